@@ -1,0 +1,245 @@
+"""Resolve keys, foreign keys and change-feed roles, and order tables so parents come first."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Mapping
+
+from streamforge.errors import Issue, did_you_mean, display_path
+from streamforge.spec.model import ColumnSpec, SectorSpec, TableSpec
+from streamforge.plan_feeds import FeedRoles, resolve_feed
+
+
+
+@dataclass(frozen=True, slots=True)
+class ForeignKey:
+    column: str
+    entity: str  # the dimension (or owned change-feed entity) whose live keys this column draws from
+    target_column: str
+
+
+@dataclass(frozen=True, slots=True)
+class Entity:
+    """Something with live keys: a dimension, or the entity a change feed owns."""
+
+    name: str
+    key: str
+    source: str  # table that creates the keys (dimension name, or the owning change feed)
+    attributes: tuple[ColumnSpec, ...]  # after-image columns (key excluded)
+    tracked_by: str | None  # change feed that inserts, updates and deletes its keys
+
+
+@dataclass(frozen=True, slots=True)
+class TablePlan:
+    spec: TableSpec
+    primary_key: str | None
+    foreign_keys: Mapping[str, ForeignKey]
+    sequential: tuple[str, ...]  # *_id columns that are neither key nor foreign key
+    columns: tuple[ColumnSpec, ...]  # output columns, in file order
+    feed: FeedRoles | None = None
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    @property
+    def kind(self) -> str:
+        return self.spec.kind
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    sector: SectorSpec
+    tables: tuple[TablePlan, ...]  # parents before children
+    entities: Mapping[str, Entity]
+
+    def table(self, name: str) -> TablePlan:
+        return next(t for t in self.tables if t.name == name)
+
+    @property
+    def dimensions(self) -> tuple[TablePlan, ...]:
+        return tuple(t for t in self.tables if t.kind == "dimension")
+
+    @property
+    def streams(self) -> tuple[TablePlan, ...]:
+        """Tables written every cycle: change feeds first (they move live keys), then facts."""
+        feeds = [t for t in self.tables if t.kind == "change_feed"]
+        facts = [t for t in self.tables if t.kind == "fact"]
+        return (*feeds, *facts)
+
+
+def default_primary_key(table: TableSpec) -> str | None:
+    """DESIGN §4: `primary_key:`, else `<table>_id`, else the first `*_id` column."""
+    if table.primary_key:
+        return table.primary_key
+    names = table.column_names
+    if f"{table.name}_id" in names:
+        return f"{table.name}_id"
+    return next((n for n in names if n.endswith("_id")), None)
+
+
+def plan_sector(sector: SectorSpec) -> tuple[Plan | None, list[Issue]]:
+    """Build the plan; return (None, issues) when any error makes it unusable."""
+    issues: list[Issue] = []
+    dims = {t.name: t for t in sector.tables if t.kind == "dimension"}
+    dim_keys = {default_primary_key(t): t.name for t in dims.values()}
+    entities: dict[str, Entity] = {}
+    for dim in dims.values():
+        key = default_primary_key(dim)
+        if key is None:
+            issues.append(_issue(dim, dim.line, f"dimension '{dim.name}' has no key column",
+                                 f"add a column '{dim.name}_id: int' or set primary_key:"))
+            continue
+        _check_key_type(dim, key, issues)
+        attrs = tuple(c for c in dim.columns if c.name != key)
+        entities[dim.name] = Entity(dim.name, key, dim.name, attrs, None)
+    feeds: dict[str, FeedRoles] = {}
+    for feed in (t for t in sector.tables if t.kind == "change_feed"):
+        roles = resolve_feed(feed, dims, dim_keys, issues)
+        if roles is None:
+            continue
+        feeds[feed.name] = roles
+        if roles.owns_entity:
+            if roles.entity in entities:
+                issues.append(_issue(feed, feed.line, f"entity '{roles.entity}' of change feed "
+                                     f"'{feed.name}' is already defined", "set tracks: to it"))
+                continue
+            entities[roles.entity] = Entity(roles.entity, roles.entity_key, feed.name,
+                                            roles.attributes, feed.name)
+        else:
+            other = entities[roles.entity].tracked_by
+            if other is not None:
+                issues.append(_issue(feed, feed.line, f"dimension '{roles.entity}' is already "
+                                     f"tracked by '{other}'", "one change feed per dimension"))
+                continue
+            ent = entities[roles.entity]
+            entities[roles.entity] = Entity(ent.name, ent.key, ent.source, ent.attributes, feed.name)
+    key_owner = {e.key: e.name for e in entities.values()}
+    plans: dict[str, TablePlan] = {}
+    for table in sector.tables:
+        plans[table.name] = _plan_table(table, sector, entities, key_owner, feeds, issues)
+    order = _dependency_order(sector, plans, entities, issues)
+    if any(i.severity == "error" for i in issues):
+        return None, issues
+    ordered = tuple(plans[name] for name in order)
+    return Plan(sector, ordered, MappingProxyType(entities)), issues
+
+
+def _plan_table(table: TableSpec, sector: SectorSpec, entities: dict[str, Entity],
+                key_owner: dict[str, str], feeds: dict[str, FeedRoles],
+                issues: list[Issue]) -> TablePlan:
+    feed = feeds.get(table.name)
+    if feed is not None:
+        pk = feed.row_key
+        own_entity = feed.entity
+    else:
+        pk = default_primary_key(table)
+        own_entity = table.name if table.kind == "dimension" else None
+        if pk is not None and table.kind == "fact":
+            _check_key_type(table, pk, issues)
+    fks: dict[str, ForeignKey] = {}
+    sequential: list[str] = []
+    columns = feed.columns if feed is not None else table.columns
+    for col in columns:
+        if col.name == pk or (feed is not None and col.name in feed.role_columns):
+            continue
+        if col.references:
+            fk = _explicit_reference(table, col, sector, entities, issues)
+            if fk is not None:
+                fks[col.name] = fk
+        elif col.name in key_owner and key_owner[col.name] != own_entity:
+            fks[col.name] = ForeignKey(col.name, key_owner[col.name], col.name)
+        elif col.name.endswith("_id") and col.type in ("int", "long") and not col.values:
+            if feed is not None and any(a.name == col.name for a in feed.attributes):
+                pass  # an attribute of a tracked dimension keeps its own rule
+            else:
+                sequential.append(col.name)
+                issues.append(_issue(table, col.line, f"column '{col.name}' looks like a foreign "
+                                     "key but matches no dimension key; it gets sequential values",
+                                     "add `references: <table>.<column>` or rename it",
+                                     severity="warning"))
+    for name, fk in fks.items():
+        col = next(c for c in columns if c.name == name)
+        if col.type not in ("int", "long"):
+            issues.append(_issue(table, col.line, f"foreign key '{name}' must be int or long "
+                                 f"(keys are integers), not {col.type}"))
+    return TablePlan(table, pk, MappingProxyType(fks), tuple(sequential), columns, feed)
+
+
+def _explicit_reference(table: TableSpec, col: ColumnSpec, sector: SectorSpec,
+                        entities: dict[str, Entity], issues: list[Issue]) -> ForeignKey | None:
+    target_table, _, target_col = (col.references or "").partition(".")
+    entity = entities.get(target_table)
+    if entity is None:
+        other = sector.table(target_table)
+        if other is not None and other.kind == "fact":
+            issues.append(_issue(table, col.line, f"column '{col.name}' references fact "
+                                 f"'{target_table}'; only dimensions can be referenced",
+                                 "point it at a dimension"))
+        else:
+            names = [*entities, *(t.name for t in sector.tables)]
+            issues.append(_issue(table, col.line, f"column '{col.name}' references missing table "
+                                 f"'{target_table}'", did_you_mean(target_table, names)))
+        return None
+    if target_col != entity.key:
+        known = [entity.key, *(a.name for a in entity.attributes)]
+        if target_col in known:
+            hint = f"reference the key: {target_table}.{entity.key}"
+        else:
+            hint = did_you_mean(target_col, known) or f"the key of '{target_table}' is {entity.key}"
+        issues.append(_issue(table, col.line, f"column '{col.name}' references "
+                             f"'{col.references}', which is not the key of '{target_table}'", hint))
+        return None
+    return ForeignKey(col.name, entity.name, target_col)
+
+
+def _dependency_order(sector: SectorSpec, plans: dict[str, TablePlan],
+                      entities: dict[str, Entity], issues: list[Issue]) -> list[str]:
+    """Topological order (dimensions, then feeds, then facts); reports cycles between tables."""
+    deps: dict[str, set[str]] = {}
+    for name, plan in plans.items():
+        parents = {entities[fk.entity].source for fk in plan.foreign_keys.values()
+                   if fk.entity in entities}
+        if plan.feed is not None and not plan.feed.owns_entity:
+            parents.add(plan.feed.entity)
+        parents.discard(name)  # a self-reference is allowed
+        deps[name] = parents
+    rank = {"dimension": 0, "change_feed": 1, "fact": 2}
+    order: list[str] = []
+    state: dict[str, int] = {}
+    reported: set[frozenset[str]] = set()
+
+    def visit(name: str, stack: list[str]) -> None:
+        if state.get(name) == 2:
+            return
+        if state.get(name) == 1:
+            cycle = stack[stack.index(name):] + [name]
+            if frozenset(cycle) not in reported:
+                reported.add(frozenset(cycle))
+                table = sector.table(name)
+                issues.append(_issue(table, table.line, "cycle between tables: "
+                                     + " -> ".join(cycle), "remove one of these references"))
+            return
+        state[name] = 1
+        for parent in sorted(deps[name], key=lambda n: (rank[plans[n].kind], n)):
+            visit(parent, [*stack, name])
+        state[name] = 2
+        order.append(name)
+
+    for name in sorted(plans, key=lambda n: (rank[plans[n].kind], n)):
+        visit(name, [])
+    return order
+
+
+def _check_key_type(table: TableSpec, key: str, issues: list[Issue]) -> None:
+    col = table.column(key)
+    if col is not None and col.type not in ("int", "long"):
+        issues.append(_issue(table, col.line, f"key '{key}' of '{table.name}' must be int or "
+                             f"long (keys are 1..n and never reused), not {col.type}",
+                             f"write `{key}: int`"))
+
+
+def _issue(table: TableSpec, line: int, message: str, hint: str | None = None,
+           severity: str = "error") -> Issue:
+    return Issue(display_path(table.file), line, message, hint, severity)  # type: ignore[arg-type]

@@ -1,0 +1,159 @@
+"""Work out what each column of a change feed means (DESIGN §5): entity, key, type, order, image."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from streamforge.errors import Issue, did_you_mean, display_path
+from streamforge.spec.model import ColumnSpec, TableSpec
+
+OPERATIONS = ("INSERT", "UPDATE", "DELETE")
+FEED_SUFFIXES = ("_changes", "_cdc", "_updates", "_change_feed")
+TYPE_NAMES = ("change_type", "operation", "op", "cdc_operation", "change_operation")
+TIME_NAMES = ("change_timestamp", "changed_at", "change_time", "updated_at", "timestamp")
+
+
+@dataclass(frozen=True, slots=True)
+class FeedRoles:
+    entity: str
+    entity_key: str
+    owns_entity: bool
+    row_key: str | None
+    type_column: str
+    timestamp_column: str
+    sequence_columns: tuple[str, ...]
+    changed_fields_column: str | None
+    attributes: tuple[ColumnSpec, ...]  # after-image columns of the entity
+    extras: tuple[ColumnSpec, ...]  # other per-row columns (metadata the feed lists)
+    columns: tuple[ColumnSpec, ...]  # every output column in file order
+    operations: tuple[tuple[str, float], ...]
+
+    @property
+    def role_columns(self) -> frozenset[str]:
+        names = {self.entity_key, self.type_column, self.timestamp_column, *self.sequence_columns}
+        if self.row_key:
+            names.add(self.row_key)
+        if self.changed_fields_column:
+            names.add(self.changed_fields_column)
+        return frozenset(names)
+
+
+def resolve_feed(feed: TableSpec, dims: dict[str, TableSpec], dim_keys: dict[str | None, str],
+                 issues: list[Issue]) -> FeedRoles | None:
+    where = display_path(feed.file)
+    names = feed.column_names
+    row_key = feed.primary_key or next(
+        (n for n in ("change_id", f"{feed.name}_id") if n in names), None)
+    tracked = _tracked_dimension(feed, dims, dim_keys, row_key, issues)
+    if tracked is False:
+        return None
+    if tracked is not None:
+        dim = dims[tracked]
+        entity, entity_key = tracked, _key_of(dim, dim_keys)
+        if entity_key not in names:
+            issues.append(Issue(where, feed.line, f"change feed '{feed.name}' tracks '{entity}' "
+                                f"but has no column '{entity_key}'", f"add `{entity_key}: int`"))
+            return None
+    else:
+        entity = _strip_suffix(feed.name)
+        entity_key = f"{entity}_id"
+        if entity_key not in names or entity_key == row_key:
+            issues.append(Issue(where, feed.line, f"cannot tell which entity change feed "
+                                f"'{feed.name}' changes", "add `tracks: <dimension>`"))
+            return None
+    if row_key == entity_key:
+        row_key = None
+    added: list[ColumnSpec] = []
+    type_column = _type_column(feed)
+    if type_column is None:
+        type_column = "change_type"
+        added.append(ColumnSpec("change_type", "string", format="|".join(OPERATIONS)))
+    ts_column = _timestamp_column(feed)
+    if ts_column is None:
+        ts_column = "change_timestamp"
+        added.append(ColumnSpec("change_timestamp", "datetime"))
+    sequences = tuple(c.name for c in feed.columns
+                      if c.sequence or (c.name == "sequence_num" and c.type in ("int", "long")))
+    changed = feed.column("changed_fields")
+    if changed is not None and (changed.type != "array" or changed.items is None
+                                or changed.items.type != "string"):
+        issues.append(Issue(where, changed.line, "changed_fields must be an array of strings",
+                            "write `changed_fields: {type: array, items: string}`"))
+        return None
+    roles = {entity_key, type_column, ts_column, *sequences, "changed_fields"}
+    if row_key:
+        roles.add(row_key)
+    if tracked is not None:
+        attributes = tuple(c for c in dims[tracked].columns if c.name != entity_key)
+        by_name = {a.name: a for a in attributes}
+        listed = tuple(by_name.get(c.name, c) for c in feed.columns)
+        extras = tuple(c for c in feed.columns if c.name not in roles and c.name not in by_name)
+        tail = tuple(a for a in attributes if a.name not in names)
+        columns = (*listed, *added, *tail)
+    else:
+        attributes = tuple(c for c in feed.columns if c.name not in roles)
+        extras = ()
+        columns = (*feed.columns, *added)
+        if not attributes:
+            issues.append(Issue(where, feed.line, f"change feed '{feed.name}' owns entity "
+                                f"'{entity}' but lists no attribute columns, so its UPDATEs "
+                                "change nothing", f"add a `{entity}` dimension file or attribute "
+                                "columns", "warning"))
+    ops = _operations(feed, type_column)
+    return FeedRoles(entity, entity_key, tracked is None, row_key, type_column, ts_column,
+                     sequences, "changed_fields" if changed is not None else None,
+                     attributes, extras, columns, ops)
+
+
+def _tracked_dimension(feed: TableSpec, dims: dict[str, TableSpec],
+                       dim_keys: dict[str | None, str], row_key: str | None,
+                       issues: list[Issue]) -> str | None | bool:
+    """The dimension name, None when the feed owns its entity, False on error."""
+    if feed.tracks:
+        if feed.tracks not in dims:
+            issues.append(Issue(display_path(feed.file), feed.line,
+                                f"change feed '{feed.name}' tracks '{feed.tracks}', which is not "
+                                "a dimension of this sector",
+                                did_you_mean(feed.tracks, dims) or "add its dimension file"))
+            return False
+        return feed.tracks
+    for col in feed.columns:
+        if col.name != row_key and col.name in dim_keys:
+            return dim_keys[col.name]
+    return None
+
+
+def _key_of(dim: TableSpec, dim_keys: dict[str | None, str]) -> str:
+    return next(k for k, v in dim_keys.items() if v == dim.name and k is not None)
+
+
+def _strip_suffix(name: str) -> str:
+    for suffix in FEED_SUFFIXES:
+        if name.endswith(suffix):
+            return name[: -len(suffix)]
+    return name
+
+
+def _type_column(feed: TableSpec) -> str | None:
+    for col in feed.columns:
+        choices = col.choices
+        if col.type == "string" and choices and set(map(str, choices)) <= set(OPERATIONS):
+            return col.name
+    return next((c.name for c in feed.columns if c.name in TYPE_NAMES and c.type == "string"), None)
+
+
+def _timestamp_column(feed: TableSpec) -> str | None:
+    stamps = [c.name for c in feed.columns if c.type == "datetime"]
+    return next((n for n in TIME_NAMES if n in stamps), stamps[0] if stamps else None)
+
+
+def _operations(feed: TableSpec, type_column: str) -> tuple[tuple[str, float], ...]:
+    col = feed.column(type_column)
+    allowed = set(map(str, col.choices)) if col is not None and col.choices else set(OPERATIONS)
+    if feed.operations_given:
+        weights = dict(feed.operations)
+    elif col is not None and col.values is not None and col.weights is not None:
+        weights = dict(zip(map(str, col.values), col.weights, strict=True))
+    else:
+        weights = dict(feed.operations)
+    return tuple((op, float(weights.get(op, 0.0))) for op in OPERATIONS if op in allowed)

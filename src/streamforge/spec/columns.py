@@ -1,0 +1,166 @@
+"""Turn one validated YAML column into a frozen ColumnSpec, checking the rules between its keys."""
+
+from __future__ import annotations
+
+import functools
+import re
+from datetime import date, datetime
+from typing import Any
+
+from streamforge.errors import did_you_mean
+from streamforge.spec.model import INTEGER_TYPES, NUMERIC_TYPES, ColumnSpec
+from streamforge.spec.types import parse_type
+from streamforge.spec.yaml_models import ColumnModel
+
+Path_ = tuple[str | int, ...]
+
+
+class ColumnProblem(ValueError):
+    """A problem at a path inside a column definition."""
+
+    def __init__(self, path: Path_, message: str, hint: str | None = None):
+        super().__init__(message)
+        self.path, self.message, self.hint = path, message, hint
+
+
+def build_column(name: str, raw: Any, path: Path_) -> ColumnSpec:
+    """Build a column from its shorthand (`int`) or mapping form; raise ColumnProblem."""
+    if raw is None:
+        raise ColumnProblem(path, f"column '{name}' has no type", "write e.g. `" + name + ": string`")
+    if isinstance(raw, str):
+        parsed = _parse_type(raw, (*path,))
+        if parsed.name in ("array", "map"):
+            raise ColumnProblem(
+                path,
+                f"column '{name}' of type {parsed.name} needs the mapping form",
+                "write `type: array` with `items: <type>`"
+                if parsed.name == "array"
+                else "write `type: map` with `keys: <type>` and `values: <type>`",
+            )
+        return ColumnSpec(name=name, type=parsed.name, precision=parsed.precision,
+                          scale=parsed.scale, line=0)
+    if not isinstance(raw, dict):
+        raise ColumnProblem(path, f"column '{name}' must be a type name or a mapping, not {raw!r}")
+    from pydantic import ValidationError
+
+    try:
+        model = ColumnModel.model_validate(raw)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        loc = tuple(first["loc"])
+        if first["type"] == "extra_forbidden":
+            key = str(loc[-1])
+            raise ColumnProblem((*path, *loc), f"unknown key '{key}' in column '{name}'",
+                                did_you_mean(key, ColumnModel.model_fields)) from None
+        if first["type"] == "missing":
+            raise ColumnProblem(path, f"column '{name}' has no 'type'",
+                                "add `type: string` (or int, float, datetime, ...)") from None
+        message = first["msg"].removeprefix("Value error, ")
+        raise ColumnProblem((*path, *loc), f"column '{name}': {message}") from None
+    return _from_model(name, model, path)
+
+
+def _parse_type(text: str, path: Path_):
+    try:
+        return parse_type(text)
+    except ValueError as exc:
+        message, _, hint = str(exc).partition("; ")
+        raise ColumnProblem(path, message, hint or None) from None
+
+
+def _from_model(name: str, m: ColumnModel, path: Path_) -> ColumnSpec:
+    parsed = _parse_type(m.type, (*path, "type"))
+    kind = parsed.name
+    nested: dict[str, ColumnSpec | None] = {"items": None, "map_keys": None, "map_values": None}
+    values = m.values
+    if kind == "array":
+        if m.items is None:
+            raise ColumnProblem(path, f"array column '{name}' needs `items: <type>`")
+        nested["items"] = build_column(name, m.items, (*path, "items"))
+    elif kind == "map":
+        if m.keys is None or values is None:
+            raise ColumnProblem(path, f"map column '{name}' needs `keys: <type>` and `values: <type>`")
+        nested["map_keys"] = build_column(name, m.keys, (*path, "keys"))
+        nested["map_values"] = build_column(name, values, (*path, "values"))
+        values = None
+    elif m.items is not None or m.keys is not None:
+        raise ColumnProblem(path, f"items/keys apply to array and map columns, not to {kind}")
+    if values is not None and not isinstance(values, list):
+        raise ColumnProblem((*path, "values"), f"values of column '{name}' must be a list",
+                            "write e.g. `values: [RED, GREEN, BLUE]`")
+    if values is not None and len(values) == 0:
+        raise ColumnProblem((*path, "values"), f"values of column '{name}' is empty")
+    low, high = _bound(m.min, kind, (*path, "min")), _bound(m.max, kind, (*path, "max"))
+    _check_rules(name, kind, m, low, high, path)
+    return ColumnSpec(
+        name=name, type=kind, precision=parsed.precision, scale=parsed.scale, format=m.format,
+        min=low, max=high, decimals=m.decimals, distribution=m.distribution, mean=m.mean,
+        stddev=m.stddev, skew=m.skew, values=tuple(values) if values is not None else None,
+        weights=tuple(m.weights) if m.weights is not None else None, null_rate=m.null_rate,
+        unique=m.unique, references=m.references, faker=m.faker, anomaly_rate=m.anomaly_rate,
+        expect=m.expect, description=m.description, sequence=m.sequence,
+        min_items=m.min_items, max_items=m.max_items, **nested,
+    )
+
+
+def _bound(value: Any, kind: str, path: Path_) -> float | str | None:
+    if value is None:
+        return None
+    if kind in ("datetime", "date"):
+        text = value.isoformat() if isinstance(value, date | datetime) else str(value)
+        try:
+            datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            raise ColumnProblem(path, f"'{value}' is not an ISO-8601 date or time",
+                                "write e.g. \"2020-01-31\" or \"2020-01-31T08:00:00Z\"") from None
+        return text
+    if kind in NUMERIC_TYPES:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ColumnProblem(path, f"'{value}' is not a number")
+        return value
+    raise ColumnProblem(path, f"min/max apply to numbers, dates and datetimes, not to {kind}")
+
+
+def _check_rules(name: str, kind: str, m: ColumnModel, low: Any, high: Any, path: Path_) -> None:
+    if low is not None and high is not None and _order_key(low) > _order_key(high):
+        raise ColumnProblem((*path, "min"), f"min ({low}) is larger than max ({high})")
+    if m.format is not None and kind != "string":
+        raise ColumnProblem((*path, "format"), f"format applies to string columns, not to {kind}",
+                            "use min/max for numbers, or `type: string`")
+    if m.format is not None and m.format == "":
+        raise ColumnProblem((*path, "format"), "format is empty")
+    if m.decimals is not None and kind not in ("float", "double", "decimal"):
+        raise ColumnProblem((*path, "decimals"), f"decimals apply to float, double and decimal, not {kind}")
+    if m.distribution != "uniform" and kind not in NUMERIC_TYPES and not m.references:
+        raise ColumnProblem((*path, "distribution"),
+                            f"distribution applies to numeric columns, not to {kind}",
+                            "use values + weights to skew categories")
+    if m.sequence and kind not in INTEGER_TYPES:
+        raise ColumnProblem((*path, "sequence"), "sequence: true needs an int or long column")
+    if m.faker is not None:
+        if kind != "string":
+            raise ColumnProblem((*path, "faker"), "faker applies to string columns")
+        if not _faker_has(m.faker):
+            raise ColumnProblem((*path, "faker"), f"unknown Faker provider '{m.faker}'",
+                                did_you_mean(m.faker, _faker_providers()) or
+                                "see https://faker.readthedocs.io/en/master/providers.html")
+    if m.unique and (m.values is not None and kind != "map" or (m.format and "|" in m.format)):
+        raise ColumnProblem((*path, "unique"), "a column with a fixed list of values cannot be unique")
+
+
+def _order_key(value: Any) -> Any:
+    if isinstance(value, str):
+        return datetime.fromisoformat(value.replace("Z", "+00:00")).replace(tzinfo=None)
+    return value
+
+
+@functools.cache
+def _faker_providers() -> tuple[str, ...]:
+    from faker import Faker
+
+    fake = Faker("en_US")
+    return tuple(n for n in dir(fake.factories[0]) if not n.startswith("_") and re.match(r"^[a-z]", n))
+
+
+def _faker_has(name: str) -> bool:
+    return name in _faker_providers()

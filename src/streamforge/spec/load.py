@@ -1,0 +1,135 @@
+"""Load `schema/<Sector>/*.yml` into a frozen SectorSpec, collecting every problem with its line."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from streamforge.errors import Issue, did_you_mean, display_path
+from streamforge.spec.columns import ColumnProblem, build_column
+from streamforge.spec.model import ColumnSpec, SectorSpec, TableSpec
+from streamforge.spec.yaml_lines import LinedDocument, YamlSyntaxError, load_lined
+from streamforge.spec.yaml_models import MISSING_HINTS, NAME, TableModel
+
+YAML_SUFFIXES = (".yml", ".yaml")
+DEFAULT_OPERATIONS = (("INSERT", 0.2), ("UPDATE", 0.7), ("DELETE", 0.1))
+
+
+def load_sector(directory: Path, name: str | None = None) -> tuple[SectorSpec, list[Issue]]:
+    """Every table file of one sector folder, plus every problem found (nothing raised)."""
+    directory = Path(directory)
+    issues: list[Issue] = []
+    tables: list[TableSpec] = []
+    seen: dict[str, TableSpec] = {}
+    for file in sorted(p for p in directory.iterdir() if p.suffix in YAML_SUFFIXES):
+        table = load_table_file(file, issues)
+        if table is None:
+            continue
+        if table.name in seen:
+            other = seen[table.name]
+            issues.append(Issue(display_path(file), table.line,
+                                f"table '{table.name}' is already defined in "
+                                f"{display_path(other.file)}:{other.line}",
+                                "give each table a unique name within the sector"))
+            continue
+        seen[table.name] = table
+        tables.append(table)
+    if not tables and not issues:
+        issues.append(Issue(display_path(directory), 0, "no table files (*.yml) in this folder"))
+    return SectorSpec(name=name or directory.name, tables=tuple(tables), directory=directory), issues
+
+
+def load_table_file(file: Path, issues: list[Issue]) -> TableSpec | None:
+    """Load one file; append its problems to `issues`; None when it cannot be used."""
+    where = display_path(file)
+    try:
+        doc = load_lined(file.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        issues.append(Issue(where, 0, "file is not UTF-8 text"))
+        return None
+    except YamlSyntaxError as exc:
+        issues.append(Issue(where, exc.line, f"malformed YAML: {exc}",
+                            "check the indentation and quoting on this line and the one before"))
+        return None
+    return parse_table(doc, file, issues)
+
+
+def parse_table(doc: LinedDocument, file: Path, issues: list[Issue]) -> TableSpec | None:
+    where = display_path(file)
+    before = len(issues)
+    for path, line in doc.duplicates:
+        issues.append(Issue(where, line, f"key '{path[-1]}' appears twice", "keep one of them"))
+    if not isinstance(doc.data, dict):
+        issues.append(Issue(where, 1, "a table file must be a mapping with table, type, num_rows "
+                                      "and columns"))
+        return None
+    try:
+        model = TableModel.model_validate(doc.data)
+    except ValidationError as exc:
+        for error in exc.errors():
+            loc = tuple(error["loc"])
+            if loc and loc[0] == "columns" and len(loc) > 1:
+                continue  # columns are checked one by one below, with better messages
+            issues.append(_table_issue(where, doc, loc, error))
+        model = None
+    columns = _parse_columns(doc, where, issues)
+    if model is None or columns is None or len(issues) > before:
+        return None
+    if model.primary_key is not None and model.primary_key not in {c.name for c in columns}:
+        issues.append(Issue(where, doc.line_of(("primary_key",)),
+                            f"primary_key '{model.primary_key}' is not a column of "
+                            f"'{model.table}'",
+                            did_you_mean(model.primary_key, [c.name for c in columns])))
+        return None
+    operations = (tuple(model.operations.items()) if model.operations else None)
+    return TableSpec(
+        name=model.table, kind=model.type, num_rows=model.num_rows, columns=tuple(columns),
+        file=file, line=doc.line_of(("table",)), description=model.description,
+        primary_key=model.primary_key, tracks=model.tracks,
+        operations=operations or DEFAULT_OPERATIONS, operations_given=operations is not None,
+        late_rate=model.late_rate, duplicate_rate=model.duplicate_rate,
+        out_of_order_rate=model.out_of_order_rate,
+    )
+
+
+def _parse_columns(doc: LinedDocument, where: str, issues: list[Issue]) -> list[ColumnSpec] | None:
+    raw = doc.data.get("columns") if isinstance(doc.data, dict) else None
+    if not isinstance(raw, dict):
+        return None  # reported by the table model
+    columns: list[ColumnSpec] = []
+    ok = True
+    for name, spec in raw.items():
+        path = ("columns", str(name))
+        if not isinstance(name, str) or not NAME.match(name):
+            issues.append(Issue(where, doc.line_of(path), f"column name '{name}' is not snake_case",
+                                "use lower-case letters, digits and _"))
+            ok = False
+            continue
+        try:
+            column = build_column(name, spec, path)
+        except ColumnProblem as problem:
+            issues.append(Issue(where, doc.line_of(problem.path), problem.message, problem.hint))
+            ok = False
+            continue
+        columns.append(dataclasses.replace(column, line=doc.line_of(path)))
+    return columns if ok else None
+
+
+def _table_issue(where: str, doc: LinedDocument, loc: tuple, error: dict) -> Issue:
+    key = str(loc[0]) if loc else ""
+    kind = error["type"]
+    if kind == "missing":
+        return Issue(where, 1, f"missing required key '{key}'", MISSING_HINTS.get(key))
+    if kind == "extra_forbidden":
+        return Issue(where, doc.line_of(loc), f"unknown key '{key}'",
+                     did_you_mean(key, TableModel.model_fields))
+    if kind == "literal_error" and key == "type":
+        value = str(error.get("input"))
+        return Issue(where, doc.line_of(loc), f"unknown table type '{value}'",
+                     did_you_mean(value, ("dimension", "fact", "change_feed"))
+                     or "use dimension, fact or change_feed")
+    message = error["msg"].removeprefix("Value error, ")
+    label = ".".join(str(p) for p in loc)
+    return Issue(where, doc.line_of(loc), f"{label}: {message}" if label else message)

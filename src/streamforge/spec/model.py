@@ -1,0 +1,100 @@
+"""The frozen, validated schema model that everything after the YAML boundary works with."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+TableKind = Literal["dimension", "fact", "change_feed"]
+Expectation = Literal["warn", "drop", "fail"]
+Distribution = Literal["uniform", "normal", "lognormal", "exponential", "zipf"]
+Operation = Literal["INSERT", "UPDATE", "DELETE"]
+
+SCALAR_TYPES = ("int", "long", "float", "double", "decimal", "string", "datetime", "date", "bool")
+NESTED_TYPES = ("array", "map")
+TYPE_NAMES = SCALAR_TYPES + NESTED_TYPES
+NUMERIC_TYPES = ("int", "long", "float", "double", "decimal")
+INTEGER_TYPES = ("int", "long")
+
+
+@dataclass(frozen=True, slots=True)
+class ColumnSpec:
+    """One column: its type and every optional generation rule, already validated."""
+
+    name: str
+    type: str
+    line: int = 0
+    precision: int | None = None  # decimal(p, s)
+    scale: int | None = None
+    format: str | None = None
+    min: float | str | None = None  # numbers, or ISO-8601 text for datetime/date
+    max: float | str | None = None
+    decimals: int | None = None
+    distribution: Distribution = "uniform"
+    mean: float | None = None
+    stddev: float | None = None
+    skew: float | None = None
+    values: tuple[object, ...] | None = None  # allowed categories
+    weights: tuple[float, ...] | None = None
+    null_rate: float = 0.0
+    unique: bool = False
+    references: str | None = None  # "table.column"
+    faker: str | None = None
+    anomaly_rate: float = 0.0
+    expect: Expectation | None = None
+    description: str | None = None
+    sequence: bool = False
+    items: ColumnSpec | None = None  # array element
+    map_keys: ColumnSpec | None = None
+    map_values: ColumnSpec | None = None
+    min_items: int = 1
+    max_items: int = 3
+
+    @property
+    def choices(self) -> tuple[object, ...] | None:
+        """Allowed categorical values, from `values` or a pipe-separated `format`."""
+        if self.values is not None:
+            return self.values
+        if self.format is not None and "|" in self.format:
+            return tuple(self.format.split("|"))
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class TableSpec:
+    """One YAML file: a dimension, a fact or a change feed."""
+
+    name: str
+    kind: TableKind
+    num_rows: int
+    columns: tuple[ColumnSpec, ...]
+    file: Path = Path("<memory>")
+    line: int = 1
+    description: str | None = None
+    primary_key: str | None = None  # as written in YAML; the plan decides the effective key
+    tracks: str | None = None
+    operations: tuple[tuple[Operation, float], ...] = (("INSERT", 0.2), ("UPDATE", 0.7), ("DELETE", 0.1))
+    operations_given: bool = False
+    late_rate: float = 0.0
+    duplicate_rate: float = 0.0
+    out_of_order_rate: float = 0.0
+
+    def column(self, name: str) -> ColumnSpec | None:
+        return next((c for c in self.columns if c.name == name), None)
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns)
+
+
+@dataclass(frozen=True, slots=True)
+class SectorSpec:
+    """Every table of one `schema/<Sector>/` folder."""
+
+    name: str
+    tables: tuple[TableSpec, ...]
+    directory: Path = Path("<memory>")
+
+    def table(self, name: str) -> TableSpec | None:
+        return next((t for t in self.tables if t.name == name), None)

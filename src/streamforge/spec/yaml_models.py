@@ -1,0 +1,126 @@
+"""Pydantic models of one YAML table file: the only place where raw YAML is validated."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
+REFERENCE = re.compile(r"^[a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*$")
+
+
+def check_name(value: str, what: str) -> str:
+    if not NAME.match(value):
+        raise ValueError(
+            f"{what} '{value}' is not a valid name; use lower-case letters, digits and _ "
+            "(snake_case), starting with a letter or _"
+        )
+    return value
+
+
+class ColumnModel(BaseModel):
+    """The mapping form of a column. `items`, `keys` and `values` (for maps) nest column specs."""
+
+    model_config = ConfigDict(extra="forbid", strict=False)
+
+    type: str
+    format: str | None = None
+    min: float | int | str | None = None
+    max: float | int | str | None = None
+    decimals: int | None = Field(default=None, ge=0, le=10)
+    distribution: Literal["uniform", "normal", "lognormal", "exponential", "zipf"] = "uniform"
+    mean: float | None = None
+    stddev: float | None = Field(default=None, gt=0)
+    skew: float | None = Field(default=None, gt=1)
+    values: Any = None  # categories, or the value type of a map
+    weights: list[float] | None = None
+    null_rate: float = Field(default=0.0, ge=0, le=1)
+    unique: bool = False
+    references: str | None = None
+    faker: str | None = None
+    anomaly_rate: float = Field(default=0.0, ge=0, le=1)
+    expect: Literal["warn", "drop", "fail"] | None = None
+    description: str | None = None
+    sequence: bool = False
+    items: Any = None
+    keys: Any = None
+    min_items: int = Field(default=1, ge=0)
+    max_items: int = Field(default=3, ge=0)
+
+    @field_validator("references")
+    @classmethod
+    def _reference_shape(cls, value: str | None) -> str | None:
+        if value is not None and not REFERENCE.match(value):
+            raise ValueError(
+                f"references '{value}' must be written as <table>.<column>, "
+                "e.g. references: customer.customer_id"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> ColumnModel:
+        if self.min_items > self.max_items:
+            raise ValueError(f"min_items ({self.min_items}) is larger than max_items ({self.max_items})")
+        if self.weights is not None:
+            if not isinstance(self.values, list):
+                raise ValueError("weights need a values list of the same length")
+            if len(self.weights) != len(self.values):
+                raise ValueError(
+                    f"weights has {len(self.weights)} entries but values has {len(self.values)}; "
+                    "give one weight per value"
+                )
+            if any(w < 0 for w in self.weights) or sum(self.weights) <= 0:
+                raise ValueError("weights must be non-negative and add up to more than 0")
+        return self
+
+
+class TableModel(BaseModel):
+    """One table file."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    table: str
+    type: Literal["dimension", "fact", "change_feed"]
+    num_rows: int = Field(ge=1)
+    description: str | None = None
+    primary_key: str | None = None
+    tracks: str | None = None
+    operations: dict[Literal["INSERT", "UPDATE", "DELETE"], float] | None = None
+    late_rate: float = Field(default=0.0, ge=0, lt=1)
+    duplicate_rate: float = Field(default=0.0, ge=0, lt=1)
+    out_of_order_rate: float = Field(default=0.0, ge=0, le=1)
+    columns: dict[str, Any] = Field(min_length=1)
+
+    @field_validator("table")
+    @classmethod
+    def _table_name(cls, value: str) -> str:
+        return check_name(value, "table name")
+
+    @field_validator("operations")
+    @classmethod
+    def _operations(cls, value: dict[str, float] | None) -> dict[str, float] | None:
+        if value is not None and (any(w < 0 for w in value.values()) or sum(value.values()) <= 0):
+            raise ValueError("operation weights must be non-negative and add up to more than 0")
+        return value
+
+    @model_validator(mode="after")
+    def _kind_rules(self) -> TableModel:
+        if self.type != "change_feed" and (self.tracks or self.operations):
+            raise ValueError("tracks and operations apply only to type: change_feed")
+        if self.type == "dimension" and (self.late_rate or self.duplicate_rate or self.out_of_order_rate):
+            raise ValueError(
+                "late_rate, duplicate_rate and out_of_order_rate apply to facts and change feeds, "
+                "not to dimensions (they are written once)"
+            )
+        return self
+
+
+# What to say when a required key is missing, beyond "it is missing".
+MISSING_HINTS = {
+    "table": "add `table: <name>` (snake_case, unique within the sector)",
+    "type": "add `type: dimension`, `type: fact` or `type: change_feed`",
+    "num_rows": "add e.g. `num_rows: 1000` (rows in total for a dimension, per batch otherwise)",
+    "columns": "add a `columns:` mapping of column name to type",
+}
