@@ -144,8 +144,29 @@ def _check_rules(name: str, kind: str, m: ColumnModel, low: Any, high: Any, path
             raise ColumnProblem((*path, "faker"), f"unknown Faker provider '{m.faker}'",
                                 did_you_mean(m.faker, _faker_providers()) or
                                 "see https://faker.readthedocs.io/en/master/providers.html")
+    if isinstance(m.values, list) and kind not in ("map", "array"):
+        _check_values(m.values, kind, (*path, "values"))
+    if m.unique and kind not in ("int", "long", "string"):
+        raise ColumnProblem((*path, "unique"), f"unique applies to int, long and string, not {kind}")
     if m.unique and (m.values is not None and kind != "map" or (m.format and "|" in m.format)):
         raise ColumnProblem((*path, "unique"), "a column with a fixed list of values cannot be unique")
+
+
+def _check_values(values: list, kind: str, path: Path_) -> None:
+    """Each category must be a value of the column's type."""
+    for value in values:
+        if kind in NUMERIC_TYPES:
+            ok = isinstance(value, int | float) and not isinstance(value, bool)
+            ok = ok and (kind not in INTEGER_TYPES or float(value).is_integer())
+        elif kind == "bool":
+            ok = isinstance(value, bool)
+        elif kind in ("datetime", "date"):
+            ok = isinstance(value, date | datetime | str)
+        else:
+            ok = isinstance(value, str | int | float | bool)
+        if not ok:
+            raise ColumnProblem(path, f"value {value!r} is not a {kind}",
+                                f"every entry of values must be a {kind}")
 
 
 def _order_key(value: Any) -> Any:

@@ -1,0 +1,32 @@
+"""What a value generator may know about the rows it fills: where they are in time and in the run."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+MICROS = 1_000_000
+DAY_US = 86_400 * MICROS
+YEAR_US = 365 * DAY_US
+
+
+@dataclass(frozen=True, slots=True)
+class ColumnContext:
+    """Inputs of one column of one chunk. Generators must use only these (no clocks, no globals)."""
+
+    rng: np.random.Generator
+    stable: np.random.Generator  # same in every chunk and cycle: permutations for unique values
+    rows: int
+    row_index: np.ndarray  # run-wide row number of each row (dimension: key - 1); drives `unique`
+    batch_position: np.ndarray  # index of each row inside its batch; orders event times
+    batch_rows: int
+    window: tuple[int, int]  # [start, end) of the batch's event time, microseconds since epoch
+    history: tuple[int, int]  # [start, end) for dates of records that already exist
+    event_time: bool  # True for facts and change feeds: datetimes fall in `window`
+
+    def child(self, rows: int) -> ColumnContext:
+        """Context for the flattened elements of an array or map column."""
+        index = np.arange(rows, dtype=np.int64)
+        return ColumnContext(self.rng, self.stable, rows, index, index, rows, self.window,
+                             self.history, self.event_time)

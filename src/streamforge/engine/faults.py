@@ -1,0 +1,40 @@
+"""Data-quality faults injected on purpose: nulls (`null_rate`) and anomalies (`anomaly_rate`)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from streamforge.engine.context import ColumnContext
+from streamforge.engine.generators import generator_for
+from streamforge.engine.seeding import ANOMALIES, NULLS, rng_for
+from streamforge.spec.model import ColumnSpec
+
+if TYPE_CHECKING:
+    from streamforge.engine.rows import BatchRequest
+
+
+def apply_quality(req: BatchRequest, col: ColumnSpec, values: pa.Array, ctx: ColumnContext,
+                  chunk: int) -> tuple[pa.Array, np.ndarray | None]:
+    """Return the values with nulls and anomalies applied, and the mask of anomalous rows."""
+    if col.null_rate > 0:
+        rng = rng_for(req.seed, req.table.name, req.cycle, chunk, col.name, NULLS)
+        nulls = rng.random(ctx.rows) < col.null_rate
+        values = pc.if_else(pa.array(nulls), pa.scalar(None, values.type), values)
+    if col.anomaly_rate <= 0:
+        return values, None
+    rng = rng_for(req.seed, req.table.name, req.cycle, chunk, col.name, ANOMALIES)
+    mask = rng.random(ctx.rows) < col.anomaly_rate
+    count = int(mask.sum())
+    if count == 0:
+        return values, mask
+    bad_ctx = ColumnContext(rng, ctx.stable, count, ctx.row_index[mask], ctx.batch_position[mask],
+                            ctx.batch_rows, ctx.window, ctx.history, ctx.event_time)
+    if col.name in req.table.foreign_keys:
+        bad = pa.nulls(count, values.type)  # a missing foreign key is the anomaly a key can have
+    else:
+        bad = generator_for(col).anomalies(col, bad_ctx).cast(values.type)
+    return pc.replace_with_mask(values, pa.array(mask), bad), mask

@@ -1,0 +1,62 @@
+"""The value-generator registry: one class per strategy, found by priority, never by if/elif."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import numpy as np
+import pyarrow as pa
+
+from streamforge.engine.arrow_types import arrow_type
+from streamforge.engine.context import ColumnContext
+from streamforge.spec.model import ColumnSpec
+
+
+class ValueGenerator:
+    """Fills one column of a chunk. Subclasses set `priority` (lower wins) and `matches`."""
+
+    priority: ClassVar[int] = 100
+    registry: ClassVar[list[ValueGenerator]] = []
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        ValueGenerator.registry.append(cls())
+        ValueGenerator.registry.sort(key=lambda g: g.priority)
+
+    def matches(self, col: ColumnSpec) -> bool:
+        raise NotImplementedError
+
+    def generate(self, col: ColumnSpec, ctx: ColumnContext) -> pa.Array:
+        raise NotImplementedError
+
+    def anomalies(self, col: ColumnSpec, ctx: ColumnContext) -> pa.Array:
+        """Values that break the column's rule (outside min/max or the allowed values).
+
+        The default is null, which breaks the not-null rule that every anomalous column gets.
+        """
+        return pa.nulls(ctx.rows, arrow_type(col))
+
+    @property
+    def name(self) -> str:
+        return type(self).__name__
+
+
+def generator_for(col: ColumnSpec) -> ValueGenerator:
+    for generator in ValueGenerator.registry:
+        if generator.matches(col):
+            return generator
+    raise LookupError(f"no value generator for column '{col.name}' of type {col.type}")
+
+
+def generate_values(col: ColumnSpec, ctx: ColumnContext) -> pa.Array:
+    return generator_for(col).generate(col, ctx)
+
+
+def pick(rng: np.random.Generator, rows: int, size: int, weights: tuple[float, ...] | None = None,
+         ) -> np.ndarray:
+    """Indices in [0, size), uniform or weighted."""
+    if weights is None:
+        return rng.integers(0, size, rows)
+    p = np.asarray(weights, dtype=np.float64)
+    cumulative = np.cumsum(p / p.sum())
+    return np.minimum(np.searchsorted(cumulative, rng.random(rows), side="right"), size - 1)

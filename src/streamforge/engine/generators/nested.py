@@ -1,0 +1,70 @@
+"""Arrays and maps: per-row lengths, elements from the item spec, distinct keys within each map."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+
+from streamforge.engine import pools
+from streamforge.engine.arrow_types import arrow_type
+from streamforge.engine.context import ColumnContext
+from streamforge.engine.generators.base import ValueGenerator, generate_values
+from streamforge.engine.generators.categorical import category_pool
+from streamforge.engine.generators.numeric import bounds
+from streamforge.spec.model import INTEGER_TYPES, ColumnSpec
+
+
+def _offsets(lengths: np.ndarray) -> pa.Array:
+    return pa.array(np.concatenate([[0], np.cumsum(lengths)]).astype(np.int32), pa.int32())
+
+
+class ArrayGenerator(ValueGenerator):
+    priority = 5
+
+    def matches(self, col: ColumnSpec) -> bool:
+        return col.type == "array"
+
+    def generate(self, col: ColumnSpec, ctx: ColumnContext) -> pa.Array:
+        assert col.items is not None
+        lengths = ctx.rng.integers(col.min_items, col.max_items + 1, ctx.rows)
+        items = generate_values(col.items, ctx.child(int(lengths.sum())))
+        return pa.ListArray.from_arrays(_offsets(lengths), items, type=arrow_type(col))
+
+
+class MapGenerator(ValueGenerator):
+    priority = 5
+
+    def matches(self, col: ColumnSpec) -> bool:
+        return col.type == "map"
+
+    def generate(self, col: ColumnSpec, ctx: ColumnContext) -> pa.Array:
+        assert col.map_keys is not None and col.map_values is not None
+        domain = _key_domain(col.map_keys)
+        lengths = ctx.rng.integers(col.min_items, col.max_items + 1, ctx.rows)
+        if domain is not None:
+            lengths = np.minimum(lengths, len(domain))
+        total = int(lengths.sum())
+        child = ctx.child(total)
+        if domain is not None:
+            # Keys of one map must be distinct (Spark rejects duplicates): walk the domain from a
+            # random start, one step per element, so a row never repeats a key.
+            start = np.repeat(ctx.rng.integers(0, len(domain), ctx.rows), lengths)
+            step = np.arange(total) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+            keys = domain.take(pa.array((start + step) % len(domain)))
+        else:
+            keys = generate_values(col.map_keys, child)
+        values = generate_values(col.map_values, child)
+        return pa.MapArray.from_arrays(_offsets(lengths), keys, values, type=arrow_type(col))
+
+
+def _key_domain(spec: ColumnSpec) -> pa.Array | None:
+    """A finite set of keys to draw distinct ones from, when the key spec has one."""
+    if spec.choices is not None:
+        return category_pool(spec)
+    if spec.type == "string" and spec.format is None and spec.faker is None:
+        return pools.words().values
+    if spec.type in INTEGER_TYPES:
+        low, high = bounds(spec)
+        return pa.array(np.arange(int(low), int(min(high, low + 100_000)) + 1)).cast(
+            arrow_type(spec))
+    return None

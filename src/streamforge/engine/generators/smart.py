@@ -1,0 +1,174 @@
+"""Smart fields: a string column's name picks realistic values (names, emails, addresses, ...)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from streamforge.engine import pools
+from streamforge.engine.context import ColumnContext
+from streamforge.engine.generators.base import ValueGenerator
+from streamforge.engine.generators.patterns import render_pattern
+from streamforge.spec.model import ColumnSpec
+
+Maker = Callable[[np.random.Generator, int], pa.Array]
+PERSON = ("customer", "patient", "employee", "contact", "doctor", "physician", "nurse", "member",
+          "owner", "holder", "account_holder", "user", "person", "client", "manager", "agent",
+          "driver", "technician", "operator", "advisor", "provider", "cardholder", "guest",
+          "passenger", "student", "teacher", "author", "buyer", "seller", "full", "display")
+
+
+def _join(*parts: pa.Array | str, sep: str = "") -> pa.Array:
+    return pc.binary_join_element_wise(*parts, sep)
+
+
+def full_name(rng: np.random.Generator, rows: int) -> pa.Array:
+    return _join(pools.first_names().sample(rng, rows), pools.last_names().sample(rng, rows),
+                 sep=" ")
+
+
+def email(rng: np.random.Generator, rows: int) -> pa.Array:
+    first = pc.utf8_lower(pools.first_names().sample(rng, rows))
+    last = pc.utf8_lower(pools.last_names().sample(rng, rows))
+    digits = pc.cast(pa.array(rng.integers(1, 100, rows)), pa.string())
+    suffix = pc.if_else(pa.array(rng.random(rows) < 0.5), digits, pa.scalar("", pa.string()))
+    separator = pc.if_else(pa.array(rng.random(rows) < 0.6), ".", "_")
+    local = _join(first, separator, last, suffix)
+    return _join(local, "@", pools.email_domains().sample(rng, rows))
+
+
+def phone(rng: np.random.Generator, rows: int) -> pa.Array:
+    area = pc.cast(pa.array(rng.integers(201, 990, rows)), pa.string())
+    return _join("(", area, ") ", render_pattern("###-####", rng, rows))
+
+
+def street_address(rng: np.random.Generator, rows: int) -> pa.Array:
+    number = pc.cast(pa.array(rng.integers(1, 9999, rows)), pa.string())
+    street = _join(pools.last_names().sample(rng, rows),
+                   pools.static_pool("address", "street_suffixes").sample(rng, rows), sep=" ")
+    return _join(number, street, sep=" ")
+
+
+def full_address(rng: np.random.Generator, rows: int) -> pa.Array:
+    return _join(street_address(rng, rows), city(rng, rows),
+                 _join(state_abbr(rng, rows), zip_code(rng, rows), sep=" "), sep=", ")
+
+
+def city(rng: np.random.Generator, rows: int) -> pa.Array:
+    return pools.faker_pool("city").sample(rng, rows)
+
+
+def state(rng: np.random.Generator, rows: int) -> pa.Array:
+    return pools.static_pool("address", "states").sample(rng, rows)
+
+
+def state_abbr(rng: np.random.Generator, rows: int) -> pa.Array:
+    return pools.static_pool("address", "states_abbr").sample(rng, rows)
+
+
+def zip_code(rng: np.random.Generator, rows: int) -> pa.Array:
+    return pc.utf8_lpad(pc.cast(pa.array(rng.integers(1001, 99951, rows)), pa.string()), 5, "0")
+
+
+def _from_pool(method: str) -> Maker:
+    return lambda rng, rows: pools.faker_pool(method).sample(rng, rows)
+
+
+def _from_list(provider: str, attribute: str) -> Maker:
+    return lambda rng, rows: pools.static_pool(provider, attribute).sample(rng, rows)
+
+
+EXACT: dict[str, Maker] = {
+    "name": full_name, "full_name": full_name, "display_name": full_name,
+    "first_name": lambda rng, rows: pools.first_names().sample(rng, rows),
+    "last_name": lambda rng, rows: pools.last_names().sample(rng, rows),
+    "email": email, "email_address": email,
+    "phone": phone, "phone_number": phone, "mobile": phone,
+    "address": full_address, "street_address": street_address, "street": street_address,
+    "city": city, "state": state, "state_code": state_abbr, "state_abbr": state_abbr,
+    "zip": zip_code, "zip_code": zip_code, "zipcode": zip_code, "postal_code": zip_code,
+    "country": _from_list("address", "countries"), "country_code": _from_pool("country_code"),
+    "company": _from_pool("company"), "company_name": _from_pool("company"),
+    "employer": _from_pool("company"),
+    "job": _from_list("job", "jobs"), "job_title": _from_list("job", "jobs"),
+    "occupation": _from_list("job", "jobs"),
+    "url": _from_pool("url"), "website": _from_pool("url"), "domain": _from_pool("domain_name"),
+    "username": _from_pool("user_name"), "user_name": _from_pool("user_name"),
+    "ip_address": _from_pool("ipv4"), "ip": _from_pool("ipv4"),
+    "iban": _from_pool("iban"), "currency": _from_pool("currency_code"),
+    "color": _from_pool("color_name"), "colour": _from_pool("color_name"),
+    "license_plate": _from_pool("license_plate"), "ssn": _from_pool("ssn"),
+}
+# `<anything>_email`, `<anything>_city`, ... and `<person>_name`.
+SUFFIXES = ("email", "phone", "address", "city", "state", "zip", "zip_code", "postal_code",
+            "country", "company", "first_name", "last_name")
+PERSON_NAME = re.compile(rf"^({'|'.join(PERSON)})_name$")
+
+
+def smart_maker(name: str) -> Maker | None:
+    if name in EXACT:
+        return EXACT[name]
+    if PERSON_NAME.match(name):
+        return full_name
+    for suffix in SUFFIXES:
+        if name.endswith("_" + suffix):
+            return EXACT[suffix]
+    return None
+
+
+def make_unique(values: pa.Array, ctx: ColumnContext) -> pa.Array:
+    """Append the run-wide row number: distinct rows never collide, values stay realistic."""
+    tag = pc.cast(pa.array(ctx.row_index + 1), pa.string())
+    return _join(values, tag, sep="-")
+
+
+class SmartFieldGenerator(ValueGenerator):
+    priority = 40
+
+    def matches(self, col: ColumnSpec) -> bool:
+        return col.type == "string" and col.format is None and smart_maker(col.name) is not None
+
+    def generate(self, col: ColumnSpec, ctx: ColumnContext) -> pa.Array:
+        maker = smart_maker(col.name)
+        assert maker is not None
+        values = maker(ctx.rng, ctx.rows)
+        if col.unique:
+            if maker is email:  # keep it a valid address: the number goes before the @
+                parts = pc.split_pattern(values, "@", max_splits=1)
+                tag = pc.cast(pa.array(ctx.row_index + 1), pa.string())
+                return _join(pc.list_element(parts, 0), tag, "@", pc.list_element(parts, 1))
+            return make_unique(values, ctx)
+        return values
+
+
+class FakerProviderGenerator(ValueGenerator):
+    """`faker: <provider>`: any Faker method, sampled from a pool of its values."""
+
+    priority = 30
+
+    def matches(self, col: ColumnSpec) -> bool:
+        return col.faker is not None
+
+    def generate(self, col: ColumnSpec, ctx: ColumnContext) -> pa.Array:
+        values = pools.faker_pool(col.faker or "word").sample(ctx.rng, ctx.rows)
+        return make_unique(values, ctx) if col.unique else values
+
+
+class WordsGenerator(ValueGenerator):
+    """Any other string: one or two random title-case words (the original's fallback)."""
+
+    priority = 90
+
+    def matches(self, col: ColumnSpec) -> bool:
+        return col.type == "string"
+
+    def generate(self, col: ColumnSpec, ctx: ColumnContext) -> pa.Array:
+        pool = pools.words()
+        first, second = pool.sample(ctx.rng, ctx.rows), pool.sample(ctx.rng, ctx.rows)
+        two = pc.binary_join_element_wise(first, second, " ")
+        values = pc.if_else(pa.array(ctx.rng.random(ctx.rows) < 0.5), first, two)
+        return make_unique(values, ctx) if col.unique else values

@@ -1,0 +1,89 @@
+"""Datetimes and dates: event times inside the batch's window, or past dates for existing records."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+import numpy as np
+import pyarrow as pa
+
+from streamforge.engine.arrow_types import TIMESTAMP
+from streamforge.engine.context import DAY_US, YEAR_US, ColumnContext
+from streamforge.engine.generators.base import ValueGenerator
+from streamforge.spec.model import ColumnSpec
+
+BIRTH = re.compile(r"(^|_)(birth|dob|born)(_|$)")
+
+
+def to_micros(text: str | float) -> int:
+    value = datetime.fromisoformat(str(text).replace("Z", "+00:00"))
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return int(value.timestamp() * 1_000_000)
+
+
+def time_range(col: ColumnSpec, ctx: ColumnContext) -> tuple[int, int] | None:
+    """Explicit [min, max] in microseconds; None when the column has no bounds."""
+    if col.min is None and col.max is None:
+        return None
+    low = to_micros(col.min) if col.min is not None else ctx.history[0]
+    high = to_micros(col.max) if col.max is not None else max(ctx.history[1], low + DAY_US)
+    if col.type == "date" and col.max is not None:
+        high += DAY_US - 1  # max is an inclusive day
+    return low, high
+
+
+def draw_micros(col: ColumnSpec, ctx: ColumnContext) -> np.ndarray:
+    explicit = time_range(col, ctx)
+    if explicit is not None:
+        return ctx.rng.integers(explicit[0], explicit[1] + 1, ctx.rows)
+    if BIRTH.search(col.name):
+        end = ctx.history[1]
+        return ctx.rng.integers(end - 90 * YEAR_US, end - 18 * YEAR_US, ctx.rows)
+    if ctx.event_time:
+        # Spread evenly over the window in batch order (with jitter), so the times of a batch rise
+        # like a real stream and do not depend on how the batch was cut into chunks.
+        start, end = ctx.window
+        slot = (end - start) / max(ctx.batch_rows, 1)
+        offsets = (ctx.batch_position + ctx.rng.random(ctx.rows)) * slot
+        return start + np.minimum(offsets.astype(np.int64), end - start - 1)
+    return ctx.rng.integers(ctx.history[0], ctx.history[1], ctx.rows)
+
+
+def micros_to_arrow(col: ColumnSpec, micros: np.ndarray) -> pa.Array:
+    stamps = pa.array(micros.astype(np.int64), pa.int64()).view(TIMESTAMP)
+    if col.type == "date":
+        return pa.array((micros // DAY_US).astype(np.int32), pa.int32()).view(pa.date32())
+    return stamps
+
+
+class TemporalGenerator(ValueGenerator):
+    priority = 60
+
+    def matches(self, col: ColumnSpec) -> bool:
+        return col.type in ("datetime", "date")
+
+    def generate(self, col: ColumnSpec, ctx: ColumnContext) -> pa.Array:
+        return micros_to_arrow(col, draw_micros(col, ctx))
+
+    def anomalies(self, col: ColumnSpec, ctx: ColumnContext) -> pa.Array:
+        explicit = time_range(col, ctx)
+        if explicit is None:
+            return super().anomalies(col, ctx)
+        low, high = explicit
+        push = ctx.rng.integers(DAY_US, 365 * DAY_US, ctx.rows)
+        below = ctx.rng.random(ctx.rows) < 0.5 if col.min is not None else np.zeros(ctx.rows, bool)
+        if col.max is None:
+            below[:] = True
+        return micros_to_arrow(col, np.where(below, low - push, high + push))
+
+
+class BoolGenerator(ValueGenerator):
+    priority = 60
+
+    def matches(self, col: ColumnSpec) -> bool:
+        return col.type == "bool"
+
+    def generate(self, col: ColumnSpec, ctx: ColumnContext) -> pa.Array:
+        return pa.array(ctx.rng.random(ctx.rows) < 0.5, pa.bool_())

@@ -1,0 +1,35 @@
+"""Every random stream is a pure function of (seed, table, cycle, chunk, column, purpose)."""
+
+from __future__ import annotations
+
+import zlib
+
+import numpy as np
+
+# Rows per chunk. Part of the determinism contract: changing it changes every generated value.
+CHUNK_ROWS = 1 << 18
+
+VALUES, NULLS, ANOMALIES, ROWS, STABLE = 0, 1, 2, 3, 4
+
+
+def name_code(name: str) -> int:
+    """A stable 32-bit code for a name (never Python's salted hash())."""
+    return zlib.crc32(name.encode("utf-8"))
+
+
+def rng_for(seed: int, table: str, cycle: int, chunk: int, column: str = "",
+            purpose: int = VALUES) -> np.random.Generator:
+    sequence = np.random.SeedSequence(
+        entropy=seed, spawn_key=(name_code(table), cycle, chunk, name_code(column), purpose)
+    )
+    return np.random.Generator(np.random.PCG64(sequence))
+
+
+def stable_rng(seed: int, table: str, column: str) -> np.random.Generator:
+    """A stream that is the same in every cycle and chunk (e.g. a permutation for unique values)."""
+    return rng_for(seed, table, 0, 0, column, STABLE)
+
+
+def chunk_bounds(rows: int) -> list[tuple[int, int]]:
+    """[start, stop) of each fixed-size chunk of a batch of `rows` rows."""
+    return [(lo, min(lo + CHUNK_ROWS, rows)) for lo in range(0, rows, CHUNK_ROWS)]

@@ -1,0 +1,112 @@
+"""Drive the engine for a whole run: dimensions once, then every cycle's change feeds and facts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow as pa
+
+from streamforge.engine.change_feed import change_batch
+from streamforge.engine.context import MICROS, YEAR_US
+from streamforge.engine.rows import BatchRequest, Chunk, iter_chunks, table_schema
+from streamforge.engine.state import EntityState, FeedState, RunState
+from streamforge.plan import Plan, TablePlan
+
+
+@dataclass(frozen=True, slots=True)
+class RunConfig:
+    seed: int
+    start_us: int  # event time where cycle 0 begins
+    interval_s: float = 30.0
+    scale: float = 1.0
+    workers: int = 1
+    history_years: int = 5
+
+    def window(self, cycle: int) -> tuple[int, int]:
+        step = int(self.interval_s * MICROS)
+        return self.start_us + cycle * step, self.start_us + (cycle + 1) * step
+
+    def rows(self, table: TablePlan) -> int:
+        return max(1, round(table.spec.num_rows * self.scale))
+
+
+@dataclass(slots=True)
+class TableOutput:
+    """One table's batch for one cycle. Consume `chunks` fully, in order, before the next table."""
+
+    table: TablePlan
+    cycle: int
+    rows: int
+    schema: pa.Schema
+    chunks: Iterator[Chunk]
+
+
+class Session:
+    """Generates a run step by step and keeps its RunState. Pure: writes nothing anywhere."""
+
+    def __init__(self, plan: Plan, config: RunConfig, state: RunState | None = None):
+        self.plan, self.config = plan, config
+        self.state = state or RunState()
+
+    def dimensions(self) -> Iterator[TableOutput]:
+        """Every dimension once (cycle 0), registering live keys and tracked tables."""
+        state = self.state
+        for table in self.plan.dimensions:
+            rows = self.config.rows(table)
+            req = self._request(table, 0, rows, 1, (0, 0))
+            chunks = iter_chunks(req, self.config.workers)
+            entity = self.plan.entities[table.name]
+            state.entities[table.name] = EntityState.from_range(entity.key, rows)
+            if entity.tracked_by is not None:
+                chunks = self._keep_table(table.name, chunks)
+            yield TableOutput(table, 0, rows, table_schema(table), chunks)
+        for entity in self.plan.entities.values():
+            if entity.source != entity.name and entity.name not in state.entities:
+                feed = self.plan.table(entity.source)
+                schema = table_schema(feed)
+                columns = [entity.key, *(a.name for a in entity.attributes)]
+                empty = schema.empty_table().select(columns)
+                state.entities[entity.name] = EntityState(entity.key, np.zeros(0, np.int64), 1,
+                                                          empty)
+        state.dimensions_written = True
+
+    def cycle(self, cycle: int) -> Iterator[TableOutput]:
+        """One batch of every change feed (first: they move live keys), then every fact."""
+        state = self.state
+        window = self.config.window(cycle)
+        for table in self.plan.streams:
+            rows = self.config.rows(table)
+            first = state.next_row_key.get(table.name, 1)
+            req = self._request(table, cycle, rows, first, window)
+            state.next_row_key[table.name] = first + rows
+            if table.feed is not None:
+                entity = state.entities[table.feed.entity]
+                feed_state = state.feeds.get(table.name, FeedState())
+                result = change_batch(req, entity, feed_state)
+                state.entities[table.feed.entity] = result.entity
+                state.feeds[table.name] = result.feed
+                yield TableOutput(table, cycle, rows, table_schema(table), iter([result.chunk]))
+            else:
+                yield TableOutput(table, cycle, rows, table_schema(table),
+                                  iter_chunks(req, self.config.workers))
+        state.next_cycle = cycle + 1
+
+    def _request(self, table: TablePlan, cycle: int, rows: int, first: int,
+                 window: tuple[int, int]) -> BatchRequest:
+        end = self.config.start_us
+        history = (end - self.config.history_years * YEAR_US, end)
+        return BatchRequest(table, self.config.seed, cycle, rows, first, window, history,
+                            self.state.live_keys())
+
+    def _keep_table(self, name: str, chunks: Iterator[Chunk]) -> Iterator[Chunk]:
+        """Pass chunks through while keeping the rows: a change feed will update them."""
+        batches = []
+        for chunk in chunks:
+            batches.append(chunk.batch)
+            yield chunk
+        entity = self.plan.entities[name]
+        columns = [entity.key, *(a.name for a in entity.attributes)]
+        table = pa.Table.from_batches(batches).select(columns).combine_chunks()
+        self.state.entities[name].table = table
