@@ -1,0 +1,185 @@
+"""The one facade the CLI and the web app call: list, validate, preview and generate."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pyarrow as pa
+
+from streamforge import catalog
+from streamforge.catalog import SectorCheck
+from streamforge.engine.context import MICROS
+from streamforge.engine.session import RunConfig, Session
+from streamforge.errors import StreamForgeError
+from streamforge.plan import Plan
+from streamforge.publish import ProgressCallback, WrittenFile, write_output
+from streamforge.sinks.formats import get_format
+from streamforge.sinks.local import LocalLanding
+
+DEFAULT_SEED = 42
+STATE_DIR = "_streamforge"
+
+
+@dataclass(frozen=True, slots=True)
+class TableSummary:
+    name: str
+    kind: str
+    rows: int
+    primary_key: str | None
+    foreign_keys: dict[str, str]  # column -> referenced table
+    tracks: str | None
+    description: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class SectorSummary:
+    name: str
+    tables: tuple[TableSummary, ...]
+    errors: int
+    warnings: int
+
+
+@dataclass(slots=True)
+class GenerateResult:
+    sector: str
+    out: Path
+    seed: int
+    cycles: int
+    files: list[WrittenFile] = field(default_factory=list)
+
+    @property
+    def rows(self) -> int:
+        return sum(f.rows for f in self.files)
+
+
+def list_sectors(schema_dir: Path | str | None = None) -> list[SectorSummary]:
+    root = catalog.resolve_schema_dir(schema_dir)
+    return [summarize(catalog.check_sector(root, name)) for name in catalog.sector_names(root)]
+
+
+def summarize(check: SectorCheck) -> SectorSummary:
+    tables: list[TableSummary] = []
+    if check.plan is not None:
+        for t in check.plan.tables:
+            fks = {c: check.plan.entities[fk.entity].source for c, fk in t.foreign_keys.items()}
+            tracks = t.feed.entity if t.feed is not None else None
+            tables.append(TableSummary(t.name, t.kind, t.spec.num_rows, t.primary_key, fks,
+                                       tracks, t.spec.description))
+    return SectorSummary(check.name, tuple(tables), len(check.errors), len(check.warnings))
+
+
+def validate(schema_dir: Path | str | None = None, sector: str | None = None
+             ) -> list[SectorCheck]:
+    """Check one sector, or every sector of the folder (a folder of YAML files is one sector)."""
+    root = catalog.resolve_schema_dir(schema_dir)
+    if sector is not None:
+        return [catalog.check_sector(root, sector)]
+    names = catalog.sector_names(root)
+    if not names and any(p.suffix in (".yml", ".yaml") for p in root.iterdir()):
+        return [catalog.check_sector(root.parent, root.name)]
+    return [catalog.check_sector(root, name) for name in names]
+
+
+def load_plan(sector: str, schema_dir: Path | str | None = None) -> Plan:
+    return catalog.load_plan(catalog.resolve_schema_dir(schema_dir), sector)
+
+
+def parse_start(text: str | None) -> int:
+    """Microseconds since the epoch for an ISO-8601 start (naive means UTC); now when None."""
+    if text is None:
+        return int(datetime.now(UTC).replace(microsecond=0).timestamp()) * MICROS
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise StreamForgeError(f"--start '{text}' is not ISO-8601; write e.g. "
+                               "2026-01-31T08:00:00Z") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return int(moment.timestamp() * MICROS)
+
+
+def preview(sector: str, table: str, rows: int = 20, seed: int = DEFAULT_SEED,
+            schema_dir: Path | str | None = None) -> pa.Table:
+    """The first rows a run would write for one table (dimensions first, as a run does)."""
+    plan = load_plan(sector, schema_dir)
+    names = [t.name for t in plan.tables]
+    if table not in names:
+        raise StreamForgeError(f"unknown table '{table}' in sector '{sector}'")
+    session = Session(plan, RunConfig(seed=seed, start_us=parse_start(None)))
+    for output in [*session.dimensions(), *session.cycle(0)]:
+        batches = [chunk.batch for chunk in output.chunks]
+        if output.table.name == table:
+            return pa.Table.from_batches(batches, output.schema).slice(0, rows)
+    raise AssertionError("unreachable")
+
+
+def generate(sector: str, out: Path | str, *, schema_dir: Path | str | None = None,
+             fmt: str = "json", seed: int = DEFAULT_SEED, cycles: int = 1,
+             start: str | None = None, interval: float = 30.0, scale: float = 1.0,
+             workers: int = 2, fresh: bool = False,
+             on_rows: ProgressCallback | None = None,
+             on_file: Callable[[WrittenFile], None] | None = None) -> GenerateResult:
+    """Dimensions once, then `cycles` batches of every fact and change feed, without waiting."""
+    if cycles < 0 or interval <= 0 or scale <= 0:
+        raise StreamForgeError("--cycles must be >= 0, --interval and --scale > 0")
+    plan = load_plan(sector, schema_dir)
+    file_format = get_format(fmt)
+    out = Path(out)
+    _prepare_landing(out, fresh)
+    landing = LocalLanding(out)
+    config = RunConfig(seed=seed, start_us=parse_start(start), interval_s=interval, scale=scale,
+                       workers=workers)
+    session = Session(plan, config)
+    result = GenerateResult(plan.sector.name, out, seed, cycles)
+
+    def emit(written: WrittenFile) -> None:
+        result.files.append(written)
+        if on_file is not None:
+            on_file(written)
+
+    for output in session.dimensions():
+        emit(write_output(landing, output, file_format, seed, (config.start_us,) * 2, on_rows))
+    for cycle in range(cycles):
+        window = config.window(cycle)
+        for output in session.cycle(cycle):
+            emit(write_output(landing, output, file_format, seed, window, on_rows))
+    return result
+
+
+def expected_rows(sector: str, cycles: int, scale: float = 1.0,
+                  schema_dir: Path | str | None = None) -> int:
+    """Rows a generate call will write in total (for progress bars)."""
+    plan = load_plan(sector, schema_dir)
+    config = RunConfig(seed=0, start_us=0, scale=scale)
+    return (sum(config.rows(t) for t in plan.dimensions)
+            + cycles * sum(config.rows(t) for t in plan.streams))
+
+
+def _prepare_landing(out: Path, fresh: bool) -> None:
+    """Refuse to mix two runs in one folder; with `fresh`, clear what StreamForge wrote there."""
+    marker = out / STATE_DIR
+    if not marker.exists():
+        return
+    if not fresh:
+        raise StreamForgeError(f"{out} already holds a StreamForge landing area; pass --fresh to "
+                               "replace it or choose another --out folder")
+    from streamforge.sinks.local import LocalLanding as _Landing
+
+    tables = {entry["table"] for entry in _Landing(out).read_manifest()}
+    for table in tables:
+        shutil.rmtree(out / table, ignore_errors=True)
+    shutil.rmtree(marker)
+
+
+def verify(sector: str, out: Path | str, schema_dir: Path | str | None = None):
+    """Read a landing area back and check keys, foreign keys, change feeds and anomaly counts."""
+    from streamforge.verify import verify_landing
+
+    out = Path(out)
+    if not (out / STATE_DIR).exists():
+        raise StreamForgeError(f"{out} holds no StreamForge landing area (no {STATE_DIR}/)")
+    return verify_landing(out, load_plan(sector, schema_dir))

@@ -1,0 +1,82 @@
+"""Find schema folders and their sectors: an explicit folder, ./schema, or the library we ship."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from streamforge.errors import Issue, SchemaError, StreamForgeError, did_you_mean, display_path
+from streamforge.plan import Plan, plan_sector
+from streamforge.spec.load import YAML_SUFFIXES, load_sector
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def default_schema_dir() -> Path:
+    """./schema when the working directory has one, else the sector library shipped with us."""
+    local = Path("schema")
+    if local.is_dir() and any(local.iterdir()):
+        return local
+    for candidate in (PACKAGE_DIR / "schema", PACKAGE_DIR.parents[1] / "schema"):
+        if candidate.is_dir():
+            return candidate
+    raise StreamForgeError("no schema folder found; pass --schema-dir DIR")
+
+
+def resolve_schema_dir(schema_dir: Path | str | None) -> Path:
+    if schema_dir is None:
+        return default_schema_dir()
+    path = Path(schema_dir)
+    if not path.is_dir():
+        raise StreamForgeError(f"schema folder '{path}' does not exist")
+    return path
+
+
+def sector_names(schema_dir: Path) -> list[str]:
+    """Sub-folders that hold at least one YAML file."""
+    return sorted(p.name for p in schema_dir.iterdir()
+                  if p.is_dir() and any(f.suffix in YAML_SUFFIXES for f in p.iterdir()))
+
+
+def sector_dir(schema_dir: Path, sector: str) -> Path:
+    names = sector_names(schema_dir)
+    if sector in names:
+        return schema_dir / sector
+    folded = {n.lower(): n for n in names}
+    if sector.lower() in folded:
+        return schema_dir / folded[sector.lower()]
+    hint = did_you_mean(sector, names) or f"known sectors: {', '.join(names) or 'none'}"
+    raise StreamForgeError(f"unknown sector '{sector}' in {display_path(schema_dir)}; {hint}")
+
+
+@dataclass(frozen=True, slots=True)
+class SectorCheck:
+    name: str
+    plan: Plan | None
+    issues: tuple[Issue, ...]
+
+    @property
+    def errors(self) -> tuple[Issue, ...]:
+        return tuple(i for i in self.issues if i.severity == "error")
+
+    @property
+    def warnings(self) -> tuple[Issue, ...]:
+        return tuple(i for i in self.issues if i.severity == "warning")
+
+
+def check_sector(schema_dir: Path, sector: str) -> SectorCheck:
+    """Load and plan one sector, collecting every problem (never raises for schema problems)."""
+    directory = sector_dir(schema_dir, sector)
+    spec, issues = load_sector(directory)
+    plan = None
+    if not any(i.severity == "error" for i in issues):
+        plan, more = plan_sector(spec)
+        issues += more
+    return SectorCheck(directory.name, plan, tuple(issues))
+
+
+def load_plan(schema_dir: Path, sector: str) -> Plan:
+    check = check_sector(schema_dir, sector)
+    if check.plan is None:
+        raise SchemaError(check.issues)
+    return check.plan

@@ -1,0 +1,67 @@
+"""Write what a Session generates to a landing area: one file per table per cycle, plus the manifest."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import pyarrow as pa
+
+from streamforge.engine.rows import Chunk
+from streamforge.engine.session import TableOutput
+from streamforge.sinks.formats import FileFormat
+from streamforge.sinks.landing import Landing
+
+ProgressCallback = Callable[[str, int], None]  # (table, rows just written)
+
+
+@dataclass(frozen=True, slots=True)
+class WrittenFile:
+    table: str
+    kind: str
+    cycle: int
+    path: str
+    rows: int
+    bytes: int
+    anomalies: dict[str, int]
+    anomalous_rows: int
+
+
+def file_id(seed: int, cycle: int) -> str:
+    """Eight hex digits from the seed and the cycle: a redone cycle writes the same names."""
+    return hashlib.sha256(f"streamforge:{seed}:{cycle}".encode()).hexdigest()[:8]
+
+
+def write_output(landing: Landing, output: TableOutput, fmt: FileFormat, seed: int,
+                 window: tuple[int, int], on_rows: ProgressCallback | None = None) -> WrittenFile:
+    """Stream one table's batch into its landing file, then record it in the manifest."""
+    anomalies: dict[str, int] = {}
+    flagged = [0]
+
+    def batches(chunks: Iterator[Chunk]) -> Iterator[pa.RecordBatch]:
+        for chunk in chunks:
+            for column, count in chunk.anomalies.items():
+                anomalies[column] = anomalies.get(column, 0) + count
+            flagged[0] += chunk.anomalous_rows
+            if on_rows is not None:
+                on_rows(output.table.name, chunk.batch.num_rows)
+            yield chunk.batch
+
+    record = landing.write_file(output.table.name, output.cycle, file_id(seed, output.cycle), fmt,
+                                batches(output.chunks), output.schema)
+    written = WrittenFile(output.table.name, output.table.kind, output.cycle, record.path,
+                          record.rows, record.bytes, anomalies, flagged[0])
+    landing.append_manifest({
+        "table": written.table, "kind": written.kind, "cycle": written.cycle,
+        "file": written.path, "format": fmt.name, "rows": written.rows, "bytes": written.bytes,
+        "anomalies": written.anomalies, "anomalous_rows": written.anomalous_rows,
+        "window_start": _iso(window[0]), "window_end": _iso(window[1]),
+        "written_at": datetime.now(UTC).isoformat(timespec="seconds"),
+    })
+    return written
+
+
+def _iso(micros: int) -> str:
+    return datetime.fromtimestamp(micros / 1_000_000, UTC).isoformat().replace("+00:00", "Z")

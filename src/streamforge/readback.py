@@ -1,0 +1,95 @@
+"""Read a landing area back into Arrow, file by file, typed by the plan (for checks and tests)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+import pyarrow.json as pajson
+import pyarrow.parquet as pq
+
+from streamforge.engine.rows import table_schema
+from streamforge.plan import Plan
+
+MANIFEST = Path("_streamforge") / "manifest.jsonl"
+
+
+@dataclass(frozen=True, slots=True)
+class LandedFile:
+    table: str
+    cycle: int
+    path: Path
+    manifest: dict
+    data: pa.Table
+
+
+def read_manifest(root: Path) -> list[dict]:
+    path = Path(root) / MANIFEST
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+def read_landing(root: Path, plan: Plan) -> dict[str, list[LandedFile]]:
+    """Every file the manifest lists, grouped by table, in cycle order."""
+    root = Path(root)
+    result: dict[str, list[LandedFile]] = {t.name: [] for t in plan.tables}
+    for entry in read_manifest(root):
+        table = plan.table(entry["table"])
+        path = root / entry["file"]
+        data = read_file(path, table_schema(table), entry.get("format", path.suffix[1:]))
+        result[table.name].append(LandedFile(table.name, entry["cycle"], path, entry, data))
+    for files in result.values():
+        files.sort(key=lambda f: f.cycle)
+    return result
+
+
+def read_file(path: Path, schema: pa.Schema, fmt: str) -> pa.Table:
+    if fmt == "parquet":
+        return pq.read_table(path)
+    if fmt == "json":
+        # Arrow's JSON reader has no map type and no text-to-date conversion: maps are skipped,
+        # dates are read as text and converted after.
+        readable = [f for f in schema if not pa.types.is_map(f.type)]
+        loose = pa.schema([pa.field(f.name, pa.string()) if pa.types.is_date(f.type) else f
+                           for f in readable])
+        options = pajson.ParseOptions(explicit_schema=loose, unexpected_field_behavior="ignore")
+        table = pajson.read_json(path, parse_options=options).select(loose.names)
+        return _retype(table, pa.schema(readable))
+    if fmt == "csv":
+        flat = {f.name: (pa.string() if _textual(f.type) else f.type) for f in schema}
+        options = pacsv.ConvertOptions(column_types=flat, strings_can_be_null=True,
+                                       quoted_strings_can_be_null=False)
+        table = pacsv.read_csv(path, convert_options=options).select(schema.names)
+        return _retype(table, schema)
+    raise ValueError(f"cannot read format {fmt!r}")
+
+
+def _textual(dtype: pa.DataType) -> bool:
+    return pa.types.is_nested(dtype) or pa.types.is_date(dtype)
+
+
+def _retype(table: pa.Table, schema: pa.Schema) -> pa.Table:
+    """Convert columns read as text (dates, nested JSON) back to their planned types."""
+    for index, target in enumerate(schema):
+        column = table.column(target.name)
+        if column.type == target.type:
+            continue
+        if pa.types.is_date(target.type):
+            column = pc.cast(pc.strptime(column, "%Y-%m-%d", "s"), target.type)
+        elif pa.types.is_nested(target.type):
+            values = [None if v is None else _from_json(json.loads(v), target.type)
+                      for v in column.to_pylist()]
+            column = pa.chunked_array([pa.array(values, target.type)])
+        table = table.set_column(index, target, column)
+    return table
+
+
+def _from_json(value: object, dtype: pa.DataType) -> object:
+    if pa.types.is_map(dtype) and isinstance(value, dict):
+        return list(value.items())
+    return value

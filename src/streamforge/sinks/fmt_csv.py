@@ -1,0 +1,66 @@
+"""The `csv` format: a header row, then one line per row; nested values as JSON text."""
+
+from __future__ import annotations
+
+from typing import BinaryIO
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pcsv
+
+from .formats import check_batch, register_format
+from .json_text import format_timestamps, to_json_text
+
+
+def _csv_type(data_type: pa.DataType) -> pa.DataType:
+    """The column type as written: CSV has no nesting, and Arrow's timestamp text is not ISO."""
+    if pa.types.is_dictionary(data_type):
+        value_type = _csv_type(data_type.value_type)
+        return data_type if value_type == data_type.value_type else value_type
+    if pa.types.is_timestamp(data_type) or pa.types.is_nested(data_type):
+        return pa.string()
+    return data_type
+
+
+def _csv_column(column: pa.Array) -> pa.Array:
+    data_type = column.type
+    if pa.types.is_dictionary(data_type) and _csv_type(data_type) != data_type:
+        column = pc.cast(column, data_type.value_type)  # decode, then convert the values
+        data_type = column.type
+    if pa.types.is_timestamp(data_type):
+        return format_timestamps(column)
+    if pa.types.is_nested(data_type):
+        text = to_json_text(column)
+        # An absent list is an empty CSV field, like any other null, not the word `null`.
+        return pc.if_else(column.is_valid(), text, pa.scalar(None, pa.string()))
+    return column
+
+
+class _CsvWriter:
+    def __init__(self, stream: BinaryIO, schema: pa.Schema) -> None:
+        self._schema = schema
+        self._csv_schema = pa.schema(
+            [field.with_type(_csv_type(field.type)) for field in schema], metadata=schema.metadata
+        )
+        self._writer = pcsv.CSVWriter(stream, self._csv_schema)
+
+    def write(self, batch: pa.RecordBatch) -> None:
+        check_batch(batch, self._schema)
+        columns = [_csv_column(column) for column in batch.columns]
+        self._writer.write_batch(pa.RecordBatch.from_arrays(columns, schema=self._csv_schema))
+
+    def close(self) -> None:
+        self._writer.close()  # flushes; pyarrow leaves a passed-in stream open
+
+
+class CsvFormat:
+    """RFC 4180 CSV with a header; timestamps ISO-8601 (`...T...Z`), nested columns JSON text."""
+
+    name = "csv"
+    extension = "csv"
+
+    def open(self, stream: BinaryIO, schema: pa.Schema) -> _CsvWriter:
+        return _CsvWriter(stream, schema)
+
+
+CSV = register_format(CsvFormat())

@@ -1,0 +1,37 @@
+"""The `json` format: newline-delimited JSON objects, the landing format Auto Loader reads best."""
+
+from __future__ import annotations
+
+from typing import BinaryIO
+
+import pyarrow as pa
+
+from .formats import check_batch, register_format
+from .json_text import encode_ndjson
+
+
+class _NdjsonWriter:
+    def __init__(self, stream: BinaryIO, schema: pa.Schema) -> None:
+        self._stream = stream
+        self._schema = schema
+
+    def write(self, batch: pa.RecordBatch) -> None:
+        check_batch(batch, self._schema)
+        self._stream.write(encode_ndjson(batch))
+
+    def close(self) -> None:
+        # NDJSON has no footer: every written line is already a complete record.
+        self._stream.flush()
+
+
+class JsonFormat:
+    """One JSON object per line, UTF-8; nested values stay nested, timestamps ISO-8601."""
+
+    name = "json"
+    extension = "json"
+
+    def open(self, stream: BinaryIO, schema: pa.Schema) -> _NdjsonWriter:
+        return _NdjsonWriter(stream, schema)
+
+
+JSON = register_format(JsonFormat())

@@ -1,0 +1,135 @@
+"""The landing area as a local folder: atomic file writes, an append-only manifest, text state."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import pyarrow as pa
+
+from .formats import FileFormat
+from .landing import MANIFEST_PATH, FileRecord, check_relpath, data_file_path
+
+__all__ = ["LocalLanding"]
+
+
+class LocalLanding:
+    """A landing area in a local (or mounted) folder; implements `Landing`."""
+
+    def __init__(self, root: Path | str) -> None:
+        self.root = Path(root)
+
+    def __repr__(self) -> str:
+        return f"LocalLanding({str(self.root)!r})"
+
+    def write_file(
+        self,
+        table: str,
+        cycle: int,
+        file_id: str,
+        fmt: FileFormat,
+        batches: Iterable[pa.RecordBatch],
+        schema: pa.Schema,
+    ) -> FileRecord:
+        """Stream the batches into `<root>/<table>/<table>-c<cycle>-<file_id>.<ext>`, atomically."""
+        relpath = data_file_path(table, cycle, file_id, fmt.extension)
+        rows = 0
+
+        def fill(stream: BinaryIO) -> None:
+            nonlocal rows
+            writer = fmt.open(stream, schema)
+            for batch in batches:
+                writer.write(batch)
+                rows += batch.num_rows
+            writer.close()
+
+        size = _replace_atomically(self.root / relpath, fill)
+        return FileRecord(table=table, cycle=cycle, path=relpath, rows=rows, bytes=size)
+
+    def append_manifest(self, entry: Mapping[str, Any]) -> None:
+        """Append `entry` as one JSON line to `_streamforge/manifest.jsonl`, flushed to disk."""
+        line = json.dumps(entry, ensure_ascii=False, separators=(",", ":")) + "\n"
+        path = self.root / MANIFEST_PATH
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "a+b") as stream:
+            _drop_torn_line(stream)
+            stream.write(line.encode("utf-8"))
+            stream.flush()
+            os.fsync(stream.fileno())
+
+    def read_manifest(self) -> list[dict[str, Any]]:
+        """Every complete manifest line, oldest first; [] before the first append."""
+        try:
+            data = (self.root / MANIFEST_PATH).read_bytes()
+        except FileNotFoundError:
+            return []
+        # A last line without its newline was cut off by a crash: that entry was never recorded.
+        complete = data[: data.rfind(b"\n") + 1]
+        return [json.loads(line) for line in complete.splitlines() if line.strip()]
+
+    def write_text_atomic(self, relpath: str, text: str) -> None:
+        """Replace `<root>/<relpath>` with `text` (UTF-8) so that readers see old or new, whole."""
+        check_relpath(relpath)
+        data = text.encode("utf-8")
+        _replace_atomically(self.root / relpath, lambda stream: stream.write(data))
+
+    def read_text(self, relpath: str) -> str | None:
+        """The UTF-8 text at `<root>/<relpath>`, or None if the file does not exist."""
+        check_relpath(relpath)
+        try:
+            return (self.root / relpath).read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return None
+
+
+def _replace_atomically(final: Path, fill: Callable[[BinaryIO], object]) -> int:
+    """Write via a hidden temp file beside `final`, fsync, rename over it; returns the size.
+
+    The temp name starts with "." so Auto Loader ignores it, and lives in the same folder so the
+    rename stays on one file system, where it is atomic.
+    """
+    final.parent.mkdir(parents=True, exist_ok=True)
+    temp = final.with_name(f".{final.name}.{secrets.token_hex(4)}.tmp")
+    try:
+        # O_EXCL: never share a temp file; mode 0o666 lets the umask decide, like open() does.
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
+        with os.fdopen(fd, "wb") as stream:
+            fill(stream)
+            stream.flush()
+            os.fsync(stream.fileno())
+            size = os.fstat(stream.fileno()).st_size
+        os.replace(temp, final)
+    except BaseException:
+        # Also on KeyboardInterrupt: a stopped run must not leave its half-written file behind.
+        temp.unlink(missing_ok=True)
+        raise
+    _fsync_directory(final.parent)
+    return size
+
+
+def _fsync_directory(folder: Path) -> None:
+    """Make the rename itself durable (POSIX); Windows cannot open a folder to fsync it."""
+    if os.name != "posix":
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _drop_torn_line(stream: BinaryIO) -> None:
+    """Cut a last line left without its newline by a crash, so the next entry starts clean."""
+    end = stream.seek(0, os.SEEK_END)
+    if end == 0:
+        return
+    stream.seek(end - 1)
+    if stream.read(1) == b"\n":
+        return
+    stream.seek(0)
+    data = stream.read()
+    stream.truncate(data.rfind(b"\n") + 1)

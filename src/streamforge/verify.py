@@ -1,0 +1,170 @@
+"""Check a landing area against its plan: keys, foreign keys, change feeds and anomaly counts.
+
+An independent replay (plain Python over the files as written), not a second call into the engine,
+so a bug in the engine cannot hide itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from streamforge.plan import Plan, TablePlan
+from streamforge.readback import LandedFile, read_landing
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    table: str
+    cycle: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.table} cycle {self.cycle}: {self.message}"
+
+
+@dataclass(slots=True)
+class Report:
+    findings: list[Finding] = field(default_factory=list)
+    rows: dict[str, int] = field(default_factory=dict)
+    files: dict[str, int] = field(default_factory=dict)
+    entities: dict[str, dict[int, dict]] = field(default_factory=dict)  # final rows by key
+
+    @property
+    def ok(self) -> bool:
+        return not self.findings
+
+
+def verify_landing(root: Path, plan: Plan) -> Report:
+    report = Report()
+    landed = read_landing(Path(root), plan)
+    live: dict[str, set[int]] = {}
+    for table in plan.tables:
+        files = landed[table.name]
+        report.files[table.name] = len(files)
+        report.rows[table.name] = sum(f.data.num_rows for f in files)
+        for f in files:
+            if f.data.num_rows != f.manifest["rows"]:
+                report.findings.append(Finding(table.name, f.cycle, f"{f.data.num_rows} rows in "
+                                               f"file, manifest says {f.manifest['rows']}"))
+            _check_anomalies(table, f, report)
+        if table.primary_key is not None:
+            _check_unique(table, files, report)
+    for dim in plan.dimensions:
+        data = pa.concat_tables([f.data for f in landed[dim.name]]) if landed[dim.name] else None
+        keys = data.column(dim.primary_key).to_pylist() if data is not None else []
+        live[dim.name] = set(keys)
+        if plan.entities[dim.name].tracked_by and data is not None:
+            report.entities[dim.name] = {row[dim.primary_key]: row for row in data.to_pylist()}
+    for entity in plan.entities.values():
+        if entity.source != entity.name:
+            live[entity.name], report.entities[entity.name] = set(), {}
+    for dim in plan.dimensions:
+        for f in landed[dim.name]:
+            _check_foreign_keys(dim, f, live, report)
+    cycles = sorted({f.cycle for t in plan.streams for f in landed[t.name]})
+    for cycle in cycles:
+        for table in plan.streams:
+            for f in (f for f in landed[table.name] if f.cycle == cycle):
+                if table.feed is not None:
+                    _replay_feed(table, f, live, report)
+                else:
+                    _check_foreign_keys(table, f, live, report)
+    return report
+
+
+def _check_unique(table: TablePlan, files: list[LandedFile], report: Report) -> None:
+    if not files:
+        return
+    keys = np.concatenate([f.data.column(table.primary_key).to_numpy() for f in files])
+    if len(np.unique(keys)) != len(keys):
+        report.findings.append(Finding(table.name, files[-1].cycle, f"{len(keys) - len(np.unique(keys))}"
+                                       f" duplicate values of key {table.primary_key}"))
+
+
+def _check_foreign_keys(table: TablePlan, f: LandedFile, live: dict[str, set[int]],
+                        report: Report) -> None:
+    for column, fk in table.foreign_keys.items():
+        values = pc.drop_null(f.data.column(column)).to_numpy()
+        allowed = np.fromiter(live.get(fk.entity, ()), dtype=np.int64)
+        orphans = values[~np.isin(values, allowed)]
+        if len(orphans):
+            report.findings.append(Finding(table.name, f.cycle, f"{len(orphans)} orphan values in "
+                                           f"{column} (e.g. {int(orphans[0])}) not live in "
+                                           f"{fk.entity}"))
+
+
+def _replay_feed(table: TablePlan, f: LandedFile, live: dict[str, set[int]], report: Report
+                 ) -> None:
+    roles = table.feed
+    assert roles is not None
+    state = report.entities[roles.entity]
+    keys_live = live[roles.entity]
+    attrs = [a.name for a in roles.attributes]
+    seen: set[int] = set()
+    last = report.entities.setdefault(f"__feed__{table.name}", {})
+    _check_foreign_keys(table, f, live, report)
+    for row in f.data.to_pylist():
+        key, op = row[roles.entity_key], row[roles.type_column]
+        problem = None
+        if key in seen:
+            problem = f"key {key} changed twice in one batch"
+        elif op == "INSERT" and key in keys_live:
+            problem = f"INSERT of key {key}, which is already live"
+        elif op in ("UPDATE", "DELETE") and key not in keys_live:
+            problem = f"{op} of key {key}, which is not live"
+        stamp, seq = row[roles.timestamp_column], [row[c] for c in roles.sequence_columns]
+        if last.get("stamp") is not None and stamp <= last["stamp"]:
+            problem = problem or f"change timestamp {stamp} does not increase"
+        if last.get("seq") is not None and any(a <= b for a, b in zip(seq, last["seq"],
+                                                                       strict=True)):
+            problem = problem or f"sequence {seq} does not increase"
+        last["stamp"], last["seq"] = stamp, seq
+        if op == "UPDATE" and roles.changed_fields_column and key in state:
+            differ = sorted(a for a in attrs if state[key].get(a) != row.get(a))
+            named = sorted(row[roles.changed_fields_column] or [])
+            if not set(differ) <= set(named):
+                problem = problem or f"UPDATE of key {key} changed {differ} but names {named}"
+        if problem:
+            report.findings.append(Finding(table.name, f.cycle, problem))
+            continue
+        seen.add(key)
+        image = {roles.entity_key: key, **{a: row.get(a) for a in attrs}}
+        if op == "DELETE":
+            keys_live.discard(key)
+            state.pop(key, None)
+        else:
+            keys_live.add(key)
+            state[key] = image
+
+
+def _check_anomalies(table: TablePlan, f: LandedFile, report: Report) -> None:
+    """Recount the rows that break each anomalous column's rule; the manifest must agree."""
+    recorded = f.manifest.get("anomalies", {})
+    for col in table.columns:
+        if col.anomaly_rate <= 0 or col.name not in f.data.column_names:
+            continue
+        values = f.data.column(col.name)
+        if col.choices is not None:
+            allowed = pa.array([str(c) for c in col.choices])
+            broken = pc.invert(pc.is_in(pc.cast(values, pa.string()), allowed))
+        elif col.min is not None or col.max is not None:
+            low = pc.less(values, _bound(col.min, values.type)) if col.min is not None else None
+            high = pc.greater(values, _bound(col.max, values.type)) if col.max is not None else None
+            broken = low if high is None else high if low is None else pc.or_(low, high)
+        else:
+            broken = pc.is_null(values)
+        count = int(pc.sum(pc.fill_null(broken, False)).as_py() or 0)
+        if count != recorded.get(col.name, 0):
+            report.findings.append(Finding(table.name, f.cycle, f"{count} rows break the rule of "
+                                           f"{col.name}, manifest says {recorded.get(col.name, 0)}"))
+
+
+def _bound(value: object, dtype: pa.DataType) -> pa.Scalar:
+    if pa.types.is_timestamp(dtype) or pa.types.is_date(dtype):
+        return pa.scalar(str(value)).cast(pa.timestamp("us", tz="UTC")).cast(dtype)
+    return pa.scalar(value).cast(dtype)
