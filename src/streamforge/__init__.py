@@ -1,3 +1,3 @@
-"""StreamForge: referentially intact, continuously arriving synthetic data for Lakeflow pipelines."""
+"""StreamForge: referentially intact, continuously arriving test data for Lakeflow pipelines."""
 
 __version__ = "0.1.0"

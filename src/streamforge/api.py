@@ -67,13 +67,15 @@ def summarize(check: SectorCheck) -> SectorSummary:
         for t in check.plan.tables:
             fks = {c: check.plan.entities[fk.entity].source for c, fk in t.foreign_keys.items()}
             tracks = t.feed.entity if t.feed is not None else None
-            tables.append(TableSummary(t.name, t.kind, t.spec.num_rows, t.primary_key, fks,
-                                       tracks, t.spec.description))
+            tables.append(
+                TableSummary(
+                    t.name, t.kind, t.spec.num_rows, t.primary_key, fks, tracks, t.spec.description
+                )
+            )
     return SectorSummary(check.name, tuple(tables), len(check.errors), len(check.warnings))
 
 
-def validate(schema_dir: Path | str | None = None, sector: str | None = None
-             ) -> list[SectorCheck]:
+def validate(schema_dir: Path | str | None = None, sector: str | None = None) -> list[SectorCheck]:
     """Check one sector, or every sector of the folder (a folder of YAML files is one sector)."""
     root = catalog.resolve_schema_dir(schema_dir)
     if sector is not None:
@@ -95,15 +97,21 @@ def parse_start(text: str | None) -> int:
     try:
         moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
-        raise StreamForgeError(f"--start '{text}' is not ISO-8601; write e.g. "
-                               "2026-01-31T08:00:00Z") from None
+        raise StreamForgeError(
+            f"--start '{text}' is not ISO-8601; write e.g. 2026-01-31T08:00:00Z"
+        ) from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return int(moment.timestamp() * MICROS)
 
 
-def preview(sector: str, table: str, rows: int = 20, seed: int = DEFAULT_SEED,
-            schema_dir: Path | str | None = None) -> pa.Table:
+def preview(
+    sector: str,
+    table: str,
+    rows: int = 20,
+    seed: int = DEFAULT_SEED,
+    schema_dir: Path | str | None = None,
+) -> pa.Table:
     """The first rows a run would write for one table (dimensions first, as a run does)."""
     plan = load_plan(sector, schema_dir)
     names = [t.name for t in plan.tables]
@@ -117,12 +125,22 @@ def preview(sector: str, table: str, rows: int = 20, seed: int = DEFAULT_SEED,
     raise AssertionError("unreachable")
 
 
-def generate(sector: str, out: Path | str, *, schema_dir: Path | str | None = None,
-             fmt: str = "json", seed: int = DEFAULT_SEED, cycles: int = 1,
-             start: str | None = None, interval: float = 30.0, scale: float = 1.0,
-             workers: int = 2, fresh: bool = False,
-             on_rows: ProgressCallback | None = None,
-             on_file: Callable[[WrittenFile], None] | None = None) -> GenerateResult:
+def generate(
+    sector: str,
+    out: Path | str,
+    *,
+    schema_dir: Path | str | None = None,
+    fmt: str = "json",
+    seed: int = DEFAULT_SEED,
+    cycles: int = 1,
+    start: str | None = None,
+    interval: float = 30.0,
+    scale: float = 1.0,
+    workers: int = 2,
+    fresh: bool = False,
+    on_rows: ProgressCallback | None = None,
+    on_file: Callable[[WrittenFile], None] | None = None,
+) -> GenerateResult:
     """Dimensions once, then `cycles` batches of every fact and change feed, without waiting."""
     if cycles < 0 or interval <= 0 or scale <= 0:
         raise StreamForgeError("--cycles must be >= 0, --interval and --scale > 0")
@@ -131,8 +149,9 @@ def generate(sector: str, out: Path | str, *, schema_dir: Path | str | None = No
     out = Path(out)
     _prepare_landing(out, fresh)
     landing = LocalLanding(out)
-    config = RunConfig(seed=seed, start_us=parse_start(start), interval_s=interval, scale=scale,
-                       workers=workers)
+    config = RunConfig(
+        seed=seed, start_us=parse_start(start), interval_s=interval, scale=scale, workers=workers
+    )
     session = Session(plan, config)
     result = GenerateResult(plan.sector.name, out, seed, cycles)
 
@@ -150,13 +169,15 @@ def generate(sector: str, out: Path | str, *, schema_dir: Path | str | None = No
     return result
 
 
-def expected_rows(sector: str, cycles: int, scale: float = 1.0,
-                  schema_dir: Path | str | None = None) -> int:
+def expected_rows(
+    sector: str, cycles: int, scale: float = 1.0, schema_dir: Path | str | None = None
+) -> int:
     """Rows a generate call will write in total (for progress bars)."""
     plan = load_plan(sector, schema_dir)
     config = RunConfig(seed=0, start_us=0, scale=scale)
-    return (sum(config.rows(t) for t in plan.dimensions)
-            + cycles * sum(config.rows(t) for t in plan.streams))
+    return sum(config.rows(t) for t in plan.dimensions) + cycles * sum(
+        config.rows(t) for t in plan.streams
+    )
 
 
 def _prepare_landing(out: Path, fresh: bool) -> None:
@@ -165,8 +186,10 @@ def _prepare_landing(out: Path, fresh: bool) -> None:
     if not marker.exists():
         return
     if not fresh:
-        raise StreamForgeError(f"{out} already holds a StreamForge landing area; pass --fresh to "
-                               "replace it or choose another --out folder")
+        raise StreamForgeError(
+            f"{out} already holds a StreamForge landing area; pass --fresh to "
+            "replace it or choose another --out folder"
+        )
     from streamforge.sinks.local import LocalLanding as _Landing
 
     tables = {entry["table"] for entry in _Landing(out).read_manifest()}

@@ -34,8 +34,11 @@ def resolve_schema_dir(schema_dir: Path | str | None) -> Path:
 
 def sector_names(schema_dir: Path) -> list[str]:
     """Sub-folders that hold at least one YAML file."""
-    return sorted(p.name for p in schema_dir.iterdir()
-                  if p.is_dir() and any(f.suffix in YAML_SUFFIXES for f in p.iterdir()))
+    return sorted(
+        p.name
+        for p in schema_dir.iterdir()
+        if p.is_dir() and any(f.suffix in YAML_SUFFIXES for f in p.iterdir())
+    )
 
 
 def sector_dir(schema_dir: Path, sector: str) -> Path:

@@ -30,8 +30,12 @@ class Group(click.Group):
             if ctx.obj and ctx.obj.get("debug"):
                 raise
             for issue in exc.issues:
-                errors.print(str(issue), style="red" if issue.severity == "error" else "yellow",
-                             markup=False, highlight=False)
+                errors.print(
+                    str(issue),
+                    style="red" if issue.severity == "error" else "yellow",
+                    markup=False,
+                    highlight=False,
+                )
             raise SystemExit(exc.exit_code) from None
         except StreamForgeError as exc:
             if ctx.obj and ctx.obj.get("debug"):
@@ -43,8 +47,12 @@ class Group(click.Group):
         except Exception as exc:
             if ctx.obj and ctx.obj.get("debug"):
                 raise
-            errors.print(f"internal error: {type(exc).__name__}: {exc}\n"
-                         "rerun with --debug for the traceback", style="red", markup=False)
+            errors.print(
+                f"internal error: {type(exc).__name__}: {exc}\n"
+                "rerun with --debug for the traceback",
+                style="red",
+                markup=False,
+            )
             raise SystemExit(1) from None
 
 
@@ -58,8 +66,11 @@ def main(ctx: click.Context, debug: bool) -> None:
 
 
 schema_dir_option = click.option(
-    "--schema-dir", type=click.Path(path_type=Path), default=None,
-    help="Folder of sector folders (default: ./schema, else the built-in library).")
+    "--schema-dir",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Folder of sector folders (default: ./schema, else the built-in library).",
+)
 
 
 @main.command()
@@ -77,8 +88,9 @@ def sectors(schema_dir: Path | None) -> None:
             fks = ", ".join(f"{c}→{target}" for c, target in t.foreign_keys.items())
             if t.tracks:
                 fks = f"tracks {t.tracks}" + (f"; {fks}" if fks else "")
-            table.add_row(t.name, t.kind, f"{t.rows:,}", t.primary_key or "", fks,
-                          t.description or "")
+            table.add_row(
+                t.name, t.kind, f"{t.rows:,}", t.primary_key or "", fks, t.description or ""
+            )
         console.print(table)
         console.print()
 
@@ -96,8 +108,10 @@ def validate(schema_dir: Path | None, sector: str | None) -> None:
             errors.print(str(issue), style=style, markup=False, highlight=False)
         status = "[red]invalid[/red]" if check.errors else "[green]valid[/green]"
         tables = len(check.plan.tables) if check.plan else 0
-        console.print(f"{check.name}: {status} ({tables} tables, {len(check.errors)} errors, "
-                      f"{len(check.warnings)} warnings)")
+        console.print(
+            f"{check.name}: {status} ({tables} tables, {len(check.errors)} errors, "
+            f"{len(check.warnings)} warnings)"
+        )
         failed = failed or bool(check.errors)
     if failed:
         raise SystemExit(2)
@@ -107,33 +121,83 @@ def validate(schema_dir: Path | None, sector: str | None) -> None:
 @click.argument("sector")
 @schema_dir_option
 @click.option("--out", type=click.Path(path_type=Path), required=True, help="Landing folder.")
-@click.option("--format", "fmt", type=click.Choice(["json", "csv", "parquet"]), default="json",
-              show_default=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["json", "csv", "parquet"]),
+    default="json",
+    show_default=True,
+)
 @click.option("--seed", type=int, default=api.DEFAULT_SEED, show_default=True)
-@click.option("--cycles", type=click.IntRange(min=0), default=1, show_default=True,
-              help="Batches of every fact and change feed.")
+@click.option(
+    "--cycles",
+    type=click.IntRange(min=0),
+    default=1,
+    show_default=True,
+    help="Batches of every fact and change feed.",
+)
 @click.option("--start", help="Event time of the first cycle, ISO-8601 (default: now).")
-@click.option("--interval", type=click.FloatRange(min=0.001), default=30.0, show_default=True,
-              help="Seconds of event time between cycles.")
-@click.option("--scale", type=click.FloatRange(min=0.0, min_open=True), default=1.0,
-              show_default=True, help="Multiply every num_rows.")
-@click.option("--workers", type=click.IntRange(min=1), default=2, show_default=True,
-              help="Threads that make chunks ahead of the writer.")
+@click.option(
+    "--interval",
+    type=click.FloatRange(min=0.001),
+    default=30.0,
+    show_default=True,
+    help="Seconds of event time between cycles.",
+)
+@click.option(
+    "--scale",
+    type=click.FloatRange(min=0.0, min_open=True),
+    default=1.0,
+    show_default=True,
+    help="Multiply every num_rows.",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=2,
+    show_default=True,
+    help="Threads that make chunks ahead of the writer.",
+)
 @click.option("--fresh", is_flag=True, help="Replace a landing area already in --out.")
-def generate(sector: str, schema_dir: Path | None, out: Path, fmt: str, seed: int, cycles: int,
-             start: str | None, interval: float, scale: float, workers: int, fresh: bool) -> None:
+def generate(
+    sector: str,
+    schema_dir: Path | None,
+    out: Path,
+    fmt: str,
+    seed: int,
+    cycles: int,
+    start: str | None,
+    interval: float,
+    scale: float,
+    workers: int,
+    fresh: bool,
+) -> None:
     """Write the dimensions, then CYCLES batches of facts and change feeds, at once."""
     total = api.expected_rows(sector, cycles, scale, schema_dir)
     began = time.perf_counter()
-    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed:,}"
-                  "/{task.total:,} rows"), TimeRemainingColumn(), console=console,
-                  disable=total < PROGRESS_THRESHOLD or not console.is_terminal) as progress:
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed:,}/{task.total:,} rows"),
+        TimeRemainingColumn(),
+        console=console,
+        disable=total < PROGRESS_THRESHOLD or not console.is_terminal,
+    ) as progress:
         task = progress.add_task("generating", total=total)
         result = api.generate(
-            sector, out, schema_dir=schema_dir, fmt=fmt, seed=seed, cycles=cycles, start=start,
-            interval=interval, scale=scale, workers=workers, fresh=fresh,
-            on_rows=lambda table, rows: progress.update(task, advance=rows,
-                                                        description=table))
+            sector,
+            out,
+            schema_dir=schema_dir,
+            fmt=fmt,
+            seed=seed,
+            cycles=cycles,
+            start=start,
+            interval=interval,
+            scale=scale,
+            workers=workers,
+            fresh=fresh,
+            on_rows=lambda table, rows: progress.update(task, advance=rows, description=table),
+        )
     elapsed = time.perf_counter() - began
     summary = Table(show_edge=False)
     for column in ("table", "type", "files", "rows", "anomalies"):
@@ -142,13 +206,19 @@ def generate(sector: str, schema_dir: Path | None, out: Path, fmt: str, seed: in
     for f in result.files:
         by_table.setdefault(f.table, []).append(f)
     for name, files in by_table.items():
-        summary.add_row(name, files[0].kind, str(len(files)), f"{sum(f.rows for f in files):,}",
-                        str(sum(f.anomalous_rows for f in files)))
+        summary.add_row(
+            name,
+            files[0].kind,
+            str(len(files)),
+            f"{sum(f.rows for f in files):,}",
+            str(sum(f.anomalous_rows for f in files)),
+        )
     console.print(summary)
     rate = result.rows / elapsed if elapsed > 0 else 0
-    console.print(f"wrote {result.rows:,} rows in {len(result.files)} files to {out} "
-                  f"({elapsed:.1f}s, {rate:,.0f} rows/s, seed {seed})")
-
+    console.print(
+        f"wrote {result.rows:,} rows in {len(result.files)} files to {out} "
+        f"({elapsed:.1f}s, {rate:,.0f} rows/s, seed {seed})"
+    )
 
 
 @main.command()
@@ -165,10 +235,14 @@ def verify(sector: str, schema_dir: Path | None, out: Path) -> None:
     if len(report.findings) > SHOWN_FINDINGS:
         errors.print(f"... and {len(report.findings) - SHOWN_FINDINGS} more", style="red")
     if report.findings:
-        console.print(f"[red]{len(report.findings)} problems[/red] in {files} files, {total:,} rows")
+        console.print(
+            f"[red]{len(report.findings)} problems[/red] in {files} files, {total:,} rows"
+        )
         raise SystemExit(1)
-    console.print(f"[green]ok[/green]: {files} files, {total:,} rows; keys unique, every foreign "
-                  "key live, change feeds replay cleanly, anomaly counts match the manifest")
+    console.print(
+        f"[green]ok[/green]: {files} files, {total:,} rows; keys unique, every foreign "
+        "key live, change feeds replay cleanly, anomaly counts match the manifest"
+    )
 
 
 if __name__ == "__main__":

@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Mapping
 
 from streamforge.errors import Issue, did_you_mean, display_path
-from streamforge.spec.model import ColumnSpec, SectorSpec, TableSpec
 from streamforge.plan_feeds import FeedRoles, resolve_feed
-
+from streamforge.spec.model import ColumnSpec, SectorSpec, TableSpec
 
 
 @dataclass(frozen=True, slots=True)
 class ForeignKey:
     column: str
-    entity: str  # the dimension (or owned change-feed entity) whose live keys this column draws from
+    entity: (
+        str  # the dimension (or owned change-feed entity) whose live keys this column draws from
+    )
     target_column: str
 
 
@@ -88,8 +89,14 @@ def plan_sector(sector: SectorSpec) -> tuple[Plan | None, list[Issue]]:
     for dim in dims.values():
         key = default_primary_key(dim)
         if key is None:
-            issues.append(_issue(dim, dim.line, f"dimension '{dim.name}' has no key column",
-                                 f"add a column '{dim.name}_id: int' or set primary_key:"))
+            issues.append(
+                _issue(
+                    dim,
+                    dim.line,
+                    f"dimension '{dim.name}' has no key column",
+                    f"add a column '{dim.name}_id: int' or set primary_key:",
+                )
+            )
             continue
         _check_key_type(dim, key, issues)
         attrs = tuple(c for c in dim.columns if c.name != key)
@@ -102,19 +109,34 @@ def plan_sector(sector: SectorSpec) -> tuple[Plan | None, list[Issue]]:
         feeds[feed.name] = roles
         if roles.owns_entity:
             if roles.entity in entities:
-                issues.append(_issue(feed, feed.line, f"entity '{roles.entity}' of change feed "
-                                     f"'{feed.name}' is already defined", "set tracks: to it"))
+                issues.append(
+                    _issue(
+                        feed,
+                        feed.line,
+                        f"entity '{roles.entity}' of change feed '{feed.name}' is already defined",
+                        "set tracks: to it",
+                    )
+                )
                 continue
-            entities[roles.entity] = Entity(roles.entity, roles.entity_key, feed.name,
-                                            roles.attributes, feed.name)
+            entities[roles.entity] = Entity(
+                roles.entity, roles.entity_key, feed.name, roles.attributes, feed.name
+            )
         else:
             other = entities[roles.entity].tracked_by
             if other is not None:
-                issues.append(_issue(feed, feed.line, f"dimension '{roles.entity}' is already "
-                                     f"tracked by '{other}'", "one change feed per dimension"))
+                issues.append(
+                    _issue(
+                        feed,
+                        feed.line,
+                        f"dimension '{roles.entity}' is already tracked by '{other}'",
+                        "one change feed per dimension",
+                    )
+                )
                 continue
             ent = entities[roles.entity]
-            entities[roles.entity] = Entity(ent.name, ent.key, ent.source, ent.attributes, feed.name)
+            entities[roles.entity] = Entity(
+                ent.name, ent.key, ent.source, ent.attributes, feed.name
+            )
     key_owner = {e.key: e.name for e in entities.values()}
     plans: dict[str, TablePlan] = {}
     for table in sector.tables:
@@ -126,9 +148,14 @@ def plan_sector(sector: SectorSpec) -> tuple[Plan | None, list[Issue]]:
     return Plan(sector, ordered, MappingProxyType(entities)), issues
 
 
-def _plan_table(table: TableSpec, sector: SectorSpec, entities: dict[str, Entity],
-                key_owner: dict[str, str], feeds: dict[str, FeedRoles],
-                issues: list[Issue]) -> TablePlan:
+def _plan_table(
+    table: TableSpec,
+    sector: SectorSpec,
+    entities: dict[str, Entity],
+    key_owner: dict[str, str],
+    feeds: dict[str, FeedRoles],
+    issues: list[Issue],
+) -> TablePlan:
     feed = feeds.get(table.name)
     if feed is not None:
         pk = feed.row_key
@@ -155,32 +182,60 @@ def _plan_table(table: TableSpec, sector: SectorSpec, entities: dict[str, Entity
                 pass  # an attribute of a tracked dimension keeps its own rule
             else:
                 sequential.append(col.name)
-                issues.append(_issue(table, col.line, f"column '{col.name}' looks like a foreign "
-                                     "key but matches no dimension key; it gets sequential values",
-                                     "add `references: <table>.<column>` or rename it",
-                                     severity="warning"))
-    for name, fk in fks.items():
+                issues.append(
+                    _issue(
+                        table,
+                        col.line,
+                        f"column '{col.name}' looks like a foreign "
+                        "key but matches no dimension key; it gets sequential values",
+                        "add `references: <table>.<column>` or rename it",
+                        severity="warning",
+                    )
+                )
+    for name in fks:
         col = next(c for c in columns if c.name == name)
         if col.type not in ("int", "long"):
-            issues.append(_issue(table, col.line, f"foreign key '{name}' must be int or long "
-                                 f"(keys are integers), not {col.type}"))
+            issues.append(
+                _issue(
+                    table,
+                    col.line,
+                    f"foreign key '{name}' must be int or long (keys are integers), not {col.type}",
+                )
+            )
     return TablePlan(table, pk, MappingProxyType(fks), tuple(sequential), columns, feed)
 
 
-def _explicit_reference(table: TableSpec, col: ColumnSpec, sector: SectorSpec,
-                        entities: dict[str, Entity], issues: list[Issue]) -> ForeignKey | None:
+def _explicit_reference(
+    table: TableSpec,
+    col: ColumnSpec,
+    sector: SectorSpec,
+    entities: dict[str, Entity],
+    issues: list[Issue],
+) -> ForeignKey | None:
     target_table, _, target_col = (col.references or "").partition(".")
     entity = entities.get(target_table)
     if entity is None:
         other = sector.table(target_table)
         if other is not None and other.kind == "fact":
-            issues.append(_issue(table, col.line, f"column '{col.name}' references fact "
-                                 f"'{target_table}'; only dimensions can be referenced",
-                                 "point it at a dimension"))
+            issues.append(
+                _issue(
+                    table,
+                    col.line,
+                    f"column '{col.name}' references fact "
+                    f"'{target_table}'; only dimensions can be referenced",
+                    "point it at a dimension",
+                )
+            )
         else:
             names = [*entities, *(t.name for t in sector.tables)]
-            issues.append(_issue(table, col.line, f"column '{col.name}' references missing table "
-                                 f"'{target_table}'", did_you_mean(target_table, names)))
+            issues.append(
+                _issue(
+                    table,
+                    col.line,
+                    f"column '{col.name}' references missing table '{target_table}'",
+                    did_you_mean(target_table, names),
+                )
+            )
         return None
     if target_col != entity.key:
         known = [entity.key, *(a.name for a in entity.attributes)]
@@ -188,19 +243,31 @@ def _explicit_reference(table: TableSpec, col: ColumnSpec, sector: SectorSpec,
             hint = f"reference the key: {target_table}.{entity.key}"
         else:
             hint = did_you_mean(target_col, known) or f"the key of '{target_table}' is {entity.key}"
-        issues.append(_issue(table, col.line, f"column '{col.name}' references "
-                             f"'{col.references}', which is not the key of '{target_table}'", hint))
+        issues.append(
+            _issue(
+                table,
+                col.line,
+                f"column '{col.name}' references "
+                f"'{col.references}', which is not the key of '{target_table}'",
+                hint,
+            )
+        )
         return None
     return ForeignKey(col.name, entity.name, target_col)
 
 
-def _dependency_order(sector: SectorSpec, plans: dict[str, TablePlan],
-                      entities: dict[str, Entity], issues: list[Issue]) -> list[str]:
+def _dependency_order(
+    sector: SectorSpec,
+    plans: dict[str, TablePlan],
+    entities: dict[str, Entity],
+    issues: list[Issue],
+) -> list[str]:
     """Topological order (dimensions, then feeds, then facts); reports cycles between tables."""
     deps: dict[str, set[str]] = {}
     for name, plan in plans.items():
-        parents = {entities[fk.entity].source for fk in plan.foreign_keys.values()
-                   if fk.entity in entities}
+        parents = {
+            entities[fk.entity].source for fk in plan.foreign_keys.values() if fk.entity in entities
+        }
         if plan.feed is not None and not plan.feed.owns_entity:
             parents.add(plan.feed.entity)
         parents.discard(name)  # a self-reference is allowed
@@ -214,12 +281,18 @@ def _dependency_order(sector: SectorSpec, plans: dict[str, TablePlan],
         if state.get(name) == 2:
             return
         if state.get(name) == 1:
-            cycle = stack[stack.index(name):] + [name]
+            cycle = [*stack[stack.index(name) :], name]
             if frozenset(cycle) not in reported:
                 reported.add(frozenset(cycle))
                 table = sector.table(name)
-                issues.append(_issue(table, table.line, "cycle between tables: "
-                                     + " -> ".join(cycle), "remove one of these references"))
+                issues.append(
+                    _issue(
+                        table,
+                        table.line,
+                        "cycle between tables: " + " -> ".join(cycle),
+                        "remove one of these references",
+                    )
+                )
             return
         state[name] = 1
         for parent in sorted(deps[name], key=lambda n: (rank[plans[n].kind], n)):
@@ -235,11 +308,18 @@ def _dependency_order(sector: SectorSpec, plans: dict[str, TablePlan],
 def _check_key_type(table: TableSpec, key: str, issues: list[Issue]) -> None:
     col = table.column(key)
     if col is not None and col.type not in ("int", "long"):
-        issues.append(_issue(table, col.line, f"key '{key}' of '{table.name}' must be int or "
-                             f"long (keys are 1..n and never reused), not {col.type}",
-                             f"write `{key}: int`"))
+        issues.append(
+            _issue(
+                table,
+                col.line,
+                f"key '{key}' of '{table.name}' must be int or "
+                f"long (keys are 1..n and never reused), not {col.type}",
+                f"write `{key}: int`",
+            )
+        )
 
 
-def _issue(table: TableSpec, line: int, message: str, hint: str | None = None,
-           severity: str = "error") -> Issue:
+def _issue(
+    table: TableSpec, line: int, message: str, hint: str | None = None, severity: str = "error"
+) -> Issue:
     return Issue(display_path(table.file), line, message, hint, severity)  # type: ignore[arg-type]

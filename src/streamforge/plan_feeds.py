@@ -38,12 +38,17 @@ class FeedRoles:
         return frozenset(names)
 
 
-def resolve_feed(feed: TableSpec, dims: dict[str, TableSpec], dim_keys: dict[str | None, str],
-                 issues: list[Issue]) -> FeedRoles | None:
+def resolve_feed(
+    feed: TableSpec,
+    dims: dict[str, TableSpec],
+    dim_keys: dict[str | None, str],
+    issues: list[Issue],
+) -> FeedRoles | None:
     where = display_path(feed.file)
     names = feed.column_names
     row_key = feed.primary_key or next(
-        (n for n in ("change_id", f"{feed.name}_id") if n in names), None)
+        (n for n in ("change_id", f"{feed.name}_id") if n in names), None
+    )
     tracked = _tracked_dimension(feed, dims, dim_keys, row_key, issues)
     if tracked is False:
         return None
@@ -51,15 +56,27 @@ def resolve_feed(feed: TableSpec, dims: dict[str, TableSpec], dim_keys: dict[str
         dim = dims[tracked]
         entity, entity_key = tracked, _key_of(dim, dim_keys)
         if entity_key not in names:
-            issues.append(Issue(where, feed.line, f"change feed '{feed.name}' tracks '{entity}' "
-                                f"but has no column '{entity_key}'", f"add `{entity_key}: int`"))
+            issues.append(
+                Issue(
+                    where,
+                    feed.line,
+                    f"change feed '{feed.name}' tracks '{entity}' but has no column '{entity_key}'",
+                    f"add `{entity_key}: int`",
+                )
+            )
             return None
     else:
         entity = _strip_suffix(feed.name)
         entity_key = f"{entity}_id"
         if entity_key not in names or entity_key == row_key:
-            issues.append(Issue(where, feed.line, f"cannot tell which entity change feed "
-                                f"'{feed.name}' changes", "add `tracks: <dimension>`"))
+            issues.append(
+                Issue(
+                    where,
+                    feed.line,
+                    f"cannot tell which entity change feed '{feed.name}' changes",
+                    "add `tracks: <dimension>`",
+                )
+            )
             return None
     if row_key == entity_key:
         row_key = None
@@ -72,13 +89,23 @@ def resolve_feed(feed: TableSpec, dims: dict[str, TableSpec], dim_keys: dict[str
     if ts_column is None:
         ts_column = "change_timestamp"
         added.append(ColumnSpec("change_timestamp", "datetime"))
-    sequences = tuple(c.name for c in feed.columns
-                      if c.sequence or (c.name == "sequence_num" and c.type in ("int", "long")))
+    sequences = tuple(
+        c.name
+        for c in feed.columns
+        if c.sequence or (c.name == "sequence_num" and c.type in ("int", "long"))
+    )
     changed = feed.column("changed_fields")
-    if changed is not None and (changed.type != "array" or changed.items is None
-                                or changed.items.type != "string"):
-        issues.append(Issue(where, changed.line, "changed_fields must be an array of strings",
-                            "write `changed_fields: {type: array, items: string}`"))
+    if changed is not None and (
+        changed.type != "array" or changed.items is None or changed.items.type != "string"
+    ):
+        issues.append(
+            Issue(
+                where,
+                changed.line,
+                "changed_fields must be an array of strings",
+                "write `changed_fields: {type: array, items: string}`",
+            )
+        )
         return None
     roles = {entity_key, type_column, ts_column, *sequences, "changed_fields"}
     if row_key:
@@ -95,26 +122,53 @@ def resolve_feed(feed: TableSpec, dims: dict[str, TableSpec], dim_keys: dict[str
         extras = ()
         columns = (*feed.columns, *added)
         if not attributes:
-            issues.append(Issue(where, feed.line, f"change feed '{feed.name}' owns entity "
-                                f"'{entity}' but lists no attribute columns, so its UPDATEs "
-                                "change nothing", f"add a `{entity}` dimension file or attribute "
-                                "columns", "warning"))
+            issues.append(
+                Issue(
+                    where,
+                    feed.line,
+                    f"change feed '{feed.name}' owns entity "
+                    f"'{entity}' but lists no attribute columns, so its UPDATEs "
+                    "change nothing",
+                    f"add a `{entity}` dimension file or attribute columns",
+                    "warning",
+                )
+            )
     ops = _operations(feed, type_column)
-    return FeedRoles(entity, entity_key, tracked is None, row_key, type_column, ts_column,
-                     sequences, "changed_fields" if changed is not None else None,
-                     attributes, extras, columns, ops)
+    return FeedRoles(
+        entity,
+        entity_key,
+        tracked is None,
+        row_key,
+        type_column,
+        ts_column,
+        sequences,
+        "changed_fields" if changed is not None else None,
+        attributes,
+        extras,
+        columns,
+        ops,
+    )
 
 
-def _tracked_dimension(feed: TableSpec, dims: dict[str, TableSpec],
-                       dim_keys: dict[str | None, str], row_key: str | None,
-                       issues: list[Issue]) -> str | None | bool:
+def _tracked_dimension(
+    feed: TableSpec,
+    dims: dict[str, TableSpec],
+    dim_keys: dict[str | None, str],
+    row_key: str | None,
+    issues: list[Issue],
+) -> str | bool | None:
     """The dimension name, None when the feed owns its entity, False on error."""
     if feed.tracks:
         if feed.tracks not in dims:
-            issues.append(Issue(display_path(feed.file), feed.line,
-                                f"change feed '{feed.name}' tracks '{feed.tracks}', which is not "
-                                "a dimension of this sector",
-                                did_you_mean(feed.tracks, dims) or "add its dimension file"))
+            issues.append(
+                Issue(
+                    display_path(feed.file),
+                    feed.line,
+                    f"change feed '{feed.name}' tracks '{feed.tracks}', which is not "
+                    "a dimension of this sector",
+                    did_you_mean(feed.tracks, dims) or "add its dimension file",
+                )
+            )
             return False
         return feed.tracks
     for col in feed.columns:

@@ -1,4 +1,4 @@
-"""Write what a Session generates to a landing area: one file per table per cycle, plus the manifest."""
+"""Write a Session's output to a landing area: one file per table per cycle, plus the manifest."""
 
 from __future__ import annotations
 
@@ -34,8 +34,14 @@ def file_id(seed: int, cycle: int) -> str:
     return hashlib.sha256(f"streamforge:{seed}:{cycle}".encode()).hexdigest()[:8]
 
 
-def write_output(landing: Landing, output: TableOutput, fmt: FileFormat, seed: int,
-                 window: tuple[int, int], on_rows: ProgressCallback | None = None) -> WrittenFile:
+def write_output(
+    landing: Landing,
+    output: TableOutput,
+    fmt: FileFormat,
+    seed: int,
+    window: tuple[int, int],
+    on_rows: ProgressCallback | None = None,
+) -> WrittenFile:
     """Stream one table's batch into its landing file, then record it in the manifest."""
     anomalies: dict[str, int] = {}
     flagged = [0]
@@ -49,17 +55,40 @@ def write_output(landing: Landing, output: TableOutput, fmt: FileFormat, seed: i
                 on_rows(output.table.name, chunk.batch.num_rows)
             yield chunk.batch
 
-    record = landing.write_file(output.table.name, output.cycle, file_id(seed, output.cycle), fmt,
-                                batches(output.chunks), output.schema)
-    written = WrittenFile(output.table.name, output.table.kind, output.cycle, record.path,
-                          record.rows, record.bytes, anomalies, flagged[0])
-    landing.append_manifest({
-        "table": written.table, "kind": written.kind, "cycle": written.cycle,
-        "file": written.path, "format": fmt.name, "rows": written.rows, "bytes": written.bytes,
-        "anomalies": written.anomalies, "anomalous_rows": written.anomalous_rows,
-        "window_start": _iso(window[0]), "window_end": _iso(window[1]),
-        "written_at": datetime.now(UTC).isoformat(timespec="seconds"),
-    })
+    record = landing.write_file(
+        output.table.name,
+        output.cycle,
+        file_id(seed, output.cycle),
+        fmt,
+        batches(output.chunks),
+        output.schema,
+    )
+    written = WrittenFile(
+        output.table.name,
+        output.table.kind,
+        output.cycle,
+        record.path,
+        record.rows,
+        record.bytes,
+        anomalies,
+        flagged[0],
+    )
+    landing.append_manifest(
+        {
+            "table": written.table,
+            "kind": written.kind,
+            "cycle": written.cycle,
+            "file": written.path,
+            "format": fmt.name,
+            "rows": written.rows,
+            "bytes": written.bytes,
+            "anomalies": written.anomalies,
+            "anomalous_rows": written.anomalous_rows,
+            "window_start": _iso(window[0]),
+            "window_end": _iso(window[1]),
+            "written_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        }
+    )
     return written
 
 

@@ -55,15 +55,17 @@ def read_file(path: Path, schema: pa.Schema, fmt: str) -> pa.Table:
         # Arrow's JSON reader has no map type and no text-to-date conversion: maps are skipped,
         # dates are read as text and converted after.
         readable = [f for f in schema if not pa.types.is_map(f.type)]
-        loose = pa.schema([pa.field(f.name, pa.string()) if pa.types.is_date(f.type) else f
-                           for f in readable])
+        loose = pa.schema(
+            [pa.field(f.name, pa.string()) if pa.types.is_date(f.type) else f for f in readable]
+        )
         options = pajson.ParseOptions(explicit_schema=loose, unexpected_field_behavior="ignore")
         table = pajson.read_json(path, parse_options=options).select(loose.names)
         return _retype(table, pa.schema(readable))
     if fmt == "csv":
         flat = {f.name: (pa.string() if _textual(f.type) else f.type) for f in schema}
-        options = pacsv.ConvertOptions(column_types=flat, strings_can_be_null=True,
-                                       quoted_strings_can_be_null=False)
+        options = pacsv.ConvertOptions(
+            column_types=flat, strings_can_be_null=True, quoted_strings_can_be_null=False
+        )
         table = pacsv.read_csv(path, convert_options=options).select(schema.names)
         return _retype(table, schema)
     raise ValueError(f"cannot read format {fmt!r}")
@@ -82,8 +84,10 @@ def _retype(table: pa.Table, schema: pa.Schema) -> pa.Table:
         if pa.types.is_date(target.type):
             column = pc.cast(pc.strptime(column, "%Y-%m-%d", "s"), target.type)
         elif pa.types.is_nested(target.type):
-            values = [None if v is None else _from_json(json.loads(v), target.type)
-                      for v in column.to_pylist()]
+            values = [
+                None if v is None else _from_json(json.loads(v), target.type)
+                for v in column.to_pylist()
+            ]
             column = pa.chunked_array([pa.array(values, target.type)])
         table = table.set_column(index, target, column)
     return table

@@ -7,12 +7,15 @@ so a bug in the engine cannot hide itself.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from streamforge.engine.context import DAY_US
+from streamforge.engine.generators.temporal import to_micros
 from streamforge.plan import Plan, TablePlan
 from streamforge.readback import LandedFile, read_landing
 
@@ -49,8 +52,13 @@ def verify_landing(root: Path, plan: Plan) -> Report:
         report.rows[table.name] = sum(f.data.num_rows for f in files)
         for f in files:
             if f.data.num_rows != f.manifest["rows"]:
-                report.findings.append(Finding(table.name, f.cycle, f"{f.data.num_rows} rows in "
-                                               f"file, manifest says {f.manifest['rows']}"))
+                report.findings.append(
+                    Finding(
+                        table.name,
+                        f.cycle,
+                        f"{f.data.num_rows} rows in file, manifest says {f.manifest['rows']}",
+                    )
+                )
             _check_anomalies(table, f, report)
         if table.primary_key is not None:
             _check_unique(table, files, report)
@@ -82,24 +90,37 @@ def _check_unique(table: TablePlan, files: list[LandedFile], report: Report) -> 
         return
     keys = np.concatenate([f.data.column(table.primary_key).to_numpy() for f in files])
     if len(np.unique(keys)) != len(keys):
-        report.findings.append(Finding(table.name, files[-1].cycle, f"{len(keys) - len(np.unique(keys))}"
-                                       f" duplicate values of key {table.primary_key}"))
+        report.findings.append(
+            Finding(
+                table.name,
+                files[-1].cycle,
+                f"{len(keys) - len(np.unique(keys))} duplicate values of key {table.primary_key}",
+            )
+        )
 
 
-def _check_foreign_keys(table: TablePlan, f: LandedFile, live: dict[str, set[int]],
-                        report: Report) -> None:
+def _check_foreign_keys(
+    table: TablePlan, f: LandedFile, live: dict[str, set[int]], report: Report
+) -> None:
     for column, fk in table.foreign_keys.items():
         values = pc.drop_null(f.data.column(column)).to_numpy()
         allowed = np.fromiter(live.get(fk.entity, ()), dtype=np.int64)
         orphans = values[~np.isin(values, allowed)]
         if len(orphans):
-            report.findings.append(Finding(table.name, f.cycle, f"{len(orphans)} orphan values in "
-                                           f"{column} (e.g. {int(orphans[0])}) not live in "
-                                           f"{fk.entity}"))
+            report.findings.append(
+                Finding(
+                    table.name,
+                    f.cycle,
+                    f"{len(orphans)} orphan values in "
+                    f"{column} (e.g. {int(orphans[0])}) not live in "
+                    f"{fk.entity}",
+                )
+            )
 
 
-def _replay_feed(table: TablePlan, f: LandedFile, live: dict[str, set[int]], report: Report
-                 ) -> None:
+def _replay_feed(
+    table: TablePlan, f: LandedFile, live: dict[str, set[int]], report: Report
+) -> None:
     roles = table.feed
     assert roles is not None
     state = report.entities[roles.entity]
@@ -120,8 +141,9 @@ def _replay_feed(table: TablePlan, f: LandedFile, live: dict[str, set[int]], rep
         stamp, seq = row[roles.timestamp_column], [row[c] for c in roles.sequence_columns]
         if last.get("stamp") is not None and stamp <= last["stamp"]:
             problem = problem or f"change timestamp {stamp} does not increase"
-        if last.get("seq") is not None and any(a <= b for a, b in zip(seq, last["seq"],
-                                                                       strict=True)):
+        if last.get("seq") is not None and any(
+            a <= b for a, b in zip(seq, last["seq"], strict=True)
+        ):
             problem = problem or f"sequence {seq} does not increase"
         last["stamp"], last["seq"] = stamp, seq
         if op == "UPDATE" and roles.changed_fields_column and key in state:
@@ -160,11 +182,22 @@ def _check_anomalies(table: TablePlan, f: LandedFile, report: Report) -> None:
             broken = pc.is_null(values)
         count = int(pc.sum(pc.fill_null(broken, False)).as_py() or 0)
         if count != recorded.get(col.name, 0):
-            report.findings.append(Finding(table.name, f.cycle, f"{count} rows break the rule of "
-                                           f"{col.name}, manifest says {recorded.get(col.name, 0)}"))
+            report.findings.append(
+                Finding(
+                    table.name,
+                    f.cycle,
+                    f"{count} rows break the rule of "
+                    f"{col.name}, manifest says {recorded.get(col.name, 0)}",
+                )
+            )
 
 
 def _bound(value: object, dtype: pa.DataType) -> pa.Scalar:
     if pa.types.is_timestamp(dtype) or pa.types.is_date(dtype):
-        return pa.scalar(str(value)).cast(pa.timestamp("us", tz="UTC")).cast(dtype)
+        micros = to_micros(str(value))
+        if pa.types.is_date(dtype):
+            return pa.scalar(micros // DAY_US, pa.int32()).cast(dtype)
+        return pa.scalar(micros, pa.int64()).cast(dtype)
+    if pa.types.is_decimal(dtype):
+        return pa.scalar(Decimal(str(value))).cast(dtype)
     return pa.scalar(value).cast(dtype)

@@ -13,10 +13,10 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from streamforge.engine.faults import apply_quality
 from streamforge.engine.rows import BatchRequest, Chunk, column_context, fill_column, table_schema
 from streamforge.engine.seeding import ROWS, rng_for
 from streamforge.engine.state import EntityState, FeedState
-from streamforge.engine.faults import apply_quality
 
 INSERT, UPDATE, DELETE = 0, 1, 2
 OP_NAMES = np.array(["INSERT", "UPDATE", "DELETE"])
@@ -29,15 +29,16 @@ class FeedBatch:
     feed: FeedState
 
 
-def plan_operations(rng: np.random.Generator, rows: int, weights: Mapping[str, float],
-                    live: int) -> np.ndarray:
+def plan_operations(
+    rng: np.random.Generator, rows: int, weights: Mapping[str, float], live: int
+) -> np.ndarray:
     """Operation per row, made feasible: deletes at most half the live keys, updates at most the
     keys that are left, and the rest inserts (so a feed's first batch inserts everything)."""
     names = ("INSERT", "UPDATE", "DELETE")
     p = np.array([weights.get(n, 0.0) for n in names], dtype=np.float64)
     ops = rng.choice(3, size=rows, p=p / p.sum()).astype(np.int8)
     deletes = np.flatnonzero(ops == DELETE)
-    ops[deletes[live // 2:]] = UPDATE if live > 1 else INSERT
+    ops[deletes[live // 2 :]] = UPDATE if live > 1 else INSERT
     remaining = live - min(len(deletes), live // 2)
     updates = np.flatnonzero(ops == UPDATE)
     ops[updates[remaining:]] = INSERT
@@ -56,7 +57,7 @@ def change_batch(req: BatchRequest, entity: EntityState, feed_state: FeedState) 
     touched = rng.permutation(len(entity.keys))[: int(is_upd.sum() + is_del.sum())]
     position = np.zeros(rows, dtype=np.int64)
     position[is_del] = touched[: int(is_del.sum())]
-    position[is_upd] = touched[int(is_del.sum()):]
+    position[is_upd] = touched[int(is_del.sum()) :]
     keys = entity.keys[position]
     keys[is_ins] = entity.next_key + np.arange(int(is_ins.sum()), dtype=np.int64)
 
@@ -102,12 +103,16 @@ def change_batch(req: BatchRequest, entity: EntityState, feed_state: FeedState) 
     stamps = columns[roles.timestamp_column]
     last = int(pc.max(stamps).cast(pa.int64()).as_py()) if rows else feed_state.last_change_us
     new_feed = FeedState(feed_state.next_sequence + rows, last)
-    return FeedBatch(Chunk(batch, anomalies, int(flagged.sum())),
-                     apply_changes(entity, batch, roles.entity_key, roles.type_column), new_feed)
+    return FeedBatch(
+        Chunk(batch, anomalies, int(flagged.sum())),
+        apply_changes(entity, batch, roles.entity_key, roles.type_column),
+        new_feed,
+    )
 
 
-def apply_changes(entity: EntityState, batch: pa.RecordBatch, key: str, type_column: str
-                  ) -> EntityState:
+def apply_changes(
+    entity: EntityState, batch: pa.RecordBatch, key: str, type_column: str
+) -> EntityState:
     """The entity after a batch: what a SCD1 `AUTO CDC` with deletes computes, done with Arrow."""
     assert entity.table is not None
     current = entity.table
@@ -127,8 +132,9 @@ def apply_changes(entity: EntityState, batch: pa.RecordBatch, key: str, type_col
     return EntityState(entity.key, new_keys, next_key, table)
 
 
-def _change_times(rng: np.random.Generator, rows: int, window: tuple[int, int], last: int
-                  ) -> pa.Array:
+def _change_times(
+    rng: np.random.Generator, rows: int, window: tuple[int, int], last: int
+) -> pa.Array:
     """Strictly increasing microseconds inside the window, after the feed's previous change."""
     start = max(window[0], last + 1)
     span = max(window[1] - start, rows + 1)
@@ -137,7 +143,9 @@ def _change_times(rng: np.random.Generator, rows: int, window: tuple[int, int], 
 
 
 def _changed_fields(changed: np.ndarray, attrs: list[str]) -> pa.Array:
-    rows_, cols = np.nonzero(changed)
+    _, cols = np.nonzero(changed)
     offsets = np.concatenate([[0], np.cumsum(changed.sum(axis=1))]).astype(np.int32)
-    names = pa.array(attrs, pa.string()).take(pa.array(cols)) if attrs else pa.array([], pa.string())
+    names = (
+        pa.array(attrs, pa.string()).take(pa.array(cols)) if attrs else pa.array([], pa.string())
+    )
     return pa.ListArray.from_arrays(pa.array(offsets), names)

@@ -1,4 +1,4 @@
-"""What a value generator may know about the rows it fills: where they are in time and in the run."""
+"""What a value generator may know about the rows it fills: their place in time and in the run."""
 
 from __future__ import annotations
 
@@ -28,5 +28,14 @@ class ColumnContext:
     def child(self, rows: int) -> ColumnContext:
         """Context for the flattened elements of an array or map column."""
         index = np.arange(rows, dtype=np.int64)
-        return ColumnContext(self.rng, self.stable, rows, index, index, rows, self.window,
-                             self.history, self.event_time)
+        return ColumnContext(
+            self.rng,
+            self.stable,
+            rows,
+            index,
+            index,
+            rows,
+            self.window,
+            self.history,
+            self.event_time,
+        )

@@ -17,8 +17,9 @@ if TYPE_CHECKING:
     from streamforge.engine.rows import BatchRequest
 
 
-def apply_quality(req: BatchRequest, col: ColumnSpec, values: pa.Array, ctx: ColumnContext,
-                  chunk: int) -> tuple[pa.Array, np.ndarray | None]:
+def apply_quality(
+    req: BatchRequest, col: ColumnSpec, values: pa.Array, ctx: ColumnContext, chunk: int
+) -> tuple[pa.Array, np.ndarray | None]:
     """Return the values with nulls and anomalies applied, and the mask of anomalous rows."""
     if col.null_rate > 0:
         rng = rng_for(req.seed, req.table.name, req.cycle, chunk, col.name, NULLS)
@@ -31,8 +32,17 @@ def apply_quality(req: BatchRequest, col: ColumnSpec, values: pa.Array, ctx: Col
     count = int(mask.sum())
     if count == 0:
         return values, mask
-    bad_ctx = ColumnContext(rng, ctx.stable, count, ctx.row_index[mask], ctx.batch_position[mask],
-                            ctx.batch_rows, ctx.window, ctx.history, ctx.event_time)
+    bad_ctx = ColumnContext(
+        rng,
+        ctx.stable,
+        count,
+        ctx.row_index[mask],
+        ctx.batch_position[mask],
+        ctx.batch_rows,
+        ctx.window,
+        ctx.history,
+        ctx.event_time,
+    )
     if col.name in req.table.foreign_keys:
         bad = pa.nulls(count, values.type)  # a missing foreign key is the anomaly a key can have
     else:

@@ -1,8 +1,8 @@
 """Realistic value pools taken from Faker once per process, then sampled with numpy.
 
 Faker is slow per value (tens of microseconds) but its word lists are good; sampling a pool by index
-keeps the realism and costs nanoseconds. Pools are seeded, so they are the same in every run with the
-same Faker version.
+keeps the realism and costs nanoseconds. Pools are seeded, so they are the same in every run
+with the same Faker version.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 POOL_SIZE = 4000
 
@@ -56,6 +57,18 @@ def last_names() -> Pool:
     from faker.providers.person.en_US import Provider
 
     return _weighted(dict(Provider.last_names))
+
+
+@functools.cache
+def first_names_lower() -> Pool:
+    pool = first_names()
+    return Pool(pc.utf8_lower(pool.values), pool.weights)
+
+
+@functools.cache
+def last_names_lower() -> Pool:
+    pool = last_names()
+    return Pool(pc.utf8_lower(pool.values), pool.weights)
 
 
 @functools.cache

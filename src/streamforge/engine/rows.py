@@ -63,14 +63,24 @@ def column_context(req: BatchRequest, col: str, lo: int, hi: int, chunk: int) ->
     position = np.arange(lo, hi, dtype=np.int64)
     return ColumnContext(
         rng=rng_for(req.seed, req.table.name, req.cycle, chunk, col, VALUES),
-        stable=stable_rng(req.seed, req.table.name, col), rows=hi - lo,
-        row_index=req.first_key - 1 + position, batch_position=position, batch_rows=req.rows,
-        window=req.window, history=req.history, event_time=req.table.kind != "dimension",
+        stable=stable_rng(req.seed, req.table.name, col),
+        rows=hi - lo,
+        row_index=req.first_key - 1 + position,
+        batch_position=position,
+        batch_rows=req.rows,
+        window=req.window,
+        history=req.history,
+        event_time=req.table.kind != "dimension",
     )
 
 
-def foreign_key_values(table: TablePlan, col: ColumnSpec, ctx: ColumnContext,
-                       live: Mapping[str, np.ndarray], own_keys: np.ndarray | None) -> pa.Array:
+def foreign_key_values(
+    table: TablePlan,
+    col: ColumnSpec,
+    ctx: ColumnContext,
+    live: Mapping[str, np.ndarray],
+    own_keys: np.ndarray | None,
+) -> pa.Array:
     """Values drawn only from keys that are live now, so no foreign key is ever an orphan."""
     fk = table.foreign_keys[col.name]
     if own_keys is not None and fk.entity == table.name:
@@ -87,8 +97,13 @@ def foreign_key_values(table: TablePlan, col: ColumnSpec, ctx: ColumnContext,
     return pa.array(keys[index], pa.int64())
 
 
-def fill_column(table: TablePlan, col: ColumnSpec, ctx: ColumnContext,
-                live: Mapping[str, np.ndarray], keys: np.ndarray | None) -> pa.Array:
+def fill_column(
+    table: TablePlan,
+    col: ColumnSpec,
+    ctx: ColumnContext,
+    live: Mapping[str, np.ndarray],
+    keys: np.ndarray | None,
+) -> pa.Array:
     """One column of a chunk by its role: key, sequential id, foreign key, or plain value."""
     if keys is not None and (col.name == table.primary_key or col.name in table.sequential):
         return pa.array(keys, pa.int64())

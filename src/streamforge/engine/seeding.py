@@ -17,8 +17,9 @@ def name_code(name: str) -> int:
     return zlib.crc32(name.encode("utf-8"))
 
 
-def rng_for(seed: int, table: str, cycle: int, chunk: int, column: str = "",
-            purpose: int = VALUES) -> np.random.Generator:
+def rng_for(
+    seed: int, table: str, cycle: int, chunk: int, column: str = "", purpose: int = VALUES
+) -> np.random.Generator:
     sequence = np.random.SeedSequence(
         entropy=seed, spawn_key=(name_code(table), cycle, chunk, name_code(column), purpose)
     )

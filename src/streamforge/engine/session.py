@@ -68,8 +68,9 @@ class Session:
                 schema = table_schema(feed)
                 columns = [entity.key, *(a.name for a in entity.attributes)]
                 empty = schema.empty_table().select(columns)
-                state.entities[entity.name] = EntityState(entity.key, np.zeros(0, np.int64), 1,
-                                                          empty)
+                state.entities[entity.name] = EntityState(
+                    entity.key, np.zeros(0, np.int64), 1, empty
+                )
         state.dimensions_written = True
 
     def cycle(self, cycle: int) -> Iterator[TableOutput]:
@@ -89,16 +90,19 @@ class Session:
                 state.feeds[table.name] = result.feed
                 yield TableOutput(table, cycle, rows, table_schema(table), iter([result.chunk]))
             else:
-                yield TableOutput(table, cycle, rows, table_schema(table),
-                                  iter_chunks(req, self.config.workers))
+                yield TableOutput(
+                    table, cycle, rows, table_schema(table), iter_chunks(req, self.config.workers)
+                )
         state.next_cycle = cycle + 1
 
-    def _request(self, table: TablePlan, cycle: int, rows: int, first: int,
-                 window: tuple[int, int]) -> BatchRequest:
+    def _request(
+        self, table: TablePlan, cycle: int, rows: int, first: int, window: tuple[int, int]
+    ) -> BatchRequest:
         end = self.config.start_us
         history = (end - self.config.history_years * YEAR_US, end)
-        return BatchRequest(table, self.config.seed, cycle, rows, first, window, history,
-                            self.state.live_keys())
+        return BatchRequest(
+            table, self.config.seed, cycle, rows, first, window, history, self.state.live_keys()
+        )
 
     def _keep_table(self, name: str, chunks: Iterator[Chunk]) -> Iterator[Chunk]:
         """Pass chunks through while keeping the rows: a change feed will update them."""

@@ -10,7 +10,7 @@ import pyarrow as pa
 
 @dataclass(slots=True)
 class EntityState:
-    """Live keys of a dimension (or owned entity); `table` holds current rows when a feed changes it."""
+    """Live keys of a dimension or owned entity; `table`: current rows, when a feed changes it."""
 
     key: str
     keys: np.ndarray  # sorted int64

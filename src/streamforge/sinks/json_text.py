@@ -113,7 +113,7 @@ def _render_float(array: pa.Array) -> _Parts:
     if pa.types.is_float16(array.type):
         array = pc.cast(array, pa.float32())
     # Arrow prints the shortest round-trip form (`3`, `0.1`, `1e+20`): valid JSON, except for
-    # NaN and infinities, which JSON cannot express; they become null, as in Spark's JSON writer.
+    # NaN and infinities, which JSON cannot express: they become null rather than break the file.
     if pc.any(pc.invert(pc.is_finite(array))).as_py():
         array = pc.if_else(pc.is_finite(array), array, pa.scalar(None, array.type))
     return _Parts(pc.cast(array, pa.string()))

@@ -26,7 +26,9 @@ class ColumnProblem(ValueError):
 def build_column(name: str, raw: Any, path: Path_) -> ColumnSpec:
     """Build a column from its shorthand (`int`) or mapping form; raise ColumnProblem."""
     if raw is None:
-        raise ColumnProblem(path, f"column '{name}' has no type", "write e.g. `" + name + ": string`")
+        raise ColumnProblem(
+            path, f"column '{name}' has no type", "write e.g. `" + name + ": string`"
+        )
     if isinstance(raw, str):
         parsed = _parse_type(raw, (*path,))
         if parsed.name in ("array", "map"):
@@ -37,8 +39,9 @@ def build_column(name: str, raw: Any, path: Path_) -> ColumnSpec:
                 if parsed.name == "array"
                 else "write `type: map` with `keys: <type>` and `values: <type>`",
             )
-        return ColumnSpec(name=name, type=parsed.name, precision=parsed.precision,
-                          scale=parsed.scale, line=0)
+        return ColumnSpec(
+            name=name, type=parsed.name, precision=parsed.precision, scale=parsed.scale, line=0
+        )
     if not isinstance(raw, dict):
         raise ColumnProblem(path, f"column '{name}' must be a type name or a mapping, not {raw!r}")
     from pydantic import ValidationError
@@ -50,11 +53,17 @@ def build_column(name: str, raw: Any, path: Path_) -> ColumnSpec:
         loc = tuple(first["loc"])
         if first["type"] == "extra_forbidden":
             key = str(loc[-1])
-            raise ColumnProblem((*path, *loc), f"unknown key '{key}' in column '{name}'",
-                                did_you_mean(key, ColumnModel.model_fields)) from None
+            raise ColumnProblem(
+                (*path, *loc),
+                f"unknown key '{key}' in column '{name}'",
+                did_you_mean(key, ColumnModel.model_fields),
+            ) from None
         if first["type"] == "missing":
-            raise ColumnProblem(path, f"column '{name}' has no 'type'",
-                                "add `type: string` (or int, float, datetime, ...)") from None
+            raise ColumnProblem(
+                path,
+                f"column '{name}' has no 'type'",
+                "add `type: string` (or int, float, datetime, ...)",
+            ) from None
         message = first["msg"].removeprefix("Value error, ")
         raise ColumnProblem((*path, *loc), f"column '{name}': {message}") from None
     return _from_model(name, model, path)
@@ -79,27 +88,50 @@ def _from_model(name: str, m: ColumnModel, path: Path_) -> ColumnSpec:
         nested["items"] = build_column(name, m.items, (*path, "items"))
     elif kind == "map":
         if m.keys is None or values is None:
-            raise ColumnProblem(path, f"map column '{name}' needs `keys: <type>` and `values: <type>`")
+            raise ColumnProblem(
+                path, f"map column '{name}' needs `keys: <type>` and `values: <type>`"
+            )
         nested["map_keys"] = build_column(name, m.keys, (*path, "keys"))
         nested["map_values"] = build_column(name, values, (*path, "values"))
         values = None
     elif m.items is not None or m.keys is not None:
         raise ColumnProblem(path, f"items/keys apply to array and map columns, not to {kind}")
     if values is not None and not isinstance(values, list):
-        raise ColumnProblem((*path, "values"), f"values of column '{name}' must be a list",
-                            "write e.g. `values: [RED, GREEN, BLUE]`")
+        raise ColumnProblem(
+            (*path, "values"),
+            f"values of column '{name}' must be a list",
+            "write e.g. `values: [RED, GREEN, BLUE]`",
+        )
     if values is not None and len(values) == 0:
         raise ColumnProblem((*path, "values"), f"values of column '{name}' is empty")
     low, high = _bound(m.min, kind, (*path, "min")), _bound(m.max, kind, (*path, "max"))
     _check_rules(name, kind, m, low, high, path)
     return ColumnSpec(
-        name=name, type=kind, precision=parsed.precision, scale=parsed.scale, format=m.format,
-        min=low, max=high, decimals=m.decimals, distribution=m.distribution, mean=m.mean,
-        stddev=m.stddev, skew=m.skew, values=tuple(values) if values is not None else None,
-        weights=tuple(m.weights) if m.weights is not None else None, null_rate=m.null_rate,
-        unique=m.unique, references=m.references, faker=m.faker, anomaly_rate=m.anomaly_rate,
-        expect=m.expect, description=m.description, sequence=m.sequence,
-        min_items=m.min_items, max_items=m.max_items, **nested,
+        name=name,
+        type=kind,
+        precision=parsed.precision,
+        scale=parsed.scale,
+        format=m.format,
+        min=low,
+        max=high,
+        decimals=m.decimals,
+        distribution=m.distribution,
+        mean=m.mean,
+        stddev=m.stddev,
+        skew=m.skew,
+        values=tuple(values) if values is not None else None,
+        weights=tuple(m.weights) if m.weights is not None else None,
+        null_rate=m.null_rate,
+        unique=m.unique,
+        references=m.references,
+        faker=m.faker,
+        anomaly_rate=m.anomaly_rate,
+        expect=m.expect,
+        description=m.description,
+        sequence=m.sequence,
+        min_items=m.min_items,
+        max_items=m.max_items,
+        **nested,
     )
 
 
@@ -111,8 +143,11 @@ def _bound(value: Any, kind: str, path: Path_) -> float | str | None:
         try:
             datetime.fromisoformat(text.replace("Z", "+00:00"))
         except ValueError:
-            raise ColumnProblem(path, f"'{value}' is not an ISO-8601 date or time",
-                                "write e.g. \"2020-01-31\" or \"2020-01-31T08:00:00Z\"") from None
+            raise ColumnProblem(
+                path,
+                f"'{value}' is not an ISO-8601 date or time",
+                'write e.g. "2020-01-31" or "2020-01-31T08:00:00Z"',
+            ) from None
         return text
     if kind in NUMERIC_TYPES:
         if isinstance(value, bool) or not isinstance(value, int | float):
@@ -125,31 +160,45 @@ def _check_rules(name: str, kind: str, m: ColumnModel, low: Any, high: Any, path
     if low is not None and high is not None and _order_key(low) > _order_key(high):
         raise ColumnProblem((*path, "min"), f"min ({low}) is larger than max ({high})")
     if m.format is not None and kind != "string":
-        raise ColumnProblem((*path, "format"), f"format applies to string columns, not to {kind}",
-                            "use min/max for numbers, or `type: string`")
+        raise ColumnProblem(
+            (*path, "format"),
+            f"format applies to string columns, not to {kind}",
+            "use min/max for numbers, or `type: string`",
+        )
     if m.format is not None and m.format == "":
         raise ColumnProblem((*path, "format"), "format is empty")
     if m.decimals is not None and kind not in ("float", "double", "decimal"):
-        raise ColumnProblem((*path, "decimals"), f"decimals apply to float, double and decimal, not {kind}")
+        raise ColumnProblem(
+            (*path, "decimals"), f"decimals apply to float, double and decimal, not {kind}"
+        )
     if m.distribution != "uniform" and kind not in NUMERIC_TYPES and not m.references:
-        raise ColumnProblem((*path, "distribution"),
-                            f"distribution applies to numeric columns, not to {kind}",
-                            "use values + weights to skew categories")
+        raise ColumnProblem(
+            (*path, "distribution"),
+            f"distribution applies to numeric columns, not to {kind}",
+            "use values + weights to skew categories",
+        )
     if m.sequence and kind not in INTEGER_TYPES:
         raise ColumnProblem((*path, "sequence"), "sequence: true needs an int or long column")
     if m.faker is not None:
         if kind != "string":
             raise ColumnProblem((*path, "faker"), "faker applies to string columns")
         if not _faker_has(m.faker):
-            raise ColumnProblem((*path, "faker"), f"unknown Faker provider '{m.faker}'",
-                                did_you_mean(m.faker, _faker_providers()) or
-                                "see https://faker.readthedocs.io/en/master/providers.html")
+            raise ColumnProblem(
+                (*path, "faker"),
+                f"unknown Faker provider '{m.faker}'",
+                did_you_mean(m.faker, _faker_providers())
+                or "see https://faker.readthedocs.io/en/master/providers.html",
+            )
     if isinstance(m.values, list) and kind not in ("map", "array"):
         _check_values(m.values, kind, (*path, "values"))
     if m.unique and kind not in ("int", "long", "string"):
-        raise ColumnProblem((*path, "unique"), f"unique applies to int, long and string, not {kind}")
-    if m.unique and (m.values is not None and kind != "map" or (m.format and "|" in m.format)):
-        raise ColumnProblem((*path, "unique"), "a column with a fixed list of values cannot be unique")
+        raise ColumnProblem(
+            (*path, "unique"), f"unique applies to int, long and string, not {kind}"
+        )
+    if m.unique and ((m.values is not None and kind != "map") or (m.format and "|" in m.format)):
+        raise ColumnProblem(
+            (*path, "unique"), "a column with a fixed list of values cannot be unique"
+        )
 
 
 def _check_values(values: list, kind: str, path: Path_) -> None:
@@ -165,8 +214,9 @@ def _check_values(values: list, kind: str, path: Path_) -> None:
         else:
             ok = isinstance(value, str | int | float | bool)
         if not ok:
-            raise ColumnProblem(path, f"value {value!r} is not a {kind}",
-                                f"every entry of values must be a {kind}")
+            raise ColumnProblem(
+                path, f"value {value!r} is not a {kind}", f"every entry of values must be a {kind}"
+            )
 
 
 def _order_key(value: Any) -> Any:
@@ -180,7 +230,9 @@ def _faker_providers() -> tuple[str, ...]:
     from faker import Faker
 
     fake = Faker("en_US")
-    return tuple(n for n in dir(fake.factories[0]) if not n.startswith("_") and re.match(r"^[a-z]", n))
+    return tuple(
+        n for n in dir(fake.factories[0]) if not n.startswith("_") and re.match(r"^[a-z]", n)
+    )
 
 
 def _faker_has(name: str) -> bool:

@@ -29,16 +29,23 @@ def load_sector(directory: Path, name: str | None = None) -> tuple[SectorSpec, l
             continue
         if table.name in seen:
             other = seen[table.name]
-            issues.append(Issue(display_path(file), table.line,
-                                f"table '{table.name}' is already defined in "
-                                f"{display_path(other.file)}:{other.line}",
-                                "give each table a unique name within the sector"))
+            issues.append(
+                Issue(
+                    display_path(file),
+                    table.line,
+                    f"table '{table.name}' is already defined in "
+                    f"{display_path(other.file)}:{other.line}",
+                    "give each table a unique name within the sector",
+                )
+            )
             continue
         seen[table.name] = table
         tables.append(table)
     if not tables and not issues:
         issues.append(Issue(display_path(directory), 0, "no table files (*.yml) in this folder"))
-    return SectorSpec(name=name or directory.name, tables=tuple(tables), directory=directory), issues
+    return SectorSpec(
+        name=name or directory.name, tables=tuple(tables), directory=directory
+    ), issues
 
 
 def load_table_file(file: Path, issues: list[Issue]) -> TableSpec | None:
@@ -50,8 +57,14 @@ def load_table_file(file: Path, issues: list[Issue]) -> TableSpec | None:
         issues.append(Issue(where, 0, "file is not UTF-8 text"))
         return None
     except YamlSyntaxError as exc:
-        issues.append(Issue(where, exc.line, f"malformed YAML: {exc}",
-                            "check the indentation and quoting on this line and the one before"))
+        issues.append(
+            Issue(
+                where,
+                exc.line,
+                f"malformed YAML: {exc}",
+                "check the indentation and quoting on this line and the one before",
+            )
+        )
         return None
     return parse_table(doc, file, issues)
 
@@ -62,8 +75,9 @@ def parse_table(doc: LinedDocument, file: Path, issues: list[Issue]) -> TableSpe
     for path, line in doc.duplicates:
         issues.append(Issue(where, line, f"key '{path[-1]}' appears twice", "keep one of them"))
     if not isinstance(doc.data, dict):
-        issues.append(Issue(where, 1, "a table file must be a mapping with table, type, num_rows "
-                                      "and columns"))
+        issues.append(
+            Issue(where, 1, "a table file must be a mapping with table, type, num_rows and columns")
+        )
         return None
     try:
         model = TableModel.model_validate(doc.data)
@@ -78,18 +92,30 @@ def parse_table(doc: LinedDocument, file: Path, issues: list[Issue]) -> TableSpe
     if model is None or columns is None or len(issues) > before:
         return None
     if model.primary_key is not None and model.primary_key not in {c.name for c in columns}:
-        issues.append(Issue(where, doc.line_of(("primary_key",)),
-                            f"primary_key '{model.primary_key}' is not a column of "
-                            f"'{model.table}'",
-                            did_you_mean(model.primary_key, [c.name for c in columns])))
+        issues.append(
+            Issue(
+                where,
+                doc.line_of(("primary_key",)),
+                f"primary_key '{model.primary_key}' is not a column of '{model.table}'",
+                did_you_mean(model.primary_key, [c.name for c in columns]),
+            )
+        )
         return None
-    operations = (tuple(model.operations.items()) if model.operations else None)
+    operations = tuple(model.operations.items()) if model.operations else None
     return TableSpec(
-        name=model.table, kind=model.type, num_rows=model.num_rows, columns=tuple(columns),
-        file=file, line=doc.line_of(("table",)), description=model.description,
-        primary_key=model.primary_key, tracks=model.tracks,
-        operations=operations or DEFAULT_OPERATIONS, operations_given=operations is not None,
-        late_rate=model.late_rate, duplicate_rate=model.duplicate_rate,
+        name=model.table,
+        kind=model.type,
+        num_rows=model.num_rows,
+        columns=tuple(columns),
+        file=file,
+        line=doc.line_of(("table",)),
+        description=model.description,
+        primary_key=model.primary_key,
+        tracks=model.tracks,
+        operations=operations or DEFAULT_OPERATIONS,
+        operations_given=operations is not None,
+        late_rate=model.late_rate,
+        duplicate_rate=model.duplicate_rate,
         out_of_order_rate=model.out_of_order_rate,
     )
 
@@ -103,8 +129,14 @@ def _parse_columns(doc: LinedDocument, where: str, issues: list[Issue]) -> list[
     for name, spec in raw.items():
         path = ("columns", str(name))
         if not isinstance(name, str) or not NAME.match(name):
-            issues.append(Issue(where, doc.line_of(path), f"column name '{name}' is not snake_case",
-                                "use lower-case letters, digits and _"))
+            issues.append(
+                Issue(
+                    where,
+                    doc.line_of(path),
+                    f"column name '{name}' is not snake_case",
+                    "use lower-case letters, digits and _",
+                )
+            )
             ok = False
             continue
         try:
@@ -123,13 +155,21 @@ def _table_issue(where: str, doc: LinedDocument, loc: tuple, error: dict) -> Iss
     if kind == "missing":
         return Issue(where, 1, f"missing required key '{key}'", MISSING_HINTS.get(key))
     if kind == "extra_forbidden":
-        return Issue(where, doc.line_of(loc), f"unknown key '{key}'",
-                     did_you_mean(key, TableModel.model_fields))
+        return Issue(
+            where,
+            doc.line_of(loc),
+            f"unknown key '{key}'",
+            did_you_mean(key, TableModel.model_fields),
+        )
     if kind == "literal_error" and key == "type":
         value = str(error.get("input"))
-        return Issue(where, doc.line_of(loc), f"unknown table type '{value}'",
-                     did_you_mean(value, ("dimension", "fact", "change_feed"))
-                     or "use dimension, fact or change_feed")
+        return Issue(
+            where,
+            doc.line_of(loc),
+            f"unknown table type '{value}'",
+            did_you_mean(value, ("dimension", "fact", "change_feed"))
+            or "use dimension, fact or change_feed",
+        )
     message = error["msg"].removeprefix("Value error, ")
     label = ".".join(str(p) for p in loc)
     return Issue(where, doc.line_of(loc), f"{label}: {message}" if label else message)

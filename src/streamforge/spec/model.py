@@ -74,7 +74,11 @@ class TableSpec:
     description: str | None = None
     primary_key: str | None = None  # as written in YAML; the plan decides the effective key
     tracks: str | None = None
-    operations: tuple[tuple[Operation, float], ...] = (("INSERT", 0.2), ("UPDATE", 0.7), ("DELETE", 0.1))
+    operations: tuple[tuple[Operation, float], ...] = (
+        ("INSERT", 0.2),
+        ("UPDATE", 0.7),
+        ("DELETE", 0.1),
+    )
     operations_given: bool = False
     late_rate: float = 0.0
     duplicate_rate: float = 0.0

@@ -62,7 +62,9 @@ class ColumnModel(BaseModel):
     @model_validator(mode="after")
     def _consistent(self) -> ColumnModel:
         if self.min_items > self.max_items:
-            raise ValueError(f"min_items ({self.min_items}) is larger than max_items ({self.max_items})")
+            raise ValueError(
+                f"min_items ({self.min_items}) is larger than max_items ({self.max_items})"
+            )
         if self.weights is not None:
             if not isinstance(self.values, list):
                 raise ValueError("weights need a values list of the same length")
@@ -109,7 +111,9 @@ class TableModel(BaseModel):
     def _kind_rules(self) -> TableModel:
         if self.type != "change_feed" and (self.tracks or self.operations):
             raise ValueError("tracks and operations apply only to type: change_feed")
-        if self.type == "dimension" and (self.late_rate or self.duplicate_rate or self.out_of_order_rate):
+        if self.type == "dimension" and (
+            self.late_rate or self.duplicate_rate or self.out_of_order_rate
+        ):
             raise ValueError(
                 "late_rate, duplicate_rate and out_of_order_rate apply to facts and change feeds, "
                 "not to dimensions (they are written once)"

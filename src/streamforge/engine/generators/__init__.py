@@ -1,4 +1,4 @@
-"""Value generators. Each module here registers its classes on import: add a file, get a generator."""
+"""Value generators: each module here registers its classes on import (add a file, get one)."""
 
 from __future__ import annotations
 

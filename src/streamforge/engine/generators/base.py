@@ -52,8 +52,12 @@ def generate_values(col: ColumnSpec, ctx: ColumnContext) -> pa.Array:
     return generator_for(col).generate(col, ctx)
 
 
-def pick(rng: np.random.Generator, rows: int, size: int, weights: tuple[float, ...] | None = None,
-         ) -> np.ndarray:
+def pick(
+    rng: np.random.Generator,
+    rows: int,
+    size: int,
+    weights: tuple[float, ...] | None = None,
+) -> np.ndarray:
     """Indices in [0, size), uniform or weighted."""
     if weights is None:
         return rng.integers(0, size, rows)

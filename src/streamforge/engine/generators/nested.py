@@ -66,5 +66,6 @@ def _key_domain(spec: ColumnSpec) -> pa.Array | None:
     if spec.type in INTEGER_TYPES:
         low, high = bounds(spec)
         return pa.array(np.arange(int(low), int(min(high, low + 100_000)) + 1)).cast(
-            arrow_type(spec))
+            arrow_type(spec)
+        )
     return None

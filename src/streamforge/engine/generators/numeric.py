@@ -13,8 +13,13 @@ from streamforge.engine.generators.base import ValueGenerator
 from streamforge.spec.model import INTEGER_TYPES, NUMERIC_TYPES, ColumnSpec
 
 # The original tool's defaults: int 1..9999, float 0..1000 with 2 decimals.
-DEFAULT_RANGES = {"int": (1, 9999), "long": (1, 1_000_000_000), "float": (0.0, 1000.0),
-                  "double": (0.0, 1000.0), "decimal": (0.0, 1000.0)}
+DEFAULT_RANGES = {
+    "int": (1, 9999),
+    "long": (1, 1_000_000_000),
+    "float": (0.0, 1000.0),
+    "double": (0.0, 1000.0),
+    "decimal": (0.0, 1000.0),
+}
 
 
 def bounds(col: ColumnSpec) -> tuple[float, float]:
@@ -41,8 +46,9 @@ def decimals_of(col: ColumnSpec) -> int | None:
     return None
 
 
-def draw(col: ColumnSpec, rng: np.random.Generator, rows: int, low: float, high: float
-         ) -> np.ndarray:
+def draw(
+    col: ColumnSpec, rng: np.random.Generator, rows: int, low: float, high: float
+) -> np.ndarray:
     """Float64 draws in [low, high] following the column's distribution."""
     span = high - low
     mean = col.mean if col.mean is not None else low + span / 2
@@ -123,7 +129,9 @@ class NumericGenerator(ValueGenerator):
             return super().anomalies(col, ctx)
         low, high = bounds(col)
         width = max(high - low, 1.0)
-        push = ctx.rng.uniform(0.05, 0.5, ctx.rows) * width + (1 if col.type in INTEGER_TYPES else 0.01)
+        push = ctx.rng.uniform(0.05, 0.5, ctx.rows) * width + (
+            1 if col.type in INTEGER_TYPES else 0.01
+        )
         below = ctx.rng.random(ctx.rows) < 0.5 if col.min is not None else np.zeros(ctx.rows, bool)
         if col.max is None:
             below[:] = True

@@ -1,4 +1,4 @@
-"""Pattern strings: `#` a digit, `?` an upper-case letter, anything else literal ("MTR-####-####")."""
+"""Pattern strings: `#` a digit, `?` an upper-case letter, the rest literal ("MTR-####-####")."""
 
 from __future__ import annotations
 
@@ -12,8 +12,9 @@ from streamforge.spec.model import ColumnSpec
 DIGIT, LETTER = ord("#"), ord("?")
 
 
-def render_pattern(pattern: str, rng: np.random.Generator, rows: int,
-                   numbers: np.ndarray | None = None) -> pa.StringArray:
+def render_pattern(
+    pattern: str, rng: np.random.Generator, rows: int, numbers: np.ndarray | None = None
+) -> pa.StringArray:
     """Fill the slots of `pattern` for `rows` rows, building the Arrow buffers directly.
 
     With `numbers`, slot values are the mixed-radix digits of each number (for unique values).

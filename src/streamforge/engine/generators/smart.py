@@ -16,10 +16,39 @@ from streamforge.engine.generators.patterns import render_pattern
 from streamforge.spec.model import ColumnSpec
 
 Maker = Callable[[np.random.Generator, int], pa.Array]
-PERSON = ("customer", "patient", "employee", "contact", "doctor", "physician", "nurse", "member",
-          "owner", "holder", "account_holder", "user", "person", "client", "manager", "agent",
-          "driver", "technician", "operator", "advisor", "provider", "cardholder", "guest",
-          "passenger", "student", "teacher", "author", "buyer", "seller", "full", "display")
+PERSON = (
+    "customer",
+    "patient",
+    "employee",
+    "contact",
+    "doctor",
+    "physician",
+    "nurse",
+    "member",
+    "owner",
+    "holder",
+    "account_holder",
+    "user",
+    "person",
+    "client",
+    "manager",
+    "agent",
+    "driver",
+    "technician",
+    "operator",
+    "advisor",
+    "provider",
+    "cardholder",
+    "guest",
+    "passenger",
+    "student",
+    "teacher",
+    "author",
+    "buyer",
+    "seller",
+    "full",
+    "display",
+)
 
 
 def _join(*parts: pa.Array | str, sep: str = "") -> pa.Array:
@@ -27,18 +56,23 @@ def _join(*parts: pa.Array | str, sep: str = "") -> pa.Array:
 
 
 def full_name(rng: np.random.Generator, rows: int) -> pa.Array:
-    return _join(pools.first_names().sample(rng, rows), pools.last_names().sample(rng, rows),
-                 sep=" ")
+    return _join(
+        pools.first_names().sample(rng, rows), pools.last_names().sample(rng, rows), sep=" "
+    )
 
 
-def email(rng: np.random.Generator, rows: int) -> pa.Array:
-    first = pc.utf8_lower(pools.first_names().sample(rng, rows))
-    last = pc.utf8_lower(pools.last_names().sample(rng, rows))
-    digits = pc.cast(pa.array(rng.integers(1, 100, rows)), pa.string())
-    suffix = pc.if_else(pa.array(rng.random(rows) < 0.5), digits, pa.scalar("", pa.string()))
+def email(rng: np.random.Generator, rows: int, tag: pa.Array | None = None) -> pa.Array:
+    """first.last, first_last, with an optional number, at a mail or company domain.
+
+    `tag` (a distinct number per row) goes before the @ when the column must be unique.
+    """
+    first = pools.first_names_lower().sample(rng, rows)
+    last = pools.last_names_lower().sample(rng, rows)
+    if tag is None:
+        digits = pc.cast(pa.array(rng.integers(1, 100, rows)), pa.string())
+        tag = pc.if_else(pa.array(rng.random(rows) < 0.5), digits, pa.scalar("", pa.string()))
     separator = pc.if_else(pa.array(rng.random(rows) < 0.6), ".", "_")
-    local = _join(first, separator, last, suffix)
-    return _join(local, "@", pools.email_domains().sample(rng, rows))
+    return _join(first, separator, last, tag, "@", pools.email_domains().sample(rng, rows))
 
 
 def phone(rng: np.random.Generator, rows: int) -> pa.Array:
@@ -48,14 +82,21 @@ def phone(rng: np.random.Generator, rows: int) -> pa.Array:
 
 def street_address(rng: np.random.Generator, rows: int) -> pa.Array:
     number = pc.cast(pa.array(rng.integers(1, 9999, rows)), pa.string())
-    street = _join(pools.last_names().sample(rng, rows),
-                   pools.static_pool("address", "street_suffixes").sample(rng, rows), sep=" ")
+    street = _join(
+        pools.last_names().sample(rng, rows),
+        pools.static_pool("address", "street_suffixes").sample(rng, rows),
+        sep=" ",
+    )
     return _join(number, street, sep=" ")
 
 
 def full_address(rng: np.random.Generator, rows: int) -> pa.Array:
-    return _join(street_address(rng, rows), city(rng, rows),
-                 _join(state_abbr(rng, rows), zip_code(rng, rows), sep=" "), sep=", ")
+    return _join(
+        street_address(rng, rows),
+        city(rng, rows),
+        _join(state_abbr(rng, rows), zip_code(rng, rows), sep=" "),
+        sep=", ",
+    )
 
 
 def city(rng: np.random.Generator, rows: int) -> pa.Array:
@@ -83,29 +124,64 @@ def _from_list(provider: str, attribute: str) -> Maker:
 
 
 EXACT: dict[str, Maker] = {
-    "name": full_name, "full_name": full_name, "display_name": full_name,
+    "name": full_name,
+    "full_name": full_name,
+    "display_name": full_name,
     "first_name": lambda rng, rows: pools.first_names().sample(rng, rows),
     "last_name": lambda rng, rows: pools.last_names().sample(rng, rows),
-    "email": email, "email_address": email,
-    "phone": phone, "phone_number": phone, "mobile": phone,
-    "address": full_address, "street_address": street_address, "street": street_address,
-    "city": city, "state": state, "state_code": state_abbr, "state_abbr": state_abbr,
-    "zip": zip_code, "zip_code": zip_code, "zipcode": zip_code, "postal_code": zip_code,
-    "country": _from_list("address", "countries"), "country_code": _from_pool("country_code"),
-    "company": _from_pool("company"), "company_name": _from_pool("company"),
+    "email": email,
+    "email_address": email,
+    "phone": phone,
+    "phone_number": phone,
+    "mobile": phone,
+    "address": full_address,
+    "street_address": street_address,
+    "street": street_address,
+    "city": city,
+    "state": state,
+    "state_code": state_abbr,
+    "state_abbr": state_abbr,
+    "zip": zip_code,
+    "zip_code": zip_code,
+    "zipcode": zip_code,
+    "postal_code": zip_code,
+    "country": _from_list("address", "countries"),
+    "country_code": _from_pool("country_code"),
+    "company": _from_pool("company"),
+    "company_name": _from_pool("company"),
     "employer": _from_pool("company"),
-    "job": _from_list("job", "jobs"), "job_title": _from_list("job", "jobs"),
+    "job": _from_list("job", "jobs"),
+    "job_title": _from_list("job", "jobs"),
     "occupation": _from_list("job", "jobs"),
-    "url": _from_pool("url"), "website": _from_pool("url"), "domain": _from_pool("domain_name"),
-    "username": _from_pool("user_name"), "user_name": _from_pool("user_name"),
-    "ip_address": _from_pool("ipv4"), "ip": _from_pool("ipv4"),
-    "iban": _from_pool("iban"), "currency": _from_pool("currency_code"),
-    "color": _from_pool("color_name"), "colour": _from_pool("color_name"),
-    "license_plate": _from_pool("license_plate"), "ssn": _from_pool("ssn"),
+    "url": _from_pool("url"),
+    "website": _from_pool("url"),
+    "domain": _from_pool("domain_name"),
+    "username": _from_pool("user_name"),
+    "user_name": _from_pool("user_name"),
+    "ip_address": _from_pool("ipv4"),
+    "ip": _from_pool("ipv4"),
+    "iban": _from_pool("iban"),
+    "currency": _from_pool("currency_code"),
+    "color": _from_pool("color_name"),
+    "colour": _from_pool("color_name"),
+    "license_plate": _from_pool("license_plate"),
+    "ssn": _from_pool("ssn"),
 }
 # `<anything>_email`, `<anything>_city`, ... and `<person>_name`.
-SUFFIXES = ("email", "phone", "address", "city", "state", "zip", "zip_code", "postal_code",
-            "country", "company", "first_name", "last_name")
+SUFFIXES = (
+    "email",
+    "phone",
+    "address",
+    "city",
+    "state",
+    "zip",
+    "zip_code",
+    "postal_code",
+    "country",
+    "company",
+    "first_name",
+    "last_name",
+)
 PERSON_NAME = re.compile(rf"^({'|'.join(PERSON)})_name$")
 
 
@@ -135,12 +211,10 @@ class SmartFieldGenerator(ValueGenerator):
     def generate(self, col: ColumnSpec, ctx: ColumnContext) -> pa.Array:
         maker = smart_maker(col.name)
         assert maker is not None
+        if maker is email and col.unique:  # keep it a valid address: the number goes before the @
+            return email(ctx.rng, ctx.rows, pc.cast(pa.array(ctx.row_index + 1), pa.string()))
         values = maker(ctx.rng, ctx.rows)
         if col.unique:
-            if maker is email:  # keep it a valid address: the number goes before the @
-                parts = pc.split_pattern(values, "@", max_splits=1)
-                tag = pc.cast(pa.array(ctx.row_index + 1), pa.string())
-                return _join(pc.list_element(parts, 0), tag, "@", pc.list_element(parts, 1))
             return make_unique(values, ctx)
         return values
 

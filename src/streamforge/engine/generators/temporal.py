@@ -1,4 +1,4 @@
-"""Datetimes and dates: event times inside the batch's window, or past dates for existing records."""
+"""Datetimes and dates: event times inside the batch's window, or past dates for old records."""
 
 from __future__ import annotations
 

@@ -1,0 +1,143 @@
+"""The format registry, the contract every registered format keeps, and each format's output."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+from decimal import Decimal
+
+import pyarrow as pa
+import pyarrow.csv as pcsv
+import pyarrow.parquet as pq
+import pytest
+
+from streamforge.sinks import FORMATS, get_format, register_format
+from streamforge.sinks.fmt_json import JsonFormat
+
+MOMENT = dt.datetime(2026, 11, 27, 10, 15, 30, 123456, tzinfo=dt.UTC)
+
+
+def sample_batch() -> pa.RecordBatch:
+    return pa.record_batch(
+        {
+            "id": pa.array([1, 2, 3], pa.int64()),
+            "name": ["plain", 'with "quotes", comma', None],
+            "at": pa.array([MOMENT, None, MOMENT], pa.timestamp("us", "UTC")),
+            "day": pa.array([dt.date(2026, 11, 27)] * 3),
+            "amount": pa.array([Decimal("1.50"), None, Decimal("-2.25")], pa.decimal128(9, 2)),
+            "ok": [True, False, None],
+            "tags": pa.array([["a", "b"], [], None], pa.list_(pa.string())),
+            "attrs": pa.array(
+                [[("k", 1)], None, [("x", 2), ("y", 3)]], pa.map_(pa.string(), pa.int64())
+            ),
+        }
+    )
+
+
+def write(format_name: str, *batches: pa.RecordBatch) -> bytes:
+    stream = io.BytesIO()
+    writer = get_format(format_name).open(stream, batches[0].schema)
+    for batch in batches:
+        writer.write(batch)
+    writer.close()
+    return stream.getvalue()
+
+
+def test_the_three_formats_are_registered() -> None:
+    assert {"json", "csv", "parquet"} <= set(FORMATS)
+    assert get_format("parquet").extension == "parquet"
+
+
+def test_unknown_format_lists_known_names_and_a_suggestion() -> None:
+    with pytest.raises(ValueError, match=r"'jsn'.*csv, json, parquet.*did you mean 'json'"):
+        get_format("jsn")
+
+
+def test_a_second_format_class_cannot_take_a_registered_name() -> None:
+    class Impostor(JsonFormat):
+        pass
+
+    with pytest.raises(ValueError, match="already registered"):
+        register_format(Impostor())
+    assert register_format(FORMATS["json"]) is FORMATS["json"]  # same object again: no-op
+
+
+# --- contract: runs over every registered format, including ones added later -----------------
+
+
+@pytest.mark.parametrize("name", sorted(FORMATS))
+def test_format_contract(name: str) -> None:
+    fmt = FORMATS[name]
+    assert fmt.name == name
+    assert fmt.extension and "." not in fmt.extension
+    stream = io.BytesIO()
+    writer = fmt.open(stream, sample_batch().schema)
+    writer.write(sample_batch())
+    writer.write(sample_batch().slice(1))
+    writer.close()
+    assert not stream.closed  # the caller owns the stream
+    assert stream.getvalue()
+
+
+@pytest.mark.parametrize("name", sorted(FORMATS))
+def test_format_refuses_a_batch_of_another_schema(name: str) -> None:
+    writer = FORMATS[name].open(io.BytesIO(), sample_batch().schema)
+    with pytest.raises(ValueError):
+        writer.write(pa.record_batch({"other": [1]}))
+
+
+# --- per format ---------------------------------------------------------------------------------
+
+
+def test_json_is_ndjson_of_every_batch() -> None:
+    lines = write("json", sample_batch(), sample_batch().slice(2)).decode().split("\n")
+    assert lines[-1] == ""
+    rows = [json.loads(line) for line in lines[:-1]]
+    assert len(rows) == 4
+    assert rows[0] == {
+        "id": 1,
+        "name": "plain",
+        "at": "2026-11-27T10:15:30.123456Z",
+        "day": "2026-11-27",
+        "amount": 1.5,
+        "ok": True,
+        "tags": ["a", "b"],
+        "attrs": {"k": 1},
+    }
+    assert rows[3]["id"] == 3
+
+
+def test_csv_has_a_header_iso_timestamps_and_nested_columns_as_json() -> None:
+    data = write("csv", sample_batch())
+    header = data.split(b"\n", 1)[0].decode()
+    assert header == '"id","name","at","day","amount","ok","tags","attrs"'
+    table = pcsv.read_csv(
+        io.BytesIO(data),
+        convert_options=pcsv.ConvertOptions(
+            column_types={name: pa.string() for name in ("at", "tags", "attrs")},
+            strings_can_be_null=True,
+        ),
+    )
+    assert table.column("name").to_pylist() == ["plain", 'with "quotes", comma', None]
+    assert table.column("at").to_pylist() == [
+        "2026-11-27T10:15:30.123456Z", None, "2026-11-27T10:15:30.123456Z",
+    ]  # fmt: skip
+    assert table.column("tags").to_pylist() == ['["a","b"]', "[]", None]
+    attrs = [json.loads(text) if text else None for text in table.column("attrs").to_pylist()]
+    assert attrs == [{"k": 1}, None, {"x": 2, "y": 3}]
+
+
+def test_csv_writes_one_header_for_many_batches() -> None:
+    data = write("csv", sample_batch(), sample_batch())
+    assert data.count(b'"id","name"') == 1
+    assert len(pcsv.read_csv(io.BytesIO(data))) == 6
+
+
+def test_parquet_round_trips_with_snappy() -> None:
+    batch = sample_batch()
+    data = write("parquet", batch, batch)
+    table = pq.read_table(io.BytesIO(data))
+    assert table.equals(pa.Table.from_batches([batch, batch]))
+    metadata = pq.ParquetFile(io.BytesIO(data)).metadata
+    assert metadata.row_group(0).column(0).compression == "SNAPPY"
