@@ -192,8 +192,19 @@ def _plan_table(
                         severity="warning",
                     )
                 )
+    _check_unique_capacity(table, columns, pk, issues)
     for name in fks:
         col = next(c for c in columns if c.name == name)
+        if col.anomaly_rate > 0 and col.null_rate > 0:
+            issues.append(
+                _issue(
+                    table,
+                    col.line,
+                    f"foreign key '{name}' has both null_rate and anomaly_rate; an anomalous "
+                    "foreign key is a null, so the two cannot be told apart",
+                    "keep one of them",
+                )
+            )
         if col.type not in ("int", "long"):
             issues.append(
                 _issue(
@@ -303,6 +314,41 @@ def _dependency_order(
     for name in sorted(plans, key=lambda n: (rank[plans[n].kind], n)):
         visit(name, [])
     return order
+
+
+def _check_unique_capacity(
+    table: TablePlan | TableSpec,
+    columns: tuple[ColumnSpec, ...],
+    pk: str | None,
+    issues: list[Issue],
+) -> None:
+    """A unique column of a dimension needs at least num_rows distinct values."""
+    from streamforge.engine.generators.numeric import bounds
+    from streamforge.engine.generators.patterns import capacity
+
+    spec = table if isinstance(table, TableSpec) else table.spec
+    if spec.kind != "dimension":
+        return
+    for col in columns:
+        if not col.unique or col.name == pk:
+            continue
+        if col.type in ("int", "long"):
+            low, high = bounds(col)
+            room = int(high - low) + 1
+        elif col.type == "string" and col.format is not None:
+            room = capacity(col.format)
+        else:
+            continue
+        if room < spec.num_rows:
+            issues.append(
+                _issue(
+                    spec,
+                    col.line,
+                    f"unique column '{col.name}' has only {room:,} possible values for "
+                    f"{spec.num_rows:,} rows",
+                    "widen min/max or add # to the format",
+                )
+            )
 
 
 def _check_key_type(table: TableSpec, key: str, issues: list[Issue]) -> None:

@@ -189,6 +189,19 @@ def _check_rules(name: str, kind: str, m: ColumnModel, low: Any, high: Any, path
                 did_you_mean(m.faker, _faker_providers())
                 or "see https://faker.readthedocs.io/en/master/providers.html",
             )
+    has_rule = (
+        low is not None
+        or high is not None
+        or m.values is not None
+        or (m.format is not None and "|" in m.format)
+    )
+    if m.anomaly_rate > 0 and m.null_rate > 0 and not has_rule and not m.references:
+        raise ColumnProblem(
+            (*path, "anomaly_rate"),
+            f"column '{name}' has no min/max or allowed values, so its anomalies are nulls, "
+            "which null_rate also produces",
+            "add min/max or values, or drop null_rate",
+        )
     if isinstance(m.values, list) and kind not in ("map", "array"):
         _check_values(m.values, kind, (*path, "values"))
     if m.unique and kind not in ("int", "long", "string"):

@@ -1,0 +1,21 @@
+"""The code base stays ruff-clean (lint and format): CI runs this with the rest of the suite."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.mark.parametrize("args", [["check"], ["format", "--check"]], ids=["lint", "format"])
+def test_ruff_is_clean(args: list[str]) -> None:
+    ruff = shutil.which("ruff")
+    assert ruff is not None, "ruff is a dev dependency: pip install -e '.[dev]'"
+    result = subprocess.run(
+        [ruff, *args, "src", "tests", "bench"], cwd=ROOT, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
