@@ -48,6 +48,18 @@ class TablePlan:
     def kind(self) -> str:
         return self.spec.kind
 
+    @property
+    def event_time(self) -> str | None:
+        """The column that says when a fact happened (watermarks and late rows use it)."""
+        stamps = [c.name for c in self.columns if c.type == "datetime"]
+        named = [
+            n
+            for n in stamps
+            if n in ("timestamp", "event_time", "event_timestamp")
+            or n.endswith(("_time", "_at", "_timestamp", "_ts"))
+        ]
+        return (named or stamps or [None])[0]
+
 
 @dataclass(frozen=True, slots=True)
 class Plan:

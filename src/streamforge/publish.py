@@ -44,6 +44,7 @@ def write_output(
 ) -> WrittenFile:
     """Stream one table's batch into its landing file, then record it in the manifest."""
     anomalies: dict[str, int] = {}
+    faults: dict[str, int] = {}
     flagged = [0]
 
     def batches(chunks: Iterator[Chunk]) -> Iterator[pa.RecordBatch]:
@@ -51,6 +52,8 @@ def write_output(
             for column, count in chunk.anomalies.items():
                 anomalies[column] = anomalies.get(column, 0) + count
             flagged[0] += chunk.anomalous_rows
+            for fault, count in chunk.faults.items():
+                faults[fault] = faults.get(fault, 0) + count
             if on_rows is not None:
                 on_rows(output.table.name, chunk.batch.num_rows)
             yield chunk.batch
@@ -84,6 +87,7 @@ def write_output(
             "bytes": written.bytes,
             "anomalies": written.anomalies,
             "anomalous_rows": written.anomalous_rows,
+            "faults": faults,
             "window_start": _iso(window[0]),
             "window_end": _iso(window[1]),
             "written_at": datetime.now(UTC).isoformat(timespec="seconds"),

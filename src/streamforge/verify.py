@@ -60,6 +60,8 @@ def verify_landing(root: Path, plan: Plan) -> Report:
                     )
                 )
             _check_anomalies(table, f, report)
+            if table.kind == "fact":
+                _check_event_times(table, f, report)
         if table.primary_key is not None:
             _check_unique(table, files, report)
     for dim in plan.dimensions:
@@ -86,15 +88,19 @@ def verify_landing(root: Path, plan: Plan) -> Report:
 
 
 def _check_unique(table: TablePlan, files: list[LandedFile], report: Report) -> None:
+    """Keys are unique across all files, except the duplicates the manifest announces."""
     if not files:
         return
     keys = np.concatenate([f.data.column(table.primary_key).to_numpy() for f in files])
-    if len(np.unique(keys)) != len(keys):
+    repeated = len(keys) - len(np.unique(keys))
+    announced = sum(f.manifest.get("faults", {}).get("duplicate", 0) for f in files)
+    if repeated != announced:
         report.findings.append(
             Finding(
                 table.name,
                 files[-1].cycle,
-                f"{len(keys) - len(np.unique(keys))} duplicate values of key {table.primary_key}",
+                f"{repeated} repeated values of key {table.primary_key}, "
+                f"manifest announces {announced} duplicates",
             )
         )
 
@@ -162,6 +168,30 @@ def _replay_feed(
         else:
             keys_live.add(key)
             state[key] = image
+
+
+def _check_event_times(table: TablePlan, f: LandedFile, report: Report) -> None:
+    """Event times fall in the file's window, except the late rows the manifest announces."""
+    event = table.event_time
+    start, end = f.manifest.get("window_start"), f.manifest.get("window_end")
+    if event is None or start is None or end is None or start == end:
+        return
+    column = f.data.column(event)
+    if table.spec.column(event) is not None and table.spec.column(event).anomaly_rate:
+        return  # anomalies move event times on purpose
+    stamps = pc.cast(column, pa.int64()).to_numpy(zero_copy_only=False)
+    early = int((stamps < to_micros(start)).sum())
+    future = int((stamps >= to_micros(end)).sum())
+    late = f.manifest.get("faults", {}).get("late", 0)
+    if early != late or future:
+        report.findings.append(
+            Finding(
+                table.name,
+                f.cycle,
+                f"{early} rows before and {future} after the window [{start}, {end}), "
+                f"manifest announces {late} late rows",
+            )
+        )
 
 
 def _check_anomalies(table: TablePlan, f: LandedFile, report: Report) -> None:

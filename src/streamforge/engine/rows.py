@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pyarrow as pa
 
 from streamforge.engine.arrow_types import arrow_type
 from streamforge.engine.context import ColumnContext
+from streamforge.engine.event_faults import apply_event_faults, has_faults
 from streamforge.engine.faults import apply_quality
 from streamforge.engine.generators import generate_values
 from streamforge.engine.seeding import VALUES, chunk_bounds, rng_for, stable_rng
@@ -24,6 +25,7 @@ class Chunk:
     batch: pa.RecordBatch
     anomalies: Mapping[str, int]  # column -> rows pushed outside its rule
     anomalous_rows: int  # rows with at least one anomaly
+    faults: Mapping[str, int] = field(default_factory=dict)  # late / duplicate / out_of_order
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,20 +119,29 @@ def make_chunk(req: BatchRequest, chunk: int) -> Chunk:
     lo, hi = chunk_bounds(req.rows)[chunk]
     keys = req.first_key + np.arange(lo, hi, dtype=np.int64)
     arrays: list[pa.Array] = []
-    anomalies: dict[str, int] = {}
-    flagged = np.zeros(hi - lo, dtype=bool)
+    masks: dict[str, np.ndarray] = {}
     schema = table_schema(req.table)
-    for col, field in zip(req.table.columns, schema, strict=True):
+    for col, target in zip(req.table.columns, schema, strict=True):
         ctx = column_context(req, col.name, lo, hi, chunk)
         values = fill_column(req.table, col, ctx, req.live, keys)
         if col.name != req.table.primary_key:
             values, mask = apply_quality(req, col, values, ctx, chunk)
             if mask is not None:
-                anomalies[col.name] = int(mask.sum())
-                flagged |= mask
-        arrays.append(values.cast(field.type) if values.type != field.type else values)
+                masks[col.name] = mask
+        arrays.append(values.cast(target.type) if values.type != target.type else values)
     batch = pa.RecordBatch.from_arrays(arrays, schema=schema)
-    return Chunk(batch, anomalies, int(flagged.sum()))
+    faults: dict[str, int] = {}
+    if req.table.kind == "fact" and has_faults(req.table):
+        result = apply_event_faults(
+            req.table, batch, req.seed, req.cycle, chunk, req.window[1] - req.window[0]
+        )
+        batch, faults = result.batch, result.counts
+        masks = {name: mask[result.source] for name, mask in masks.items()}
+    flagged = np.zeros(hi - lo, dtype=bool)
+    for mask in masks.values():
+        flagged |= mask
+    anomalies = {name: int(mask.sum()) for name, mask in masks.items()}
+    return Chunk(batch, anomalies, int(flagged.sum()), faults)
 
 
 def iter_chunks(req: BatchRequest, workers: int = 1) -> Iterator[Chunk]:

@@ -9,7 +9,7 @@ import numpy as np
 # Rows per chunk. Part of the determinism contract: changing it changes every generated value.
 CHUNK_ROWS = 1 << 18
 
-VALUES, NULLS, ANOMALIES, ROWS, STABLE = 0, 1, 2, 3, 4
+VALUES, NULLS, ANOMALIES, ROWS, STABLE, FAULTS = 0, 1, 2, 3, 4, 5
 
 
 def name_code(name: str) -> int:

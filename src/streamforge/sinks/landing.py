@@ -81,6 +81,22 @@ class Landing(Protocol):
         """The text at `relpath`, or None if there is no such file."""
         ...
 
+    def write_bytes_atomic(self, relpath: str, data: bytes) -> None:
+        """Replace the file at `relpath` with `data` all at once (checkpointed entity tables)."""
+        ...
+
+    def read_bytes(self, relpath: str) -> bytes | None:
+        """The bytes at `relpath`, or None if there is no such file."""
+        ...
+
+    def delete(self, relpath: str) -> None:
+        """Remove the file at `relpath` if it exists."""
+        ...
+
+    def rewrite_manifest(self, entries: Iterable[Mapping[str, Any]]) -> None:
+        """Replace every manifest entry at once (drops a crashed cycle's first attempt)."""
+        ...
+
 
 def data_file_path(table: str, cycle: int, file_id: str, extension: str) -> str:
     """`<table>/<table>-c<cycle:06d>-<file_id>.<extension>`, after checking each part is safe."""

@@ -77,6 +77,30 @@ class LocalLanding:
         data = text.encode("utf-8")
         _replace_atomically(self.root / relpath, lambda stream: stream.write(data))
 
+    def write_bytes_atomic(self, relpath: str, data: bytes) -> None:
+        """Replace `<root>/<relpath>` with `data`, all at once."""
+        check_relpath(relpath)
+        _replace_atomically(self.root / relpath, lambda stream: stream.write(data))
+
+    def read_bytes(self, relpath: str) -> bytes | None:
+        check_relpath(relpath)
+        try:
+            return (self.root / relpath).read_bytes()
+        except FileNotFoundError:
+            return None
+
+    def delete(self, relpath: str) -> None:
+        """Remove a file if it exists."""
+        check_relpath(relpath)
+        (self.root / relpath).unlink(missing_ok=True)
+
+    def rewrite_manifest(self, entries: Iterable[Mapping[str, Any]]) -> None:
+        """Replace the whole manifest (a redone cycle drops the entries of its first attempt)."""
+        text = "".join(
+            json.dumps(e, ensure_ascii=False, separators=(",", ":")) + "\n" for e in entries
+        )
+        self.write_text_atomic(MANIFEST_PATH, text)
+
     def read_text(self, relpath: str) -> str | None:
         """The UTF-8 text at `<root>/<relpath>`, or None if the file does not exist."""
         check_relpath(relpath)

@@ -1,0 +1,85 @@
+"""Event-time faults of a fact batch: late rows, exact duplicates and out-of-order event times.
+
+Real streams deliver late, twice and out of order; a pipeline's watermarks and de-duplication must
+cope. Every faulty row is counted so tests and pipelines know the ground truth.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow as pa
+
+from streamforge.engine.seeding import FAULTS, rng_for
+from streamforge.plan import TablePlan
+
+MICROS = 1_000_000
+MAX_LATE_CYCLES = 3
+
+
+@dataclass(frozen=True, slots=True)
+class FaultResult:
+    batch: pa.RecordBatch
+    source: np.ndarray  # row i of the result is row source[i] of the input
+    counts: dict[str, int]
+
+
+def has_faults(table: TablePlan) -> bool:
+    spec = table.spec
+    return bool(spec.late_rate or spec.duplicate_rate or spec.out_of_order_rate)
+
+
+def apply_event_faults(
+    table: TablePlan,
+    batch: pa.RecordBatch,
+    seed: int,
+    cycle: int,
+    chunk: int,
+    interval_us: int,
+) -> FaultResult:
+    spec = table.spec
+    rows = batch.num_rows
+    rng = rng_for(seed, table.name, cycle, chunk, "", FAULTS)
+    counts = {"late": 0, "duplicate": 0, "out_of_order": 0}
+    source = np.arange(rows, dtype=np.int64)
+    event = table.event_time
+    if event is not None and rows > 1:
+        index = batch.schema.get_field_index(event)
+        micros = batch.column(index).cast(pa.int64()).to_numpy(zero_copy_only=False).copy()
+        if spec.out_of_order_rate:
+            # Swap event times among a random subset: those rows now arrive out of time order.
+            picked = np.flatnonzero(rng.random(rows) < spec.out_of_order_rate)
+            shuffled = rng.permutation(picked)
+            moved = picked[micros[picked] != micros[shuffled]]
+            micros[picked] = micros[shuffled]
+            counts["out_of_order"] = len(moved)
+        if spec.late_rate:
+            # Late rows belong to an earlier cycle's window but arrive in this file.
+            late = rng.random(rows) < spec.late_rate
+            cycles_back = rng.integers(1, MAX_LATE_CYCLES + 1, rows)
+            micros = np.where(late, micros - cycles_back * interval_us, micros)
+            counts["late"] = int(late.sum())
+        column = pa.array(micros, pa.int64()).cast(batch.schema.field(index).type)
+        batch = batch.set_column(index, batch.schema.field(index), column)
+    if spec.duplicate_rate and rows > 1:
+        # A duplicate repeats an earlier row of the same file exactly (at-least-once delivery).
+        dup = rng.random(rows) < spec.duplicate_rate
+        dup[0] = False
+        positions = np.flatnonzero(dup)
+        source[positions] = np.floor(rng.random(len(positions)) * positions).astype(np.int64)
+        source = _resolve(source)
+        counts["duplicate"] = len(positions)
+        batch = batch.take(pa.array(source))
+    return FaultResult(batch, source, counts)
+
+
+def _resolve(source: np.ndarray) -> np.ndarray:
+    """Follow copies of copies to the original row, so every duplicate is of an original."""
+    resolved = source.copy()
+    for _ in range(64):
+        nxt = resolved[resolved]
+        if np.array_equal(nxt, resolved):
+            break
+        resolved = nxt
+    return resolved
