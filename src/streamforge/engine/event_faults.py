@@ -43,6 +43,8 @@ def apply_event_faults(
     rng = rng_for(seed, table.name, cycle, chunk, "", FAULTS)
     counts = {"late": 0, "duplicate": 0, "out_of_order": 0}
     source = np.arange(rows, dtype=np.int64)
+    late = np.zeros(rows, dtype=bool)
+    moved = np.zeros(rows, dtype=bool)
     event = table.event_time
     if event is not None and rows > 1:
         index = batch.schema.get_field_index(event)
@@ -51,15 +53,13 @@ def apply_event_faults(
             # Swap event times among a random subset: those rows now arrive out of time order.
             picked = np.flatnonzero(rng.random(rows) < spec.out_of_order_rate)
             shuffled = rng.permutation(picked)
-            moved = picked[micros[picked] != micros[shuffled]]
+            moved[picked[micros[picked] != micros[shuffled]]] = True
             micros[picked] = micros[shuffled]
-            counts["out_of_order"] = len(moved)
         if spec.late_rate:
             # Late rows belong to an earlier cycle's window but arrive in this file.
             late = rng.random(rows) < spec.late_rate
             cycles_back = rng.integers(1, MAX_LATE_CYCLES + 1, rows)
             micros = np.where(late, micros - cycles_back * interval_us, micros)
-            counts["late"] = int(late.sum())
         column = pa.array(micros, pa.int64()).cast(batch.schema.field(index).type)
         batch = batch.set_column(index, batch.schema.field(index), column)
     if spec.duplicate_rate and rows > 1:
@@ -71,6 +71,9 @@ def apply_event_faults(
         source = _resolve(source)
         counts["duplicate"] = len(positions)
         batch = batch.take(pa.array(source))
+    # Counted after duplication: a copy of a late row is late too, an overwritten one is gone.
+    counts["late"] = int(late[source].sum())
+    counts["out_of_order"] = int(moved[source].sum())
     return FaultResult(batch, source, counts)
 
 
