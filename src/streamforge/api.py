@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-import shutil
+import os
+import re
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -17,7 +19,9 @@ from streamforge.engine.session import RunConfig, Session
 from streamforge.errors import StreamForgeError
 from streamforge.plan import Plan
 from streamforge.publish import ProgressCallback, WrittenFile, write_output
-from streamforge.sinks.formats import get_format
+from streamforge.runner import Clock, Listener, Runner, RunOptions, RunSummary
+from streamforge.sinks.formats import FileFormat, get_format
+from streamforge.sinks.landing import Landing
 from streamforge.sinks.local import LocalLanding
 
 DEFAULT_SEED = 42
@@ -145,7 +149,7 @@ def generate(
     if cycles < 0 or interval <= 0 or scale <= 0:
         raise StreamForgeError("--cycles must be >= 0, --interval and --scale > 0")
     plan = load_plan(sector, schema_dir)
-    file_format = get_format(fmt)
+    file_format = _table_format(fmt)
     out = Path(out)
     _prepare_landing(out, fresh)
     landing = LocalLanding(out)
@@ -182,20 +186,82 @@ def expected_rows(
 
 def _prepare_landing(out: Path, fresh: bool) -> None:
     """Refuse to mix two runs in one folder; with `fresh`, clear what StreamForge wrote there."""
-    marker = out / STATE_DIR
-    if not marker.exists():
+    landing = LocalLanding(out)
+    if not landing.exists():
         return
     if not fresh:
         raise StreamForgeError(
             f"{out} already holds a StreamForge landing area; pass --fresh to "
-            "replace it or choose another --out folder"
+            "replace it, or `streamforge run` to continue it, or choose another --out folder"
         )
-    from streamforge.sinks.local import LocalLanding as _Landing
+    with landing.lock(f"streamforge generate (pid {os.getpid()})"):
+        landing.clear()
 
-    tables = {entry["table"] for entry in _Landing(out).read_manifest()}
-    for table in tables:
-        shutil.rmtree(out / table, ignore_errors=True)
-    shutil.rmtree(marker)
+
+def open_landing(dest: str | Path) -> Landing:
+    """A local folder, or a Unity Catalog Volume (`/Volumes/...`, `dbfs:/Volumes/...`)."""
+    text = str(dest)
+    if text.startswith(("/Volumes/", "dbfs:/Volumes/")):
+        from streamforge.sinks.volume import VolumeLanding
+
+        return VolumeLanding.from_path(text)
+    return LocalLanding(Path(text))
+
+
+def run(
+    sector: str,
+    dest: str | Path,
+    *,
+    schema_dir: Path | str | None = None,
+    fmt: str = "json",
+    seed: int = DEFAULT_SEED,
+    interval: float = 30.0,
+    cycles: int | None = None,
+    duration: float | None = None,
+    scale: float = 1.0,
+    workers: int = 2,
+    fresh: bool = False,
+    stop: threading.Event | None = None,
+    listener: Listener | None = None,
+    clock: Clock | None = None,
+) -> RunSummary:
+    """Dimensions once, then a batch of every fact and change feed every `interval` seconds,
+    until `cycles`, `duration` or `stop`; resumes from the landing area's checkpoint."""
+    if interval <= 0 or scale <= 0 or (cycles is not None and cycles < 0):
+        raise StreamForgeError("--interval and --scale must be > 0, --cycles >= 0")
+    plan = load_plan(sector, schema_dir)
+    landing = open_landing(dest)
+    options = RunOptions(
+        seed=seed,
+        interval_s=interval,
+        scale=scale,
+        cycles=cycles,
+        duration_s=duration,
+        workers=workers,
+        fresh=fresh,
+    )
+    runner = Runner(plan, landing, _table_format(fmt), options, clock, stop, listener)
+    return runner.run()
+
+
+def _table_format(name: str) -> FileFormat:
+    try:
+        return get_format(name)
+    except ValueError as exc:
+        raise StreamForgeError(str(exc)) from None
+
+
+def parse_duration(text: str) -> float:
+    """Seconds in `90`, `90s`, `15m`, `2h`, `1h30m`."""
+    match = re.fullmatch(
+        r"\s*(?:(\d+(?:\.\d+)?)h)?\s*(?:(\d+(?:\.\d+)?)m)?\s*"
+        r"(?:(\d+(?:\.\d+)?)s?)?\s*",
+        text,
+    )
+    if not text.strip() or match is None or not any(match.groups()):
+        raise StreamForgeError(f"--duration '{text}' is not a duration; write e.g. 90s, 15m, 2h")
+    hours, minutes, seconds = (float(g) if g else 0.0 for g in match.groups())
+    return hours * 3600 + minutes * 60 + seconds
 
 
 def verify(sector: str, out: Path | str, schema_dir: Path | str | None = None):

@@ -245,5 +245,13 @@ def verify(sector: str, schema_dir: Path | None, out: Path) -> None:
     )
 
 
+def _register_commands() -> None:
+    from streamforge.cli_run import run
+
+    main.add_command(run)
+
+
+_register_commands()
+
 if __name__ == "__main__":
     sys.exit(main())

@@ -73,10 +73,13 @@ class Session:
                 )
         state.dimensions_written = True
 
-    def cycle(self, cycle: int) -> Iterator[TableOutput]:
-        """One batch of every change feed (first: they move live keys), then every fact."""
+    def cycle(self, cycle: int, window: tuple[int, int] | None = None) -> Iterator[TableOutput]:
+        """One batch of every change feed (first: they move live keys), then every fact.
+
+        `window` overrides the event-time window (a live run follows the real clock).
+        """
         state = self.state
-        window = self.config.window(cycle)
+        window = window or self.config.window(cycle)
         for table in self.plan.streams:
             rows = self.config.rows(table)
             first = state.next_row_key.get(table.name, 1)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any, Protocol
@@ -23,6 +24,7 @@ __all__ = [
     "STATE_PATH",
     "FileRecord",
     "Landing",
+    "LandingLocked",
     "check_relpath",
     "data_file_path",
 ]
@@ -34,6 +36,10 @@ STATE_PATH = f"{CONTROL_DIR}/state.json"
 
 _TABLE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_-]*")
 _FILE_ID = re.compile(r"[A-Za-z0-9_-]+")
+
+
+class LandingLocked(Exception):
+    """Another runner holds the landing area."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +101,18 @@ class Landing(Protocol):
 
     def rewrite_manifest(self, entries: Iterable[Mapping[str, Any]]) -> None:
         """Replace every manifest entry at once (drops a crashed cycle's first attempt)."""
+        ...
+
+    def clear(self) -> None:
+        """Remove every table folder the manifest names, and the checkpoint (for --fresh)."""
+        ...
+
+    def exists(self) -> bool:
+        """True when a run has written here before."""
+        ...
+
+    def lock(self, owner: str) -> AbstractContextManager[None]:
+        """Hold the landing area for one runner; raise LandingLocked when another holds it."""
         ...
 
 

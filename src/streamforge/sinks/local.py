@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import os
 import secrets
-from collections.abc import Callable, Iterable, Mapping
+import shutil
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, BinaryIO
 
 import pyarrow as pa
 
 from .formats import FileFormat
-from .landing import MANIFEST_PATH, FileRecord, check_relpath, data_file_path
+from .landing import (
+    CONTROL_DIR,
+    MANIFEST_PATH,
+    FileRecord,
+    LandingLocked,
+    check_relpath,
+    data_file_path,
+)
 
 __all__ = ["LocalLanding"]
 
@@ -100,6 +110,44 @@ class LocalLanding:
             json.dumps(e, ensure_ascii=False, separators=(",", ":")) + "\n" for e in entries
         )
         self.write_text_atomic(MANIFEST_PATH, text)
+
+    def clear(self) -> None:
+        """Remove what StreamForge wrote here: every table folder in the manifest, and its state."""
+        for table in {entry["table"] for entry in self.read_manifest()}:
+            check_relpath(table)
+            shutil.rmtree(self.root / table, ignore_errors=True)
+        for child in (self.root / CONTROL_DIR).glob("*"):
+            if child.name != "lock":
+                shutil.rmtree(child) if child.is_dir() else child.unlink()
+
+    def exists(self) -> bool:
+        """True when a StreamForge run has written here (a manifest or a checkpoint)."""
+        control = self.root / CONTROL_DIR
+        return (control / "manifest.jsonl").exists() or (control / "state.json").exists()
+
+    @contextlib.contextmanager
+    def lock(self, owner: str) -> Iterator[None]:
+        """Hold `_streamforge/lock` for the whole run: a second runner on this folder is refused.
+
+        An OS lock (flock) dies with its process, so a crash never leaves a stale lock behind.
+        """
+        path = self.root / CONTROL_DIR / "lock"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        stream = open(path, "a+")  # noqa: SIM115 - held open for the lock's lifetime
+        try:
+            try:
+                fcntl.flock(stream.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                stream.seek(0)
+                holder = stream.read().strip() or "another process"
+                raise LandingLocked(f"{self.root} is in use by {holder}") from None
+            stream.seek(0)
+            stream.truncate()
+            stream.write(owner)
+            stream.flush()
+            yield
+        finally:
+            stream.close()
 
     def read_text(self, relpath: str) -> str | None:
         """The UTF-8 text at `<root>/<relpath>`, or None if the file does not exist."""

@@ -1,0 +1,123 @@
+"""Persist a run's state in `<landing>/_streamforge/` so a restart continues exactly where it was.
+
+state.json is the commit point: entity tables (the rows change feeds keep changing) are written
+first under new names, then state.json is replaced atomically to point at them. A crash at any
+moment leaves either the old or the new checkpoint, never a mix.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from streamforge.engine.state import EntityState, FeedState, RunState
+from streamforge.errors import StreamForgeError
+from streamforge.plan import Plan
+from streamforge.sinks.landing import CONTROL_DIR, STATE_PATH, Landing
+
+FORMAT_VERSION = 1
+
+
+@dataclass(slots=True)
+class RunMeta:
+    """What a run was started with, and where its cycle loop stands."""
+
+    sector: str
+    seed: int
+    format: str
+    start_us: int
+    interval_s: float
+    scale: float
+    fingerprint: dict[str, str]
+    pending_cycle: int | None = None  # begun but not checkpointed: redo it with the same tick
+    pending_tick_us: int | None = None
+    last_tick_us: int | None = None
+    checkpoint: int = 0
+    entity_files: dict[str, str] = field(default_factory=dict)
+
+
+def fingerprint(plan: Plan) -> dict[str, str]:
+    """What must not change under a running landing area: each table's kind, key and columns."""
+    prints = {}
+    for table in plan.tables:
+        columns = ",".join(f"{c.name}:{c.type}" for c in table.columns)
+        prints[table.name] = f"{table.kind}|key={table.primary_key}|{columns}"
+    return prints
+
+
+def save(landing: Landing, state: RunState, meta: RunMeta, entities_changed: bool) -> None:
+    meta.checkpoint += 1
+    old_files = dict(meta.entity_files)
+    if entities_changed:
+        for name, entity in state.entities.items():
+            if entity.table is None:
+                continue
+            relpath = f"{CONTROL_DIR}/entities/{name}-{meta.checkpoint:06d}.parquet"
+            sink = io.BytesIO()
+            pq.write_table(entity.table, sink, compression="zstd")
+            landing.write_bytes_atomic(relpath, sink.getvalue())
+            meta.entity_files[name] = relpath
+    document = {
+        "version": FORMAT_VERSION,
+        "updated_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "meta": asdict(meta),
+        "next_cycle": state.next_cycle,
+        "dimensions_written": state.dimensions_written,
+        "next_row_key": state.next_row_key,
+        "feeds": {name: asdict(feed) for name, feed in state.feeds.items()},
+        "entities": {
+            name: {
+                "key": e.key,
+                "next_key": e.next_key,
+                "rows": len(e.keys) if e.table is None else None,
+            }
+            for name, e in state.entities.items()
+        },
+    }
+    landing.write_text_atomic(STATE_PATH, json.dumps(document, indent=1))
+    for name, relpath in old_files.items():
+        if meta.entity_files.get(name) != relpath:
+            landing.delete(relpath)
+
+
+def load(landing: Landing) -> tuple[RunState, RunMeta] | None:
+    text = landing.read_text(STATE_PATH)
+    if text is None:
+        return None
+    try:
+        document = json.loads(text)
+        if document.get("version") != FORMAT_VERSION:
+            raise ValueError(f"state format {document.get('version')}")
+        meta = RunMeta(**document["meta"])
+        state = RunState(
+            next_cycle=document["next_cycle"],
+            dimensions_written=document["dimensions_written"],
+            next_row_key=dict(document["next_row_key"]),
+            feeds={n: FeedState(**f) for n, f in document["feeds"].items()},
+        )
+        for name, info in document["entities"].items():
+            state.entities[name] = _load_entity(landing, meta, name, info)
+    except (ValueError, KeyError, TypeError) as exc:
+        raise StreamForgeError(
+            f"the checkpoint {STATE_PATH} cannot be read ({exc}); "
+            "pass --fresh to start the landing area over"
+        ) from None
+    return state, meta
+
+
+def _load_entity(landing: Landing, meta: RunMeta, name: str, info: dict) -> EntityState:
+    if info["rows"] is not None:
+        rows = int(info["rows"])
+        return EntityState(info["key"], np.arange(1, rows + 1, dtype=np.int64), info["next_key"])
+    data = landing.read_bytes(meta.entity_files[name])
+    if data is None:
+        raise ValueError(f"entity table {meta.entity_files[name]} is missing")
+    table = pq.read_table(pa.BufferReader(data))
+    keys = table.column(info["key"]).to_numpy().astype(np.int64)
+    return EntityState(info["key"], keys, info["next_key"], table)

@@ -1,0 +1,165 @@
+"""`streamforge run`: the live loop in a terminal, a status line, and a clean stop on signals."""
+
+from __future__ import annotations
+
+import contextlib
+import signal
+import threading
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.live import Live
+from rich.table import Table
+
+from streamforge import api
+from streamforge.runner import CycleReport
+
+console = Console()
+
+
+class Status:
+    """What the status line shows, updated by the runner's events."""
+
+    def __init__(self, dest: str, interval: float):
+        self.dest, self.interval = dest, interval
+        self.cycle: int | None = None
+        self.rows: dict[str, int] = {}
+        self.files: dict[str, int] = {}
+        self.last: CycleReport | None = None
+        self.next_at: float | None = None
+        self.notes: list[str] = []
+
+    def on_event(self, event: str, payload: object) -> None:
+        if event == "resumed":
+            self.note(f"resuming from the checkpoint in {self.dest}")
+        elif event == "dimensions":
+            for f in payload:  # type: ignore[attr-defined]
+                self._count(f)
+            self.note(f"wrote {len(payload)} dimensions")  # type: ignore[arg-type]
+        elif event == "cycle":
+            report: CycleReport = payload  # type: ignore[assignment]
+            self.cycle, self.last = report.cycle, report
+            for f in report.files:
+                self._count(f)
+            if not console.is_terminal:
+                rows = sum(f.rows for f in report.files)
+                self.note(
+                    f"cycle {report.cycle}: {rows:,} rows in {len(report.files)} files "
+                    f"({report.seconds:.2f}s)"
+                )
+            if report.overrun:
+                self.note(
+                    f"cycle {report.cycle} took {report.seconds:.1f}s, longer than the "
+                    f"{self.interval:g}s interval: the next one starts at once"
+                )
+        elif event == "waiting":
+            self.next_at = time.monotonic() + float(payload)  # type: ignore[arg-type]
+        elif event == "late":
+            self.note(f"resuming {float(payload):.0f}s after the next cycle was due")  # type: ignore[arg-type]
+
+    def note(self, text: str) -> None:
+        stamp = datetime.now(UTC).strftime("%H:%M:%S")
+        self.notes = [*self.notes[-3:], f"{stamp} {text}"]
+        if not console.is_terminal:
+            console.print(f"{stamp} {text}")
+
+    def _count(self, f) -> None:
+        self.rows[f.table] = self.rows.get(f.table, 0) + f.rows
+        self.files[f.table] = self.files.get(f.table, 0) + 1
+
+    def render(self) -> Table:
+        grid = Table(show_edge=False, title_justify="left")
+        wait = max(0.0, self.next_at - time.monotonic()) if self.next_at else 0.0
+        cycle = "-" if self.cycle is None else str(self.cycle)
+        grid.title = f"cycle {cycle} → {self.dest}   next cycle in {wait:4.1f}s   (Ctrl-C stops)"
+        grid.add_column("table")
+        grid.add_column("files", justify="right")
+        grid.add_column("rows", justify="right")
+        for table, rows in self.rows.items():
+            grid.add_row(table, str(self.files[table]), f"{rows:,}")
+        for note in self.notes:
+            grid.add_row(f"[dim]{note}[/dim]", "", "")
+        return grid
+
+
+@click.command()
+@click.argument("sector")
+@click.option("--out", "dest", required=True, help="Landing folder, or /Volumes/<c>/<s>/<v>/path.")
+@click.option("--schema-dir", type=click.Path(path_type=Path), default=None)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["json", "csv", "parquet", "delta"]),
+    default="json",
+    show_default=True,
+)
+@click.option("--interval", type=click.FloatRange(min=0.01), default=30.0, show_default=True)
+@click.option("--cycles", type=click.IntRange(min=0), default=None, help="Stop after N cycles.")
+@click.option("--duration", default=None, help="Stop after this long: 90s, 15m, 2h.")
+@click.option("--seed", type=int, default=api.DEFAULT_SEED, show_default=True)
+@click.option("--scale", type=click.FloatRange(min=0.0, min_open=True), default=1.0)
+@click.option("--fresh", is_flag=True, help="Clear what an earlier run wrote here, then start.")
+def run(
+    sector: str,
+    dest: str,
+    schema_dir: Path | None,
+    fmt: str,
+    interval: float,
+    cycles: int | None,
+    duration: str | None,
+    seed: int,
+    scale: float,
+    fresh: bool,
+) -> None:
+    """Write the dimensions once, then a batch of facts and change feeds every interval.
+
+    Running it again continues where the last run stopped (same --seed and --format).
+    """
+    seconds = api.parse_duration(duration) if duration else None
+    stop = threading.Event()
+    status = Status(dest, interval)
+
+    def request_stop(signum: int, frame: object) -> None:
+        if stop.is_set():  # a second Ctrl-C: stop now, the checkpoint redoes the cycle
+            raise KeyboardInterrupt
+        stop.set()
+        status.note("stopping after the current file…")
+
+    previous = {s: signal.signal(s, request_stop) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        live = Live(status.render(), console=console, refresh_per_second=4)
+        with live if console.is_terminal else contextlib.nullcontext():
+            if console.is_terminal:
+                threading.Thread(target=_refresh, args=(live, status, stop), daemon=True).start()
+            summary = api.run(
+                sector,
+                dest,
+                schema_dir=schema_dir,
+                fmt=fmt,
+                seed=seed,
+                interval=interval,
+                cycles=cycles,
+                duration=seconds,
+                scale=scale,
+                fresh=fresh,
+                stop=stop,
+                listener=status.on_event,
+            )
+            if console.is_terminal:
+                live.update(status.render())
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+    how = "stopped" if summary.stopped else "done"
+    console.print(
+        f"{how}: {len(summary.cycles)} cycles, {summary.rows:,} rows this run"
+        f"{' (resumed)' if summary.resumed else ''}; run the same command to continue"
+    )
+
+
+def _refresh(live: Live, status: Status, stop: threading.Event) -> None:
+    while not stop.wait(0.25):
+        live.update(status.render())

@@ -1,0 +1,243 @@
+"""The live run: dimensions once, then a batch of every fact and change feed each interval.
+
+State is checkpointed before a cycle starts (with the tick it will use) and after it ends, so a
+restart redoes an interrupted cycle with the same rows and file names, and never repeats or skips
+one. The clock and the stop event are injected, so tests drive time without sleeping.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from streamforge import checkpoint
+from streamforge.checkpoint import RunMeta
+from streamforge.engine.context import MICROS
+from streamforge.engine.session import RunConfig, Session
+from streamforge.engine.state import RunState
+from streamforge.errors import StreamForgeError
+from streamforge.plan import Plan
+from streamforge.publish import WrittenFile, write_output
+from streamforge.sinks.formats import FileFormat
+from streamforge.sinks.landing import Landing, LandingLocked
+
+
+class Clock(Protocol):
+    def now_us(self) -> int: ...
+
+    def wait(self, seconds: float, stop: threading.Event) -> bool:
+        """Wait up to `seconds`; True when `stop` was set meanwhile."""
+        ...
+
+
+class SystemClock:
+    def now_us(self) -> int:
+        return time.time_ns() // 1000
+
+    def wait(self, seconds: float, stop: threading.Event) -> bool:
+        return stop.wait(max(seconds, 0.0))
+
+
+@dataclass(frozen=True, slots=True)
+class RunOptions:
+    seed: int
+    interval_s: float = 30.0
+    scale: float = 1.0
+    cycles: int | None = None  # stop after this many cycles of this invocation
+    duration_s: float | None = None
+    workers: int = 2
+    fresh: bool = False  # clear what an earlier run wrote before starting
+
+
+@dataclass(slots=True)
+class CycleReport:
+    cycle: int
+    window: tuple[int, int]
+    files: list[WrittenFile]
+    seconds: float
+    overrun: bool = False
+
+
+@dataclass(slots=True)
+class RunSummary:
+    resumed: bool
+    cycles: list[CycleReport] = field(default_factory=list)
+    dimensions: list[WrittenFile] = field(default_factory=list)
+    stopped: bool = False  # by a signal or stop event, rather than by --cycles / --duration
+
+    @property
+    def rows(self) -> int:
+        return sum(f.rows for c in self.cycles for f in c.files) + sum(
+            f.rows for f in self.dimensions
+        )
+
+
+Listener = Callable[[str, object], None]  # (event, payload): "resumed", "dimensions", "cycle", ...
+
+
+class Runner:
+    def __init__(
+        self,
+        plan: Plan,
+        landing: Landing,
+        fmt: FileFormat,
+        options: RunOptions,
+        clock: Clock | None = None,
+        stop: threading.Event | None = None,
+        listener: Listener | None = None,
+    ):
+        self.plan, self.landing, self.fmt, self.options = plan, landing, fmt, options
+        self.clock = clock or SystemClock()
+        self.stop = stop or threading.Event()
+        self.listener = listener or (lambda event, payload: None)
+
+    def run(self) -> RunSummary:
+        owner = f"pid {os.getpid()} on {socket.gethostname()}"
+        try:
+            with self.landing.lock(owner):
+                if self.options.fresh:
+                    self.landing.clear()
+                return self._run()
+        except LandingLocked as exc:
+            raise StreamForgeError(f"{exc}; one runner per landing area") from None
+
+    def _run(self) -> RunSummary:
+        loaded = checkpoint.load(self.landing)
+        if loaded is None:
+            state, meta = RunState(), self._new_meta()
+            checkpoint.save(self.landing, state, meta, entities_changed=False)
+        else:
+            state, meta = loaded
+            self._check_compatible(meta)
+            meta.interval_s, meta.scale = self.options.interval_s, self.options.scale
+        summary = RunSummary(resumed=loaded is not None)
+        config = RunConfig(
+            seed=meta.seed,
+            start_us=meta.start_us,
+            interval_s=meta.interval_s,
+            scale=meta.scale,
+            workers=self.options.workers,
+        )
+        session = Session(self.plan, config, state)
+        if loaded is not None:
+            self.listener("resumed", meta)
+        if not state.dimensions_written:
+            self._drop_manifest_entries(lambda e: e.get("kind") == "dimension")
+            window = (meta.start_us, meta.start_us)
+            for output in session.dimensions():
+                written = write_output(self.landing, output, self.fmt, meta.seed, window)
+                summary.dimensions.append(written)
+            checkpoint.save(self.landing, state, meta, entities_changed=True)
+            self.listener("dimensions", summary.dimensions)
+        began = self.clock.now_us()
+        interval_us = int(meta.interval_s * MICROS)
+        while not self.stop.is_set():
+            if self.options.cycles is not None and len(summary.cycles) >= self.options.cycles:
+                break
+            elapsed = (self.clock.now_us() - began) / MICROS
+            if self.options.duration_s is not None and elapsed >= self.options.duration_s:
+                break
+            cycle = state.next_cycle
+            if meta.pending_cycle == cycle and meta.pending_tick_us is not None:
+                tick = meta.pending_tick_us
+                self._drop_manifest_entries(
+                    lambda e, redo=cycle: (
+                        e.get("kind") != "dimension" and e.get("cycle", -1) >= redo
+                    )
+                )
+            else:
+                tick = self._next_tick(meta, interval_us)
+                if tick is None:
+                    break
+                meta.pending_cycle, meta.pending_tick_us = cycle, tick
+                checkpoint.save(self.landing, state, meta, entities_changed=False)
+            report = self._cycle(session, meta, cycle, tick, interval_us)
+            if report is None:
+                summary.stopped = True
+                return summary  # stopped mid-cycle: the pending checkpoint redoes it next time
+            meta.pending_cycle = meta.pending_tick_us = None
+            meta.last_tick_us = tick
+            checkpoint.save(self.landing, state, meta, entities_changed=True)
+            summary.cycles.append(report)
+            self.listener("cycle", report)
+        summary.stopped = self.stop.is_set()
+        return summary
+
+    def _cycle(
+        self, session: Session, meta: RunMeta, cycle: int, tick: int, interval_us: int
+    ) -> CycleReport | None:
+        started = time.perf_counter()
+        window = (tick - interval_us, tick)  # the interval that just passed: no future events
+        files = []
+        for output in session.cycle(cycle, window):
+            if self.stop.is_set():
+                return None
+            files.append(write_output(self.landing, output, self.fmt, meta.seed, window))
+        seconds = time.perf_counter() - started
+        return CycleReport(cycle, window, files, seconds, overrun=seconds > meta.interval_s)
+
+    def _next_tick(self, meta: RunMeta, interval_us: int) -> int | None:
+        """When the next cycle runs: an interval after the last, or now if that has passed."""
+        now = self.clock.now_us()
+        if meta.last_tick_us is None:
+            return now
+        due = meta.last_tick_us + interval_us
+        if now >= due:
+            if now - due > interval_us // 10:
+                self.listener("late", (now - due) / MICROS)
+            return now
+        self.listener("waiting", (due - now) / MICROS)
+        if self.clock.wait((due - now) / MICROS, self.stop):
+            return None
+        return due
+
+    def _new_meta(self) -> RunMeta:
+        now = self.clock.now_us()
+        return RunMeta(
+            sector=self.plan.sector.name,
+            seed=self.options.seed,
+            format=self.fmt.name,
+            start_us=now - now % MICROS,
+            interval_s=self.options.interval_s,
+            scale=self.options.scale,
+            fingerprint=checkpoint.fingerprint(self.plan),
+        )
+
+    def _check_compatible(self, meta: RunMeta) -> None:
+        """Refuse to continue a landing area that the current schemas or options would break."""
+        problems = []
+        if meta.sector != self.plan.sector.name:
+            problems.append(f"it holds sector {meta.sector}, not {self.plan.sector.name}")
+        if meta.format != self.fmt.name:
+            problems.append(f"its files are {meta.format}, not {self.fmt.name}")
+        if meta.seed != self.options.seed:
+            problems.append(f"it was started with --seed {meta.seed}")
+        now = checkpoint.fingerprint(self.plan)
+        for table, old in meta.fingerprint.items():
+            if table not in now:
+                problems.append(f"table {table} was removed")
+            elif now[table].split("|")[:2] != old.split("|")[:2]:
+                problems.append(f"the kind or key of table {table} changed")
+            elif now[table] != old:
+                problems.append(f"the columns of table {table} changed")
+        for table in sorted(now.keys() - meta.fingerprint.keys()):
+            if self.plan.table(table).kind != "fact":
+                problems.append(f"{self.plan.table(table).kind} {table} was added")
+        if problems:
+            raise StreamForgeError(
+                "cannot resume this landing area: "
+                + "; ".join(problems)
+                + ". Pass --fresh to start over (removes what StreamForge wrote there)"
+            )
+        meta.fingerprint.update(now)  # a new fact simply starts at key 1
+
+    def _drop_manifest_entries(self, doomed: Callable[[dict], bool]) -> None:
+        entries = self.landing.read_manifest()
+        kept = [e for e in entries if not doomed(e)]
+        if len(kept) != len(entries):
+            self.landing.rewrite_manifest(kept)
