@@ -58,7 +58,7 @@ class Status:
         elif event == "waiting":
             self.next_at = time.monotonic() + float(payload)  # type: ignore[arg-type]
         elif event == "late":
-            self.note(f"resuming {float(payload):.0f}s after the next cycle was due")  # type: ignore[arg-type]
+            self.note(f"running {float(payload):.1f}s behind schedule")  # type: ignore[arg-type]
 
     def note(self, text: str) -> None:
         stamp = datetime.now(UTC).strftime("%H:%M:%S")

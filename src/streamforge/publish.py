@@ -88,6 +88,7 @@ def write_output(
             "anomalies": written.anomalies,
             "anomalous_rows": written.anomalous_rows,
             "faults": faults,
+            **({"version": record.version} if record.version is not None else {}),
             "window_start": _iso(window[0]),
             "window_end": _iso(window[1]),
             "written_at": datetime.now(UTC).isoformat(timespec="seconds"),

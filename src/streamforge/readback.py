@@ -41,14 +41,20 @@ def read_landing(root: Path, plan: Plan) -> dict[str, list[LandedFile]]:
     for entry in read_manifest(root):
         table = plan.table(entry["table"])
         path = root / entry["file"]
-        data = read_file(path, table_schema(table), entry.get("format", path.suffix[1:]))
+        fmt = entry.get("format", path.suffix[1:])
+        data = read_file(path, table_schema(table), fmt, entry.get("version"))
         result[table.name].append(LandedFile(table.name, entry["cycle"], path, entry, data))
     for files in result.values():
         files.sort(key=lambda f: f.cycle)
     return result
 
 
-def read_file(path: Path, schema: pa.Schema, fmt: str) -> pa.Table:
+def read_file(path: Path, schema: pa.Schema, fmt: str, version: int | None = None) -> pa.Table:
+    if fmt == "delta":
+        from streamforge.sinks.fmt_delta import cycle_files
+
+        parts = [pq.read_table(uri) for uri in cycle_files(path, version or 0)]
+        return pa.concat_tables(parts) if parts else schema.empty_table()
     if fmt == "parquet":
         return pq.read_table(path)
     if fmt == "json":

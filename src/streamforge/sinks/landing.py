@@ -51,6 +51,7 @@ class FileRecord:
     path: str
     rows: int
     bytes: int
+    version: int | None = None  # table formats (Delta): the commit that holds this cycle
 
 
 class Landing(Protocol):

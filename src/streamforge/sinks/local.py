@@ -46,6 +46,9 @@ class LocalLanding:
         schema: pa.Schema,
     ) -> FileRecord:
         """Stream the batches into `<root>/<table>/<table>-c<cycle>-<file_id>.<ext>`, atomically."""
+        if getattr(fmt, "writes_tables", False):  # a table format (Delta): one commit per cycle
+            commit = fmt.append_cycle(self.root / table, cycle, batches, schema)  # type: ignore[attr-defined]
+            return FileRecord(table, cycle, table, commit.rows, 0, commit.version)
         relpath = data_file_path(table, cycle, file_id, fmt.extension)
         rows = 0
 
