@@ -148,9 +148,17 @@ class LocalLanding:
             stream.truncate()
             stream.write(owner)
             stream.flush()
+            self._sweep_temp_files()
             yield
         finally:
             stream.close()
+
+    def _sweep_temp_files(self) -> None:
+        """Remove temp files a killed writer left behind (safe: we hold the lock)."""
+        for temp in self.root.glob("*/.*.tmp"):
+            temp.unlink(missing_ok=True)
+        for temp in self.root.glob(f"{CONTROL_DIR}/**/.*.tmp"):
+            temp.unlink(missing_ok=True)
 
     def read_text(self, relpath: str) -> str | None:
         """The UTF-8 text at `<root>/<relpath>`, or None if the file does not exist."""
