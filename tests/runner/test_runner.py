@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import threading
 
@@ -29,7 +30,7 @@ def test_cycles_follow_the_interval_and_windows_are_contiguous(tmp_path, clock, 
     assert [c.cycle for c in summary.cycles] == [0, 1, 2, 3]
     windows = [c.window for c in summary.cycles]
     assert all(end - start == 30_000_000 for start, end in windows)
-    assert all(a[1] == b[0] for a, b in zip(windows, windows[1:], strict=False))
+    assert all(a[1] == b[0] for a, b in itertools.pairwise(windows))
     assert windows[0][1] == START_US  # the first cycle covers the interval that just ended
     assert clock.waits == [30.0, 30.0, 30.0]  # waited between cycles, not before the first
     _verify_clean(tmp_path, schema_dir)
@@ -91,14 +92,14 @@ def test_stop_event_ends_the_run_between_cycles(tmp_path, clock, schema_dir):
 
 def test_changed_seed_or_removed_table_is_refused_with_a_hint(tmp_path, clock, schema_dir):
     api.run("Energy", tmp_path, schema_dir=schema_dir, interval=30, cycles=1, clock=clock)
-    with pytest.raises(StreamForgeError, match="--seed 42.*--fresh"):
+    with pytest.raises(StreamForgeError, match=r"--seed 42.*--fresh"):
         api.run("Energy", tmp_path, schema_dir=schema_dir, seed=7, cycles=1, clock=clock)
     sector = tmp_path.parent / "schema_copy" / "Energy"
     sector.mkdir(parents=True)
     for f in (schema_dir / "Energy").iterdir():
         if f.name != "outage_events.yml":
             (sector / f.name).write_bytes(f.read_bytes())
-    with pytest.raises(StreamForgeError, match="outage_events was removed.*--fresh"):
+    with pytest.raises(StreamForgeError, match=r"outage_events was removed.*--fresh"):
         api.run("Energy", tmp_path, schema_dir=sector.parent, cycles=1, clock=clock)
     summary = api.run(
         "Energy", tmp_path, schema_dir=sector.parent, cycles=1, clock=clock, fresh=True

@@ -1,4 +1,4 @@
-"""Real processes: SIGTERM stops cleanly with exit 0; kill -9 mid-cycle loses and repeats nothing."""
+"""Real processes: SIGTERM stops with exit 0; kill -9 mid-cycle loses and repeats nothing."""
 
 from __future__ import annotations
 
@@ -53,7 +53,7 @@ def test_sigterm_checkpoints_and_exits_zero(tmp_path):
         )
     )
     process.send_signal(signal.SIGTERM)
-    out, err = process.communicate(timeout=30)
+    _out, err = process.communicate(timeout=30)
     assert process.returncode == 0, err
     assert "Traceback" not in err
     stopped_at = _state(tmp_path)["next_cycle"]
