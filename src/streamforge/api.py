@@ -265,10 +265,21 @@ def parse_duration(text: str) -> float:
 
 
 def verify(sector: str, out: Path | str, schema_dir: Path | str | None = None):
-    """Read a landing area back and check keys, foreign keys, change feeds and anomaly counts."""
-    from streamforge.verify import verify_landing
+    """Read a landing area back and check keys, foreign keys, change feeds and anomaly counts;
+    when it holds a live run's checkpoint, also that replaying every change feed rebuilds the
+    entity state the runner holds."""
+    from streamforge import checkpoint
+    from streamforge.verify import compare_entities, verify_landing
 
     out = Path(out)
-    if not (out / STATE_DIR).exists():
+    landing = LocalLanding(out)
+    if not landing.exists():
         raise StreamForgeError(f"{out} holds no StreamForge landing area (no {STATE_DIR}/)")
-    return verify_landing(out, load_plan(sector, schema_dir))
+    plan = load_plan(sector, schema_dir)
+    report = verify_landing(out, plan)
+    loaded = checkpoint.load(landing)
+    if loaded is not None and loaded[1].pending_cycle is None:
+        state = loaded[0]
+        tables = {n: e.table for n, e in state.entities.items() if e.table is not None}
+        compare_entities(report, tables, {n: e.key for n, e in state.entities.items()})
+    return report

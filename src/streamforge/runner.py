@@ -108,6 +108,12 @@ class Runner:
 
     def _run(self) -> RunSummary:
         loaded = checkpoint.load(self.landing)
+        if loaded is None and self.landing.read_manifest():
+            raise StreamForgeError(
+                "this landing area was written by `streamforge generate` and has no checkpoint "
+                "to continue from; pass --fresh to start a live run over it, or choose another "
+                "destination"
+            )
         if loaded is None:
             state, meta = RunState(), self._new_meta()
             checkpoint.save(self.landing, state, meta, entities_changed=False)
