@@ -150,11 +150,12 @@ def generate(
         raise StreamForgeError("--cycles must be >= 0, --interval and --scale > 0")
     plan = load_plan(sector, schema_dir)
     file_format = _table_format(fmt)
+    start_us = parse_start(start)  # every input is checked before anything is removed
     out = Path(out)
     _prepare_landing(out, fresh)
     landing = LocalLanding(out)
     config = RunConfig(
-        seed=seed, start_us=parse_start(start), interval_s=interval, scale=scale, workers=workers
+        seed=seed, start_us=start_us, interval_s=interval, scale=scale, workers=workers
     )
     session = Session(plan, config)
     result = GenerateResult(plan.sector.name, out, seed, cycles)

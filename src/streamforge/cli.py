@@ -14,8 +14,10 @@ from rich.table import Table
 from streamforge import __version__, api
 from streamforge.errors import SchemaError, StreamForgeError
 
-console = Console()
-errors = Console(stderr=True)
+# soft_wrap: a `file:line: message` stays one line in pipes and CI logs, where rich assumes 80
+# columns; editors and grep can then jump to it.
+console = Console(soft_wrap=True)
+errors = Console(stderr=True, soft_wrap=True)
 SHOWN_FINDINGS = 20
 PROGRESS_THRESHOLD = 200_000  # rows: below this a bar only flickers
 
@@ -82,8 +84,13 @@ def sectors(schema_dir: Path | None) -> None:
         if sector.errors:
             title += f"  [red]({sector.errors} errors: run streamforge validate)[/red]"
         table = Table(title=title, title_justify="left", show_edge=False)
-        for column in ("table", "type", "rows", "key", "foreign keys", "description"):
-            table.add_column(column)
+        # Names never get cut; the description gives way first in a narrow terminal.
+        table.add_column("table", no_wrap=True)
+        table.add_column("type", no_wrap=True)
+        table.add_column("rows", justify="right", no_wrap=True)
+        table.add_column("key", no_wrap=True)
+        table.add_column("foreign keys", overflow="fold")
+        table.add_column("description", overflow="ellipsis", max_width=60)
         for t in sector.tables:
             fks = ", ".join(f"{c}→{target}" for c, target in t.foreign_keys.items())
             if t.tracks:

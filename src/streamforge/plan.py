@@ -82,24 +82,65 @@ class Plan:
         return (*feeds, *facts)
 
 
-def default_primary_key(table: TableSpec) -> str | None:
-    """DESIGN §4: `primary_key:`, else `<table>_id`, else the first `*_id` column."""
+def default_primary_key(table: TableSpec, others: frozenset[str] = frozenset()) -> str | None:
+    """DESIGN §4: `primary_key:`, else `<table>_id`, else the first `*_id` column that is not
+    the key of another table (`others`), so a foreign key listed first never becomes the key."""
     if table.primary_key:
         return table.primary_key
     names = table.column_names
     if f"{table.name}_id" in names:
         return f"{table.name}_id"
-    return next((n for n in names if n.endswith("_id")), None)
+    return next((n for n in names if n.endswith("_id") and n not in others), None)
+
+
+def _dimension_keys(dims: dict[str, TableSpec]) -> dict[str, str | None]:
+    """Each dimension's key: explicit and `<table>_id` keys first, then the rest around them."""
+    firm = {
+        name: (t.primary_key or (f"{name}_id" if f"{name}_id" in t.column_names else None))
+        for name, t in dims.items()
+    }
+    taken = frozenset(k for k in firm.values() if k)
+    return {name: firm[name] or default_primary_key(t, taken) for name, t in dims.items()}
+
+
+def _key_owners(
+    keys: dict[str, str | None], dims: dict[str, TableSpec], issues: list[Issue]
+) -> dict[str | None, str]:
+    """Key column name -> dimension. A name that two dimensions use as key belongs to the one
+    named after it (`customer_id` -> customer); otherwise it is ambiguous and reported."""
+    owners: dict[str | None, list[str]] = {}
+    for name, key in keys.items():
+        owners.setdefault(key, []).append(name)
+    result: dict[str | None, str] = {}
+    for key, names in owners.items():
+        if len(names) == 1:
+            result[key] = names[0]
+            continue
+        named = [n for n in names if f"{n}_id" == key]
+        if len(named) == 1:
+            result[key] = named[0]
+            continue
+        table = dims[sorted(names)[1]]
+        issues.append(
+            _issue(
+                table,
+                table.line,
+                f"key '{key}' is the key of several dimensions: {', '.join(sorted(names))}",
+                "give each dimension its own key name (primary_key:), or use references:",
+            )
+        )
+    return result
 
 
 def plan_sector(sector: SectorSpec) -> tuple[Plan | None, list[Issue]]:
     """Build the plan; return (None, issues) when any error makes it unusable."""
     issues: list[Issue] = []
     dims = {t.name: t for t in sector.tables if t.kind == "dimension"}
-    dim_keys = {default_primary_key(t): t.name for t in dims.values()}
+    keys = _dimension_keys(dims)
+    dim_keys = _key_owners(keys, dims, issues)
     entities: dict[str, Entity] = {}
     for dim in dims.values():
-        key = default_primary_key(dim)
+        key = keys[dim.name]
         if key is None:
             issues.append(
                 _issue(
@@ -150,6 +191,7 @@ def plan_sector(sector: SectorSpec) -> tuple[Plan | None, list[Issue]]:
                 ent.name, ent.key, ent.source, ent.attributes, feed.name
             )
     key_owner = {e.key: e.name for e in entities.values()}
+    key_owner.update({k: v for k, v in dim_keys.items() if k})  # ambiguity resolved above
     plans: dict[str, TablePlan] = {}
     for table in sector.tables:
         plans[table.name] = _plan_table(table, sector, entities, key_owner, feeds, issues)
@@ -173,7 +215,10 @@ def _plan_table(
         pk = feed.row_key
         own_entity = feed.entity
     else:
-        pk = default_primary_key(table)
+        if table.kind == "dimension":
+            pk = entities[table.name].key if table.name in entities else None
+        else:
+            pk = default_primary_key(table, frozenset(key_owner))
         own_entity = table.name if table.kind == "dimension" else None
         if pk is not None and table.kind == "fact":
             _check_key_type(table, pk, issues)
@@ -308,10 +353,19 @@ def _dependency_order(
             if frozenset(cycle) not in reported:
                 reported.add(frozenset(cycle))
                 table = sector.table(name)
+                # Point at the column that makes the first reference of the cycle.
+                line = next(
+                    (
+                        table.column(fk.column).line
+                        for fk in plans[name].foreign_keys.values()
+                        if fk.entity in entities and entities[fk.entity].source == cycle[1]
+                    ),
+                    table.line,
+                )
                 issues.append(
                     _issue(
                         table,
-                        table.line,
+                        line,
                         "cycle between tables: " + " -> ".join(cycle),
                         "remove one of these references",
                     )

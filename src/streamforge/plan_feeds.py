@@ -55,6 +55,16 @@ def resolve_feed(
     if tracked is not None:
         dim = dims[tracked]
         entity, entity_key = tracked, _key_of(dim, dim_keys)
+        if entity_key is None:
+            issues.append(
+                Issue(
+                    where,
+                    feed.line,
+                    f"change feed '{feed.name}' tracks '{entity}', which has no key column",
+                    f"give '{entity}' a key such as '{entity}_id: int'",
+                )
+            )
+            return None
         if entity_key not in names:
             issues.append(
                 Issue(
@@ -177,8 +187,8 @@ def _tracked_dimension(
     return None
 
 
-def _key_of(dim: TableSpec, dim_keys: dict[str | None, str]) -> str:
-    return next(k for k, v in dim_keys.items() if v == dim.name and k is not None)
+def _key_of(dim: TableSpec, dim_keys: dict[str | None, str]) -> str | None:
+    return next((k for k, v in dim_keys.items() if v == dim.name and k is not None), None)
 
 
 def _strip_suffix(name: str) -> str:

@@ -3,12 +3,16 @@
 Faker is slow per value (tens of microseconds) but its word lists are good; sampling a pool by index
 keeps the realism and costs nanoseconds. Pools are seeded, so they are the same in every run
 with the same Faker version.
+
+Text made of several pieces (a name, an e-mail, an address) is rendered by `Template`: all its
+pieces live in one Arrow array and one `take` copies every row's pieces end to end, so no string
+is ever joined row by row.
 """
 
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pyarrow as pa
@@ -17,24 +21,113 @@ import pyarrow.compute as pc
 POOL_SIZE = 4000
 
 
-@dataclass(frozen=True, slots=True)
 class Pool:
-    values: pa.StringArray
-    weights: np.ndarray | None = None  # cumulative, for frequency-weighted pools
+    """Distinct strings, drawn uniformly or by frequency (Walker's alias method: O(1) per draw)."""
 
-    def sample(self, rng: np.random.Generator, rows: int) -> pa.Array:
-        if self.weights is None:
-            index = rng.integers(0, len(self.values), rows)
-        else:
-            index = np.searchsorted(self.weights, rng.random(rows), side="right")
-            index = np.minimum(index, len(self.values) - 1)
-        return self.values.take(pa.array(index))
+    __slots__ = ("_cut", "_decorated", "_other", "values")
+
+    def __init__(self, values: pa.Array, weights: Sequence[float] | np.ndarray | None = None):
+        self.values: pa.StringArray = values.cast(pa.string())
+        self._decorated: dict[tuple[str, str], Pool] = {}
+        self._cut: np.ndarray | None = None
+        self._other: np.ndarray | None = None
+        if weights is not None:
+            self._cut, self._other = _alias_table(np.asarray(weights, dtype=np.float64))
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+    def indices(self, rng: np.random.Generator, rows: int) -> np.ndarray:
+        """`rows` positions in the pool: one uniform draw each (weighted: split into the column
+        and the coin of the alias table)."""
+        size = len(self.values)
+        if self._cut is None or self._other is None:
+            return rng.integers(0, size, rows)
+        scaled = rng.random(rows) * size
+        column = scaled.astype(np.intp)
+        # scaled < column + threshold  <=>  the fraction of the draw is under the threshold
+        return np.where(scaled < self._cut[column], column, self._other[column])
+
+    def sample(self, rng: np.random.Generator, rows: int) -> pa.StringArray:
+        return self.values.take(pa.array(self.indices(rng, rows)))
+
+    def decorate(self, prefix: str = "", suffix: str = "") -> Pool:
+        """The same pool (same draws, same weights) with text around every value: cached."""
+        key = (prefix, suffix)
+        if key not in self._decorated:
+            pool = Pool.__new__(Pool)
+            pool.values = pc.binary_join_element_wise(prefix, self.values, suffix, "")
+            pool._cut, pool._other, pool._decorated = self._cut, self._other, {}
+            self._decorated[key] = pool
+        return self._decorated[key]
 
 
-def _weighted(mapping: dict[str, float]) -> Pool:
-    names = list(mapping)
-    weights = np.asarray(list(mapping.values()), dtype=np.float64)
-    return Pool(pa.array(names, pa.string()), np.cumsum(weights / weights.sum()))
+def _alias_table(weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Vose's alias table, stored as (column + threshold, alias) for a single comparison."""
+    size = len(weights)
+    scaled = weights / weights.sum() * size
+    other = np.arange(size, dtype=np.intp)
+    small = [i for i in range(size) if scaled[i] < 1.0]
+    large = [i for i in range(size) if scaled[i] >= 1.0]
+    while small and large:
+        low, high = small.pop(), large.pop()
+        other[low] = high
+        scaled[high] -= 1.0 - scaled[low]
+        (small if scaled[high] < 1.0 else large).append(high)
+    for rest in small + large:  # rounding leftovers: keep their own column
+        scaled[rest] = 1.0
+    return np.arange(size, dtype=np.float64) + scaled, other
+
+
+def compose(pieces: pa.StringArray, index: np.ndarray) -> pa.StringArray:
+    """Row r is pieces[index[r, 0]] + pieces[index[r, 1]] + ...: one take, then every `width`-th
+    offset of the result (the taken pieces of a row are already adjacent in its data buffer)."""
+    rows, width = index.shape
+    taken = pieces.take(pa.array(index.reshape(-1)))
+    if width == 1:
+        return taken
+    offsets = np.frombuffer(taken.buffers()[1], np.int32, rows * width + 1)[::width]
+    data = taken.buffers()[2] or pa.py_buffer(b"")
+    return pa.StringArray.from_buffers(rows, pa.py_buffer(np.ascontiguousarray(offsets)), data)
+
+
+class Template:
+    """Text made of parts (pools drawn independently, or literal text), rendered with `compose`.
+
+    The draws are made part by part, in order, from the one generator passed to `render`.
+    """
+
+    def __init__(self, *parts: Pool | str):
+        self.parts = tuple(
+            Pool(pa.array([p], pa.string())) if isinstance(p, str) else p for p in parts
+        )
+        starts = np.cumsum([0, *(len(p) for p in self.parts)])
+        self.starts = starts[:-1]
+        self.pieces: pa.StringArray = pa.concat_arrays([p.values for p in self.parts])
+
+    def render(
+        self,
+        rng: np.random.Generator,
+        rows: int,
+        given: Mapping[int, pa.StringArray] | None = None,
+    ) -> pa.StringArray:
+        """`given` replaces the part at an index by row-aligned text (e.g. a distinct number)."""
+        given = given or {}
+        pieces = self.pieces
+        index = np.empty((rows, len(self.parts)), dtype=np.int64)
+        for position, (part, start) in enumerate(zip(self.parts, self.starts, strict=True)):
+            if position in given:
+                index[:, position] = len(pieces) + np.arange(rows)
+                pieces = pa.concat_arrays([pieces, given[position].cast(pa.string())])
+            elif len(part) == 1:
+                index[:, position] = start
+            else:
+                index[:, position] = part.indices(rng, rows) + start
+        return compose(pieces, index)
+
+
+def _weighted(mapping: Mapping[str, float]) -> Pool:
+    return Pool(pa.array(list(mapping), pa.string()), list(mapping.values()))
 
 
 def _faker():
@@ -61,14 +154,19 @@ def last_names() -> Pool:
 
 @functools.cache
 def first_names_lower() -> Pool:
-    pool = first_names()
-    return Pool(pc.utf8_lower(pool.values), pool.weights)
+    return _lowered(first_names())
 
 
 @functools.cache
 def last_names_lower() -> Pool:
-    pool = last_names()
-    return Pool(pc.utf8_lower(pool.values), pool.weights)
+    return _lowered(last_names())
+
+
+def _lowered(pool: Pool) -> Pool:
+    lowered = Pool.__new__(Pool)
+    lowered.values = pc.utf8_lower(pool.values)
+    lowered._cut, lowered._other, lowered._decorated = pool._cut, pool._other, {}
+    return lowered
 
 
 @functools.cache
@@ -105,3 +203,20 @@ def email_domains() -> Pool:
     base = ["gmail.com", "yahoo.com", "hotmail.com", "outlook.com", "icloud.com", "aol.com"]
     companies = faker_pool("domain_name", 400).values.to_pylist()
     return Pool(pa.array(base * 20 + companies, pa.string()))
+
+
+@functools.cache
+def numbers(low: int, high: int, width: int = 0, weights: tuple[float, ...] | None = None) -> Pool:
+    """The decimal texts of low..high-1 (zero-padded to `width`): index i is the number low + i."""
+    text = pc.cast(pa.array(np.arange(low, high, dtype=np.int64)), pa.string())
+    if width:
+        text = pc.utf8_lpad(text, width, "0")
+    return Pool(text, weights)
+
+
+@functools.cache
+def maybe_number(low: int, high: int, chance: float) -> Pool:
+    """Empty text, or with probability `chance` a number in low..high-1 drawn uniformly."""
+    count = high - low
+    values = pa.concat_arrays([pa.array([""], pa.string()), numbers(low, high).values])
+    return Pool(values, [1.0 - chance, *([chance / count] * count)])

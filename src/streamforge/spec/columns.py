@@ -65,7 +65,13 @@ def build_column(name: str, raw: Any, path: Path_) -> ColumnSpec:
                 "add `type: string` (or int, float, datetime, ...)",
             ) from None
         message = first["msg"].removeprefix("Value error, ")
-        raise ColumnProblem((*path, *loc), f"column '{name}': {message}") from None
+        key = ".".join(str(part) for part in loc)
+        detail = f"{key}: {message}" if key else message
+        if first["type"] == "literal_error" and loc:
+            allowed = first.get("ctx", {}).get("expected", "")
+            hint = did_you_mean(str(first.get("input")), re.findall(r"'(\w+)'", allowed))
+            raise ColumnProblem((*path, *loc), f"column '{name}': {detail}", hint) from None
+        raise ColumnProblem((*path, *loc), f"column '{name}': {detail}") from None
     return _from_model(name, model, path)
 
 
@@ -189,6 +195,19 @@ def _check_rules(name: str, kind: str, m: ColumnModel, low: Any, high: Any, path
                 did_you_mean(m.faker, _faker_providers())
                 or "see https://faker.readthedocs.io/en/master/providers.html",
             )
+    if m.weights is not None:
+        where = (*path, "weights")
+        if not isinstance(m.values, list):
+            raise ColumnProblem(where, "weights need a values list of the same length")
+        if len(m.weights) != len(m.values):
+            raise ColumnProblem(
+                where,
+                f"column '{name}': weights has {len(m.weights)} entries but values has "
+                f"{len(m.values)}",
+                "give one weight per value",
+            )
+        if any(w < 0 for w in m.weights) or sum(m.weights) <= 0:
+            raise ColumnProblem(where, "weights must be non-negative and add up to more than 0")
     has_rule = (
         low is not None
         or high is not None
@@ -228,8 +247,14 @@ def _check_values(values: list, kind: str, path: Path_) -> None:
             ok = isinstance(value, str | int | float | bool)
         if not ok:
             raise ColumnProblem(
-                path, f"value {value!r} is not a {kind}", f"every entry of values must be a {kind}"
+                path,
+                f"value {value!r} is not {_article(kind)} {kind}",
+                f"every entry of values must be {_article(kind)} {kind}",
             )
+
+
+def _article(word: str) -> str:
+    return "an" if word[0] in "aeiou" else "a"
 
 
 def _order_key(value: Any) -> Any:

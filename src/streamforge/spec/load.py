@@ -62,7 +62,9 @@ def load_table_file(file: Path, issues: list[Issue]) -> TableSpec | None:
                 where,
                 exc.line,
                 f"malformed YAML: {exc}",
-                "check the indentation and quoting on this line and the one before",
+                "YAML indents with spaces, never tabs: replace the tab with spaces"
+                if "\\t" in str(exc) or "\t" in str(exc)
+                else "check the indentation and quoting on this line and the one before",
             )
         )
         return None
@@ -172,4 +174,6 @@ def _table_issue(where: str, doc: LinedDocument, loc: tuple, error: dict) -> Iss
         )
     message = error["msg"].removeprefix("Value error, ")
     label = ".".join(str(p) for p in loc)
-    return Issue(where, doc.line_of(loc), f"{label}: {message}" if label else message)
+    if not label or message.startswith(label):
+        return Issue(where, doc.line_of(loc), message)
+    return Issue(where, doc.line_of(loc), f"{label}: {message}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -27,8 +28,9 @@ class ColumnModel(BaseModel):
 
     type: str
     format: str | None = None
-    min: float | int | str | None = None
-    max: float | int | str | None = None
+    # YAML reads an unquoted 2020-01-01 as a date: accepted as a bound like the quoted text.
+    min: float | int | datetime | date | str | None = None
+    max: float | int | datetime | date | str | None = None
     decimals: int | None = Field(default=None, ge=0, le=10)
     distribution: Literal["uniform", "normal", "lognormal", "exponential", "zipf"] = "uniform"
     mean: float | None = None
@@ -65,16 +67,6 @@ class ColumnModel(BaseModel):
             raise ValueError(
                 f"min_items ({self.min_items}) is larger than max_items ({self.max_items})"
             )
-        if self.weights is not None:
-            if not isinstance(self.values, list):
-                raise ValueError("weights need a values list of the same length")
-            if len(self.weights) != len(self.values):
-                raise ValueError(
-                    f"weights has {len(self.weights)} entries but values has {len(self.values)}; "
-                    "give one weight per value"
-                )
-            if any(w < 0 for w in self.weights) or sum(self.weights) <= 0:
-                raise ValueError("weights must be non-negative and add up to more than 0")
         return self
 
 
@@ -85,7 +77,7 @@ class TableModel(BaseModel):
 
     table: str
     type: Literal["dimension", "fact", "change_feed"]
-    num_rows: int = Field(ge=1)
+    num_rows: int
     description: str | None = None
     primary_key: str | None = None
     tracks: str | None = None
@@ -94,6 +86,16 @@ class TableModel(BaseModel):
     duplicate_rate: float = Field(default=0.0, ge=0, lt=1)
     out_of_order_rate: float = Field(default=0.0, ge=0, le=1)
     columns: dict[str, Any] = Field(min_length=1)
+
+    @field_validator("num_rows")
+    @classmethod
+    def _positive_rows(cls, value: int) -> int:
+        if value < 1:
+            raise ValueError(
+                f"num_rows must be at least 1, not {value}; it is the rows in total for a "
+                "dimension, and per batch for facts and change feeds"
+            )
+        return value
 
     @field_validator("table")
     @classmethod

@@ -35,8 +35,15 @@ def render_pattern(
             radix = 10 if template[pos] == DIGIT else 26
             grid[:, pos] = (rest % radix + (48 if radix == 10 else 65)).astype(np.uint8)
             rest //= radix
+    return fixed_width_strings(grid)
+
+
+def fixed_width_strings(grid: np.ndarray) -> pa.StringArray:
+    """One string per row of a (rows, width) array of ASCII bytes, without copying the bytes."""
+    rows, width = grid.shape
     offsets = np.arange(0, (rows + 1) * width, width, dtype=np.int32)
-    return pa.StringArray.from_buffers(rows, pa.py_buffer(offsets), pa.py_buffer(grid.tobytes()))
+    data = pa.py_buffer(np.ascontiguousarray(grid))
+    return pa.StringArray.from_buffers(rows, pa.py_buffer(offsets), data)
 
 
 def capacity(pattern: str) -> int:

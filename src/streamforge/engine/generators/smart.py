@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 
@@ -12,7 +13,7 @@ import pyarrow.compute as pc
 from streamforge.engine import pools
 from streamforge.engine.context import ColumnContext
 from streamforge.engine.generators.base import ValueGenerator
-from streamforge.engine.generators.patterns import render_pattern
+from streamforge.engine.generators.patterns import fixed_width_strings
 from streamforge.spec.model import ColumnSpec
 
 Maker = Callable[[np.random.Generator, int], pa.Array]
@@ -55,10 +56,59 @@ def _join(*parts: pa.Array | str, sep: str = "") -> pa.Array:
     return pc.binary_join_element_wise(*parts, sep)
 
 
-def full_name(rng: np.random.Generator, rows: int) -> pa.Array:
-    return _join(
-        pools.first_names().sample(rng, rows), pools.last_names().sample(rng, rows), sep=" "
+# Each template is built once per process; rendering a chunk is one `take` over its pieces.
+@functools.cache
+def _full_name() -> pools.Template:
+    return pools.Template(pools.first_names().decorate(suffix=" "), pools.last_names())
+
+
+@functools.cache
+def _email() -> pools.Template:
+    """first.last or first_last, an optional number (the unique tag replaces it), @ a domain."""
+    separator = pools.Pool(pa.array([".", "_"]), [0.6, 0.4])
+    return pools.Template(
+        pools.first_names_lower(),
+        separator,
+        pools.last_names_lower(),
+        pools.maybe_number(1, 100, 0.5),
+        pools.email_domains().decorate(prefix="@"),
     )
+
+
+EMAIL_TAG = 3  # the part of `_email()` that a unique tag replaces
+
+
+@functools.cache
+def _street() -> tuple[pools.Pool, ...]:
+    """`<number> <Lastname> <Suffix>`, e.g. "9737 Johnson Road"."""
+    return (
+        pools.numbers(1, 9999).decorate(suffix=" "),
+        pools.last_names().decorate(suffix=" "),
+        pools.static_pool("address", "street_suffixes"),
+    )
+
+
+@functools.cache
+def _street_address() -> pools.Template:
+    return pools.Template(*_street())
+
+
+@functools.cache
+def _full_address() -> pools.Template:
+    """`9737 Johnson Road, Port Hollyhaven, AR 08892`."""
+    number, street, suffix = _street()
+    return pools.Template(
+        number,
+        street,
+        suffix.decorate(suffix=", "),
+        pools.faker_pool("city"),
+        pools.static_pool("address", "states_abbr").decorate(prefix=", ", suffix=" "),
+        pools.numbers(1001, 99951, width=5),
+    )
+
+
+def full_name(rng: np.random.Generator, rows: int) -> pa.Array:
+    return _full_name().render(rng, rows)
 
 
 def email(rng: np.random.Generator, rows: int, tag: pa.Array | None = None) -> pa.Array:
@@ -66,37 +116,34 @@ def email(rng: np.random.Generator, rows: int, tag: pa.Array | None = None) -> p
 
     `tag` (a distinct number per row) goes before the @ when the column must be unique.
     """
-    first = pools.first_names_lower().sample(rng, rows)
-    last = pools.last_names_lower().sample(rng, rows)
-    if tag is None:
-        digits = pc.cast(pa.array(rng.integers(1, 100, rows)), pa.string())
-        tag = pc.if_else(pa.array(rng.random(rows) < 0.5), digits, pa.scalar("", pa.string()))
-    separator = pc.if_else(pa.array(rng.random(rows) < 0.6), ".", "_")
-    return _join(first, separator, last, tag, "@", pools.email_domains().sample(rng, rows))
+    return _email().render(rng, rows, None if tag is None else {EMAIL_TAG: tag})
 
 
 def phone(rng: np.random.Generator, rows: int) -> pa.Array:
-    area = pc.cast(pa.array(rng.integers(201, 990, rows)), pa.string())
-    return _join("(", area, ") ", render_pattern("###-####", rng, rows))
+    """`(AAA) NNN-NNNN` with an area code in 201..989, written straight into a byte grid."""
+    area = _area_codes()[rng.integers(0, len(_area_codes()), rows)]
+    digits = rng.integers(48, 58, (rows, 7), dtype=np.uint8)
+    grid = np.empty((rows, 14), dtype=np.uint8)
+    grid[:, 0], grid[:, 4], grid[:, 5], grid[:, 9] = ord("("), ord(")"), ord(" "), ord("-")
+    grid[:, 1:4] = area
+    grid[:, 6:9] = digits[:, :3]
+    grid[:, 10:14] = digits[:, 3:]
+    return fixed_width_strings(grid)
+
+
+@functools.cache
+def _area_codes() -> np.ndarray:
+    """The ASCII digits of the area codes 201..989, one row each."""
+    text = "".join(str(code) for code in range(201, 990)).encode("ascii")
+    return np.frombuffer(text, dtype=np.uint8).reshape(-1, 3)
 
 
 def street_address(rng: np.random.Generator, rows: int) -> pa.Array:
-    number = pc.cast(pa.array(rng.integers(1, 9999, rows)), pa.string())
-    street = _join(
-        pools.last_names().sample(rng, rows),
-        pools.static_pool("address", "street_suffixes").sample(rng, rows),
-        sep=" ",
-    )
-    return _join(number, street, sep=" ")
+    return _street_address().render(rng, rows)
 
 
 def full_address(rng: np.random.Generator, rows: int) -> pa.Array:
-    return _join(
-        street_address(rng, rows),
-        city(rng, rows),
-        _join(state_abbr(rng, rows), zip_code(rng, rows), sep=" "),
-        sep=", ",
-    )
+    return _full_address().render(rng, rows)
 
 
 def city(rng: np.random.Generator, rows: int) -> pa.Array:
@@ -112,7 +159,7 @@ def state_abbr(rng: np.random.Generator, rows: int) -> pa.Array:
 
 
 def zip_code(rng: np.random.Generator, rows: int) -> pa.Array:
-    return pc.utf8_lpad(pc.cast(pa.array(rng.integers(1001, 99951, rows)), pa.string()), 5, "0")
+    return pools.numbers(1001, 99951, width=5).sample(rng, rows)
 
 
 def _from_pool(method: str) -> Maker:
@@ -241,8 +288,13 @@ class WordsGenerator(ValueGenerator):
         return col.type == "string"
 
     def generate(self, col: ColumnSpec, ctx: ColumnContext) -> pa.Array:
-        pool = pools.words()
-        first, second = pool.sample(ctx.rng, ctx.rows), pool.sample(ctx.rng, ctx.rows)
-        two = pc.binary_join_element_wise(first, second, " ")
-        values = pc.if_else(pa.array(ctx.rng.random(ctx.rows) < 0.5), first, two)
+        values = _words().render(ctx.rng, ctx.rows)
         return make_unique(values, ctx) if col.unique else values
+
+
+@functools.cache
+def _words() -> pools.Template:
+    """A word, then half the time a space and a second word."""
+    words = pools.words()
+    second = pa.concat_arrays([pa.array([""], pa.string()), words.decorate(prefix=" ").values])
+    return pools.Template(words, pools.Pool(second, [0.5] + [0.5 / len(words)] * len(words)))

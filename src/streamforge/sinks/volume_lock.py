@@ -1,0 +1,137 @@
+"""A best-effort lock for a landing area on object storage: a file with a heartbeat.
+
+The Files API has no lock that dies with its holder (the local sink's flock does). So the holder
+writes `_streamforge/lock.json` (owner, a token of its own, heartbeat time) and a daemon thread
+refreshes the heartbeat. Taking a free lock is a server-side create-if-absent (upload with
+overwrite=false); a lock whose heartbeat is older than the timeout belongs to a run that died, and
+is taken over. A holder that finds its token replaced has lost the lock, and says so.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import logging
+import secrets
+import threading
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+from .landing import LandingLocked
+from .volume_files import VolumeFiles
+
+__all__ = ["HeartbeatLock"]
+
+_LOG = logging.getLogger(__name__)
+
+
+class HeartbeatLock:
+    """`hold(owner)` for one run at a time on the landing area rooted at `label`."""
+
+    def __init__(
+        self,
+        files: VolumeFiles,
+        path: str,
+        label: str,
+        *,
+        timeout: float,
+        every: float,
+        now: Callable[[], float],
+    ) -> None:
+        if not 0 < every < timeout:
+            raise ValueError("the heartbeat must come more often than the lock goes stale")
+        self._files, self.path, self._label = files, path, label
+        self._timeout, self._every, self._now = timeout, every, now
+        self.lost_to: str | None = None  # who took the lock over from us, while held
+
+    @contextlib.contextmanager
+    def hold(self, owner: str) -> Iterator[None]:
+        """Acquire (or raise LandingLocked), beat while the block runs, then release."""
+        token = secrets.token_hex(8)
+        self._acquire(owner, token)
+        self.lost_to = None
+        stop = threading.Event()
+        beat = threading.Thread(
+            target=self._beat, args=(owner, token, stop), name="streamforge-lock", daemon=True
+        )
+        beat.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            beat.join()
+            self._release(token)
+
+    def read(self, missing: dict[str, Any] | None = None) -> dict[str, Any]:
+        """The lock's document; `missing` (or {}) when there is none."""
+        data = self._files.get(self.path)
+        if data is None:
+            return missing or {}
+        try:
+            document = json.loads(data)
+        except ValueError:
+            document = None
+        # Unreadable: no token of ours, and no heartbeat, so it counts as stale.
+        return document if isinstance(document, dict) else {"owner": "an unreadable lock"}
+
+    def _acquire(self, owner: str, token: str) -> None:
+        for _ in range(3):  # the holder may release between our create and our read
+            if self._files.create(self.path, self._document(owner, token)):
+                return
+            held = self.read()
+            if not held:
+                continue
+            age = self._now() - _seconds(held.get("heartbeat"))
+            if age < self._timeout:
+                raise LandingLocked(
+                    f"{self._label} is in use by {held.get('owner', 'another runner')} (heartbeat "
+                    f"{max(age, 0):.0f}s ago; a lock goes stale {self._timeout:.0f}s after its "
+                    f"last heartbeat, or delete {self.path} if that run is gone)"
+                )
+            _LOG.warning(
+                "taking over %s from %s, stale for %.0fs", self.path, held.get("owner"), age
+            )
+            self._files.put(self.path, self._document(owner, token))
+            # Two runners taking over at once: the last writer wins, the other backs off here.
+            if self.read().get("token") != token:
+                raise LandingLocked(f"{self._label} was taken over by another runner just now")
+            return
+        raise LandingLocked(f"{self._label}: its lock keeps changing hands")
+
+    def _beat(self, owner: str, token: str, stop: threading.Event) -> None:
+        while not stop.wait(self._every):
+            try:
+                # Deleted by hand: still ours, so write it again.
+                held = self.read(missing={"token": token})
+                if held.get("token") != token:
+                    self.lost_to = str(held.get("owner", "another runner"))
+                    _LOG.error("lost the lock on %s to %s", self._label, self.lost_to)
+                    return
+                self._files.put(self.path, self._document(owner, token))
+            except Exception as exc:  # one missed beat is harmless: staleness takes `timeout`
+                _LOG.warning("could not refresh the heartbeat of %s: %s", self.path, exc)
+
+    def _release(self, token: str) -> None:
+        """Remove our lock file. A failure must not hide the run's own error, and only leaves a
+        lock that goes stale after `timeout`."""
+        try:
+            if self.lost_to is None and self.read().get("token") == token:
+                self._files.delete(self.path)
+        except Exception as exc:
+            _LOG.warning("could not remove the lock %s: %s", self.path, exc)
+
+    def _document(self, owner: str, token: str) -> io.BytesIO:
+        now = self._now()
+        moment = datetime.fromtimestamp(now, UTC).isoformat(timespec="seconds")
+        document = {"owner": owner, "token": token, "heartbeat": now, "heartbeat_at": moment}
+        return io.BytesIO(json.dumps(document).encode("utf-8"))
+
+
+def _seconds(value: Any) -> float:
+    """A heartbeat time; anything unreadable counts as long ago, so the lock is stale."""
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return 0.0
