@@ -309,14 +309,15 @@ def _explicit_reference(
         known = [entity.key, *(a.name for a in entity.attributes)]
         if target_col in known:
             hint = f"reference the key: {target_table}.{entity.key}"
+            problem = f"which is not the key of '{target_table}'"
         else:
             hint = did_you_mean(target_col, known) or f"the key of '{target_table}' is {entity.key}"
+            problem = f"but '{target_table}' has no column '{target_col}'"
         issues.append(
             _issue(
                 table,
                 col.line,
-                f"column '{col.name}' references "
-                f"'{col.references}', which is not the key of '{target_table}'",
+                f"column '{col.name}' references '{col.references}', {problem}",
                 hint,
             )
         )
