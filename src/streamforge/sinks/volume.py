@@ -136,7 +136,7 @@ class VolumeLanding:
         record = json.loads(_line(entry))  # a copy, and proof that it serialises, before keeping it
         entries.append(record)
         self._pending += 1
-        new_table = record.get("table") not in self._listed
+        new_table = str(record.get("table")) not in self._listed
         if not self._batch or new_table or self._pending >= _MAX_PENDING:
             self.flush()
 
@@ -164,6 +164,8 @@ class VolumeLanding:
         if relpath != MANIFEST_PATH:
             self.flush()  # a checkpoint must never get ahead of the manifest
         self._upload(relpath, data)
+        if relpath == MANIFEST_PATH:  # written behind the cache's back: read it again next time
+            self._manifest, self._pending = None, 0
 
     def read_text(self, relpath: str) -> str | None:
         data = self.read_bytes(relpath)
@@ -224,14 +226,14 @@ class VolumeLanding:
             data = self._io.get(self.where.file(MANIFEST_PATH)) or b""
             complete = data[: data.rfind(b"\n") + 1]  # a torn last line was never recorded
             self._manifest = [json.loads(line) for line in complete.splitlines() if line.strip()]
-            self._listed = {entry.get("table") for entry in self._manifest}
+            self._listed = {str(entry.get("table")) for entry in self._manifest}
             self._pending = 0
         return self._manifest
 
     def _upload_manifest(self) -> None:
         entries = self._manifest or []
         self._upload(MANIFEST_PATH, "".join(_line(entry) for entry in entries).encode("utf-8"))
-        self._listed = {entry.get("table") for entry in entries}
+        self._listed = {str(entry.get("table")) for entry in entries}
         self._pending = 0
 
     def _upload(self, relpath: str, data: bytes) -> None:

@@ -11,13 +11,14 @@ layer adds the 500/502/504 it does not retry, and the attempt cap.
 from __future__ import annotations
 
 import contextlib
+import io
 import logging
 import random
 import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, BinaryIO, TypeVar
+from typing import Any, TypeVar
 
 import requests
 
@@ -88,7 +89,8 @@ class VolumePath:
             raise StreamForgeError(
                 f"'{dest}' is not a Unity Catalog Volume path: expected {_EXPECTED}"
             )
-        return cls(*names, "/".join(rest))
+        catalog, schema, volume = names
+        return cls(catalog, schema, volume, "/".join(rest))
 
     @property
     def full_name(self) -> str:
@@ -147,7 +149,7 @@ def is_transient(error: BaseException) -> bool:
 
 
 def _is_conflict(error: BaseException) -> bool:
-    """The file exists (409), or no longer matches a precondition (412, no class of its own)."""
+    """The file is there already: a 409, or an error of no class of its own (412) saying so."""
     return isinstance(error, ResourceConflict) or (
         isinstance(error, DatabricksError) and "already exists" in str(error).lower()
     )
@@ -164,7 +166,7 @@ class VolumeFiles:
     def __init__(self, files: Any, where: VolumePath, policy: RetryPolicy, host: str = "") -> None:
         self._files, self.where, self.policy, self._host = files, where, policy, host
 
-    def put(self, path: str, body: BinaryIO) -> None:
+    def put(self, path: str, body: io.IOBase) -> None:
         """One PUT of the whole body under `path`, replacing any file there."""
 
         def send() -> None:
@@ -173,7 +175,7 @@ class VolumeFiles:
 
         self._writing("writing", path, send)
 
-    def create(self, path: str, body: BinaryIO) -> bool:
+    def create(self, path: str, body: io.IOBase) -> bool:
         """Write `path` only if no file is there (a server-side check); False when one is."""
 
         def send() -> None:
