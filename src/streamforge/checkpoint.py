@@ -71,6 +71,7 @@ def save(landing: Landing, state: RunState, meta: RunMeta, entities_changed: boo
         "dimensions_written": state.dimensions_written,
         "next_row_key": state.next_row_key,
         "feeds": {name: asdict(feed) for name, feed in state.feeds.items()},
+        "pinned": {name: keys.tolist() for name, keys in state.pinned.items()},
         "entities": {
             name: {
                 "key": e.key,
@@ -100,6 +101,9 @@ def load(landing: Landing) -> tuple[RunState, RunMeta] | None:
             dimensions_written=document["dimensions_written"],
             next_row_key=dict(document["next_row_key"]),
             feeds={n: FeedState(**f) for n, f in document["feeds"].items()},
+            pinned={
+                n: np.asarray(k, dtype=np.int64) for n, k in document.get("pinned", {}).items()
+            },
         )
         for name, info in document["entities"].items():
             state.entities[name] = _load_entity(landing, meta, name, info)

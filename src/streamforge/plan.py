@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -9,6 +10,8 @@ from types import MappingProxyType
 from streamforge.errors import Issue, did_you_mean, display_path
 from streamforge.plan_feeds import FeedRoles, resolve_feed
 from streamforge.spec.model import ColumnSpec, SectorSpec, TableSpec
+
+BIRTH = re.compile(r"(^|_)(birth|dob|born)(_|$)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +54,16 @@ class TablePlan:
     @property
     def event_time(self) -> str | None:
         """The column that says when a fact happened (watermarks and late rows use it)."""
-        stamps = [c.name for c in self.columns if c.type == "datetime"]
+        # Bounded datetimes and birth dates are attributes, not the moment of the event.
+        stamps = [
+            c.name
+            for c in self.columns
+            if c.type == "datetime"
+            and c.min is None
+            and c.max is None
+            and not BIRTH.search(c.name)
+            and (self.feed is None or c.name == self.feed.timestamp_column)
+        ]
         named = [
             n
             for n in stamps

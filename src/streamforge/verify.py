@@ -7,15 +7,14 @@ so a bug in the engine cannot hide itself.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from streamforge.engine.context import DAY_US
 from streamforge.engine.generators.temporal import to_micros
+from streamforge.engine.rules import violations
 from streamforge.plan import Plan, TablePlan
 from streamforge.readback import LandedFile, read_landing
 
@@ -195,42 +194,29 @@ def _check_event_times(table: TablePlan, f: LandedFile, report: Report) -> None:
 
 
 def _check_anomalies(table: TablePlan, f: LandedFile, report: Report) -> None:
-    """Recount the rows that break each anomalous column's rule; the manifest must agree."""
+    """Recount the rows that break each anomalous column's rule; the manifest must agree.
+
+    The engine counts the rows it pushed outside the rule; this judges the values as written.
+    """
     recorded = f.manifest.get("anomalies", {})
     for col in table.columns:
         if col.anomaly_rate <= 0 or col.name not in f.data.column_names:
             continue
-        values = f.data.column(col.name)
-        if col.choices is not None:
-            allowed = pa.array([str(c) for c in col.choices])
-            broken = pc.invert(pc.is_in(pc.cast(values, pa.string()), allowed))
-        elif col.min is not None or col.max is not None:
-            low = pc.less(values, _bound(col.min, values.type)) if col.min is not None else None
-            high = pc.greater(values, _bound(col.max, values.type)) if col.max is not None else None
-            broken = low if high is None else high if low is None else pc.or_(low, high)
-        else:
-            broken = pc.is_null(values)
-        count = int(pc.sum(pc.fill_null(broken, False)).as_py() or 0)
+        values = f.data.column(col.name).combine_chunks()
+        nulls_break = col.null_rate == 0 and (
+            col.name in table.foreign_keys
+            or (col.choices is None and col.min is None and col.max is None)
+        )
+        count = int(violations(col, values, nulls_break).sum())
         if count != recorded.get(col.name, 0):
             report.findings.append(
                 Finding(
                     table.name,
                     f.cycle,
-                    f"{count} rows break the rule of "
-                    f"{col.name}, manifest says {recorded.get(col.name, 0)}",
+                    f"{count} rows break the rule of {col.name}, "
+                    f"manifest says {recorded.get(col.name, 0)}",
                 )
             )
-
-
-def _bound(value: object, dtype: pa.DataType) -> pa.Scalar:
-    if pa.types.is_timestamp(dtype) or pa.types.is_date(dtype):
-        micros = to_micros(str(value))
-        if pa.types.is_date(dtype):
-            return pa.scalar(micros // DAY_US, pa.int32()).cast(dtype)
-        return pa.scalar(micros, pa.int64()).cast(dtype)
-    if pa.types.is_decimal(dtype):
-        return pa.scalar(Decimal(str(value))).cast(dtype)
-    return pa.scalar(value).cast(dtype)
 
 
 def compare_entities(report: Report, entities: dict[str, pa.Table], key_of: dict[str, str]) -> None:

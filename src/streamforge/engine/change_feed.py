@@ -6,6 +6,7 @@ exactly the fields `changed_fields` names, and replaying batches in order rebuil
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -15,8 +16,10 @@ import pyarrow.compute as pc
 
 from streamforge.engine.faults import apply_quality
 from streamforge.engine.rows import BatchRequest, Chunk, column_context, fill_column, table_schema
-from streamforge.engine.seeding import ROWS, rng_for
+from streamforge.engine.rules import violations
+from streamforge.engine.seeding import ROWS, rng_for, stable_rng
 from streamforge.engine.state import EntityState, FeedState
+from streamforge.plan import TablePlan
 
 INSERT, UPDATE, DELETE = 0, 1, 2
 OP_NAMES = np.array(["INSERT", "UPDATE", "DELETE"])
@@ -30,84 +33,151 @@ class FeedBatch:
 
 
 def plan_operations(
-    rng: np.random.Generator, rows: int, weights: Mapping[str, float], live: int
+    rng: np.random.Generator,
+    rows: int,
+    weights: Mapping[str, float],
+    live: int,
+    deletable: int,
 ) -> np.ndarray:
-    """Operation per row, made feasible: deletes at most half the live keys, updates at most the
-    keys that are left, and the rest inserts (so a feed's first batch inserts everything)."""
+    """Operation per row, made feasible: deletes at most half the live keys (and only keys nothing
+    else references), updates at most the keys left; the rest become inserts, or updates when
+    the feed allows no inserts (so a feed's first batch inserts everything)."""
     names = ("INSERT", "UPDATE", "DELETE")
     p = np.array([weights.get(n, 0.0) for n in names], dtype=np.float64)
     ops = rng.choice(3, size=rows, p=p / p.sum()).astype(np.int8)
     deletes = np.flatnonzero(ops == DELETE)
-    ops[deletes[live // 2 :]] = UPDATE if live > 1 else INSERT
-    remaining = live - min(len(deletes), live // 2)
+    allowed = min(deletable, live // 2)
+    can_update = weights.get("UPDATE", 0.0) > 0 and live > allowed
+    ops[deletes[allowed:]] = UPDATE if can_update else INSERT
+    remaining = live - min(len(deletes), allowed)
     updates = np.flatnonzero(ops == UPDATE)
     ops[updates[remaining:]] = INSERT
     return ops
 
 
-def change_batch(req: BatchRequest, entity: EntityState, feed_state: FeedState) -> FeedBatch:
+def change_batch(
+    req: BatchRequest,
+    entity: EntityState,
+    feed_state: FeedState,
+    protected: np.ndarray | None = None,
+) -> FeedBatch:
+    """`protected`: live keys that other rows still reference, so they are never deleted."""
     table = req.table
     roles = table.feed
     assert roles is not None and entity.table is not None
     rows = req.rows
     rng = rng_for(req.seed, table.name, req.cycle, 0, "", ROWS)
-    ops = plan_operations(rng, rows, dict(roles.operations), len(entity.keys))
+    live = entity.keys
+    deletable = live if protected is None else np.setdiff1d(live, protected, assume_unique=True)
+    ops = plan_operations(rng, rows, dict(roles.operations), len(live), len(deletable))
     is_ins, is_upd, is_del = ops == INSERT, ops == UPDATE, ops == DELETE
-    # Distinct existing keys for deletes and updates, fresh keys for inserts.
-    touched = rng.permutation(len(entity.keys))[: int(is_upd.sum() + is_del.sum())]
-    position = np.zeros(rows, dtype=np.int64)
-    position[is_del] = touched[: int(is_del.sum())]
-    position[is_upd] = touched[int(is_del.sum()) :]
-    keys = entity.keys[position]
+    # Distinct keys: deletes among the deletable ones, updates among the rest, inserts fresh.
+    doomed = rng.permutation(deletable)[: int(is_del.sum())]
+    rest = np.setdiff1d(live, doomed, assume_unique=True)
+    keys = np.zeros(rows, dtype=np.int64)
+    keys[is_del] = doomed
+    keys[is_upd] = rng.permutation(rest)[: int(is_upd.sum())]
     keys[is_ins] = entity.next_key + np.arange(int(is_ins.sum()), dtype=np.int64)
+    position = np.where(is_ins, 0, np.searchsorted(live, keys))
 
-    attrs = [a.name for a in roles.attributes]
-    changed = rng.random((rows, len(attrs))) < min(1.0, 1.5 / max(len(attrs), 1))
-    if attrs:
-        changed[np.arange(rows), rng.integers(0, len(attrs), rows)] = True
-    changed[is_ins] = True
-    changed[is_del] = False
+    attrs = list(roles.attributes)
+    # Unique attributes (identifiers) keep their value on UPDATE, so they stay unique.
+    mutable = np.array([not a.unique for a in attrs], dtype=bool)
+    wanted = rng.random((rows, len(attrs))) < min(1.0, 1.5 / max(int(mutable.sum()), 1))
+    if mutable.any():
+        choice = rng.choice(np.flatnonzero(mutable), rows)
+        wanted[np.arange(rows), choice] = True
+    wanted &= mutable
 
+    # Attributes that point at this entity (a hierarchy) may only name keys that survive.
+    live_after = {**req.live, roles.entity: rest}
     old = entity.table.take(pa.array(position)) if len(entity.table) else None
     columns: dict[str, pa.Array] = {}
-    anomalies: dict[str, int] = {}
-    flagged = np.zeros(rows, dtype=bool)
-    schema = table_schema(table)
+    fresh: dict[str, pa.Array] = {}
     for col in table.columns:
         ctx = column_context(req, col.name, 0, rows, 0)
+        if col.name in {a.name for a in attrs}:
+            # Unique values follow the key, with the dimension's own permutation, so a new row
+            # never repeats a value the dimension already has.
+            source = table.name if roles.owns_entity else roles.entity
+            ctx = dataclasses.replace(
+                ctx, row_index=keys - 1, stable=stable_rng(req.seed, source, col.name)
+            )
         if col.name == roles.entity_key:
-            values = pa.array(keys, pa.int64())
+            columns[col.name] = pa.array(keys, pa.int64())
         elif col.name == roles.type_column:
-            values = pa.array(OP_NAMES[ops], pa.string())
+            columns[col.name] = pa.array(OP_NAMES[ops], pa.string())
         elif col.name == roles.timestamp_column:
-            values = _change_times(rng, rows, req.window, feed_state.last_change_us)
+            columns[col.name] = _change_times(rng, rows, req.window, feed_state.last_change_us)
         elif col.name in roles.sequence_columns:
-            values = pa.array(feed_state.next_sequence + np.arange(rows), pa.int64())
-        elif col.name == roles.changed_fields_column:
-            values = _changed_fields(changed, attrs)
+            columns[col.name] = pa.array(feed_state.next_sequence + np.arange(rows), pa.int64())
         elif col.name == table.primary_key:
-            values = pa.array(req.first_key + np.arange(rows), pa.int64())
-        else:
-            values = fill_column(table, col, ctx, req.live, None)
-            values, mask = apply_quality(req, col, values, ctx, 0)
-            if col.name in attrs and old is not None:
-                take_new = changed[:, attrs.index(col.name)]
-                previous = old[col.name].combine_chunks()
-                values = pc.if_else(pa.array(take_new), values.cast(previous.type), previous)
-                mask = None if mask is None else mask & take_new
-            if mask is not None:
-                anomalies[col.name], flagged = int(mask.sum()), flagged | mask
-        columns[col.name] = values
-    arrays = [columns[f.name].cast(f.type) for f in schema]
-    batch = pa.RecordBatch.from_arrays(arrays, schema=schema)
+            columns[col.name] = pa.array(req.first_key + np.arange(rows), pa.int64())
+        elif col.name != roles.changed_fields_column:
+            values = fill_column(table, col, ctx, live_after, None)
+            fresh[col.name], _ = apply_quality(req, col, values, ctx, 0)
+    # An attribute counts as changed only if its value really differs from the old image.
+    changed = np.zeros((rows, len(attrs)), dtype=bool)
+    for j, attr in enumerate(attrs):
+        if old is None:
+            changed[:, j] = True
+            continue
+        previous = old[attr.name].combine_chunks()
+        new = fresh[attr.name].cast(previous.type)
+        fresh[attr.name], old_values = new, previous
+        changed[:, j] = _differs(new, old_values)
+    final = (wanted & changed) if old is not None else changed
+    if old is not None and attrs:
+        # An UPDATE whose wished-for changes all drew the old value: change another attribute.
+        empty = is_upd & ~final.any(axis=1) & (changed & mutable).any(axis=1)
+        fallback = np.argmax(changed & mutable, axis=1)
+        final[np.flatnonzero(empty), fallback[empty]] = True
+    final[is_ins] = True
+    final[is_del] = False
+    for j, attr in enumerate(attrs):
+        if old is not None:
+            previous = old[attr.name].combine_chunks()
+            fresh[attr.name] = pc.if_else(pa.array(final[:, j]), fresh[attr.name], previous)
+    columns.update(fresh)
+    if roles.changed_fields_column:
+        columns[roles.changed_fields_column] = _changed_fields(final, [a.name for a in attrs])
+    anomalies, flagged = _count_anomalies(table, columns, rows)
+    schema = table_schema(table)
+    batch = pa.RecordBatch.from_arrays(
+        [columns[f.name].cast(f.type) for f in schema], schema=schema
+    )
     stamps = columns[roles.timestamp_column]
     last = int(pc.max(stamps).cast(pa.int64()).as_py()) if rows else feed_state.last_change_us
-    new_feed = FeedState(feed_state.next_sequence + rows, last)
     return FeedBatch(
         Chunk(batch, anomalies, int(flagged.sum())),
         apply_changes(entity, batch, roles.entity_key, roles.type_column),
-        new_feed,
+        FeedState(feed_state.next_sequence + rows, last),
     )
+
+
+def _differs(new: pa.Array, old: pa.Array) -> np.ndarray:
+    if pa.types.is_nested(new.type):
+        return np.array([a != b for a, b in zip(new.to_pylist(), old.to_pylist(), strict=True)])
+    unequal = pc.not_equal(new, old)
+    one_null = pc.xor(pc.is_null(new), pc.is_null(old))
+    return pc.fill_null(unequal, False).to_numpy(zero_copy_only=False) | one_null.to_numpy(
+        zero_copy_only=False
+    )
+
+
+def _count_anomalies(
+    table: TablePlan, columns: dict[str, pa.Array], rows: int
+) -> tuple[dict[str, int], np.ndarray]:
+    """Judge the final rows by each column's rule: carried-over old values count too."""
+    anomalies: dict[str, int] = {}
+    flagged = np.zeros(rows, dtype=bool)
+    for col in table.columns:
+        if col.anomaly_rate > 0 and col.name in columns:
+            nulls_break = col.null_rate == 0
+            mask = violations(col, columns[col.name], nulls_break)
+            anomalies[col.name] = int(mask.sum())
+            flagged |= mask
+    return anomalies, flagged
 
 
 def apply_changes(

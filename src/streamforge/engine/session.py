@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from streamforge.engine.change_feed import change_batch
 from streamforge.engine.context import MICROS, YEAR_US
@@ -61,6 +62,8 @@ class Session:
             state.entities[table.name] = EntityState.from_range(entity.key, rows)
             if entity.tracked_by is not None:
                 chunks = self._keep_table(table.name, chunks)
+            else:
+                chunks = self._pin_references(table, chunks)
             yield TableOutput(table, 0, rows, table_schema(table), chunks)
         for entity in self.plan.entities.values():
             if entity.source != entity.name and entity.name not in state.entities:
@@ -88,7 +91,8 @@ class Session:
             if table.feed is not None:
                 entity = state.entities[table.feed.entity]
                 feed_state = state.feeds.get(table.name, FeedState())
-                result = change_batch(req, entity, feed_state)
+                protected = self._referenced_keys(table.feed.entity)
+                result = change_batch(req, entity, feed_state, protected)
                 state.entities[table.feed.entity] = result.entity
                 state.feeds[table.name] = result.feed
                 yield TableOutput(table, cycle, rows, table_schema(table), iter([result.chunk]))
@@ -106,6 +110,35 @@ class Session:
         return BatchRequest(
             table, self.config.seed, cycle, rows, first, window, history, self.state.live_keys()
         )
+
+    def _pin_references(self, table: TablePlan, chunks: Iterator[Chunk]) -> Iterator[Chunk]:
+        """Remember keys of changing entities that this (unchanging) dimension references."""
+        targets = {
+            column: fk.entity
+            for column, fk in table.foreign_keys.items()
+            if self.plan.entities[fk.entity].tracked_by is not None
+        }
+        for chunk in chunks:
+            for column, entity in targets.items():
+                values = pc.drop_null(chunk.batch.column(column)).to_numpy()
+                known = self.state.pinned.get(entity, np.zeros(0, np.int64))
+                self.state.pinned[entity] = np.union1d(known, values.astype(np.int64))
+            yield chunk
+
+    def _referenced_keys(self, entity: str) -> np.ndarray:
+        """Live keys of `entity` that some row still points at: pinned ones, and foreign keys in
+        the current rows of changing entities (a self-reference included)."""
+        keys = [self.state.pinned.get(entity, np.zeros(0, np.int64))]
+        for other in self.plan.entities.values():
+            current = self.state.entities.get(other.name)
+            if current is None or current.table is None:
+                continue
+            source = self.plan.table(other.source)
+            for column, fk in source.foreign_keys.items():
+                if fk.entity == entity and column in current.table.column_names:
+                    values = pc.drop_null(current.table.column(column)).to_numpy()
+                    keys.append(values.astype(np.int64))
+        return np.unique(np.concatenate(keys))
 
     def _keep_table(self, name: str, chunks: Iterator[Chunk]) -> Iterator[Chunk]:
         """Pass chunks through while keeping the rows: a change feed will update them."""

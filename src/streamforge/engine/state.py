@@ -35,6 +35,8 @@ class RunState:
     next_row_key: dict[str, int] = field(default_factory=dict)
     entities: dict[str, EntityState] = field(default_factory=dict)
     feeds: dict[str, FeedState] = field(default_factory=dict)
+    # Keys of changing entities that rows written once (other dimensions) reference: never deleted.
+    pinned: dict[str, np.ndarray] = field(default_factory=dict)
 
     def live_keys(self) -> dict[str, np.ndarray]:
         return {name: entity.keys for name, entity in self.entities.items()}

@@ -10,7 +10,6 @@ import pyarrow.parquet as pq
 
 from .formats import register_format
 
-
 # The first rows of the first batch decide which text columns get a dictionary: counting the
 # distinct values of a whole batch of names or e-mails cost more than writing them (130+ ms of a
 # 100k-row dimension), while a prefix of 4096 rows is enough to tell categories from free text.

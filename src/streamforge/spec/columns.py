@@ -98,6 +98,12 @@ def _from_model(name: str, m: ColumnModel, path: Path_) -> ColumnSpec:
                 path, f"map column '{name}' needs `keys: <type>` and `values: <type>`"
             )
         nested["map_keys"] = build_column(name, m.keys, (*path, "keys"))
+        if nested["map_keys"].type not in ("string", "int", "long", "bool"):
+            raise ColumnProblem(
+                (*path, "keys"),
+                f"map keys of column '{name}' must be string, int, long or bool, "
+                f"not {nested['map_keys'].type}",
+            )
         nested["map_values"] = build_column(name, values, (*path, "values"))
         values = None
     elif m.items is not None or m.keys is not None:
@@ -111,7 +117,7 @@ def _from_model(name: str, m: ColumnModel, path: Path_) -> ColumnSpec:
     if values is not None and len(values) == 0:
         raise ColumnProblem((*path, "values"), f"values of column '{name}' is empty")
     low, high = _bound(m.min, kind, (*path, "min")), _bound(m.max, kind, (*path, "max"))
-    _check_rules(name, kind, m, low, high, path)
+    _check_rules(name, kind, m, low, high, path, parsed.precision, parsed.scale)
     return ColumnSpec(
         name=name,
         type=kind,
@@ -162,9 +168,27 @@ def _bound(value: Any, kind: str, path: Path_) -> float | str | None:
     raise ColumnProblem(path, f"min/max apply to numbers, dates and datetimes, not to {kind}")
 
 
-def _check_rules(name: str, kind: str, m: ColumnModel, low: Any, high: Any, path: Path_) -> None:
+def _check_rules(
+    name: str,
+    kind: str,
+    m: ColumnModel,
+    low: Any,
+    high: Any,
+    path: Path_,
+    parsed_precision: int | None = None,
+    parsed_scale: int | None = None,
+) -> None:
     if low is not None and high is not None and _order_key(low) > _order_key(high):
         raise ColumnProblem((*path, "min"), f"min ({low}) is larger than max ({high})")
+    if kind == "decimal" and parsed_precision is not None:
+        limit = 10.0 ** (parsed_precision - (parsed_scale or 0))
+        for key, value in (("min", low), ("max", high)):
+            if value is not None and abs(float(value)) >= limit:
+                raise ColumnProblem(
+                    (*path, key),
+                    f"{key} {value} does not fit {m.type}: values must stay below {limit:g}",
+                    "widen the precision or lower the bound",
+                )
     if m.format is not None and kind != "string":
         raise ColumnProblem(
             (*path, "format"),

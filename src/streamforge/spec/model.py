@@ -58,6 +58,8 @@ class ColumnSpec:
             return self.values
         if self.format is not None and "|" in self.format:
             return tuple(self.format.split("|"))
+        if self.format is not None and "#" not in self.format and "?" not in self.format:
+            return (self.format,)  # a format without slots is a constant: one allowed value
         return None
 
 

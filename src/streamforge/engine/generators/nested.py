@@ -11,7 +11,10 @@ from streamforge.engine.context import ColumnContext
 from streamforge.engine.generators.base import ValueGenerator, generate_values
 from streamforge.engine.generators.categorical import category_pool
 from streamforge.engine.generators.numeric import bounds
+from streamforge.engine.generators.patterns import capacity, render_pattern
 from streamforge.spec.model import INTEGER_TYPES, ColumnSpec
+
+MAX_DOMAIN = 100_000
 
 
 def _offsets(lengths: np.ndarray) -> pa.Array:
@@ -58,14 +61,22 @@ class MapGenerator(ValueGenerator):
 
 
 def _key_domain(spec: ColumnSpec) -> pa.Array | None:
-    """A finite set of keys to draw distinct ones from, when the key spec has one."""
+    """A finite set of keys to draw distinct ones from (validation allows no other key types)."""
     if spec.choices is not None:
         return category_pool(spec)
-    if spec.type == "string" and spec.format is None and spec.faker is None:
+    if spec.type == "bool":
+        return pa.array([False, True])
+    if spec.type == "string" and spec.faker is not None:
+        return pools.faker_pool(spec.faker).values
+    if spec.type == "string" and spec.format is not None:
+        size = min(capacity(spec.format), MAX_DOMAIN)
+        numbers = np.arange(size, dtype=np.int64)
+        return render_pattern(spec.format, np.random.default_rng(0), size, numbers)
+    if spec.type == "string":
         return pools.words().values
     if spec.type in INTEGER_TYPES:
         low, high = bounds(spec)
-        return pa.array(np.arange(int(low), int(min(high, low + 100_000)) + 1)).cast(
+        return pa.array(np.arange(int(low), int(min(high, low + MAX_DOMAIN - 1)) + 1)).cast(
             arrow_type(spec)
         )
     return None

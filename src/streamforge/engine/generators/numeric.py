@@ -129,11 +129,16 @@ class NumericGenerator(ValueGenerator):
             return super().anomalies(col, ctx)
         low, high = bounds(col)
         width = max(high - low, 1.0)
-        push = ctx.rng.uniform(0.05, 0.5, ctx.rows) * width + (
-            1 if col.type in INTEGER_TYPES else 0.01
-        )
+        # At least one step of the column's resolution, so rounding cannot pull it back inside.
+        places = 0 if col.type in INTEGER_TYPES else decimals_of(col)
+        step = 10.0**-places if places is not None else 1e-9
+        push = np.maximum(ctx.rng.uniform(0.05, 0.5, ctx.rows) * width, step)
+        push = np.ceil(push / step) * step
         below = ctx.rng.random(ctx.rows) < 0.5 if col.min is not None else np.zeros(ctx.rows, bool)
         if col.max is None:
             below[:] = True
+        if col.type == "decimal":  # stay representable in decimal(p, s)
+            limit = 10.0 ** ((col.precision or 10) - (col.scale or 0)) - step
+            push = np.minimum(push, np.where(below, limit + low, limit - high))
         values = np.where(below, low - push, high + push)
         return to_arrow(col, values)

@@ -1,0 +1,56 @@
+"""A column's rule (min/max, allowed values, not null) evaluated on values: which rows break it.
+
+The generator knows which rows it made anomalous; rows it carries over (a change feed's old image)
+are judged by this, so the manifest counts exactly the rows a pipeline's expectation will catch.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from streamforge.engine.context import DAY_US
+from streamforge.engine.generators.temporal import to_micros
+from streamforge.spec.model import ColumnSpec
+
+
+def typed_choices(col: ColumnSpec, dtype: pa.DataType) -> pa.Array:
+    choices = list(col.choices or ())
+    if pa.types.is_decimal(dtype):
+        return pa.array([Decimal(str(c)) for c in choices]).cast(dtype)
+    if pa.types.is_string(dtype):
+        return pa.array([str(c) for c in choices], pa.string())
+    return pa.array(choices).cast(dtype)
+
+
+def bound(value: object, dtype: pa.DataType) -> pa.Scalar:
+    if pa.types.is_timestamp(dtype) or pa.types.is_date(dtype):
+        micros = to_micros(str(value))
+        if pa.types.is_date(dtype):
+            return pa.scalar(micros // DAY_US, pa.int32()).cast(dtype)
+        return pa.scalar(micros, pa.int64()).cast(dtype)
+    if pa.types.is_decimal(dtype):
+        return pa.scalar(Decimal(str(value))).cast(dtype)
+    return pa.scalar(value).cast(dtype)
+
+
+def violations(col: ColumnSpec, values: pa.Array, nulls_break: bool) -> np.ndarray:
+    """Rows whose value breaks the column's rule; a null breaks it only when `nulls_break`."""
+    if col.choices is not None:
+        broken = pc.invert(pc.is_in(values, typed_choices(col, values.type)))
+    elif col.min is not None or col.max is not None:
+        parts = []
+        if col.min is not None:
+            parts.append(pc.less(values, bound(col.min, values.type)))
+        if col.max is not None:
+            parts.append(pc.greater(values, bound(col.max, values.type)))
+        broken = parts[0] if len(parts) == 1 else pc.or_(parts[0], parts[1])
+    else:
+        broken = pa.array(np.zeros(len(values), dtype=bool))
+    broken = pc.and_(pc.fill_null(broken, False), pc.is_valid(values))  # a null is judged below
+    if nulls_break:
+        broken = pc.or_(broken, pc.is_null(values))
+    return broken.to_numpy(zero_copy_only=False)
