@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 
@@ -12,3 +14,19 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=False,
         help="Rewrite golden files (tests/golden/**/expected.txt) from the current output.",
     )
+    parser.addoption(
+        "--run-slow",
+        action="store_true",
+        default=False,
+        help="Also run tests marked slow (Spark, browser); always on when CI is set.",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Slow tests (a real Spark, a real browser) run in CI and on request, not on every save."""
+    if config.getoption("--run-slow") or os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+        return
+    skip = pytest.mark.skip(reason="slow: run with --run-slow (CI=true runs them)")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip)
