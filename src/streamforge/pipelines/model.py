@@ -1,0 +1,235 @@
+"""The pipeline to generate, independent of target and language: what each layer reads and checks.
+
+Built from the Plan; every target (databricks, dlt-legacy, spark) and language (Python, SQL) renders
+the same model, so the layers and rules agree everywhere.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from streamforge.pipelines.rules import Rule, quote, rules_for
+from streamforge.pipelines.spark_types import spark_type
+from streamforge.plan import Plan, TablePlan
+from streamforge.spec.model import NUMERIC_TYPES, ColumnSpec
+
+BRONZE, SILVER, QUARANTINE = "bronze_{}", "silver_{}", "quarantine_{}"
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    name: str
+    type: str  # Spark SQL type, e.g. BIGINT, DECIMAL(10,2), ARRAY<STRING>
+    comment: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """One landing folder and its bronze streaming table."""
+
+    table: str
+    kind: str
+    columns: tuple[Column, ...]
+    comment: str
+    key: str | None
+    event_time: str | None
+
+    @property
+    def bronze(self) -> str:
+        return BRONZE.format(self.table)
+
+    @property
+    def silver(self) -> str:
+        return SILVER.format(self.table)
+
+    @property
+    def quarantine(self) -> str:
+        return QUARANTINE.format(self.table)
+
+    @property
+    def schema_ddl(self) -> str:
+        return ", ".join(f"{quote(c.name)} {c.type}" for c in self.columns)
+
+
+@dataclass(frozen=True, slots=True)
+class Checked:
+    """A silver table: typed, de-duplicated on its key, with expectations and a quarantine."""
+
+    source: Source
+    rules: tuple[Rule, ...]
+    dedupe: bool  # facts: drop duplicate keys within the watermark
+    watermark_seconds: int
+
+    @property
+    def drop_rules(self) -> tuple[Rule, ...]:
+        return tuple(r for r in self.rules if r.action == "drop")
+
+
+@dataclass(frozen=True, slots=True)
+class Dimension:
+    """A dimension kept current from its snapshot and (optionally) its change feed."""
+
+    name: str
+    snapshot: Source
+    feed: Source | None
+    key: str
+    attributes: tuple[str, ...]
+    sequence: str | None  # feed column that orders changes
+    type_column: str | None
+    bookkeeping: tuple[str, ...]  # feed columns that are not part of the dimension's rows
+
+    @property
+    def history(self) -> str:
+        return f"{self.name}_history"
+
+    @property
+    def changes(self) -> str:
+        return f"{self.name}_cdc_source"
+
+
+@dataclass(frozen=True, slots=True)
+class Aggregate:
+    """A gold materialized view: a fact joined to current dimensions, grouped."""
+
+    name: str
+    comment: str
+    fact: Source
+    joins: tuple[tuple[str, str, str], ...]  # (dimension table, alias, key)
+    group_by: tuple[tuple[str, str], ...]  # (SQL expression, output name)
+    measures: tuple[tuple[str, str], ...]  # (SQL aggregate expression, output name)
+
+
+@dataclass(frozen=True, slots=True)
+class PipelineModel:
+    sector: str
+    description: str
+    sources: tuple[Source, ...]
+    checked: tuple[Checked, ...]
+    dimensions: tuple[Dimension, ...]
+    aggregates: tuple[Aggregate, ...]
+    interval_seconds: int
+
+
+def build_model(plan: Plan, interval_seconds: int = 30) -> PipelineModel:
+    sources = {t.name: _source(t) for t in plan.tables}
+    watermark = max(4 * interval_seconds, 60)  # late rows arrive up to 3 cycles late
+    checked = tuple(
+        Checked(sources[t.name], rules_for(t), t.kind == "fact", watermark)
+        for t in plan.tables
+        if t.kind in ("fact", "change_feed")
+    )
+    dims = tuple(_dimension(plan, d, sources) for d in plan.dimensions)
+    aggregates = tuple(
+        a for t in plan.tables if t.kind == "fact" for a in _aggregates(plan, t, sources)
+    )
+    description = f"StreamForge {plan.sector.name} pipeline"
+    return PipelineModel(
+        plan.sector.name,
+        description,
+        tuple(sources.values()),
+        checked,
+        dims,
+        aggregates,
+        interval_seconds,
+    )
+
+
+def _source(table: TablePlan) -> Source:
+    from streamforge.engine.rows import column_type
+
+    columns = tuple(
+        Column(c.name, spark_type(column_type(table, c)), c.description) for c in table.columns
+    )
+    comment = table.spec.description or f"{table.kind.replace('_', ' ')} {table.name}"
+    return Source(table.name, table.kind, columns, comment, table.primary_key, table.event_time)
+
+
+def _dimension(plan: Plan, table: TablePlan, sources: dict[str, Source]) -> Dimension:
+    entity = plan.entities[table.name]
+    feed_plan = plan.table(entity.tracked_by) if entity.tracked_by else None
+    feed = sources[feed_plan.name] if feed_plan else None
+    roles = feed_plan.feed if feed_plan else None
+    sequence = None
+    if roles is not None:
+        sequence = roles.sequence_columns[0] if roles.sequence_columns else roles.timestamp_column
+    bookkeeping: tuple[str, ...] = ()
+    if roles is not None:
+        attrs = {a.name for a in roles.attributes} | {roles.entity_key}
+        bookkeeping = tuple(c.name for c in feed_plan.columns if c.name not in attrs)
+    return Dimension(
+        name=table.name,
+        snapshot=sources[table.name],
+        feed=feed,
+        key=entity.key,
+        attributes=tuple(a.name for a in entity.attributes),
+        sequence=sequence,
+        type_column=roles.type_column if roles else None,
+        bookkeeping=bookkeeping,
+    )
+
+
+def _aggregates(plan: Plan, fact: TablePlan, sources: dict[str, Source]) -> list[Aggregate]:
+    """Per category and per hour: counts and the sums / averages of the fact's measures."""
+    source = sources[fact.name]
+    measures: list[tuple[str, str]] = [("COUNT(*)", "events")]
+    for col in _measures(fact):
+        measures.append((f"SUM(f.{quote(col.name)})", f"total_{col.name}"))
+        measures.append((f"AVG(f.{quote(col.name)})", f"avg_{col.name}"))
+    dims = {d.name for d in plan.dimensions}
+    result = []
+    category = _category(plan, fact, dims)
+    if category is not None:
+        expression, name, join = category
+        result.append(
+            Aggregate(
+                f"gold_{fact.name}_by_{name}",
+                f"{source.comment}: totals per {name.replace('_', ' ')}",
+                source,
+                join,
+                ((expression, name),),
+                tuple(measures),
+            )
+        )
+    if source.event_time is not None:
+        hour = (f"date_trunc('HOUR', f.{quote(source.event_time)})", "hour")
+        result.append(
+            Aggregate(
+                f"gold_{fact.name}_hourly",
+                f"{source.comment}: totals per hour",
+                source,
+                (),
+                (hour,),
+                tuple(measures),
+            )
+        )
+    return result
+
+
+def _measures(fact: TablePlan) -> list[ColumnSpec]:
+    skip = {fact.primary_key, *fact.foreign_keys, *fact.sequential}
+    return [
+        c
+        for c in fact.columns
+        if c.type in NUMERIC_TYPES and c.name not in skip and c.choices is None
+    ][:3]
+
+
+def _category(
+    plan: Plan, fact: TablePlan, dims: set[str]
+) -> tuple[str, str, tuple[tuple[str, str, str], ...]] | None:
+    """What to group by: a category of a referenced dimension (joined to its current rows), else
+    one of the fact's own."""
+    for column, fk in fact.foreign_keys.items():
+        if fk.entity not in dims:
+            continue
+        for col in plan.table(fk.entity).columns:
+            if col.type == "string" and col.choices and len(col.choices) > 1:
+                join = ((fk.entity, "d", column),)
+                name = (
+                    col.name if col.name.startswith(f"{fk.entity}_") else f"{fk.entity}_{col.name}"
+                )
+                return f"d.{quote(col.name)}", name, join
+    for col in fact.columns:
+        if col.type == "string" and col.choices and len(col.choices) > 1:
+            return f"f.{quote(col.name)}", col.name, ()
+    return None

@@ -1,0 +1,84 @@
+"""Expectations derived from the YAML: keys not null, bounds, allowed values; `expect` picks the
+action. Each is a SQL condition that a good row satisfies."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from streamforge.plan import TablePlan
+from streamforge.spec.model import ColumnSpec
+
+Action = Literal["warn", "drop", "fail"]
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    name: str
+    condition: str  # Spark SQL boolean over the row's columns
+    action: Action
+    column: str
+
+
+def rules_for(table: TablePlan) -> tuple[Rule, ...]:
+    rules: list[Rule] = []
+    if table.primary_key is not None:
+        key = table.primary_key
+        rules.append(Rule(f"valid_{key}", f"{quote(key)} IS NOT NULL", "drop", key))
+    if table.feed is not None:
+        key = table.feed.entity_key
+        rules.append(Rule(f"valid_{key}", f"{quote(key)} IS NOT NULL", "drop", key))
+    for col in table.columns:
+        if col.name == table.primary_key or (table.feed and col.name == table.feed.entity_key):
+            continue
+        condition = _condition(col, is_foreign_key=col.name in table.foreign_keys)
+        if condition is None:
+            continue
+        action = col.expect or ("drop" if col.anomaly_rate > 0 else "warn")
+        rules.append(Rule(f"valid_{col.name}", condition, action, col.name))
+    return tuple(rules)
+
+
+def quote(name: str) -> str:
+    """A backquoted identifier: column names such as `timestamp` are SQL keywords."""
+    return "`" + name.replace("`", "``") + "`"
+
+
+def _condition(col: ColumnSpec, is_foreign_key: bool) -> str | None:
+    name = quote(col.name)
+    if is_foreign_key:
+        return f"{name} IS NOT NULL" if col.null_rate == 0 else None
+    checks = []
+    if col.choices is not None and col.type not in ("array", "map"):
+        values = ", ".join(_literal(col, v) for v in col.choices)
+        checks.append(f"{name} IN ({values})")
+    elif col.min is not None and col.max is not None:
+        checks.append(f"{name} BETWEEN {_literal(col, col.min)} AND {_literal(col, col.max)}")
+    elif col.min is not None:
+        checks.append(f"{name} >= {_literal(col, col.min)}")
+    elif col.max is not None:
+        checks.append(f"{name} <= {_literal(col, col.max)}")
+    if checks:
+        if col.null_rate > 0:
+            return f"{name} IS NULL OR {checks[0]}"
+        return checks[0]
+    if col.anomaly_rate > 0:
+        return f"{name} IS NOT NULL"  # the anomaly of a column without bounds is a missing value
+    return None
+
+
+def _literal(col: ColumnSpec, value: object) -> str:
+    if col.type == "datetime":
+        return f"TIMESTAMP '{_iso(value)}'"
+    if col.type == "date":
+        return f"DATE '{str(value)[:10]}'"
+    if col.type == "string":
+        return "'" + str(value).replace("'", "''") + "'"
+    if col.type == "bool":
+        return "TRUE" if value else "FALSE"
+    return repr(value) if isinstance(value, float) else str(value)
+
+
+def _iso(value: object) -> str:
+    text = str(value).replace("T", " ").replace("Z", "")
+    return text if len(text) > 10 else f"{text} 00:00:00"
