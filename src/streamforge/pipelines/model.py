@@ -183,7 +183,7 @@ def _aggregates(plan: Plan, fact: TablePlan, sources: dict[str, Source]) -> list
         result.append(
             Aggregate(
                 f"gold_{fact.name}_by_{name}",
-                f"{source.comment}: totals per {name.replace('_', ' ')}",
+                f"{source.comment.rstrip('.')}: totals per {name.replace('_', ' ')}",
                 source,
                 join,
                 ((expression, name),),
@@ -195,7 +195,7 @@ def _aggregates(plan: Plan, fact: TablePlan, sources: dict[str, Source]) -> list
         result.append(
             Aggregate(
                 f"gold_{fact.name}_hourly",
-                f"{source.comment}: totals per hour",
+                f"{source.comment.rstrip('.')}: totals per hour",
                 source,
                 (),
                 (hour,),

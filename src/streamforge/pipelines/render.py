@@ -1,0 +1,85 @@
+"""Render a PipelineModel with a target's Jinja2 templates: the only place that produces code."""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+import jinja2
+
+from streamforge.pipelines.model import Aggregate, Dimension, PipelineModel
+from streamforge.pipelines.rules import quote
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+@functools.cache
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATES)),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,  # noqa: S701 - we write code, not HTML
+    )
+    env.filters["py"] = _python_literal
+    env.filters["q"] = quote
+    env.filters["paren"] = lambda text: f"({text})"
+    env.filters["sql_string"] = sql_string
+    return env
+
+
+def render(template: str, model: PipelineModel, **context: object) -> str:
+    """Render `template` for `model`; `context` carries the target's names (dp, ref, ...)."""
+    ref = context.get("ref", lambda name: name)
+
+    def gold_sql(aggregate: Aggregate) -> str:
+        return gold_query(model, aggregate, ref)  # type: ignore[arg-type]
+
+    text = (
+        environment()
+        .get_template(template)
+        .render(
+            model=model,
+            gold_sql=gold_sql,
+            sequence_floor=sequence_floor,
+            sequence_type=sequence_type,
+            **context,
+        )
+    )
+    return "\n".join(line.rstrip() for line in text.splitlines()).strip() + "\n"
+
+
+def gold_query(model: PipelineModel, a: Aggregate, ref=lambda name: name) -> str:
+    """The SELECT of a gold view: silver facts, LEFT JOINed so every fact counts, grouped."""
+    keys = {d.name: d.key for d in model.dimensions}
+    groups = ", ".join(f"{expr} AS {quote(name)}" for expr, name in a.group_by)
+    measures = ", ".join(f"{expr} AS {quote(name)}" for expr, name in a.measures)
+    joins = "".join(
+        f" LEFT JOIN {ref(table)} {alias} ON f.{quote(column)} = {alias}.{quote(keys[table])}"
+        for table, alias, column in a.joins
+    )
+    group_by = ", ".join(expr for expr, _ in a.group_by)
+    return f"SELECT {groups}, {measures} FROM {ref(a.fact.silver)} f{joins} GROUP BY {group_by}"
+
+
+def sequence_type(d: Dimension) -> str:
+    assert d.feed is not None
+    column = next(c for c in d.feed.columns if c.name == d.sequence)
+    return column.type.lower()
+
+
+def sequence_floor(d: Dimension) -> object:
+    """The sequence value of the snapshot rows: before every change of the feed."""
+    return "1970-01-01 00:00:00" if sequence_type(d) == "timestamp" else 0
+
+
+def sql_string(text: str) -> str:
+    return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def _python_literal(value: object) -> str:
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_python_literal(v) for v in value) + "]"
+    return repr(value)

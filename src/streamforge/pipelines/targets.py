@@ -1,0 +1,86 @@
+"""Pipeline targets: each is one entry (templates + the names its API uses), found by name."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from streamforge.errors import StreamForgeError
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    name: str
+    description: str
+    templates: dict[str, str]  # language -> template
+    names: dict[str, object] = field(default_factory=dict)  # what the templates call things
+    bundle: bool = True  # writes a databricks.yml
+
+
+EXPECT = {"warn": "expect_all", "drop": "expect_all_or_drop", "fail": "expect_all_or_fail"}
+VIOLATION = {"warn": "", "drop": " ON VIOLATION DROP ROW", "fail": " ON VIOLATION FAIL UPDATE"}
+
+TARGETS: dict[str, Target] = {}
+
+
+def register(target: Target) -> Target:
+    TARGETS[target.name] = target
+    return target
+
+
+register(
+    Target(
+        "databricks",
+        "Lakeflow Spark Declarative Pipelines on Databricks (from pyspark import pipelines as dp)",
+        {"python": "databricks_python.py.j2", "sql": "databricks_sql.sql.j2"},
+        {
+            "dp": "dp",
+            "import_line": "from pyspark import pipelines as dp",
+            "api_name": "pyspark.pipelines",
+            "view_decorator": "temporary_view",
+            "cdc_function": "create_auto_cdc_flow",
+            "cdc_into": lambda flow, target: f"CREATE FLOW {flow} AS AUTO CDC INTO {target}",
+            "temporary_view": "CREATE TEMPORARY VIEW",
+            "sql_name": "Lakeflow Spark Declarative Pipelines SQL on Databricks",
+            "read_files": "read_files",
+            "violation": VIOLATION,
+            "expect_decorators": EXPECT,
+            "ref": lambda name: name,
+        },
+    )
+)
+register(
+    Target(
+        "dlt-legacy",
+        "Delta Live Tables for older workspaces (import dlt, APPLY CHANGES INTO)",
+        {"python": "databricks_python.py.j2", "sql": "databricks_sql.sql.j2"},
+        {
+            "dp": "dlt",
+            "import_line": "import dlt",
+            "api_name": "dlt",
+            "view_decorator": "view",
+            "cdc_function": "apply_changes",
+            "cdc_into": lambda flow, target: f"APPLY CHANGES INTO LIVE.{target}",
+            "temporary_view": "CREATE TEMPORARY LIVE VIEW",
+            "sql_name": "Delta Live Tables SQL (legacy syntax)",
+            "read_files": "read_files",
+            "violation": VIOLATION,
+            "expect_decorators": EXPECT,
+            "ref": lambda name: f"LIVE.{name}",
+        },
+    )
+)
+register(
+    Target(
+        "spark",
+        "Open-source Spark Declarative Pipelines (pyspark 4.3, spark-pipelines)",
+        {"python": "spark_python.py.j2", "sql": "spark_sql.sql.j2"},
+        {"ref": lambda name: name},
+        bundle=False,
+    )
+)
+
+
+def get_target(name: str) -> Target:
+    if name not in TARGETS:
+        raise StreamForgeError(f"unknown pipeline target '{name}'; use {', '.join(TARGETS)}")
+    return TARGETS[name]
