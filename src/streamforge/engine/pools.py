@@ -24,15 +24,18 @@ POOL_SIZE = 4000
 class Pool:
     """Distinct strings, drawn uniformly or by frequency (Walker's alias method: O(1) per draw)."""
 
-    __slots__ = ("_cut", "_decorated", "_other", "values")
+    __slots__ = ("_cut", "_decorated", "_other", "probabilities", "values")
 
     def __init__(self, values: pa.Array, weights: Sequence[float] | np.ndarray | None = None):
         self.values: pa.StringArray = values.cast(pa.string())
         self._decorated: dict[tuple[str, str], Pool] = {}
+        self.probabilities: np.ndarray | None = None
         self._cut: np.ndarray | None = None
         self._other: np.ndarray | None = None
         if weights is not None:
-            self._cut, self._other = _alias_table(np.asarray(weights, dtype=np.float64))
+            weights = np.asarray(weights, dtype=np.float64)
+            self.probabilities = weights / weights.sum()
+            self._cut, self._other = _alias_table(self.probabilities)
 
     def __len__(self) -> int:
         return len(self.values)
@@ -55,17 +58,37 @@ class Pool:
         """The same pool (same draws, same weights) with text around every value: cached."""
         key = (prefix, suffix)
         if key not in self._decorated:
-            pool = Pool.__new__(Pool)
-            pool.values = pc.binary_join_element_wise(prefix, self.values, suffix, "")
-            pool._cut, pool._other, pool._decorated = self._cut, self._other, {}
-            self._decorated[key] = pool
+            values = pc.binary_join_element_wise(prefix, self.values, suffix, "")
+            self._decorated[key] = self._same_draws(values)
         return self._decorated[key]
+
+    def _same_draws(self, values: pa.StringArray) -> Pool:
+        pool = Pool.__new__(Pool)
+        pool.values, pool._decorated = values, {}
+        pool.probabilities, pool._cut, pool._other = self.probabilities, self._cut, self._other
+        return pool
+
+    def uniform_probabilities(self) -> np.ndarray:
+        if self.probabilities is not None:
+            return self.probabilities
+        return np.full(len(self), 1.0 / len(self))
+
+
+def product(first: Pool, second: Pool) -> Pool:
+    """Every `first` value followed by every `second` value, drawn with the product of their
+    probabilities: one draw renders what two independent draws would."""
+    size = len(second)
+    left = first.values.take(pa.array(np.repeat(np.arange(len(first)), size)))
+    right = second.values.take(pa.array(np.tile(np.arange(size), len(first))))
+    weights = np.outer(first.uniform_probabilities(), second.uniform_probabilities()).ravel()
+    return Pool(pc.binary_join_element_wise(left, right, ""), weights)
 
 
 def _alias_table(weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Vose's alias table, stored as (column + threshold, alias) for a single comparison."""
+    """Vose's alias table of probabilities that sum to 1, stored as (column + threshold, alias)
+    so that a draw needs a single comparison."""
     size = len(weights)
-    scaled = weights / weights.sum() * size
+    scaled = weights * size
     other = np.arange(size, dtype=np.intp)
     small = [i for i in range(size) if scaled[i] < 1.0]
     large = [i for i in range(size) if scaled[i] >= 1.0]
@@ -163,10 +186,7 @@ def last_names_lower() -> Pool:
 
 
 def _lowered(pool: Pool) -> Pool:
-    lowered = Pool.__new__(Pool)
-    lowered.values = pc.utf8_lower(pool.values)
-    lowered._cut, lowered._other, lowered._decorated = pool._cut, pool._other, {}
-    return lowered
+    return pool._same_draws(pc.utf8_lower(pool.values))
 
 
 @functools.cache

@@ -21,7 +21,7 @@ def environment() -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined,
-        autoescape=False,  # noqa: S701 - we write code, not HTML
+        autoescape=False,  # we write code, not HTML
     )
     env.filters["py"] = _python_literal
     env.filters["q"] = quote

@@ -8,6 +8,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pcsv
 
+from .fmt_json import OrderedEncoder
 from .formats import check_batch, register_format
 from .json_text import format_timestamps, to_json_text
 
@@ -37,20 +38,38 @@ def _csv_column(column: pa.Array) -> pa.Array:
 
 
 class _CsvWriter:
+    """Header first; then each slice of rows is converted and formatted on the encoder pool
+    (pyarrow's CSV writer releases the GIL), and written in order."""
+
     def __init__(self, stream: BinaryIO, schema: pa.Schema) -> None:
         self._schema = schema
         self._csv_schema = pa.schema(
             [field.with_type(_csv_type(field.type)) for field in schema], metadata=schema.metadata
         )
-        self._writer = pcsv.CSVWriter(stream, self._csv_schema)
+        header = pa.BufferOutputStream()
+        pcsv.write_csv(self._csv_schema.empty_table(), header)
+        stream.write(header.getvalue())
+        self._encoder = OrderedEncoder(stream, self._encode)
+
+    def _encode(self, batch: pa.RecordBatch) -> pa.Buffer:
+        columns = [_csv_column(column) for column in batch.columns]
+        text = pa.BufferOutputStream()
+        pcsv.write_csv(
+            pa.RecordBatch.from_arrays(columns, schema=self._csv_schema),
+            text,
+            write_options=_ROWS_ONLY,
+        )
+        return text.getvalue()
 
     def write(self, batch: pa.RecordBatch) -> None:
         check_batch(batch, self._schema)
-        columns = [_csv_column(column) for column in batch.columns]
-        self._writer.write_batch(pa.RecordBatch.from_arrays(columns, schema=self._csv_schema))
+        self._encoder.write(batch)
 
     def close(self) -> None:
-        self._writer.close()  # flushes; pyarrow leaves a passed-in stream open
+        self._encoder.close()  # flushes; the stream itself stays open
+
+
+_ROWS_ONLY = pcsv.WriteOptions(include_header=False)
 
 
 class CsvFormat:

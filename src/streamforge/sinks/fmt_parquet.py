@@ -8,6 +8,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from .fmt_json import WrittenPages
 from .formats import register_format
 
 # The first rows of the first batch decide which text columns get a dictionary: counting the
@@ -44,7 +45,7 @@ class _ParquetWriter:
     """Opens the Parquet writer on the first batch, when it can see which columns repeat."""
 
     def __init__(self, stream: BinaryIO, schema: pa.Schema) -> None:
-        self._stream, self._schema = stream, schema
+        self._stream, self._schema = _PageReleasingStream(stream), schema
         self._writer: pq.ParquetWriter | None = None
 
     def _open(self, sample: pa.RecordBatch | None) -> pq.ParquetWriter:
@@ -73,6 +74,31 @@ class _ParquetWriter:
         if self._writer is None:
             self._writer = self._open(None)  # no rows: still a valid, empty Parquet file
         self._writer.close()
+
+
+class _PageReleasingStream:
+    """The caller's stream, as pyarrow writes to it, dropping written pages from the OS cache
+    (see `WrittenPages`). Closing it leaves the caller's stream open."""
+
+    def __init__(self, stream: BinaryIO) -> None:
+        self._stream = stream
+        self._pages = WrittenPages(stream)
+        self.closed = False
+
+    def write(self, data: bytes | memoryview | pa.Buffer) -> int:
+        size = self._stream.write(data)
+        self._pages.wrote(memoryview(data).nbytes)
+        return size
+
+    def writable(self) -> bool:
+        return True
+
+    def flush(self) -> None:
+        self._stream.flush()
+
+    def close(self) -> None:
+        self._stream.flush()
+        self.closed = True
 
 
 class ParquetFormat:

@@ -64,6 +64,9 @@ def to_json_text(array: pa.Array | pa.ChunkedArray) -> pa.StringArray:
 
 def format_timestamps(array: pa.Array) -> pa.StringArray:
     """ISO-8601 text, unquoted: `2026-11-27T10:15:30.123456Z` (no `Z` if naive); nulls stay."""
+    fast = _fast_timestamps(array, "Z" if array.type.tz else "")
+    if fast is not None:
+        return fast
     parts = _render_timestamp(array)
     suffix = parts.close[:-1]  # drop the closing quote, keep the "Z" of zoned timestamps
     return pc.binary_join_element_wise(parts.core, suffix, "") if suffix else parts.core
@@ -240,10 +243,10 @@ def _texts_of_range(first: int, count: int, data_type: pa.DataType) -> np.ndarra
     return np.frombuffer(text.buffers()[2], f"S{width}", count)
 
 
-def _fast_timestamps(array: pa.Array) -> pa.StringArray | None:
-    """`YYYY-MM-DDTHH:MM:SS[.fff...]` of null-free timestamps spanning few seconds (a stream's
-    batch), 4-digit years: each distinct second is printed once, the fractions come from a table.
-    """
+def _fast_timestamps(array: pa.Array, suffix: str = "") -> pa.StringArray | None:
+    """`YYYY-MM-DDTHH:MM:SS[.fff...]<suffix>` of null-free timestamps spanning few seconds (a
+    stream's batch), 4-digit years: each distinct second is printed once, the fractions come
+    from a table. None when the array does not qualify."""
     if array.null_count or len(array) == 0:
         return None
     digits = _FRACTION_DIGITS[array.type.unit]
@@ -264,7 +267,11 @@ def _fast_timestamps(array: pa.Array) -> pa.StringArray | None:
         fields.append(("dot_first", "<u4"))
     for group in range(1, digits // 3):
         fields += [(f"pair{group}", "<u2"), (f"last{group}", "u1")]
+    if suffix:
+        fields.append(("suffix", f"S{len(suffix.encode())}"))
     cells = np.empty(len(values), np.dtype(fields))
+    if suffix:
+        cells["suffix"] = suffix.encode()
     prefix = _texts_of_range(first, last - first + 1, pa.timestamp("s"))
     prefix = prefix.view(np.uint8).reshape(-1, 19).copy()
     prefix[:, 10] = ord("T")

@@ -20,7 +20,6 @@ def render_pattern(
     With `numbers`, slot values are the mixed-radix digits of each number (for unique values).
     """
     template = np.frombuffer(pattern.encode("utf-8"), dtype=np.uint8)
-    width = len(template)
     grid = np.tile(template, (rows, 1))
     slots = np.flatnonzero((template == DIGIT) | (template == LETTER))
     if numbers is None:

@@ -67,15 +67,14 @@ def _email() -> pools.Template:
     """first.last or first_last, an optional number (the unique tag replaces it), @ a domain."""
     separator = pools.Pool(pa.array([".", "_"]), [0.6, 0.4])
     return pools.Template(
-        pools.first_names_lower(),
-        separator,
+        pools.product(pools.first_names_lower(), separator),  # "john." or "john_"
         pools.last_names_lower(),
         pools.maybe_number(1, 100, 0.5),
         pools.email_domains().decorate(prefix="@"),
     )
 
 
-EMAIL_TAG = 3  # the part of `_email()` that a unique tag replaces
+EMAIL_TAG = 2  # the part of `_email()` that a unique tag replaces
 
 
 @functools.cache
