@@ -284,3 +284,32 @@ def verify(sector: str, out: Path | str, schema_dir: Path | str | None = None):
         tables = {n: e.table for n, e in state.entities.items() if e.table is not None}
         compare_entities(report, tables, {n: e.key for n, e in state.entities.items()})
     return report
+
+
+def pipeline(
+    sector: str,
+    out: Path | str | None = None,
+    *,
+    schema_dir: Path | str | None = None,
+    target: str = "databricks",
+    language: str = "python",
+    landing: str | None = None,
+    scd: int = 1,
+    fmt: str = "json",
+):
+    """Generate the pipeline project that ingests a sector's landing area; write it to `out`."""
+    from streamforge.pipelines.project import PipelineOptions, build_project
+
+    plan = load_plan(sector, schema_dir)
+    default_landing = "/Volumes/main/streamforge/landing" if target != "spark" else "landing"
+    options = PipelineOptions(
+        target=target,
+        language=language,
+        landing=str(landing or default_landing),
+        scd=scd,
+        fmt=fmt,
+    )
+    project = build_project(plan, options)
+    if out is not None:
+        project.write(Path(out))
+    return project

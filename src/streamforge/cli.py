@@ -252,6 +252,60 @@ def verify(sector: str, schema_dir: Path | None, out: Path) -> None:
     )
 
 
+@main.command()
+@click.argument("sector")
+@schema_dir_option
+@click.option("--out", type=click.Path(path_type=Path), required=True, help="Project folder.")
+@click.option(
+    "--target",
+    type=click.Choice(["databricks", "dlt-legacy", "spark"]),
+    default="databricks",
+    show_default=True,
+)
+@click.option(
+    "--language", type=click.Choice(["python", "sql"]), default="python", show_default=True
+)
+@click.option("--landing", help="Landing path the pipeline reads (a Volume path on Databricks).")
+@click.option(
+    "--scd",
+    type=click.Choice(["1", "2"]),
+    default="1",
+    show_default=True,
+    help="2 adds a history table (SCD type 2) per changing dimension.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["json", "csv", "parquet"]),
+    default="json",
+    show_default=True,
+    help="Format of the landing files.",
+)
+def pipeline(
+    sector: str,
+    schema_dir: Path | None,
+    out: Path,
+    target: str,
+    language: str,
+    landing: str | None,
+    scd: str,
+    fmt: str,
+) -> None:
+    """Write the pipeline project that ingests SECTOR's landing area (bronze, silver, gold)."""
+    project = api.pipeline(
+        sector,
+        out,
+        schema_dir=schema_dir,
+        target=target,
+        language=language,
+        landing=landing,
+        scd=int(scd),
+        fmt=fmt,
+    )
+    for relpath in project.files:
+        console.print(f"wrote {out / relpath}")
+
+
 def _register_commands() -> None:
     from streamforge.cli_run import run
 
