@@ -301,13 +301,17 @@ def pipeline(
     from streamforge.pipelines.project import PipelineOptions, build_project
 
     plan = load_plan(sector, schema_dir)
-    default_landing = "/Volumes/main/streamforge/landing" if target != "spark" else "landing"
+    if landing is None:
+        landing = "/Volumes/main/streamforge/landing" if target != "spark" else "landing"
+    elif target == "spark" and "://" not in str(landing):
+        landing = str(Path(landing).resolve())  # a local run reads from any working directory
     options = PipelineOptions(
         target=target,
         language=language,
-        landing=str(landing or default_landing),
+        landing=str(landing),
         scd=scd,
         fmt=fmt,
+        storage=(Path(out) / "pipeline-storage").resolve().as_uri() if out is not None else None,
     )
     project = build_project(plan, options)
     if out is not None:

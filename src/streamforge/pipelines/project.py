@@ -27,6 +27,7 @@ class PipelineOptions:
     fmt: str = "json"
     catalog: str = "main"
     schema: str = "streamforge"
+    storage: str | None = None  # spark target: where checkpoints and state live (a URI)
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +96,7 @@ def _bundle(name: str, model: PipelineModel, options: PipelineOptions) -> str:
 def _spark_spec(name: str, options: PipelineOptions) -> str:
     document = {
         "name": name,
+        "storage": options.storage or "pipeline-storage",
         "configuration": {"streamforge.landing": options.landing},
         "libraries": [{"glob": {"include": "transformations/**"}}],
     }

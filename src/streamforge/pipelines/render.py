@@ -7,7 +7,7 @@ from pathlib import Path
 
 import jinja2
 
-from streamforge.pipelines.model import Aggregate, Dimension, PipelineModel
+from streamforge.pipelines.model import Aggregate, Dimension, PipelineModel, Source
 from streamforge.pipelines.rules import quote
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -37,6 +37,8 @@ def render(template: str, model: PipelineModel, **context: object) -> str:
     def gold_sql(aggregate: Aggregate) -> str:
         return gold_query(model, aggregate, ref)  # type: ignore[arg-type]
 
+    keys = {d.name: d.key for d in model.dimensions}
+    fmt = str(context.get("fmt", "json"))
     text = (
         environment()
         .get_template(template)
@@ -45,6 +47,8 @@ def render(template: str, model: PipelineModel, **context: object) -> str:
             gold_sql=gold_sql,
             sequence_floor=sequence_floor,
             sequence_type=sequence_type,
+            dimension_key=keys.__getitem__,
+            read_ddl=lambda source: read_ddl(source, fmt),
             **context,
         )
     )
@@ -62,6 +66,15 @@ def gold_query(model: PipelineModel, a: Aggregate, ref=lambda name: name) -> str
     )
     group_by = ", ".join(expr for expr, _ in a.group_by)
     return f"SELECT {groups}, {measures} FROM {ref(a.fact.silver)} f{joins} GROUP BY {group_by}"
+
+
+def read_ddl(source: Source, fmt: str) -> str:
+    """The schema to read landing files with; CSV holds arrays and maps as JSON text."""
+    columns = []
+    for c in source.columns:
+        nested = c.type.startswith(("ARRAY", "MAP"))
+        columns.append(f"{quote(c.name)} {'STRING' if fmt == 'csv' and nested else c.type}")
+    return ", ".join(columns)
 
 
 def sequence_type(d: Dimension) -> str:

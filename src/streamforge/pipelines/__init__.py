@@ -1,0 +1,1 @@
+"""Lakeflow / Spark Declarative Pipelines: generation and local runs."""
