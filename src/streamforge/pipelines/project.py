@@ -15,7 +15,6 @@ from streamforge.pipelines.targets import Target, get_target
 from streamforge.plan import Plan
 
 LANGUAGES = ("python", "sql")
-SUFFIX = {"python": "py", "sql": "sql"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,13 +51,14 @@ def build_project(plan: Plan, options: PipelineOptions) -> PipelineProject:
         raise StreamForgeError("--scd must be 1 or 2")
     model = build_model(plan)
     name = f"streamforge_{plan.sector.name.lower()}"
-    code = render(
-        target.templates[options.language], model, fmt=options.fmt, scd=options.scd, **target.names
-    )
-    if options.language == "python":
-        ast.parse(code)  # a template bug must never reach a user
-    source = f"transformations/{name}.{SUFFIX[options.language]}"
-    files = {source: code, "README.md": _readme(model, target, options, source)}
+    files: dict[str, str] = {}
+    for template in target.templates[options.language]:
+        code = render(template, model, fmt=options.fmt, scd=options.scd, **target.names)
+        if template.endswith(".py.j2"):
+            ast.parse(code)  # a template bug must never reach a user
+        stem = name + ("_bronze" if "bronze" in template else "")
+        files[f"transformations/{stem}.{template.split('.')[-2]}"] = code
+    files["README.md"] = _readme(model, target, options, ", ".join(files))
     if target.bundle:
         files["databricks.yml"] = _bundle(name, model, options)
     else:
@@ -94,10 +94,13 @@ def _bundle(name: str, model: PipelineModel, options: PipelineOptions) -> str:
 
 
 def _spark_spec(name: str, options: PipelineOptions) -> str:
+    configuration = {"streamforge.landing": options.landing}
+    if options.fmt == "parquet":  # SQL can name no schema for a file stream: Parquet carries it
+        configuration["spark.sql.streaming.schemaInference"] = "true"
     document = {
         "name": name,
         "storage": options.storage or "pipeline-storage",
-        "configuration": {"streamforge.landing": options.landing},
+        "configuration": configuration,
         "libraries": [{"glob": {"include": "transformations/**"}}],
     }
     return yaml.safe_dump(document, sort_keys=False)

@@ -49,6 +49,7 @@ def render(template: str, model: PipelineModel, **context: object) -> str:
             sequence_type=sequence_type,
             dimension_key=keys.__getitem__,
             read_ddl=lambda source: read_ddl(source, fmt),
+            csv_header=csv_header,
             **context,
         )
     )
@@ -75,6 +76,11 @@ def read_ddl(source: Source, fmt: str) -> str:
         nested = c.type.startswith(("ARRAY", "MAP"))
         columns.append(f"{quote(c.name)} {'STRING' if fmt == 'csv' and nested else c.type}")
     return ", ".join(columns)
+
+
+def csv_header(source: Source) -> str:
+    """The header line of a landing CSV file, as the csv sink writes it."""
+    return ",".join(f'"{c.name}"' for c in source.columns)
 
 
 def sequence_type(d: Dimension) -> str:

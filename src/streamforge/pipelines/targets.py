@@ -11,7 +11,7 @@ from streamforge.errors import StreamForgeError
 class Target:
     name: str
     description: str
-    templates: dict[str, str]  # language -> template
+    templates: dict[str, tuple[str, ...]]  # language -> templates (one output file each)
     names: dict[str, object] = field(default_factory=dict)  # what the templates call things
     bundle: bool = True  # writes a databricks.yml
 
@@ -31,7 +31,7 @@ register(
     Target(
         "databricks",
         "Lakeflow Spark Declarative Pipelines on Databricks (from pyspark import pipelines as dp)",
-        {"python": "databricks_python.py.j2", "sql": "databricks_sql.sql.j2"},
+        {"python": ("databricks_python.py.j2",), "sql": ("databricks_sql.sql.j2",)},
         {
             "dp": "dp",
             "import_line": "from pyspark import pipelines as dp",
@@ -52,7 +52,7 @@ register(
     Target(
         "dlt-legacy",
         "Delta Live Tables for older workspaces (import dlt, APPLY CHANGES INTO)",
-        {"python": "databricks_python.py.j2", "sql": "databricks_sql.sql.j2"},
+        {"python": ("databricks_python.py.j2",), "sql": ("databricks_sql.sql.j2",)},
         {
             "dp": "dlt",
             "import_line": "import dlt",
@@ -73,7 +73,8 @@ register(
     Target(
         "spark",
         "Open-source Spark Declarative Pipelines (pyspark 4.3, spark-pipelines)",
-        {"python": "spark_python.py.j2", "sql": "spark_sql.sql.j2"},
+        # Open-source SQL cannot stream files with a schema: bronze stays Python there.
+        {"python": ("spark_python.py.j2",), "sql": ("spark_bronze.py.j2", "spark_sql.sql.j2")},
         {"ref": lambda name: name},
         bundle=False,
     )
