@@ -30,3 +30,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if "slow" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture
+def update_golden(request: pytest.FixtureRequest) -> bool:
+    """`pytest --update-golden` rewrites golden files from the current output."""
+    return bool(request.config.getoption("--update-golden", default=False))
