@@ -281,6 +281,12 @@ def verify(sector: str, schema_dir: Path | None, out: Path) -> None:
     show_default=True,
     help="Format of the landing files.",
 )
+@click.option(
+    "--run",
+    "run_it",
+    is_flag=True,
+    help="Run the spark target on local pyspark and show every dataset's rows.",
+)
 def pipeline(
     sector: str,
     schema_dir: Path | None,
@@ -290,8 +296,11 @@ def pipeline(
     landing: str | None,
     scd: str,
     fmt: str,
+    run_it: bool,
 ) -> None:
     """Write the pipeline project that ingests SECTOR's landing area (bronze, silver, gold)."""
+    if run_it and target != "spark":
+        raise click.UsageError("--run runs the open-source target: add --target spark")
     project = api.pipeline(
         sector,
         out,
@@ -304,6 +313,21 @@ def pipeline(
     )
     for relpath in project.files:
         console.print(f"wrote {out / relpath}")
+    if run_it:
+        console.print("running the pipeline on local Spark (about a minute)...")
+        _print_datasets(api.run_pipeline_locally(out))
+
+
+def _print_datasets(counts: dict[str, int]) -> None:
+    table = Table(show_edge=False)
+    table.add_column("dataset", no_wrap=True)
+    table.add_column("layer")
+    table.add_column("rows", justify="right")
+    layers = ("bronze", "silver", "quarantine", "gold")
+    for name, rows in counts.items():
+        prefix = name.split("_")[0]
+        table.add_row(name, prefix if prefix in layers else "dimension", f"{rows:,}")
+    console.print(table)
 
 
 def _register_commands() -> None:

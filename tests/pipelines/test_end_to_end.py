@@ -159,3 +159,21 @@ def check_gold(plan, landed, work: Path) -> None:
     by_segment = read_table(work, "gold_meter_readings_by_customer_segment")
     got_counts = {r["customer_segment"]: r["events"] for r in by_segment.to_pylist()}
     assert got_counts == dict(counts)
+
+
+@pytest.mark.parametrize("language", ["python", "sql"])
+def test_spark_target_passes_dry_run(tmp_path, language):
+    for sector in ("Retail", "Finance"):
+        project = tmp_path / sector
+        api.pipeline(
+            sector,
+            project,
+            schema_dir=SCHEMA,
+            target="spark",
+            language=language,
+            landing=str(tmp_path / "landing"),
+            scd=2,
+            fmt="csv",
+        )
+        run = run_pipeline(project, tmp_path / f"work-{sector}", dry_run=True)
+        assert run.returncode == 0
