@@ -164,14 +164,15 @@ def check_gold(plan, landed, work: Path) -> None:
 @pytest.mark.parametrize("language", ["python", "sql"])
 def test_spark_target_passes_dry_run(tmp_path, language):
     for sector in ("Retail", "Finance"):
-        project = tmp_path / sector
+        project, landing = tmp_path / sector, tmp_path / f"landing-{sector}"
+        api.generate(sector, landing, schema_dir=SCHEMA, fmt="csv", scale=0.05)
         api.pipeline(
             sector,
             project,
             schema_dir=SCHEMA,
             target="spark",
             language=language,
-            landing=str(tmp_path / "landing"),
+            landing=str(landing),
             scd=2,
             fmt="csv",
         )

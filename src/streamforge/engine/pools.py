@@ -68,7 +68,8 @@ class Pool:
         pool.probabilities, pool._cut, pool._other = self.probabilities, self._cut, self._other
         return pool
 
-    def uniform_probabilities(self) -> np.ndarray:
+    def draw_probabilities(self) -> np.ndarray:
+        """The chance of each value (uniform when the pool has no weights)."""
         if self.probabilities is not None:
             return self.probabilities
         return np.full(len(self), 1.0 / len(self))
@@ -80,7 +81,7 @@ def product(first: Pool, second: Pool) -> Pool:
     size = len(second)
     left = first.values.take(pa.array(np.repeat(np.arange(len(first)), size)))
     right = second.values.take(pa.array(np.tile(np.arange(size), len(first))))
-    weights = np.outer(first.uniform_probabilities(), second.uniform_probabilities()).ravel()
+    weights = np.outer(first.draw_probabilities(), second.draw_probabilities()).ravel()
     return Pool(pc.binary_join_element_wise(left, right, ""), weights)
 
 
@@ -134,14 +135,18 @@ class Template:
         rows: int,
         given: Mapping[int, pa.StringArray] | None = None,
     ) -> pa.StringArray:
-        """`given` replaces the part at an index by row-aligned text (e.g. a distinct number)."""
+        """`given` replaces the part at an index by row-aligned text without nulls (e.g. a
+        distinct number per row)."""
         given = given or {}
         pieces = self.pieces
         index = np.empty((rows, len(self.parts)), dtype=np.int64)
         for position, (part, start) in enumerate(zip(self.parts, self.starts, strict=True)):
             if position in given:
+                text = given[position].cast(pa.string())
+                if len(text) != rows or text.null_count:
+                    raise ValueError("given text must have one value per row and no nulls")
                 index[:, position] = len(pieces) + np.arange(rows)
-                pieces = pa.concat_arrays([pieces, given[position].cast(pa.string())])
+                pieces = pa.concat_arrays([pieces, text])
             elif len(part) == 1:
                 index[:, position] = start
             else:
@@ -226,12 +231,13 @@ def email_domains() -> Pool:
 
 
 @functools.cache
-def numbers(low: int, high: int, width: int = 0, weights: tuple[float, ...] | None = None) -> Pool:
-    """The decimal texts of low..high-1 (zero-padded to `width`): index i is the number low + i."""
+def numbers(low: int, high: int, width: int = 0) -> Pool:
+    """The decimal texts of low..high-1 (zero-padded to `width`), drawn uniformly: index i is
+    the number low + i."""
     text = pc.cast(pa.array(np.arange(low, high, dtype=np.int64)), pa.string())
     if width:
         text = pc.utf8_lpad(text, width, "0")
-    return Pool(text, weights)
+    return Pool(text)
 
 
 @functools.cache

@@ -34,7 +34,7 @@ class WrittenPages:
     by a later call once clean. Streams without a file descriptor are left alone.
     """
 
-    STEP = int(os.environ.get("SF_STEP", 64 << 20))  # TEMP
+    STEP = 16 << 20  # advise every 16 MiB, on all but the last 16 MiB written
 
     def __init__(self, stream: BinaryIO) -> None:
         self._fd: int | None = None

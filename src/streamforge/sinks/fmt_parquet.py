@@ -33,10 +33,11 @@ def _repetitive(batch: pa.RecordBatch) -> list[str]:
 
 
 def _with_statistics(schema: pa.Schema, dictionary: list[str]) -> list[str]:
-    """Columns whose min/max are worth their cost: every non-text column (keys, times, numbers),
-    and text columns with a dictionary (their statistics come from the small dictionary).
+    """Columns whose min/max are worth their cost: every non-text column (keys, times, numbers)
+    and repetitive text (categories, which queries filter on).
 
-    Min/max of free text (names, e-mails, addresses) prune nothing and cost ~15% of the write.
+    Min/max of free text (names, e-mails, addresses) prune nothing and cost ~11% of the write
+    of a 100k-row customer batch.
     """
     return [f.name for f in schema if not _text_like(f.type) or f.name in dictionary]
 

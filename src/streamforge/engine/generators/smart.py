@@ -119,22 +119,23 @@ def email(rng: np.random.Generator, rows: int, tag: pa.Array | None = None) -> p
 
 
 def phone(rng: np.random.Generator, rows: int) -> pa.Array:
-    """`(AAA) NNN-NNNN` with an area code in 201..989, written straight into a byte grid."""
-    area = _area_codes()[rng.integers(0, len(_area_codes()), rows)]
-    digits = rng.integers(48, 58, (rows, 7), dtype=np.uint8)
-    grid = np.empty((rows, 14), dtype=np.uint8)
-    grid[:, 0], grid[:, 4], grid[:, 5], grid[:, 9] = ord("("), ord(")"), ord(" "), ord("-")
-    grid[:, 1:4] = area
-    grid[:, 6:9] = digits[:, :3]
-    grid[:, 10:14] = digits[:, 3:]
-    return fixed_width_strings(grid)
+    """`(AAA) NNN-NNNN`, area code 201..989: three gathers from tables of fixed-width texts."""
+    area, middle, last = _phone_parts()
+    cells = np.empty(rows, np.dtype([("area", "S6"), ("middle", "S4"), ("last", "S4")]))
+    cells["area"] = area[rng.integers(0, len(area), rows)]
+    number = rng.integers(0, 10_000_000, rows)
+    cells["middle"] = middle[number // 10_000]
+    cells["last"] = last[number % 10_000]
+    return fixed_width_strings(cells.view(np.uint8).reshape(rows, 14))
 
 
 @functools.cache
-def _area_codes() -> np.ndarray:
-    """The ASCII digits of the area codes 201..989, one row each."""
-    text = "".join(str(code) for code in range(201, 990)).encode("ascii")
-    return np.frombuffer(text, dtype=np.uint8).reshape(-1, 3)
+def _phone_parts() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """`(AAA) ` for the area codes 201..989, `NNN-` and `NNNN` for every number."""
+    area = np.array([f"({code}) ".encode() for code in range(201, 990)], "S6")
+    middle = np.array([f"{n:03d}-".encode() for n in range(1000)], "S4")
+    last = np.array([f"{n:04d}".encode() for n in range(10_000)], "S4")
+    return area, middle, last
 
 
 def street_address(rng: np.random.Generator, rows: int) -> pa.Array:
