@@ -16,8 +16,9 @@ from streamforge import catalog
 from streamforge.catalog import SectorCheck
 from streamforge.engine.context import MICROS
 from streamforge.engine.session import RunConfig, Session
-from streamforge.errors import StreamForgeError
+from streamforge.errors import StreamForgeError, did_you_mean, display_path
 from streamforge.plan import Plan
+from streamforge.profile import ColumnProfile, profile_table
 from streamforge.publish import ProgressCallback, WrittenFile, write_output
 from streamforge.runner import Clock, Listener, Runner, RunOptions, RunSummary
 from streamforge.sinks.formats import FileFormat, get_format
@@ -26,6 +27,10 @@ from streamforge.sinks.local import LocalLanding
 
 DEFAULT_SEED = 42
 STATE_DIR = "_streamforge"
+
+
+class NotFound(StreamForgeError):
+    """An unknown sector or table (the web API answers 404)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +96,53 @@ def validate(schema_dir: Path | str | None = None, sector: str | None = None) ->
 
 
 def load_plan(sector: str, schema_dir: Path | str | None = None) -> Plan:
-    return catalog.load_plan(catalog.resolve_schema_dir(schema_dir), sector)
+    root = catalog.resolve_schema_dir(schema_dir)
+    _sector_dir(root, sector)
+    return catalog.load_plan(root, sector)
+
+
+def sector_names(schema_dir: Path | str | None = None) -> list[str]:
+    return catalog.sector_names(catalog.resolve_schema_dir(schema_dir))
+
+
+def check_sector(sector: str, schema_dir: Path | str | None = None) -> SectorCheck:
+    """One sector's plan and every problem found in it; NotFound for an unknown sector."""
+    root = catalog.resolve_schema_dir(schema_dir)
+    _sector_dir(root, sector)
+    return catalog.check_sector(root, sector)
+
+
+def _sector_dir(root: Path, sector: str) -> Path:
+    try:
+        return catalog.sector_dir(root, sector)
+    except StreamForgeError as exc:
+        raise NotFound(str(exc)) from None
+
+
+@dataclass(frozen=True, slots=True)
+class TableSource:
+    sector: str
+    table: str
+    kind: str
+    file: str  # as the user would type it
+    text: str  # the YAML, as written
+
+
+def table_source(sector: str, table: str, schema_dir: Path | str | None = None) -> TableSource:
+    """The YAML file that defines one table of a (valid) sector."""
+    plan = load_plan(sector, schema_dir)
+    spec = plan.sector.table(table)
+    if spec is None:
+        names = [t.name for t in plan.tables]
+        hint = did_you_mean(table, names) or f"known tables: {', '.join(names)}"
+        raise NotFound(f"unknown table '{table}' in sector '{plan.sector.name}'; {hint}")
+    text = spec.file.read_text(encoding="utf-8")
+    return TableSource(plan.sector.name, spec.name, spec.kind, display_path(spec.file), text)
+
+
+def column_profile(rows: pa.Table, bins: int = 12) -> list[ColumnProfile]:
+    """Counts per column of some generated rows (a histogram or category bars), for charts."""
+    return profile_table(rows, bins)
 
 
 def parse_start(text: str | None) -> int:
@@ -120,12 +171,15 @@ def preview(
     plan = load_plan(sector, schema_dir)
     names = [t.name for t in plan.tables]
     if table not in names:
-        raise StreamForgeError(f"unknown table '{table}' in sector '{sector}'")
+        raise NotFound(f"unknown table '{table}' in sector '{sector}'")
     session = Session(plan, RunConfig(seed=seed, start_us=parse_start(None)))
-    for output in [*session.dimensions(), *session.cycle(0)]:
-        batches = [chunk.batch for chunk in output.chunks]
-        if output.table.name == table:
-            return pa.Table.from_batches(batches, output.schema).slice(0, rows)
+    # Each output is consumed before the next is asked for: a tracked dimension registers its
+    # rows while its chunks are read, and the change feeds of cycle 0 need them.
+    for outputs in (session.dimensions, lambda: session.cycle(0)):
+        for output in outputs():
+            batches = [chunk.batch for chunk in output.chunks]
+            if output.table.name == table:
+                return pa.Table.from_batches(batches, output.schema).slice(0, rows)
     raise AssertionError("unreachable")
 
 
@@ -342,3 +396,22 @@ def run_pipeline_locally(
         raise StreamForgeError(f"the pipeline failed: {exc}") from None
     names = sorted(name.split(".")[-1].strip("`") for name in result.flows)
     return local_spark.row_counts(work, names)
+
+
+def pipeline_zip(project, folder: str) -> bytes:
+    """A generated pipeline project as a zip archive, every file under `folder/`."""
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for relpath, text in sorted(project.files.items()):
+            archive.writestr(f"{folder}/{relpath}", text)
+    return buffer.getvalue()
+
+
+def pipeline_targets() -> dict[str, str]:
+    """Every registered pipeline target and what it is."""
+    from streamforge.pipelines.targets import TARGETS
+
+    return {name: target.description for name, target in TARGETS.items()}

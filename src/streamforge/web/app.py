@@ -1,0 +1,105 @@
+"""The app factory: settings, the run registry, routers, static files and error answers."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+
+from streamforge import api, deploy
+from streamforge.errors import SchemaError, StreamForgeError
+from streamforge.web.runs import BadDestination, RunConflict, RunRegistry, RunRequest
+
+HERE = Path(__file__).resolve().parent
+DEFAULT_VOLUME = "/Volumes/main/streamforge/landing"
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    schema_dir: Path | None
+    landing_root: Path
+    deploy_enabled: bool
+    pipeline_landing: str  # what generated pipelines read by default
+
+
+def create_app(
+    schema_dir: Path | str | None = None,
+    landing_root: Path | str = "landing",
+    autostart: RunRequest | None = None,
+    env: Mapping[str, str] | None = None,
+    workspace_client=None,
+) -> FastAPI:
+    """The web app; `autostart` starts one run when the server starts (and all stop with it)."""
+    env = os.environ if env is None else env
+    root = Path(landing_root).resolve()
+    landing = autostart.destination if autostart else ""
+    settings = Settings(
+        schema_dir=Path(schema_dir) if schema_dir else None,
+        landing_root=root,
+        deploy_enabled=workspace_client is not None or deploy.credentials_present(env),
+        pipeline_landing=landing if landing.startswith("/Volumes/") else DEFAULT_VOLUME,
+    )
+    registry = RunRegistry(root, settings.schema_dir)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if autostart is not None:
+            try:
+                registry.start(autostart)
+            except StreamForgeError as exc:  # the Run page shows why nothing runs
+                app.state.autostart_error = str(exc)
+        yield
+        registry.stop_all()
+
+    app = FastAPI(
+        title="StreamForge",
+        description="Synthetic, referentially intact data for Databricks pipelines.",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.registry = registry
+    app.state.autostart_error = None
+    app.state.templates = Jinja2Templates(directory=HERE / "templates")
+    app.state.workspace_client = workspace_client
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+
+    from streamforge.web import api_routes, pages, pipeline_routes
+
+    app.include_router(api_routes.router)
+    app.include_router(pipeline_routes.router)
+    app.include_router(pages.router)
+    _errors(app)
+    return app
+
+
+def _errors(app: FastAPI) -> None:
+    """User errors become answers with a message: 404, 400, 409, 422; never a traceback."""
+
+    def status(exc: StreamForgeError) -> int:
+        if isinstance(exc, api.NotFound):
+            return 404
+        if isinstance(exc, RunConflict):
+            return 409
+        if isinstance(exc, SchemaError):
+            return 422
+        return 400
+
+    @app.exception_handler(StreamForgeError)
+    async def user_error(request: Request, exc: StreamForgeError):
+        code = status(exc)
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"detail": str(exc)}, status_code=code)
+        templates = request.app.state.templates
+        context = {"title": "Problem", "message": str(exc), "code": code}
+        return templates.TemplateResponse(request, "error.html", context, status_code=code)
+
+
+__all__ = ["BadDestination", "RunConflict", "Settings", "create_app"]

@@ -1,0 +1,114 @@
+"""Server-rendered pages: Sectors, Table, Run and Pipeline. Every value comes from the facade."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from markupsafe import Markup
+
+from streamforge import api
+from streamforge.web.diagram import relationship_svg
+
+router = APIRouter(include_in_schema=False)
+
+PREVIEW_ROWS = 50
+PROFILE_ROWS = 500
+FORMATS = ("json", "csv", "parquet", "delta")
+
+
+def render(request: Request, template: str, page: str, **context) -> HTMLResponse:
+    templates = request.app.state.templates
+    settings = request.app.state.settings
+    return templates.TemplateResponse(
+        request, template, {"page": page, "settings": settings, **context}
+    )
+
+
+@router.get("/")
+def home() -> RedirectResponse:
+    return RedirectResponse("/sectors")
+
+
+@router.get("/sectors", response_class=HTMLResponse)
+def sectors(request: Request, sector: str | None = None) -> HTMLResponse:
+    schema_dir = request.app.state.settings.schema_dir
+    checks = [api.check_sector(sector, schema_dir)] if sector else api.validate(schema_dir)
+    items = []
+    for check in checks:
+        summary = api.summarize(check)
+        diagram = Markup(relationship_svg(summary)) if summary.tables else None
+        items.append({"summary": summary, "issues": check.issues, "diagram": diagram})
+    names = api.sector_names(schema_dir)
+    return render(request, "sectors.html", "sectors", items=items, names=names, current=sector)
+
+
+@router.get("/sectors/{sector}", response_class=HTMLResponse)
+def sector(request: Request, sector: str) -> HTMLResponse:
+    return sectors(request, sector)
+
+
+@router.get("/sectors/{sector}/tables/{table}", response_class=HTMLResponse)
+def table(request: Request, sector: str, table: str, seed: int = api.DEFAULT_SEED) -> HTMLResponse:
+    schema_dir = request.app.state.settings.schema_dir
+    source = api.table_source(sector, table, schema_dir)
+    rows = api.preview(source.sector, table, PROFILE_ROWS, seed, schema_dir)
+    shown = rows.slice(0, PREVIEW_ROWS)
+    profiles = api.column_profile(rows)
+    summary = next(
+        t for t in api.summarize(api.check_sector(sector, schema_dir)).tables if t.name == table
+    )
+    return render(
+        request,
+        "table.html",
+        "sectors",
+        source=source,
+        summary=summary,
+        columns=shown.column_names,
+        types=[str(t) for t in shown.schema.types],
+        rows=shown.to_pylist(),
+        profiles=profiles,
+        profiled=rows.num_rows,
+        seed=seed,
+    )
+
+
+@router.get("/run", response_class=HTMLResponse)
+def run(request: Request) -> HTMLResponse:
+    settings = request.app.state.settings
+    return render(
+        request,
+        "run.html",
+        "run",
+        names=api.sector_names(settings.schema_dir),
+        formats=FORMATS,
+        default_seed=api.DEFAULT_SEED,
+        autostart_error=request.app.state.autostart_error,
+    )
+
+
+@router.get("/pipeline", response_class=HTMLResponse)
+def pipeline(
+    request: Request,
+    sector: str | None = None,
+    target: str = "databricks",
+    language: str = "python",
+) -> HTMLResponse:
+    settings = request.app.state.settings
+    names = api.sector_names(settings.schema_dir)
+    sector = sector or (names[0] if names else "")
+    landing = settings.pipeline_landing if target != "spark" else "landing"
+    project = api.pipeline(
+        sector, schema_dir=settings.schema_dir, target=target, language=language, landing=landing
+    )
+    return render(
+        request,
+        "pipeline.html",
+        "pipeline",
+        names=names,
+        sector=sector,
+        target=target,
+        language=language,
+        targets=api.pipeline_targets(),
+        files=project.files,
+        landing=landing,
+    )

@@ -1,0 +1,105 @@
+// The Run page: start and stop runs through the JSON API, poll the selected run's status.
+"use strict";
+
+const form = document.getElementById("run-form");
+const select = document.getElementById("run-select");
+const stopButton = document.getElementById("stop");
+let current = null;
+
+function show(id, visible) { document.getElementById(id).hidden = !visible; }
+function text(id, value) { document.getElementById(id).textContent = value; }
+
+async function refreshList(preferred) {
+  const runs = await callApi("GET", "/api/runs");
+  select.innerHTML = "";
+  for (const run of runs) {
+    const option = new Option(`${run.sector} → ${run.destination} (${run.state})`, run.id);
+    select.append(option);
+  }
+  const keep = runs.find((r) => r.id === (preferred || current)) || runs.find((r) => r.active) || runs[0];
+  current = keep ? keep.id : null;
+  if (current) select.value = current;
+  select.hidden = runs.length < 2;
+  return keep;
+}
+
+function drawChart(history) {
+  const svg = document.getElementById("chart");
+  if (history.length < 1) { svg.innerHTML = ""; return; }
+  const maxT = Math.max(...history.map((p) => p[0]), 1);
+  const maxR = Math.max(...history.map((p) => p[1]), 1);
+  const points = [[0, 0], ...history].map(([t, r]) => `${(600 * t) / maxT},${135 - (130 * r) / maxR}`);
+  svg.innerHTML = `<polyline points="${points.join(" ")}" />`;
+  text("chart-max", `${maxR.toLocaleString()} rows after ${maxT.toFixed(0)} s`);
+}
+
+function render(run) {
+  show("no-run", !run);
+  show("status", !!run);
+  stopButton.disabled = !run || !run.active;
+  if (!run) return;
+  text("s-state", run.state);
+  text("s-cycle", run.cycle);
+  text("s-rows", run.rows.toLocaleString());
+  text("s-next", run.next_cycle_in != null ? `${run.next_cycle_in.toFixed(1)} s` : "—");
+  text("s-sector", `${run.sector}, ${run.format}, every ${run.interval} s`);
+  text("s-dest", run.destination);
+  show("s-resumed", run.resumed);
+  show("s-error", !!run.last_error);
+  text("s-error", run.last_error || "");
+  document.getElementById("s-state").className = `state-${run.state}`;
+  const body = document.getElementById("s-tables");
+  body.innerHTML = "";
+  for (const [name, t] of Object.entries(run.tables)) {
+    const row = body.insertRow();
+    row.insertCell().textContent = name;
+    Object.assign(row.insertCell(), { className: "num", textContent: t.rows.toLocaleString() });
+    Object.assign(row.insertCell(), { className: "num", textContent: t.files });
+  }
+  const events = document.getElementById("s-events");
+  events.innerHTML = "";
+  for (const [time, what] of run.events.slice(-8).reverse()) {
+    const li = document.createElement("li");
+    li.innerHTML = `<span class="muted"></span> `;
+    li.firstChild.textContent = time;
+    li.append(what);
+    events.append(li);
+  }
+  drawChart(run.history);
+}
+
+async function poll() {
+  try {
+    if (current) render(await callApi("GET", `/api/runs/${current}`));
+    else render(await refreshList());
+  } catch (err) { /* the server restarted: the next poll finds out */ }
+}
+
+form.addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const data = new FormData(form);
+  const body = {
+    sector: data.get("sector"), destination: data.get("destination"), format: data.get("format"),
+    interval: Number(data.get("interval")), seed: Number(data.get("seed")),
+    scale: Number(data.get("scale")), fresh: data.get("fresh") === "on",
+  };
+  show("form-error", false);
+  try {
+    const run = await callApi("POST", "/api/runs", body);
+    await refreshList(run.id);
+    render(run);
+  } catch (err) {
+    text("form-error", err.message);
+    show("form-error", true);
+  }
+});
+
+stopButton.addEventListener("click", async () => {
+  stopButton.disabled = true;
+  render(await callApi("POST", `/api/runs/${current}/stop`));
+  await refreshList(current);
+});
+
+select.addEventListener("change", () => { current = select.value; poll(); });
+refreshList().then(render);
+setInterval(poll, 1000);

@@ -1,0 +1,59 @@
+"""The JSON API: sectors, tables, previews, and the answers for unknown names."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+from fastapi.testclient import TestClient
+
+
+def test_sectors_list_every_sector_with_tables_and_keys(client: TestClient) -> None:
+    sectors = {s["name"]: s for s in client.get("/api/sectors").json()}
+    assert {"Energy", "Finance", "Healthcare", "Manufacturing", "Retail"} <= sectors.keys()
+    tables = {t["name"]: t for t in sectors["Energy"]["tables"]}
+    assert tables["meter_readings"]["kind"] == "fact"
+    assert tables["meter_readings"]["foreign_keys"] == {"customer_id": "customer"}
+    assert tables["customer_changes"]["tracks"] == "customer"
+    assert sectors["Energy"]["errors"] == 0
+
+
+def test_table_yaml_preview_and_profile(client: TestClient) -> None:
+    source = client.get("/api/sectors/Energy/tables/plant").json()
+    assert source["kind"] == "dimension" and "table: plant" in source["text"]
+    preview = client.get("/api/sectors/Energy/tables/meter_readings/preview?rows=7").json()
+    assert len(preview["rows"]) == 7
+    assert "customer_id" in preview["columns"] and len(preview["types"]) == len(preview["columns"])
+    profile = {
+        p["column"]: p for p in client.get("/api/sectors/Energy/tables/customer/profile").json()
+    }
+    assert profile["customer_id"]["chart"] == "histogram"
+    assert sum(b["count"] for b in profile["customer_id"]["bars"]) == 500
+
+
+def test_unknown_sector_or_table_is_404_with_a_message(client: TestClient) -> None:
+    answer = client.get("/api/sectors/Atlantis")
+    assert answer.status_code == 404 and "unknown sector 'Atlantis'" in answer.json()["detail"]
+    answer = client.get("/api/sectors/Energy/tables/nope/preview")
+    assert answer.status_code == 404 and "unknown table 'nope'" in answer.json()["detail"]
+    assert client.get("/api/sectors/Energy/tables/nope").status_code == 404
+    assert client.get("/api/pipeline/Atlantis").status_code == 404
+    assert client.get("/sectors/Atlantis").status_code == 404  # the page, too
+
+
+def test_pipeline_files_and_zip_with_bundle(client: TestClient) -> None:
+    files = client.get("/api/pipeline/Energy?language=sql").json()["files"]
+    assert "databricks.yml" in files and any(p.endswith(".sql") for p in files)
+    answer = client.get("/api/pipeline/Energy/zip?target=databricks&language=python")
+    assert answer.headers["content-type"] == "application/zip"
+    names = zipfile.ZipFile(io.BytesIO(answer.content)).namelist()
+    assert "streamforge-energy-databricks-python/databricks.yml" in names
+
+
+def test_pages_render(client: TestClient) -> None:
+    for url in ("/sectors", "/sectors/Energy/tables/meter_readings", "/run", "/pipeline"):
+        answer = client.get(url)
+        assert answer.status_code == 200, url
+        assert "StreamForge" in answer.text
+    assert "Deploy pipeline" not in client.get("/pipeline").text  # no credentials here
+    assert client.get("/openapi.json").json()["paths"]["/api/runs"]

@@ -1,0 +1,108 @@
+"""The app in a real browser (Playwright driving Debian's chromium), one user's path through it."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(), reason="needs Debian's chromium: apt-get install chromium"
+    ),
+]
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[str]:
+    """uvicorn on a free localhost port, in a thread, with the landing root in tmp."""
+    import uvicorn
+
+    from streamforge.web import create_app
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    app = create_app(landing_root=tmp_path / "landing", env={})
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
+    uv = uvicorn.Server(config)
+    thread = threading.Thread(target=uv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not uv.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert uv.started, "uvicorn did not start"
+    yield f"http://127.0.0.1:{port}"
+    uv.should_exit = True
+    thread.join(15)
+
+
+def test_browse_run_and_download_a_pipeline(server: str, tmp_path: Path) -> None:
+    sync_api = pytest.importorskip("playwright.sync_api")
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
+        page = browser.new_page(viewport={"width": 1360, "height": 900}, accept_downloads=True)
+        expect = sync_api.expect
+
+        page.goto(server)
+        expect(page.locator("h1")).to_have_text("Sectors")
+        page.screenshot(path=ARTIFACTS / "sectors.png", full_page=True)
+        page.click("nav.pills >> text=Energy")
+        expect(page.locator("svg.diagram")).to_be_visible()
+        page.screenshot(path=ARTIFACTS / "sector.png", full_page=True)
+
+        page.click("table.data >> text=meter_readings")
+        expect(page.locator("#preview tbody tr").first).to_be_visible()
+        assert page.locator(".chart").count() >= 5
+        expect(page.locator("code.language-yaml.hljs")).to_be_visible()  # highlighted
+        first = page.locator("#preview tbody tr td").first.inner_text()
+        page.click("#preview th >> nth=0")
+        page.click("#preview th >> nth=0")  # descending: the last key comes first
+        assert page.locator("#preview tbody tr td").first.inner_text() != first
+        page.screenshot(path=ARTIFACTS / "table.png", full_page=True)
+
+        page.click(".top nav >> text=Run")
+        page.fill("input[name=destination]", "browser-run")
+        page.fill("input[name=interval]", "1")
+        page.click("#start")
+        expect(page.locator("#s-state")).to_have_text("running", timeout=15_000)
+        expect(page.locator("#s-cycle")).to_have_text("2", timeout=20_000)
+        page.reload()  # the run lives in the server: the page finds it again
+        expect(page.locator("#s-cycle")).not_to_have_text("0", timeout=10_000)
+        page.wait_for_function("Number(document.querySelector('#s-cycle').textContent) >= 3")
+        page.screenshot(path=ARTIFACTS / "run.png", full_page=True)
+        page.click("#stop")
+        expect(page.locator("#s-state")).to_have_text("stopped", timeout=15_000)
+        assert (tmp_path / "landing" / "browser-run" / "meter_readings").is_dir()
+
+        page.click(".top nav >> text=Pipeline")
+        page.click(".segmented >> text=sql")
+        expect(page.locator("code.language-sql.hljs").first).to_be_visible()
+        page.screenshot(path=ARTIFACTS / "pipeline.png", full_page=False)
+        with page.expect_download() as info:
+            page.click("#download")
+        saved = tmp_path / info.value.suggested_filename
+        info.value.save_as(saved)
+        names = zipfile.ZipFile(saved).namelist()
+        assert any(n.endswith("databricks.yml") for n in names)
+        assert any(n.endswith(".sql") for n in names)
+        browser.close()
