@@ -7,7 +7,7 @@ import zlib
 import numpy as np
 
 # Rows per chunk. Part of the determinism contract: changing it changes every generated value.
-CHUNK_ROWS = 1 << 18
+CHUNK_ROWS = 1 << 16
 
 VALUES, NULLS, ANOMALIES, ROWS, STABLE, FAULTS = 0, 1, 2, 3, 4, 5
 
