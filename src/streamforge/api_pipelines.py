@@ -1,0 +1,87 @@
+"""The pipeline half of the facade (re-exported by api.py): generate, zip and run pipelines."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from streamforge.errors import StreamForgeError
+
+__all__ = ["pipeline", "pipeline_targets", "pipeline_zip", "run_pipeline_locally"]
+
+
+def pipeline(
+    sector: str,
+    out: Path | str | None = None,
+    *,
+    schema_dir: Path | str | None = None,
+    target: str = "databricks",
+    language: str = "python",
+    landing: str | None = None,
+    scd: int = 1,
+    fmt: str = "json",
+):
+    """Generate the pipeline project that ingests a sector's landing area; write it to `out`."""
+    from streamforge.api import load_plan  # at call time: api re-exports this module
+    from streamforge.pipelines.project import PipelineOptions, build_project
+
+    plan = load_plan(sector, schema_dir)
+    if landing is None:
+        landing = "/Volumes/main/streamforge/landing" if target != "spark" else "landing"
+    elif target == "spark" and "://" not in str(landing):
+        landing = str(Path(landing).resolve())  # a local run reads from any working directory
+    options = PipelineOptions(
+        target=target,
+        language=language,
+        landing=str(landing),
+        scd=scd,
+        fmt=fmt,
+        storage=(Path(out) / "pipeline-storage").resolve().as_uri() if out is not None else None,
+    )
+    project = build_project(plan, options)
+    if out is not None:
+        project.write(Path(out))
+    return project
+
+
+def run_pipeline_locally(
+    project_dir: Path | str, work_dir: Path | str | None = None
+) -> dict[str, int]:
+    """Run a generated `spark` target project on local pyspark; rows of every dataset."""
+    from streamforge.pipelines import local_spark
+
+    if not local_spark.spark_available():
+        raise StreamForgeError(
+            "running a pipeline locally needs pyspark and Java 17: "
+            "pip install 'streamforge[spark]' (and a JDK)"
+        )
+    project = Path(project_dir)
+    if not (project / "spark-pipeline.yml").exists():
+        raise StreamForgeError(
+            f"{project} has no spark-pipeline.yml; generate it with --target spark"
+        )
+    work = Path(work_dir) if work_dir else project / ".spark-work"
+    try:
+        result = local_spark.run_pipeline(project, work)
+    except local_spark.PipelineRunError as exc:
+        raise StreamForgeError(f"the pipeline failed: {exc}") from None
+    names = sorted(name.split(".")[-1].strip("`") for name in result.flows)
+    return local_spark.row_counts(work, names)
+
+
+def pipeline_zip(project, folder: str) -> bytes:
+    """A generated pipeline project as a zip archive, every file under `folder/`."""
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for relpath, text in sorted(project.files.items()):
+            archive.writestr(f"{folder}/{relpath}", text)
+    return buffer.getvalue()
+
+
+def pipeline_targets() -> dict[str, str]:
+    """Every registered pipeline target and what it is."""
+    from streamforge.pipelines.targets import TARGETS
+
+    return {name: target.description for name, target in TARGETS.items()}
