@@ -143,3 +143,26 @@ def test_parquet_round_trips_with_snappy() -> None:
     assert table.equals(pa.Table.from_batches([batch, batch]))
     metadata = pq.ParquetFile(io.BytesIO(data)).metadata
     assert metadata.row_group(0).column(0).compression == "SNAPPY"
+
+
+def test_parquet_writes_a_row_group_per_batch_encoded_in_parallel(monkeypatch) -> None:
+    from streamforge.sinks import fmt_parquet
+
+    monkeypatch.setattr(fmt_parquet, "PART_ROWS", 4)  # a batch larger than a part is cut
+    batches = [sample_batch().slice(i % 3) for i in range(12)] + [sample_batch().slice(3)]
+    data = write("parquet", *batches)
+    parquet = pq.ParquetFile(io.BytesIO(data))
+    expected = pa.Table.from_batches(batches)
+    assert parquet.read().equals(expected)
+    sizes = [parquet.metadata.row_group(i).num_rows for i in range(parquet.metadata.num_row_groups)]
+    assert sizes == [b.num_rows for b in batches if b.num_rows]  # empty batches add none
+    big = pa.Table.from_batches([sample_batch()] * 3).combine_chunks().to_batches()[0]
+    parquet = pq.ParquetFile(io.BytesIO(write("parquet", big)))
+    assert [parquet.metadata.row_group(i).num_rows for i in range(3)] == [4, 4, 1]
+
+
+def test_parquet_with_no_rows_is_a_valid_empty_file() -> None:
+    schema = sample_batch().schema
+    data = write("parquet", sample_batch().slice(3))
+    table = pq.read_table(io.BytesIO(data))
+    assert table.num_rows == 0 and table.schema.equals(schema, check_metadata=False)

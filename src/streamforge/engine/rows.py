@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Iterator, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -148,29 +148,27 @@ def iter_chunks(req: BatchRequest, workers: int = 1) -> Iterator[Chunk]:
     """Chunks in order; with workers > 1 they are made ahead on threads (numpy and Arrow release
     the GIL), keeping at most `workers + 1` in memory so a 50M-row batch streams.
 
-    A batch of fewer chunks than workers (a 100k-row dimension is one chunk) has its columns
-    made in parallel instead: every column is a pure function of its own name, so the chunk is
-    the same as `make_chunk` gives.
+    A dimension's chunk is made column by column on the threads (see `_ColumnTasks`), so even
+    its first chunk is ready in a fraction of the time and the writer starts early.
     """
     if workers <= 1 or req.chunk_count == 0:
         for index in range(req.chunk_count):
             yield make_chunk(req, index)
         return
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        if req.chunk_count < workers and req.table.kind == "dimension":
-            for index in range(req.chunk_count):
-                yield _make_chunk_by_columns(pool, req, index)
-            return
-        pending: deque = deque()
+        pending: deque[Future[Chunk] | _ColumnTasks] = deque()
         for index in range(req.chunk_count):
-            pending.append(pool.submit(make_chunk, req, index))
+            if req.table.kind == "dimension":
+                pending.append(_ColumnTasks(pool, req, index))
+            else:
+                pending.append(pool.submit(make_chunk, req, index))
             if len(pending) > workers:
                 yield pending.popleft().result()
         while pending:
             yield pending.popleft().result()
 
 
-def _make_chunk_by_columns(pool: ThreadPoolExecutor, req: BatchRequest, index: int) -> Chunk:
+class _ColumnTasks:
     """`make_chunk(req, index)` of a dimension, its columns made as separate tasks on `pool`.
 
     Valid because a dimension's chunk is column-separable: each column depends only on its own
@@ -179,25 +177,25 @@ def _make_chunk_by_columns(pool: ThreadPoolExecutor, req: BatchRequest, index: i
     is exact while every other task counts none. Text columns go first: they are the slow ones,
     and starting them early balances the threads.
     """
-    table = req.table
-    anomalous = tuple(c for c in table.columns if c.anomaly_rate > 0)
-    plain = sorted(
-        (c for c in table.columns if c.anomaly_rate <= 0), key=lambda c: c.type != "string"
-    )
-    groups = [(c,) for c in plain] + ([anomalous] if anomalous else [])
-    if len(groups) < 2:
-        return make_chunk(req, index)
-    futures = [
-        pool.submit(make_chunk, replace(req, table=replace(table, columns=group)), index)
-        for group in groups
-    ]
-    parts = [future.result() for future in futures]
-    made = {name: part.batch.column(name) for part in parts for name in part.batch.schema.names}
-    schema = table_schema(table)
-    batch = pa.RecordBatch.from_arrays([made[name] for name in schema.names], schema=schema)
-    anomalies = {name: count for part in parts for name, count in part.anomalies.items()}
-    faults: dict[str, int] = {}
-    for part in parts:
-        for name, count in part.faults.items():
-            faults[name] = faults.get(name, 0) + count
-    return Chunk(batch, anomalies, sum(part.anomalous_rows for part in parts), faults)
+
+    def __init__(self, pool: ThreadPoolExecutor, req: BatchRequest, index: int) -> None:
+        table = req.table
+        anomalous = tuple(c for c in table.columns if c.anomaly_rate > 0)
+        plain = sorted(
+            (c for c in table.columns if c.anomaly_rate <= 0), key=lambda c: c.type != "string"
+        )
+        groups = [(c,) for c in plain] + ([anomalous] if anomalous else [])
+        self._table = table
+        self._parts = [
+            pool.submit(make_chunk, replace(req, table=replace(table, columns=group)), index)
+            for group in groups
+        ]
+
+    def result(self) -> Chunk:
+        parts = [future.result() for future in self._parts]
+        made = {name: part.batch.column(name) for part in parts for name in part.batch.schema.names}
+        schema = table_schema(self._table)
+        batch = pa.RecordBatch.from_arrays([made[name] for name in schema.names], schema=schema)
+        anomalies = {name: count for part in parts for name, count in part.anomalies.items()}
+        # Dimensions take no event-time faults, so no part has any to add up.
+        return Chunk(batch, anomalies, sum(part.anomalous_rows for part in parts))

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from .fmt_json import WrittenPages
-from .formats import register_format
+from .formats import check_batch, register_format
+from .ordered import OrderedEncoder
+from .parquet_join import ParquetJoiner, ParquetPart, split_part
 
 # The first rows of the first batch decide which text columns get a dictionary: counting the
 # distinct values of a whole batch of names or e-mails cost more than writing them (130+ ms of a
 # 100k-row dimension), while a prefix of 4096 rows is enough to tell categories from free text.
 SAMPLE_ROWS = 4096
+# Rows per row group at most: one part per engine chunk (65,536 rows), larger batches are cut.
+PART_ROWS = 1 << 16
 
 
 def _text_like(dtype: pa.DataType) -> bool:
@@ -43,67 +46,62 @@ def _with_statistics(schema: pa.Schema, dictionary: list[str]) -> list[str]:
 
 
 class _ParquetWriter:
-    """Opens the Parquet writer on the first batch, when it can see which columns repeat."""
+    """Each batch (up to PART_ROWS rows) becomes a row group encoded on the encoder pool as a
+    Parquet file of its own, in memory; the parts are joined into one file (`parquet_join`).
+
+    The options are settled on the first batch, when it can see which columns repeat, so that
+    every part is written alike.
+    """
 
     def __init__(self, stream: BinaryIO, schema: pa.Schema) -> None:
-        self._stream, self._schema = _PageReleasingStream(stream), schema
-        self._writer: pq.ParquetWriter | None = None
-
-    def _open(self, sample: pa.RecordBatch | None) -> pq.ParquetWriter:
-        dictionary = _repetitive(sample) if sample is not None else []
-        return pq.ParquetWriter(
-            self._stream,
-            self._schema,
-            compression="snappy",
-            # Dictionaries pay off for repetitive text (categories, names); on numbers and keys
-            # they cost more time than they save (measured: 5.2M -> 8M rows/s on a 6-column fact).
-            use_dictionary=dictionary,
-            write_statistics=_with_statistics(self._schema, dictionary),
-            # Spark timestamps have microsecond precision and do not read NANOS columns by
-            # default; generated data never needs the lost nanoseconds.
-            coerce_timestamps="us",
-            allow_truncated_timestamps=True,
-        )
+        self._stream, self._schema = stream, schema
+        self._joiner = ParquetJoiner(stream)
+        self._encoder = OrderedEncoder(stream, self._encode, self._joiner.add, PART_ROWS)
+        self._options: dict[str, Any] | None = None
 
     def write(self, batch: pa.RecordBatch) -> None:
-        if self._writer is None:
-            self._writer = self._open(batch)
-        self._writer.write_batch(batch)  # checks the schema itself
+        check_batch(batch, self._schema)
+        if batch.num_rows == 0:
+            return
+        if self._options is None:
+            self._options = _writer_options(self._schema, batch)
+        self._encoder.write(batch)
+
+    def _encode(self, batch: pa.RecordBatch) -> ParquetPart:
+        assert self._options is not None
+        sink = pa.BufferOutputStream()  # native: pyarrow never calls back into Python
+        with pq.ParquetWriter(sink, self._schema, **self._options) as writer:
+            writer.write_batch(batch)
+        return split_part(sink.getvalue())
 
     def close(self) -> None:
-        # Writes the footer; a stream passed in (not a path) is left open by pyarrow.
-        if self._writer is None:
-            self._writer = self._open(None)  # no rows: still a valid, empty Parquet file
-        self._writer.close()
+        self._encoder.close()
+        if self._joiner.parts:
+            self._joiner.finish()
+        else:  # no rows: still a valid, empty Parquet file
+            sink = pa.BufferOutputStream()
+            pq.ParquetWriter(sink, self._schema, **_writer_options(self._schema, None)).close()
+            self._stream.write(sink.getvalue())
+        self._stream.flush()  # the caller's stream stays open
 
 
-class _PageReleasingStream:
-    """The caller's stream, as pyarrow writes to it, dropping written pages from the OS cache
-    (see `WrittenPages`). Closing it leaves the caller's stream open."""
-
-    def __init__(self, stream: BinaryIO) -> None:
-        self._stream = stream
-        self._pages = WrittenPages(stream)
-        self.closed = False
-
-    def write(self, data: bytes | memoryview | pa.Buffer) -> int:
-        size = self._stream.write(data)
-        self._pages.wrote(memoryview(data).nbytes)
-        return size
-
-    def writable(self) -> bool:
-        return True
-
-    def flush(self) -> None:
-        self._stream.flush()
-
-    def close(self) -> None:
-        self._stream.flush()
-        self.closed = True
+def _writer_options(schema: pa.Schema, sample: pa.RecordBatch | None) -> dict[str, Any]:
+    dictionary = _repetitive(sample) if sample is not None else []
+    return {
+        "compression": "snappy",
+        # Dictionaries pay off for repetitive text (categories, names); on numbers and keys
+        # they cost more time than they save (measured: 5.2M -> 8M rows/s on a 6-column fact).
+        "use_dictionary": dictionary,
+        "write_statistics": _with_statistics(schema, dictionary),
+        # Spark timestamps have microsecond precision and do not read NANOS columns by
+        # default; generated data never needs the lost nanoseconds.
+        "coerce_timestamps": "us",
+        "allow_truncated_timestamps": True,
+    }
 
 
 class ParquetFormat:
-    """Apache Parquet, snappy-compressed, one row group per written batch."""
+    """Apache Parquet, snappy-compressed, a row group per written batch (cut at PART_ROWS)."""
 
     name = "parquet"
     extension = "parquet"
