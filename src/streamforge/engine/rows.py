@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Iterator, Mapping
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -18,6 +18,7 @@ from streamforge.engine.generators import generate_values
 from streamforge.engine.seeding import VALUES, chunk_bounds, rng_for, stable_rng
 from streamforge.plan import TablePlan
 from streamforge.spec.model import ColumnSpec
+from streamforge.threads import GENERATE, POOL
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,31 +146,31 @@ def make_chunk(req: BatchRequest, chunk: int) -> Chunk:
 
 
 def iter_chunks(req: BatchRequest, workers: int = 1) -> Iterator[Chunk]:
-    """Chunks in order; with workers > 1 they are made ahead on threads (numpy and Arrow release
-    the GIL), keeping at most `workers + 1` in memory so a 50M-row batch streams.
+    """Chunks in order. With workers > 1, up to `workers` chunks are made ahead on the shared
+    pool (numpy and Arrow release the GIL) and at most `workers + 1` are held, so a 50M-row batch
+    streams; with 1, each is made on the caller's thread when asked for.
 
-    A dimension's chunk is made column by column on the threads (see `_ColumnTasks`), so even
-    its first chunk is ready in a fraction of the time and the writer starts early.
+    A dimension's chunk is made column by column (see `_ColumnTasks`), so even its first chunk
+    is ready in a fraction of the time and the writer starts early.
     """
     if workers <= 1 or req.chunk_count == 0:
         for index in range(req.chunk_count):
             yield make_chunk(req, index)
         return
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        pending: deque[Future[Chunk] | _ColumnTasks] = deque()
-        for index in range(req.chunk_count):
-            if req.table.kind == "dimension":
-                pending.append(_ColumnTasks(pool, req, index))
-            else:
-                pending.append(pool.submit(make_chunk, req, index))
-            if len(pending) > workers:
-                yield pending.popleft().result()
-        while pending:
+    pending: deque[Future[Chunk] | _ColumnTasks] = deque()
+    for index in range(req.chunk_count):
+        if req.table.kind == "dimension":
+            pending.append(_ColumnTasks(req, index))
+        else:
+            pending.append(POOL.submit(GENERATE, make_chunk, req, index))
+        if len(pending) > workers:
             yield pending.popleft().result()
+    while pending:
+        yield pending.popleft().result()
 
 
 class _ColumnTasks:
-    """`make_chunk(req, index)` of a dimension, its columns made as separate tasks on `pool`.
+    """`make_chunk(req, index)` of a dimension, its columns made as separate tasks on the pool.
 
     Valid because a dimension's chunk is column-separable: each column depends only on its own
     name and the request (facts are not: event-time faults move whole rows). Columns that may be
@@ -178,7 +179,7 @@ class _ColumnTasks:
     and starting them early balances the threads.
     """
 
-    def __init__(self, pool: ThreadPoolExecutor, req: BatchRequest, index: int) -> None:
+    def __init__(self, req: BatchRequest, index: int) -> None:
         table = req.table
         anomalous = tuple(c for c in table.columns if c.anomaly_rate > 0)
         plain = sorted(
@@ -187,7 +188,9 @@ class _ColumnTasks:
         groups = [(c,) for c in plain] + ([anomalous] if anomalous else [])
         self._table = table
         self._parts = [
-            pool.submit(make_chunk, replace(req, table=replace(table, columns=group)), index)
+            POOL.submit(
+                GENERATE, make_chunk, replace(req, table=replace(table, columns=group)), index
+            )
             for group in groups
         ]
 

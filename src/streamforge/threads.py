@@ -1,0 +1,71 @@
+"""One pool of threads for all the CPU work of a process: making chunks and encoding them.
+
+A run has two kinds of work: generating chunks ahead of the writer, and encoding chunks that
+are ready to be written. Two pools (one each) ran up to four busy threads on a 2-core machine,
+and encoding - which frees memory and feeds the file - waited behind generation that was only
+running ahead. One pool with as many threads as cores, where encoding goes first, keeps every
+core busy with the work that ends soonest.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import queue
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future
+from typing import Any, TypeVar
+
+Result = TypeVar("Result")
+
+ENCODE, GENERATE = 0, 1  # priorities: lower runs first
+
+
+class PriorityPool:
+    """Daemon threads that run submitted calls by priority, first come first served within one.
+
+    The threads start on first use and live as long as the process; calls must not wait for
+    other calls of the pool (they never do here: only the caller's thread waits on futures).
+    """
+
+    def __init__(self, threads: int) -> None:
+        self.threads = threads
+        self._queue: queue.PriorityQueue[tuple[int, int, Callable[[], None]]] = (
+            queue.PriorityQueue()
+        )
+        self._order = itertools.count()
+        self._started = 0
+        self._lock = threading.Lock()
+
+    def submit(self, priority: int, fn: Callable[..., Result], *args: Any) -> Future[Result]:
+        future: Future[Result] = Future()
+
+        def run() -> None:
+            if not future.set_running_or_notify_cancel():
+                return
+            try:
+                future.set_result(fn(*args))
+            except BaseException as error:  # handed to whoever waits on the future
+                future.set_exception(error)
+
+        self._start_threads()
+        self._queue.put((priority, next(self._order), run))
+        return future
+
+    def _start_threads(self) -> None:
+        if self._started == self.threads:
+            return
+        with self._lock:
+            while self._started < self.threads:
+                self._started += 1
+                name = f"streamforge-{self._started}"
+                threading.Thread(target=self._work, name=name, daemon=True).start()
+
+    def _work(self) -> None:
+        while True:
+            _, _, run = self._queue.get()
+            run()
+
+
+POOL = PriorityPool(max(2, os.cpu_count() or 2))
