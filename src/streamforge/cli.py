@@ -163,7 +163,10 @@ def validate(schema_dir: Path | None, sector: str | None) -> None:
     type=click.IntRange(min=1),
     default=2,
     show_default=True,
-    help="Chunks made at once, ahead of the writer, on the shared pool of one thread per core (1: made one by one on the main thread).",
+    help=(
+        "Chunks made at once, ahead of the writer, on the shared pool of one thread per core "
+        "(1: made one by one on the main thread)."
+    ),
 )
 @click.option("--fresh", is_flag=True, help="Replace a landing area already in --out.")
 def generate(
