@@ -19,9 +19,9 @@ def test_weighted_draws_follow_the_weights() -> None:
 
 @settings(max_examples=40, deadline=None)
 @given(st.lists(st.floats(0.0, 1e6), min_size=1, max_size=3000).filter(lambda w: sum(w) > 0))
-def test_lookup_table_shares_slots_by_weight(weights: list[float]) -> None:
+def testlookup_table_shares_slots_by_weight(weights: list[float]) -> None:
     probabilities = np.asarray(weights) / sum(weights)
-    table = pools._lookup_table(probabilities)
+    table = pools.lookup_table(probabilities)
     slots = len(table)
     assert slots & (slots - 1) == 0 and slots >= 64 * len(weights)  # a power of two
     counts = np.bincount(table, minlength=len(weights))

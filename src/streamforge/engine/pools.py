@@ -36,7 +36,7 @@ class Pool:
         if weights is not None:
             weights = np.asarray(weights, dtype=np.float64)
             self.probabilities = weights / weights.sum()
-            self._table = _lookup_table(self.probabilities)
+            self._table = lookup_table(self.probabilities)
 
     def __len__(self) -> int:
         return len(self.values)
@@ -81,7 +81,7 @@ def product(first: Pool, second: Pool) -> Pool:
     return Pool(pc.binary_join_element_wise(left, right, ""), weights)
 
 
-def _lookup_table(probabilities: np.ndarray) -> np.ndarray:
+def lookup_table(probabilities: np.ndarray) -> np.ndarray:
     """Pool positions, each repeated in proportion to its probability, in a table of 2**k slots
     (at least 64 per value): a draw is one uniform slot, 4x faster than Walker's alias method,
     which needs a float, two gathers and a select.
@@ -141,7 +141,8 @@ class Template:
         index = np.empty((rows, len(self.parts)), dtype=np.int64)
         for position, (part, start) in enumerate(zip(self.parts, self.starts, strict=True)):
             if position in given:
-                text = given[position].cast(pa.string())
+                text = given[position]
+                text = text if text.type == pa.string() else text.cast(pa.string())
                 if len(text) != rows or text.null_count:
                     raise ValueError("given text must have one value per row and no nulls")
                 index[:, position] = len(pieces) + np.arange(rows)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import ClassVar
 
 import numpy as np
@@ -9,6 +10,7 @@ import pyarrow as pa
 
 from streamforge.engine.arrow_types import arrow_type
 from streamforge.engine.context import ColumnContext
+from streamforge.engine.pools import lookup_table
 from streamforge.spec.model import ColumnSpec
 
 
@@ -58,9 +60,14 @@ def pick(
     size: int,
     weights: tuple[float, ...] | None = None,
 ) -> np.ndarray:
-    """Indices in [0, size), uniform or weighted."""
+    """Indices in [0, size), uniform or weighted (through the pools' lookup tables)."""
     if weights is None:
         return rng.integers(0, size, rows)
+    table = _weighted_table(weights)
+    return table[rng.integers(0, len(table), rows)]
+
+
+@functools.lru_cache(maxsize=256)
+def _weighted_table(weights: tuple[float, ...]) -> np.ndarray:
     p = np.asarray(weights, dtype=np.float64)
-    cumulative = np.cumsum(p / p.sum())
-    return np.minimum(np.searchsorted(cumulative, rng.random(rows), side="right"), size - 1)
+    return lookup_table(p / p.sum())
