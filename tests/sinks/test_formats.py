@@ -186,6 +186,7 @@ def test_parquet_gives_dictionaries_to_text_that_repeats_over_a_row_group() -> N
         seen = len(np.unique(rng.integers(0, population, 4096)))
         assert 0.85 * population < estimated_distinct(seen, 4096) < 1.15 * population
     assert estimated_distinct(4096, 4096) == float("inf")
+    assert estimated_distinct(0, 4096) == 0  # a column of nulls
     parquet = pq.ParquetFile(io.BytesIO(write("parquet", batch)))
     encodings = [parquet.metadata.row_group(0).column(i).encodings for i in range(4)]
     assert "RLE_DICTIONARY" in encodings[1] and "RLE_DICTIONARY" not in encodings[2]

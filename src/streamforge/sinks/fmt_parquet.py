@@ -49,6 +49,8 @@ def estimated_distinct(seen: int, drawn: int) -> float:
     (solves seen = n * (1 - exp(-drawn / n)) for n; infinite when every draw was new)."""
     if seen >= drawn:
         return math.inf
+    if seen == 0:  # nothing but nulls
+        return 0.0
     low, high = float(seen), float(seen)
     while high * -math.expm1(-drawn / high) < seen:
         high *= 2
