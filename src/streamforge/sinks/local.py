@@ -23,6 +23,7 @@ from .landing import (
     check_relpath,
     data_file_path,
 )
+from .ordered import release_pages
 
 __all__ = ["LocalLanding"]
 
@@ -185,6 +186,7 @@ def _replace_atomically(final: Path, fill: Callable[[BinaryIO], object]) -> int:
             stream.flush()
             os.fsync(stream.fileno())
             size = os.fstat(stream.fileno()).st_size
+            release_pages(stream.fileno())
         os.replace(temp, final)
     except BaseException:
         # Also on KeyboardInterrupt: a stopped run must not leave its half-written file behind.

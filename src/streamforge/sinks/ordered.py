@@ -10,6 +10,7 @@ ones are still encoded.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 from collections.abc import Callable
@@ -56,6 +57,20 @@ class WrittenPages:
                 os.posix_fadvise(self._fd, 0, self._advised, os.POSIX_FADV_DONTNEED)
             except OSError:
                 self._fd = None  # e.g. a pipe or a FUSE mount that refuses: stop asking
+
+
+def release_pages(fd: int) -> None:
+    """Return a file's cached pages to the kernel once it is fsynced (all its pages are clean).
+
+    On a VM, pages the kernel recycles while they are still warm are several times cheaper to
+    write into than fresh ones: on the 2-core VM here, 20 MB files written one after another
+    took ~48 ms each when their pages stayed cached and ~5 ms when each was released after its
+    fsync. Landing files are read later, by another process, if at all.
+    """
+    if hasattr(os, "posix_fadvise"):
+        # A file system that does not take advice loses nothing.
+        with contextlib.suppress(OSError):
+            os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
 
 
 class OrderedEncoder(Generic[Encoded]):
