@@ -74,7 +74,7 @@ def _with_statistics(schema: pa.Schema, dictionary: list[str]) -> list[str]:
 
 
 class _ParquetWriter:
-    """Each batch (up to PART_ROWS rows) becomes a row group encoded on the encoder pool as a
+    """Each batch (up to PART_ROWS rows) becomes a row group encoded on the shared pool as a
     Parquet file of its own, in memory; the parts are joined into one file (`parquet_join`).
 
     The options are settled on the first batch, when it can see which columns repeat, so that

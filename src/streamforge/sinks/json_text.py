@@ -6,7 +6,6 @@ loop, so the cost per row is a handful of C++ passes over the column.
 
 from __future__ import annotations
 
-import functools
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -15,6 +14,15 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .json_fast import (
+    SECONDS_AT_YEAR_0,
+    SECONDS_AT_YEAR_10000,
+    fast_dates,
+    fast_timestamps,
+    few_decimals,
+    small_integers,
+)
+
 __all__ = ["encode_ndjson", "format_timestamps", "to_json_text"]
 
 _NULL = "null"
@@ -22,23 +30,7 @@ _NULL = "null"
 _SHORT_ESCAPES = {0x22: '\\"', 0x08: "\\b", 0x09: "\\t", 0x0A: "\\n", 0x0C: "\\f", 0x0D: "\\r"}
 _BACKSLASH = 0x5C
 _QUOTE = 0x22
-# Years 0000..9999 print as exactly 4 digits, so the date/time separator sits at byte 10.
-_SECONDS_AT_YEAR_0 = -62_167_219_200
-_SECONDS_AT_YEAR_10000 = 253_402_300_800
 _UNITS_PER_SECOND = {"s": 1, "ms": 1_000, "us": 1_000_000, "ns": 1_000_000_000}
-_FRACTION_DIGITS = {"s": 0, "ms": 3, "us": 6, "ns": 9}
-_SECONDS_PER_DAY = 86_400
-_DAY_OF_YEAR_0 = _SECONDS_AT_YEAR_0 // _SECONDS_PER_DAY
-_DAY_OF_YEAR_10000 = _SECONDS_AT_YEAR_10000 // _SECONDS_PER_DAY
-# Fast paths print each distinct day (dates) or second (timestamps) of a batch once, then copy
-# texts from that table: a dimension's dates span a few thousand days, a stream batch's times
-# a few seconds. Wider spans are printed by Arrow value by value.
-_MAX_DAYS = 1 << 16
-_MAX_SECONDS = 1 << 12  # or a quarter of the batch's rows, if more
-# Small integers (|n| < _SMALL) are copied from a table of their texts instead of printed.
-_SMALL = 100_000
-_TWO_DIGITS = np.frombuffer("".join(f"{i:02d}" for i in range(100)).encode(), "<u2")
-_DOT_THREE_DIGITS = np.frombuffer("".join(f".{i:03d}" for i in range(1000)).encode(), "<u4")
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +56,7 @@ def to_json_text(array: pa.Array | pa.ChunkedArray) -> pa.StringArray:
 
 def format_timestamps(array: pa.Array) -> pa.StringArray:
     """ISO-8601 text, unquoted: `2026-11-27T10:15:30.123456Z` (no `Z` if naive); nulls stay."""
-    fast = _fast_timestamps(array, "Z" if array.type.tz else "")
+    fast = fast_timestamps(array, "Z" if array.type.tz else "")
     if fast is not None:
         return fast
     parts = _render_timestamp(array)
@@ -124,7 +116,7 @@ def _render(array: pa.Array) -> _Parts:
 def _render_plain(array: pa.Array) -> _Parts:
     # Integers, decimals and booleans already print as valid JSON (`12`, `-1.50`, `true`).
     if pa.types.is_integer(array.type):
-        small = _small_integers(array)
+        small = small_integers(array)
         if small is not None:
             return _Parts(small)
     return _Parts(pc.cast(array, pa.string()))
@@ -133,7 +125,7 @@ def _render_plain(array: pa.Array) -> _Parts:
 def _render_float(array: pa.Array) -> _Parts:
     if pa.types.is_float16(array.type):
         array = pc.cast(array, pa.float32())
-    fast = _few_decimals(array)
+    fast = few_decimals(array)
     if fast is not None:
         return _Parts(fast)
     # Arrow prints the shortest round-trip form (`3`, `0.1`, `1e+20`): valid JSON, except for
@@ -141,162 +133,6 @@ def _render_float(array: pa.Array) -> _Parts:
     if pc.any(pc.invert(pc.is_finite(array))).as_py():
         array = pc.if_else(pc.is_finite(array), array, pa.scalar(None, array.type))
     return _Parts(pc.cast(array, pa.string()))
-
-
-def _values(array: pa.Array, dtype: type[np.generic]) -> np.ndarray:
-    """The value buffer of a null-free primitive array (slice offset applied), without a copy."""
-    return np.frombuffer(
-        array.buffers()[1], dtype, len(array), array.offset * np.dtype(dtype).itemsize
-    )
-
-
-@functools.cache
-def _small_integer_texts() -> pa.StringArray:
-    """`0` .. `99999`, then `-0` .. `-99999` (index _SMALL + n is the text of -n)."""
-    text = pc.cast(pa.array(np.arange(_SMALL, dtype=np.int64)), pa.string())
-    return pa.concat_arrays([text, pc.binary_join_element_wise("-", text, "")])
-
-
-def _small_integers(array: pa.Array) -> pa.StringArray | None:
-    """Texts of integers within ±99999 by one gather from a table (3x faster than printing)."""
-    if array.null_count or len(array) == 0 or array.type.bit_width > 64:
-        return None
-    bounds = pc.min_max(array)
-    if bounds["min"].as_py() <= -_SMALL or bounds["max"].as_py() >= _SMALL:
-        return None
-    numbers = _values(array, array.type.to_pandas_dtype()).astype(np.int64)
-    index = np.where(numbers < 0, _SMALL - numbers, numbers)
-    return _small_integer_texts().take(pa.array(index))
-
-
-@functools.cache
-def _fraction_texts(places: int) -> pa.StringArray:
-    """`""` for 0, else `.` and the digits without trailing zeros: `.5`, `.25`, `.05` (places=2)."""
-    texts = [""] + ["." + f"{n:0{places}d}".rstrip("0") for n in range(1, 10**places)]
-    return pa.array(texts, pa.string())
-
-
-def _few_decimals(array: pa.Array) -> pa.StringArray | None:
-    """The shortest round-trip text of doubles that are whole hundredths (or ten-thousandths) of
-    magnitude below 1e9 - what generated amounts are - built from tables, not printed.
-
-    When k / 10**places == x exactly, x is the double nearest the decimal k / 10**places; with at
-    most 13 significant digits that decimal is the only one of 15 digits or fewer that reads back
-    as x, so it is the shortest round-trip text, and what Arrow prints too.
-    """
-    if array.null_count or len(array) == 0 or not pa.types.is_float64(array.type):
-        return None
-    x = _values(array, np.float64)
-    with np.errstate(over="ignore", invalid="ignore"):
-        for places in (2, 4):
-            scale = 10.0**places
-            units = np.rint(x * scale)
-            if np.array_equal(units / scale, x):
-                break
-        else:
-            return None  # also NaN, which never compares equal
-        if not np.abs(units).max() < 1e9 * scale:  # infinities too
-            return None
-    magnitude = np.abs(units).astype(np.int64)
-    fractions = _fraction_texts(places)
-    if magnitude.max() < _SMALL * 10**places:
-        integers = _small_integer_texts()
-        index = np.empty((len(x), 2), np.int64)
-        np.divmod(magnitude, 10**places, out=(index[:, 0], index[:, 1]))
-        index[:, 0] += np.signbit(x) * _SMALL  # -0.5 prints as "-0.5"
-        index[:, 1] += len(integers)
-        return _compose(pa.concat_arrays([integers, fractions]), index)
-    whole, fraction = np.divmod(magnitude, 10**places)
-    signs = pa.array(["", "-"], pa.string())
-    pieces = pa.concat_arrays([signs, fractions, pc.cast(pa.array(whole), pa.string())])
-    index = np.empty((len(x), 3), np.int64)
-    index[:, 0] = np.signbit(x)
-    index[:, 1] = 2 + len(fractions) + np.arange(len(x))
-    index[:, 2] = 2 + fraction
-    return _compose(pieces, index)
-
-
-def _compose(pieces: pa.StringArray, index: np.ndarray) -> pa.StringArray:
-    """Row r is pieces[index[r, 0]] + pieces[index[r, 1]] + ...: one take, no per-row joins
-    (the taken pieces of a row are adjacent in the result's data, so its row offsets are every
-    `width`-th offset of the taken pieces)."""
-    rows, width = index.shape
-    taken = pieces.take(pa.array(index.reshape(-1)))
-    offsets = np.frombuffer(taken.buffers()[1], np.int32, rows * width + 1)[::width]
-    data = taken.buffers()[2] or pa.py_buffer(b"")
-    return pa.StringArray.from_buffers(rows, pa.py_buffer(np.ascontiguousarray(offsets)), data)
-
-
-def _fixed_width(cells: np.ndarray) -> pa.StringArray:
-    """One string per element of an array of fixed-size byte records (`S<n>` or structured)."""
-    rows, width = len(cells), cells.dtype.itemsize
-    offsets = np.arange(0, (rows + 1) * width, width, dtype=np.int32)
-    return pa.StringArray.from_buffers(rows, pa.py_buffer(offsets), pa.py_buffer(cells))
-
-
-def _texts_of_range(first: int, count: int, data_type: pa.DataType) -> np.ndarray:
-    """Arrow's text of first .. first+count-1 as `data_type` (all of one width), as `S<width>`."""
-    storage = pa.int32() if pa.types.is_date32(data_type) else pa.int64()
-    values = pa.array(np.arange(first, first + count), storage).view(data_type)
-    text = pc.cast(values, pa.string())
-    width = len(text[0].as_py())
-    return np.frombuffer(text.buffers()[2], f"S{width}", count)
-
-
-def _fast_timestamps(array: pa.Array, suffix: str = "") -> pa.StringArray | None:
-    """`YYYY-MM-DDTHH:MM:SS[.fff...]<suffix>` of null-free timestamps spanning few seconds (a
-    stream's batch), 4-digit years: each distinct second is printed once, the fractions come
-    from a table. None when the array does not qualify."""
-    if array.null_count or len(array) == 0:
-        return None
-    digits = _FRACTION_DIGITS[array.type.unit]
-    per_second = 10**digits
-    values = _values(array, np.int64)
-    seconds = values // per_second
-    first, last = int(seconds.min()), int(seconds.max())
-    if (
-        last - first >= max(_MAX_SECONDS, len(values) // 4)
-        or first < _SECONDS_AT_YEAR_0
-        or last >= _SECONDS_AT_YEAR_10000
-    ):
-        return None
-    # Fraction digits as native words gathered from small tables (S3 gathers are slow):
-    # ".ddd" as 4 bytes, then each further group as 2 bytes "dd" and 1 byte "d".
-    fields = [("second", "S19")]
-    if digits:
-        fields.append(("dot_first", "<u4"))
-    for group in range(1, digits // 3):
-        fields += [(f"pair{group}", "<u2"), (f"last{group}", "u1")]
-    if suffix:
-        fields.append(("suffix", f"S{len(suffix.encode())}"))
-    cells = np.empty(len(values), np.dtype(fields))
-    if suffix:
-        cells["suffix"] = suffix.encode()
-    prefix = _texts_of_range(first, last - first + 1, pa.timestamp("s"))
-    prefix = prefix.view(np.uint8).reshape(-1, 19).copy()
-    prefix[:, 10] = ord("T")
-    cells["second"] = prefix.view("S19").reshape(-1)[seconds - first]
-    if digits:
-        fraction = values - seconds * per_second
-        cells["dot_first"] = _DOT_THREE_DIGITS[fraction // 10 ** (digits - 3)]
-        for group in range(1, digits // 3):
-            part = fraction // 10 ** (digits - 3 * group - 3) % 1000
-            cells[f"pair{group}"] = _TWO_DIGITS[part // 10]
-            cells[f"last{group}"] = part % 10 + ord("0")
-    return _fixed_width(cells)
-
-
-def _fast_dates(array: pa.Array) -> pa.StringArray | None:
-    """`YYYY-MM-DD` of null-free dates of 4-digit years spanning under 65536 days: each distinct
-    day is printed once."""
-    if array.null_count or len(array) == 0 or not pa.types.is_date32(array.type):
-        return None
-    days = _values(array, np.int32)
-    first, last = int(days.min()), int(days.max())
-    if last - first >= _MAX_DAYS or first < _DAY_OF_YEAR_0 or last >= _DAY_OF_YEAR_10000:
-        return None
-    table = _texts_of_range(first, last - first + 1, pa.date32())
-    return _fixed_width(table[days - first])
 
 
 def _render_null(array: pa.Array) -> _Parts:
@@ -337,7 +173,7 @@ def _render_timestamp(array: pa.Array) -> _Parts:
     # A zoned timestamp stores UTC instants: viewed as naive they print as UTC wall-clock time.
     # (Casting the zoned array to string is ~30x slower because it consults the time zone.)
     close = 'Z"' if array.type.tz else '"'
-    fast = _fast_timestamps(array)
+    fast = fast_timestamps(array)
     if fast is not None:
         return _Parts(fast, '"', close)
     naive = array.view(pa.timestamp(unit))
@@ -346,8 +182,8 @@ def _render_timestamp(array: pa.Array) -> _Parts:
     lowest, highest = bounds["min"], bounds["max"]
     per_second = _UNITS_PER_SECOND[unit]
     four_digit_years = not lowest.is_valid or (
-        lowest.value >= _SECONDS_AT_YEAR_0 * per_second
-        and highest.value < _SECONDS_AT_YEAR_10000 * per_second
+        lowest.value >= SECONDS_AT_YEAR_0 * per_second
+        and highest.value < SECONDS_AT_YEAR_10000 * per_second
     )
     if four_digit_years:
         text = pc.binary_replace_slice(text, start=10, stop=11, replacement="T")
@@ -358,7 +194,7 @@ def _render_timestamp(array: pa.Array) -> _Parts:
 
 def _render_quoted_cast(array: pa.Array) -> _Parts:
     # Dates and times print as ISO-8601 (`2026-11-27`, `10:15:30.123`); JSON needs them quoted.
-    fast = _fast_dates(array)
+    fast = fast_dates(array)
     return _Parts(fast if fast is not None else pc.cast(array, pa.string()), '"', '"')
 
 
