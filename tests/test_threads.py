@@ -40,3 +40,32 @@ def test_threads_start_on_first_use_only() -> None:
     assert len(started) == 3
     pool.submit(ENCODE, int).result(timeout=10)
     assert set(threading.enumerate()) - before == started
+
+
+def test_a_cgroup_cpu_quota_caps_the_threads(tmp_path, monkeypatch) -> None:
+    import os
+
+    from streamforge import threads
+
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(64)), raising=False)
+    assert threads.usable_cpus(tmp_path) == 64  # no cgroup files: the affinity counts
+    (tmp_path / "cpu.max").write_text("250000 100000\n")  # v2: 2.5 CPUs
+    assert threads.usable_cpus(tmp_path) == 3
+    (tmp_path / "cpu.max").write_text("max 100000\n")
+    assert threads.usable_cpus(tmp_path) == 64
+    (tmp_path / "cpu.max").unlink()
+    (tmp_path / "cpu").mkdir()
+    (tmp_path / "cpu" / "cpu.cfs_quota_us").write_text("200000\n")  # v1: 2 CPUs
+    (tmp_path / "cpu" / "cpu.cfs_period_us").write_text("100000\n")
+    assert threads.usable_cpus(tmp_path) == 2
+    (tmp_path / "cpu" / "cpu.cfs_quota_us").write_text("-1\n")  # v1: no quota
+    assert threads.usable_cpus(tmp_path) == 64
+
+
+def test_the_thread_count_can_be_set(monkeypatch) -> None:
+    from streamforge import threads
+
+    monkeypatch.setenv("STREAMFORGE_THREADS", "5")
+    assert threads._pool_threads() == 5
+    monkeypatch.setenv("STREAMFORGE_THREADS", "lots")  # not a count: the default
+    assert threads._pool_threads() == max(2, threads.usable_cpus())

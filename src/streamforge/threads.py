@@ -10,11 +10,13 @@ core busy with the work that ends soonest.
 from __future__ import annotations
 
 import itertools
+import math
 import os
 import queue
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future
+from pathlib import Path
 from typing import Any, TypeVar
 
 Result = TypeVar("Result")
@@ -68,4 +70,41 @@ class PriorityPool:
             run()
 
 
-POOL = PriorityPool(max(2, os.cpu_count() or 2))
+def usable_cpus(cgroup_root: Path = Path("/sys/fs/cgroup")) -> int:
+    """CPUs this process may use: its CPU affinity, capped by a cgroup CPU quota.
+
+    A container (a Databricks App, a Kubernetes pod) often sees every CPU of its host while its
+    quota allows two; a thread per host CPU would only take turns on those two.
+    """
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        cpus = os.cpu_count() or 1
+    quota = _cgroup_quota(cgroup_root)
+    return max(1, min(cpus, math.ceil(quota))) if quota else cpus
+
+
+def _cgroup_quota(root: Path) -> float | None:
+    """The CPU quota in CPUs (cgroup v2 `cpu.max`, else v1 `cpu.cfs_quota_us`), or None."""
+    try:
+        limit, period = (root / "cpu.max").read_text().split()[:2]
+        return None if limit == "max" else int(limit) / int(period)
+    except (OSError, ValueError):
+        pass
+    try:
+        limit = int((root / "cpu" / "cpu.cfs_quota_us").read_text())
+        period = int((root / "cpu" / "cpu.cfs_period_us").read_text())
+        return None if limit <= 0 or period <= 0 else limit / period
+    except (OSError, ValueError):
+        return None
+
+
+def _pool_threads() -> int:
+    """One thread per usable CPU (at least 2), or STREAMFORGE_THREADS if set."""
+    configured = os.environ.get("STREAMFORGE_THREADS", "").strip()
+    if configured.isdigit() and int(configured) > 0:
+        return int(configured)
+    return max(2, usable_cpus())
+
+
+POOL = PriorityPool(_pool_threads())
