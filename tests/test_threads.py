@@ -69,3 +69,16 @@ def test_the_thread_count_can_be_set(monkeypatch) -> None:
     assert threads._pool_threads() == 5
     monkeypatch.setenv("STREAMFORGE_THREADS", "lots")  # not a count: the default
     assert threads._pool_threads() == max(2, threads.usable_cpus())
+
+
+def test_a_forked_child_gets_threads_of_its_own() -> None:
+    import multiprocessing
+
+    POOL.submit(ENCODE, int).result(timeout=10)  # the parent's threads are running
+    context = multiprocessing.get_context("fork")
+    with context.Pool(1) as children:
+        assert children.apply(_sum_on_the_pool, ([1, 2, 3],)) == 6
+
+
+def _sum_on_the_pool(numbers: list[int]) -> int:
+    return POOL.submit(GENERATE, sum, numbers).result(timeout=10)

@@ -39,6 +39,14 @@ class PriorityPool:
         self._order = itertools.count()
         self._started = 0
         self._lock = threading.Lock()
+        if hasattr(os, "register_at_fork"):
+            # A forked child has none of the parent's threads: start afresh there.
+            os.register_at_fork(after_in_child=self._forget_threads)
+
+    def _forget_threads(self) -> None:
+        self._queue = queue.PriorityQueue()
+        self._started = 0
+        self._lock = threading.Lock()
 
     def submit(self, priority: int, fn: Callable[..., Result], *args: Any) -> Future[Result]:
         future: Future[Result] = Future()
