@@ -95,8 +95,8 @@ def usable_cpus(cgroup_root: Path = Path("/sys/fs/cgroup")) -> int:
 def _cgroup_quota(root: Path) -> float | None:
     """The CPU quota in CPUs (cgroup v2 `cpu.max`, else v1 `cpu.cfs_quota_us`), or None."""
     try:
-        limit, period = (root / "cpu.max").read_text().split()[:2]
-        return None if limit == "max" else int(limit) / int(period)
+        quota, every = (root / "cpu.max").read_text().split()[:2]
+        return None if quota == "max" else int(quota) / int(every)
     except (OSError, ValueError):
         pass
     try:
