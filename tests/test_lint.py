@@ -1,4 +1,5 @@
-"""The code base stays ruff-clean (lint and format): CI runs this with the rest of the suite."""
+"""The code base stays ruff-clean (lint and format) and mypy-clean: CI runs this with the rest
+of the suite."""
 
 from __future__ import annotations
 
@@ -18,4 +19,12 @@ def test_ruff_is_clean(args: list[str]) -> None:
     result = subprocess.run(
         [ruff, *args, "src", "tests", "bench"], cwd=ROOT, capture_output=True, text=True
     )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.slow  # a cold mypy run takes most of a minute; CI runs the slow tests
+def test_mypy_is_clean() -> None:
+    mypy = shutil.which("mypy")
+    assert mypy is not None, "mypy is a dev dependency: pip install -e '.[dev]'"
+    result = subprocess.run([mypy, "src"], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr

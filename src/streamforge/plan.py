@@ -70,7 +70,7 @@ class TablePlan:
             if n in ("timestamp", "event_time", "event_timestamp")
             or n.endswith(("_time", "_at", "_timestamp", "_ts"))
         ]
-        return (named or stamps or [None])[0]
+        return next(iter(named or stamps), None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,6 +223,8 @@ def _plan_table(
     issues: list[Issue],
 ) -> TablePlan:
     feed = feeds.get(table.name)
+    pk: str | None
+    own_entity: str | None
     if feed is not None:
         pk = feed.row_key
         own_entity = feed.entity
@@ -366,12 +368,15 @@ def _dependency_order(
             if frozenset(cycle) not in reported:
                 reported.add(frozenset(cycle))
                 table = sector.table(name)
+                assert table is not None  # `name` comes from the sector's own tables
                 # Point at the column that makes the first reference of the cycle.
                 line = next(
                     (
-                        table.column(fk.column).line
+                        column.line
                         for fk in plans[name].foreign_keys.values()
-                        if fk.entity in entities and entities[fk.entity].source == cycle[1]
+                        if fk.entity in entities
+                        and entities[fk.entity].source == cycle[1]
+                        and (column := table.column(fk.column)) is not None
                     ),
                     table.line,
                 )

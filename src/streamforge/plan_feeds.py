@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 from streamforge.errors import Issue, did_you_mean, display_path
 from streamforge.spec.model import ColumnSpec, TableSpec
@@ -166,7 +167,7 @@ def _tracked_dimension(
     dim_keys: dict[str | None, str],
     row_key: str | None,
     issues: list[Issue],
-) -> str | bool | None:
+) -> str | Literal[False] | None:
     """The dimension name, None when the feed owns its entity, False on error."""
     if feed.tracks:
         if feed.tracks not in dims:
@@ -214,6 +215,7 @@ def _timestamp_column(feed: TableSpec) -> str | None:
 def _operations(feed: TableSpec, type_column: str) -> tuple[tuple[str, float], ...]:
     col = feed.column(type_column)
     allowed = set(map(str, col.choices)) if col is not None and col.choices else set(OPERATIONS)
+    weights: dict[str, float]
     if feed.operations_given:
         weights = dict(feed.operations)
     elif col is not None and col.values is not None and col.weights is not None:

@@ -149,13 +149,10 @@ class Runner:
             if self.options.duration_s is not None and elapsed >= self.options.duration_s:
                 break
             cycle = state.next_cycle
+            tick: int | None
             if meta.pending_cycle == cycle and meta.pending_tick_us is not None:
                 tick = meta.pending_tick_us
-                self._drop_manifest_entries(
-                    lambda e, redo=cycle: (
-                        e.get("kind") != "dimension" and e.get("cycle", -1) >= redo
-                    )
-                )
+                self._drop_manifest_entries(_stream_entries_from(cycle))
             else:
                 tick = self._next_tick(meta, interval_us)
                 if tick is None:
@@ -247,3 +244,9 @@ class Runner:
         kept = [e for e in entries if not doomed(e)]
         if len(kept) != len(entries):
             self.landing.rewrite_manifest(kept)
+
+
+def _stream_entries_from(cycle: int) -> Callable[[dict], bool]:
+    """Manifest entries of facts and change feeds written for `cycle` or later (a redone cycle
+    writes them again)."""
+    return lambda entry: entry.get("kind") != "dimension" and entry.get("cycle", -1) >= cycle

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -35,6 +36,8 @@ class Report:
     rows: dict[str, int] = field(default_factory=dict)
     files: dict[str, int] = field(default_factory=dict)
     entities: dict[str, dict[int, dict]] = field(default_factory=dict)  # final rows by key
+    # Per change feed, the last change timestamp and sequence values seen (they must increase).
+    feed_order: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -132,7 +135,7 @@ def _replay_feed(
     keys_live = live[roles.entity]
     attrs = [a.name for a in roles.attributes]
     seen: set[int] = set()
-    last = report.entities.setdefault(f"__feed__{table.name}", {})
+    last = report.feed_order.setdefault(table.name, {})
     _check_foreign_keys(table, f, live, report)
     for row in f.data.to_pylist():
         key, op = row[roles.entity_key], row[roles.type_column]
@@ -176,7 +179,8 @@ def _check_event_times(table: TablePlan, f: LandedFile, report: Report) -> None:
     if event is None or start is None or end is None or start == end:
         return
     column = f.data.column(event)
-    if table.spec.column(event) is not None and table.spec.column(event).anomaly_rate:
+    spec = table.spec.column(event)
+    if spec is not None and spec.anomaly_rate:
         return  # anomalies move event times on purpose
     stamps = pc.cast(column, pa.int64()).to_numpy(zero_copy_only=False)
     early = int((stamps < to_micros(start)).sum())

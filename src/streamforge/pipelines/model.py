@@ -153,7 +153,7 @@ def _dimension(plan: Plan, table: TablePlan, sources: dict[str, Source]) -> Dime
     if roles is not None:
         sequence = roles.sequence_columns[0] if roles.sequence_columns else roles.timestamp_column
     bookkeeping: tuple[str, ...] = ()
-    if roles is not None:
+    if feed_plan is not None and roles is not None:
         attrs = {a.name for a in roles.attributes} | {roles.entity_key}
         bookkeeping = tuple(c.name for c in feed_plan.columns if c.name not in attrs)
     return Dimension(

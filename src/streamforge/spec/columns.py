@@ -86,25 +86,27 @@ def _parse_type(text: str, path: Path_):
 def _from_model(name: str, m: ColumnModel, path: Path_) -> ColumnSpec:
     parsed = _parse_type(m.type, (*path, "type"))
     kind = parsed.name
-    nested: dict[str, ColumnSpec | None] = {"items": None, "map_keys": None, "map_values": None}
+    items: ColumnSpec | None = None
+    map_keys: ColumnSpec | None = None
+    map_values: ColumnSpec | None = None
     values = m.values
     if kind == "array":
         if m.items is None:
             raise ColumnProblem(path, f"array column '{name}' needs `items: <type>`")
-        nested["items"] = build_column(name, m.items, (*path, "items"))
+        items = build_column(name, m.items, (*path, "items"))
     elif kind == "map":
         if m.keys is None or values is None:
             raise ColumnProblem(
                 path, f"map column '{name}' needs `keys: <type>` and `values: <type>`"
             )
-        nested["map_keys"] = build_column(name, m.keys, (*path, "keys"))
-        if nested["map_keys"].type not in ("string", "int", "long", "bool"):
+        map_keys = build_column(name, m.keys, (*path, "keys"))
+        if map_keys.type not in ("string", "int", "long", "bool"):
             raise ColumnProblem(
                 (*path, "keys"),
                 f"map keys of column '{name}' must be string, int, long or bool, "
-                f"not {nested['map_keys'].type}",
+                f"not {map_keys.type}",
             )
-        nested["map_values"] = build_column(name, values, (*path, "values"))
+        map_values = build_column(name, values, (*path, "values"))
         values = None
     elif m.items is not None or m.keys is not None:
         raise ColumnProblem(path, f"items/keys apply to array and map columns, not to {kind}")
@@ -143,7 +145,9 @@ def _from_model(name: str, m: ColumnModel, path: Path_) -> ColumnSpec:
         sequence=m.sequence,
         min_items=m.min_items,
         max_items=m.max_items,
-        **nested,
+        items=items,
+        map_keys=map_keys,
+        map_values=map_values,
     )
 
 

@@ -4,17 +4,25 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
 from streamforge.errors import Issue, did_you_mean, display_path
 from streamforge.spec.columns import ColumnProblem, build_column
-from streamforge.spec.model import ColumnSpec, SectorSpec, TableSpec
+from streamforge.spec.model import ColumnSpec, Operation, SectorSpec, TableSpec
 from streamforge.spec.yaml_lines import LinedDocument, YamlSyntaxError, load_lined
 from streamforge.spec.yaml_models import MISSING_HINTS, NAME, TableModel
 
+if TYPE_CHECKING:
+    from pydantic_core import ErrorDetails
+
 YAML_SUFFIXES = (".yml", ".yaml")
-DEFAULT_OPERATIONS = (("INSERT", 0.2), ("UPDATE", 0.7), ("DELETE", 0.1))
+DEFAULT_OPERATIONS: tuple[tuple[Operation, float], ...] = (
+    ("INSERT", 0.2),
+    ("UPDATE", 0.7),
+    ("DELETE", 0.1),
+)
 
 
 def load_sector(directory: Path, name: str | None = None) -> tuple[SectorSpec, list[Issue]]:
@@ -151,7 +159,7 @@ def _parse_columns(doc: LinedDocument, where: str, issues: list[Issue]) -> list[
     return columns if ok else None
 
 
-def _table_issue(where: str, doc: LinedDocument, loc: tuple, error: dict) -> Issue:
+def _table_issue(where: str, doc: LinedDocument, loc: tuple, error: ErrorDetails) -> Issue:
     key = str(loc[0]) if loc else ""
     kind = error["type"]
     if kind == "missing":
