@@ -14,6 +14,7 @@ import pyarrow as pa
 
 from streamforge import catalog
 from streamforge.api_pipelines import pipeline as pipeline  # the pipeline half of the facade
+from streamforge.api_pipelines import pipeline_quality as pipeline_quality
 from streamforge.api_pipelines import pipeline_targets as pipeline_targets
 from streamforge.api_pipelines import pipeline_zip as pipeline_zip
 from streamforge.api_pipelines import run_pipeline_locally as run_pipeline_locally

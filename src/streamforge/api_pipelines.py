@@ -6,7 +6,13 @@ from pathlib import Path
 
 from streamforge.errors import StreamForgeError
 
-__all__ = ["pipeline", "pipeline_targets", "pipeline_zip", "run_pipeline_locally"]
+__all__ = [
+    "pipeline",
+    "pipeline_quality",
+    "pipeline_targets",
+    "pipeline_zip",
+    "run_pipeline_locally",
+]
 
 
 def pipeline(
@@ -66,6 +72,31 @@ def run_pipeline_locally(
         raise StreamForgeError(f"the pipeline failed: {exc}") from None
     names = sorted(name.split(".")[-1].strip("`") for name in result.flows)
     return local_spark.row_counts(work, names)
+
+
+def pipeline_quality(
+    sector: str,
+    project_dir: Path | str,
+    work_dir: Path | str | None = None,
+    *,
+    schema_dir: Path | str | None = None,
+):
+    """Injected vs caught, rule by rule, after a local run of a `spark` target project: the
+    landing manifest (the project's `streamforge.landing`) beside the `expectations_*` views.
+    Returns a list of `streamforge.pipelines.quality.RuleCheck`."""
+    import yaml
+
+    from streamforge.api import load_plan
+    from streamforge.pipelines.model import build_model
+    from streamforge.pipelines.quality import compare, read_spark_metrics
+    from streamforge.readback import read_manifest
+
+    project = Path(project_dir)
+    spec = yaml.safe_load((project / "spark-pipeline.yml").read_text(encoding="utf-8"))
+    landing = Path(spec["configuration"]["streamforge.landing"])
+    model = build_model(load_plan(sector, schema_dir))
+    work = Path(work_dir) if work_dir else project / ".spark-work"
+    return compare(model, read_manifest(landing), read_spark_metrics(work))
 
 
 def pipeline_zip(project, folder: str) -> bytes:

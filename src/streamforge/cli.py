@@ -319,6 +319,7 @@ def pipeline(
     if run_it:
         console.print("running the pipeline on local Spark (about a minute)...")
         _print_datasets(api.run_pipeline_locally(out))
+        _print_quality(api.pipeline_quality(sector, out, schema_dir=schema_dir))
 
 
 def _print_datasets(counts: dict[str, int]) -> None:
@@ -331,6 +332,23 @@ def _print_datasets(counts: dict[str, int]) -> None:
         prefix = name.split("_")[0]
         table.add_row(name, prefix if prefix in layers else "dimension", f"{rows:,}")
     console.print(table)
+
+
+def _print_quality(checks: list) -> None:
+    """Injected vs caught, rule by rule (what reports/data_quality.sql shows on Databricks)."""
+    table = Table(show_edge=False, title="data quality: injected vs caught")
+    for column in ("dataset", "rule", "action", "injected", "caught", ""):
+        table.add_column(column, justify="right" if column in ("injected", "caught") else "left")
+    for c in checks:
+        caught = "-" if c.caught is None else f"{c.caught:,}"
+        verdict = "ok" if c.ok else "[red]MISMATCH[/red]"
+        table.add_row(c.dataset, c.rule, c.action, f"{c.injected:,}", caught, verdict)
+    console.print(table)
+    wrong = [c for c in checks if not c.ok]
+    if wrong:
+        console.print(f"[red]{len(wrong)} of {len(checks)} rules did not catch what was injected")
+    else:
+        console.print(f"all {len(checks)} rules caught exactly what the landing injected")
 
 
 def _register_commands() -> None:

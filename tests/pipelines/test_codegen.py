@@ -29,8 +29,8 @@ AUTO_CDC = re.compile(
     r"|APPLY CHANGES INTO LIVE\.(\w+))\s+"
     r"FROM STREAM\((?P<source>[\w.]+)\)\s+"
     r"KEYS \((?P<keys>[^)]+)\)\s+"
-    r"APPLY AS DELETE WHEN (?P<delete>.+?)\s+"
-    r"SEQUENCE BY (?P<sequence>\S+)\s+"
+    r"(APPLY AS DELETE WHEN (?P<delete>.+?)\s+)?"
+    r"SEQUENCE BY (?P<sequence>\S+|STRUCT\([^)]+\))\s+"
     r"COLUMNS \* EXCEPT \((?P<except>[^)]+)\)\s+"
     r"STORED AS SCD TYPE (?P<scd>[12])$",
     re.S,
@@ -43,35 +43,103 @@ def statements(sql: str) -> list[str]:
     return [s.strip() for s in re.split(r";\s*\n", body) if s.strip().rstrip(";")]
 
 
+# CREATE statements as the pipeline SQL references document them: a kind, a name, an optional
+# table specification (one column or CONSTRAINT per line), table clauses, then the query.
+CREATE = re.compile(
+    r"^CREATE (?P<kind>(?:OR REFRESH )?(?:STREAMING TABLE|MATERIALIZED VIEW)"
+    r"|TEMPORARY VIEW|TEMPORARY LIVE VIEW) (?P<name>\w+)"
+    r"(?: \(\n(?P<spec>.*?)\n\))?"
+    r"(?P<clauses>(?:\n(?:COMMENT '(?:[^'\\]|\\.)*'"
+    r"|CLUSTER BY \([^)]*\)|TBLPROPERTIES \([^)]*\)))*)"
+    r"(?:\nAS (?P<query>SELECT.*))?$",
+    re.S,
+)
+COLUMN = re.compile(
+    r"^`(?P<name>[^`]+)` (?P<type>[A-Z][A-Z0-9_<>(), ]*?)"
+    r"(?: COMMENT (?P<comment>'(?:[^'\\]|\\.)*'))?$"
+)
+PROPERTIES = re.compile(r"^TBLPROPERTIES \(('[\w.]+' = '[^']*')(, '[\w.]+' = '[^']*')*\)$")
+# read_files options the Databricks reference lists (Auto Loader's, without `cloudFiles.`)
+READ_FILES_OPTIONS = {
+    "format", "header", "schemaHints", "schemaEvolutionMode", "maxFilesPerTrigger",
+    "maxBytesPerTrigger", "rescuedDataColumn", "escape", "quote", "multiLine", "mode",
+    "encoding", "sep", "inferSchema", "schema", "primitivesAsString", "inferColumnTypes",
+}  # fmt: skip
+SCHEMA_EVOLUTION_MODES = {"addNewColumns", "rescue", "failOnNewColumns", "none"}
+
+
 def query_of(statement: str) -> str | None:
     match = re.search(r"^AS (SELECT.*)$", statement, re.M | re.S)
     return match.group(1).rstrip(";") if match else None
 
 
+def check_read_files(query: str) -> None:
+    """Every read_files option is a documented one, with a documented value where it matters."""
+    for call in re.findall(r"read_files\((.*?)\n\)", query, re.S):
+        options = dict(re.findall(r"^\s*(\w+) => (.+?),?$", call, re.M))
+        assert options.keys() <= READ_FILES_OPTIONS, options.keys() - READ_FILES_OPTIONS
+        if "schemaEvolutionMode" in options:
+            assert options["schemaEvolutionMode"].strip("'") in SCHEMA_EVOLUTION_MODES
+        if "maxFilesPerTrigger" in options:
+            assert int(options["maxFilesPerTrigger"]) > 0
+
+
+def check_create(statement: str, dialect: str, seen: dict[str, int]) -> None:
+    """A CREATE statement follows the documented grammar, and each part of it parses."""
+    match = CREATE.match(statement)
+    assert match, f"malformed CREATE statement: {statement[:120]}"
+    columns: list[str] = []
+    constraints = 0
+    for line in (match["spec"] or "").splitlines():
+        item = line.strip().removesuffix(",")
+        if item.startswith("CONSTRAINT"):
+            found = CONSTRAINT.match(line)
+            assert found, f"malformed constraint: {line}"
+            sqlglot.parse_one(f"SELECT 1 FROM t WHERE {found['cond']}", read=dialect)
+            constraints += 1
+            continue
+        column = COLUMN.match(item)
+        assert column, f"malformed column definition: {line}"
+        assert "VIEW" not in match["kind"] or "TEMPORARY" not in match["kind"], line
+        sqlglot.parse_one(f"SELECT CAST(NULL AS {column['type']})", read=dialect)
+        if column["comment"]:
+            sqlglot.parse_one(f"SELECT {column['comment']}", read=dialect)
+        columns.append(column["name"])
+    seen["constraints"] += constraints
+    query = match["query"]
+    for clause in (match["clauses"] or "").strip().splitlines():
+        if clause.startswith("CLUSTER BY"):
+            keys = [k.strip().strip("`") for k in clause[len("CLUSTER BY (") : -1].split(",")]
+            assert all(k in columns or k in (query or "") for k in keys), clause
+        elif clause.startswith("TBLPROPERTIES"):
+            assert PROPERTIES.match(clause), clause
+    if query is None:  # an AUTO CDC target: columns at most, no expectations
+        assert match["kind"] == "OR REFRESH STREAMING TABLE" and not constraints, statement[:80]
+        return
+    check_read_files(query)
+    sqlglot.parse_one(query.rstrip(";"), read=dialect)
+    seen["queries"] += 1
+
+
 def check_sql(sql: str, dialect: str) -> dict[str, int]:
     """Parse every query and check every pipeline clause; return counts of what was seen."""
     seen = {"queries": 0, "constraints": 0, "cdc": 0}
+    targets, flows = set(), []
     for statement in statements(sql):
         if AUTO_CDC.match(statement):
             match = AUTO_CDC.match(statement)
             assert match is not None
-            sqlglot.parse_one(f"SELECT 1 WHERE {match['delete']}", read=dialect)
+            if match["delete"]:
+                sqlglot.parse_one(f"SELECT 1 WHERE {match['delete']}", read=dialect)
+            sqlglot.parse_one(f"SELECT 1 ORDER BY {match['sequence']}", read=dialect)
+            flows.append(match["target"] or match[4])
             seen["cdc"] += 1
             continue
-        for line in statement.splitlines():
-            if "CONSTRAINT" in line:
-                found = CONSTRAINT.match(line)
-                assert found, f"malformed constraint: {line}"
-                sqlglot.parse_one(f"SELECT 1 FROM t WHERE {found['cond']}", read=dialect)
-                seen["constraints"] += 1
-        query = query_of(statement)
-        if query is None:
-            assert re.match(r"^CREATE OR REFRESH STREAMING TABLE \w+\s+COMMENT '", statement), (
-                f"a statement with no query must declare a CDC target: {statement[:80]}"
-            )
-            continue
-        sqlglot.parse_one(query, read=dialect)
-        seen["queries"] += 1
+        check_create(statement, dialect, seen)
+        create = CREATE.match(statement)
+        if create and create["query"] is None:
+            targets.add(create["name"])
+    assert targets == set(flows), "every AUTO CDC target is declared once and fed by a flow"
     return seen
 
 
@@ -86,6 +154,8 @@ def test_every_generated_file_is_valid(sector: str, target: str, fmt: str) -> No
         for name, text in project.files.items():
             if name.endswith(".py"):
                 ast.parse(text, filename=name)
+            elif name.startswith("reports/"):
+                sqlglot.parse_one(text, read=DIALECT[target])
             elif name.endswith(".sql"):
                 seen = check_sql(text, DIALECT[target])
                 assert seen["queries"] > 0
@@ -99,7 +169,13 @@ def test_databricks_sql_uses_auto_cdc_with_deletes_and_expectations() -> None:
     )
     sql = project.files["transformations/streamforge_energy.sql"]
     seen = check_sql(sql, "databricks")
-    assert seen["cdc"] == 2  # customer (SCD1) and customer_history (SCD2)
+    # customer (SCD1) and customer_history (SCD2) from the change feed; equipment and plant, which
+    # have none, keep one row per key when a snapshot lands again
+    assert seen["cdc"] == 4
+    for dimension in ("equipment", "plant"):
+        flow = sql[sql.index(f"AUTO CDC INTO {dimension}\n") :].split(";")[0]
+        assert f"FROM STREAM({dimension}_snapshot)" in flow
+        assert "SEQUENCE BY STRUCT(_ingested_at, _source_file)" in flow
     assert "APPLY AS DELETE WHEN `change_type` = 'DELETE'" in sql
     assert "STREAM read_files(" in sql and "schemaHints =>" in sql
     expected = "CONSTRAINT valid_kwh_consumed EXPECT (`kwh_consumed` BETWEEN 0 AND 150)"
@@ -126,7 +202,8 @@ def test_dlt_legacy_uses_import_dlt_and_apply_changes() -> None:
     python = api.pipeline("Energy", None, schema_dir=SCHEMA, target="dlt-legacy").files
     sql = api.pipeline("Energy", None, schema_dir=SCHEMA, target="dlt-legacy", language="sql").files
     code = python["transformations/streamforge_energy.py"]
-    assert "import dlt" in code and "dlt.apply_changes(" in code and "pipelines" not in code
+    assert "import dlt" in code and "dlt.apply_changes(" in code
+    assert "from pyspark import pipelines" not in code
     assert "APPLY CHANGES INTO LIVE.customer" in sql["transformations/streamforge_energy.sql"]
 
 
@@ -167,3 +244,111 @@ def test_energy_matches_golden_files(target: str, language: str, update_golden: 
             path.write_text(text, encoding="utf-8")
         assert path.exists(), f"missing golden file {path}; run pytest --update-golden"
         assert text == path.read_text(encoding="utf-8"), f"{path} differs (--update-golden)"
+
+
+# Keyword arguments the pyspark.pipelines / dlt Python references document, per function
+PYTHON_API = {
+    "table": {"name", "comment", "spark_conf", "table_properties", "path", "partition_cols",
+              "cluster_by_auto", "cluster_by", "schema", "row_filter", "private"},
+    "materialized_view": {"name", "comment", "spark_conf", "table_properties", "path",
+                          "partition_cols", "cluster_by_auto", "cluster_by", "schema",
+                          "row_filter", "private"},
+    "temporary_view": {"name", "comment", "spark_conf"},
+    "view": {"name", "comment", "spark_conf"},
+    "create_streaming_table": {"name", "comment", "spark_conf", "table_properties", "path",
+                               "partition_cols", "cluster_by_auto", "cluster_by", "schema",
+                               "expect_all", "expect_all_or_drop", "expect_all_or_fail",
+                               "row_filter"},
+    "create_auto_cdc_flow": {"target", "source", "keys", "sequence_by", "ignore_null_updates",
+                             "apply_as_deletes", "apply_as_truncates", "column_list",
+                             "except_column_list", "stored_as_scd_type",
+                             "track_history_column_list", "track_history_except_column_list",
+                             "name", "once"},
+}  # fmt: skip
+PYTHON_API["apply_changes"] = PYTHON_API["create_auto_cdc_flow"] - {"name"}
+AUTO_LOADER_OPTIONS = {
+    "cloudFiles.format", "cloudFiles.schemaHints", "cloudFiles.schemaEvolutionMode",
+    "cloudFiles.maxFilesPerTrigger", "cloudFiles.maxBytesPerTrigger", "rescuedDataColumn",
+    "header", "escape", "quote", "multiLine", "mode", "encoding", "sep",
+}  # fmt: skip
+
+
+def python_calls(code: str, module: str) -> list[ast.Call]:
+    """Every call of `<module>.<function>(...)`, decorators included."""
+    return [
+        n
+        for n in ast.walk(ast.parse(code))
+        if isinstance(n, ast.Call)
+        and isinstance(n.func, ast.Attribute)
+        and isinstance(n.func.value, ast.Name)
+        and n.func.value.id == module
+    ]
+
+
+@pytest.mark.parametrize("sector", SECTORS)
+@pytest.mark.parametrize(("target", "module"), [("databricks", "dp"), ("dlt-legacy", "dlt")])
+def test_databricks_python_follows_the_documented_api(sector: str, target: str, module: str):
+    files = api.pipeline(sector, None, schema_dir=SCHEMA, target=target, scd=2).files
+    code = files[f"transformations/streamforge_{sector.lower()}.py"]
+    tree = ast.parse(code)
+    constants = {
+        t.id: ast.literal_eval(n.value)
+        for n in tree.body
+        if isinstance(n, ast.Assign)
+        for t in n.targets
+        if isinstance(t, ast.Name) and isinstance(n.value, ast.Constant | ast.Dict)
+    }
+    for call in python_calls(code, module):
+        function = call.func.attr  # type: ignore[attr-defined]
+        if function.startswith("expect"):
+            continue
+        kwargs = {k.arg: k.value for k in call.keywords}
+        assert kwargs.keys() <= PYTHON_API[function], (function, kwargs.keys())
+        declared: list[str] = []
+        if "schema" in kwargs:
+            schema = ast.literal_eval(kwargs["schema"])
+            created = sqlglot.parse_one(f"CREATE TABLE t ({schema})", read="databricks")
+            declared = [c.name for c in created.find_all(sqlglot.exp.ColumnDef)]
+        if "cluster_by" in kwargs:
+            keys = ast.literal_eval(kwargs["cluster_by"])
+            assert keys and (not declared or set(keys) <= set(declared)), keys
+        if "table_properties" in kwargs:
+            node = kwargs["table_properties"]
+            properties = constants[node.id] if isinstance(node, ast.Name) else node
+            assert all(isinstance(v, str) for v in dict(properties).values())
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "option":
+            name = ast.literal_eval(node.args[0])
+            assert name in AUTO_LOADER_OPTIONS, name
+            if name == "cloudFiles.schemaEvolutionMode":
+                assert ast.literal_eval(node.args[1]) in SCHEMA_EVOLUTION_MODES
+
+
+@pytest.mark.parametrize("language", ["python", "sql"])
+def test_production_touches(language: str) -> None:
+    """Bronze survives a full refresh, ingests a backlog in bounded batches and rescues unknown
+    columns (counted by a warn rule); silver facts cluster on event time and key; YAML column
+    descriptions become column comments."""
+    files = api.pipeline("Energy", None, schema_dir=SCHEMA, target="databricks", language=language)
+    code = files.files[
+        f"transformations/streamforge_energy.{'py' if language == 'python' else 'sql'}"
+    ]
+    if language == "sql":
+        bronze = [
+            s for s in statements(code) if s.startswith("CREATE OR REFRESH STREAMING TABLE bronze_")
+        ]
+        assert len(bronze) == 7
+        for s in bronze:
+            assert "TBLPROPERTIES ('pipelines.reset.allowed' = 'false')" in s
+            assert "schemaEvolutionMode => 'rescue'" in s and "maxFilesPerTrigger => 100" in s
+        readings = next(s for s in statements(code) if "VIEW silver_meter_readings" in s)
+        assert "CLUSTER BY (`reading_time`, `reading_id`)" in readings
+        assert "`kwh_consumed` DOUBLE COMMENT 'Energy used in the interval, kWh'" in readings
+        assert readings.count("no_rescued_data") == 1
+    else:
+        assert code.count("table_properties=BRONZE_PROPERTIES") == 7
+        assert 'BRONZE_PROPERTIES = {"pipelines.reset.allowed": "false"}' in code
+        assert code.count('.option("cloudFiles.schemaEvolutionMode", "rescue")') == 7
+        assert "cluster_by=['reading_time', 'reading_id']" in code
+        assert "`kwh_consumed` DOUBLE COMMENT 'Energy used in the interval, kWh'" in code
+        assert code.count("'no_rescued_data': '_rescued_data IS NULL'") == 4  # each silver

@@ -8,6 +8,7 @@ checkpointed dimension state.
 
 from __future__ import annotations
 
+import json
 import threading
 from collections import Counter
 from pathlib import Path
@@ -20,7 +21,9 @@ import pytest
 from streamforge import api, checkpoint
 from streamforge.engine.rules import violations
 from streamforge.pipelines.local_spark import read_table, run_pipeline, spark_available
-from streamforge.readback import read_landing
+from streamforge.pipelines.model import build_model
+from streamforge.pipelines.quality import compare, read_spark_metrics
+from streamforge.readback import read_landing, read_manifest
 from streamforge.sinks.local import LocalLanding
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -70,6 +73,31 @@ def test_generated_spark_pipeline_ingests_exactly_what_was_generated(tmp_path, l
     generate(landing, clock, 2)  # two more cycles, then an incremental run
     run_pipeline(project, work)
     check_layers(landing, work)
+    reland_snapshot(landing / "plant")  # a dimension without a change feed lands again
+    run_pipeline(project, work)
+    check_relanded(landing / "plant", work)
+
+
+def reland_snapshot(folder: Path) -> None:
+    """Write the plant snapshot again under a new name, every operator renamed: what a second
+    landing of a dimension (a re-export, a fix) looks like to the pipeline."""
+    (first,) = sorted(folder.glob("*.json"))
+    rows = [json.loads(line) for line in first.read_text(encoding="utf-8").splitlines()]
+    lines = [json.dumps({**row, "operator": f"relanded {row['plant_id']}"}) for row in rows]
+    (folder / "plant-c000000-relanded.json").write_text("\n".join(lines) + "\n", "utf-8")
+
+
+def check_relanded(folder: Path, work: Path) -> None:
+    """One row per key, from the newest landing; gold joins count each fact once."""
+    plant = read_table(work, "plant")
+    keys = plant.column("plant_id").to_pylist()
+    assert len(keys) == len(set(keys)), "a snapshot landing again duplicated dimension keys"
+    first = next(p for p in sorted(folder.glob("*.json")) if "relanded" not in p.name)
+    assert len(keys) == len(first.read_text(encoding="utf-8").splitlines())
+    assert all(r["operator"] == f"relanded {r['plant_id']}" for r in plant.to_pylist())
+    facts = read_table(work, "silver_electricity_production").num_rows
+    by_type = read_table(work, "gold_electricity_production_by_plant_type")
+    assert sum(by_type.column("events").to_pylist()) == facts
 
 
 def check_layers(landing: Path, work: Path) -> None:
@@ -82,6 +110,19 @@ def check_layers(landing: Path, work: Path) -> None:
         check_silver(plan, landed, work, name)
     check_dimension(landing, work)
     check_gold(plan, landed, work)
+    check_quality(plan, landing, work)
+
+
+def check_quality(plan, landing: Path, work: Path) -> None:
+    """Closed loop: every rule failed exactly the rows the manifest says were made to break it
+    (anomalies of its column, duplicates for unique_<key>), and zero where none were injected."""
+    model = build_model(plan)
+    checks = compare(model, read_manifest(landing), read_spark_metrics(work))
+    assert checks and all(c.caught is not None for c in checks), "a dataset has no metrics"
+    drop = [c for c in checks if c.action == "drop"]
+    assert any(c.injected for c in drop), "the landing injected nothing a drop rule catches"
+    wrong = [c for c in checks if not c.ok]
+    assert not wrong, wrong
 
 
 def expected_silver(plan, landed, name: str) -> tuple[pa.Table, Counter]:
@@ -110,9 +151,12 @@ def check_silver(plan, landed, work: Path, name: str) -> None:
     key = plan.table(name).primary_key
     assert actual.num_rows == silver.num_rows, name
     assert sorted(actual.column(key).to_pylist()) == sorted(silver.column(key).to_pylist())
-    quarantine = Counter(read_table(work, f"quarantine_{name}").column("_reason").to_pylist())
-    assert quarantine.get("duplicate", 0) == reasons["duplicate"], name
-    assert sum(v for k, v in quarantine.items() if k != "duplicate") == reasons.get("rules", 0)
+    key_rule = f"unique_{key}"
+    failed = read_table(work, f"quarantine_{name}").column("_failed_rules").to_pylist()
+    assert all(failed), f"{name}: a quarantined row must name the rules it failed"
+    repeated = sum(key_rule in rules for rules in failed)
+    assert repeated == reasons["duplicate"] + reasons["duplicates_of_failed"], name
+    assert sum(any(r != key_rule for r in rules) for rules in failed) == reasons.get("rules", 0)
     # Exactly what the manifest announced: every duplicate is quarantined (a copy of an
     # anomalous row under its rule), and the rule rows are the anomalies of drop columns.
     manifest = [f.manifest for f in landed[name]]

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from streamforge.pipelines.rules import Rule, quote, rules_for
+from streamforge.pipelines.rules import Rule, quote, rules_for, sequence_column
 from streamforge.pipelines.spark_types import spark_type
 from streamforge.plan import Plan, TablePlan
 from streamforge.spec.model import NUMERIC_TYPES, ColumnSpec
 
 BRONZE, SILVER, QUARANTINE = "bronze_{}", "silver_{}", "quarantine_{}"
+METRICS = "expectations"  # spark target: what each rule passed and failed, per dataset
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +51,15 @@ class Source:
     def schema_ddl(self) -> str:
         return ", ".join(f"{quote(c.name)} {c.type}" for c in self.columns)
 
+    @property
+    def described(self) -> bool:
+        """Whether the YAML describes any column (then tables declare their columns, with
+        comments)."""
+        return any(c.comment for c in self.columns)
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
+
 
 @dataclass(frozen=True, slots=True)
 class Checked:
@@ -64,6 +74,23 @@ class Checked:
     def drop_rules(self) -> tuple[Rule, ...]:
         return tuple(r for r in self.rules if r.action == "drop")
 
+    @property
+    def unique_rule(self) -> str | None:
+        """The name under which repeated keys are counted and quarantined (spark target)."""
+        return f"unique_{self.source.key}" if self.dedupe and self.source.key else None
+
+
+@dataclass(frozen=True, slots=True)
+class Expectations:
+    """The rules one dataset checks, and what a report needs to find them: the dataset name the
+    event log records them under, and the landing table whose manifest counts what was injected."""
+
+    dataset: str
+    table: str
+    rules: tuple[Rule, ...]
+    unique: str | None = None  # rule name of the de-duplication on the key, if any
+    silver: bool = True  # checked in silver (else a dimension's snapshot, checked from bronze)
+
 
 @dataclass(frozen=True, slots=True)
 class Dimension:
@@ -77,6 +104,16 @@ class Dimension:
     sequence: str | None  # feed column that orders changes
     type_column: str | None
     bookkeeping: tuple[str, ...]  # feed columns that are not part of the dimension's rows
+    rules: tuple[Rule, ...] = ()  # what the snapshot's rows are checked with (key not null first)
+
+    @property
+    def drop_rules(self) -> tuple[Rule, ...]:
+        return tuple(r for r in self.rules if r.action == "drop")
+
+    @property
+    def snapshot_view(self) -> str:
+        """The checked snapshot rows: AUTO CDC fails a whole micro-batch on one NULL key."""
+        return f"{self.name}_snapshot"
 
     @property
     def history(self) -> str:
@@ -108,6 +145,19 @@ class PipelineModel:
     dimensions: tuple[Dimension, ...]
     aggregates: tuple[Aggregate, ...]
     interval_seconds: int
+
+    @property
+    def expectations(self) -> tuple[Expectations, ...]:
+        """Every dataset with rules: silver facts and change feeds, then dimension snapshots."""
+        checked = tuple(
+            Expectations(c.source.silver, c.source.table, c.rules, c.unique_rule)
+            for c in self.checked
+        )
+        snapshots = tuple(
+            Expectations(d.snapshot_view, d.snapshot.table, d.rules, silver=False)
+            for d in self.dimensions
+        )
+        return tuple(e for e in checked + snapshots if e.rules or e.unique)
 
 
 def build_model(plan: Plan, interval_seconds: int = 30) -> PipelineModel:
@@ -149,9 +199,7 @@ def _dimension(plan: Plan, table: TablePlan, sources: dict[str, Source]) -> Dime
     feed_plan = plan.table(entity.tracked_by) if entity.tracked_by else None
     feed = sources[feed_plan.name] if feed_plan else None
     roles = feed_plan.feed if feed_plan else None
-    sequence = None
-    if roles is not None:
-        sequence = roles.sequence_columns[0] if roles.sequence_columns else roles.timestamp_column
+    sequence = sequence_column(feed_plan) if feed_plan else None
     bookkeeping: tuple[str, ...] = ()
     if feed_plan is not None and roles is not None:
         attrs = {a.name for a in roles.attributes} | {roles.entity_key}
@@ -165,7 +213,14 @@ def _dimension(plan: Plan, table: TablePlan, sources: dict[str, Source]) -> Dime
         sequence=sequence,
         type_column=roles.type_column if roles else None,
         bookkeeping=bookkeeping,
+        rules=_snapshot_rules(table, entity.key),
     )
+
+
+def _snapshot_rules(table: TablePlan, key: str) -> tuple[Rule, ...]:
+    """The dimension's own rules, its key's not-null rule first and never weaker than drop."""
+    rules = tuple(r for r in rules_for(table) if r.column != key)
+    return (Rule(f"valid_{key}", f"{quote(key)} IS NOT NULL", "drop", key), *rules)
 
 
 def _aggregates(plan: Plan, fact: TablePlan, sources: dict[str, Source]) -> list[Aggregate]:

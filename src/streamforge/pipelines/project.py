@@ -10,11 +10,13 @@ import yaml
 
 from streamforge.errors import StreamForgeError
 from streamforge.pipelines.model import PipelineModel, build_model
+from streamforge.pipelines.quality import rule_sources
 from streamforge.pipelines.render import render
 from streamforge.pipelines.targets import Target, get_target
 from streamforge.plan import Plan
 
 LANGUAGES = ("python", "sql")
+REPORT = "reports/data_quality.sql"  # outside transformations/: not part of the pipeline
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +60,16 @@ def build_project(plan: Plan, options: PipelineOptions) -> PipelineProject:
             ast.parse(code)  # a template bug must never reach a user
         stem = name + ("_bronze" if "bronze" in template else "")
         files[f"transformations/{stem}.{template.split('.')[-2]}"] = code
-    files["README.md"] = _readme(model, target, options, ", ".join(files))
+    sources = ", ".join(files)
+    files[REPORT] = render(
+        "data_quality.sql.j2",
+        model,
+        rule_sources=rule_sources(model, unique=not target.bundle, rescued=target.bundle),
+        metrics="event_log" if target.bundle else "tables",
+        event_log=f"{options.catalog}.{options.schema}.{name}_event_log",
+        landing=options.landing.rstrip("/"),
+    )
+    files["README.md"] = _readme(model, target, options, sources)
     if target.bundle:
         files["databricks.yml"] = _bundle(name, model, options)
     else:
@@ -84,6 +95,12 @@ def _bundle(name: str, model: PipelineModel, options: PipelineOptions) -> str:
                     "continuous": False,
                     "channel": "CURRENT",
                     "configuration": {"streamforge.landing": "${var.landing}"},
+                    # published, so that reports/data_quality.sql can read the expectations
+                    "event_log": {
+                        "catalog": "${var.catalog}",
+                        "schema": "${var.schema}",
+                        "name": f"{name}_event_log",
+                    },
                     "libraries": [{"glob": {"include": "transformations/**"}}],
                 }
             }
@@ -125,20 +142,38 @@ def _readme(model: PipelineModel, target: Target, options: PipelineOptions, sour
     for c in model.checked:
         rules = ", ".join(f"`{r.name}` ({r.action})" for r in c.rules) or "none"
         lines.append(f"| `{c.source.silver}` | silver | {c.source.comment} Expectations: {rules} |")
-        if c.drop_rules:
+        if c.drop_rules or not target.bundle:
             lines.append(
                 f"| `{c.source.quarantine}` | silver | rows of `{c.source.table}` that "
-                "failed a drop expectation |"
+                "failed a drop expectation, `_failed_rules` naming each rule they broke |"
             )
     for d in model.dimensions:
         how = (
-            f"kept current from `{d.feed.table}` (SCD1, deletes applied)" if d.feed else "as landed"
+            f"kept current from `{d.feed.table}` (SCD1, deletes applied)"
+            if d.feed
+            else "one per key, from its newest landing"
         )
         lines.append(f"| `{d.name}` | silver | {d.snapshot.comment} Current rows, {how} |")
         if d.feed and options.scd == 2:
             lines.append(f"| `{d.history}` | silver | every version of `{d.name}` (SCD2) |")
     for a in model.aggregates:
         lines.append(f"| `{a.name}` | gold | {a.comment} |")
+    if not target.bundle:
+        lines.append(
+            "| `expectations` | quality | passed and failed records of each rule of each "
+            "checked dataset, as a Databricks pipeline's event log records them |"
+        )
+    lines += [
+        "",
+        f"`{REPORT}` is the data-quality report: rule by rule, the rows the landing manifest says "
+        "were made to break it beside the rows the pipeline's expectations failed "
+        + (
+            "(from the event log the bundle publishes as "
+            f"`{options.catalog}.{options.schema}.streamforge_{model.sector.lower()}_event_log`)."
+            if target.bundle
+            else "(from the `expectations` view); `--run` prints the same comparison."
+        ),
+    ]
     if target.bundle:
         lines += ["", "Deploy with `databricks bundle deploy` (set `--var landing=...`)."]
     else:

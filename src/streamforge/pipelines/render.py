@@ -7,8 +7,8 @@ from pathlib import Path
 
 import jinja2
 
-from streamforge.pipelines.model import Aggregate, Dimension, PipelineModel, Source
-from streamforge.pipelines.rules import quote
+from streamforge.pipelines.model import Aggregate, Column, Dimension, PipelineModel, Source
+from streamforge.pipelines.rules import Rule, failed_rules_sql, quote
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -50,6 +50,12 @@ def render(template: str, model: PipelineModel, **context: object) -> str:
             dimension_key=keys.__getitem__,
             read_ddl=lambda source: read_ddl(source, fmt),
             csv_header=csv_header,
+            failed_rules_sql=failed_rules_sql,
+            passes_sql=passes_sql,
+            silver_columns=silver_columns,
+            dimension_columns=dimension_columns,
+            column_ddl=column_ddl,
+            table_spec=table_spec,
             **context,
         )
     )
@@ -81,6 +87,56 @@ def read_ddl(source: Source, fmt: str) -> str:
 def csv_header(source: Source) -> str:
     """The header line of a landing CSV file, as the csv sink writes it."""
     return ",".join(f'"{c.name}"' for c in source.columns)
+
+
+# What bronze adds to every landing row (Databricks targets), with what it means
+BRONZE_COLUMNS = (
+    Column("_rescued_data", "STRING", "Values that did not fit the declared schema (Auto Loader)"),
+    Column("_source_file", "STRING", "The landing file the row came from"),
+    Column("_ingested_at", "TIMESTAMP", "When the pipeline ingested the row"),
+)
+
+
+def silver_columns(source: Source) -> tuple[Column, ...]:
+    """The columns of a silver table: the landing columns, then what bronze added."""
+    return source.columns + BRONZE_COLUMNS
+
+
+def dimension_columns(d: Dimension, history: bool = False) -> tuple[Column, ...]:
+    """The columns of a dimension's AUTO CDC target; SCD2 adds its validity interval, typed like
+    the sequence."""
+    columns = tuple(d.snapshot.column(name) for name in (d.key, *d.attributes))
+    if not history:
+        return columns
+    kind = sequence_type(d).upper()
+    return (
+        *columns,
+        Column("__START_AT", kind, "When this version became current"),
+        Column("__END_AT", kind, "When the next version replaced it (NULL: current)"),
+    )
+
+
+def column_ddl(columns: tuple[Column, ...]) -> list[str]:
+    """`name` TYPE COMMENT '...' for each column: a table schema, comments from the YAML."""
+    return [
+        f"{quote(c.name)} {c.type}" + (f" COMMENT {sql_string(c.comment)}" if c.comment else "")
+        for c in columns
+    ]
+
+
+def table_spec(columns: list[str], rules: tuple[Rule, ...], violation: dict[str, str]) -> str:
+    """A SQL table specification: `(column, ..., CONSTRAINT ..., ...)`, or "" when empty."""
+    lines = list(columns) + [
+        f"CONSTRAINT {r.name} EXPECT ({r.condition}){violation[r.action]}" for r in rules
+    ]
+    return " (\n" + ",\n".join(f"  {line}" for line in lines) + "\n)" if lines else ""
+
+
+def passes_sql(rules: tuple[Rule, ...]) -> str:
+    """A Spark SQL condition true for the rows that break none of `rules` (NULL breaks a rule)."""
+    if not rules:
+        return "TRUE"
+    return "coalesce(" + " AND ".join(f"({r.condition})" for r in rules) + ", false)"
 
 
 def sequence_type(d: Dimension) -> str:

@@ -1,5 +1,9 @@
 """Expectations derived from the YAML: keys not null, bounds, allowed values; `expect` picks the
-action. Each is a SQL condition that a good row satisfies."""
+action. Each is a SQL condition that a good row satisfies.
+
+A change feed's entity key and sequence column are always checked (drop, or fail when asked): AUTO
+CDC rejects a NULL key or a NULL sequence value for the whole micro-batch, so one bad row would
+fail every update after it."""
 
 from __future__ import annotations
 
@@ -20,6 +24,11 @@ class Rule:
     column: str
 
 
+# Databricks targets: Auto Loader rescues values that do not fit the declared schema (a new column,
+# a wrong type) instead of failing; this warn rule counts the rows that carry any.
+RESCUED = Rule("no_rescued_data", "_rescued_data IS NULL", "warn", "_rescued_data")
+
+
 def rules_for(table: TablePlan) -> tuple[Rule, ...]:
     rules: list[Rule] = []
     if table.primary_key is not None:
@@ -28,15 +37,44 @@ def rules_for(table: TablePlan) -> tuple[Rule, ...]:
     if table.feed is not None:
         key = table.feed.entity_key
         rules.append(Rule(f"valid_{key}", f"{quote(key)} IS NOT NULL", "drop", key))
+    sequence = sequence_column(table)
     for col in table.columns:
         if col.name == table.primary_key or (table.feed and col.name == table.feed.entity_key):
             continue
         condition = _condition(col, is_foreign_key=col.name in table.foreign_keys)
+        action = col.expect or ("drop" if col.anomaly_rate > 0 else "warn")
+        if col.name == sequence:
+            not_null = f"{quote(col.name)} IS NOT NULL"
+            condition = not_null if condition is None else f"{not_null} AND ({condition})"
+            action = "fail" if col.expect == "fail" else "drop"
         if condition is None:
             continue
-        action = col.expect or ("drop" if col.anomaly_rate > 0 else "warn")
         rules.append(Rule(f"valid_{col.name}", condition, action, col.name))
     return tuple(rules)
+
+
+def sequence_column(table: TablePlan) -> str | None:
+    """The change feed column that orders its changes (`SEQUENCE BY`): the first listed sequence
+    column, else the change timestamp; None for other tables."""
+    if table.feed is None:
+        return None
+    roles = table.feed
+    return roles.sequence_columns[0] if roles.sequence_columns else roles.timestamp_column
+
+
+def failed_rules_sql(rules: tuple[Rule, ...]) -> str:
+    """A Spark SQL ARRAY<STRING> of the names of `rules` a row breaks (a NULL result breaks a
+    rule, as it does in the quarantine's filter)."""
+    names = ", ".join(
+        f"CASE WHEN NOT coalesce({r.condition}, false) THEN {text_literal(r.name)} END"
+        for r in rules
+    )
+    return f"array_compact(array({names}))" if rules else "CAST(array() AS ARRAY<STRING>)"
+
+
+def text_literal(text: str) -> str:
+    """A Spark SQL string literal (backslash escapes, as Spark reads them)."""
+    return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
 def quote(name: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from streamforge.errors import StreamForgeError
+from streamforge.pipelines.rules import RESCUED
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,6 +19,10 @@ class Target:
 
 EXPECT = {"warn": "expect_all", "drop": "expect_all_or_drop", "fail": "expect_all_or_fail"}
 VIOLATION = {"warn": "", "drop": " ON VIOLATION DROP ROW", "fail": " ON VIOLATION FAIL UPDATE"}
+
+# Databricks targets: Auto Loader ingests a backlog in batches of at most this many files (one
+# file per table per cycle: a batch is up to 100 cycles), and silver counts rescued values.
+PRODUCTION = {"max_files_per_trigger": 100, "rescued_rule": RESCUED}
 
 TARGETS: dict[str, Target] = {}
 
@@ -45,6 +50,7 @@ register(
             "violation": VIOLATION,
             "expect_decorators": EXPECT,
             "ref": lambda name: name,
+            **PRODUCTION,
         },
     )
 )
@@ -66,6 +72,7 @@ register(
             "violation": VIOLATION,
             "expect_decorators": EXPECT,
             "ref": lambda name: f"LIVE.{name}",
+            **PRODUCTION,
         },
     )
 )

@@ -9,15 +9,25 @@ from pyspark.sql import functions as F
 
 LANDING = spark.conf.get("streamforge.landing")  # noqa: F821 - `spark` is provided by the runtime
 FORMAT = 'json'
+# Bronze is the only copy of what landed (landing files may expire): a full refresh must not
+# empty it. Columns the YAML does not declare go to _rescued_data (`rescue`), never break a run.
+BRONZE_PROPERTIES = {"pipelines.reset.allowed": "false"}
+MAX_FILES_PER_TRIGGER = 100  # a backlog is ingested in bounded batches
 
 # ---------------------------------------------------------------- bronze: one table per folder
 
-@dp.table(name='bronze_customer', comment='Raw Utility customers (service accounts); changed by customer_changes.')
+@dp.table(
+    name='bronze_customer',
+    comment='Raw Utility customers (service accounts); changed by customer_changes.',
+    table_properties=BRONZE_PROPERTIES,
+)
 def bronze_customer():
     return (
         spark.readStream.format("cloudFiles")  # noqa: F821
         .option("cloudFiles.format", FORMAT)
         .option("cloudFiles.schemaHints", '`customer_id` BIGINT, `name` STRING, `email` STRING, `phone` STRING, `address` STRING, `city` STRING, `state` STRING, `zip` STRING, `customer_segment` STRING, `meter_number` STRING, `service_start_date` DATE, `billing_cycle_day` INT, `paperless_billing` BOOLEAN, `payment_plan` STRING')
+        .option("cloudFiles.schemaEvolutionMode", "rescue")
+        .option("cloudFiles.maxFilesPerTrigger", MAX_FILES_PER_TRIGGER)
         .option("rescuedDataColumn", "_rescued_data")
         .load(f"{LANDING}/customer")
         .select(
@@ -27,12 +37,18 @@ def bronze_customer():
         )
     )
 
-@dp.table(name='bronze_equipment', comment='Raw dimension equipment')
+@dp.table(
+    name='bronze_equipment',
+    comment='Raw dimension equipment',
+    table_properties=BRONZE_PROPERTIES,
+)
 def bronze_equipment():
     return (
         spark.readStream.format("cloudFiles")  # noqa: F821
         .option("cloudFiles.format", FORMAT)
         .option("cloudFiles.schemaHints", '`equipment_id` BIGINT, `equipment_name` STRING, `equipment_type` STRING, `status` STRING')
+        .option("cloudFiles.schemaEvolutionMode", "rescue")
+        .option("cloudFiles.maxFilesPerTrigger", MAX_FILES_PER_TRIGGER)
         .option("rescuedDataColumn", "_rescued_data")
         .load(f"{LANDING}/equipment")
         .select(
@@ -42,12 +58,18 @@ def bronze_equipment():
         )
     )
 
-@dp.table(name='bronze_plant', comment='Raw Power generation plants (one row per site) that feed the grid.')
+@dp.table(
+    name='bronze_plant',
+    comment='Raw Power generation plants (one row per site) that feed the grid.',
+    table_properties=BRONZE_PROPERTIES,
+)
 def bronze_plant():
     return (
         spark.readStream.format("cloudFiles")  # noqa: F821
         .option("cloudFiles.format", FORMAT)
         .option("cloudFiles.schemaHints", '`plant_id` BIGINT, `plant_name` STRING, `plant_code` STRING, `plant_type` STRING, `grid_region` STRING, `operator` STRING, `city` STRING, `state` STRING, `latitude` DOUBLE, `longitude` DOUBLE, `capacity_mw` DOUBLE, `commissioned_date` DATE, `is_renewable` BOOLEAN')
+        .option("cloudFiles.schemaEvolutionMode", "rescue")
+        .option("cloudFiles.maxFilesPerTrigger", MAX_FILES_PER_TRIGGER)
         .option("rescuedDataColumn", "_rescued_data")
         .load(f"{LANDING}/plant")
         .select(
@@ -57,12 +79,18 @@ def bronze_plant():
         )
     )
 
-@dp.table(name='bronze_customer_changes', comment='Raw change feed customer_changes')
+@dp.table(
+    name='bronze_customer_changes',
+    comment='Raw change feed customer_changes',
+    table_properties=BRONZE_PROPERTIES,
+)
 def bronze_customer_changes():
     return (
         spark.readStream.format("cloudFiles")  # noqa: F821
         .option("cloudFiles.format", FORMAT)
         .option("cloudFiles.schemaHints", '`change_id` BIGINT, `customer_id` BIGINT, `change_type` STRING, `change_timestamp` TIMESTAMP, `changed_fields` ARRAY<STRING>, `name` STRING, `email` STRING, `phone` STRING, `address` STRING, `city` STRING, `state` STRING, `zip` STRING, `customer_segment` STRING, `meter_number` STRING, `service_start_date` DATE, `billing_cycle_day` INT, `paperless_billing` BOOLEAN, `payment_plan` STRING')
+        .option("cloudFiles.schemaEvolutionMode", "rescue")
+        .option("cloudFiles.maxFilesPerTrigger", MAX_FILES_PER_TRIGGER)
         .option("rescuedDataColumn", "_rescued_data")
         .load(f"{LANDING}/customer_changes")
         .select(
@@ -72,12 +100,18 @@ def bronze_customer_changes():
         )
     )
 
-@dp.table(name='bronze_electricity_production', comment='Raw fact electricity_production')
+@dp.table(
+    name='bronze_electricity_production',
+    comment='Raw fact electricity_production',
+    table_properties=BRONZE_PROPERTIES,
+)
 def bronze_electricity_production():
     return (
         spark.readStream.format("cloudFiles")  # noqa: F821
         .option("cloudFiles.format", FORMAT)
         .option("cloudFiles.schemaHints", '`production_id` BIGINT, `plant_id` BIGINT, `equipment_id` BIGINT, `timestamp` TIMESTAMP, `generation_mwh` DOUBLE, `weather_conditions` STRING')
+        .option("cloudFiles.schemaEvolutionMode", "rescue")
+        .option("cloudFiles.maxFilesPerTrigger", MAX_FILES_PER_TRIGGER)
         .option("rescuedDataColumn", "_rescued_data")
         .load(f"{LANDING}/electricity_production")
         .select(
@@ -87,12 +121,18 @@ def bronze_electricity_production():
         )
     )
 
-@dp.table(name='bronze_meter_readings', comment='Raw Interval readings (15 min) from customer smart meters.')
+@dp.table(
+    name='bronze_meter_readings',
+    comment='Raw Interval readings (15 min) from customer smart meters.',
+    table_properties=BRONZE_PROPERTIES,
+)
 def bronze_meter_readings():
     return (
         spark.readStream.format("cloudFiles")  # noqa: F821
         .option("cloudFiles.format", FORMAT)
         .option("cloudFiles.schemaHints", '`reading_id` BIGINT, `customer_id` BIGINT, `reading_time` TIMESTAMP, `kwh_consumed` DOUBLE, `voltage_v` DOUBLE, `power_factor` DOUBLE, `rate_code` STRING, `read_method` STRING, `quality_flag` STRING')
+        .option("cloudFiles.schemaEvolutionMode", "rescue")
+        .option("cloudFiles.maxFilesPerTrigger", MAX_FILES_PER_TRIGGER)
         .option("rescuedDataColumn", "_rescued_data")
         .load(f"{LANDING}/meter_readings")
         .select(
@@ -102,12 +142,18 @@ def bronze_meter_readings():
         )
     )
 
-@dp.table(name='bronze_outage_events', comment='Raw Unplanned and planned outages; one row per outage event.')
+@dp.table(
+    name='bronze_outage_events',
+    comment='Raw Unplanned and planned outages; one row per outage event.',
+    table_properties=BRONZE_PROPERTIES,
+)
 def bronze_outage_events():
     return (
         spark.readStream.format("cloudFiles")  # noqa: F821
         .option("cloudFiles.format", FORMAT)
         .option("cloudFiles.schemaHints", '`outage_id` BIGINT, `plant_id` BIGINT, `equipment_id` BIGINT, `outage_start` TIMESTAMP, `duration_min` INT, `cause` STRING, `severity` STRING, `customers_affected` INT, `energy_not_served_mwh` DOUBLE, `affected_feeders` ARRAY<STRING>, `crew_dispatched` BOOLEAN, `restoration_notes` STRING')
+        .option("cloudFiles.schemaEvolutionMode", "rescue")
+        .option("cloudFiles.maxFilesPerTrigger", MAX_FILES_PER_TRIGGER)
         .option("rescuedDataColumn", "_rescued_data")
         .load(f"{LANDING}/outage_events")
         .select(
@@ -122,6 +168,7 @@ def bronze_outage_events():
 @dp.expect_all_or_drop({
     'valid_change_id': '`change_id` IS NOT NULL',
     'valid_customer_id': '`customer_id` IS NOT NULL',
+    'valid_change_timestamp': '`change_timestamp` IS NOT NULL',
 })
 @dp.expect_all({
     'valid_change_type': "`change_type` IN ('INSERT', 'UPDATE', 'DELETE')",
@@ -130,20 +177,30 @@ def bronze_outage_events():
     'valid_billing_cycle_day': '`billing_cycle_day` BETWEEN 1 AND 28',
     'valid_paperless_billing': '`paperless_billing` IN (TRUE, FALSE)',
     'valid_payment_plan': "`payment_plan` IN ('STANDARD', 'BUDGET_BILLING', 'PREPAID', 'TIME_OF_USE')",
+    'no_rescued_data': '_rescued_data IS NULL',
 })
-@dp.table(name='silver_customer_changes', comment='change feed customer_changes')
+@dp.table(
+    name='silver_customer_changes',
+    comment='change feed customer_changes',
+    schema="`change_id` BIGINT, `customer_id` BIGINT, `change_type` STRING, `change_timestamp` TIMESTAMP, `changed_fields` ARRAY<STRING>, `name` STRING, `email` STRING, `phone` STRING, `address` STRING, `city` STRING, `state` STRING, `zip` STRING, `customer_segment` STRING COMMENT 'Tariff segment - residential, commercial, industrial', `meter_number` STRING, `service_start_date` DATE, `billing_cycle_day` INT, `paperless_billing` BOOLEAN, `payment_plan` STRING, `_rescued_data` STRING COMMENT 'Values that did not fit the declared schema (Auto Loader)', `_source_file` STRING COMMENT 'The landing file the row came from', `_ingested_at` TIMESTAMP COMMENT 'When the pipeline ingested the row'",
+)
 def silver_customer_changes():
-    stream = spark.readStream.table('bronze_customer_changes')  # noqa: F821
+    # the declared columns, in the declared order (what the table's schema lists)
+    stream = spark.readStream.table('bronze_customer_changes').select(  # noqa: F821
+        ['change_id', 'customer_id', 'change_type', 'change_timestamp', 'changed_fields', 'name', 'email', 'phone', 'address', 'city', 'state', 'zip', 'customer_segment', 'meter_number', 'service_start_date', 'billing_cycle_day', 'paperless_billing', 'payment_plan', '_rescued_data', '_source_file', '_ingested_at']
+    )
     return stream
 
 
 @dp.table(
     name='quarantine_customer_changes',
-    comment="Rows of customer_changes that failed a drop expectation",
+    comment="Rows of customer_changes that failed a drop expectation; _failed_rules names the rules",
 )
 def quarantine_customer_changes():
-    return spark.readStream.table('bronze_customer_changes').where(  # noqa: F821
-        'NOT coalesce((`change_id` IS NOT NULL) AND (`customer_id` IS NOT NULL), false)'
+    return (
+        spark.readStream.table('bronze_customer_changes')  # noqa: F821
+        .where('NOT coalesce((`change_id` IS NOT NULL) AND (`customer_id` IS NOT NULL) AND (`change_timestamp` IS NOT NULL), false)')
+        .select("*", F.expr("array_compact(array(CASE WHEN NOT coalesce(`change_id` IS NOT NULL, false) THEN 'valid_change_id' END, CASE WHEN NOT coalesce(`customer_id` IS NOT NULL, false) THEN 'valid_customer_id' END, CASE WHEN NOT coalesce(`change_timestamp` IS NOT NULL, false) THEN 'valid_change_timestamp' END))").alias("_failed_rules"))
     )
 
 @dp.expect_all_or_drop({
@@ -153,10 +210,18 @@ def quarantine_customer_changes():
     'valid_plant_id': '`plant_id` IS NOT NULL',
     'valid_equipment_id': '`equipment_id` IS NOT NULL',
     'valid_weather_conditions': "`weather_conditions` IN ('CLEAR', 'CLOUDY', 'RAINY', 'STORMY', 'SNOWY')",
+    'no_rescued_data': '_rescued_data IS NULL',
 })
-@dp.table(name='silver_electricity_production', comment='fact electricity_production')
+@dp.table(
+    name='silver_electricity_production',
+    comment='fact electricity_production',
+    cluster_by=['timestamp', 'production_id'],
+)
 def silver_electricity_production():
-    stream = spark.readStream.table('bronze_electricity_production')  # noqa: F821
+    # the declared columns, in the declared order (what the table's schema lists)
+    stream = spark.readStream.table('bronze_electricity_production').select(  # noqa: F821
+        ['production_id', 'plant_id', 'equipment_id', 'timestamp', 'generation_mwh', 'weather_conditions', '_rescued_data', '_source_file', '_ingested_at']
+    )
     return stream.withWatermark(
         'timestamp', "120 seconds"
     ).dropDuplicatesWithinWatermark(['production_id'])
@@ -164,11 +229,13 @@ def silver_electricity_production():
 
 @dp.table(
     name='quarantine_electricity_production',
-    comment="Rows of electricity_production that failed a drop expectation",
+    comment="Rows of electricity_production that failed a drop expectation; _failed_rules names the rules",
 )
 def quarantine_electricity_production():
-    return spark.readStream.table('bronze_electricity_production').where(  # noqa: F821
-        'NOT coalesce((`production_id` IS NOT NULL), false)'
+    return (
+        spark.readStream.table('bronze_electricity_production')  # noqa: F821
+        .where('NOT coalesce((`production_id` IS NOT NULL), false)')
+        .select("*", F.expr("array_compact(array(CASE WHEN NOT coalesce(`production_id` IS NOT NULL, false) THEN 'valid_production_id' END))").alias("_failed_rules"))
     )
 
 @dp.expect_all_or_drop({
@@ -181,10 +248,19 @@ def quarantine_electricity_production():
     'valid_power_factor': '`power_factor` BETWEEN 0.7 AND 1.0',
     'valid_read_method': "`read_method` IN ('AMI', 'MANUAL', 'ESTIMATED')",
     'valid_quality_flag': "`quality_flag` IN ('VALID', 'ESTIMATED', 'SUSPECT')",
+    'no_rescued_data': '_rescued_data IS NULL',
 })
-@dp.table(name='silver_meter_readings', comment='Interval readings (15 min) from customer smart meters.')
+@dp.table(
+    name='silver_meter_readings',
+    comment='Interval readings (15 min) from customer smart meters.',
+    schema="`reading_id` BIGINT, `customer_id` BIGINT, `reading_time` TIMESTAMP, `kwh_consumed` DOUBLE COMMENT 'Energy used in the interval, kWh', `voltage_v` DOUBLE COMMENT 'Service voltage, volts (ANSI C84.1 range A)', `power_factor` DOUBLE, `rate_code` STRING, `read_method` STRING, `quality_flag` STRING, `_rescued_data` STRING COMMENT 'Values that did not fit the declared schema (Auto Loader)', `_source_file` STRING COMMENT 'The landing file the row came from', `_ingested_at` TIMESTAMP COMMENT 'When the pipeline ingested the row'",
+    cluster_by=['reading_time', 'reading_id'],
+)
 def silver_meter_readings():
-    stream = spark.readStream.table('bronze_meter_readings')  # noqa: F821
+    # the declared columns, in the declared order (what the table's schema lists)
+    stream = spark.readStream.table('bronze_meter_readings').select(  # noqa: F821
+        ['reading_id', 'customer_id', 'reading_time', 'kwh_consumed', 'voltage_v', 'power_factor', 'rate_code', 'read_method', 'quality_flag', '_rescued_data', '_source_file', '_ingested_at']
+    )
     return stream.withWatermark(
         'reading_time', "120 seconds"
     ).dropDuplicatesWithinWatermark(['reading_id'])
@@ -192,11 +268,13 @@ def silver_meter_readings():
 
 @dp.table(
     name='quarantine_meter_readings',
-    comment="Rows of meter_readings that failed a drop expectation",
+    comment="Rows of meter_readings that failed a drop expectation; _failed_rules names the rules",
 )
 def quarantine_meter_readings():
-    return spark.readStream.table('bronze_meter_readings').where(  # noqa: F821
-        'NOT coalesce((`reading_id` IS NOT NULL) AND (`kwh_consumed` BETWEEN 0 AND 150), false)'
+    return (
+        spark.readStream.table('bronze_meter_readings')  # noqa: F821
+        .where('NOT coalesce((`reading_id` IS NOT NULL) AND (`kwh_consumed` BETWEEN 0 AND 150), false)')
+        .select("*", F.expr("array_compact(array(CASE WHEN NOT coalesce(`reading_id` IS NOT NULL, false) THEN 'valid_reading_id' END, CASE WHEN NOT coalesce(`kwh_consumed` BETWEEN 0 AND 150, false) THEN 'valid_kwh_consumed' END))").alias("_failed_rules"))
     )
 
 @dp.expect_all_or_drop({
@@ -210,10 +288,19 @@ def quarantine_meter_readings():
     'valid_severity': "`severity` IN ('LOW', 'MEDIUM', 'HIGH', 'CRITICAL')",
     'valid_customers_affected': '`customers_affected` BETWEEN 0 AND 250000',
     'valid_energy_not_served_mwh': '`energy_not_served_mwh` BETWEEN 0 AND 5000',
+    'no_rescued_data': '_rescued_data IS NULL',
 })
-@dp.table(name='silver_outage_events', comment='Unplanned and planned outages; one row per outage event.')
+@dp.table(
+    name='silver_outage_events',
+    comment='Unplanned and planned outages; one row per outage event.',
+    schema="`outage_id` BIGINT, `plant_id` BIGINT, `equipment_id` BIGINT, `outage_start` TIMESTAMP, `duration_min` INT COMMENT 'Outage duration in minutes', `cause` STRING, `severity` STRING, `customers_affected` INT, `energy_not_served_mwh` DOUBLE, `affected_feeders` ARRAY<STRING>, `crew_dispatched` BOOLEAN, `restoration_notes` STRING, `_rescued_data` STRING COMMENT 'Values that did not fit the declared schema (Auto Loader)', `_source_file` STRING COMMENT 'The landing file the row came from', `_ingested_at` TIMESTAMP COMMENT 'When the pipeline ingested the row'",
+    cluster_by=['outage_start', 'outage_id'],
+)
 def silver_outage_events():
-    stream = spark.readStream.table('bronze_outage_events')  # noqa: F821
+    # the declared columns, in the declared order (what the table's schema lists)
+    stream = spark.readStream.table('bronze_outage_events').select(  # noqa: F821
+        ['outage_id', 'plant_id', 'equipment_id', 'outage_start', 'duration_min', 'cause', 'severity', 'customers_affected', 'energy_not_served_mwh', 'affected_feeders', 'crew_dispatched', 'restoration_notes', '_rescued_data', '_source_file', '_ingested_at']
+    )
     return stream.withWatermark(
         'outage_start', "120 seconds"
     ).dropDuplicatesWithinWatermark(['outage_id'])
@@ -221,23 +308,42 @@ def silver_outage_events():
 
 @dp.table(
     name='quarantine_outage_events',
-    comment="Rows of outage_events that failed a drop expectation",
+    comment="Rows of outage_events that failed a drop expectation; _failed_rules names the rules",
 )
 def quarantine_outage_events():
-    return spark.readStream.table('bronze_outage_events').where(  # noqa: F821
-        'NOT coalesce((`outage_id` IS NOT NULL), false)'
+    return (
+        spark.readStream.table('bronze_outage_events')  # noqa: F821
+        .where('NOT coalesce((`outage_id` IS NOT NULL), false)')
+        .select("*", F.expr("array_compact(array(CASE WHEN NOT coalesce(`outage_id` IS NOT NULL, false) THEN 'valid_outage_id' END))").alias("_failed_rules"))
     )
 
 # ------------------------------------------ dimensions: snapshot plus changes, kept current
 
 
+@dp.expect_all_or_drop({
+    'valid_customer_id': '`customer_id` IS NOT NULL',
+})
+@dp.expect_all({
+    'valid_customer_segment': "`customer_segment` IN ('RES', 'COM', 'IND')",
+    'valid_service_start_date': "`service_start_date` BETWEEN DATE '2005-01-01' AND DATE '2025-06-30'",
+    'valid_billing_cycle_day': '`billing_cycle_day` BETWEEN 1 AND 28',
+    'valid_paperless_billing': '`paperless_billing` IN (TRUE, FALSE)',
+    'valid_payment_plan': "`payment_plan` IN ('STANDARD', 'BUDGET_BILLING', 'PREPAID', 'TIME_OF_USE')",
+})
+@dp.temporary_view(name='customer_snapshot')
+def customer_snapshot():
+    # AUTO CDC fails a whole micro-batch on one NULL key: the rules drop such rows first
+    return spark.readStream.table('bronze_customer').select(  # noqa: F821
+        ['customer_id', 'name', 'email', 'phone', 'address', 'city', 'state', 'zip', 'customer_segment', 'meter_number', 'service_start_date', 'billing_cycle_day', 'paperless_billing', 'payment_plan', '_ingested_at', '_source_file']
+    )
+
+
 @dp.temporary_view(name='customer_cdc_source')
 def customer_cdc_source():
-    snapshot = spark.readStream.table('bronze_customer').select(  # noqa: F821
-        ['customer_id', 'name', 'email', 'phone', 'address', 'city', 'state', 'zip', 'customer_segment', 'meter_number', 'service_start_date', 'billing_cycle_day', 'paperless_billing', 'payment_plan']
-    )
-    snapshot = snapshot.withColumn('change_type', F.lit("INSERT")).withColumn(
-        'change_timestamp', F.lit('1970-01-01 00:00:00').cast('timestamp')
+    snapshot = spark.readStream.table('customer_snapshot').select(  # noqa: F821
+        *['customer_id', 'name', 'email', 'phone', 'address', 'city', 'state', 'zip', 'customer_segment', 'meter_number', 'service_start_date', 'billing_cycle_day', 'paperless_billing', 'payment_plan'],
+        F.lit("INSERT").alias('change_type'),
+        F.lit('1970-01-01 00:00:00').cast('timestamp').alias('change_timestamp'),
     )
     changes = spark.readStream.table('silver_customer_changes').select(  # noqa: F821
         ['customer_id', 'name', 'email', 'phone', 'address', 'city', 'state', 'zip', 'customer_segment', 'meter_number', 'service_start_date', 'billing_cycle_day', 'paperless_billing', 'payment_plan', 'change_type', 'change_timestamp']
@@ -245,7 +351,11 @@ def customer_cdc_source():
     return snapshot.unionByName(changes)
 
 
-dp.create_streaming_table('customer', comment='Current Utility customers (service accounts); changed by customer_changes.')
+dp.create_streaming_table(
+    'customer',
+    comment='Current Utility customers (service accounts); changed by customer_changes.',
+    schema="`customer_id` BIGINT, `name` STRING, `email` STRING, `phone` STRING, `address` STRING, `city` STRING, `state` STRING, `zip` STRING, `customer_segment` STRING COMMENT 'Tariff segment - residential, commercial, industrial', `meter_number` STRING, `service_start_date` DATE, `billing_cycle_day` INT, `paperless_billing` BOOLEAN, `payment_plan` STRING",
+)
 dp.create_auto_cdc_flow(
     target='customer',
     source='customer_cdc_source',
@@ -256,7 +366,11 @@ dp.create_auto_cdc_flow(
     stored_as_scd_type=1,
 )
 
-dp.create_streaming_table('customer_history', comment='History of Utility customers (service accounts); changed by customer_changes.')
+dp.create_streaming_table(
+    'customer_history',
+    comment='History of Utility customers (service accounts); changed by customer_changes.',
+    schema="`customer_id` BIGINT, `name` STRING, `email` STRING, `phone` STRING, `address` STRING, `city` STRING, `state` STRING, `zip` STRING, `customer_segment` STRING COMMENT 'Tariff segment - residential, commercial, industrial', `meter_number` STRING, `service_start_date` DATE, `billing_cycle_day` INT, `paperless_billing` BOOLEAN, `payment_plan` STRING, `__START_AT` TIMESTAMP COMMENT 'When this version became current', `__END_AT` TIMESTAMP COMMENT 'When the next version replaced it (NULL: current)'",
+)
 dp.create_auto_cdc_flow(
     target='customer_history',
     source='customer_cdc_source',
@@ -268,20 +382,69 @@ dp.create_auto_cdc_flow(
 )
 
 
-@dp.expect_or_drop('valid_equipment_id', '`equipment_id` IS NOT NULL')
-@dp.table(name='equipment', comment='dimension equipment')
-def equipment():
+@dp.expect_all_or_drop({
+    'valid_equipment_id': '`equipment_id` IS NOT NULL',
+})
+@dp.expect_all({
+    'valid_equipment_type': "`equipment_type` IN ('GAS_TURBINE', 'STEAM_TURBINE', 'WIND_TURBINE', 'SOLAR_PANEL')",
+    'valid_status': "`status` IN ('OPERATIONAL', 'MAINTENANCE', 'OFFLINE', 'DECOMMISSIONED')",
+})
+@dp.temporary_view(name='equipment_snapshot')
+def equipment_snapshot():
+    # AUTO CDC fails a whole micro-batch on one NULL key: the rules drop such rows first
     return spark.readStream.table('bronze_equipment').select(  # noqa: F821
-        ['equipment_id', 'equipment_name', 'equipment_type', 'status']
+        ['equipment_id', 'equipment_name', 'equipment_type', 'status', '_ingested_at', '_source_file']
     )
 
 
-@dp.expect_or_drop('valid_plant_id', '`plant_id` IS NOT NULL')
-@dp.table(name='plant', comment='Power generation plants (one row per site) that feed the grid.')
-def plant():
+# One row per key: a snapshot that lands again replaces the rows it repeats (newest landing wins)
+dp.create_streaming_table(
+    'equipment',
+    comment='dimension equipment',
+)
+dp.create_auto_cdc_flow(
+    target='equipment',
+    source='equipment_snapshot',
+    keys=['equipment_id'],
+    sequence_by=F.struct("_ingested_at", "_source_file"),
+    except_column_list=["_ingested_at", "_source_file"],
+    stored_as_scd_type=1,
+)
+
+
+@dp.expect_all_or_drop({
+    'valid_plant_id': '`plant_id` IS NOT NULL',
+})
+@dp.expect_all({
+    'valid_plant_type': "`plant_type` IN ('NATURAL_GAS', 'WIND', 'SOLAR', 'HYDRO', 'NUCLEAR', 'COAL', 'BATTERY_STORAGE')",
+    'valid_grid_region': "`grid_region` IN ('ERCOT', 'PJM', 'CAISO', 'MISO', 'NYISO', 'ISO-NE', 'SPP')",
+    'valid_latitude': '`latitude` BETWEEN 25.0 AND 49.0',
+    'valid_longitude': '`longitude` BETWEEN -124.0 AND -67.0',
+    'valid_capacity_mw': '`capacity_mw` BETWEEN 5 AND 3500',
+    'valid_commissioned_date': "`commissioned_date` BETWEEN DATE '1965-01-01' AND DATE '2024-12-31'",
+})
+@dp.temporary_view(name='plant_snapshot')
+def plant_snapshot():
+    # AUTO CDC fails a whole micro-batch on one NULL key: the rules drop such rows first
     return spark.readStream.table('bronze_plant').select(  # noqa: F821
-        ['plant_id', 'plant_name', 'plant_code', 'plant_type', 'grid_region', 'operator', 'city', 'state', 'latitude', 'longitude', 'capacity_mw', 'commissioned_date', 'is_renewable']
+        ['plant_id', 'plant_name', 'plant_code', 'plant_type', 'grid_region', 'operator', 'city', 'state', 'latitude', 'longitude', 'capacity_mw', 'commissioned_date', 'is_renewable', '_ingested_at', '_source_file']
     )
+
+
+# One row per key: a snapshot that lands again replaces the rows it repeats (newest landing wins)
+dp.create_streaming_table(
+    'plant',
+    comment='Power generation plants (one row per site) that feed the grid.',
+    schema="`plant_id` BIGINT, `plant_name` STRING COMMENT 'Station name, after the nearest town', `plant_code` STRING, `plant_type` STRING, `grid_region` STRING, `operator` STRING, `city` STRING, `state` STRING, `latitude` DOUBLE COMMENT 'Degrees north (WGS84)', `longitude` DOUBLE COMMENT 'Degrees east (WGS84)', `capacity_mw` DOUBLE COMMENT 'Nameplate capacity in megawatts', `commissioned_date` DATE, `is_renewable` BOOLEAN",
+)
+dp.create_auto_cdc_flow(
+    target='plant',
+    source='plant_snapshot',
+    keys=['plant_id'],
+    sequence_by=F.struct("_ingested_at", "_source_file"),
+    except_column_list=["_ingested_at", "_source_file"],
+    stored_as_scd_type=1,
+)
 
 # ----------------------------------------------------- gold: facts joined to current dimensions
 

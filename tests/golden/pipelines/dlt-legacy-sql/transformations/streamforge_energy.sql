@@ -3,135 +3,217 @@
 -- `streamforge.landing`, referenced below as ${streamforge.landing}.
 
 -- ------------------------------------------------------------ bronze: one table per folder
+-- Bronze is the only copy of what landed (landing files may expire): a full refresh must not
+-- empty it. Columns the YAML does not declare go to _rescued_data (`rescue`), never break a run;
+-- a backlog is ingested in bounded batches (maxFilesPerTrigger).
 
 CREATE OR REFRESH STREAMING TABLE bronze_customer
 COMMENT 'Raw Utility customers (service accounts); changed by customer_changes.'
+TBLPROPERTIES ('pipelines.reset.allowed' = 'false')
 AS SELECT *, _metadata.file_path AS _source_file, current_timestamp() AS _ingested_at
 FROM STREAM read_files(
   '${streamforge.landing}/customer',
   format => 'json',
   schemaHints => '`customer_id` BIGINT, `name` STRING, `email` STRING, `phone` STRING, `address` STRING, `city` STRING, `state` STRING, `zip` STRING, `customer_segment` STRING, `meter_number` STRING, `service_start_date` DATE, `billing_cycle_day` INT, `paperless_billing` BOOLEAN, `payment_plan` STRING',
+  schemaEvolutionMode => 'rescue',
+  maxFilesPerTrigger => 100,
   rescuedDataColumn => '_rescued_data'
 );
 
 CREATE OR REFRESH STREAMING TABLE bronze_equipment
 COMMENT 'Raw dimension equipment'
+TBLPROPERTIES ('pipelines.reset.allowed' = 'false')
 AS SELECT *, _metadata.file_path AS _source_file, current_timestamp() AS _ingested_at
 FROM STREAM read_files(
   '${streamforge.landing}/equipment',
   format => 'json',
   schemaHints => '`equipment_id` BIGINT, `equipment_name` STRING, `equipment_type` STRING, `status` STRING',
+  schemaEvolutionMode => 'rescue',
+  maxFilesPerTrigger => 100,
   rescuedDataColumn => '_rescued_data'
 );
 
 CREATE OR REFRESH STREAMING TABLE bronze_plant
 COMMENT 'Raw Power generation plants (one row per site) that feed the grid.'
+TBLPROPERTIES ('pipelines.reset.allowed' = 'false')
 AS SELECT *, _metadata.file_path AS _source_file, current_timestamp() AS _ingested_at
 FROM STREAM read_files(
   '${streamforge.landing}/plant',
   format => 'json',
   schemaHints => '`plant_id` BIGINT, `plant_name` STRING, `plant_code` STRING, `plant_type` STRING, `grid_region` STRING, `operator` STRING, `city` STRING, `state` STRING, `latitude` DOUBLE, `longitude` DOUBLE, `capacity_mw` DOUBLE, `commissioned_date` DATE, `is_renewable` BOOLEAN',
+  schemaEvolutionMode => 'rescue',
+  maxFilesPerTrigger => 100,
   rescuedDataColumn => '_rescued_data'
 );
 
 CREATE OR REFRESH STREAMING TABLE bronze_customer_changes
 COMMENT 'Raw change feed customer_changes'
+TBLPROPERTIES ('pipelines.reset.allowed' = 'false')
 AS SELECT *, _metadata.file_path AS _source_file, current_timestamp() AS _ingested_at
 FROM STREAM read_files(
   '${streamforge.landing}/customer_changes',
   format => 'json',
   schemaHints => '`change_id` BIGINT, `customer_id` BIGINT, `change_type` STRING, `change_timestamp` TIMESTAMP, `changed_fields` ARRAY<STRING>, `name` STRING, `email` STRING, `phone` STRING, `address` STRING, `city` STRING, `state` STRING, `zip` STRING, `customer_segment` STRING, `meter_number` STRING, `service_start_date` DATE, `billing_cycle_day` INT, `paperless_billing` BOOLEAN, `payment_plan` STRING',
+  schemaEvolutionMode => 'rescue',
+  maxFilesPerTrigger => 100,
   rescuedDataColumn => '_rescued_data'
 );
 
 CREATE OR REFRESH STREAMING TABLE bronze_electricity_production
 COMMENT 'Raw fact electricity_production'
+TBLPROPERTIES ('pipelines.reset.allowed' = 'false')
 AS SELECT *, _metadata.file_path AS _source_file, current_timestamp() AS _ingested_at
 FROM STREAM read_files(
   '${streamforge.landing}/electricity_production',
   format => 'json',
   schemaHints => '`production_id` BIGINT, `plant_id` BIGINT, `equipment_id` BIGINT, `timestamp` TIMESTAMP, `generation_mwh` DOUBLE, `weather_conditions` STRING',
+  schemaEvolutionMode => 'rescue',
+  maxFilesPerTrigger => 100,
   rescuedDataColumn => '_rescued_data'
 );
 
 CREATE OR REFRESH STREAMING TABLE bronze_meter_readings
 COMMENT 'Raw Interval readings (15 min) from customer smart meters.'
+TBLPROPERTIES ('pipelines.reset.allowed' = 'false')
 AS SELECT *, _metadata.file_path AS _source_file, current_timestamp() AS _ingested_at
 FROM STREAM read_files(
   '${streamforge.landing}/meter_readings',
   format => 'json',
   schemaHints => '`reading_id` BIGINT, `customer_id` BIGINT, `reading_time` TIMESTAMP, `kwh_consumed` DOUBLE, `voltage_v` DOUBLE, `power_factor` DOUBLE, `rate_code` STRING, `read_method` STRING, `quality_flag` STRING',
+  schemaEvolutionMode => 'rescue',
+  maxFilesPerTrigger => 100,
   rescuedDataColumn => '_rescued_data'
 );
 
 CREATE OR REFRESH STREAMING TABLE bronze_outage_events
 COMMENT 'Raw Unplanned and planned outages; one row per outage event.'
+TBLPROPERTIES ('pipelines.reset.allowed' = 'false')
 AS SELECT *, _metadata.file_path AS _source_file, current_timestamp() AS _ingested_at
 FROM STREAM read_files(
   '${streamforge.landing}/outage_events',
   format => 'json',
   schemaHints => '`outage_id` BIGINT, `plant_id` BIGINT, `equipment_id` BIGINT, `outage_start` TIMESTAMP, `duration_min` INT, `cause` STRING, `severity` STRING, `customers_affected` INT, `energy_not_served_mwh` DOUBLE, `affected_feeders` ARRAY<STRING>, `crew_dispatched` BOOLEAN, `restoration_notes` STRING',
+  schemaEvolutionMode => 'rescue',
+  maxFilesPerTrigger => 100,
   rescuedDataColumn => '_rescued_data'
 );
 
 -- -------------------------------------------- silver: typed, checked, de-duplicated on the key
 
 CREATE OR REFRESH STREAMING TABLE silver_customer_changes (
+  `change_id` BIGINT,
+  `customer_id` BIGINT,
+  `change_type` STRING,
+  `change_timestamp` TIMESTAMP,
+  `changed_fields` ARRAY<STRING>,
+  `name` STRING,
+  `email` STRING,
+  `phone` STRING,
+  `address` STRING,
+  `city` STRING,
+  `state` STRING,
+  `zip` STRING,
+  `customer_segment` STRING COMMENT 'Tariff segment - residential, commercial, industrial',
+  `meter_number` STRING,
+  `service_start_date` DATE,
+  `billing_cycle_day` INT,
+  `paperless_billing` BOOLEAN,
+  `payment_plan` STRING,
+  `_rescued_data` STRING COMMENT 'Values that did not fit the declared schema (Auto Loader)',
+  `_source_file` STRING COMMENT 'The landing file the row came from',
+  `_ingested_at` TIMESTAMP COMMENT 'When the pipeline ingested the row',
   CONSTRAINT valid_change_id EXPECT (`change_id` IS NOT NULL) ON VIOLATION DROP ROW,
   CONSTRAINT valid_customer_id EXPECT (`customer_id` IS NOT NULL) ON VIOLATION DROP ROW,
   CONSTRAINT valid_change_type EXPECT (`change_type` IN ('INSERT', 'UPDATE', 'DELETE')),
+  CONSTRAINT valid_change_timestamp EXPECT (`change_timestamp` IS NOT NULL) ON VIOLATION DROP ROW,
   CONSTRAINT valid_customer_segment EXPECT (`customer_segment` IN ('RES', 'COM', 'IND')),
   CONSTRAINT valid_service_start_date EXPECT (`service_start_date` BETWEEN DATE '2005-01-01' AND DATE '2025-06-30'),
   CONSTRAINT valid_billing_cycle_day EXPECT (`billing_cycle_day` BETWEEN 1 AND 28),
   CONSTRAINT valid_paperless_billing EXPECT (`paperless_billing` IN (TRUE, FALSE)),
-  CONSTRAINT valid_payment_plan EXPECT (`payment_plan` IN ('STANDARD', 'BUDGET_BILLING', 'PREPAID', 'TIME_OF_USE'))
+  CONSTRAINT valid_payment_plan EXPECT (`payment_plan` IN ('STANDARD', 'BUDGET_BILLING', 'PREPAID', 'TIME_OF_USE')),
+  CONSTRAINT no_rescued_data EXPECT (_rescued_data IS NULL)
 )
 COMMENT 'change feed customer_changes'
-AS SELECT * FROM STREAM(LIVE.bronze_customer_changes);
+AS SELECT `change_id`, `customer_id`, `change_type`, `change_timestamp`, `changed_fields`, `name`, `email`, `phone`, `address`, `city`, `state`, `zip`, `customer_segment`, `meter_number`, `service_start_date`, `billing_cycle_day`, `paperless_billing`, `payment_plan`, `_rescued_data`, `_source_file`, `_ingested_at`
+FROM STREAM(LIVE.bronze_customer_changes);
 
 CREATE OR REFRESH STREAMING TABLE quarantine_customer_changes
-COMMENT 'Rows of customer_changes that failed a drop expectation'
-AS SELECT * FROM STREAM(LIVE.bronze_customer_changes)
-WHERE NOT coalesce((`change_id` IS NOT NULL) AND (`customer_id` IS NOT NULL), false);
+COMMENT 'Rows of customer_changes that failed a drop expectation; _failed_rules names the rules'
+AS SELECT *, array_compact(array(CASE WHEN NOT coalesce(`change_id` IS NOT NULL, false) THEN 'valid_change_id' END, CASE WHEN NOT coalesce(`customer_id` IS NOT NULL, false) THEN 'valid_customer_id' END, CASE WHEN NOT coalesce(`change_timestamp` IS NOT NULL, false) THEN 'valid_change_timestamp' END)) AS _failed_rules
+FROM STREAM(LIVE.bronze_customer_changes)
+WHERE NOT coalesce((`change_id` IS NOT NULL) AND (`customer_id` IS NOT NULL) AND (`change_timestamp` IS NOT NULL), false);
 
 CREATE OR REFRESH MATERIALIZED VIEW silver_electricity_production (
   CONSTRAINT valid_production_id EXPECT (`production_id` IS NOT NULL) ON VIOLATION DROP ROW,
   CONSTRAINT valid_plant_id EXPECT (`plant_id` IS NOT NULL),
   CONSTRAINT valid_equipment_id EXPECT (`equipment_id` IS NOT NULL),
-  CONSTRAINT valid_weather_conditions EXPECT (`weather_conditions` IN ('CLEAR', 'CLOUDY', 'RAINY', 'STORMY', 'SNOWY'))
+  CONSTRAINT valid_weather_conditions EXPECT (`weather_conditions` IN ('CLEAR', 'CLOUDY', 'RAINY', 'STORMY', 'SNOWY')),
+  CONSTRAINT no_rescued_data EXPECT (_rescued_data IS NULL)
 )
 COMMENT 'fact electricity_production'
+CLUSTER BY (`timestamp`, `production_id`)
 AS SELECT * EXCEPT (_row) FROM (
-  SELECT *, row_number() OVER (PARTITION BY `production_id` ORDER BY _ingested_at, _source_file) AS _row
+  SELECT `production_id`, `plant_id`, `equipment_id`, `timestamp`, `generation_mwh`, `weather_conditions`, `_rescued_data`, `_source_file`, `_ingested_at`, row_number() OVER (PARTITION BY `production_id` ORDER BY _ingested_at, _source_file) AS _row
   FROM LIVE.bronze_electricity_production
 ) WHERE _row = 1;
 
 CREATE OR REFRESH STREAMING TABLE quarantine_electricity_production
-COMMENT 'Rows of electricity_production that failed a drop expectation'
-AS SELECT * FROM STREAM(LIVE.bronze_electricity_production)
+COMMENT 'Rows of electricity_production that failed a drop expectation; _failed_rules names the rules'
+AS SELECT *, array_compact(array(CASE WHEN NOT coalesce(`production_id` IS NOT NULL, false) THEN 'valid_production_id' END)) AS _failed_rules
+FROM STREAM(LIVE.bronze_electricity_production)
 WHERE NOT coalesce((`production_id` IS NOT NULL), false);
 
 CREATE OR REFRESH MATERIALIZED VIEW silver_meter_readings (
+  `reading_id` BIGINT,
+  `customer_id` BIGINT,
+  `reading_time` TIMESTAMP,
+  `kwh_consumed` DOUBLE COMMENT 'Energy used in the interval, kWh',
+  `voltage_v` DOUBLE COMMENT 'Service voltage, volts (ANSI C84.1 range A)',
+  `power_factor` DOUBLE,
+  `rate_code` STRING,
+  `read_method` STRING,
+  `quality_flag` STRING,
+  `_rescued_data` STRING COMMENT 'Values that did not fit the declared schema (Auto Loader)',
+  `_source_file` STRING COMMENT 'The landing file the row came from',
+  `_ingested_at` TIMESTAMP COMMENT 'When the pipeline ingested the row',
   CONSTRAINT valid_reading_id EXPECT (`reading_id` IS NOT NULL) ON VIOLATION DROP ROW,
   CONSTRAINT valid_customer_id EXPECT (`customer_id` IS NOT NULL),
   CONSTRAINT valid_kwh_consumed EXPECT (`kwh_consumed` BETWEEN 0 AND 150) ON VIOLATION DROP ROW,
   CONSTRAINT valid_voltage_v EXPECT (`voltage_v` BETWEEN 228 AND 252),
   CONSTRAINT valid_power_factor EXPECT (`power_factor` BETWEEN 0.7 AND 1.0),
   CONSTRAINT valid_read_method EXPECT (`read_method` IN ('AMI', 'MANUAL', 'ESTIMATED')),
-  CONSTRAINT valid_quality_flag EXPECT (`quality_flag` IN ('VALID', 'ESTIMATED', 'SUSPECT'))
+  CONSTRAINT valid_quality_flag EXPECT (`quality_flag` IN ('VALID', 'ESTIMATED', 'SUSPECT')),
+  CONSTRAINT no_rescued_data EXPECT (_rescued_data IS NULL)
 )
 COMMENT 'Interval readings (15 min) from customer smart meters.'
+CLUSTER BY (`reading_time`, `reading_id`)
 AS SELECT * EXCEPT (_row) FROM (
-  SELECT *, row_number() OVER (PARTITION BY `reading_id` ORDER BY _ingested_at, _source_file) AS _row
+  SELECT `reading_id`, `customer_id`, `reading_time`, `kwh_consumed`, `voltage_v`, `power_factor`, `rate_code`, `read_method`, `quality_flag`, `_rescued_data`, `_source_file`, `_ingested_at`, row_number() OVER (PARTITION BY `reading_id` ORDER BY _ingested_at, _source_file) AS _row
   FROM LIVE.bronze_meter_readings
 ) WHERE _row = 1;
 
 CREATE OR REFRESH STREAMING TABLE quarantine_meter_readings
-COMMENT 'Rows of meter_readings that failed a drop expectation'
-AS SELECT * FROM STREAM(LIVE.bronze_meter_readings)
+COMMENT 'Rows of meter_readings that failed a drop expectation; _failed_rules names the rules'
+AS SELECT *, array_compact(array(CASE WHEN NOT coalesce(`reading_id` IS NOT NULL, false) THEN 'valid_reading_id' END, CASE WHEN NOT coalesce(`kwh_consumed` BETWEEN 0 AND 150, false) THEN 'valid_kwh_consumed' END)) AS _failed_rules
+FROM STREAM(LIVE.bronze_meter_readings)
 WHERE NOT coalesce((`reading_id` IS NOT NULL) AND (`kwh_consumed` BETWEEN 0 AND 150), false);
 
 CREATE OR REFRESH MATERIALIZED VIEW silver_outage_events (
+  `outage_id` BIGINT,
+  `plant_id` BIGINT,
+  `equipment_id` BIGINT,
+  `outage_start` TIMESTAMP,
+  `duration_min` INT COMMENT 'Outage duration in minutes',
+  `cause` STRING,
+  `severity` STRING,
+  `customers_affected` INT,
+  `energy_not_served_mwh` DOUBLE,
+  `affected_feeders` ARRAY<STRING>,
+  `crew_dispatched` BOOLEAN,
+  `restoration_notes` STRING,
+  `_rescued_data` STRING COMMENT 'Values that did not fit the declared schema (Auto Loader)',
+  `_source_file` STRING COMMENT 'The landing file the row came from',
+  `_ingested_at` TIMESTAMP COMMENT 'When the pipeline ingested the row',
   CONSTRAINT valid_outage_id EXPECT (`outage_id` IS NOT NULL) ON VIOLATION DROP ROW,
   CONSTRAINT valid_plant_id EXPECT (`plant_id` IS NOT NULL),
   CONSTRAINT valid_equipment_id EXPECT (`equipment_id` IS NOT NULL),
@@ -139,29 +221,59 @@ CREATE OR REFRESH MATERIALIZED VIEW silver_outage_events (
   CONSTRAINT valid_cause EXPECT (`cause` IN ('WEATHER', 'EQUIPMENT_FAILURE', 'PLANNED_MAINTENANCE', 'VEGETATION', 'ANIMAL_CONTACT', 'OVERLOAD', 'VEHICLE_ACCIDENT')),
   CONSTRAINT valid_severity EXPECT (`severity` IN ('LOW', 'MEDIUM', 'HIGH', 'CRITICAL')),
   CONSTRAINT valid_customers_affected EXPECT (`customers_affected` BETWEEN 0 AND 250000),
-  CONSTRAINT valid_energy_not_served_mwh EXPECT (`energy_not_served_mwh` BETWEEN 0 AND 5000)
+  CONSTRAINT valid_energy_not_served_mwh EXPECT (`energy_not_served_mwh` BETWEEN 0 AND 5000),
+  CONSTRAINT no_rescued_data EXPECT (_rescued_data IS NULL)
 )
 COMMENT 'Unplanned and planned outages; one row per outage event.'
+CLUSTER BY (`outage_start`, `outage_id`)
 AS SELECT * EXCEPT (_row) FROM (
-  SELECT *, row_number() OVER (PARTITION BY `outage_id` ORDER BY _ingested_at, _source_file) AS _row
+  SELECT `outage_id`, `plant_id`, `equipment_id`, `outage_start`, `duration_min`, `cause`, `severity`, `customers_affected`, `energy_not_served_mwh`, `affected_feeders`, `crew_dispatched`, `restoration_notes`, `_rescued_data`, `_source_file`, `_ingested_at`, row_number() OVER (PARTITION BY `outage_id` ORDER BY _ingested_at, _source_file) AS _row
   FROM LIVE.bronze_outage_events
 ) WHERE _row = 1;
 
 CREATE OR REFRESH STREAMING TABLE quarantine_outage_events
-COMMENT 'Rows of outage_events that failed a drop expectation'
-AS SELECT * FROM STREAM(LIVE.bronze_outage_events)
+COMMENT 'Rows of outage_events that failed a drop expectation; _failed_rules names the rules'
+AS SELECT *, array_compact(array(CASE WHEN NOT coalesce(`outage_id` IS NOT NULL, false) THEN 'valid_outage_id' END)) AS _failed_rules
+FROM STREAM(LIVE.bronze_outage_events)
 WHERE NOT coalesce((`outage_id` IS NOT NULL), false);
 
 -- -------------------------------------------- dimensions: snapshot plus changes, kept current
 
+-- AUTO CDC fails a whole micro-batch on one NULL key: the rules drop such rows first
+CREATE TEMPORARY LIVE VIEW customer_snapshot (
+  CONSTRAINT valid_customer_id EXPECT (`customer_id` IS NOT NULL) ON VIOLATION DROP ROW,
+  CONSTRAINT valid_customer_segment EXPECT (`customer_segment` IN ('RES', 'COM', 'IND')),
+  CONSTRAINT valid_service_start_date EXPECT (`service_start_date` BETWEEN DATE '2005-01-01' AND DATE '2025-06-30'),
+  CONSTRAINT valid_billing_cycle_day EXPECT (`billing_cycle_day` BETWEEN 1 AND 28),
+  CONSTRAINT valid_paperless_billing EXPECT (`paperless_billing` IN (TRUE, FALSE)),
+  CONSTRAINT valid_payment_plan EXPECT (`payment_plan` IN ('STANDARD', 'BUDGET_BILLING', 'PREPAID', 'TIME_OF_USE'))
+)
+AS SELECT `customer_id`, `name`, `email`, `phone`, `address`, `city`, `state`, `zip`, `customer_segment`, `meter_number`, `service_start_date`, `billing_cycle_day`, `paperless_billing`, `payment_plan`, _ingested_at, _source_file
+FROM STREAM(LIVE.bronze_customer);
+
 CREATE TEMPORARY LIVE VIEW customer_cdc_source
 AS SELECT `customer_id`, `name`, `email`, `phone`, `address`, `city`, `state`, `zip`, `customer_segment`, `meter_number`, `service_start_date`, `billing_cycle_day`, `paperless_billing`, `payment_plan`, 'INSERT' AS `change_type`, CAST('1970-01-01 00:00:00' AS TIMESTAMP) AS `change_timestamp`
-FROM STREAM(LIVE.bronze_customer)
+FROM STREAM(LIVE.customer_snapshot)
 UNION ALL
 SELECT `customer_id`, `name`, `email`, `phone`, `address`, `city`, `state`, `zip`, `customer_segment`, `meter_number`, `service_start_date`, `billing_cycle_day`, `paperless_billing`, `payment_plan`, `change_type`, `change_timestamp`
 FROM STREAM(LIVE.silver_customer_changes);
 
-CREATE OR REFRESH STREAMING TABLE customer
+CREATE OR REFRESH STREAMING TABLE customer (
+  `customer_id` BIGINT,
+  `name` STRING,
+  `email` STRING,
+  `phone` STRING,
+  `address` STRING,
+  `city` STRING,
+  `state` STRING,
+  `zip` STRING,
+  `customer_segment` STRING COMMENT 'Tariff segment - residential, commercial, industrial',
+  `meter_number` STRING,
+  `service_start_date` DATE,
+  `billing_cycle_day` INT,
+  `paperless_billing` BOOLEAN,
+  `payment_plan` STRING
+)
 COMMENT 'Current Utility customers (service accounts); changed by customer_changes.';
 
 APPLY CHANGES INTO LIVE.customer
@@ -172,7 +284,24 @@ SEQUENCE BY `change_timestamp`
 COLUMNS * EXCEPT (`change_type`, `change_timestamp`)
 STORED AS SCD TYPE 1;
 
-CREATE OR REFRESH STREAMING TABLE customer_history
+CREATE OR REFRESH STREAMING TABLE customer_history (
+  `customer_id` BIGINT,
+  `name` STRING,
+  `email` STRING,
+  `phone` STRING,
+  `address` STRING,
+  `city` STRING,
+  `state` STRING,
+  `zip` STRING,
+  `customer_segment` STRING COMMENT 'Tariff segment - residential, commercial, industrial',
+  `meter_number` STRING,
+  `service_start_date` DATE,
+  `billing_cycle_day` INT,
+  `paperless_billing` BOOLEAN,
+  `payment_plan` STRING,
+  `__START_AT` TIMESTAMP COMMENT 'When this version became current',
+  `__END_AT` TIMESTAMP COMMENT 'When the next version replaced it (NULL: current)'
+)
 COMMENT 'History of Utility customers (service accounts); changed by customer_changes.';
 
 APPLY CHANGES INTO LIVE.customer_history
@@ -183,19 +312,63 @@ SEQUENCE BY `change_timestamp`
 COLUMNS * EXCEPT (`change_type`, `change_timestamp`)
 STORED AS SCD TYPE 2;
 
-CREATE OR REFRESH STREAMING TABLE equipment (
-  CONSTRAINT valid_equipment_id EXPECT (`equipment_id` IS NOT NULL) ON VIOLATION DROP ROW
+-- AUTO CDC fails a whole micro-batch on one NULL key: the rules drop such rows first
+CREATE TEMPORARY LIVE VIEW equipment_snapshot (
+  CONSTRAINT valid_equipment_id EXPECT (`equipment_id` IS NOT NULL) ON VIOLATION DROP ROW,
+  CONSTRAINT valid_equipment_type EXPECT (`equipment_type` IN ('GAS_TURBINE', 'STEAM_TURBINE', 'WIND_TURBINE', 'SOLAR_PANEL')),
+  CONSTRAINT valid_status EXPECT (`status` IN ('OPERATIONAL', 'MAINTENANCE', 'OFFLINE', 'DECOMMISSIONED'))
 )
-COMMENT 'dimension equipment'
-AS SELECT `equipment_id`, `equipment_name`, `equipment_type`, `status`
+AS SELECT `equipment_id`, `equipment_name`, `equipment_type`, `status`, _ingested_at, _source_file
 FROM STREAM(LIVE.bronze_equipment);
 
-CREATE OR REFRESH STREAMING TABLE plant (
-  CONSTRAINT valid_plant_id EXPECT (`plant_id` IS NOT NULL) ON VIOLATION DROP ROW
+-- One row per key: a snapshot that lands again replaces the rows it repeats (newest landing wins)
+CREATE OR REFRESH STREAMING TABLE equipment
+COMMENT 'dimension equipment';
+
+APPLY CHANGES INTO LIVE.equipment
+FROM STREAM(LIVE.equipment_snapshot)
+KEYS (`equipment_id`)
+SEQUENCE BY STRUCT(_ingested_at, _source_file)
+COLUMNS * EXCEPT (_ingested_at, _source_file)
+STORED AS SCD TYPE 1;
+
+-- AUTO CDC fails a whole micro-batch on one NULL key: the rules drop such rows first
+CREATE TEMPORARY LIVE VIEW plant_snapshot (
+  CONSTRAINT valid_plant_id EXPECT (`plant_id` IS NOT NULL) ON VIOLATION DROP ROW,
+  CONSTRAINT valid_plant_type EXPECT (`plant_type` IN ('NATURAL_GAS', 'WIND', 'SOLAR', 'HYDRO', 'NUCLEAR', 'COAL', 'BATTERY_STORAGE')),
+  CONSTRAINT valid_grid_region EXPECT (`grid_region` IN ('ERCOT', 'PJM', 'CAISO', 'MISO', 'NYISO', 'ISO-NE', 'SPP')),
+  CONSTRAINT valid_latitude EXPECT (`latitude` BETWEEN 25.0 AND 49.0),
+  CONSTRAINT valid_longitude EXPECT (`longitude` BETWEEN -124.0 AND -67.0),
+  CONSTRAINT valid_capacity_mw EXPECT (`capacity_mw` BETWEEN 5 AND 3500),
+  CONSTRAINT valid_commissioned_date EXPECT (`commissioned_date` BETWEEN DATE '1965-01-01' AND DATE '2024-12-31')
 )
-COMMENT 'Power generation plants (one row per site) that feed the grid.'
-AS SELECT `plant_id`, `plant_name`, `plant_code`, `plant_type`, `grid_region`, `operator`, `city`, `state`, `latitude`, `longitude`, `capacity_mw`, `commissioned_date`, `is_renewable`
+AS SELECT `plant_id`, `plant_name`, `plant_code`, `plant_type`, `grid_region`, `operator`, `city`, `state`, `latitude`, `longitude`, `capacity_mw`, `commissioned_date`, `is_renewable`, _ingested_at, _source_file
 FROM STREAM(LIVE.bronze_plant);
+
+-- One row per key: a snapshot that lands again replaces the rows it repeats (newest landing wins)
+CREATE OR REFRESH STREAMING TABLE plant (
+  `plant_id` BIGINT,
+  `plant_name` STRING COMMENT 'Station name, after the nearest town',
+  `plant_code` STRING,
+  `plant_type` STRING,
+  `grid_region` STRING,
+  `operator` STRING,
+  `city` STRING,
+  `state` STRING,
+  `latitude` DOUBLE COMMENT 'Degrees north (WGS84)',
+  `longitude` DOUBLE COMMENT 'Degrees east (WGS84)',
+  `capacity_mw` DOUBLE COMMENT 'Nameplate capacity in megawatts',
+  `commissioned_date` DATE,
+  `is_renewable` BOOLEAN
+)
+COMMENT 'Power generation plants (one row per site) that feed the grid.';
+
+APPLY CHANGES INTO LIVE.plant
+FROM STREAM(LIVE.plant_snapshot)
+KEYS (`plant_id`)
+SEQUENCE BY STRUCT(_ingested_at, _source_file)
+COLUMNS * EXCEPT (_ingested_at, _source_file)
+STORED AS SCD TYPE 1;
 
 -- ---------------------------------------------------- gold: facts joined to current dimensions
 

@@ -7,6 +7,8 @@ its snapshot and change feed with window functions, exactly as AUTO CDC would.
 The landing path comes from the pipeline configuration key `streamforge.landing`.
 """
 
+import functools
+
 from pyspark import pipelines as dp
 from pyspark.sql import Window
 from pyspark.sql import functions as F
@@ -185,148 +187,150 @@ def bronze_outage_events():
 # ------------------- silver: checked (expectations as filters), de-duplicated, with a quarantine
 
 
+def _passes(condition):
+    """A rule's verdict on a row; a NULL result breaks the rule."""
+    return F.coalesce(F.expr(condition), F.lit(False))
+
+
+def _expectation_metrics(rows, dataset, checks):
+    """What each rule passed and failed, as a Databricks pipeline's event log records it: a row per
+    rule with dataset, rule, action, passed_records and failed_records; `checks` holds
+    (rule, action, verdict column) triples."""
+    verdicts = F.array(
+        *(F.struct(F.lit(r).alias("rule"), F.lit(a).alias("action"), ok.alias("ok")) for r, a, ok in checks)
+    )
+    return (
+        rows.select(F.inline(verdicts))
+        .groupBy("rule", "action")
+        .agg(F.count_if("ok").alias("passed_records"), F.count_if(~F.col("ok")).alias("failed_records"))
+        .select(F.lit(dataset).alias("dataset"), "rule", "action", "passed_records", "failed_records")
+    )
+
+
 def _customer_changes_checked():
-    """Rows of customer_changes with `_failed` (drop rules they break) and `_copy` (1 = first
-    time this key was seen)."""
+    """Rows of customer_changes with `_failed_rules` (the drop rules they break) and `_copy` (1 = the
+    first time this key was seen)."""
     rows = spark.read.table('bronze_customer_changes')  # noqa: F821
-    failed = F.concat_ws(
-        ",",
-        F.when(~F.coalesce(F.expr('`change_id` IS NOT NULL'), F.lit(False)), F.lit('valid_change_id')),
-        F.when(~F.coalesce(F.expr('`customer_id` IS NOT NULL'), F.lit(False)), F.lit('valid_customer_id')),
-        F.lit(None),
-    )
+    failed = F.expr("array_compact(array(CASE WHEN NOT coalesce(`change_id` IS NOT NULL, false) THEN 'valid_change_id' END, CASE WHEN NOT coalesce(`customer_id` IS NOT NULL, false) THEN 'valid_customer_id' END, CASE WHEN NOT coalesce(`change_timestamp` IS NOT NULL, false) THEN 'valid_change_timestamp' END))")
     copy = F.lit(1)
-    return rows.select("*", failed.alias("_failed")).select(
-        "*", F.when(F.col("_failed") == "", copy).alias("_copy")
-    )
+    return rows.select("*", failed.alias("_failed_rules"), copy.alias("_copy"))
 
 
 @dp.materialized_view(name='silver_customer_changes', comment='change feed customer_changes')
 def silver_customer_changes():
-    return _customer_changes_checked().where("_copy = 1").select(['change_id', 'customer_id', 'change_type', 'change_timestamp', 'changed_fields', 'name', 'email', 'phone', 'address', 'city', 'state', 'zip', 'customer_segment', 'meter_number', 'service_start_date', 'billing_cycle_day', 'paperless_billing', 'payment_plan', '_source_file', '_ingested_at'])
+    return _customer_changes_checked().where("size(_failed_rules) = 0 AND _copy = 1").select(['change_id', 'customer_id', 'change_type', 'change_timestamp', 'changed_fields', 'name', 'email', 'phone', 'address', 'city', 'state', 'zip', 'customer_segment', 'meter_number', 'service_start_date', 'billing_cycle_day', 'paperless_billing', 'payment_plan', '_source_file', '_ingested_at'])
 
 
 @dp.materialized_view(
     name='quarantine_customer_changes',
-    comment="Rows of customer_changes that failed a drop expectation, or repeated a key",
+    comment="Rows of customer_changes that failed a drop expectation; _failed_rules names the rules",
 )
 def quarantine_customer_changes():
-    reason = F.when(F.col("_failed") != "", F.col("_failed")).otherwise(F.lit("duplicate"))
+    rules = F.col("_failed_rules")
     return (
         _customer_changes_checked()
-        .where("_copy IS NULL OR _copy > 1")
-        .select(*['change_id', 'customer_id', 'change_type', 'change_timestamp', 'changed_fields', 'name', 'email', 'phone', 'address', 'city', 'state', 'zip', 'customer_segment', 'meter_number', 'service_start_date', 'billing_cycle_day', 'paperless_billing', 'payment_plan', '_source_file', '_ingested_at'], reason.alias("_reason"))
+        .where("size(_failed_rules) > 0 OR _copy > 1")
+        .select(*['change_id', 'customer_id', 'change_type', 'change_timestamp', 'changed_fields', 'name', 'email', 'phone', 'address', 'city', 'state', 'zip', 'customer_segment', 'meter_number', 'service_start_date', 'billing_cycle_day', 'paperless_billing', 'payment_plan', '_source_file', '_ingested_at'], rules.alias("_failed_rules"))
     )
 
 
 def _electricity_production_checked():
-    """Rows of electricity_production with `_failed` (drop rules they break) and `_copy` (1 = first
-    time this key was seen)."""
+    """Rows of electricity_production with `_failed_rules` (the drop rules they break) and `_copy` (1 = the
+    first time this key was seen)."""
     rows = spark.read.table('bronze_electricity_production')  # noqa: F821
-    failed = F.concat_ws(
-        ",",
-        F.when(~F.coalesce(F.expr('`production_id` IS NOT NULL'), F.lit(False)), F.lit('valid_production_id')),
-        F.lit(None),
-    )
+    failed = F.expr("array_compact(array(CASE WHEN NOT coalesce(`production_id` IS NOT NULL, false) THEN 'valid_production_id' END))")
     first_seen = Window.partitionBy('production_id').orderBy("_ingested_at", "_source_file")
-    copy = F.row_number().over(first_seen)
-    return rows.select("*", failed.alias("_failed")).select(
-        "*", F.when(F.col("_failed") == "", copy).alias("_copy")
-    )
+    copy = F.when(F.col('production_id').isNull(), F.lit(1)).otherwise(F.row_number().over(first_seen))
+    return rows.select("*", failed.alias("_failed_rules"), copy.alias("_copy"))
 
 
 @dp.materialized_view(name='silver_electricity_production', comment='fact electricity_production')
 def silver_electricity_production():
-    return _electricity_production_checked().where("_copy = 1").select(['production_id', 'plant_id', 'equipment_id', 'timestamp', 'generation_mwh', 'weather_conditions', '_source_file', '_ingested_at'])
+    return _electricity_production_checked().where("size(_failed_rules) = 0 AND _copy = 1").select(['production_id', 'plant_id', 'equipment_id', 'timestamp', 'generation_mwh', 'weather_conditions', '_source_file', '_ingested_at'])
 
 
 @dp.materialized_view(
     name='quarantine_electricity_production',
-    comment="Rows of electricity_production that failed a drop expectation, or repeated a key",
+    comment="Rows of electricity_production that failed a drop expectation, or repeated a key; _failed_rules names the rules",
 )
 def quarantine_electricity_production():
-    reason = F.when(F.col("_failed") != "", F.col("_failed")).otherwise(F.lit("duplicate"))
+    repeated = F.array_append("_failed_rules", F.lit('unique_production_id'))
+    rules = F.when(F.col("_copy") > 1, repeated).otherwise(F.col("_failed_rules"))
     return (
         _electricity_production_checked()
-        .where("_copy IS NULL OR _copy > 1")
-        .select(*['production_id', 'plant_id', 'equipment_id', 'timestamp', 'generation_mwh', 'weather_conditions', '_source_file', '_ingested_at'], reason.alias("_reason"))
+        .where("size(_failed_rules) > 0 OR _copy > 1")
+        .select(*['production_id', 'plant_id', 'equipment_id', 'timestamp', 'generation_mwh', 'weather_conditions', '_source_file', '_ingested_at'], rules.alias("_failed_rules"))
     )
 
 
 def _meter_readings_checked():
-    """Rows of meter_readings with `_failed` (drop rules they break) and `_copy` (1 = first
-    time this key was seen)."""
+    """Rows of meter_readings with `_failed_rules` (the drop rules they break) and `_copy` (1 = the
+    first time this key was seen)."""
     rows = spark.read.table('bronze_meter_readings')  # noqa: F821
-    failed = F.concat_ws(
-        ",",
-        F.when(~F.coalesce(F.expr('`reading_id` IS NOT NULL'), F.lit(False)), F.lit('valid_reading_id')),
-        F.when(~F.coalesce(F.expr('`kwh_consumed` BETWEEN 0 AND 150'), F.lit(False)), F.lit('valid_kwh_consumed')),
-        F.lit(None),
-    )
+    failed = F.expr("array_compact(array(CASE WHEN NOT coalesce(`reading_id` IS NOT NULL, false) THEN 'valid_reading_id' END, CASE WHEN NOT coalesce(`kwh_consumed` BETWEEN 0 AND 150, false) THEN 'valid_kwh_consumed' END))")
     first_seen = Window.partitionBy('reading_id').orderBy("_ingested_at", "_source_file")
-    copy = F.row_number().over(first_seen)
-    return rows.select("*", failed.alias("_failed")).select(
-        "*", F.when(F.col("_failed") == "", copy).alias("_copy")
-    )
+    copy = F.when(F.col('reading_id').isNull(), F.lit(1)).otherwise(F.row_number().over(first_seen))
+    return rows.select("*", failed.alias("_failed_rules"), copy.alias("_copy"))
 
 
 @dp.materialized_view(name='silver_meter_readings', comment='Interval readings (15 min) from customer smart meters.')
 def silver_meter_readings():
-    return _meter_readings_checked().where("_copy = 1").select(['reading_id', 'customer_id', 'reading_time', 'kwh_consumed', 'voltage_v', 'power_factor', 'rate_code', 'read_method', 'quality_flag', '_source_file', '_ingested_at'])
+    return _meter_readings_checked().where("size(_failed_rules) = 0 AND _copy = 1").select(['reading_id', 'customer_id', 'reading_time', 'kwh_consumed', 'voltage_v', 'power_factor', 'rate_code', 'read_method', 'quality_flag', '_source_file', '_ingested_at'])
 
 
 @dp.materialized_view(
     name='quarantine_meter_readings',
-    comment="Rows of meter_readings that failed a drop expectation, or repeated a key",
+    comment="Rows of meter_readings that failed a drop expectation, or repeated a key; _failed_rules names the rules",
 )
 def quarantine_meter_readings():
-    reason = F.when(F.col("_failed") != "", F.col("_failed")).otherwise(F.lit("duplicate"))
+    repeated = F.array_append("_failed_rules", F.lit('unique_reading_id'))
+    rules = F.when(F.col("_copy") > 1, repeated).otherwise(F.col("_failed_rules"))
     return (
         _meter_readings_checked()
-        .where("_copy IS NULL OR _copy > 1")
-        .select(*['reading_id', 'customer_id', 'reading_time', 'kwh_consumed', 'voltage_v', 'power_factor', 'rate_code', 'read_method', 'quality_flag', '_source_file', '_ingested_at'], reason.alias("_reason"))
+        .where("size(_failed_rules) > 0 OR _copy > 1")
+        .select(*['reading_id', 'customer_id', 'reading_time', 'kwh_consumed', 'voltage_v', 'power_factor', 'rate_code', 'read_method', 'quality_flag', '_source_file', '_ingested_at'], rules.alias("_failed_rules"))
     )
 
 
 def _outage_events_checked():
-    """Rows of outage_events with `_failed` (drop rules they break) and `_copy` (1 = first
-    time this key was seen)."""
+    """Rows of outage_events with `_failed_rules` (the drop rules they break) and `_copy` (1 = the
+    first time this key was seen)."""
     rows = spark.read.table('bronze_outage_events')  # noqa: F821
-    failed = F.concat_ws(
-        ",",
-        F.when(~F.coalesce(F.expr('`outage_id` IS NOT NULL'), F.lit(False)), F.lit('valid_outage_id')),
-        F.lit(None),
-    )
+    failed = F.expr("array_compact(array(CASE WHEN NOT coalesce(`outage_id` IS NOT NULL, false) THEN 'valid_outage_id' END))")
     first_seen = Window.partitionBy('outage_id').orderBy("_ingested_at", "_source_file")
-    copy = F.row_number().over(first_seen)
-    return rows.select("*", failed.alias("_failed")).select(
-        "*", F.when(F.col("_failed") == "", copy).alias("_copy")
-    )
+    copy = F.when(F.col('outage_id').isNull(), F.lit(1)).otherwise(F.row_number().over(first_seen))
+    return rows.select("*", failed.alias("_failed_rules"), copy.alias("_copy"))
 
 
 @dp.materialized_view(name='silver_outage_events', comment='Unplanned and planned outages; one row per outage event.')
 def silver_outage_events():
-    return _outage_events_checked().where("_copy = 1").select(['outage_id', 'plant_id', 'equipment_id', 'outage_start', 'duration_min', 'cause', 'severity', 'customers_affected', 'energy_not_served_mwh', 'affected_feeders', 'crew_dispatched', 'restoration_notes', '_source_file', '_ingested_at'])
+    return _outage_events_checked().where("size(_failed_rules) = 0 AND _copy = 1").select(['outage_id', 'plant_id', 'equipment_id', 'outage_start', 'duration_min', 'cause', 'severity', 'customers_affected', 'energy_not_served_mwh', 'affected_feeders', 'crew_dispatched', 'restoration_notes', '_source_file', '_ingested_at'])
 
 
 @dp.materialized_view(
     name='quarantine_outage_events',
-    comment="Rows of outage_events that failed a drop expectation, or repeated a key",
+    comment="Rows of outage_events that failed a drop expectation, or repeated a key; _failed_rules names the rules",
 )
 def quarantine_outage_events():
-    reason = F.when(F.col("_failed") != "", F.col("_failed")).otherwise(F.lit("duplicate"))
+    repeated = F.array_append("_failed_rules", F.lit('unique_outage_id'))
+    rules = F.when(F.col("_copy") > 1, repeated).otherwise(F.col("_failed_rules"))
     return (
         _outage_events_checked()
-        .where("_copy IS NULL OR _copy > 1")
-        .select(*['outage_id', 'plant_id', 'equipment_id', 'outage_start', 'duration_min', 'cause', 'severity', 'customers_affected', 'energy_not_served_mwh', 'affected_feeders', 'crew_dispatched', 'restoration_notes', '_source_file', '_ingested_at'], reason.alias("_reason"))
+        .where("size(_failed_rules) > 0 OR _copy > 1")
+        .select(*['outage_id', 'plant_id', 'equipment_id', 'outage_start', 'duration_min', 'cause', 'severity', 'customers_affected', 'energy_not_served_mwh', 'affected_feeders', 'crew_dispatched', 'restoration_notes', '_source_file', '_ingested_at'], rules.alias("_failed_rules"))
     )
 
 # ------------------- dimensions: current state (and history) replayed from the change feed
 
 
+def _customer_snapshot():
+    """Rows of the customer snapshot that pass its drop rules (customer_id not null first)."""
+    return spark.read.table('bronze_customer').where('coalesce((`customer_id` IS NOT NULL), false)')  # noqa: F821
+
+
 def _customer_versions():
     """Every version of each customer row: the snapshot first, then each change in order."""
-    snapshot = spark.read.table('bronze_customer').select(  # noqa: F821
+    snapshot = _customer_snapshot().select(
         *['customer_id', 'name', 'email', 'phone', 'address', 'city', 'state', 'zip', 'customer_segment', 'meter_number', 'service_start_date', 'billing_cycle_day', 'paperless_billing', 'payment_plan'],
         F.lit("INSERT").alias('change_type'),
         F.lit('1970-01-01 00:00:00').cast('timestamp').alias('change_timestamp'),
@@ -366,22 +370,146 @@ def customer_history():
     )
 
 
+def _equipment_snapshot():
+    """Rows of the equipment snapshot that pass its drop rules (equipment_id not null first)."""
+    return spark.read.table('bronze_equipment').where('coalesce((`equipment_id` IS NOT NULL), false)')  # noqa: F821
+
+
 @dp.materialized_view(name='equipment', comment='dimension equipment')
 def equipment():
+    """One row per key, from the newest landing of it: a snapshot that lands again replaces the
+    rows it repeats instead of adding to them."""
+    newest_first = Window.partitionBy('equipment_id').orderBy(
+        F.col("_ingested_at").desc(), F.col("_source_file").desc()
+    )
     return (
-        spark.read.table('bronze_equipment')  # noqa: F821
-        .where('`equipment_id` IS NOT NULL')
+        _equipment_snapshot()
+        .select(*['equipment_id', 'equipment_name', 'equipment_type', 'status'], F.row_number().over(newest_first).alias("_rank"))
+        .where("_rank = 1")
         .select(*['equipment_id', 'equipment_name', 'equipment_type', 'status'])
     )
 
 
+def _plant_snapshot():
+    """Rows of the plant snapshot that pass its drop rules (plant_id not null first)."""
+    return spark.read.table('bronze_plant').where('coalesce((`plant_id` IS NOT NULL), false)')  # noqa: F821
+
+
 @dp.materialized_view(name='plant', comment='Power generation plants (one row per site) that feed the grid.')
 def plant():
+    """One row per key, from the newest landing of it: a snapshot that lands again replaces the
+    rows it repeats instead of adding to them."""
+    newest_first = Window.partitionBy('plant_id').orderBy(
+        F.col("_ingested_at").desc(), F.col("_source_file").desc()
+    )
     return (
-        spark.read.table('bronze_plant')  # noqa: F821
-        .where('`plant_id` IS NOT NULL')
+        _plant_snapshot()
+        .select(*['plant_id', 'plant_name', 'plant_code', 'plant_type', 'grid_region', 'operator', 'city', 'state', 'latitude', 'longitude', 'capacity_mw', 'commissioned_date', 'is_renewable'], F.row_number().over(newest_first).alias("_rank"))
+        .where("_rank = 1")
         .select(*['plant_id', 'plant_name', 'plant_code', 'plant_type', 'grid_region', 'operator', 'city', 'state', 'latitude', 'longitude', 'capacity_mw', 'commissioned_date', 'is_renewable'])
     )
+
+# ------------------- quality: what each rule passed and failed (a Databricks event log's numbers)
+
+
+@dp.materialized_view(
+    name="expectations",
+    comment="Passed and failed records of every rule of every checked dataset",
+)
+def expectations():
+    metrics = [
+        _expectation_metrics(
+            _customer_changes_checked(),
+            'silver_customer_changes',
+            [
+                ('valid_change_id', 'drop', _passes('`change_id` IS NOT NULL')),
+                ('valid_customer_id', 'drop', _passes('`customer_id` IS NOT NULL')),
+                ('valid_change_type', 'warn', _passes("`change_type` IN ('INSERT', 'UPDATE', 'DELETE')")),
+                ('valid_change_timestamp', 'drop', _passes('`change_timestamp` IS NOT NULL')),
+                ('valid_customer_segment', 'warn', _passes("`customer_segment` IN ('RES', 'COM', 'IND')")),
+                ('valid_service_start_date', 'warn', _passes("`service_start_date` BETWEEN DATE '2005-01-01' AND DATE '2025-06-30'")),
+                ('valid_billing_cycle_day', 'warn', _passes('`billing_cycle_day` BETWEEN 1 AND 28')),
+                ('valid_paperless_billing', 'warn', _passes('`paperless_billing` IN (TRUE, FALSE)')),
+                ('valid_payment_plan', 'warn', _passes("`payment_plan` IN ('STANDARD', 'BUDGET_BILLING', 'PREPAID', 'TIME_OF_USE')")),
+            ],
+        ),
+        _expectation_metrics(
+            _electricity_production_checked(),
+            'silver_electricity_production',
+            [
+                ('valid_production_id', 'drop', _passes('`production_id` IS NOT NULL')),
+                ('valid_plant_id', 'warn', _passes('`plant_id` IS NOT NULL')),
+                ('valid_equipment_id', 'warn', _passes('`equipment_id` IS NOT NULL')),
+                ('valid_weather_conditions', 'warn', _passes("`weather_conditions` IN ('CLEAR', 'CLOUDY', 'RAINY', 'STORMY', 'SNOWY')")),
+                ('unique_production_id', 'drop', F.col("_copy") == 1),
+            ],
+        ),
+        _expectation_metrics(
+            _meter_readings_checked(),
+            'silver_meter_readings',
+            [
+                ('valid_reading_id', 'drop', _passes('`reading_id` IS NOT NULL')),
+                ('valid_customer_id', 'warn', _passes('`customer_id` IS NOT NULL')),
+                ('valid_kwh_consumed', 'drop', _passes('`kwh_consumed` BETWEEN 0 AND 150')),
+                ('valid_voltage_v', 'warn', _passes('`voltage_v` BETWEEN 228 AND 252')),
+                ('valid_power_factor', 'warn', _passes('`power_factor` BETWEEN 0.7 AND 1.0')),
+                ('valid_read_method', 'warn', _passes("`read_method` IN ('AMI', 'MANUAL', 'ESTIMATED')")),
+                ('valid_quality_flag', 'warn', _passes("`quality_flag` IN ('VALID', 'ESTIMATED', 'SUSPECT')")),
+                ('unique_reading_id', 'drop', F.col("_copy") == 1),
+            ],
+        ),
+        _expectation_metrics(
+            _outage_events_checked(),
+            'silver_outage_events',
+            [
+                ('valid_outage_id', 'drop', _passes('`outage_id` IS NOT NULL')),
+                ('valid_plant_id', 'warn', _passes('`plant_id` IS NOT NULL')),
+                ('valid_equipment_id', 'warn', _passes('`equipment_id` IS NOT NULL')),
+                ('valid_duration_min', 'warn', _passes('`duration_min` BETWEEN 1 AND 4320')),
+                ('valid_cause', 'warn', _passes("`cause` IN ('WEATHER', 'EQUIPMENT_FAILURE', 'PLANNED_MAINTENANCE', 'VEGETATION', 'ANIMAL_CONTACT', 'OVERLOAD', 'VEHICLE_ACCIDENT')")),
+                ('valid_severity', 'warn', _passes("`severity` IN ('LOW', 'MEDIUM', 'HIGH', 'CRITICAL')")),
+                ('valid_customers_affected', 'warn', _passes('`customers_affected` BETWEEN 0 AND 250000')),
+                ('valid_energy_not_served_mwh', 'warn', _passes('`energy_not_served_mwh` BETWEEN 0 AND 5000')),
+                ('unique_outage_id', 'drop', F.col("_copy") == 1),
+            ],
+        ),
+        _expectation_metrics(
+            spark.read.table('bronze_customer'),  # noqa: F821
+            'customer_snapshot',
+            [
+                ('valid_customer_id', 'drop', _passes('`customer_id` IS NOT NULL')),
+                ('valid_customer_segment', 'warn', _passes("`customer_segment` IN ('RES', 'COM', 'IND')")),
+                ('valid_service_start_date', 'warn', _passes("`service_start_date` BETWEEN DATE '2005-01-01' AND DATE '2025-06-30'")),
+                ('valid_billing_cycle_day', 'warn', _passes('`billing_cycle_day` BETWEEN 1 AND 28')),
+                ('valid_paperless_billing', 'warn', _passes('`paperless_billing` IN (TRUE, FALSE)')),
+                ('valid_payment_plan', 'warn', _passes("`payment_plan` IN ('STANDARD', 'BUDGET_BILLING', 'PREPAID', 'TIME_OF_USE')")),
+            ],
+        ),
+        _expectation_metrics(
+            spark.read.table('bronze_equipment'),  # noqa: F821
+            'equipment_snapshot',
+            [
+                ('valid_equipment_id', 'drop', _passes('`equipment_id` IS NOT NULL')),
+                ('valid_equipment_type', 'warn', _passes("`equipment_type` IN ('GAS_TURBINE', 'STEAM_TURBINE', 'WIND_TURBINE', 'SOLAR_PANEL')")),
+                ('valid_status', 'warn', _passes("`status` IN ('OPERATIONAL', 'MAINTENANCE', 'OFFLINE', 'DECOMMISSIONED')")),
+            ],
+        ),
+        _expectation_metrics(
+            spark.read.table('bronze_plant'),  # noqa: F821
+            'plant_snapshot',
+            [
+                ('valid_plant_id', 'drop', _passes('`plant_id` IS NOT NULL')),
+                ('valid_plant_type', 'warn', _passes("`plant_type` IN ('NATURAL_GAS', 'WIND', 'SOLAR', 'HYDRO', 'NUCLEAR', 'COAL', 'BATTERY_STORAGE')")),
+                ('valid_grid_region', 'warn', _passes("`grid_region` IN ('ERCOT', 'PJM', 'CAISO', 'MISO', 'NYISO', 'ISO-NE', 'SPP')")),
+                ('valid_latitude', 'warn', _passes('`latitude` BETWEEN 25.0 AND 49.0')),
+                ('valid_longitude', 'warn', _passes('`longitude` BETWEEN -124.0 AND -67.0')),
+                ('valid_capacity_mw', 'warn', _passes('`capacity_mw` BETWEEN 5 AND 3500')),
+                ('valid_commissioned_date', 'warn', _passes("`commissioned_date` BETWEEN DATE '1965-01-01' AND DATE '2024-12-31'")),
+            ],
+        ),
+    ]
+    return functools.reduce(lambda a, b: a.unionByName(b), metrics)
+
 
 # ----------------------------------------------------- gold: facts joined to current dimensions
 

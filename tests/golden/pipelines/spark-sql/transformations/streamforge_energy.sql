@@ -9,89 +9,87 @@
 
 -- ---------------- silver: checked (expectations as filters), de-duplicated, with a quarantine
 
+-- _failed_rules: the drop rules a row breaks; _copy: 1 the first time its key was seen
+CREATE TEMPORARY VIEW customer_changes_checked
+AS SELECT *, array_compact(array(CASE WHEN NOT coalesce(`change_id` IS NOT NULL, false) THEN 'valid_change_id' END, CASE WHEN NOT coalesce(`customer_id` IS NOT NULL, false) THEN 'valid_customer_id' END, CASE WHEN NOT coalesce(`change_timestamp` IS NOT NULL, false) THEN 'valid_change_timestamp' END)) AS _failed_rules,
+  1 AS _copy
+FROM bronze_customer_changes
+WHERE TRUE;
+
 CREATE MATERIALIZED VIEW silver_customer_changes
 COMMENT 'change feed customer_changes'
-AS SELECT `change_id`, `customer_id`, `change_type`, `change_timestamp`, `changed_fields`, `name`, `email`, `phone`, `address`, `city`, `state`, `zip`, `customer_segment`, `meter_number`, `service_start_date`, `billing_cycle_day`, `paperless_billing`, `payment_plan`, _source_file, _ingested_at FROM (
-  SELECT *, 1 AS _copy
-  FROM bronze_customer_changes
-  WHERE coalesce((`change_id` IS NOT NULL) AND (`customer_id` IS NOT NULL), false)
-) WHERE _copy = 1;
+AS SELECT `change_id`, `customer_id`, `change_type`, `change_timestamp`, `changed_fields`, `name`, `email`, `phone`, `address`, `city`, `state`, `zip`, `customer_segment`, `meter_number`, `service_start_date`, `billing_cycle_day`, `paperless_billing`, `payment_plan`, _source_file, _ingested_at FROM customer_changes_checked
+WHERE size(_failed_rules) = 0 AND _copy = 1;
 
 CREATE MATERIALIZED VIEW quarantine_customer_changes
-COMMENT 'Rows of customer_changes that failed a drop expectation, or repeated a key'
-AS SELECT `change_id`, `customer_id`, `change_type`, `change_timestamp`, `changed_fields`, `name`, `email`, `phone`, `address`, `city`, `state`, `zip`, `customer_segment`, `meter_number`, `service_start_date`, `billing_cycle_day`, `paperless_billing`, `payment_plan`, _source_file, _ingested_at, concat_ws(',', CASE WHEN NOT coalesce(`change_id` IS NOT NULL, false) THEN 'valid_change_id' END, CASE WHEN NOT coalesce(`customer_id` IS NOT NULL, false) THEN 'valid_customer_id' END) AS _reason
-FROM bronze_customer_changes
-WHERE NOT coalesce((`change_id` IS NOT NULL) AND (`customer_id` IS NOT NULL), false)
-;
+COMMENT 'Rows of customer_changes that failed a drop expectation; _failed_rules names the rules'
+AS SELECT `change_id`, `customer_id`, `change_type`, `change_timestamp`, `changed_fields`, `name`, `email`, `phone`, `address`, `city`, `state`, `zip`, `customer_segment`, `meter_number`, `service_start_date`, `billing_cycle_day`, `paperless_billing`, `payment_plan`, _source_file, _ingested_at, _failed_rules AS _failed_rules
+FROM customer_changes_checked
+WHERE size(_failed_rules) > 0 OR _copy > 1;
+
+-- _failed_rules: the drop rules a row breaks; _copy: 1 the first time its key was seen
+CREATE TEMPORARY VIEW electricity_production_checked
+AS SELECT *, array_compact(array(CASE WHEN NOT coalesce(`production_id` IS NOT NULL, false) THEN 'valid_production_id' END)) AS _failed_rules,
+  CASE WHEN `production_id` IS NULL THEN 1 ELSE row_number() OVER (PARTITION BY `production_id` ORDER BY _ingested_at, _source_file) END AS _copy
+FROM bronze_electricity_production
+WHERE TRUE;
 
 CREATE MATERIALIZED VIEW silver_electricity_production
 COMMENT 'fact electricity_production'
-AS SELECT `production_id`, `plant_id`, `equipment_id`, `timestamp`, `generation_mwh`, `weather_conditions`, _source_file, _ingested_at FROM (
-  SELECT *, row_number() OVER (PARTITION BY `production_id` ORDER BY _ingested_at, _source_file) AS _copy
-  FROM bronze_electricity_production
-  WHERE coalesce((`production_id` IS NOT NULL), false)
-) WHERE _copy = 1;
+AS SELECT `production_id`, `plant_id`, `equipment_id`, `timestamp`, `generation_mwh`, `weather_conditions`, _source_file, _ingested_at FROM electricity_production_checked
+WHERE size(_failed_rules) = 0 AND _copy = 1;
 
 CREATE MATERIALIZED VIEW quarantine_electricity_production
-COMMENT 'Rows of electricity_production that failed a drop expectation, or repeated a key'
-AS SELECT `production_id`, `plant_id`, `equipment_id`, `timestamp`, `generation_mwh`, `weather_conditions`, _source_file, _ingested_at, concat_ws(',', CASE WHEN NOT coalesce(`production_id` IS NOT NULL, false) THEN 'valid_production_id' END) AS _reason
-FROM bronze_electricity_production
-WHERE NOT coalesce((`production_id` IS NOT NULL), false)
-UNION ALL
-SELECT `production_id`, `plant_id`, `equipment_id`, `timestamp`, `generation_mwh`, `weather_conditions`, _source_file, _ingested_at, 'duplicate' AS _reason FROM (
-  SELECT *, row_number() OVER (PARTITION BY `production_id` ORDER BY _ingested_at, _source_file) AS _copy
-  FROM bronze_electricity_production
-  WHERE coalesce((`production_id` IS NOT NULL), false)
-) WHERE _copy > 1
-;
+COMMENT 'Rows of electricity_production that failed a drop expectation, or repeated a key; _failed_rules names the rules'
+AS SELECT `production_id`, `plant_id`, `equipment_id`, `timestamp`, `generation_mwh`, `weather_conditions`, _source_file, _ingested_at, CASE WHEN _copy > 1 THEN array_append(_failed_rules, 'unique_production_id') ELSE _failed_rules END AS _failed_rules
+FROM electricity_production_checked
+WHERE size(_failed_rules) > 0 OR _copy > 1;
+
+-- _failed_rules: the drop rules a row breaks; _copy: 1 the first time its key was seen
+CREATE TEMPORARY VIEW meter_readings_checked
+AS SELECT *, array_compact(array(CASE WHEN NOT coalesce(`reading_id` IS NOT NULL, false) THEN 'valid_reading_id' END, CASE WHEN NOT coalesce(`kwh_consumed` BETWEEN 0 AND 150, false) THEN 'valid_kwh_consumed' END)) AS _failed_rules,
+  CASE WHEN `reading_id` IS NULL THEN 1 ELSE row_number() OVER (PARTITION BY `reading_id` ORDER BY _ingested_at, _source_file) END AS _copy
+FROM bronze_meter_readings
+WHERE TRUE;
 
 CREATE MATERIALIZED VIEW silver_meter_readings
 COMMENT 'Interval readings (15 min) from customer smart meters.'
-AS SELECT `reading_id`, `customer_id`, `reading_time`, `kwh_consumed`, `voltage_v`, `power_factor`, `rate_code`, `read_method`, `quality_flag`, _source_file, _ingested_at FROM (
-  SELECT *, row_number() OVER (PARTITION BY `reading_id` ORDER BY _ingested_at, _source_file) AS _copy
-  FROM bronze_meter_readings
-  WHERE coalesce((`reading_id` IS NOT NULL) AND (`kwh_consumed` BETWEEN 0 AND 150), false)
-) WHERE _copy = 1;
+AS SELECT `reading_id`, `customer_id`, `reading_time`, `kwh_consumed`, `voltage_v`, `power_factor`, `rate_code`, `read_method`, `quality_flag`, _source_file, _ingested_at FROM meter_readings_checked
+WHERE size(_failed_rules) = 0 AND _copy = 1;
 
 CREATE MATERIALIZED VIEW quarantine_meter_readings
-COMMENT 'Rows of meter_readings that failed a drop expectation, or repeated a key'
-AS SELECT `reading_id`, `customer_id`, `reading_time`, `kwh_consumed`, `voltage_v`, `power_factor`, `rate_code`, `read_method`, `quality_flag`, _source_file, _ingested_at, concat_ws(',', CASE WHEN NOT coalesce(`reading_id` IS NOT NULL, false) THEN 'valid_reading_id' END, CASE WHEN NOT coalesce(`kwh_consumed` BETWEEN 0 AND 150, false) THEN 'valid_kwh_consumed' END) AS _reason
-FROM bronze_meter_readings
-WHERE NOT coalesce((`reading_id` IS NOT NULL) AND (`kwh_consumed` BETWEEN 0 AND 150), false)
-UNION ALL
-SELECT `reading_id`, `customer_id`, `reading_time`, `kwh_consumed`, `voltage_v`, `power_factor`, `rate_code`, `read_method`, `quality_flag`, _source_file, _ingested_at, 'duplicate' AS _reason FROM (
-  SELECT *, row_number() OVER (PARTITION BY `reading_id` ORDER BY _ingested_at, _source_file) AS _copy
-  FROM bronze_meter_readings
-  WHERE coalesce((`reading_id` IS NOT NULL) AND (`kwh_consumed` BETWEEN 0 AND 150), false)
-) WHERE _copy > 1
-;
+COMMENT 'Rows of meter_readings that failed a drop expectation, or repeated a key; _failed_rules names the rules'
+AS SELECT `reading_id`, `customer_id`, `reading_time`, `kwh_consumed`, `voltage_v`, `power_factor`, `rate_code`, `read_method`, `quality_flag`, _source_file, _ingested_at, CASE WHEN _copy > 1 THEN array_append(_failed_rules, 'unique_reading_id') ELSE _failed_rules END AS _failed_rules
+FROM meter_readings_checked
+WHERE size(_failed_rules) > 0 OR _copy > 1;
+
+-- _failed_rules: the drop rules a row breaks; _copy: 1 the first time its key was seen
+CREATE TEMPORARY VIEW outage_events_checked
+AS SELECT *, array_compact(array(CASE WHEN NOT coalesce(`outage_id` IS NOT NULL, false) THEN 'valid_outage_id' END)) AS _failed_rules,
+  CASE WHEN `outage_id` IS NULL THEN 1 ELSE row_number() OVER (PARTITION BY `outage_id` ORDER BY _ingested_at, _source_file) END AS _copy
+FROM bronze_outage_events
+WHERE TRUE;
 
 CREATE MATERIALIZED VIEW silver_outage_events
 COMMENT 'Unplanned and planned outages; one row per outage event.'
-AS SELECT `outage_id`, `plant_id`, `equipment_id`, `outage_start`, `duration_min`, `cause`, `severity`, `customers_affected`, `energy_not_served_mwh`, `affected_feeders`, `crew_dispatched`, `restoration_notes`, _source_file, _ingested_at FROM (
-  SELECT *, row_number() OVER (PARTITION BY `outage_id` ORDER BY _ingested_at, _source_file) AS _copy
-  FROM bronze_outage_events
-  WHERE coalesce((`outage_id` IS NOT NULL), false)
-) WHERE _copy = 1;
+AS SELECT `outage_id`, `plant_id`, `equipment_id`, `outage_start`, `duration_min`, `cause`, `severity`, `customers_affected`, `energy_not_served_mwh`, `affected_feeders`, `crew_dispatched`, `restoration_notes`, _source_file, _ingested_at FROM outage_events_checked
+WHERE size(_failed_rules) = 0 AND _copy = 1;
 
 CREATE MATERIALIZED VIEW quarantine_outage_events
-COMMENT 'Rows of outage_events that failed a drop expectation, or repeated a key'
-AS SELECT `outage_id`, `plant_id`, `equipment_id`, `outage_start`, `duration_min`, `cause`, `severity`, `customers_affected`, `energy_not_served_mwh`, `affected_feeders`, `crew_dispatched`, `restoration_notes`, _source_file, _ingested_at, concat_ws(',', CASE WHEN NOT coalesce(`outage_id` IS NOT NULL, false) THEN 'valid_outage_id' END) AS _reason
-FROM bronze_outage_events
-WHERE NOT coalesce((`outage_id` IS NOT NULL), false)
-UNION ALL
-SELECT `outage_id`, `plant_id`, `equipment_id`, `outage_start`, `duration_min`, `cause`, `severity`, `customers_affected`, `energy_not_served_mwh`, `affected_feeders`, `crew_dispatched`, `restoration_notes`, _source_file, _ingested_at, 'duplicate' AS _reason FROM (
-  SELECT *, row_number() OVER (PARTITION BY `outage_id` ORDER BY _ingested_at, _source_file) AS _copy
-  FROM bronze_outage_events
-  WHERE coalesce((`outage_id` IS NOT NULL), false)
-) WHERE _copy > 1
-;
+COMMENT 'Rows of outage_events that failed a drop expectation, or repeated a key; _failed_rules names the rules'
+AS SELECT `outage_id`, `plant_id`, `equipment_id`, `outage_start`, `duration_min`, `cause`, `severity`, `customers_affected`, `energy_not_served_mwh`, `affected_feeders`, `crew_dispatched`, `restoration_notes`, _source_file, _ingested_at, CASE WHEN _copy > 1 THEN array_append(_failed_rules, 'unique_outage_id') ELSE _failed_rules END AS _failed_rules
+FROM outage_events_checked
+WHERE size(_failed_rules) > 0 OR _copy > 1;
 
 -- -------------- dimensions: current state (and history) replayed from the change feed
 
+-- the snapshot rows that pass its drop rules (customer_id not null first)
+CREATE TEMPORARY VIEW customer_snapshot
+AS SELECT * FROM bronze_customer WHERE coalesce((`customer_id` IS NOT NULL), false);
+
 CREATE TEMPORARY VIEW customer_versions
 AS SELECT `customer_id`, `name`, `email`, `phone`, `address`, `city`, `state`, `zip`, `customer_segment`, `meter_number`, `service_start_date`, `billing_cycle_day`, `paperless_billing`, `payment_plan`, 'INSERT' AS `change_type`, CAST('1970-01-01 00:00:00' AS TIMESTAMP) AS `change_timestamp`
-FROM bronze_customer
+FROM customer_snapshot
 UNION ALL
 SELECT `customer_id`, `name`, `email`, `phone`, `address`, `city`, `state`, `zip`, `customer_segment`, `meter_number`, `service_start_date`, `billing_cycle_day`, `paperless_billing`, `payment_plan`, `change_type`, `change_timestamp`
 FROM silver_customer_changes;
@@ -110,13 +108,137 @@ AS SELECT `customer_id`, `name`, `email`, `phone`, `address`, `city`, `state`, `
   FROM customer_versions
 ) WHERE `change_type` <> 'DELETE';
 
+-- the snapshot rows that pass its drop rules (equipment_id not null first)
+CREATE TEMPORARY VIEW equipment_snapshot
+AS SELECT * FROM bronze_equipment WHERE coalesce((`equipment_id` IS NOT NULL), false);
+
+-- one row per key, from its newest landing: a snapshot that lands again replaces what it repeats
 CREATE MATERIALIZED VIEW equipment
 COMMENT 'dimension equipment'
-AS SELECT `equipment_id`, `equipment_name`, `equipment_type`, `status` FROM bronze_equipment WHERE `equipment_id` IS NOT NULL;
+AS SELECT `equipment_id`, `equipment_name`, `equipment_type`, `status` FROM (
+  SELECT *, row_number() OVER (PARTITION BY `equipment_id` ORDER BY _ingested_at DESC, _source_file DESC) AS _rank
+  FROM equipment_snapshot
+) WHERE _rank = 1;
 
+-- the snapshot rows that pass its drop rules (plant_id not null first)
+CREATE TEMPORARY VIEW plant_snapshot
+AS SELECT * FROM bronze_plant WHERE coalesce((`plant_id` IS NOT NULL), false);
+
+-- one row per key, from its newest landing: a snapshot that lands again replaces what it repeats
 CREATE MATERIALIZED VIEW plant
 COMMENT 'Power generation plants (one row per site) that feed the grid.'
-AS SELECT `plant_id`, `plant_name`, `plant_code`, `plant_type`, `grid_region`, `operator`, `city`, `state`, `latitude`, `longitude`, `capacity_mw`, `commissioned_date`, `is_renewable` FROM bronze_plant WHERE `plant_id` IS NOT NULL;
+AS SELECT `plant_id`, `plant_name`, `plant_code`, `plant_type`, `grid_region`, `operator`, `city`, `state`, `latitude`, `longitude`, `capacity_mw`, `commissioned_date`, `is_renewable` FROM (
+  SELECT *, row_number() OVER (PARTITION BY `plant_id` ORDER BY _ingested_at DESC, _source_file DESC) AS _rank
+  FROM plant_snapshot
+) WHERE _rank = 1;
+
+-- ------------- quality: what each rule passed and failed (a Databricks event log's numbers)
+
+CREATE MATERIALIZED VIEW expectations
+COMMENT 'Passed and failed records of every rule of every checked dataset'
+AS SELECT 'silver_customer_changes' AS dataset, rule, action, count_if(ok) AS passed_records, count_if(NOT ok) AS failed_records
+FROM (
+  SELECT inline(array(
+    named_struct('rule', 'valid_change_id', 'action', 'drop', 'ok', coalesce(`change_id` IS NOT NULL, false)),
+    named_struct('rule', 'valid_customer_id', 'action', 'drop', 'ok', coalesce(`customer_id` IS NOT NULL, false)),
+    named_struct('rule', 'valid_change_type', 'action', 'warn', 'ok', coalesce(`change_type` IN ('INSERT', 'UPDATE', 'DELETE'), false)),
+    named_struct('rule', 'valid_change_timestamp', 'action', 'drop', 'ok', coalesce(`change_timestamp` IS NOT NULL, false)),
+    named_struct('rule', 'valid_customer_segment', 'action', 'warn', 'ok', coalesce(`customer_segment` IN ('RES', 'COM', 'IND'), false)),
+    named_struct('rule', 'valid_service_start_date', 'action', 'warn', 'ok', coalesce(`service_start_date` BETWEEN DATE '2005-01-01' AND DATE '2025-06-30', false)),
+    named_struct('rule', 'valid_billing_cycle_day', 'action', 'warn', 'ok', coalesce(`billing_cycle_day` BETWEEN 1 AND 28, false)),
+    named_struct('rule', 'valid_paperless_billing', 'action', 'warn', 'ok', coalesce(`paperless_billing` IN (TRUE, FALSE), false)),
+    named_struct('rule', 'valid_payment_plan', 'action', 'warn', 'ok', coalesce(`payment_plan` IN ('STANDARD', 'BUDGET_BILLING', 'PREPAID', 'TIME_OF_USE'), false))
+  ))
+  FROM customer_changes_checked
+)
+GROUP BY rule, action
+UNION ALL
+SELECT 'silver_electricity_production' AS dataset, rule, action, count_if(ok) AS passed_records, count_if(NOT ok) AS failed_records
+FROM (
+  SELECT inline(array(
+    named_struct('rule', 'valid_production_id', 'action', 'drop', 'ok', coalesce(`production_id` IS NOT NULL, false)),
+    named_struct('rule', 'valid_plant_id', 'action', 'warn', 'ok', coalesce(`plant_id` IS NOT NULL, false)),
+    named_struct('rule', 'valid_equipment_id', 'action', 'warn', 'ok', coalesce(`equipment_id` IS NOT NULL, false)),
+    named_struct('rule', 'valid_weather_conditions', 'action', 'warn', 'ok', coalesce(`weather_conditions` IN ('CLEAR', 'CLOUDY', 'RAINY', 'STORMY', 'SNOWY'), false)),
+    named_struct('rule', 'unique_production_id', 'action', 'drop', 'ok', _copy = 1)
+  ))
+  FROM electricity_production_checked
+)
+GROUP BY rule, action
+UNION ALL
+SELECT 'silver_meter_readings' AS dataset, rule, action, count_if(ok) AS passed_records, count_if(NOT ok) AS failed_records
+FROM (
+  SELECT inline(array(
+    named_struct('rule', 'valid_reading_id', 'action', 'drop', 'ok', coalesce(`reading_id` IS NOT NULL, false)),
+    named_struct('rule', 'valid_customer_id', 'action', 'warn', 'ok', coalesce(`customer_id` IS NOT NULL, false)),
+    named_struct('rule', 'valid_kwh_consumed', 'action', 'drop', 'ok', coalesce(`kwh_consumed` BETWEEN 0 AND 150, false)),
+    named_struct('rule', 'valid_voltage_v', 'action', 'warn', 'ok', coalesce(`voltage_v` BETWEEN 228 AND 252, false)),
+    named_struct('rule', 'valid_power_factor', 'action', 'warn', 'ok', coalesce(`power_factor` BETWEEN 0.7 AND 1.0, false)),
+    named_struct('rule', 'valid_read_method', 'action', 'warn', 'ok', coalesce(`read_method` IN ('AMI', 'MANUAL', 'ESTIMATED'), false)),
+    named_struct('rule', 'valid_quality_flag', 'action', 'warn', 'ok', coalesce(`quality_flag` IN ('VALID', 'ESTIMATED', 'SUSPECT'), false)),
+    named_struct('rule', 'unique_reading_id', 'action', 'drop', 'ok', _copy = 1)
+  ))
+  FROM meter_readings_checked
+)
+GROUP BY rule, action
+UNION ALL
+SELECT 'silver_outage_events' AS dataset, rule, action, count_if(ok) AS passed_records, count_if(NOT ok) AS failed_records
+FROM (
+  SELECT inline(array(
+    named_struct('rule', 'valid_outage_id', 'action', 'drop', 'ok', coalesce(`outage_id` IS NOT NULL, false)),
+    named_struct('rule', 'valid_plant_id', 'action', 'warn', 'ok', coalesce(`plant_id` IS NOT NULL, false)),
+    named_struct('rule', 'valid_equipment_id', 'action', 'warn', 'ok', coalesce(`equipment_id` IS NOT NULL, false)),
+    named_struct('rule', 'valid_duration_min', 'action', 'warn', 'ok', coalesce(`duration_min` BETWEEN 1 AND 4320, false)),
+    named_struct('rule', 'valid_cause', 'action', 'warn', 'ok', coalesce(`cause` IN ('WEATHER', 'EQUIPMENT_FAILURE', 'PLANNED_MAINTENANCE', 'VEGETATION', 'ANIMAL_CONTACT', 'OVERLOAD', 'VEHICLE_ACCIDENT'), false)),
+    named_struct('rule', 'valid_severity', 'action', 'warn', 'ok', coalesce(`severity` IN ('LOW', 'MEDIUM', 'HIGH', 'CRITICAL'), false)),
+    named_struct('rule', 'valid_customers_affected', 'action', 'warn', 'ok', coalesce(`customers_affected` BETWEEN 0 AND 250000, false)),
+    named_struct('rule', 'valid_energy_not_served_mwh', 'action', 'warn', 'ok', coalesce(`energy_not_served_mwh` BETWEEN 0 AND 5000, false)),
+    named_struct('rule', 'unique_outage_id', 'action', 'drop', 'ok', _copy = 1)
+  ))
+  FROM outage_events_checked
+)
+GROUP BY rule, action
+UNION ALL
+SELECT 'customer_snapshot' AS dataset, rule, action, count_if(ok) AS passed_records, count_if(NOT ok) AS failed_records
+FROM (
+  SELECT inline(array(
+    named_struct('rule', 'valid_customer_id', 'action', 'drop', 'ok', coalesce(`customer_id` IS NOT NULL, false)),
+    named_struct('rule', 'valid_customer_segment', 'action', 'warn', 'ok', coalesce(`customer_segment` IN ('RES', 'COM', 'IND'), false)),
+    named_struct('rule', 'valid_service_start_date', 'action', 'warn', 'ok', coalesce(`service_start_date` BETWEEN DATE '2005-01-01' AND DATE '2025-06-30', false)),
+    named_struct('rule', 'valid_billing_cycle_day', 'action', 'warn', 'ok', coalesce(`billing_cycle_day` BETWEEN 1 AND 28, false)),
+    named_struct('rule', 'valid_paperless_billing', 'action', 'warn', 'ok', coalesce(`paperless_billing` IN (TRUE, FALSE), false)),
+    named_struct('rule', 'valid_payment_plan', 'action', 'warn', 'ok', coalesce(`payment_plan` IN ('STANDARD', 'BUDGET_BILLING', 'PREPAID', 'TIME_OF_USE'), false))
+  ))
+  FROM bronze_customer
+)
+GROUP BY rule, action
+UNION ALL
+SELECT 'equipment_snapshot' AS dataset, rule, action, count_if(ok) AS passed_records, count_if(NOT ok) AS failed_records
+FROM (
+  SELECT inline(array(
+    named_struct('rule', 'valid_equipment_id', 'action', 'drop', 'ok', coalesce(`equipment_id` IS NOT NULL, false)),
+    named_struct('rule', 'valid_equipment_type', 'action', 'warn', 'ok', coalesce(`equipment_type` IN ('GAS_TURBINE', 'STEAM_TURBINE', 'WIND_TURBINE', 'SOLAR_PANEL'), false)),
+    named_struct('rule', 'valid_status', 'action', 'warn', 'ok', coalesce(`status` IN ('OPERATIONAL', 'MAINTENANCE', 'OFFLINE', 'DECOMMISSIONED'), false))
+  ))
+  FROM bronze_equipment
+)
+GROUP BY rule, action
+UNION ALL
+SELECT 'plant_snapshot' AS dataset, rule, action, count_if(ok) AS passed_records, count_if(NOT ok) AS failed_records
+FROM (
+  SELECT inline(array(
+    named_struct('rule', 'valid_plant_id', 'action', 'drop', 'ok', coalesce(`plant_id` IS NOT NULL, false)),
+    named_struct('rule', 'valid_plant_type', 'action', 'warn', 'ok', coalesce(`plant_type` IN ('NATURAL_GAS', 'WIND', 'SOLAR', 'HYDRO', 'NUCLEAR', 'COAL', 'BATTERY_STORAGE'), false)),
+    named_struct('rule', 'valid_grid_region', 'action', 'warn', 'ok', coalesce(`grid_region` IN ('ERCOT', 'PJM', 'CAISO', 'MISO', 'NYISO', 'ISO-NE', 'SPP'), false)),
+    named_struct('rule', 'valid_latitude', 'action', 'warn', 'ok', coalesce(`latitude` BETWEEN 25.0 AND 49.0, false)),
+    named_struct('rule', 'valid_longitude', 'action', 'warn', 'ok', coalesce(`longitude` BETWEEN -124.0 AND -67.0, false)),
+    named_struct('rule', 'valid_capacity_mw', 'action', 'warn', 'ok', coalesce(`capacity_mw` BETWEEN 5 AND 3500, false)),
+    named_struct('rule', 'valid_commissioned_date', 'action', 'warn', 'ok', coalesce(`commissioned_date` BETWEEN DATE '1965-01-01' AND DATE '2024-12-31', false))
+  ))
+  FROM bronze_plant
+)
+GROUP BY rule, action
+;
 
 -- ---------------------------------------------------- gold: facts joined to current dimensions
 
