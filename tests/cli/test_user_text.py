@@ -9,7 +9,8 @@ from click.testing import CliRunner
 
 from streamforge.cli import main
 
-ENV = {"COLUMNS": "200", "LINES": "25", "NO_COLOR": "1", "FORCE_COLOR": None, "TTY_COMPATIBLE": None}
+ENV = {"COLUMNS": "200", "LINES": "25", "NO_COLOR": "1"}
+ENV |= {"FORCE_COLOR": None, "TTY_COMPATIBLE": None}  # not a terminal, as in CI
 MARKUP = "[bold]"
 
 
