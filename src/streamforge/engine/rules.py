@@ -6,8 +6,6 @@ are judged by this, so the manifest counts exactly the rows a pipeline's expecta
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -16,7 +14,7 @@ from streamforge.engine.context import DAY_US
 from streamforge.engine.generators.categorical import category_pool
 from streamforge.engine.generators.temporal import to_micros
 from streamforge.spec.model import ColumnSpec
-from streamforge.spec.number_limits import to_units
+from streamforge.spec.number_limits import from_units, to_units
 
 
 def typed_choices(col: ColumnSpec, dtype: pa.DataType) -> pa.Array:
@@ -38,7 +36,7 @@ def bound(col: ColumnSpec, key: str, dtype: pa.DataType) -> pa.Scalar:
     if pa.types.is_decimal(dtype) or pa.types.is_integer(dtype):
         places = dtype.scale if pa.types.is_decimal(dtype) else 0
         units = to_units(value, places, upward=key == "min")  # type: ignore[arg-type]
-        exact = Decimal(units).scaleb(-places)
+        exact = from_units(units, places)
         return pa.scalar(exact if places else units).cast(dtype)
     return pa.scalar(float(value)).cast(dtype)  # type: ignore[arg-type]
 

@@ -9,20 +9,13 @@ from datetime import date, datetime
 from typing import Any
 
 from streamforge.errors import did_you_mean
+from streamforge.spec.column_limits import ColumnProblem, check_collection, check_numbers
 from streamforge.spec.model import INTEGER_TYPES, NUMERIC_TYPES, ColumnSpec
 from streamforge.spec.number_limits import bound_hint, bound_problem, to_units, unit_scale
 from streamforge.spec.types import ParsedType, parse_type
 from streamforge.spec.yaml_models import ColumnModel
 
 Path_ = tuple[str | int, ...]
-
-
-class ColumnProblem(ValueError):
-    """A problem at a path inside a column definition."""
-
-    def __init__(self, path: Path_, message: str, hint: str | None = None):
-        super().__init__(message)
-        self.path, self.message, self.hint = path, message, hint
 
 
 def build_column(name: str, raw: Any, path: Path_) -> ColumnSpec:
@@ -120,6 +113,8 @@ def _from_model(name: str, m: ColumnModel, path: Path_) -> ColumnSpec:
         )
     if values is not None and len(values) == 0:
         raise ColumnProblem((*path, "values"), f"values of column '{name}' is empty")
+    if kind in ("array", "map"):
+        check_collection(name, m, items, map_keys, map_values, path)
     low = _bound(m.min, parsed, (*path, "min"))
     high = _bound(m.max, parsed, (*path, "max"))
     _check_rules(name, kind, m, low, high, path, parsed.precision, parsed.scale)
@@ -264,7 +259,7 @@ def _check_rules(
     if isinstance(m.values, list) and kind not in ("map", "array"):
         _check_values(m.values, kind, (*path, "values"))
         if kind in NUMERIC_TYPES:
-            _check_numbers(m.values, kind, parsed_precision, parsed_scale, (*path, "values"))
+            check_numbers(m.values, kind, parsed_precision, parsed_scale, (*path, "values"))
     if m.unique and kind not in ("int", "long", "string"):
         raise ColumnProblem(
             (*path, "unique"), f"unique applies to int, long and string, not {kind}"
@@ -295,24 +290,6 @@ def _check_values(values: list, kind: str, path: Path_) -> None:
                 f"value {value!r} is not {_article(kind)} {kind}",
                 f"every entry of values must be {_article(kind)} {kind}",
             )
-
-
-def _check_numbers(
-    values: list, kind: str, precision: int | None, scale: int | None, path: Path_
-) -> None:
-    """Each numeric category must fit the type exactly (no digits beyond a decimal's scale)."""
-    places = unit_scale(kind, scale)
-    for value in values:
-        problem = bound_problem(kind, precision, scale, "value", value)
-        # `and` short-circuits: the places of a value that is not a number are never computed.
-        if (
-            problem is None
-            and kind == "decimal"
-            and to_units(value, places, True) != to_units(value, places, False)
-        ):
-            problem = f"value {value} has more than {places} decimal places"
-        if problem is not None:
-            raise ColumnProblem(path, problem, bound_hint(kind))
 
 
 def _is_iso(text: str) -> bool:

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import math
 import sys
-from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal, InvalidOperation
+from decimal import ROUND_CEILING, ROUND_FLOOR, Context, Decimal, InvalidOperation
 
 INTEGER_LIMITS = {"int": (-(2**31), 2**31 - 1), "long": (-(2**63), 2**63 - 1)}
 FLOAT_LIMIT = sys.float_info.max  # float and double are both written as 64-bit doubles
+# Decimal's default context keeps 28 digits; decimal(38,s) needs 38, a YAML int may have more.
+EXACT = Context(prec=1000, Emax=10**6, Emin=-(10**6))
 
 
 def unit_scale(kind: str, scale: int | None) -> int:
@@ -34,8 +36,14 @@ def to_units(value: int | float, places: int, upward: bool) -> int:
     Floats go through their shortest text (0.1 -> "0.1"), so a bound means what was written.
     """
     exact = Decimal(value) if isinstance(value, int) else Decimal(repr(float(value)))
-    scaled = exact.scaleb(places)
-    return int(scaled.to_integral_value(rounding=ROUND_CEILING if upward else ROUND_FLOOR))
+    scaled = exact.scaleb(places, context=EXACT)
+    rounding = ROUND_CEILING if upward else ROUND_FLOOR
+    return int(scaled.to_integral_value(rounding=rounding, context=EXACT))
+
+
+def from_units(units: int, places: int) -> Decimal:
+    """The exact decimal value of `units` times 10^-places."""
+    return Decimal(units).scaleb(-places, context=EXACT)
 
 
 def bound_problem(
@@ -59,8 +67,7 @@ def bound_problem(
         return None
     if kind in INTEGER_LIMITS:
         return f"{key} {value} does not fit {kind}: it holds {low} to {high}"
-    places = unit_scale(kind, scale)
-    top = Decimal(high).scaleb(-places)
+    top = from_units(high, unit_scale(kind, scale))
     return f"{key} {value} does not fit decimal({precision},{scale}): it holds -{top} to {top}"
 
 

@@ -13,7 +13,7 @@ from streamforge.engine.context import ColumnContext
 from streamforge.engine.generators.base import ValueGenerator, pick
 from streamforge.engine.generators.temporal import micros_to_arrow, to_micros
 from streamforge.spec.model import NUMERIC_TYPES, ColumnSpec
-from streamforge.spec.number_limits import to_units, unit_limits
+from streamforge.spec.number_limits import from_units, to_units, unit_limits
 
 
 @functools.lru_cache(maxsize=4096)
@@ -41,7 +41,7 @@ def outside_value(col: ColumnSpec) -> object | None:
     pick_units = max(units) + 1 if max(units) < high else min(units) - 1
     if not low <= pick_units <= high:
         return None
-    return Decimal(pick_units).scaleb(-places) if col.type == "decimal" else pick_units
+    return from_units(pick_units, places) if col.type == "decimal" else pick_units
 
 
 class CategoricalGenerator(ValueGenerator):
