@@ -12,7 +12,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from streamforge import __version__, api
-from streamforge.errors import SchemaError, StreamForgeError
+from streamforge.errors import SchemaError, StreamForgeError, storage_error
 
 # soft_wrap: a `file:line: message` stays one line in pipes and CI logs, where rich assumes 80
 # columns; editors and grep can then jump to it.
@@ -49,6 +49,10 @@ class Group(click.Group):
         except Exception as exc:
             if ctx.obj and ctx.obj.get("debug"):
                 raise
+            problem = storage_error(exc)  # a full disk or a refused path is not a bug
+            if problem is not None:
+                errors.print(f"error: {problem}", style="red", markup=False, highlight=False)
+                raise SystemExit(problem.exit_code) from None
             errors.print(
                 f"internal error: {type(exc).__name__}: {exc}\n"
                 "rerun with --debug for the traceback",
