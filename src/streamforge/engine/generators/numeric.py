@@ -166,7 +166,8 @@ class NumericGenerator(ValueGenerator):
         width = max(high / 2 - low / 2, 0.5)  # half the span, at least half a unit
         push = np.maximum(ctx.rng.uniform(0.1, 1.0, ctx.rows) * width, step)
         push = np.minimum(push, np.where(below, room_below, room_above))
-        values = np.where(below, low - push, high + push)
+        with np.errstate(over="ignore"):  # the side a row does not take may overflow; unused
+            values = np.where(below, low - push, high + push)
         # Beyond 2^53 a small push rounds back onto the bound: step to the next double outside.
         values = np.where(below, np.minimum(values, np.nextafter(low, -np.inf)), values)
         values = np.where(~below, np.maximum(values, np.nextafter(high, np.inf)), values)
