@@ -17,40 +17,16 @@ from typing import Any
 
 from streamforge import api
 from streamforge.errors import StreamForgeError
+from streamforge.web.destinations import (
+    BadDestination,
+    RunConflict,
+    check_overlap,
+    resolve_destination,
+)
+from streamforge.web.limits import RunLimits, check_free_space
 
-VOLUME_PREFIXES = ("/Volumes/", "dbfs:/Volumes/")
 ACTIVE = ("starting", "running", "stopping")
 HISTORY = 300  # points of the rows-over-time line
-
-
-class BadDestination(StreamForgeError):
-    """A destination outside the landing roots (the web API answers 400)."""
-
-
-class RunConflict(StreamForgeError):
-    """A second run on the same destination (the web API answers 409)."""
-
-
-def resolve_destination(text: str, landing_root: Path) -> str:
-    """A Volume path as given, or a local folder inside the landing root (absolute, resolved)."""
-    text = text.strip()
-    if not text:
-        raise BadDestination("choose a destination: a folder under the landing root or /Volumes/…")
-    if ".." in text.replace("\\", "/").split("/"):
-        raise BadDestination(f"destination '{text}' may not contain '..'")
-    if text.startswith(VOLUME_PREFIXES):
-        volume = text.removeprefix("dbfs:")
-        if len([p for p in volume.split("/") if p]) < 4:
-            raise BadDestination(f"'{text}' is not /Volumes/<catalog>/<schema>/<volume>[/path]")
-        return volume.rstrip("/")
-    root = landing_root.resolve()
-    path = Path(text)
-    full = (path if path.is_absolute() else root / path).resolve()
-    if full != root and root not in full.parents:
-        raise BadDestination(
-            f"destination '{text}' is outside the landing root {root} and is not a /Volumes/ path"
-        )
-    return str(full)
 
 
 def run_id(destination: str) -> str:
@@ -73,6 +49,7 @@ class RunRecord:
     id: str
     request: RunRequest
     destination: str  # resolved
+    table_names: tuple[str, ...] = ()  # the folders this run owns in its landing area
     state: str = "starting"  # starting | running | stopping | stopped | finished | failed
     cycle: int = 0  # cycles completed, across restarts of the same landing area
     resumed: bool = False
@@ -149,16 +126,32 @@ class RunRegistry:
         landing_root: Path,
         schema_dir: Path | str | None = None,
         runner: Callable[..., Any] = api.run,
+        limits: RunLimits | None = None,
     ):
         self.landing_root, self.schema_dir, self.runner = Path(landing_root), schema_dir, runner
+        self.limits = limits or RunLimits()
         self._runs: dict[str, RunRecord] = {}  # by resolved destination
         self._lock = threading.Lock()
 
     def start(self, request: RunRequest) -> RunRecord:
+        """Check the request, then start the run on a thread of its own.
+
+        Raises:
+            BadDestination: a destination we cannot or may not write.
+            RunConflict: another run writes there, or its landing area nests with this one.
+            RunTooLarge: beyond the limits, or more than the local destination's free space.
+            StreamForgeError: an unknown or invalid sector, an unknown format.
+        """
         destination = resolve_destination(request.destination, self.landing_root)
-        if request.interval <= 0 or request.scale <= 0:
-            raise StreamForgeError("interval and scale must be > 0")
-        api.load_plan(request.sector, self.schema_dir)  # unknown or invalid sector: refuse now
+        if request.fmt not in api.landing_formats():
+            raise StreamForgeError(
+                f"format: unknown format '{request.fmt}' "
+                f"(known: {', '.join(api.landing_formats())})"
+            )
+        plan = api.load_plan(request.sector, self.schema_dir)  # unknown or invalid sector: refuse
+        estimate = api.estimate(plan, request.fmt, request.scale, request.seed)
+        self.limits.check(request.interval, request.scale, estimate)
+        tables = tuple(t.name for t in plan.tables)
         with self._lock:
             current = self._runs.get(destination)
             if current is not None and current.active:
@@ -166,15 +159,38 @@ class RunRegistry:
                     f"a run of {current.request.sector} is already writing to {destination}; "
                     "stop it first"
                 )
-            record = RunRecord(run_id(destination), request, destination)
+            others = [
+                (r.destination, r.table_names, f"the {r.request.sector} run ({r.state})")
+                for r in self._runs.values()
+                if r.destination != destination
+            ]
+            try:
+                check_overlap(destination, tables, others, self.landing_root)
+                if not destination.startswith("/Volumes/"):
+                    check_free_space(Path(destination), estimate)
+            except OSError as exc:  # a name the file system refuses, a folder we may not read
+                raise BadDestination(f"cannot create {destination}: {exc.strerror}") from None
+            record = RunRecord(run_id(destination), request, destination, tables)
             self._runs[destination] = record
-        if not destination.startswith("/Volumes/"):
-            Path(destination).mkdir(parents=True, exist_ok=True)
-        record.thread = threading.Thread(
-            target=self._work, args=(record,), name=f"streamforge-run-{record.id}", daemon=True
-        )
-        record.thread.start()
+        try:
+            if not destination.startswith("/Volumes/"):
+                Path(destination).mkdir(parents=True, exist_ok=True)
+            record.thread = threading.Thread(
+                target=self._work, args=(record,), name=f"streamforge-run-{record.id}", daemon=True
+            )
+            record.thread.start()
+        except OSError as exc:  # a file where the folder should be, a name the disk refuses
+            message = f"cannot create {destination}: {exc.strerror or exc}"
+            self._fail(record, message)  # listed as failed; its destination is free again
+            raise BadDestination(message) from None
         return record
+
+    def _fail(self, record: RunRecord, message: str) -> None:
+        """Mark a run failed: it frees its destination and the page shows why."""
+        record.last_error = message
+        record.state = "failed"
+        record.next_cycle_in = None
+        record._event(f"failed: {message}")
 
     def _work(self, record: RunRecord) -> None:
         r = record.request
@@ -194,9 +210,7 @@ class RunRegistry:
             )
             record.state = "stopped" if summary.stopped else "finished"
         except Exception as exc:  # the page shows it; the server keeps serving
-            record.last_error = str(exc) or type(exc).__name__
-            record.state = "failed"
-            record._event(f"failed: {record.last_error}")
+            self._fail(record, str(exc) or type(exc).__name__)
         record.next_cycle_in = None
 
     def get(self, ident: str) -> RunRecord | None:
@@ -216,3 +230,6 @@ class RunRegistry:
     def stop_all(self, wait: float = 10.0) -> None:
         for record in list(self._runs.values()):
             self.stop(record, wait)
+
+
+__all__ = ["BadDestination", "RunConflict", "RunRecord", "RunRegistry", "RunRequest", "run_id"]

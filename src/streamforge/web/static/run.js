@@ -84,6 +84,9 @@ form.addEventListener("submit", async (event) => {
     scale: Number(data.get("scale")), fresh: data.get("fresh") === "on",
   };
   show("form-error", false);
+  if (body.fresh && !confirm(
+    `Start over deletes every table folder and the checkpoint StreamForge wrote in ${body.destination}. Continue?`
+  )) return;
   try {
     const run = await callApi("POST", "/api/runs", body);
     await refreshList(run.id);
@@ -101,5 +104,20 @@ stopButton.addEventListener("click", async () => {
 });
 
 select.addEventListener("change", () => { current = select.value; poll(); });
+
+// What the run will write, before Start: rows and MB for the dimensions, then per cycle.
+function megabytes(bytes) { return (bytes / 1048576).toLocaleString(undefined, { maximumFractionDigits: 1 }); }
+let estimateTimer = null;
+async function showEstimate() {
+  const data = new FormData(form);
+  const query = new URLSearchParams({ format: data.get("format"), scale: data.get("scale"), seed: data.get("seed") });
+  try {
+    const e = await callApi("GET", `/api/sectors/${encodeURIComponent(data.get("sector"))}/estimate?${query}`);
+    text("estimate", `About ${e.dimension_rows.toLocaleString()} rows (${megabytes(e.dimension_bytes)} MB) of dimensions once, `
+      + `then ${e.cycle_rows.toLocaleString()} rows (${megabytes(e.cycle_bytes)} MB) every cycle.`);
+  } catch (err) { text("estimate", err.message); }
+}
+form.addEventListener("input", () => { clearTimeout(estimateTimer); estimateTimer = setTimeout(showEstimate, 300); });
+showEstimate();
 refreshList().then(render);
 setInterval(poll, 1000);
