@@ -99,6 +99,11 @@ def test_browse_run_and_download_a_pipeline(server: str, tmp_path: Path) -> None
         page.click("#stop")
         expect(page.locator("#s-state")).to_have_text("stopped", timeout=15_000)
         assert (tmp_path / "landing" / "browser-run" / "meter_readings").is_dir()
+        page.reload()  # the form shows the selected run's settings again
+        expect(page.locator("input[name=destination]")).to_have_value("browser-run")
+        expect(page.locator("input[name=interval]")).to_have_value("1")
+        expect(page.locator("#remove")).to_be_visible()
+        expect(page.locator("#s-rate")).not_to_have_text("—")
 
         page.click(".top nav >> text=Pipeline")
         page.click(".segmented >> text=sql")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, HTTPException, Query, Request, Response
 from fastapi.encoders import jsonable_encoder
 from pydantic import BaseModel, Field
 
@@ -142,6 +142,12 @@ def start_run(request: Request, body: RunIn) -> dict[str, Any]:
 @router.get("/runs/{run_id}", summary="A run's status: cycle, rows and files per table")
 def run_status(request: Request, run_id: str) -> dict[str, Any]:
     return find_run(request, run_id).to_json()
+
+
+@router.delete("/runs/{run_id}", status_code=204, summary="Forget a stopped or failed run")
+def remove_run(request: Request, run_id: str) -> Response:
+    registry(request).remove(find_run(request, run_id))  # 409 while it is active
+    return Response(status_code=204)
 
 
 @router.post("/runs/{run_id}/stop", summary="Ask a run to stop after the file it is writing")

@@ -17,8 +17,10 @@ from fastapi.templating import Jinja2Templates
 
 from streamforge import api, deploy
 from streamforge.errors import SchemaError, StreamForgeError
+from streamforge.sinks.destination import is_volume
 from streamforge.web.destinations import BadDestination, RunConflict
 from streamforge.web.limits import RunLimits
+from streamforge.web.run_store import RunStore
 from streamforge.web.runs import RunRegistry, RunRequest
 from streamforge.web.security import LOCAL_HOSTS, protect
 
@@ -51,11 +53,19 @@ def create_app(
         deploy_enabled=workspace_client is not None or deploy.credentials_present(env),
         pipeline_landing=landing if landing.startswith("/Volumes/") else DEFAULT_VOLUME,
     )
-    registry = RunRegistry(root, settings.schema_dir, limits=RunLimits.from_env(env))
+    registry = RunRegistry(
+        root,
+        settings.schema_dir,
+        limits=RunLimits.from_env(env),
+        store=RunStore(_store_landing(env, root, landing)),
+    )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        if autostart is not None:
+        registry.restore()  # runs active when the app last stopped go on where they were
+        if autostart is not None and not any(
+            r.active and r.request.destination == autostart.destination for r in registry.all()
+        ):
             try:
                 registry.start(autostart)
             except StreamForgeError as exc:  # the Run page shows why nothing runs
@@ -91,6 +101,18 @@ def create_app(
     extra = [h for h in env.get("STREAMFORGE_ALLOWED_HOSTS", "").split(",") if h.strip()]
     protect(app, None if on_databricks else [*LOCAL_HOSTS, *(h.strip() for h in extra)])
     return app
+
+
+def _store_landing(env: Mapping[str, str], root: Path, autostart_destination: str):
+    """Where the list of runs is kept: `STREAMFORGE_RUNS_STORE`, else the app's Volume when it
+    writes to one (an app's local disk does not survive a redeploy), else the landing root."""
+    where = env.get("STREAMFORGE_RUNS_STORE") or (
+        autostart_destination if is_volume(autostart_destination) else str(root)
+    )
+    try:
+        return api.open_landing(where)
+    except StreamForgeError:
+        return None  # no credentials for the Volume yet: runs are kept in memory only
 
 
 def _docs(app: FastAPI) -> None:

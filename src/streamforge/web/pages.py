@@ -85,6 +85,7 @@ def run(request: Request) -> HTMLResponse:
         formats=api.landing_formats(),
         default_seed=api.DEFAULT_SEED,
         autostart_error=request.app.state.autostart_error,
+        store_problem=request.app.state.registry.store_problem,
     )
 
 

@@ -1,17 +1,14 @@
 """Live runs inside the app process: `api.run` in a thread each, keyed by destination.
 
-A run lives as long as the server, so a page reload finds it again; the listener records what the
-runner reports (resumed, dimensions, cycles, waits) for the status the pages poll.
+A page reload finds a run again; an app restart too, through the RunStore: runs that were active
+start again and resume from their checkpoints, stopped and failed ones stay listed until removed.
 """
 
 from __future__ import annotations
 
 import hashlib
 import threading
-import time
-from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -24,100 +21,12 @@ from streamforge.web.destinations import (
     resolve_destination,
 )
 from streamforge.web.limits import RunLimits, check_free_space
-
-ACTIVE = ("starting", "running", "stopping")
-HISTORY = 300  # points of the rows-over-time line
+from streamforge.web.run_record import RunRecord, RunRequest
+from streamforge.web.run_store import RunStore
 
 
 def run_id(destination: str) -> str:
     return hashlib.sha256(destination.encode()).hexdigest()[:12]
-
-
-@dataclass(frozen=True, slots=True)
-class RunRequest:
-    sector: str = "Energy"
-    destination: str = "."
-    fmt: str = "json"
-    interval: float = 30.0
-    seed: int = api.DEFAULT_SEED
-    scale: float = 1.0
-    fresh: bool = False
-
-
-@dataclass(slots=True)
-class RunRecord:
-    id: str
-    request: RunRequest
-    destination: str  # resolved
-    table_names: tuple[str, ...] = ()  # the folders this run owns in its landing area
-    state: str = "starting"  # starting | running | stopping | stopped | finished | failed
-    cycle: int = 0  # cycles completed, across restarts of the same landing area
-    resumed: bool = False
-    started: float = field(default_factory=time.time)
-    next_cycle_in: float | None = None
-    tables: dict[str, dict[str, int]] = field(default_factory=dict)
-    history: deque = field(default_factory=lambda: deque(maxlen=HISTORY))
-    events: deque = field(default_factory=lambda: deque(maxlen=50))
-    last_error: str | None = None
-    stop: threading.Event = field(default_factory=threading.Event)
-    thread: threading.Thread | None = None
-
-    @property
-    def active(self) -> bool:
-        return self.state in ACTIVE
-
-    def listen(self, event: str, payload: Any) -> None:
-        """The runner's listener: called from the run's thread."""
-        if event == "resumed":
-            self.resumed = True
-            self._event("resumed from the checkpoint")
-        elif event == "dimensions":
-            self._count(payload)
-            self._event(f"dimensions written: {len(payload)} tables")
-        elif event == "cycle":
-            self.state = "running" if not self.stop.is_set() else self.state
-            self.cycle = payload.cycle + 1
-            self.next_cycle_in = None
-            self._count(payload.files)
-            total = sum(t["rows"] for t in self.tables.values())
-            self.history.append((round(time.time() - self.started, 2), total))
-            late = " (took longer than the interval)" if payload.overrun else ""
-            self._event(f"cycle {payload.cycle} written in {payload.seconds:.2f}s{late}")
-        elif event == "waiting":
-            self.next_cycle_in = float(payload)
-        elif event == "late":
-            self._event(f"cycle started {float(payload):.1f}s late")
-
-    def _count(self, files: list) -> None:
-        for f in files:
-            counts = self.tables.setdefault(f.table, {"rows": 0, "files": 0})
-            counts["rows"] += f.rows
-            counts["files"] += 1
-
-    def _event(self, text: str) -> None:
-        self.events.append((time.strftime("%H:%M:%S"), text))
-
-    def to_json(self) -> dict[str, Any]:
-        r = self.request
-        return {
-            "id": self.id,
-            "sector": r.sector,
-            "destination": self.destination,
-            "format": r.fmt,
-            "interval": r.interval,
-            "seed": r.seed,
-            "scale": r.scale,
-            "state": self.state,
-            "active": self.active,
-            "cycle": self.cycle,
-            "resumed": self.resumed,
-            "next_cycle_in": self.next_cycle_in,
-            "rows": sum(t["rows"] for t in self.tables.values()),
-            "tables": self.tables,
-            "history": list(self.history),
-            "events": list(self.events),
-            "last_error": self.last_error,
-        }
 
 
 class RunRegistry:
@@ -127,11 +36,59 @@ class RunRegistry:
         schema_dir: Path | str | None = None,
         runner: Callable[..., Any] = api.run,
         limits: RunLimits | None = None,
+        store: RunStore | None = None,
     ):
         self.landing_root, self.schema_dir, self.runner = Path(landing_root), schema_dir, runner
         self.limits = limits or RunLimits()
+        self.store = store or RunStore(None)
+        self.store_problem: str | None = None  # shown on the Run page when runs cannot be saved
         self._runs: dict[str, RunRecord] = {}  # by resolved destination
         self._lock = threading.Lock()
+        self._closing = False  # the server is stopping: its runs stay "active" in the store
+
+    def restore(self) -> None:
+        """Start the runs that were active when the app last stopped; list the others."""
+        for saved in self.store.load():
+            if saved.state in ("starting", "running"):  # not "stopping": a user asked
+                try:
+                    self.start(saved.request)
+                except StreamForgeError as exc:
+                    record = self._listed(saved.request, saved.destination, "failed")
+                    self._fail(record, f"could not resume after the app restarted: {exc}")
+            else:
+                record = self._listed(saved.request, saved.destination, saved.state)
+                record.last_error = saved.last_error
+                self._count_landing(record)
+        self._persist()
+
+    def _listed(self, request: RunRequest, destination: str, state: str) -> RunRecord:
+        record = RunRecord(run_id(destination), request, destination, state=state)
+        with self._lock:
+            self._runs.setdefault(destination, record)
+        return self._runs[destination]
+
+    def _count_landing(self, record: RunRecord) -> None:
+        """Counts from the landing's manifest: what earlier processes wrote shows too."""
+        try:
+            record.count_manifest(api.open_landing(record.destination).read_manifest())
+        except Exception as exc:  # a Volume out of reach: the counts start at zero, said so
+            record._event(f"could not read the earlier counts: {exc}")
+
+    def _persist(self) -> None:
+        if not self._closing:
+            self.store_problem = self.store.save(list(self._runs.values()))
+
+    def remove(self, record: RunRecord) -> None:
+        """Forget a run that is not active (its files stay where they are).
+
+        Raises:
+            RunConflict: the run is still active: stop it first.
+        """
+        if record.active:
+            raise RunConflict(f"the run writing to {record.destination} is active; stop it first")
+        with self._lock:
+            self._runs.pop(record.destination, None)
+        self._persist()
 
     def start(self, request: RunRequest) -> RunRecord:
         """Check the request, then start the run on a thread of its own.
@@ -172,6 +129,9 @@ class RunRegistry:
                 raise BadDestination(f"cannot create {destination}: {exc.strerror}") from None
             record = RunRecord(run_id(destination), request, destination, tables)
             self._runs[destination] = record
+        if not request.fresh:
+            self._count_landing(record)
+        self._persist()
         try:
             if not destination.startswith("/Volumes/"):
                 Path(destination).mkdir(parents=True, exist_ok=True)
@@ -189,8 +149,9 @@ class RunRegistry:
         """Mark a run failed: it frees its destination and the page shows why."""
         record.last_error = message
         record.state = "failed"
-        record.next_cycle_in = None
+        record.next_cycle_at = None
         record._event(f"failed: {message}")
+        self._persist()
 
     def _work(self, record: RunRecord) -> None:
         r = record.request
@@ -209,9 +170,10 @@ class RunRegistry:
                 listener=record.listen,
             )
             record.state = "stopped" if summary.stopped else "finished"
+            self._persist()
         except Exception as exc:  # the page shows it; the server keeps serving
             self._fail(record, str(exc) or type(exc).__name__)
-        record.next_cycle_in = None
+        record.next_cycle_at = None
 
     def get(self, ident: str) -> RunRecord | None:
         return next((r for r in self._runs.values() if r.id == ident), None)
@@ -228,6 +190,9 @@ class RunRegistry:
         return record
 
     def stop_all(self, wait: float = 10.0) -> None:
+        """Stop every run because the server stops: they start again with the next server."""
+        self._persist()
+        self._closing = True
         for record in list(self._runs.values()):
             self.stop(record, wait)
 
