@@ -283,6 +283,7 @@ def run(
     stop: threading.Event | None = None,
     listener: Listener | None = None,
     clock: Clock | None = None,
+    break_lock: bool = False,
 ) -> RunSummary:
     """Dimensions once, then a batch of every fact and change feed every `interval` seconds,
     until `cycles`, `duration` or `stop`; resumes from the landing area's checkpoint."""
@@ -298,6 +299,7 @@ def run(
         duration_s=duration,
         workers=workers,
         fresh=fresh,
+        break_lock=break_lock,
     )
     runner = Runner(plan, landing, _table_format(fmt), options, clock, stop, listener)
     return runner.run()
