@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from streamforge import catalog
+from streamforge import catalog, landing_view
 from streamforge.api_pipelines import pipeline as pipeline  # the pipeline half of the facade
 from streamforge.api_pipelines import pipeline_targets as pipeline_targets
 from streamforge.api_pipelines import pipeline_zip as pipeline_zip
@@ -22,6 +22,7 @@ from streamforge.engine.context import MICROS
 from streamforge.engine.session import RunConfig, Session
 from streamforge.errors import StreamForgeError, did_you_mean, display_path
 from streamforge.estimate import RunEstimate, estimate_run
+from streamforge.landing_view import LandingView
 from streamforge.plan import Plan
 from streamforge.profile import ColumnProfile, profile_table
 from streamforge.publish import ProgressCallback, WrittenFile, write_output
@@ -336,6 +337,16 @@ def parse_duration(text: str) -> float:
         raise StreamForgeError(f"--duration '{text}' is not a duration; write e.g. 90s, 15m, 2h")
     hours, minutes, seconds = (float(g) if g else 0.0 for g in match.groups())
     return hours * 3600 + minutes * 60 + seconds
+
+
+def view_landing(dest: str | Path, plan: Plan) -> LandingView:
+    """Files, rows, bytes and cycles of the landing at `dest` (a folder or a Volume path)."""
+    return landing_view.view_landing(open_landing(dest), plan)
+
+
+def sample_landed_file(dest: str | Path, plan: Plan, relpath: str, rows: int = 20) -> pa.Table:
+    """The first `rows` rows of one file of the landing at `dest`, typed by the plan."""
+    return landing_view.sample_file(open_landing(dest), plan, relpath, rows)
 
 
 def verify(sector: str, out: Path | str, schema_dir: Path | str | None = None):

@@ -105,6 +105,15 @@ def test_browse_run_and_download_a_pipeline(server: str, tmp_path: Path) -> None
         expect(page.locator("#remove")).to_be_visible()
         expect(page.locator("#s-rate")).not_to_have_text("—")
 
+        page.click("#s-explore")  # the landing explorer: tables, files, a sample, verify
+        expect(page.locator("#tables tbody tr").first).to_be_visible()
+        page.click("#tables tbody tr >> text=meter_readings")
+        page.click("#files tbody tr >> nth=0")
+        expect(page.locator("#sample tbody tr").first).to_be_visible()
+        page.click("#verify")
+        expect(page.locator("#verify-result")).to_contain_text("ok:", timeout=30_000)
+        page.screenshot(path=ARTIFACTS / "landing.png", full_page=True)
+
         page.click(".top nav >> text=Pipeline")
         page.click(".segmented >> text=sql")
         expect(page.locator("code.language-sql.hljs").first).to_be_visible()

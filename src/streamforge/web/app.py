@@ -34,6 +34,7 @@ class Settings:
     landing_root: Path
     deploy_enabled: bool
     pipeline_landing: str  # what generated pipelines read by default
+    workspace_host: str | None = None  # DATABRICKS_HOST, for links into the workspace
 
 
 def create_app(
@@ -52,6 +53,7 @@ def create_app(
         landing_root=root,
         deploy_enabled=workspace_client is not None or deploy.credentials_present(env),
         pipeline_landing=landing if landing.startswith("/Volumes/") else DEFAULT_VOLUME,
+        workspace_host=_workspace_host(env),
     )
     registry = RunRegistry(
         root,
@@ -88,9 +90,10 @@ def create_app(
     app.state.workspace_client = workspace_client
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
-    from streamforge.web import api_routes, pages, pipeline_routes
+    from streamforge.web import api_routes, landing_routes, pages, pipeline_routes
 
     app.include_router(api_routes.router)
+    app.include_router(landing_routes.router)
     app.include_router(pipeline_routes.router)
     app.include_router(pages.router)
     _docs(app)
@@ -101,6 +104,13 @@ def create_app(
     extra = [h for h in env.get("STREAMFORGE_ALLOWED_HOSTS", "").split(",") if h.strip()]
     protect(app, None if on_databricks else [*LOCAL_HOSTS, *(h.strip() for h in extra)])
     return app
+
+
+def _workspace_host(env: Mapping[str, str]) -> str | None:
+    host = env.get("DATABRICKS_HOST")
+    if not host:
+        return None
+    return host if host.startswith(("https://", "http://")) else f"https://{host}"
 
 
 def _store_landing(env: Mapping[str, str], root: Path, autostart_destination: str):

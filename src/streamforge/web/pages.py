@@ -89,6 +89,14 @@ def run(request: Request) -> HTMLResponse:
     )
 
 
+@router.get("/runs/{run_id}/landing", response_class=HTMLResponse)
+def landing(request: Request, run_id: str) -> HTMLResponse:
+    record = request.app.state.registry.get(run_id)
+    if record is None:
+        raise api.NotFound(f"no run '{run_id}'")
+    return render(request, "landing.html", "run", record=record)
+
+
 @router.get("/pipeline", response_class=HTMLResponse)
 def pipeline(
     request: Request,
