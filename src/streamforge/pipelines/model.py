@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from streamforge.pipelines.literals import quote, sql_string
+from streamforge.pipelines.names import check_names
 from streamforge.pipelines.readers import from_text, text_type
 from streamforge.pipelines.rules import Rule, rules_for
 from streamforge.pipelines.spark_types import spark_type
@@ -148,6 +149,7 @@ class PipelineModel:
 
 
 def build_model(plan: Plan, interval_seconds: int = 30) -> PipelineModel:
+    check_names(plan)  # before any name reaches a template
     sources = {t.name: _source(t) for t in plan.tables}
     watermark = max(4 * interval_seconds, 60)  # late rows arrive up to 3 cycles late
     checked = tuple(
