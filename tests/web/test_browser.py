@@ -168,7 +168,8 @@ def test_every_page_fits_1280_and_390_pixels(server: str, scheme: str) -> None:
                     assert box is not None and box["height"] >= 11, (name, width, box)
             if scheme == "dark":
                 page.goto(server + "/sectors")
-                background = page.evaluate("getComputedStyle(document.documentElement).backgroundColor")
+                script = "getComputedStyle(document.documentElement).backgroundColor"
+                background = page.evaluate(script)
                 assert background == "rgb(20, 23, 29)"  # the dark palette's --bg
             page.close()
         browser.close()
