@@ -20,7 +20,7 @@ from streamforge.checkpoint import RunMeta
 from streamforge.engine.context import MICROS
 from streamforge.engine.session import RunConfig, Session
 from streamforge.engine.state import RunState
-from streamforge.errors import StreamForgeError
+from streamforge.errors import StorageError, StreamForgeError
 from streamforge.plan import Plan
 from streamforge.publish import WrittenFile, write_output
 from streamforge.sinks.formats import FileFormat
@@ -52,6 +52,7 @@ class RunOptions:
     duration_s: float | None = None
     workers: int = 2
     fresh: bool = False  # clear what an earlier run wrote before starting
+    break_lock: bool = False  # take over the landing's lock even if its holder may be alive
 
 
 @dataclass(slots=True)
@@ -77,7 +78,8 @@ class RunSummary:
         )
 
 
-Listener = Callable[[str, object], None]  # (event, payload): "resumed", "dimensions", "cycle", ...
+# (event, payload): "lock" (whose lock was taken over, and why), "resumed", "dimensions", ...
+Listener = Callable[[str, object], None]
 
 
 class Runner:
@@ -99,12 +101,21 @@ class Runner:
     def run(self) -> RunSummary:
         owner = f"pid {os.getpid()} on {socket.gethostname()}"
         try:
-            with self.landing.lock(owner):
+            with self.landing.lock(owner, self.options.break_lock) as taken_over:
+                if taken_over:
+                    self.listener("lock", taken_over)
                 if self.options.fresh:
                     self.landing.clear()
                 return self._run()
         except LandingLocked as exc:
             raise StreamForgeError(f"{exc}; one runner per landing area") from None
+        except StorageError as exc:
+            # Every write is atomic and the checkpoint names the cycle in progress, so nothing
+            # needs repairing: the next start redoes that cycle.
+            raise StorageError(
+                f"{exc}; nothing is half-written: once that is fixed, run the same command "
+                "again to continue"
+            ) from exc
 
     def _run(self) -> RunSummary:
         loaded = checkpoint.load(self.landing)

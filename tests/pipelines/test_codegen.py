@@ -25,8 +25,8 @@ CONSTRAINT = re.compile(
     r"(?P<action> ON VIOLATION (DROP ROW|FAIL UPDATE))?,?$"
 )
 AUTO_CDC = re.compile(
-    r"^(CREATE FLOW (?P<flow>\w+) AS AUTO CDC INTO (?P<target>\w+)"
-    r"|APPLY CHANGES INTO LIVE\.(\w+))\s+"
+    r"^(CREATE FLOW (?P<flow>\w+) AS AUTO CDC INTO (?P<target>`\w+`)"
+    r"|APPLY CHANGES INTO LIVE\.(`\w+`))\s+"
     r"FROM STREAM\((?P<source>[\w.]+)\)\s+"
     r"KEYS \((?P<keys>[^)]+)\)\s+"
     r"(APPLY AS DELETE WHEN (?P<delete>.+?)\s+)?"
@@ -47,7 +47,7 @@ def statements(sql: str) -> list[str]:
 # table specification (one column or CONSTRAINT per line), table clauses, then the query.
 CREATE = re.compile(
     r"^CREATE (?P<kind>(?:OR REFRESH )?(?:STREAMING TABLE|MATERIALIZED VIEW)"
-    r"|TEMPORARY VIEW|TEMPORARY LIVE VIEW) (?P<name>\w+)"
+    r"|TEMPORARY VIEW|TEMPORARY LIVE VIEW) `?(?P<name>\w+)`?"
     r"(?: \(\n(?P<spec>.*?)\n\))?"
     r"(?P<clauses>(?:\n(?:COMMENT '(?:[^'\\]|\\.)*'"
     r"|CLUSTER BY \([^)]*\)|TBLPROPERTIES \([^)]*\)))*)"
@@ -64,6 +64,7 @@ READ_FILES_OPTIONS = {
     "format", "header", "schemaHints", "schemaEvolutionMode", "maxFilesPerTrigger",
     "maxBytesPerTrigger", "rescuedDataColumn", "escape", "quote", "multiLine", "mode",
     "encoding", "sep", "inferSchema", "schema", "primitivesAsString", "inferColumnTypes",
+    "nullValue", "emptyValue",
 }  # fmt: skip
 SCHEMA_EVOLUTION_MODES = {"addNewColumns", "rescue", "failOnNewColumns", "none"}
 
@@ -132,7 +133,7 @@ def check_sql(sql: str, dialect: str) -> dict[str, int]:
             if match["delete"]:
                 sqlglot.parse_one(f"SELECT 1 WHERE {match['delete']}", read=dialect)
             sqlglot.parse_one(f"SELECT 1 ORDER BY {match['sequence']}", read=dialect)
-            flows.append(match["target"] or match[4])
+            flows.append((match["target"] or match[4]).strip("`"))
             seen["cdc"] += 1
             continue
         check_create(statement, dialect, seen)
@@ -173,10 +174,11 @@ def test_databricks_sql_uses_auto_cdc_with_deletes_and_expectations() -> None:
     # have none, keep one row per key when a snapshot lands again
     assert seen["cdc"] == 4
     for dimension in ("equipment", "plant"):
-        flow = sql[sql.index(f"AUTO CDC INTO {dimension}\n") :].split(";")[0]
+        flow = sql[sql.index(f"AUTO CDC INTO `{dimension}`\n") :].split(";")[0]
         assert f"FROM STREAM({dimension}_snapshot)" in flow
         assert "SEQUENCE BY STRUCT(_ingested_at, _source_file)" in flow
     assert "APPLY AS DELETE WHEN `change_type` = 'DELETE'" in sql
+    assert "AS AUTO CDC INTO `customer`" in sql
     assert "STREAM read_files(" in sql and "schemaHints =>" in sql
     expected = "CONSTRAINT valid_kwh_consumed EXPECT (`kwh_consumed` BETWEEN 0 AND 150)"
     assert f"{expected} ON VIOLATION DROP ROW" in sql
@@ -193,7 +195,7 @@ def test_databricks_python_uses_the_current_api() -> None:
     }
     assert "from pyspark import pipelines as dp" in code and "import dlt" not in code
     assert {"create_auto_cdc_flow", "create_streaming_table"} <= calls
-    assert "apply_as_deletes=F.expr(\"change_type = 'DELETE'\")" in code
+    assert "apply_as_deletes=F.expr(\"`change_type` = 'DELETE'\")" in code
     assert '.format("cloudFiles")' in code and "cloudFiles.schemaHints" in code
     assert "@dp.expect_all_or_drop" in code and "dropDuplicatesWithinWatermark" in code
 
@@ -204,7 +206,7 @@ def test_dlt_legacy_uses_import_dlt_and_apply_changes() -> None:
     code = python["transformations/streamforge_energy.py"]
     assert "import dlt" in code and "dlt.apply_changes(" in code
     assert "from pyspark import pipelines" not in code
-    assert "APPLY CHANGES INTO LIVE.customer" in sql["transformations/streamforge_energy.sql"]
+    assert "APPLY CHANGES INTO LIVE.`customer`" in sql["transformations/streamforge_energy.sql"]
 
 
 def test_bundle_deploys_a_serverless_pipeline_with_the_landing_path() -> None:
@@ -269,7 +271,7 @@ PYTHON_API["apply_changes"] = PYTHON_API["create_auto_cdc_flow"] - {"name"}
 AUTO_LOADER_OPTIONS = {
     "cloudFiles.format", "cloudFiles.schemaHints", "cloudFiles.schemaEvolutionMode",
     "cloudFiles.maxFilesPerTrigger", "cloudFiles.maxBytesPerTrigger", "rescuedDataColumn",
-    "header", "escape", "quote", "multiLine", "mode", "encoding", "sep",
+    "header", "escape", "quote", "multiLine", "mode", "encoding", "sep", "nullValue", "emptyValue",
 }  # fmt: skip
 
 

@@ -10,8 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from streamforge.pipelines.literals import date_literal, quote, sql_string, timestamp_literal
 from streamforge.plan import TablePlan
 from streamforge.spec.model import ColumnSpec
+
+__all__ = ["Action", "Rule", "quote", "rules_for"]
 
 Action = Literal["warn", "drop", "fail"]
 
@@ -66,20 +69,9 @@ def failed_rules_sql(rules: tuple[Rule, ...]) -> str:
     """A Spark SQL ARRAY<STRING> of the names of `rules` a row breaks (a NULL result breaks a
     rule, as it does in the quarantine's filter)."""
     names = ", ".join(
-        f"CASE WHEN NOT coalesce({r.condition}, false) THEN {text_literal(r.name)} END"
-        for r in rules
+        f"CASE WHEN NOT coalesce({r.condition}, false) THEN {sql_string(r.name)} END" for r in rules
     )
     return f"array_compact(array({names}))" if rules else "CAST(array() AS ARRAY<STRING>)"
-
-
-def text_literal(text: str) -> str:
-    """A Spark SQL string literal (backslash escapes, as Spark reads them)."""
-    return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
-
-
-def quote(name: str) -> str:
-    """A backquoted identifier: column names such as `timestamp` are SQL keywords."""
-    return "`" + name.replace("`", "``") + "`"
 
 
 def _condition(col: ColumnSpec, is_foreign_key: bool) -> str | None:
@@ -107,16 +99,11 @@ def _condition(col: ColumnSpec, is_foreign_key: bool) -> str | None:
 
 def _literal(col: ColumnSpec, value: object) -> str:
     if col.type == "datetime":
-        return f"TIMESTAMP '{_iso(value)}'"
+        return timestamp_literal(value)
     if col.type == "date":
-        return f"DATE '{str(value)[:10]}'"
+        return date_literal(value)
     if col.type == "string":
-        return "'" + str(value).replace("'", "''") + "'"
+        return sql_string(str(value))
     if col.type == "bool":
         return "TRUE" if value else "FALSE"
     return repr(value) if isinstance(value, float) else str(value)
-
-
-def _iso(value: object) -> str:
-    text = str(value).replace("T", " ").replace("Z", "")
-    return text if len(text) > 10 else f"{text} 00:00:00"
