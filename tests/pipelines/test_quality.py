@@ -8,15 +8,19 @@ import ast
 import re
 from pathlib import Path
 
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 import sqlglot
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from streamforge import api
+from streamforge.pipelines.local_spark import table_path
 from streamforge.pipelines.model import build_model
 from streamforge.pipelines.quality import compare, injected_counts, rule_sources
 from streamforge.pipelines.rules import rules_for
+from streamforge.readback import read_manifest
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMA = ROOT / "schema"
@@ -231,3 +235,82 @@ def test_a_rule_without_metrics_is_not_run_and_not_ok() -> None:
     model = build_model(api.load_plan("Energy", SCHEMA))
     checks = compare(model, manifest_entries([(1, 2, 3)]), [])
     assert all(c.caught is None and not c.ok for c in checks)
+
+
+def test_pipeline_quality_reads_the_landing_and_the_expectations_view(tmp_path) -> None:
+    """`streamforge pipeline --run` compares the project's landing manifest with the
+    `expectations` view a local run wrote (here written by hand, as the view's rows)."""
+    landing, project = tmp_path / "landing", tmp_path / "project"
+    api.generate("Energy", landing, schema_dir=SCHEMA, cycles=2, scale=0.1)
+    api.pipeline("Energy", project, schema_dir=SCHEMA, target="spark", landing=str(landing))
+    model = build_model(api.load_plan("Energy", SCHEMA))
+    injected = injected_counts(read_manifest(landing))
+    assert injected[("meter_readings", "kwh_consumed")] > 0  # the landing did inject some
+    rows = [
+        {
+            "dataset": s.dataset,
+            "rule": s.rule,
+            "action": s.action,
+            "passed_records": 1,
+            "failed_records": injected[(s.table, s.cause)],
+        }
+        for s in rule_sources(model)
+    ]
+    rows[0]["failed_records"] += 2  # one rule that caught two rows nobody injected
+    folder = table_path(project / ".spark-work", "expectations")
+    folder.mkdir(parents=True)
+    pq.write_table(pa.Table.from_pylist(rows), folder / "part-0.parquet")
+    checks = api.pipeline_quality("Energy", project, schema_dir=SCHEMA)
+    assert len(checks) == len(rows)
+    assert [c.rule for c in checks if not c.ok] == [rows[0]["rule"]]
+    kwh = next(c for c in checks if c.rule == "valid_kwh_consumed")
+    assert kwh.caught == kwh.injected == injected[("meter_readings", "kwh_consumed")]
+
+
+def write_metrics(project: Path, landing: Path, miss: str | None = None) -> None:
+    """The `expectations` rows of a pipeline that caught what the landing injected, except
+    one row less for the rule `miss`."""
+    injected = injected_counts(read_manifest(landing))
+    model = build_model(api.load_plan("Energy", SCHEMA))
+    rows = [
+        {
+            "dataset": s.dataset,
+            "rule": s.rule,
+            "action": s.action,
+            "passed_records": 10,
+            "failed_records": injected[(s.table, s.cause)] - (s.rule == miss),
+        }
+        for s in rule_sources(model)
+    ]
+    folder = table_path(project / ".spark-work", "expectations")
+    folder.mkdir(parents=True, exist_ok=True)
+    pq.write_table(pa.Table.from_pylist(rows), folder / "part-0.parquet")
+
+
+@pytest.mark.parametrize("miss", [None, "valid_kwh_consumed"])
+def test_pipeline_run_prints_injected_vs_caught(tmp_path, monkeypatch, miss) -> None:
+    from click.testing import CliRunner
+
+    from streamforge.cli import main
+
+    landing, project = tmp_path / "landing", tmp_path / "project"
+    api.generate("Energy", landing, schema_dir=SCHEMA, cycles=2, scale=0.1)
+
+    def run_locally(project_dir, work_dir=None):  # Spark stands aside: the view is written here
+        write_metrics(Path(project_dir), landing, miss)
+        return {"expectations": 1}
+
+    monkeypatch.setattr(api, "run_pipeline_locally", run_locally)
+    args = ["pipeline", "Energy", "--schema-dir", SCHEMA, "--out", project, "--target", "spark"]
+    args += ["--landing", landing, "--run"]
+    env = {"COLUMNS": "200", "NO_COLOR": "1"}
+    result = CliRunner().invoke(main, [str(a) for a in args], env=env)
+    assert result.exit_code == 0, result.output
+    assert "injected vs caught" in result.output
+    rules = len(rule_sources(build_model(api.load_plan("Energy", SCHEMA))))
+    if miss is None:
+        assert f"all {rules} rules caught exactly what the landing injected" in result.output
+    else:
+        assert f"1 of {rules} rules did not catch what was injected" in result.output
+        line = next(ln for ln in result.output.splitlines() if miss in ln)
+        assert "MISMATCH" in line
