@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from streamforge import api
-from streamforge.pipelines.local_spark import table_path
+from streamforge.pipelines.local_spark import spark_available, table_path
 from streamforge.pipelines.model import build_model
 from streamforge.pipelines.quality import compare, injected_counts, rule_sources
 from streamforge.pipelines.rules import rules_for
@@ -314,3 +314,41 @@ def test_pipeline_run_prints_injected_vs_caught(tmp_path, monkeypatch, miss) -> 
         assert f"1 of {rules} rules did not catch what was injected" in result.output
         line = next(ln for ln in result.output.splitlines() if miss in ln)
         assert "MISMATCH" in line
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not spark_available(), reason="needs pyspark and Java")
+def test_the_spark_report_runs_and_finds_the_rule_that_missed(tmp_path) -> None:
+    """reports/data_quality.sql of a `spark` project, run as written by Spark SQL over the
+    landing manifest and an `expectations` view: every rule 'ok' but the one that missed."""
+    import os
+    import sys
+
+    from pyspark.sql import SparkSession
+
+    landing, project = tmp_path / "landing", tmp_path / "project"
+    api.generate("Energy", landing, schema_dir=SCHEMA, cycles=2, scale=0.1)
+    files = api.pipeline(
+        "Energy", project, schema_dir=SCHEMA, target="spark", landing=str(landing)
+    ).files
+    write_metrics(project, landing, miss="valid_kwh_consumed")
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    spark = (
+        SparkSession.builder.master("local[1]")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.shuffle.partitions", "1")
+        .getOrCreate()
+    )
+    try:
+        metrics = table_path(project / ".spark-work", "expectations")
+        spark.read.parquet(str(metrics)).createOrReplaceTempView("expectations")
+        rows = spark.sql(files["reports/data_quality.sql"]).collect()
+    finally:
+        spark.stop()
+    injected = injected_counts(read_manifest(landing))
+    assert len(rows) == len(rule_sources(build_model(api.load_plan("Energy", SCHEMA))))
+    verdicts = {(r["dataset"], r["rule"]): r["verdict"] for r in rows}
+    assert verdicts.pop(("silver_meter_readings", "valid_kwh_consumed")) == "MISMATCH"
+    assert set(verdicts.values()) == {"ok"}
+    kwh = next(r for r in rows if r["rule"] == "valid_kwh_consumed")
+    assert kwh["injected"] == injected[("meter_readings", "kwh_consumed")] > 0

@@ -69,6 +69,7 @@ def build_project(plan: Plan, options: PipelineOptions) -> PipelineProject:
         rule_sources=rule_sources(model, unique=not target.bundle, rescued=target.bundle),
         metrics="event_log" if target.bundle else "tables",
         event_log=f"{options.catalog}.{options.schema}.{name}_event_log",
+        recomputed=_materialized_views(model, options.language),
         landing=options.landing.rstrip("/"),
     )
     files["README.md"] = _readme(model, target, options, sources)
@@ -77,6 +78,14 @@ def build_project(plan: Plan, options: PipelineOptions) -> PipelineProject:
     else:
         files["spark-pipeline.yml"] = _spark_spec(name, options)
     return PipelineProject(files)
+
+
+def _materialized_views(model: PipelineModel, language: str) -> set[str]:
+    """The checked datasets a Databricks pipeline recomputes at each update (their expectation
+    metrics count every row again): SQL de-duplicates facts in a materialized view."""
+    if language != "sql":
+        return set()
+    return {c.source.silver for c in model.checked if c.dedupe and c.source.key}
 
 
 def _bundle(name: str, model: PipelineModel, options: PipelineOptions) -> str:

@@ -3,9 +3,9 @@
 -- Injected vs caught, rule by rule. `injected`: the rows the landing manifest says were made to
 -- break the rule (a column's anomalies; the duplicate fault for unique_<key>), 0 for a rule whose
 -- column got none. `caught`: the rows the rule failed, as the pipeline recorded them
--- in its event log (flow_progress events, details:flow_progress.data_quality.expectations),
--- summed over every update: right for streaming tables; a materialized view that recomputes
--- reports its rows again at each update, so read its rules after a full refresh.
+-- in its event log (flow_progress events, details:flow_progress.data_quality.expectations):
+-- summed over every update for a streaming table, which sees each row once; from the latest
+-- update only for a materialized view, which recomputes all its rows at each update.
 -- The event log is read from main.streamforge.streamforge_energy_event_log.
 -- Facts are de-duplicated on their key before their expectations run, so a copy of an anomalous
 -- row is counted once there while the manifest counts every copy (see the duplicate fault).
@@ -14,55 +14,55 @@
 
 WITH rules AS (
   SELECT * FROM VALUES
-    ('silver_customer_changes', 'valid_change_id', 'drop', 'customer_changes', 'change_id'),
-    ('silver_customer_changes', 'valid_customer_id', 'drop', 'customer_changes', 'customer_id'),
-    ('silver_customer_changes', 'valid_change_type', 'warn', 'customer_changes', 'change_type'),
-    ('silver_customer_changes', 'valid_change_timestamp', 'drop', 'customer_changes', 'change_timestamp'),
-    ('silver_customer_changes', 'valid_customer_segment', 'warn', 'customer_changes', 'customer_segment'),
-    ('silver_customer_changes', 'valid_service_start_date', 'warn', 'customer_changes', 'service_start_date'),
-    ('silver_customer_changes', 'valid_billing_cycle_day', 'warn', 'customer_changes', 'billing_cycle_day'),
-    ('silver_customer_changes', 'valid_paperless_billing', 'warn', 'customer_changes', 'paperless_billing'),
-    ('silver_customer_changes', 'valid_payment_plan', 'warn', 'customer_changes', 'payment_plan'),
-    ('silver_customer_changes', 'no_rescued_data', 'warn', 'customer_changes', '_rescued_data'),
-    ('silver_electricity_production', 'valid_production_id', 'drop', 'electricity_production', 'production_id'),
-    ('silver_electricity_production', 'valid_plant_id', 'warn', 'electricity_production', 'plant_id'),
-    ('silver_electricity_production', 'valid_equipment_id', 'warn', 'electricity_production', 'equipment_id'),
-    ('silver_electricity_production', 'valid_weather_conditions', 'warn', 'electricity_production', 'weather_conditions'),
-    ('silver_electricity_production', 'no_rescued_data', 'warn', 'electricity_production', '_rescued_data'),
-    ('silver_meter_readings', 'valid_reading_id', 'drop', 'meter_readings', 'reading_id'),
-    ('silver_meter_readings', 'valid_customer_id', 'warn', 'meter_readings', 'customer_id'),
-    ('silver_meter_readings', 'valid_kwh_consumed', 'drop', 'meter_readings', 'kwh_consumed'),
-    ('silver_meter_readings', 'valid_voltage_v', 'warn', 'meter_readings', 'voltage_v'),
-    ('silver_meter_readings', 'valid_power_factor', 'warn', 'meter_readings', 'power_factor'),
-    ('silver_meter_readings', 'valid_read_method', 'warn', 'meter_readings', 'read_method'),
-    ('silver_meter_readings', 'valid_quality_flag', 'warn', 'meter_readings', 'quality_flag'),
-    ('silver_meter_readings', 'no_rescued_data', 'warn', 'meter_readings', '_rescued_data'),
-    ('silver_outage_events', 'valid_outage_id', 'drop', 'outage_events', 'outage_id'),
-    ('silver_outage_events', 'valid_plant_id', 'warn', 'outage_events', 'plant_id'),
-    ('silver_outage_events', 'valid_equipment_id', 'warn', 'outage_events', 'equipment_id'),
-    ('silver_outage_events', 'valid_duration_min', 'warn', 'outage_events', 'duration_min'),
-    ('silver_outage_events', 'valid_cause', 'warn', 'outage_events', 'cause'),
-    ('silver_outage_events', 'valid_severity', 'warn', 'outage_events', 'severity'),
-    ('silver_outage_events', 'valid_customers_affected', 'warn', 'outage_events', 'customers_affected'),
-    ('silver_outage_events', 'valid_energy_not_served_mwh', 'warn', 'outage_events', 'energy_not_served_mwh'),
-    ('silver_outage_events', 'no_rescued_data', 'warn', 'outage_events', '_rescued_data'),
-    ('customer_snapshot', 'valid_customer_id', 'drop', 'customer', 'customer_id'),
-    ('customer_snapshot', 'valid_customer_segment', 'warn', 'customer', 'customer_segment'),
-    ('customer_snapshot', 'valid_service_start_date', 'warn', 'customer', 'service_start_date'),
-    ('customer_snapshot', 'valid_billing_cycle_day', 'warn', 'customer', 'billing_cycle_day'),
-    ('customer_snapshot', 'valid_paperless_billing', 'warn', 'customer', 'paperless_billing'),
-    ('customer_snapshot', 'valid_payment_plan', 'warn', 'customer', 'payment_plan'),
-    ('equipment_snapshot', 'valid_equipment_id', 'drop', 'equipment', 'equipment_id'),
-    ('equipment_snapshot', 'valid_equipment_type', 'warn', 'equipment', 'equipment_type'),
-    ('equipment_snapshot', 'valid_status', 'warn', 'equipment', 'status'),
-    ('plant_snapshot', 'valid_plant_id', 'drop', 'plant', 'plant_id'),
-    ('plant_snapshot', 'valid_plant_type', 'warn', 'plant', 'plant_type'),
-    ('plant_snapshot', 'valid_grid_region', 'warn', 'plant', 'grid_region'),
-    ('plant_snapshot', 'valid_latitude', 'warn', 'plant', 'latitude'),
-    ('plant_snapshot', 'valid_longitude', 'warn', 'plant', 'longitude'),
-    ('plant_snapshot', 'valid_capacity_mw', 'warn', 'plant', 'capacity_mw'),
-    ('plant_snapshot', 'valid_commissioned_date', 'warn', 'plant', 'commissioned_date')
-  AS rules(dataset, rule, action, landing_table, injected_by)
+    ('silver_customer_changes', 'valid_change_id', 'drop', 'customer_changes', 'change_id', False),
+    ('silver_customer_changes', 'valid_customer_id', 'drop', 'customer_changes', 'customer_id', False),
+    ('silver_customer_changes', 'valid_change_type', 'warn', 'customer_changes', 'change_type', False),
+    ('silver_customer_changes', 'valid_change_timestamp', 'drop', 'customer_changes', 'change_timestamp', False),
+    ('silver_customer_changes', 'valid_customer_segment', 'warn', 'customer_changes', 'customer_segment', False),
+    ('silver_customer_changes', 'valid_service_start_date', 'warn', 'customer_changes', 'service_start_date', False),
+    ('silver_customer_changes', 'valid_billing_cycle_day', 'warn', 'customer_changes', 'billing_cycle_day', False),
+    ('silver_customer_changes', 'valid_paperless_billing', 'warn', 'customer_changes', 'paperless_billing', False),
+    ('silver_customer_changes', 'valid_payment_plan', 'warn', 'customer_changes', 'payment_plan', False),
+    ('silver_customer_changes', 'no_rescued_data', 'warn', 'customer_changes', '_rescued_data', False),
+    ('silver_electricity_production', 'valid_production_id', 'drop', 'electricity_production', 'production_id', True),
+    ('silver_electricity_production', 'valid_plant_id', 'warn', 'electricity_production', 'plant_id', True),
+    ('silver_electricity_production', 'valid_equipment_id', 'warn', 'electricity_production', 'equipment_id', True),
+    ('silver_electricity_production', 'valid_weather_conditions', 'warn', 'electricity_production', 'weather_conditions', True),
+    ('silver_electricity_production', 'no_rescued_data', 'warn', 'electricity_production', '_rescued_data', True),
+    ('silver_meter_readings', 'valid_reading_id', 'drop', 'meter_readings', 'reading_id', True),
+    ('silver_meter_readings', 'valid_customer_id', 'warn', 'meter_readings', 'customer_id', True),
+    ('silver_meter_readings', 'valid_kwh_consumed', 'drop', 'meter_readings', 'kwh_consumed', True),
+    ('silver_meter_readings', 'valid_voltage_v', 'warn', 'meter_readings', 'voltage_v', True),
+    ('silver_meter_readings', 'valid_power_factor', 'warn', 'meter_readings', 'power_factor', True),
+    ('silver_meter_readings', 'valid_read_method', 'warn', 'meter_readings', 'read_method', True),
+    ('silver_meter_readings', 'valid_quality_flag', 'warn', 'meter_readings', 'quality_flag', True),
+    ('silver_meter_readings', 'no_rescued_data', 'warn', 'meter_readings', '_rescued_data', True),
+    ('silver_outage_events', 'valid_outage_id', 'drop', 'outage_events', 'outage_id', True),
+    ('silver_outage_events', 'valid_plant_id', 'warn', 'outage_events', 'plant_id', True),
+    ('silver_outage_events', 'valid_equipment_id', 'warn', 'outage_events', 'equipment_id', True),
+    ('silver_outage_events', 'valid_duration_min', 'warn', 'outage_events', 'duration_min', True),
+    ('silver_outage_events', 'valid_cause', 'warn', 'outage_events', 'cause', True),
+    ('silver_outage_events', 'valid_severity', 'warn', 'outage_events', 'severity', True),
+    ('silver_outage_events', 'valid_customers_affected', 'warn', 'outage_events', 'customers_affected', True),
+    ('silver_outage_events', 'valid_energy_not_served_mwh', 'warn', 'outage_events', 'energy_not_served_mwh', True),
+    ('silver_outage_events', 'no_rescued_data', 'warn', 'outage_events', '_rescued_data', True),
+    ('customer_snapshot', 'valid_customer_id', 'drop', 'customer', 'customer_id', False),
+    ('customer_snapshot', 'valid_customer_segment', 'warn', 'customer', 'customer_segment', False),
+    ('customer_snapshot', 'valid_service_start_date', 'warn', 'customer', 'service_start_date', False),
+    ('customer_snapshot', 'valid_billing_cycle_day', 'warn', 'customer', 'billing_cycle_day', False),
+    ('customer_snapshot', 'valid_paperless_billing', 'warn', 'customer', 'paperless_billing', False),
+    ('customer_snapshot', 'valid_payment_plan', 'warn', 'customer', 'payment_plan', False),
+    ('equipment_snapshot', 'valid_equipment_id', 'drop', 'equipment', 'equipment_id', False),
+    ('equipment_snapshot', 'valid_equipment_type', 'warn', 'equipment', 'equipment_type', False),
+    ('equipment_snapshot', 'valid_status', 'warn', 'equipment', 'status', False),
+    ('plant_snapshot', 'valid_plant_id', 'drop', 'plant', 'plant_id', False),
+    ('plant_snapshot', 'valid_plant_type', 'warn', 'plant', 'plant_type', False),
+    ('plant_snapshot', 'valid_grid_region', 'warn', 'plant', 'grid_region', False),
+    ('plant_snapshot', 'valid_latitude', 'warn', 'plant', 'latitude', False),
+    ('plant_snapshot', 'valid_longitude', 'warn', 'plant', 'longitude', False),
+    ('plant_snapshot', 'valid_capacity_mw', 'warn', 'plant', 'capacity_mw', False),
+    ('plant_snapshot', 'valid_commissioned_date', 'warn', 'plant', 'commissioned_date', False)
+  AS rules(dataset, rule, action, landing_table, injected_by, recomputed)
 ),
 manifest AS (
   SELECT * FROM read_files(
@@ -80,17 +80,31 @@ injected AS (
   FROM manifest LATERAL VIEW explode(faults) f AS fault, n
   GROUP BY `table`, fault
 ),
-caught AS (
-  SELECT e.dataset, e.name AS rule, SUM(e.passed_records) AS passed, SUM(e.failed_records) AS failed
+events AS (
+  SELECT origin.update_id AS update_id, e.dataset, e.name AS rule, e.passed_records, e.failed_records
   FROM (
-    SELECT explode(from_json(
+    SELECT origin, explode(from_json(
       details:flow_progress.data_quality.expectations,
       'array<struct<name: STRING, dataset: STRING, passed_records: BIGINT, failed_records: BIGINT>>'
     )) AS e
     FROM main.streamforge.streamforge_energy_event_log
     WHERE event_type = 'flow_progress'
   )
-  GROUP BY e.dataset, e.name
+),
+latest AS (
+  SELECT origin.update_id AS update_id
+  FROM main.streamforge.streamforge_energy_event_log
+  WHERE event_type = 'flow_progress' AND details:flow_progress.data_quality IS NOT NULL
+  ORDER BY timestamp DESC
+  LIMIT 1
+),
+caught AS (
+  SELECT ev.dataset, ev.rule, r.recomputed,
+    SUM(ev.passed_records) AS passed, SUM(ev.failed_records) AS failed
+  FROM events ev
+  JOIN rules r ON r.dataset = ev.dataset AND r.rule = ev.rule
+  WHERE NOT r.recomputed OR ev.update_id IN (SELECT update_id FROM latest)
+  GROUP BY ev.dataset, ev.rule, r.recomputed
 )
 SELECT
   r.dataset,
