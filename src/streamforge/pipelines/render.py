@@ -7,8 +7,10 @@ from pathlib import Path
 
 import jinja2
 
-from streamforge.pipelines.model import Aggregate, Dimension, PipelineModel, Source
-from streamforge.pipelines.rules import quote
+from streamforge.pipelines.literals import quote, sql_string
+from streamforge.pipelines.model import Aggregate, Dimension, PipelineModel
+from streamforge.pipelines.names import comment_text, python_name
+from streamforge.pipelines.readers import reader_options
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -27,6 +29,8 @@ def environment() -> jinja2.Environment:
     env.filters["q"] = quote
     env.filters["paren"] = lambda text: f"({text})"
     env.filters["sql_string"] = sql_string
+    env.filters["pyname"] = python_name
+    env.filters["doc"] = comment_text
     return env
 
 
@@ -48,8 +52,7 @@ def render(template: str, model: PipelineModel, **context: object) -> str:
             sequence_floor=sequence_floor,
             sequence_type=sequence_type,
             dimension_key=keys.__getitem__,
-            read_ddl=lambda source: read_ddl(source, fmt),
-            csv_header=csv_header,
+            reader_options=reader_options(fmt),
             **context,
         )
     )
@@ -62,25 +65,12 @@ def gold_query(model: PipelineModel, a: Aggregate, ref=lambda name: name) -> str
     groups = ", ".join(f"{expr} AS {quote(name)}" for expr, name in a.group_by)
     measures = ", ".join(f"{expr} AS {quote(name)}" for expr, name in a.measures)
     joins = "".join(
-        f" LEFT JOIN {ref(table)} {alias} ON f.{quote(column)} = {alias}.{quote(keys[table])}"
+        f" LEFT JOIN {ref(quote(table))} {alias}"
+        f" ON f.{quote(column)} = {alias}.{quote(keys[table])}"
         for table, alias, column in a.joins
     )
     group_by = ", ".join(expr for expr, _ in a.group_by)
     return f"SELECT {groups}, {measures} FROM {ref(a.fact.silver)} f{joins} GROUP BY {group_by}"
-
-
-def read_ddl(source: Source, fmt: str) -> str:
-    """The schema to read landing files with; CSV holds arrays and maps as JSON text."""
-    columns = []
-    for c in source.columns:
-        nested = c.type.startswith(("ARRAY", "MAP"))
-        columns.append(f"{quote(c.name)} {'STRING' if fmt == 'csv' and nested else c.type}")
-    return ", ".join(columns)
-
-
-def csv_header(source: Source) -> str:
-    """The header line of a landing CSV file, as the csv sink writes it."""
-    return ",".join(f'"{c.name}"' for c in source.columns)
 
 
 def sequence_type(d: Dimension) -> str:
@@ -92,10 +82,6 @@ def sequence_type(d: Dimension) -> str:
 def sequence_floor(d: Dimension) -> object:
     """The sequence value of the snapshot rows: before every change of the feed."""
     return "1970-01-01 00:00:00" if sequence_type(d) == "timestamp" else 0
-
-
-def sql_string(text: str) -> str:
-    return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
 def _python_literal(value: object) -> str:

@@ -10,6 +10,7 @@ from pydantic import ValidationError
 
 from streamforge.errors import Issue, did_you_mean, display_path
 from streamforge.spec.columns import ColumnProblem, build_column
+from streamforge.spec.limits import name_problem
 from streamforge.spec.model import ColumnSpec, Operation, SectorSpec, TableSpec
 from streamforge.spec.scalar_text import as_written, yaml11_warnings
 from streamforge.spec.yaml_lines import LinedDocument, YamlSyntaxError, load_lined
@@ -179,6 +180,11 @@ def _parse_columns(doc: LinedDocument, where: str, issues: list[Issue]) -> list[
                     "use lower-case letters, digits and _",
                 )
             )
+            ok = False
+            continue
+        too_long = name_problem(name, f"column name '{name[:20]}...'")
+        if too_long is not None:
+            issues.append(Issue(where, doc.line_of(path), too_long, "use a shorter name"))
             ok = False
             continue
         try:
