@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import random
+import re
 import resource
 import subprocess
 import sys
@@ -25,6 +26,7 @@ from .conftest import errors_of
 from .hostile import TABLES, bomb, mutate
 
 ROOT = Path(__file__).resolve().parents[2]
+YAML_LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")  # what YAML counts as a new line
 SECONDS = 2.0  # per schema, in process
 MEMORY = 256 << 20  # bytes of Python allocations per schema
 
@@ -44,7 +46,8 @@ def assert_located(issues: list[Issue], folder: Path) -> None:
         file = Path(issue.file)
         assert file.parent == folder, issue
         if issue.line:
-            lines = file.read_bytes().count(b"\n") + 1
+            text = file.read_bytes().decode("utf-8", errors="replace")
+            lines = len(YAML_LINE_BREAK.findall(text)) + 1
             assert 1 <= issue.line <= lines, issue
         assert issue.message.strip(), issue
 
