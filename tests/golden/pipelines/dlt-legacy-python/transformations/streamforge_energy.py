@@ -162,6 +162,21 @@ def silver_electricity_production():
     ).dropDuplicatesWithinWatermark(['production_id'])
 
 
+@dlt.materialized_view(
+    name='late_electricity_production',
+    comment='Rows of electricity_production later than the 120 s watermark: not in silver, kept here',
+)
+def late_electricity_production():
+    """The de-duplication above drops a row whose event time is behind the watermark; such a
+    row passes the drop rules and its key never reached silver: it is kept here, not lost."""
+    silver_keys = spark.read.table('silver_electricity_production').select('production_id')  # noqa: F821
+    return (
+        spark.read.table('bronze_electricity_production')  # noqa: F821
+        .where('coalesce((`production_id` IS NOT NULL), false)')
+        .join(silver_keys, 'production_id', "left_anti")
+    )
+
+
 @dlt.table(
     name='quarantine_electricity_production',
     comment="Rows of electricity_production that failed a drop expectation",
@@ -188,6 +203,21 @@ def silver_meter_readings():
     return stream.withWatermark(
         'reading_time', "120 seconds"
     ).dropDuplicatesWithinWatermark(['reading_id'])
+
+
+@dlt.materialized_view(
+    name='late_meter_readings',
+    comment='Rows of meter_readings later than the 120 s watermark: not in silver, kept here',
+)
+def late_meter_readings():
+    """The de-duplication above drops a row whose event time is behind the watermark; such a
+    row passes the drop rules and its key never reached silver: it is kept here, not lost."""
+    silver_keys = spark.read.table('silver_meter_readings').select('reading_id')  # noqa: F821
+    return (
+        spark.read.table('bronze_meter_readings')  # noqa: F821
+        .where('coalesce((`reading_id` IS NOT NULL) AND (`kwh_consumed` BETWEEN 0 AND 150), false)')
+        .join(silver_keys, 'reading_id', "left_anti")
+    )
 
 
 @dlt.table(
@@ -217,6 +247,21 @@ def silver_outage_events():
     return stream.withWatermark(
         'outage_start', "120 seconds"
     ).dropDuplicatesWithinWatermark(['outage_id'])
+
+
+@dlt.materialized_view(
+    name='late_outage_events',
+    comment='Rows of outage_events later than the 120 s watermark: not in silver, kept here',
+)
+def late_outage_events():
+    """The de-duplication above drops a row whose event time is behind the watermark; such a
+    row passes the drop rules and its key never reached silver: it is kept here, not lost."""
+    silver_keys = spark.read.table('silver_outage_events').select('outage_id')  # noqa: F821
+    return (
+        spark.read.table('bronze_outage_events')  # noqa: F821
+        .where('coalesce((`outage_id` IS NOT NULL), false)')
+        .join(silver_keys, 'outage_id', "left_anti")
+    )
 
 
 @dlt.table(
