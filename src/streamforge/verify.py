@@ -263,9 +263,7 @@ def _check_anomalies(table: TablePlan, f: LandedFile, report: Report) -> None:
             or (col.choices is None and col.min is None and col.max is None)
         )
         broken = violations(col, values, nulls_break)
-        if table.feed is not None and col.name not in table.feed.role_columns | {
-            table.primary_key
-        }:
+        if table.feed is not None and col.name not in table.feed.role_columns | {table.primary_key}:
             broken = broken & ~deletes
         count = int(broken.sum())
         if count != recorded.get(col.name, 0):

@@ -70,7 +70,7 @@ def breaks(table: TablePlan, col: ColumnSpec, values: pa.Array) -> np.ndarray:
 
 
 def passing_rows(table: TablePlan, data: pa.Table | pa.RecordBatch) -> np.ndarray:
-    """Rows that pass every drop rule of `table` (DELETE rows: only the rules of `delete_judged`)."""
+    """Rows that pass every drop rule of `table` (a DELETE row: only those of `delete_judged`)."""
     passing = np.ones(data.num_rows, dtype=bool)
     judged_on_delete = delete_judged(table)
     deletes = None
