@@ -175,6 +175,8 @@ def test_delta_redo_is_not_appended_twice(tmp_path, clock, schema_dir, monkeypat
 def test_late_change_rows_survive_a_restart(tmp_path, schema_dir):
     """Energy's customer_changes holds late rows back: a run stopped and restarted writes the
     same files, byte for byte, as one that never stopped, and the held rows land on time."""
+    from streamforge.verify import compare_entities, verify_landing
+
     from .conftest import FakeClock
 
     whole, split = tmp_path / "whole", tmp_path / "split"
@@ -185,6 +187,13 @@ def test_late_change_rows_survive_a_restart(tmp_path, schema_dir):
     assert held == ["customer_changes"]  # precondition: rows are in flight across the restart
     state, _ = checkpoint.load(LocalLanding(split))
     in_flight = set(state.held["customer_changes"].column("change_id").to_pylist())
+    # verify needs the rows in flight: the landed rows alone do not rebuild the source state.
+    _verify_clean(split, schema_dir)
+    report = verify_landing(split, api.load_plan("Energy", schema_dir))
+    compare_entities(
+        report, {"customer": state.entities["customer"].table}, {"customer": "customer_id"}
+    )
+    assert not report.ok
     api.run("Energy", split, schema_dir=schema_dir, cycles=3, clock=clock)
     files = sorted(p.relative_to(whole) for p in whole.glob("[!_]*/*.*"))
     assert files == sorted(p.relative_to(split) for p in split.glob("[!_]*/*.*"))
