@@ -21,10 +21,12 @@ from streamforge.catalog import SectorCheck
 from streamforge.engine.context import MICROS
 from streamforge.engine.session import RunConfig, Session
 from streamforge.errors import StreamForgeError, did_you_mean, display_path
+from streamforge.estimate import RunEstimate, estimate_run
 from streamforge.plan import Plan
 from streamforge.profile import ColumnProfile, profile_table
 from streamforge.publish import ProgressCallback, WrittenFile, write_output
 from streamforge.runner import Clock, Listener, Runner, RunOptions, RunSummary
+from streamforge.sinks import destination
 from streamforge.sinks.formats import FileFormat, get_format
 from streamforge.sinks.landing import Landing
 from streamforge.sinks.local import LocalLanding
@@ -187,6 +189,19 @@ def preview(
     raise AssertionError("unreachable")
 
 
+def landing_formats() -> tuple[str, ...]:
+    """Names of the registered landing formats (`json`, `csv`, `parquet`, `delta`, ...)."""
+    from streamforge.sinks.formats import FORMATS
+
+    return tuple(sorted(FORMATS))
+
+
+def estimate(plan: Plan, fmt: str, scale: float = 1.0, seed: int = DEFAULT_SEED) -> RunEstimate:
+    """Rows and bytes a run of `plan` writes: the dimensions once, then per cycle (see
+    `streamforge.estimate.estimate_run`). Raises ValueError for an unknown format."""
+    return estimate_run(plan, fmt, scale, seed, parse_start(None))
+
+
 def generate(
     sector: str,
     out: Path | str,
@@ -260,11 +275,11 @@ def _prepare_landing(out: Path, fresh: bool) -> None:
 
 def open_landing(dest: str | Path) -> Landing:
     """A local folder, or a Unity Catalog Volume (`/Volumes/...`, `dbfs:/Volumes/...`)."""
-    text = str(dest)
-    if text.startswith(("/Volumes/", "dbfs:/Volumes/")):
+    text = destination.check_destination(str(dest))
+    if destination.is_volume(text):
         from streamforge.sinks.volume import VolumeLanding
 
-        return VolumeLanding.from_path(text)
+        return VolumeLanding.from_path(destination.normalise_volume(text))
     return LocalLanding(Path(text))
 
 
