@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from streamforge import catalog
+from streamforge import catalog, landing_view
 from streamforge.api_pipelines import pipeline as pipeline  # the pipeline half of the facade
 from streamforge.api_pipelines import pipeline_targets as pipeline_targets
 from streamforge.api_pipelines import pipeline_zip as pipeline_zip
@@ -22,6 +22,7 @@ from streamforge.engine.context import MICROS
 from streamforge.engine.session import RunConfig, Session
 from streamforge.errors import StreamForgeError, did_you_mean, display_path
 from streamforge.estimate import RunEstimate, estimate_run
+from streamforge.landing_view import LandingView
 from streamforge.plan import Plan
 from streamforge.profile import ColumnProfile, profile_table
 from streamforge.publish import ProgressCallback, WrittenFile, write_output
@@ -273,6 +274,23 @@ def _prepare_landing(out: Path, fresh: bool) -> None:
         landing.clear()
 
 
+def check_destination(dest: str | Path, fmt: str) -> None:
+    """Refuse a format the destination cannot take, before anything is written.
+
+    Raises:
+        StreamForgeError: an unknown format, or `delta` to a Volume: delta-rs writes a Delta table
+            through a file system (listing, atomic log commits), a Volume is reached through the
+            Files API, which offers neither, and Databricks Apps do not mount /Volumes.
+    """
+    if destination.is_volume(str(dest)) and getattr(_table_format(fmt), "writes_tables", False):
+        raise StreamForgeError(
+            f"--format {fmt} cannot write to a Volume ({dest}): a Delta table needs a file "
+            "system, a Volume is written through the Files API. Write json, csv or parquet to "
+            "the Volume (the generated pipeline builds the Delta tables), or delta to a local "
+            "folder"
+        )
+
+
 def open_landing(dest: str | Path) -> Landing:
     """A local folder, or a Unity Catalog Volume (`/Volumes/...`, `dbfs:/Volumes/...`)."""
     text = destination.check_destination(str(dest))
@@ -299,11 +317,13 @@ def run(
     stop: threading.Event | None = None,
     listener: Listener | None = None,
     clock: Clock | None = None,
+    break_lock: bool = False,
 ) -> RunSummary:
     """Dimensions once, then a batch of every fact and change feed every `interval` seconds,
     until `cycles`, `duration` or `stop`; resumes from the landing area's checkpoint."""
     if interval <= 0 or scale <= 0 or (cycles is not None and cycles < 0):
         raise StreamForgeError("--interval and --scale must be > 0, --cycles >= 0")
+    check_destination(dest, fmt)
     plan = load_plan(sector, schema_dir)
     landing = open_landing(dest)
     options = RunOptions(
@@ -314,6 +334,7 @@ def run(
         duration_s=duration,
         workers=workers,
         fresh=fresh,
+        break_lock=break_lock,
     )
     runner = Runner(plan, landing, _table_format(fmt), options, clock, stop, listener)
     return runner.run()
@@ -337,6 +358,16 @@ def parse_duration(text: str) -> float:
         raise StreamForgeError(f"--duration '{text}' is not a duration; write e.g. 90s, 15m, 2h")
     hours, minutes, seconds = (float(g) if g else 0.0 for g in match.groups())
     return hours * 3600 + minutes * 60 + seconds
+
+
+def view_landing(dest: str | Path, plan: Plan) -> LandingView:
+    """Files, rows, bytes and cycles of the landing at `dest` (a folder or a Volume path)."""
+    return landing_view.view_landing(open_landing(dest), plan)
+
+
+def sample_landed_file(dest: str | Path, plan: Plan, relpath: str, rows: int = 20) -> pa.Table:
+    """The first `rows` rows of one file of the landing at `dest`, typed by the plan."""
+    return landing_view.sample_file(open_landing(dest), plan, relpath, rows)
 
 
 def verify(sector: str, out: Path | str, schema_dir: Path | str | None = None):

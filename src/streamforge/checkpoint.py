@@ -25,6 +25,7 @@ from streamforge.sinks.landing import CONTROL_DIR, STATE_PATH, Landing
 FORMAT_VERSION = 1
 HELD = "held:"  # entity_files names: late change rows of a feed, not yet landed
 EXPECTED = "expected:"  # ... and the state a pipeline with drop rules must end with
+BORN_COLUMN = "__streamforge_born_us"  # birth of each key (keys in time), beside the entity's rows
 
 
 @dataclass(slots=True)
@@ -58,7 +59,7 @@ def save(landing: Landing, state: RunState, meta: RunMeta, entities_changed: boo
     meta.checkpoint += 1
     old_files = dict(meta.entity_files)
     if entities_changed:
-        tables = {name: e.table for name, e in state.entities.items() if e.table is not None}
+        tables = {n: _with_births(e) for n, e in state.entities.items() if e.table is not None}
         # Held change rows and expected pipeline states are kept the same way, under a prefix.
         tables.update({f"{HELD}{name}": rows for name, rows in state.held.items()})
         tables.update({f"{EXPECTED}{name}": rows for name, rows in state.expected.items()})
@@ -134,8 +135,20 @@ def _load_entity(landing: Landing, meta: RunMeta, name: str, info: dict) -> Enti
         rows = int(info["rows"])
         return EntityState(info["key"], np.arange(1, rows + 1, dtype=np.int64), info["next_key"])
     table = _load_table(landing, meta, name)
+    born = None
+    if BORN_COLUMN in table.column_names:
+        born = table.column(BORN_COLUMN).to_numpy().astype(np.int64)
+        table = table.drop_columns([BORN_COLUMN])
     keys = table.column(info["key"]).to_numpy().astype(np.int64)
-    return EntityState(info["key"], keys, info["next_key"], table)
+    return EntityState(info["key"], keys, info["next_key"], table, born)
+
+
+def _with_births(entity: EntityState) -> pa.Table:
+    """The entity's rows, plus each key's birth when keys were born during the run."""
+    assert entity.table is not None
+    if entity.born is None:
+        return entity.table
+    return entity.table.append_column(BORN_COLUMN, pa.array(entity.born, pa.int64()))
 
 
 def _load_table(landing: Landing, meta: RunMeta, name: str) -> pa.Table:

@@ -16,10 +16,11 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from streamforge.engine.event_faults import MAX_LATE_CYCLES  # the pipelines' watermark covers it
 from streamforge.engine.seeding import FAULTS, rng_for
 from streamforge.plan import TablePlan
 
-MAX_LATE_CYCLES = 3  # a late row lands 1..3 cycles later (the pipelines' watermark covers 4)
+__all__ = ["DUE", "MAX_LATE_CYCLES", "FeedDelivery", "deliver_changes"]
 DUE = "_due_cycle"  # column of a held row: the cycle whose file it lands in
 
 

@@ -9,7 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from streamforge.engine.pipeline_state import cdc_sequence
+from streamforge.pipelines.interval import DEFAULT_INTERVAL, watermark_seconds
 from streamforge.pipelines.literals import quote, sql_string
+from streamforge.pipelines.names import check_names
 from streamforge.pipelines.readers import from_text, text_type
 from streamforge.pipelines.rules import Rule, rules_for
 from streamforge.pipelines.spark_types import spark_type
@@ -17,6 +19,7 @@ from streamforge.plan import Plan, TablePlan
 from streamforge.spec.model import NUMERIC_TYPES, ColumnSpec
 
 BRONZE, SILVER, QUARANTINE = "bronze_{}", "silver_{}", "quarantine_{}"
+LATE = "late_{}"  # rows a streaming de-duplication dropped as later than its watermark
 
 
 _VALUE = "{value}"  # where the read value goes in Column.from_text
@@ -77,6 +80,10 @@ class Source:
         return QUARANTINE.format(self.table)
 
     @property
+    def late(self) -> str:
+        return LATE.format(self.table)
+
+    @property
     def schema_ddl(self) -> str:
         return ", ".join(f"{quote(c.name)} {c.type}" for c in self.columns)
 
@@ -100,7 +107,7 @@ class Checked:
     source: Source
     rules: tuple[Rule, ...]
     dedupe: bool  # facts and change feeds: drop repeated row keys (within the watermark)
-    watermark_seconds: int
+    watermark_seconds: int  # event-time delay of a streaming de-duplication (see interval.py)
     feeds_cdc: bool = False  # read by AUTO CDC (a change feed or a snapshot): stays a stream
 
     @property
@@ -150,12 +157,14 @@ class PipelineModel:
     checked: tuple[Checked, ...]
     dimensions: tuple[Dimension, ...]
     aggregates: tuple[Aggregate, ...]
-    interval_seconds: int
+    interval_seconds: float
 
 
-def build_model(plan: Plan, interval_seconds: int = 30) -> PipelineModel:
+def build_model(plan: Plan, interval_seconds: float = DEFAULT_INTERVAL) -> PipelineModel:
+    """The pipeline of `plan` for a landing written every `interval_seconds`."""
+    check_names(plan)  # before any name reaches a template
     sources = {t.name: _source(t) for t in plan.tables}
-    watermark = max(4 * interval_seconds, 60)  # late rows arrive up to 3 cycles late
+    watermark = watermark_seconds(interval_seconds)
     tracked = {d.name for d in plan.dimensions if plan.entities[d.name].tracked_by}
     checked = tuple(
         Checked(

@@ -71,6 +71,7 @@ def table(
         profiles=profiles,
         profiled=rows.num_rows,
         seed=seed,
+        editable=request.app.state.settings.schema_editable,
     )
 
 
@@ -87,6 +88,14 @@ def run(request: Request) -> HTMLResponse:
         autostart_error=request.app.state.autostart_error,
         store_problem=request.app.state.registry.store_problem,
     )
+
+
+@router.get("/runs/{run_id}/landing", response_class=HTMLResponse)
+def landing(request: Request, run_id: str) -> HTMLResponse:
+    record = request.app.state.registry.get(run_id)
+    if record is None:
+        raise api.NotFound(f"no run '{run_id}'")
+    return render(request, "landing.html", "run", record=record)
 
 
 @router.get("/pipeline", response_class=HTMLResponse)

@@ -52,6 +52,7 @@ function render(run) {
   text("s-mbps", run.mb_per_s != null ? run.mb_per_s.toFixed(2) : "—");
   text("s-sector", `${run.sector}, ${run.format}, every ${run.interval} s`);
   text("s-dest", run.destination);
+  document.getElementById("s-explore").href = `/runs/${run.id}/landing`;
   show("s-resumed", run.resumed);
   show("s-error", !!run.last_error);
   text("s-error", run.last_error || "");
