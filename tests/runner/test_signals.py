@@ -10,6 +10,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from streamforge import api
 
 from .conftest import SCHEMA
