@@ -9,6 +9,10 @@ default sector into ./landing. Environment (each also a flag, see --help):
     STREAMFORGE_FORMAT, STREAMFORGE_INTERVAL, STREAMFORGE_SEED, STREAMFORGE_SCALE
     STREAMFORGE_AUTOSTART=0   serve the UI without starting a run
     STREAMFORGE_SCHEMA_DIR    schema folder (./schema, else the library shipped with the package)
+    STREAMFORGE_HOST          interface to listen on (127.0.0.1; 0.0.0.0 on Databricks Apps)
+    STREAMFORGE_ALLOWED_HOSTS extra host names the app answers to when served locally (a,b)
+    STREAMFORGE_MIN_INTERVAL, STREAMFORGE_MAX_SCALE, STREAMFORGE_MAX_ROWS_PER_CYCLE,
+    STREAMFORGE_MAX_DIMENSION_ROWS   limits of a run started from the UI
 """
 
 from __future__ import annotations
@@ -25,7 +29,12 @@ from streamforge.web.runs import RunRequest
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     env = os.environ.get
     parser = argparse.ArgumentParser(description="StreamForge web app")
-    parser.add_argument("--host", default=env("STREAMFORGE_HOST", "0.0.0.0"))
+    # Databricks Apps route traffic to the app's port from their proxy: listen on every interface
+    # there; anywhere else only on this machine, unless told otherwise.
+    on_databricks = bool(env("DATABRICKS_APP_PORT"))
+    parser.add_argument(
+        "--host", default=env("STREAMFORGE_HOST", "0.0.0.0" if on_databricks else "127.0.0.1")
+    )
     parser.add_argument(
         "--port", type=int, default=int(env("DATABRICKS_APP_PORT") or env("PORT") or 8000)
     )

@@ -5,6 +5,16 @@ from __future__ import annotations
 import os
 
 import pytest
+from hypothesis import HealthCheck, settings
+
+# The suite shares a 2-core machine with Spark, a browser and other jobs: a property test's speed
+# says nothing about its correctness, so timing health checks and deadlines are off everywhere.
+settings.register_profile(
+    "streamforge",
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+settings.load_profile("streamforge")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from streamforge import catalog
+from streamforge import catalog, landing_view
 from streamforge.api_pipelines import pipeline as pipeline  # the pipeline half of the facade
 from streamforge.api_pipelines import pipeline_targets as pipeline_targets
 from streamforge.api_pipelines import pipeline_zip as pipeline_zip
@@ -21,10 +21,13 @@ from streamforge.catalog import SectorCheck
 from streamforge.engine.context import MICROS
 from streamforge.engine.session import RunConfig, Session
 from streamforge.errors import StreamForgeError, did_you_mean, display_path
+from streamforge.estimate import RunEstimate, estimate_run
+from streamforge.landing_view import LandingView
 from streamforge.plan import Plan
 from streamforge.profile import ColumnProfile, profile_table
 from streamforge.publish import ProgressCallback, WrittenFile, write_output
 from streamforge.runner import Clock, Listener, Runner, RunOptions, RunSummary
+from streamforge.sinks import destination
 from streamforge.sinks.formats import FileFormat, get_format
 from streamforge.sinks.landing import Landing
 from streamforge.sinks.local import LocalLanding
@@ -187,6 +190,19 @@ def preview(
     raise AssertionError("unreachable")
 
 
+def landing_formats() -> tuple[str, ...]:
+    """Names of the registered landing formats (`json`, `csv`, `parquet`, `delta`, ...)."""
+    from streamforge.sinks.formats import FORMATS
+
+    return tuple(sorted(FORMATS))
+
+
+def estimate(plan: Plan, fmt: str, scale: float = 1.0, seed: int = DEFAULT_SEED) -> RunEstimate:
+    """Rows and bytes a run of `plan` writes: the dimensions once, then per cycle (see
+    `streamforge.estimate.estimate_run`). Raises ValueError for an unknown format."""
+    return estimate_run(plan, fmt, scale, seed, parse_start(None))
+
+
 def generate(
     sector: str,
     out: Path | str,
@@ -259,11 +275,11 @@ def _prepare_landing(out: Path, fresh: bool) -> None:
 
 def open_landing(dest: str | Path) -> Landing:
     """A local folder, or a Unity Catalog Volume (`/Volumes/...`, `dbfs:/Volumes/...`)."""
-    text = str(dest)
-    if text.startswith(("/Volumes/", "dbfs:/Volumes/")):
+    text = destination.check_destination(str(dest))
+    if destination.is_volume(text):
         from streamforge.sinks.volume import VolumeLanding
 
-        return VolumeLanding.from_path(text)
+        return VolumeLanding.from_path(destination.normalise_volume(text))
     return LocalLanding(Path(text))
 
 
@@ -321,6 +337,16 @@ def parse_duration(text: str) -> float:
         raise StreamForgeError(f"--duration '{text}' is not a duration; write e.g. 90s, 15m, 2h")
     hours, minutes, seconds = (float(g) if g else 0.0 for g in match.groups())
     return hours * 3600 + minutes * 60 + seconds
+
+
+def view_landing(dest: str | Path, plan: Plan) -> LandingView:
+    """Files, rows, bytes and cycles of the landing at `dest` (a folder or a Volume path)."""
+    return landing_view.view_landing(open_landing(dest), plan)
+
+
+def sample_landed_file(dest: str | Path, plan: Plan, relpath: str, rows: int = 20) -> pa.Table:
+    """The first `rows` rows of one file of the landing at `dest`, typed by the plan."""
+    return landing_view.sample_file(open_landing(dest), plan, relpath, rows)
 
 
 def verify(sector: str, out: Path | str, schema_dir: Path | str | None = None):

@@ -8,16 +8,20 @@ from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
+from rich.text import Text
 
 from streamforge import __version__, api
-from streamforge.errors import SchemaError, StreamForgeError
+from streamforge.errors import SchemaError, StreamForgeError, storage_error
 
 # soft_wrap: a `file:line: message` stays one line in pipes and CI logs, where rich assumes 80
-# columns; editors and grep can then jump to it.
-console = Console(soft_wrap=True)
-errors = Console(stderr=True, soft_wrap=True)
+# columns; editors and grep can then jump to it. emoji=False: rich would turn the `:100:` of
+# `file.yml:100:` into an emoji. User text (paths, names, messages) is printed as Text or with
+# markup=False, so a `[bold]` in a path is printed, not interpreted.
+console = Console(soft_wrap=True, emoji=False)
+errors = Console(stderr=True, soft_wrap=True, emoji=False)
 SHOWN_FINDINGS = 20
 PROGRESS_THRESHOLD = 200_000  # rows: below this a bar only flickers
 
@@ -49,6 +53,10 @@ class Group(click.Group):
         except Exception as exc:
             if ctx.obj and ctx.obj.get("debug"):
                 raise
+            problem = storage_error(exc)  # a full disk or a refused path is not a bug
+            if problem is not None:
+                errors.print(f"error: {problem}", style="red", markup=False, highlight=False)
+                raise SystemExit(problem.exit_code) from None
             errors.print(
                 f"internal error: {type(exc).__name__}: {exc}\n"
                 "rerun with --debug for the traceback",
@@ -80,7 +88,7 @@ schema_dir_option = click.option(
 def sectors(schema_dir: Path | None) -> None:
     """List sectors and their tables."""
     for sector in api.list_sectors(schema_dir):
-        title = f"{sector.name}"
+        title = escape(sector.name)
         if sector.errors:
             title += f"  [red]({sector.errors} errors: run streamforge validate)[/red]"
         table = Table(title=title, title_justify="left", show_edge=False)
@@ -95,9 +103,8 @@ def sectors(schema_dir: Path | None) -> None:
             fks = ", ".join(f"{c}→{target}" for c, target in t.foreign_keys.items())
             if t.tracks:
                 fks = f"tracks {t.tracks}" + (f"; {fks}" if fks else "")
-            table.add_row(
-                t.name, t.kind, f"{t.rows:,}", t.primary_key or "", fks, t.description or ""
-            )
+            cells = (t.name, t.kind, f"{t.rows:,}", t.primary_key or "", fks, t.description or "")
+            table.add_row(*(Text(cell) for cell in cells))
         console.print(table)
         console.print()
 
@@ -116,7 +123,7 @@ def validate(schema_dir: Path | None, sector: str | None) -> None:
         status = "[red]invalid[/red]" if check.errors else "[green]valid[/green]"
         tables = len(check.plan.tables) if check.plan else 0
         console.print(
-            f"{check.name}: {status} ({tables} tables, {len(check.errors)} errors, "
+            f"{escape(check.name)}: {status} ({tables} tables, {len(check.errors)} errors, "
             f"{len(check.warnings)} warnings)"
         )
         failed = failed or bool(check.errors)
@@ -217,7 +224,7 @@ def generate(
         by_table.setdefault(f.table, []).append(f)
     for name, files in by_table.items():
         summary.add_row(
-            name,
+            Text(name),
             files[0].kind,
             str(len(files)),
             f"{sum(f.rows for f in files):,}",
@@ -227,7 +234,8 @@ def generate(
     rate = result.rows / elapsed if elapsed > 0 else 0
     console.print(
         f"wrote {result.rows:,} rows in {len(result.files)} files to {out} "
-        f"({elapsed:.1f}s, {rate:,.0f} rows/s, seed {seed})"
+        f"({elapsed:.1f}s, {rate:,.0f} rows/s, seed {seed})",
+        markup=False,
     )
 
 
@@ -315,7 +323,7 @@ def pipeline(
         fmt=fmt,
     )
     for relpath in project.files:
-        console.print(f"wrote {out / relpath}")
+        console.print(f"wrote {out / relpath}", markup=False)
     if run_it:
         console.print("running the pipeline on local Spark (about a minute)...")
         _print_datasets(api.run_pipeline_locally(out))
@@ -329,7 +337,7 @@ def _print_datasets(counts: dict[str, int]) -> None:
     layers = ("bronze", "silver", "quarantine", "gold")
     for name, rows in counts.items():
         prefix = name.split("_")[0]
-        table.add_row(name, prefix if prefix in layers else "dimension", f"{rows:,}")
+        table.add_row(Text(name), prefix if prefix in layers else "dimension", f"{rows:,}")
     console.print(table)
 
 

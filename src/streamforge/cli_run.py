@@ -12,12 +12,14 @@ from pathlib import Path
 import click
 from rich.console import Console
 from rich.live import Live
+from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from streamforge import api
 from streamforge.runner import CycleReport
 
-console = Console()
+console = Console(emoji=False)  # `file.yml:100:` must not become an emoji
 
 
 class Status:
@@ -64,7 +66,7 @@ class Status:
         stamp = datetime.now(UTC).strftime("%H:%M:%S")
         self.notes = [*self.notes[-3:], f"{stamp} {text}"]
         if not console.is_terminal:
-            console.print(f"{stamp} {text}")
+            console.print(f"{stamp} {text}", markup=False)
 
     def _count(self, f) -> None:
         self.rows[f.table] = self.rows.get(f.table, 0) + f.rows
@@ -74,14 +76,15 @@ class Status:
         grid = Table(show_edge=False, title_justify="left")
         wait = max(0.0, self.next_at - time.monotonic()) if self.next_at else 0.0
         cycle = "-" if self.cycle is None else str(self.cycle)
-        grid.title = f"cycle {cycle} → {self.dest}   next cycle in {wait:4.1f}s   (Ctrl-C stops)"
+        dest = escape(str(self.dest))
+        grid.title = f"cycle {cycle} → {dest}   next cycle in {wait:4.1f}s   (Ctrl-C stops)"
         grid.add_column("table")
         grid.add_column("files", justify="right")
         grid.add_column("rows", justify="right")
         for table, rows in self.rows.items():
-            grid.add_row(table, str(self.files[table]), f"{rows:,}")
+            grid.add_row(Text(table), str(self.files[table]), f"{rows:,}")
         for note in self.notes:
-            grid.add_row(f"[dim]{note}[/dim]", "", "")
+            grid.add_row(Text(note, style="dim"), "", "")
         return grid
 
 

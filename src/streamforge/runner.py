@@ -20,7 +20,7 @@ from streamforge.checkpoint import RunMeta
 from streamforge.engine.context import MICROS
 from streamforge.engine.session import RunConfig, Session
 from streamforge.engine.state import RunState
-from streamforge.errors import StreamForgeError
+from streamforge.errors import StorageError, StreamForgeError
 from streamforge.plan import Plan
 from streamforge.publish import WrittenFile, write_output
 from streamforge.sinks.formats import FileFormat
@@ -105,6 +105,13 @@ class Runner:
                 return self._run()
         except LandingLocked as exc:
             raise StreamForgeError(f"{exc}; one runner per landing area") from None
+        except StorageError as exc:
+            # Every write is atomic and the checkpoint names the cycle in progress, so nothing
+            # needs repairing: the next start redoes that cycle.
+            raise StorageError(
+                f"{exc}; nothing is half-written: once that is fixed, run the same command "
+                "again to continue"
+            ) from exc
 
     def _run(self) -> RunSummary:
         loaded = checkpoint.load(self.landing)

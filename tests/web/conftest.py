@@ -20,5 +20,7 @@ def landing_root(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def client(landing_root: Path) -> Iterator[TestClient]:
-    with TestClient(create_app(landing_root=landing_root, env={})) as test_client:
+    # Runs in tests cycle every 0.2 s; the app's default minimum interval is 1 s.
+    env = {"STREAMFORGE_MIN_INTERVAL": "0.1"}
+    with TestClient(create_app(landing_root=landing_root, env=env)) as test_client:
         yield test_client

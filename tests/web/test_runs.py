@@ -73,8 +73,8 @@ def test_run_reaches_cycle_2_then_stops_and_a_second_run_is_409(
     client.post(f"/api/runs/{run['id']}/stop")
 
 
-def test_a_failing_run_reports_its_error(client: TestClient) -> None:
+def test_an_unknown_format_is_refused_before_the_run_starts(client: TestClient) -> None:
     body = {"destination": "bad-format", "format": "xml", "interval": 0.2}
-    run = client.post("/api/runs", json=body).json()
-    status = wait_for(client, run["id"], lambda s: s["state"] == "failed")
-    assert "xml" in status["last_error"]
+    answer = client.post("/api/runs", json=body)
+    assert answer.status_code == 422 and "format" in answer.text
+    assert client.get("/api/runs").json() == []

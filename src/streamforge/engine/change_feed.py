@@ -15,7 +15,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from streamforge.engine.faults import apply_quality
-from streamforge.engine.rows import BatchRequest, Chunk, column_context, fill_column, table_schema
+from streamforge.engine.rows import (
+    BatchRequest,
+    Chunk,
+    column_context,
+    fill_column,
+    parents_below,
+    table_schema,
+)
 from streamforge.engine.rules import violations
 from streamforge.engine.seeding import ROWS, rng_for, stable_rng
 from streamforge.engine.state import EntityState, FeedState
@@ -113,6 +120,9 @@ def change_batch(
             columns[col.name] = pa.array(feed_state.next_sequence + np.arange(rows), pa.int64())
         elif col.name == table.primary_key:
             columns[col.name] = pa.array(req.first_key + np.arange(rows), pa.int64())
+        elif _is_hierarchy(table, col.name):
+            values = parents_below(ctx.rng, keys, rest)
+            fresh[col.name], _ = apply_quality(req, col, values, ctx, 0)
         elif col.name != roles.changed_fields_column:
             values = fill_column(table, col, ctx, live_after, None)
             fresh[col.name], _ = apply_quality(req, col, values, ctx, 0)
@@ -153,6 +163,12 @@ def change_batch(
         apply_changes(entity, batch, roles.entity_key, roles.type_column),
         FeedState(feed_state.next_sequence + rows, last),
     )
+
+
+def _is_hierarchy(table: TablePlan, column: str) -> bool:
+    """A column that points at the feed's own entity (`parent_id`): its values keep a forest."""
+    fk = table.foreign_keys.get(column)
+    return table.feed is not None and fk is not None and fk.entity == table.feed.entity
 
 
 def _differs(new: pa.Array, old: pa.Array) -> np.ndarray:

@@ -48,19 +48,22 @@ def apply_event_faults(
     event = table.event_time
     if event is not None and rows > 1:
         index = batch.schema.get_field_index(event)
-        micros = batch.column(index).cast(pa.int64()).to_numpy(zero_copy_only=False).copy()
+        stamps = batch.column(index)
+        # A null event time (null_rate) has no time to move: such rows are never late or swapped.
+        valid = stamps.is_valid().to_numpy(zero_copy_only=False)
+        micros = stamps.cast(pa.int64()).fill_null(0).to_numpy(zero_copy_only=False).copy()
         if spec.out_of_order_rate:
             # Swap event times among a random subset: those rows now arrive out of time order.
-            picked = np.flatnonzero(rng.random(rows) < spec.out_of_order_rate)
+            picked = np.flatnonzero((rng.random(rows) < spec.out_of_order_rate) & valid)
             shuffled = rng.permutation(picked)
             moved[picked[micros[picked] != micros[shuffled]]] = True
             micros[picked] = micros[shuffled]
         if spec.late_rate:
             # Late rows belong to an earlier cycle's window but arrive in this file.
-            late = rng.random(rows) < spec.late_rate
+            late = (rng.random(rows) < spec.late_rate) & valid
             cycles_back = rng.integers(1, MAX_LATE_CYCLES + 1, rows)
             micros = np.where(late, micros - cycles_back * interval_us, micros)
-        column = pa.array(micros, pa.int64()).cast(batch.schema.field(index).type)
+        column = pa.array(micros, pa.int64(), mask=~valid).cast(batch.schema.field(index).type)
         batch = batch.set_column(index, batch.schema.field(index), column)
     if spec.duplicate_rate and rows > 1:
         # A duplicate repeats an earlier row of the same file exactly (at-least-once delivery).

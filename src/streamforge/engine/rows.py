@@ -100,6 +100,18 @@ def foreign_key_values(
     return pa.array(keys[index], pa.int64())
 
 
+def parents_below(rng: np.random.Generator, keys: np.ndarray, candidates: np.ndarray) -> pa.Array:
+    """A parent for each of `keys` among the sorted `candidates` with a smaller key, else null.
+
+    The key is the node's rank (keys are handed out in insertion order), so every edge points at
+    an older node: no key can become its own ancestor, whatever the updates do.
+    """
+    below = np.searchsorted(candidates, keys)  # how many candidates rank before each key
+    pick = np.floor(rng.random(len(keys)) * below).astype(np.int64)
+    parent = candidates[np.minimum(pick, len(candidates) - 1)] if len(candidates) else pick
+    return pa.array(parent, pa.int64(), mask=below == 0)
+
+
 def fill_column(
     table: TablePlan,
     col: ColumnSpec,

@@ -6,35 +6,39 @@ are judged by this, so the manifest counts exactly the rows a pipeline's expecta
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from streamforge.engine.context import DAY_US
+from streamforge.engine.generators.categorical import category_pool
 from streamforge.engine.generators.temporal import to_micros
 from streamforge.spec.model import ColumnSpec
+from streamforge.spec.number_limits import from_units, to_units
 
 
 def typed_choices(col: ColumnSpec, dtype: pa.DataType) -> pa.Array:
-    choices = list(col.choices or ())
-    if pa.types.is_decimal(dtype):
-        return pa.array([Decimal(str(c)) for c in choices]).cast(dtype)
-    if pa.types.is_string(dtype):
-        return pa.array([str(c) for c in choices], pa.string())
-    return pa.array(choices).cast(dtype)
+    return category_pool(col).cast(dtype)
 
 
-def bound(value: object, dtype: pa.DataType) -> pa.Scalar:
+def bound(col: ColumnSpec, key: str, dtype: pa.DataType) -> pa.Scalar:
+    """`min` or `max` as a scalar of the values' type.
+
+    Integers and decimals are on a grid (units of 10^-s), so "below min" is "below min rounded up
+    onto the grid" (and "above max" likewise, rounded down): the bound then always fits the type.
+    """
+    value = col.min if key == "min" else col.max
     if pa.types.is_timestamp(dtype) or pa.types.is_date(dtype):
         micros = to_micros(str(value))
         if pa.types.is_date(dtype):
             return pa.scalar(micros // DAY_US, pa.int32()).cast(dtype)
         return pa.scalar(micros, pa.int64()).cast(dtype)
-    if pa.types.is_decimal(dtype):
-        return pa.scalar(Decimal(str(value))).cast(dtype)
-    return pa.scalar(value).cast(dtype)
+    if pa.types.is_decimal(dtype) or pa.types.is_integer(dtype):
+        places = dtype.scale if pa.types.is_decimal(dtype) else 0
+        units = to_units(value, places, upward=key == "min")  # type: ignore[arg-type]
+        exact = from_units(units, places)
+        return pa.scalar(exact if places else units).cast(dtype)
+    return pa.scalar(float(value)).cast(dtype)  # type: ignore[arg-type]
 
 
 def violations(col: ColumnSpec, values: pa.Array, nulls_break: bool) -> np.ndarray:
@@ -44,9 +48,9 @@ def violations(col: ColumnSpec, values: pa.Array, nulls_break: bool) -> np.ndarr
     elif col.min is not None or col.max is not None:
         parts = []
         if col.min is not None:
-            parts.append(pc.less(values, bound(col.min, values.type)))
+            parts.append(pc.less(values, bound(col, "min", values.type)))
         if col.max is not None:
-            parts.append(pc.greater(values, bound(col.max, values.type)))
+            parts.append(pc.greater(values, bound(col, "max", values.type)))
         broken = parts[0] if len(parts) == 1 else pc.or_(parts[0], parts[1])
     else:
         broken = pa.array(np.zeros(len(values), dtype=bool))

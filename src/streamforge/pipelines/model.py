@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from streamforge.pipelines.rules import Rule, quote, rules_for
+from streamforge.pipelines.literals import quote, sql_string
+from streamforge.pipelines.readers import from_text, text_type
+from streamforge.pipelines.rules import Rule, rules_for
 from streamforge.pipelines.spark_types import spark_type
 from streamforge.plan import Plan, TablePlan
 from streamforge.spec.model import NUMERIC_TYPES, ColumnSpec
@@ -16,11 +18,38 @@ from streamforge.spec.model import NUMERIC_TYPES, ColumnSpec
 BRONZE, SILVER, QUARANTINE = "bronze_{}", "silver_{}", "quarantine_{}"
 
 
+_VALUE = "{value}"  # where the read value goes in Column.from_text
+
+
 @dataclass(frozen=True, slots=True)
 class Column:
     name: str
     type: str  # Spark SQL type, e.g. BIGINT, DECIMAL(10,2), ARRAY<STRING>
     comment: str | None = None
+    text_type: str | None = None  # the type as JSON text holds it (map keys are text); None: same
+    from_text: str | None = None  # SQL from text_type to type, with {value} for the read value
+
+    @property
+    def nested(self) -> bool:
+        return self.type.startswith(("ARRAY", "MAP"))
+
+    def read_type(self, fmt: str) -> str:
+        """The type to read the landing file's column with (a schema or a schema hint)."""
+        if fmt == "csv" and self.nested:
+            return "STRING"  # JSON text in the cell; Spark's CSV source has no nested types
+        if fmt == "json":
+            return self.text_type or self.type
+        return self.type
+
+    def read_expr(self, fmt: str) -> str | None:
+        """Spark SQL turning the column as read into `type`; None when it is read as it is."""
+        if fmt == "csv" and self.nested:
+            value = f"from_json({quote(self.name)}, {sql_string(self.text_type or self.type)})"
+        elif fmt == "json" and self.from_text is not None:
+            value = quote(self.name)
+        else:
+            return None
+        return self.from_text.replace(_VALUE, value) if self.from_text else value
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +78,14 @@ class Source:
     @property
     def schema_ddl(self) -> str:
         return ", ".join(f"{quote(c.name)} {c.type}" for c in self.columns)
+
+    def read_ddl(self, fmt: str) -> str:
+        """The schema (or schema hints) to read this folder's `fmt` files with."""
+        return ", ".join(f"{quote(c.name)} {c.read_type(fmt)}" for c in self.columns)
+
+    def conversions(self, fmt: str) -> tuple[tuple[str, str], ...]:
+        """(column, Spark SQL expression) for each column that bronze converts after reading."""
+        return tuple((c.name, e) for c in self.columns if (e := c.read_expr(fmt)) is not None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,11 +174,23 @@ def build_model(plan: Plan, interval_seconds: int = 30) -> PipelineModel:
 def _source(table: TablePlan) -> Source:
     from streamforge.engine.rows import column_type
 
-    columns = tuple(
-        Column(c.name, spark_type(column_type(table, c)), c.description) for c in table.columns
-    )
+    columns = []
+    for c in table.columns:
+        dtype = column_type(table, c)
+        as_text = spark_type(text_type(dtype))
+        columns.append(
+            Column(
+                c.name,
+                spark_type(dtype),
+                c.description,
+                as_text if as_text != spark_type(dtype) else None,
+                from_text(dtype, _VALUE),
+            )
+        )
     comment = table.spec.description or f"{table.kind.replace('_', ' ')} {table.name}"
-    return Source(table.name, table.kind, columns, comment, table.primary_key, table.event_time)
+    return Source(
+        table.name, table.kind, tuple(columns), comment, table.primary_key, table.event_time
+    )
 
 
 def _dimension(plan: Plan, table: TablePlan, sources: dict[str, Source]) -> Dimension:

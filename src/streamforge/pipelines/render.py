@@ -7,8 +7,9 @@ from pathlib import Path
 
 import jinja2
 
-from streamforge.pipelines.model import Aggregate, Dimension, PipelineModel, Source
-from streamforge.pipelines.rules import quote
+from streamforge.pipelines.literals import quote, sql_string
+from streamforge.pipelines.model import Aggregate, Dimension, PipelineModel
+from streamforge.pipelines.readers import reader_options
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -48,8 +49,7 @@ def render(template: str, model: PipelineModel, **context: object) -> str:
             sequence_floor=sequence_floor,
             sequence_type=sequence_type,
             dimension_key=keys.__getitem__,
-            read_ddl=lambda source: read_ddl(source, fmt),
-            csv_header=csv_header,
+            reader_options=reader_options(fmt),
             **context,
         )
     )
@@ -69,20 +69,6 @@ def gold_query(model: PipelineModel, a: Aggregate, ref=lambda name: name) -> str
     return f"SELECT {groups}, {measures} FROM {ref(a.fact.silver)} f{joins} GROUP BY {group_by}"
 
 
-def read_ddl(source: Source, fmt: str) -> str:
-    """The schema to read landing files with; CSV holds arrays and maps as JSON text."""
-    columns = []
-    for c in source.columns:
-        nested = c.type.startswith(("ARRAY", "MAP"))
-        columns.append(f"{quote(c.name)} {'STRING' if fmt == 'csv' and nested else c.type}")
-    return ", ".join(columns)
-
-
-def csv_header(source: Source) -> str:
-    """The header line of a landing CSV file, as the csv sink writes it."""
-    return ",".join(f'"{c.name}"' for c in source.columns)
-
-
 def sequence_type(d: Dimension) -> str:
     assert d.feed is not None
     column = next(c for c in d.feed.columns if c.name == d.sequence)
@@ -92,10 +78,6 @@ def sequence_type(d: Dimension) -> str:
 def sequence_floor(d: Dimension) -> object:
     """The sequence value of the snapshot rows: before every change of the feed."""
     return "1970-01-01 00:00:00" if sequence_type(d) == "timestamp" else 0
-
-
-def sql_string(text: str) -> str:
-    return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
 def _python_literal(value: object) -> str:

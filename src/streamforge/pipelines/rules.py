@@ -6,8 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from streamforge.pipelines.literals import date_literal, quote, sql_string, timestamp_literal
 from streamforge.plan import TablePlan
 from streamforge.spec.model import ColumnSpec
+
+__all__ = ["Action", "Rule", "quote", "rules_for"]
 
 Action = Literal["warn", "drop", "fail"]
 
@@ -39,11 +42,6 @@ def rules_for(table: TablePlan) -> tuple[Rule, ...]:
     return tuple(rules)
 
 
-def quote(name: str) -> str:
-    """A backquoted identifier: column names such as `timestamp` are SQL keywords."""
-    return "`" + name.replace("`", "``") + "`"
-
-
 def _condition(col: ColumnSpec, is_foreign_key: bool) -> str | None:
     name = quote(col.name)
     if is_foreign_key:
@@ -69,16 +67,11 @@ def _condition(col: ColumnSpec, is_foreign_key: bool) -> str | None:
 
 def _literal(col: ColumnSpec, value: object) -> str:
     if col.type == "datetime":
-        return f"TIMESTAMP '{_iso(value)}'"
+        return timestamp_literal(value)
     if col.type == "date":
-        return f"DATE '{str(value)[:10]}'"
+        return date_literal(value)
     if col.type == "string":
-        return "'" + str(value).replace("'", "''") + "'"
+        return sql_string(str(value))
     if col.type == "bool":
         return "TRUE" if value else "FALSE"
     return repr(value) if isinstance(value, float) else str(value)
-
-
-def _iso(value: object) -> str:
-    text = str(value).replace("T", " ").replace("Z", "")
-    return text if len(text) > 10 else f"{text} 00:00:00"

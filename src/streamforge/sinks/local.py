@@ -14,6 +14,8 @@ from typing import Any, BinaryIO
 
 import pyarrow as pa
 
+from streamforge.errors import storage_error
+
 from .formats import FileFormat
 from .landing import (
     CONTROL_DIR,
@@ -48,7 +50,8 @@ class LocalLanding:
     ) -> FileRecord:
         """Stream the batches into `<root>/<table>/<table>-c<cycle>-<file_id>.<ext>`, atomically."""
         if getattr(fmt, "writes_tables", False):  # a table format (Delta): one commit per cycle
-            commit = fmt.append_cycle(self.root / table, cycle, batches, schema)  # type: ignore[attr-defined]
+            with _storage(self.root / table):
+                commit = fmt.append_cycle(self.root / table, cycle, batches, schema)  # type: ignore[attr-defined]
             return FileRecord(table, cycle, table, commit.rows, 0, commit.version)
         relpath = data_file_path(table, cycle, file_id, fmt.extension)
         rows = 0
@@ -68,12 +71,15 @@ class LocalLanding:
         """Append `entry` as one JSON line to `_streamforge/manifest.jsonl`, flushed to disk."""
         line = json.dumps(entry, ensure_ascii=False, separators=(",", ":")) + "\n"
         path = self.root / MANIFEST_PATH
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with open(path, "a+b") as stream:
-            _drop_torn_line(stream)
-            stream.write(line.encode("utf-8"))
-            stream.flush()
-            os.fsync(stream.fileno())
+        with _storage(path):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            # A write cut short by a full disk leaves a torn last line: ignored when read, and
+            # cut before the next entry is appended.
+            with open(path, "a+b") as stream:
+                _drop_torn_line(stream)
+                stream.write(line.encode("utf-8"))
+                stream.flush()
+                os.fsync(stream.fileno())
 
     def read_manifest(self) -> list[dict[str, Any]]:
         """Every complete manifest line, oldest first; [] before the first append."""
@@ -136,8 +142,9 @@ class LocalLanding:
         An OS lock (flock) dies with its process, so a crash never leaves a stale lock behind.
         """
         path = self.root / CONTROL_DIR / "lock"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        stream = open(path, "a+")  # noqa: SIM115 - held open for the lock's lifetime
+        with _storage(path):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            stream = open(path, "a+")  # noqa: SIM115 - held open for the lock's lifetime
         try:
             try:
                 fcntl.flock(stream.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -145,11 +152,12 @@ class LocalLanding:
                 stream.seek(0)
                 holder = stream.read().strip() or "another process"
                 raise LandingLocked(f"{self.root} is in use by {holder}") from None
-            stream.seek(0)
-            stream.truncate()
-            stream.write(owner)
-            stream.flush()
-            self._sweep_temp_files()
+            with _storage(path):
+                stream.seek(0)
+                stream.truncate()
+                stream.write(owner)
+                stream.flush()
+                self._sweep_temp_files()
             yield
         finally:
             stream.close()
@@ -176,6 +184,11 @@ def _replace_atomically(final: Path, fill: Callable[[BinaryIO], object]) -> int:
     The temp name starts with "." so Auto Loader ignores it, and lives in the same folder so the
     rename stays on one file system, where it is atomic.
     """
+    with _storage(final):
+        return _replace(final, fill)
+
+
+def _replace(final: Path, fill: Callable[[BinaryIO], object]) -> int:
     final.parent.mkdir(parents=True, exist_ok=True)
     temp = final.with_name(f".{final.name}.{secrets.token_hex(4)}.tmp")
     try:
@@ -194,6 +207,19 @@ def _replace_atomically(final: Path, fill: Callable[[BinaryIO], object]) -> int:
         raise
     _fsync_directory(final.parent)
     return size
+
+
+@contextlib.contextmanager
+def _storage(path: Path) -> Iterator[None]:
+    """Say a full disk or a refused path as such (a StorageError, which the CLI prints as one line),
+    naming `path` when the OS error names none (a write or an fsync on an open file)."""
+    try:
+        yield
+    except Exception as exc:
+        problem = storage_error(exc, path)
+        if problem is None:
+            raise
+        raise problem from exc
 
 
 def _fsync_directory(folder: Path) -> None:

@@ -3,24 +3,19 @@
 from __future__ import annotations
 
 import functools
+import math
 import re
 from datetime import date, datetime
 from typing import Any
 
 from streamforge.errors import did_you_mean
+from streamforge.spec.column_limits import ColumnProblem, check_collection, check_numbers
 from streamforge.spec.model import INTEGER_TYPES, NUMERIC_TYPES, ColumnSpec
-from streamforge.spec.types import parse_type
+from streamforge.spec.number_limits import bound_hint, bound_problem, to_units, unit_scale
+from streamforge.spec.types import ParsedType, parse_type
 from streamforge.spec.yaml_models import ColumnModel
 
 Path_ = tuple[str | int, ...]
-
-
-class ColumnProblem(ValueError):
-    """A problem at a path inside a column definition."""
-
-    def __init__(self, path: Path_, message: str, hint: str | None = None):
-        super().__init__(message)
-        self.path, self.message, self.hint = path, message, hint
 
 
 def build_column(name: str, raw: Any, path: Path_) -> ColumnSpec:
@@ -118,7 +113,10 @@ def _from_model(name: str, m: ColumnModel, path: Path_) -> ColumnSpec:
         )
     if values is not None and len(values) == 0:
         raise ColumnProblem((*path, "values"), f"values of column '{name}' is empty")
-    low, high = _bound(m.min, kind, (*path, "min")), _bound(m.max, kind, (*path, "max"))
+    if kind in ("array", "map"):
+        check_collection(name, m, items, map_keys, map_values, path)
+    low = _bound(m.min, parsed, (*path, "min"))
+    high = _bound(m.max, parsed, (*path, "max"))
     _check_rules(name, kind, m, low, high, path, parsed.precision, parsed.scale)
     return ColumnSpec(
         name=name,
@@ -151,9 +149,10 @@ def _from_model(name: str, m: ColumnModel, path: Path_) -> ColumnSpec:
     )
 
 
-def _bound(value: Any, kind: str, path: Path_) -> float | str | None:
+def _bound(value: Any, parsed: ParsedType, path: Path_) -> float | str | None:
     if value is None:
         return None
+    kind = parsed.name
     if kind in ("datetime", "date"):
         text = value.isoformat() if isinstance(value, date | datetime) else str(value)
         try:
@@ -166,8 +165,9 @@ def _bound(value: Any, kind: str, path: Path_) -> float | str | None:
             ) from None
         return text
     if kind in NUMERIC_TYPES:
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise ColumnProblem(path, f"'{value}' is not a number")
+        problem = bound_problem(kind, parsed.precision, parsed.scale, str(path[-1]), value)
+        if problem is not None:
+            raise ColumnProblem(path, problem, bound_hint(kind))
         return value
     raise ColumnProblem(path, f"min/max apply to numbers, dates and datetimes, not to {kind}")
 
@@ -184,15 +184,19 @@ def _check_rules(
 ) -> None:
     if low is not None and high is not None and _order_key(low) > _order_key(high):
         raise ColumnProblem((*path, "min"), f"min ({low}) is larger than max ({high})")
-    if kind == "decimal" and parsed_precision is not None:
-        limit = 10.0 ** (parsed_precision - (parsed_scale or 0))
-        for key, value in (("min", low), ("max", high)):
-            if value is not None and abs(float(value)) >= limit:
-                raise ColumnProblem(
-                    (*path, key),
-                    f"{key} {value} does not fit {m.type}: values must stay below {limit:g}",
-                    "widen the precision or lower the bound",
-                )
+    if kind in ("int", "long", "decimal") and low is not None and high is not None:
+        places = unit_scale(kind, parsed_scale)
+        if m.decimals is not None:
+            places = min(places, m.decimals)
+        if to_units(low, places, upward=True) > to_units(high, places, upward=False):
+            raise ColumnProblem(
+                (*path, "min"),
+                f"no {kind} with {places} decimal places lies between min ({low}) and max ({high})",
+                "widen min/max",
+            )
+    for key in ("mean", "stddev", "skew"):
+        if not math.isfinite(getattr(m, key) if getattr(m, key) is not None else 0.0):
+            raise ColumnProblem((*path, key), f"{key} must be a finite number")
     if m.format is not None and kind != "string":
         raise ColumnProblem(
             (*path, "format"),
@@ -234,8 +238,11 @@ def _check_rules(
                 f"{len(m.values)}",
                 "give one weight per value",
             )
-        if any(w < 0 for w in m.weights) or sum(m.weights) <= 0:
-            raise ColumnProblem(where, "weights must be non-negative and add up to more than 0")
+        finite = all(math.isfinite(w) and w >= 0 for w in m.weights)
+        if not finite or not 0 < sum(m.weights) < math.inf:
+            raise ColumnProblem(
+                where, "weights must be finite, non-negative and add up to more than 0"
+            )
     has_rule = (
         low is not None
         or high is not None
@@ -251,6 +258,8 @@ def _check_rules(
         )
     if isinstance(m.values, list) and kind not in ("map", "array"):
         _check_values(m.values, kind, (*path, "values"))
+        if kind in NUMERIC_TYPES:
+            check_numbers(m.values, kind, parsed_precision, parsed_scale, (*path, "values"))
     if m.unique and kind not in ("int", "long", "string"):
         raise ColumnProblem(
             (*path, "unique"), f"unique applies to int, long and string, not {kind}"
@@ -266,11 +275,13 @@ def _check_values(values: list, kind: str, path: Path_) -> None:
     for value in values:
         if kind in NUMERIC_TYPES:
             ok = isinstance(value, int | float) and not isinstance(value, bool)
-            ok = ok and (kind not in INTEGER_TYPES or float(value).is_integer())
+            ok = ok and (
+                kind not in INTEGER_TYPES or isinstance(value, int) or float(value).is_integer()
+            )
         elif kind == "bool":
             ok = isinstance(value, bool)
         elif kind in ("datetime", "date"):
-            ok = isinstance(value, date | datetime | str)
+            ok = isinstance(value, date | datetime) or (isinstance(value, str) and _is_iso(value))
         else:
             ok = isinstance(value, str | int | float | bool)
         if not ok:
@@ -279,6 +290,14 @@ def _check_values(values: list, kind: str, path: Path_) -> None:
                 f"value {value!r} is not {_article(kind)} {kind}",
                 f"every entry of values must be {_article(kind)} {kind}",
             )
+
+
+def _is_iso(text: str) -> bool:
+    try:
+        datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return False
+    return True
 
 
 def _article(word: str) -> str:

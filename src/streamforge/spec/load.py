@@ -10,7 +10,9 @@ from pydantic import ValidationError
 
 from streamforge.errors import Issue, did_you_mean, display_path
 from streamforge.spec.columns import ColumnProblem, build_column
+from streamforge.spec.limits import name_problem
 from streamforge.spec.model import ColumnSpec, Operation, SectorSpec, TableSpec
+from streamforge.spec.scalar_text import as_written, yaml11_warnings
 from streamforge.spec.yaml_lines import LinedDocument, YamlSyntaxError, load_lined
 from streamforge.spec.yaml_models import MISSING_HINTS, NAME, TableModel
 
@@ -18,6 +20,8 @@ if TYPE_CHECKING:
     from pydantic_core import ErrorDetails
 
 YAML_SUFFIXES = (".yml", ".yaml")
+MAX_FILE_BYTES = 1 << 20  # 1 MiB per table file; the shipped ones are under 3 KB
+_NOT_A_TABLE = "every *.yml and *.yaml in a sector folder is read as a table: rename or move it"
 DEFAULT_OPERATIONS: tuple[tuple[Operation, float], ...] = (
     ("INSERT", 0.2),
     ("UPDATE", 0.7),
@@ -59,24 +63,53 @@ def load_sector(directory: Path, name: str | None = None) -> tuple[SectorSpec, l
 def load_table_file(file: Path, issues: list[Issue]) -> TableSpec | None:
     """Load one file; append its problems to `issues`; None when it cannot be used."""
     where = display_path(file)
-    try:
-        doc = load_lined(file.read_text(encoding="utf-8"))
-    except UnicodeDecodeError:
-        issues.append(Issue(where, 0, "file is not UTF-8 text"))
+    text = _read_table_file(file, where, issues)
+    if text is None:
         return None
+    try:
+        doc = load_lined(text)
     except YamlSyntaxError as exc:
+        issues.append(Issue(where, exc.line, str(exc), exc.hint))
+        return None
+    issues.extend(yaml11_warnings(doc, where))
+    return parse_table(doc, file, issues)
+
+
+def _read_table_file(file: Path, where: str, issues: list[Issue]) -> str | None:
+    """The file's text, or None (and an issue) when it is no readable UTF-8 file of at most
+    MAX_FILE_BYTES: checked before parsing, so a huge file costs neither time nor memory."""
+    try:
+        if not file.is_file():  # a folder, a broken link or a pipe named *.yml: never opened
+            what = (
+                "a folder"
+                if file.is_dir()
+                else "a broken link"
+                if file.is_symlink() and not file.exists()
+                else "not a regular file"
+            )
+            issues.append(Issue(where, 0, f"is {what}, not a table file", _NOT_A_TABLE))
+            return None
+        with file.open("rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        issues.append(Issue(where, 0, f"cannot read the file: {exc.strerror or exc}"))
+        return None
+    if len(data) > MAX_FILE_BYTES:
         issues.append(
             Issue(
                 where,
-                exc.line,
-                f"malformed YAML: {exc}",
-                "YAML indents with spaces, never tabs: replace the tab with spaces"
-                if "\\t" in str(exc) or "\t" in str(exc)
-                else "check the indentation and quoting on this line and the one before",
+                0,
+                f"the file is larger than {MAX_FILE_BYTES // 1024:,} KiB",
+                "a table file needs a few KB: split it, or remove what is not a table",
             )
         )
         return None
-    return parse_table(doc, file, issues)
+    try:
+        return data.decode("utf-8-sig")  # a byte-order mark some editors write is not content
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        issues.append(Issue(where, line, "file is not UTF-8 text", "save the file as UTF-8"))
+        return None
 
 
 def parse_table(doc: LinedDocument, file: Path, issues: list[Issue]) -> TableSpec | None:
@@ -149,8 +182,13 @@ def _parse_columns(doc: LinedDocument, where: str, issues: list[Issue]) -> list[
             )
             ok = False
             continue
+        too_long = name_problem(name, f"column name '{name[:20]}...'")
+        if too_long is not None:
+            issues.append(Issue(where, doc.line_of(path), too_long, "use a shorter name"))
+            ok = False
+            continue
         try:
-            column = build_column(name, spec, path)
+            column = build_column(name, as_written(spec, path, doc), path)
         except ColumnProblem as problem:
             issues.append(Issue(where, doc.line_of(problem.path), problem.message, problem.hint))
             ok = False

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import date, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from streamforge.spec import limits
 
 NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
 REFERENCE = re.compile(r"^[a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*$")
@@ -18,6 +21,9 @@ def check_name(value: str, what: str) -> str:
             f"{what} '{value}' is not a valid name; use lower-case letters, digits and _ "
             "(snake_case), starting with a letter or _"
         )
+    problem = limits.name_problem(value, what)
+    if problem is not None:
+        raise ValueError(problem)
     return value
 
 
@@ -31,7 +37,7 @@ class ColumnModel(BaseModel):
     # YAML reads an unquoted 2020-01-01 as a date: accepted as a bound like the quoted text.
     min: float | int | datetime | date | str | None = None
     max: float | int | datetime | date | str | None = None
-    decimals: int | None = Field(default=None, ge=0, le=10)
+    decimals: int | None = Field(default=None, ge=0, le=10, strict=True)
     distribution: Literal["uniform", "normal", "lognormal", "exponential", "zipf"] = "uniform"
     mean: float | None = None
     stddev: float | None = Field(default=None, gt=0)
@@ -48,8 +54,9 @@ class ColumnModel(BaseModel):
     sequence: bool = False
     items: Any = None
     keys: Any = None
-    min_items: int = Field(default=1, ge=0)
-    max_items: int = Field(default=3, ge=0)
+    # strict: YAML `true` is not a count (pydantic would read it as 1).
+    min_items: int = Field(default=1, ge=0, strict=True)
+    max_items: int = Field(default=3, ge=0, le=limits.MAX_ITEMS, strict=True)
 
     @field_validator("references")
     @classmethod
@@ -77,7 +84,7 @@ class TableModel(BaseModel):
 
     table: str
     type: Literal["dimension", "fact", "change_feed"]
-    num_rows: int
+    num_rows: int = Field(strict=True)  # YAML `true` is not a row count
     description: str | None = None
     primary_key: str | None = None
     tracks: str | None = None
@@ -95,18 +102,42 @@ class TableModel(BaseModel):
                 f"num_rows must be at least 1, not {value}; it is the rows in total for a "
                 "dimension, and per batch for facts and change feeds"
             )
+        if value > limits.MAX_ROWS:
+            raise ValueError(
+                f"num_rows {value:,} is above the limit of {limits.MAX_ROWS:,} rows per table "
+                "and batch; for more, use --scale or the Spark engine"
+            )
         return value
 
     @field_validator("table")
     @classmethod
     def _table_name(cls, value: str) -> str:
-        return check_name(value, "table name")
+        check_name(value, "table name")
+        if value.startswith("_"):
+            # Auto Loader skips folders whose names start with _ (and _streamforge holds state).
+            raise ValueError(
+                f"table name '{value}' starts with _: its landing folder would be skipped by "
+                "Auto Loader (and _streamforge is the run's own folder); rename it"
+            )
+        return value
+
+    @field_validator("columns")
+    @classmethod
+    def _column_count(cls, value: dict[str, Any]) -> dict[str, Any]:
+        if len(value) > limits.MAX_COLUMNS:
+            raise ValueError(
+                f"{len(value):,} columns is above the limit of {limits.MAX_COLUMNS:,} per table"
+            )
+        return value
 
     @field_validator("operations")
     @classmethod
     def _operations(cls, value: dict[str, float] | None) -> dict[str, float] | None:
-        if value is not None and (any(w < 0 for w in value.values()) or sum(value.values()) <= 0):
-            raise ValueError("operation weights must be non-negative and add up to more than 0")
+        weights = list(value.values()) if value is not None else [1.0]
+        if not all(math.isfinite(w) and w >= 0 for w in weights) or not 0 < sum(weights) < math.inf:
+            raise ValueError(
+                "operation weights must be finite, non-negative and add up to more than 0"
+            )
         return value
 
     @model_validator(mode="after")

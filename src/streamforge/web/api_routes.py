@@ -5,15 +5,23 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, HTTPException, Query, Request, Response
 from fastapi.encoders import jsonable_encoder
 from pydantic import BaseModel, Field
 
 from streamforge import api
 from streamforge.catalog import SectorCheck
+from streamforge.web.params import (
+    DEFAULT_FORMAT,
+    ERRORS,
+    MAX_SEED,
+    LandingFormat,
+    SeedQuery,
+    Text,
+)
 from streamforge.web.runs import RunRecord, RunRequest
 
-router = APIRouter(prefix="/api", tags=["api"])
+router = APIRouter(prefix="/api", tags=["api"], responses=ERRORS)
 
 
 def sector_json(check: SectorCheck) -> dict[str, Any]:
@@ -52,7 +60,7 @@ def preview(
     sector: str,
     table: str,
     rows: int = Query(20, ge=1, le=1000),
-    seed: int = api.DEFAULT_SEED,
+    seed: SeedQuery = api.DEFAULT_SEED,
 ) -> dict[str, Any]:
     data = api.preview(sector, table, rows, seed, schema_dir(request))
     return {
@@ -70,14 +78,35 @@ def profile(
     return [asdict(p) for p in api.column_profile(data)]
 
 
+@router.get("/sectors/{sector}/estimate", summary="Rows and bytes a run writes, before it starts")
+def estimate(
+    request: Request,
+    sector: str,
+    format: LandingFormat = DEFAULT_FORMAT,
+    scale: float = Query(1.0, gt=0, allow_inf_nan=False),
+    seed: SeedQuery = api.DEFAULT_SEED,
+) -> dict[str, Any]:
+    plan = api.load_plan(sector, schema_dir(request))
+    result = api.estimate(plan, format.value, scale, seed)
+    return {
+        "format": result.fmt,
+        "scale": result.scale,
+        "dimension_rows": result.dimension_rows,
+        "dimension_bytes": result.dimension_bytes,
+        "cycle_rows": result.cycle_rows,
+        "cycle_bytes": result.cycle_bytes,
+        "tables": [asdict(t) for t in result.tables],
+    }
+
+
 class RunIn(BaseModel):
-    sector: str = "Energy"
-    destination: str = Field(".", description="a folder under the landing root, or /Volumes/…")
-    format: str = "json"
-    interval: float = Field(30.0, gt=0)
-    seed: int = api.DEFAULT_SEED
-    scale: float = Field(1.0, gt=0)
-    fresh: bool = False
+    sector: Text = "Energy"
+    destination: Text = Field(".", description="a folder under the landing root, or /Volumes/…")
+    format: LandingFormat = DEFAULT_FORMAT
+    interval: float = Field(30.0, gt=0, allow_inf_nan=False, description="seconds between cycles")
+    seed: int = Field(api.DEFAULT_SEED, ge=0, le=MAX_SEED)
+    scale: float = Field(1.0, gt=0, allow_inf_nan=False, description="multiplies every num_rows")
+    fresh: bool = Field(False, description="start over: delete what an earlier run wrote there")
 
 
 def registry(request: Request):
@@ -99,7 +128,13 @@ def runs(request: Request) -> list[dict[str, Any]]:
 @router.post("/runs", status_code=201, summary="Start a live run (409 if one writes there)")
 def start_run(request: Request, body: RunIn) -> dict[str, Any]:
     run_request = RunRequest(
-        body.sector, body.destination, body.format, body.interval, body.seed, body.scale, body.fresh
+        body.sector,
+        body.destination,
+        body.format.value,
+        body.interval,
+        body.seed,
+        body.scale,
+        body.fresh,
     )
     return registry(request).start(run_request).to_json()
 
@@ -107,6 +142,12 @@ def start_run(request: Request, body: RunIn) -> dict[str, Any]:
 @router.get("/runs/{run_id}", summary="A run's status: cycle, rows and files per table")
 def run_status(request: Request, run_id: str) -> dict[str, Any]:
     return find_run(request, run_id).to_json()
+
+
+@router.delete("/runs/{run_id}", status_code=204, summary="Forget a stopped or failed run")
+def remove_run(request: Request, run_id: str) -> Response:
+    registry(request).remove(find_run(request, run_id))  # 409 while it is active
+    return Response(status_code=204)
 
 
 @router.post("/runs/{run_id}/stop", summary="Ask a run to stop after the file it is writing")

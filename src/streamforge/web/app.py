@@ -9,13 +9,20 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from streamforge import api, deploy
 from streamforge.errors import SchemaError, StreamForgeError
-from streamforge.web.runs import BadDestination, RunConflict, RunRegistry, RunRequest
+from streamforge.sinks.destination import is_volume
+from streamforge.web.destinations import BadDestination, RunConflict
+from streamforge.web.limits import RunLimits
+from streamforge.web.run_store import RunStore
+from streamforge.web.runs import RunRegistry, RunRequest
+from streamforge.web.security import LOCAL_HOSTS, protect
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_VOLUME = "/Volumes/main/streamforge/landing"
@@ -27,6 +34,7 @@ class Settings:
     landing_root: Path
     deploy_enabled: bool
     pipeline_landing: str  # what generated pipelines read by default
+    workspace_host: str | None = None  # DATABRICKS_HOST, for links into the workspace
 
 
 def create_app(
@@ -45,12 +53,21 @@ def create_app(
         landing_root=root,
         deploy_enabled=workspace_client is not None or deploy.credentials_present(env),
         pipeline_landing=landing if landing.startswith("/Volumes/") else DEFAULT_VOLUME,
+        workspace_host=_workspace_host(env),
     )
-    registry = RunRegistry(root, settings.schema_dir)
+    registry = RunRegistry(
+        root,
+        settings.schema_dir,
+        limits=RunLimits.from_env(env),
+        store=RunStore(_store_landing(env, root, landing)),
+    )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        if autostart is not None:
+        registry.restore()  # runs active when the app last stopped go on where they were
+        if autostart is not None and not any(
+            r.active and r.request.destination == autostart.destination for r in registry.all()
+        ):
             try:
                 registry.start(autostart)
             except StreamForgeError as exc:  # the Run page shows why nothing runs
@@ -63,6 +80,8 @@ def create_app(
         description="Synthetic, referentially intact data for Databricks pipelines.",
         version="0.1.0",
         lifespan=lifespan,
+        docs_url=None,  # served below from vendored assets, so /docs works offline
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.registry = registry
@@ -71,13 +90,45 @@ def create_app(
     app.state.workspace_client = workspace_client
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
-    from streamforge.web import api_routes, pages, pipeline_routes
+    from streamforge.web import api_routes, landing_routes, pages, pipeline_routes
 
     app.include_router(api_routes.router)
+    app.include_router(landing_routes.router)
     app.include_router(pipeline_routes.router)
     app.include_router(pages.router)
+    _docs(app)
     _errors(app)
+    # Locally the app answers only to the names it is served under; on Databricks Apps the
+    # platform's proxy fronts it (DATABRICKS_APP_PORT set) and decides who may reach it.
+    on_databricks = bool(env.get("DATABRICKS_APP_PORT"))
+    extra = [h for h in env.get("STREAMFORGE_ALLOWED_HOSTS", "").split(",") if h.strip()]
+    protect(app, None if on_databricks else [*LOCAL_HOSTS, *(h.strip() for h in extra)])
     return app
+
+
+def _workspace_host(env: Mapping[str, str]) -> str | None:
+    host = env.get("DATABRICKS_HOST")
+    if not host:
+        return None
+    return host if host.startswith(("https://", "http://")) else f"https://{host}"
+
+
+def _store_landing(env: Mapping[str, str], root: Path, autostart_destination: str):
+    """Where the list of runs is kept: `STREAMFORGE_RUNS_STORE`, else the app's Volume when it
+    writes to one (an app's local disk does not survive a redeploy), else the landing root."""
+    where = env.get("STREAMFORGE_RUNS_STORE") or (
+        autostart_destination if is_volume(autostart_destination) else str(root)
+    )
+    try:
+        return api.open_landing(where)
+    except StreamForgeError:
+        return None  # no credentials for the Volume yet: runs are kept in memory only
+
+
+def _docs(app: FastAPI) -> None:
+    @app.get("/docs", include_in_schema=False)
+    def docs(request: Request):
+        return request.app.state.templates.TemplateResponse(request, "docs.html", {})
 
 
 def _errors(app: FastAPI) -> None:
@@ -91,6 +142,18 @@ def _errors(app: FastAPI) -> None:
         if isinstance(exc, SchemaError):
             return 422
         return 400
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError):
+        if request.url.path.startswith("/api/") or request.url.path == "/openapi.json":
+            return JSONResponse({"detail": jsonable_encoder(exc.errors())}, status_code=422)
+        fields = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc'][1:]) or 'request'}: {e['msg']}"
+            for e in exc.errors()
+        )
+        templates = request.app.state.templates
+        context = {"title": "Problem", "message": fields, "code": 422}
+        return templates.TemplateResponse(request, "error.html", context, status_code=422)
 
     @app.exception_handler(StreamForgeError)
     async def user_error(request: Request, exc: StreamForgeError):

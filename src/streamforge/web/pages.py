@@ -8,12 +8,12 @@ from markupsafe import Markup
 
 from streamforge import api
 from streamforge.web.diagram import relationship_svg
+from streamforge.web.params import SeedQuery
 
 router = APIRouter(include_in_schema=False)
 
 PREVIEW_ROWS = 50
 PROFILE_ROWS = 500
-FORMATS = ("json", "csv", "parquet", "delta")
 
 
 def render(request: Request, template: str, page: str, **context) -> HTMLResponse:
@@ -48,7 +48,9 @@ def sector(request: Request, sector: str) -> HTMLResponse:
 
 
 @router.get("/sectors/{sector}/tables/{table}", response_class=HTMLResponse)
-def table(request: Request, sector: str, table: str, seed: int = api.DEFAULT_SEED) -> HTMLResponse:
+def table(
+    request: Request, sector: str, table: str, seed: SeedQuery = api.DEFAULT_SEED
+) -> HTMLResponse:
     schema_dir = request.app.state.settings.schema_dir
     source = api.table_source(sector, table, schema_dir)
     rows = api.preview(source.sector, table, PROFILE_ROWS, seed, schema_dir)
@@ -80,10 +82,19 @@ def run(request: Request) -> HTMLResponse:
         "run.html",
         "run",
         names=api.sector_names(settings.schema_dir),
-        formats=FORMATS,
+        formats=api.landing_formats(),
         default_seed=api.DEFAULT_SEED,
         autostart_error=request.app.state.autostart_error,
+        store_problem=request.app.state.registry.store_problem,
     )
+
+
+@router.get("/runs/{run_id}/landing", response_class=HTMLResponse)
+def landing(request: Request, run_id: str) -> HTMLResponse:
+    record = request.app.state.registry.get(run_id)
+    if record is None:
+        raise api.NotFound(f"no run '{run_id}'")
+    return render(request, "landing.html", "run", record=record)
 
 
 @router.get("/pipeline", response_class=HTMLResponse)

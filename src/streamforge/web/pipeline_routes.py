@@ -10,13 +10,19 @@ from fastapi.responses import Response
 from pydantic import BaseModel
 
 from streamforge import api, deploy
+from streamforge.web.params import DEFAULT_TARGET, ERRORS, Language, PipelineTarget, Text
 
-router = APIRouter(prefix="/api/pipeline", tags=["pipeline"])
-
-Language = Literal["python", "sql"]
+router = APIRouter(prefix="/api/pipeline", tags=["pipeline"], responses=ERRORS)
 
 
-def project(request: Request, sector: str, target: str, language: str, landing: str | None):
+def project(
+    request: Request,
+    sector: str,
+    target: PipelineTarget | str,
+    language: Language | str,
+    landing: str | None,
+):
+    target, language = getattr(target, "value", target), getattr(language, "value", language)
     settings = request.app.state.settings
     landing = landing or (settings.pipeline_landing if target != "spark" else "landing")
     return api.pipeline(
@@ -33,24 +39,29 @@ def targets() -> dict[str, str]:
 def files(
     request: Request,
     sector: str,
-    target: str = "databricks",
-    language: Language = "python",
-    landing: str | None = None,
+    target: PipelineTarget = DEFAULT_TARGET,
+    language: Language = Language.python,
+    landing: Text | None = None,
 ) -> dict[str, Any]:
     generated = project(request, sector, target, language, landing)
-    return {"sector": sector, "target": target, "language": language, "files": generated.files}
+    return {
+        "sector": sector,
+        "target": target.value,
+        "language": language.value,
+        "files": generated.files,
+    }
 
 
 @router.get("/{sector}/zip", summary="The generated pipeline project as a zip")
 def download(
     request: Request,
     sector: str,
-    target: str = "databricks",
-    language: Language = "python",
-    landing: str | None = None,
+    target: PipelineTarget = DEFAULT_TARGET,
+    language: Language = Language.python,
+    landing: Text | None = None,
 ) -> Response:
     generated = project(request, sector, target, language, landing)
-    folder = f"streamforge-{sector.lower()}-{target}-{language}"
+    folder = f"streamforge-{sector.lower()}-{target.value}-{language.value}"
     return Response(
         api.pipeline_zip(generated, folder),
         media_type="application/zip",
@@ -60,10 +71,10 @@ def download(
 
 class DeployIn(BaseModel):
     target: Literal["databricks", "dlt-legacy"] = "databricks"
-    language: Language = "python"
-    catalog: str = "main"
-    schema_name: str = "streamforge"
-    landing: str | None = None
+    language: Language = Language.python
+    catalog: Text = "main"
+    schema_name: Text = "streamforge"
+    landing: Text | None = None
 
 
 @router.post("/{sector}/deploy", summary="Create or update the pipeline in the workspace")

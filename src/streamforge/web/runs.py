@@ -1,146 +1,32 @@
 """Live runs inside the app process: `api.run` in a thread each, keyed by destination.
 
-A run lives as long as the server, so a page reload finds it again; the listener records what the
-runner reports (resumed, dimensions, cycles, waits) for the status the pages poll.
+A page reload finds a run again; an app restart too, through the RunStore: runs that were active
+start again and resume from their checkpoints, stopped and failed ones stay listed until removed.
 """
 
 from __future__ import annotations
 
 import hashlib
 import threading
-import time
-from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from streamforge import api
 from streamforge.errors import StreamForgeError
-
-VOLUME_PREFIXES = ("/Volumes/", "dbfs:/Volumes/")
-ACTIVE = ("starting", "running", "stopping")
-HISTORY = 300  # points of the rows-over-time line
-
-
-class BadDestination(StreamForgeError):
-    """A destination outside the landing roots (the web API answers 400)."""
-
-
-class RunConflict(StreamForgeError):
-    """A second run on the same destination (the web API answers 409)."""
-
-
-def resolve_destination(text: str, landing_root: Path) -> str:
-    """A Volume path as given, or a local folder inside the landing root (absolute, resolved)."""
-    text = text.strip()
-    if not text:
-        raise BadDestination("choose a destination: a folder under the landing root or /Volumes/…")
-    if ".." in text.replace("\\", "/").split("/"):
-        raise BadDestination(f"destination '{text}' may not contain '..'")
-    if text.startswith(VOLUME_PREFIXES):
-        volume = text.removeprefix("dbfs:")
-        if len([p for p in volume.split("/") if p]) < 4:
-            raise BadDestination(f"'{text}' is not /Volumes/<catalog>/<schema>/<volume>[/path]")
-        return volume.rstrip("/")
-    root = landing_root.resolve()
-    path = Path(text)
-    full = (path if path.is_absolute() else root / path).resolve()
-    if full != root and root not in full.parents:
-        raise BadDestination(
-            f"destination '{text}' is outside the landing root {root} and is not a /Volumes/ path"
-        )
-    return str(full)
+from streamforge.web.destinations import (
+    BadDestination,
+    RunConflict,
+    check_overlap,
+    resolve_destination,
+)
+from streamforge.web.limits import RunLimits, check_free_space
+from streamforge.web.run_record import RunRecord, RunRequest
+from streamforge.web.run_store import RunStore
 
 
 def run_id(destination: str) -> str:
     return hashlib.sha256(destination.encode()).hexdigest()[:12]
-
-
-@dataclass(frozen=True, slots=True)
-class RunRequest:
-    sector: str = "Energy"
-    destination: str = "."
-    fmt: str = "json"
-    interval: float = 30.0
-    seed: int = api.DEFAULT_SEED
-    scale: float = 1.0
-    fresh: bool = False
-
-
-@dataclass(slots=True)
-class RunRecord:
-    id: str
-    request: RunRequest
-    destination: str  # resolved
-    state: str = "starting"  # starting | running | stopping | stopped | finished | failed
-    cycle: int = 0  # cycles completed, across restarts of the same landing area
-    resumed: bool = False
-    started: float = field(default_factory=time.time)
-    next_cycle_in: float | None = None
-    tables: dict[str, dict[str, int]] = field(default_factory=dict)
-    history: deque = field(default_factory=lambda: deque(maxlen=HISTORY))
-    events: deque = field(default_factory=lambda: deque(maxlen=50))
-    last_error: str | None = None
-    stop: threading.Event = field(default_factory=threading.Event)
-    thread: threading.Thread | None = None
-
-    @property
-    def active(self) -> bool:
-        return self.state in ACTIVE
-
-    def listen(self, event: str, payload: Any) -> None:
-        """The runner's listener: called from the run's thread."""
-        if event == "resumed":
-            self.resumed = True
-            self._event("resumed from the checkpoint")
-        elif event == "dimensions":
-            self._count(payload)
-            self._event(f"dimensions written: {len(payload)} tables")
-        elif event == "cycle":
-            self.state = "running" if not self.stop.is_set() else self.state
-            self.cycle = payload.cycle + 1
-            self.next_cycle_in = None
-            self._count(payload.files)
-            total = sum(t["rows"] for t in self.tables.values())
-            self.history.append((round(time.time() - self.started, 2), total))
-            late = " (took longer than the interval)" if payload.overrun else ""
-            self._event(f"cycle {payload.cycle} written in {payload.seconds:.2f}s{late}")
-        elif event == "waiting":
-            self.next_cycle_in = float(payload)
-        elif event == "late":
-            self._event(f"cycle started {float(payload):.1f}s late")
-
-    def _count(self, files: list) -> None:
-        for f in files:
-            counts = self.tables.setdefault(f.table, {"rows": 0, "files": 0})
-            counts["rows"] += f.rows
-            counts["files"] += 1
-
-    def _event(self, text: str) -> None:
-        self.events.append((time.strftime("%H:%M:%S"), text))
-
-    def to_json(self) -> dict[str, Any]:
-        r = self.request
-        return {
-            "id": self.id,
-            "sector": r.sector,
-            "destination": self.destination,
-            "format": r.fmt,
-            "interval": r.interval,
-            "seed": r.seed,
-            "scale": r.scale,
-            "state": self.state,
-            "active": self.active,
-            "cycle": self.cycle,
-            "resumed": self.resumed,
-            "next_cycle_in": self.next_cycle_in,
-            "rows": sum(t["rows"] for t in self.tables.values()),
-            "tables": self.tables,
-            "history": list(self.history),
-            "events": list(self.events),
-            "last_error": self.last_error,
-        }
 
 
 class RunRegistry:
@@ -149,16 +35,80 @@ class RunRegistry:
         landing_root: Path,
         schema_dir: Path | str | None = None,
         runner: Callable[..., Any] = api.run,
+        limits: RunLimits | None = None,
+        store: RunStore | None = None,
     ):
         self.landing_root, self.schema_dir, self.runner = Path(landing_root), schema_dir, runner
+        self.limits = limits or RunLimits()
+        self.store = store or RunStore(None)
+        self.store_problem: str | None = None  # shown on the Run page when runs cannot be saved
         self._runs: dict[str, RunRecord] = {}  # by resolved destination
         self._lock = threading.Lock()
+        self._closing = False  # the server is stopping: its runs stay "active" in the store
+
+    def restore(self) -> None:
+        """Start the runs that were active when the app last stopped; list the others."""
+        for saved in self.store.load():
+            if saved.state in ("starting", "running"):  # not "stopping": a user asked
+                try:
+                    self.start(saved.request)
+                except StreamForgeError as exc:
+                    record = self._listed(saved.request, saved.destination, "failed")
+                    self._fail(record, f"could not resume after the app restarted: {exc}")
+            else:
+                record = self._listed(saved.request, saved.destination, saved.state)
+                record.last_error = saved.last_error
+                self._count_landing(record)
+        self._persist()
+
+    def _listed(self, request: RunRequest, destination: str, state: str) -> RunRecord:
+        record = RunRecord(run_id(destination), request, destination, state=state)
+        with self._lock:
+            self._runs.setdefault(destination, record)
+        return self._runs[destination]
+
+    def _count_landing(self, record: RunRecord) -> None:
+        """Counts from the landing's manifest: what earlier processes wrote shows too."""
+        try:
+            record.count_manifest(api.open_landing(record.destination).read_manifest())
+        except Exception as exc:  # a Volume out of reach: the counts start at zero, said so
+            record._event(f"could not read the earlier counts: {exc}")
+
+    def _persist(self) -> None:
+        if not self._closing:
+            self.store_problem = self.store.save(list(self._runs.values()))
+
+    def remove(self, record: RunRecord) -> None:
+        """Forget a run that is not active (its files stay where they are).
+
+        Raises:
+            RunConflict: the run is still active: stop it first.
+        """
+        if record.active:
+            raise RunConflict(f"the run writing to {record.destination} is active; stop it first")
+        with self._lock:
+            self._runs.pop(record.destination, None)
+        self._persist()
 
     def start(self, request: RunRequest) -> RunRecord:
+        """Check the request, then start the run on a thread of its own.
+
+        Raises:
+            BadDestination: a destination we cannot or may not write.
+            RunConflict: another run writes there, or its landing area nests with this one.
+            RunTooLarge: beyond the limits, or more than the local destination's free space.
+            StreamForgeError: an unknown or invalid sector, an unknown format.
+        """
         destination = resolve_destination(request.destination, self.landing_root)
-        if request.interval <= 0 or request.scale <= 0:
-            raise StreamForgeError("interval and scale must be > 0")
-        api.load_plan(request.sector, self.schema_dir)  # unknown or invalid sector: refuse now
+        if request.fmt not in api.landing_formats():
+            raise StreamForgeError(
+                f"format: unknown format '{request.fmt}' "
+                f"(known: {', '.join(api.landing_formats())})"
+            )
+        plan = api.load_plan(request.sector, self.schema_dir)  # unknown or invalid sector: refuse
+        estimate = api.estimate(plan, request.fmt, request.scale, request.seed)
+        self.limits.check(request.interval, request.scale, estimate)
+        tables = tuple(t.name for t in plan.tables)
         with self._lock:
             current = self._runs.get(destination)
             if current is not None and current.active:
@@ -166,15 +116,42 @@ class RunRegistry:
                     f"a run of {current.request.sector} is already writing to {destination}; "
                     "stop it first"
                 )
-            record = RunRecord(run_id(destination), request, destination)
+            others = [
+                (r.destination, r.table_names, f"the {r.request.sector} run ({r.state})")
+                for r in self._runs.values()
+                if r.destination != destination
+            ]
+            try:
+                check_overlap(destination, tables, others, self.landing_root)
+                if not destination.startswith("/Volumes/"):
+                    check_free_space(Path(destination), estimate)
+            except OSError as exc:  # a name the file system refuses, a folder we may not read
+                raise BadDestination(f"cannot create {destination}: {exc.strerror}") from None
+            record = RunRecord(run_id(destination), request, destination, tables)
             self._runs[destination] = record
-        if not destination.startswith("/Volumes/"):
-            Path(destination).mkdir(parents=True, exist_ok=True)
-        record.thread = threading.Thread(
-            target=self._work, args=(record,), name=f"streamforge-run-{record.id}", daemon=True
-        )
-        record.thread.start()
+        if not request.fresh:
+            self._count_landing(record)
+        self._persist()
+        try:
+            if not destination.startswith("/Volumes/"):
+                Path(destination).mkdir(parents=True, exist_ok=True)
+            record.thread = threading.Thread(
+                target=self._work, args=(record,), name=f"streamforge-run-{record.id}", daemon=True
+            )
+            record.thread.start()
+        except OSError as exc:  # a file where the folder should be, a name the disk refuses
+            message = f"cannot create {destination}: {exc.strerror or exc}"
+            self._fail(record, message)  # listed as failed; its destination is free again
+            raise BadDestination(message) from None
         return record
+
+    def _fail(self, record: RunRecord, message: str) -> None:
+        """Mark a run failed: it frees its destination and the page shows why."""
+        record.last_error = message
+        record.state = "failed"
+        record.next_cycle_at = None
+        record._event(f"failed: {message}")
+        self._persist()
 
     def _work(self, record: RunRecord) -> None:
         r = record.request
@@ -193,11 +170,10 @@ class RunRegistry:
                 listener=record.listen,
             )
             record.state = "stopped" if summary.stopped else "finished"
+            self._persist()
         except Exception as exc:  # the page shows it; the server keeps serving
-            record.last_error = str(exc) or type(exc).__name__
-            record.state = "failed"
-            record._event(f"failed: {record.last_error}")
-        record.next_cycle_in = None
+            self._fail(record, str(exc) or type(exc).__name__)
+        record.next_cycle_at = None
 
     def get(self, ident: str) -> RunRecord | None:
         return next((r for r in self._runs.values() if r.id == ident), None)
@@ -214,5 +190,11 @@ class RunRegistry:
         return record
 
     def stop_all(self, wait: float = 10.0) -> None:
+        """Stop every run because the server stops: they start again with the next server."""
+        self._persist()
+        self._closing = True
         for record in list(self._runs.values()):
             self.stop(record, wait)
+
+
+__all__ = ["BadDestination", "RunConflict", "RunRecord", "RunRegistry", "RunRequest", "run_id"]

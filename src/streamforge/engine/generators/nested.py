@@ -75,8 +75,7 @@ def _key_domain(spec: ColumnSpec) -> pa.Array | None:
     if spec.type == "string":
         return pools.words().values
     if spec.type in INTEGER_TYPES:
-        low, high = bounds(spec)
-        return pa.array(np.arange(int(low), int(min(high, low + MAX_DOMAIN - 1)) + 1)).cast(
-            arrow_type(spec)
-        )
+        low, high = (int(b) for b in bounds(spec))
+        count = min(high - low + 1, MAX_DOMAIN)  # counted from low: low + count stays in int64
+        return pa.array(np.arange(count, dtype=np.int64) + np.int64(low)).cast(arrow_type(spec))
     return None

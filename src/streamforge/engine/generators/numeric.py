@@ -1,16 +1,26 @@
-"""Numbers: int, long, float, double and decimal, with bounds, distributions and unique values."""
+"""Numbers: int, long, float, double and decimal, with bounds, distributions and unique values.
+
+int, long and decimal(p,s) are exact over their whole declared range: values are integers of
+"units" (1, or 10^-s) drawn and shifted as 128-bit limbs (`wide`), never through float64, so a
+long near 2^63 or a decimal(38,18) keeps every digit. Only the *shape* of a non-uniform
+distribution is computed in float (as a position between min and max).
+"""
 
 from __future__ import annotations
 
-import math
+from dataclasses import dataclass
 
 import numpy as np
 import pyarrow as pa
 
 from streamforge.engine.arrow_types import arrow_type
 from streamforge.engine.context import ColumnContext
+from streamforge.engine.generators import wide
 from streamforge.engine.generators.base import ValueGenerator
+from streamforge.engine.generators.distributions import between, positions
+from streamforge.engine.generators.permute import distinct_numbers
 from streamforge.spec.model import INTEGER_TYPES, NUMERIC_TYPES, ColumnSpec
+from streamforge.spec.number_limits import FLOAT_LIMIT, to_units, unit_limits
 
 # The original tool's defaults: int 1..9999, float 0..1000 with 2 decimals.
 DEFAULT_RANGES = {
@@ -18,21 +28,60 @@ DEFAULT_RANGES = {
     "long": (1, 1_000_000_000),
     "float": (0.0, 1000.0),
     "double": (0.0, 1000.0),
-    "decimal": (0.0, 1000.0),
+    "decimal": (0, 1000),
 }
+EXACT_TYPES = ("int", "long", "decimal")
+
+
+@dataclass(frozen=True, slots=True)
+class UnitRange:
+    """An exact column's [low, high] and its type's limits, in units of 10^-places."""
+
+    places: int
+    low: int
+    high: int
+    floor: int  # the lowest value the type holds
+    ceiling: int
+
+    @property
+    def span(self) -> int:
+        return self.high - self.low
+
+
+def unit_range(col: ColumnSpec) -> UnitRange:
+    """Bounds of an int, long or decimal column; one missing bound follows the default range."""
+    places = draw_places(col)
+    if col.type == "decimal":
+        scale = col.scale if col.scale is not None else 2
+        floor, ceiling = unit_limits("decimal", (col.precision or 10) - scale + places, places)
+    else:
+        floor, ceiling = unit_limits(col.type, None, None)
+    d_low, d_high = (to_units(v, places, upward=True) for v in DEFAULT_RANGES[col.type])
+    lo = to_units(col.min, places, upward=True) if col.min is not None else None  # type: ignore[arg-type]
+    hi = to_units(col.max, places, upward=False) if col.max is not None else None  # type: ignore[arg-type]
+    if lo is not None and hi is None:
+        hi = max(d_high, lo) if lo < d_high else lo + (d_high - d_low)
+    if hi is not None and lo is None:
+        lo = min(d_low, hi) if hi > d_low else hi - (d_high - d_low)
+    low = max(floor, lo if lo is not None else d_low)
+    high = min(ceiling, hi if hi is not None else d_high)
+    return UnitRange(places, low, max(low, high), floor, ceiling)
 
 
 def bounds(col: ColumnSpec) -> tuple[float, float]:
+    """[min, max] in value units: exact Python ints for int/long, floats otherwise."""
+    if col.type in EXACT_TYPES:
+        r = unit_range(col)
+        if col.type in INTEGER_TYPES:
+            return r.low, r.high
+        return r.low / 10**r.places, r.high / 10**r.places
     low, high = DEFAULT_RANGES[col.type]
-    if col.type == "decimal":
-        limit = 10.0 ** ((col.precision or 10) - (col.scale or 0)) - 1
-        high = min(high, limit)
     lo = float(col.min) if col.min is not None else None  # type: ignore[arg-type]
     hi = float(col.max) if col.max is not None else None  # type: ignore[arg-type]
     if lo is not None and hi is None:
-        hi = max(high, lo) if lo < high else lo + (high - low)
+        hi = max(high, lo) if lo < high else min(lo + (high - low), FLOAT_LIMIT)
     if hi is not None and lo is None:
-        lo = min(low, hi) if hi > low else hi - (high - low)
+        lo = min(low, hi) if hi > low else max(hi - (high - low), -FLOAT_LIMIT)
     return (lo if lo is not None else low), (hi if hi is not None else high)
 
 
@@ -46,70 +95,39 @@ def decimals_of(col: ColumnSpec) -> int | None:
     return None
 
 
-def draw(
-    col: ColumnSpec, rng: np.random.Generator, rows: int, low: float, high: float
-) -> np.ndarray:
-    """Float64 draws in [low, high] following the column's distribution."""
-    span = high - low
-    mean = col.mean if col.mean is not None else low + span / 2
-    kind = col.distribution
-    if kind == "normal":
-        std = col.stddev if col.stddev is not None else max(span / 6, 1e-9)
-        values = rng.normal(mean, std, rows)
-    elif kind == "lognormal":
-        if col.mean is None:
-            mean = low + span / 5
-        target = max(mean - low, 1e-9)
-        std = col.stddev if col.stddev is not None else target
-        sigma2 = math.log1p((std / target) ** 2)
-        values = low + rng.lognormal(math.log(target) - sigma2 / 2, math.sqrt(sigma2), rows)
-    elif kind == "exponential":
-        scale = (col.mean - low) if col.mean is not None and col.mean > low else span / 5
-        values = low + rng.exponential(max(scale, 1e-9), rows)
-    elif kind == "zipf":
-        ranks = rng.zipf(col.skew or 2.0, rows).astype(np.float64) - 1
-        width = math.floor(span) + 1 if col.type in INTEGER_TYPES else max(span, 1e-9)
-        values = low + np.mod(ranks, width)
-    else:
-        if col.type in INTEGER_TYPES:
-            return rng.integers(int(low), int(high) + 1, rows).astype(np.float64)
-        values = rng.uniform(low, high, rows)
-    return np.clip(values, low, high)
+def draw_places(col: ColumnSpec) -> int:
+    """Decimal places values are drawn at: `decimals` may round a decimal(p,s) coarser than s."""
+    if col.type in INTEGER_TYPES:
+        return 0
+    scale = col.scale if col.scale is not None else 2
+    return min(scale, col.decimals) if col.decimals is not None else scale
 
 
-def unique_integers(ctx: ColumnContext, low: int, high: int) -> np.ndarray:
-    """Distinct values for distinct row numbers: an affine permutation of [low, high]."""
-    size = high - low + 1
-    index = ctx.row_index.astype(np.int64)
-    if size > (1 << 31):
-        return low + index  # the permutation would overflow int64; ascending values stay unique
-    multiplier = int(ctx.stable.integers(1, size)) if size > 1 else 1
-    while math.gcd(multiplier, size) != 1:
-        multiplier += 1
-    offset = int(ctx.stable.integers(0, size))
-    return low + (index % size * multiplier + offset) % size
+def draw_units(col: ColumnSpec, rng: np.random.Generator, rows: int, r: UnitRange) -> wide.Wide:
+    """Offsets from r.low in [0, span]: exactly uniform, or a distribution's shape rounded."""
+    if col.distribution == "uniform":
+        return wide.uniform(rng, rows, r.span)
+    scale = 10.0**r.places
+    t = positions(col, rng, rows, r.low / scale, r.high / scale, 1.0)
+    return wide.from_float(t * float(r.span), r.span)
 
 
-def to_arrow(col: ColumnSpec, values: np.ndarray) -> pa.Array:
+def exact_to_arrow(col: ColumnSpec, units: wide.Wide, r: UnitRange) -> pa.Array:
+    """Signed units as the column's Arrow type (int32, int64 or decimal128(p,s))."""
     target = arrow_type(col)
     if col.type in INTEGER_TYPES:
-        return pa.array(np.rint(values).astype(np.int64), pa.int64()).cast(target)
+        return pa.array(wide.to_int64(units), pa.int64()).cast(target)
+    drawn = pa.decimal128(max(1, len(str(r.ceiling))), r.places)
+    return wide.to_decimal(units, drawn).cast(target)  # rescaling to s places is exact
+
+
+def float_to_arrow(col: ColumnSpec, values: np.ndarray) -> pa.Array:
     places = decimals_of(col)
     if places is not None:
-        values = np.round(values, places)
-    if col.type == "decimal":
-        scale = target.scale
-        units = np.rint(values * 10.0**scale).astype(np.int64)
-        return _decimal_from_units(units, target)
+        with np.errstate(over="ignore", invalid="ignore"):
+            rounded = np.round(values, places)
+        values = np.where(np.isfinite(rounded), rounded, values)
     return pa.array(values, pa.float64())
-
-
-def _decimal_from_units(units: np.ndarray, target: pa.Decimal128Type) -> pa.Array:
-    """Exact decimals from unscaled integers: 128-bit little-endian words, no float round trip."""
-    words = np.empty((len(units), 2), dtype=np.int64)
-    words[:, 0] = units
-    words[:, 1] = np.where(units < 0, -1, 0)
-    return pa.Array.from_buffers(target, len(units), [None, pa.py_buffer(words.tobytes())])
 
 
 class NumericGenerator(ValueGenerator):
@@ -119,26 +137,77 @@ class NumericGenerator(ValueGenerator):
         return col.type in NUMERIC_TYPES
 
     def generate(self, col: ColumnSpec, ctx: ColumnContext) -> pa.Array:
+        if col.type in EXACT_TYPES:
+            r = unit_range(col)
+            if col.unique and col.type in INTEGER_TYPES:
+                numbers = distinct_numbers(ctx, r.span + 1)
+                offsets = wide.Wide(np.zeros(ctx.rows, np.uint64), numbers)
+            else:
+                offsets = draw_units(col, ctx.rng, ctx.rows, r)
+            return exact_to_arrow(col, wide.shift(offsets, r.low), r)
         low, high = bounds(col)
-        if col.unique and col.type in INTEGER_TYPES:
-            return to_arrow(col, unique_integers(ctx, int(low), int(high)).astype(np.float64))
-        return to_arrow(col, draw(col, ctx.rng, ctx.rows, low, high))
+        t = positions(col, ctx.rng, ctx.rows, low, high, 0.0)
+        return float_to_arrow(col, between(t, low, high))
 
     def anomalies(self, col: ColumnSpec, ctx: ColumnContext) -> pa.Array:
+        """Values pushed outside min/max by 5-50% of the span, at least one unit, but still
+        values of the type; nulls when the bounds leave no room outside them."""
         if col.min is None and col.max is None:
             return super().anomalies(col, ctx)
+        if col.type in EXACT_TYPES:
+            return self._exact_anomalies(col, ctx)
         low, high = bounds(col)
-        width = max(high - low, 1.0)
-        # At least one step of the column's resolution, so rounding cannot pull it back inside.
-        places = 0 if col.type in INTEGER_TYPES else decimals_of(col)
-        step = 10.0**-places if places is not None else 1e-9
-        push = np.maximum(ctx.rng.uniform(0.05, 0.5, ctx.rows) * width, step)
-        push = np.ceil(push / step) * step
-        below = ctx.rng.random(ctx.rows) < 0.5 if col.min is not None else np.zeros(ctx.rows, bool)
-        if col.max is None:
-            below[:] = True
-        if col.type == "decimal":  # stay representable in decimal(p, s)
-            limit = 10.0 ** ((col.precision or 10) - (col.scale or 0)) - step
-            push = np.minimum(push, np.where(below, limit + low, limit - high))
-        values = np.where(below, low - push, high + push)
-        return to_arrow(col, values)
+        room_below, room_above = low + FLOAT_LIMIT, FLOAT_LIMIT - high
+        below = self._sides(col, ctx, room_below > 0, room_above > 0)
+        if below is None:
+            return super().anomalies(col, ctx)
+        places = decimals_of(col)
+        step = 10.0**-places if places is not None else 0.0
+        width = max(high / 2 - low / 2, 0.5)  # half the span, at least half a unit
+        push = np.maximum(ctx.rng.uniform(0.1, 1.0, ctx.rows) * width, step)
+        push = np.minimum(push, np.where(below, room_below, room_above))
+        with np.errstate(over="ignore"):  # the side a row does not take may overflow; unused
+            values = np.where(below, low - push, high + push)
+        # Beyond 2^53 a small push rounds back onto the bound: step to the next double outside.
+        values = np.where(below, np.minimum(values, np.nextafter(low, -np.inf)), values)
+        values = np.where(~below, np.maximum(values, np.nextafter(high, np.inf)), values)
+        return float_to_arrow(col, np.clip(values, -FLOAT_LIMIT, FLOAT_LIMIT))
+
+    def _exact_anomalies(self, col: ColumnSpec, ctx: ColumnContext) -> pa.Array:
+        r = unit_range(col)
+        room_below, room_above = r.low - r.floor, r.ceiling - r.high
+        below = self._sides(col, ctx, room_below > 0, room_above > 0)
+        if below is None:
+            return super().anomalies(col, ctx)
+        width = max(float(r.span), 1.0)
+        push_f = np.maximum(ctx.rng.uniform(0.05, 0.5, ctx.rows) * width, 1.0)
+        down = wide.from_float(push_f, room_below) if room_below > 0 else None
+        up = wide.from_float(push_f, room_above) if room_above > 0 else None
+        values = None
+        if down is not None:
+            values = wide.shift(wide.negate(_at_least_one(down)), r.low)
+        if up is not None:
+            above = wide.shift(_at_least_one(up), r.high)
+            values = above if values is None else wide.where(below, values, above)
+        assert values is not None
+        return exact_to_arrow(col, values, r)
+
+    @staticmethod
+    def _sides(
+        col: ColumnSpec, ctx: ColumnContext, can_go_below: bool, can_go_above: bool
+    ) -> np.ndarray | None:
+        """Which rows go below min (True) or above max; None when neither side has room."""
+        below_ok = col.min is not None and can_go_below
+        above_ok = col.max is not None and can_go_above
+        if not below_ok and not above_ok:
+            return None
+        coin = ctx.rng.random(ctx.rows) < 0.5
+        if below_ok and above_ok:
+            return coin
+        return np.full(ctx.rows, below_ok)
+
+
+def _at_least_one(push: wide.Wide) -> wide.Wide:
+    """A push of zero units would leave the value on the bound, inside the rule."""
+    zero = (push.hi == 0) & (push.lo == 0)
+    return wide.Wide(push.hi, np.where(zero, np.uint64(1), push.lo))

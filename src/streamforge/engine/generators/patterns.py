@@ -7,6 +7,7 @@ import pyarrow as pa
 
 from streamforge.engine.context import ColumnContext
 from streamforge.engine.generators.base import ValueGenerator
+from streamforge.engine.generators.permute import distinct_numbers
 from streamforge.spec.model import ColumnSpec
 
 DIGIT, LETTER = ord("#"), ord("?")
@@ -29,11 +30,19 @@ def render_pattern(
             else:
                 grid[:, pos] = rng.integers(65, 91, rows, dtype=np.uint8)
     else:
-        rest = numbers.astype(np.int64).copy()
-        for pos in slots[::-1]:  # last slot is the least significant digit
+        # The number's mixed-radix digits fill the last slots (least significant last); slots
+        # beyond 2^64 combinations, which no number reaches, are drawn at random instead.
+        rest = numbers.astype(np.uint64)
+        combinations = 1
+        for pos in slots[::-1]:
             radix = 10 if template[pos] == DIGIT else 26
-            grid[:, pos] = (rest % radix + (48 if radix == 10 else 65)).astype(np.uint8)
-            rest //= radix
+            base = 48 if radix == 10 else 65
+            if combinations >= 1 << 64:
+                grid[:, pos] = rng.integers(base, base + radix, rows, dtype=np.uint8)
+                continue
+            grid[:, pos] = (rest % np.uint64(radix) + np.uint64(base)).astype(np.uint8)
+            rest = rest // np.uint64(radix)
+            combinations *= radix
     return fixed_width_strings(grid)
 
 
@@ -49,19 +58,6 @@ def capacity(pattern: str) -> int:
     return 10 ** pattern.count("#") * 26 ** pattern.count("?")
 
 
-def permuted(ctx: ColumnContext, size: int) -> np.ndarray:
-    """Distinct numbers in [0, size) for distinct row numbers (affine permutation)."""
-    import math
-
-    index = ctx.row_index.astype(np.int64)
-    if size > (1 << 31):
-        return index % size
-    multiplier = int(ctx.stable.integers(1, max(size, 2)))
-    while math.gcd(multiplier, size) != 1:
-        multiplier += 1
-    return (index % size * multiplier + int(ctx.stable.integers(0, size))) % size
-
-
 class PatternGenerator(ValueGenerator):
     priority = 20
 
@@ -70,5 +66,5 @@ class PatternGenerator(ValueGenerator):
 
     def generate(self, col: ColumnSpec, ctx: ColumnContext) -> pa.Array:
         pattern = col.format or ""
-        numbers = permuted(ctx, capacity(pattern)) if col.unique else None
+        numbers = distinct_numbers(ctx, capacity(pattern)) if col.unique else None
         return render_pattern(pattern, ctx.rng, ctx.rows, numbers)

@@ -30,7 +30,7 @@ async function callApi(method, url, body) {
   });
   const data = await response.json().catch(() => ({}));
   if (!response.ok) {
-    const detail = Array.isArray(data.detail) ? data.detail.map((d) => d.msg).join("; ") : data.detail;
+    const detail = Array.isArray(data.detail) ? data.detail.map((d) => `${(d.loc || []).slice(-1)[0] || "request"}: ${d.msg}`).join("; ") : data.detail;
     throw new Error(detail || response.statusText);
   }
   return data;
@@ -58,4 +58,10 @@ if (deployForm) {
       out.className = "problem";
     }
   });
+}
+
+// A select marked data-autosubmit submits its form when changed (no inline handlers: the CSP
+// allows scripts from /static only).
+for (const element of document.querySelectorAll("[data-autosubmit]")) {
+  element.addEventListener("change", () => element.form.submit());
 }

@@ -4,7 +4,10 @@
 const form = document.getElementById("run-form");
 const select = document.getElementById("run-select");
 const stopButton = document.getElementById("stop");
+const removeButton = document.getElementById("remove");
 let current = null;
+let nextCycleAt = null; // epoch seconds of the selected run's next cycle, for the countdown
+let filledFor = null; // the run whose settings the form shows
 
 function show(id, visible) { document.getElementById(id).hidden = !visible; }
 function text(id, value) { document.getElementById(id).textContent = value; }
@@ -37,13 +40,19 @@ function render(run) {
   show("no-run", !run);
   show("status", !!run);
   stopButton.disabled = !run || !run.active;
+  removeButton.hidden = !run || run.active;
   if (!run) return;
+  if (filledFor !== run.id) fillForm(run);
   text("s-state", run.state);
   text("s-cycle", run.cycle);
   text("s-rows", run.rows.toLocaleString());
-  text("s-next", run.next_cycle_in != null ? `${run.next_cycle_in.toFixed(1)} s` : "—");
+  nextCycleAt = run.next_cycle_at;
+  tick();
+  text("s-rate", run.rows_per_s != null ? Math.round(run.rows_per_s).toLocaleString() : "—");
+  text("s-mbps", run.mb_per_s != null ? run.mb_per_s.toFixed(2) : "—");
   text("s-sector", `${run.sector}, ${run.format}, every ${run.interval} s`);
   text("s-dest", run.destination);
+  document.getElementById("s-explore").href = `/runs/${run.id}/landing`;
   show("s-resumed", run.resumed);
   show("s-error", !!run.last_error);
   text("s-error", run.last_error || "");
@@ -55,6 +64,7 @@ function render(run) {
     row.insertCell().textContent = name;
     Object.assign(row.insertCell(), { className: "num", textContent: t.rows.toLocaleString() });
     Object.assign(row.insertCell(), { className: "num", textContent: t.files });
+    Object.assign(row.insertCell(), { className: "num", textContent: (t.bytes / 1e6).toFixed(2) });
   }
   const events = document.getElementById("s-events");
   events.innerHTML = "";
@@ -84,6 +94,9 @@ form.addEventListener("submit", async (event) => {
     scale: Number(data.get("scale")), fresh: data.get("fresh") === "on",
   };
   show("form-error", false);
+  if (body.fresh && !confirm(
+    `Start over deletes every table folder and the checkpoint StreamForge wrote in ${body.destination}. Continue?`
+  )) return;
   try {
     const run = await callApi("POST", "/api/runs", body);
     await refreshList(run.id);
@@ -101,5 +114,49 @@ stopButton.addEventListener("click", async () => {
 });
 
 select.addEventListener("change", () => { current = select.value; poll(); });
+
+removeButton.addEventListener("click", async () => {
+  if (!confirm("Remove this run from the list? Its files stay where they are.")) return;
+  await callApi("DELETE", `/api/runs/${current}`);
+  current = null;
+  render(await refreshList());
+});
+
+// The form shows the selected run's settings, so a reload or a restart keeps them.
+function fillForm(run) {
+  filledFor = run.id;
+  const set = (name, value) => { form.elements[name].value = value; };
+  set("sector", run.sector);
+  set("destination", run.requested_destination || run.destination);
+  set("format", run.format);
+  set("interval", run.interval);
+  set("seed", run.seed);
+  set("scale", run.scale);
+  form.elements.fresh.checked = false;
+  showEstimate();
+}
+
+// A countdown that moves every 200 ms between polls, from the server's due time.
+function tick() {
+  if (nextCycleAt == null) { text("s-next", "—"); return; }
+  const left = Math.max(0, nextCycleAt - Date.now() / 1000);
+  text("s-next", `${left.toFixed(1)} s`);
+}
+setInterval(tick, 200);
+
+// What the run will write, before Start: rows and MB for the dimensions, then per cycle.
+function megabytes(bytes) { return (bytes / 1048576).toLocaleString(undefined, { maximumFractionDigits: 1 }); }
+let estimateTimer = null;
+async function showEstimate() {
+  const data = new FormData(form);
+  const query = new URLSearchParams({ format: data.get("format"), scale: data.get("scale"), seed: data.get("seed") });
+  try {
+    const e = await callApi("GET", `/api/sectors/${encodeURIComponent(data.get("sector"))}/estimate?${query}`);
+    text("estimate", `About ${e.dimension_rows.toLocaleString()} rows (${megabytes(e.dimension_bytes)} MB) of dimensions once, `
+      + `then ${e.cycle_rows.toLocaleString()} rows (${megabytes(e.cycle_bytes)} MB) every cycle.`);
+  } catch (err) { text("estimate", err.message); }
+}
+form.addEventListener("input", () => { clearTimeout(estimateTimer); estimateTimer = setTimeout(showEstimate, 300); });
+showEstimate();
 refreshList().then(render);
 setInterval(poll, 1000);

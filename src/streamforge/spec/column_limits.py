@@ -1,0 +1,95 @@
+"""Limits a column must respect beyond its own keys: nesting, map keys, numbers its type holds."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from streamforge.spec import limits
+from streamforge.spec.model import INTEGER_TYPES, ColumnSpec
+from streamforge.spec.number_limits import bound_hint, bound_problem, to_units, unit_scale
+
+if TYPE_CHECKING:
+    from streamforge.spec.yaml_models import ColumnModel
+
+Path_ = tuple[str | int, ...]
+
+
+class ColumnProblem(ValueError):
+    """A problem at a path inside a column definition."""
+
+    def __init__(self, path: Path_, message: str, hint: str | None = None):
+        super().__init__(message)
+        self.path, self.message, self.hint = path, message, hint
+
+
+def nesting(col: ColumnSpec) -> tuple[int, int]:
+    """(levels of array/map nesting, most elements one row's value can hold)."""
+    inner = col.items if col.type == "array" else col.map_values if col.type == "map" else None
+    if inner is None:
+        return 0, 1
+    depth, elements = nesting(inner)
+    return depth + 1, col.max_items * elements
+
+
+def check_collection(
+    name: str,
+    m: ColumnModel,
+    items: ColumnSpec | None,
+    map_keys: ColumnSpec | None,
+    map_values: ColumnSpec | None,
+    path: Path_,
+) -> None:
+    inner = items if items is not None else map_values
+    assert inner is not None
+    depth, elements = nesting(inner)
+    if depth + 1 > limits.MAX_DEPTH:
+        raise ColumnProblem(
+            path,
+            f"column '{name}' nests arrays/maps {depth + 1} deep; the limit is {limits.MAX_DEPTH}",
+        )
+    if m.max_items * elements > limits.MAX_ELEMENTS:
+        raise ColumnProblem(
+            (*path, "max_items"),
+            f"column '{name}' can hold up to {m.max_items * elements:,} elements per row "
+            f"(max_items multiplied over its nesting); the limit is {limits.MAX_ELEMENTS:,}",
+            "lower max_items here or in the nested items/values",
+        )
+    keys = _distinct_keys(map_keys) if map_keys is not None else None
+    if keys is not None and keys < m.min_items:
+        raise ColumnProblem(
+            (*path, "min_items"),
+            f"map column '{name}' has only {keys} possible distinct keys, fewer than "
+            f"min_items ({m.min_items}); the keys of one map are distinct",
+            "lower min_items or allow more keys",
+        )
+
+
+def _distinct_keys(keys: ColumnSpec) -> int | None:
+    """How many distinct map keys the key spec allows; None when practically unlimited."""
+    if keys.choices is not None:
+        return len(set(map(str, keys.choices)))
+    if keys.type == "bool":
+        return 2
+    if keys.type in INTEGER_TYPES and keys.min is not None and keys.max is not None:
+        return to_units(keys.max, 0, False) - to_units(keys.min, 0, True) + 1  # type: ignore[arg-type]
+    if keys.type == "string" and keys.format is not None:
+        return 10 ** keys.format.count("#") * 26 ** keys.format.count("?")
+    return None
+
+
+def check_numbers(
+    values: list, kind: str, precision: int | None, scale: int | None, path: Path_
+) -> None:
+    """Each numeric category must fit the type exactly (no digits beyond a decimal's scale)."""
+    places = unit_scale(kind, scale)
+    for value in values:
+        problem = bound_problem(kind, precision, scale, "value", value)
+        # `and` short-circuits: the places of a value that is not a number are never computed.
+        if (
+            problem is None
+            and kind == "decimal"
+            and to_units(value, places, True) != to_units(value, places, False)
+        ):
+            problem = f"value {value} has more than {places} decimal places"
+        if problem is not None:
+            raise ColumnProblem(path, problem, bound_hint(kind))
