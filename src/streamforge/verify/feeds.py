@@ -81,9 +81,9 @@ def check_changes(
 
 def check_order(
     report: Report, table: str, cycle: int, roles: FeedRoles, data: pa.Table, last: dict
-) -> int:
-    """Sorted by sequence, timestamps strictly increase (exact duplicates aside). Return how
-    many rows are late: older than a row of an earlier file."""
+) -> None:
+    """Sorted by sequence, timestamps strictly increase (exact duplicates aside), within the
+    file and after the newest row of earlier files (late rows aside: they are older)."""
     order = order_of(roles, data)
     stamps = as_int64(data.column(roles.timestamp_column))
     by = np.lexsort((stamps, order))
@@ -108,7 +108,6 @@ def check_order(
                 example=int(o[i]),
             )
     before = last.get("order", np.iinfo(np.int64).min)
-    late = int((order <= before).sum())
     newer = np.flatnonzero(order > before)
     if len(newer) and "stamp" in last and stamps[newer[0]] <= last["stamp"]:
         report.add(
@@ -123,7 +122,6 @@ def check_order(
         )
     if len(newer):
         last["order"], last["stamp"] = int(order[-1]), int(stamps[-1])
-    return late
 
 
 def check_changed_fields(
