@@ -273,6 +273,23 @@ def _prepare_landing(out: Path, fresh: bool) -> None:
         landing.clear()
 
 
+def check_destination(dest: str | Path, fmt: str) -> None:
+    """Refuse a format the destination cannot take, before anything is written.
+
+    Raises:
+        StreamForgeError: an unknown format, or `delta` to a Volume: delta-rs writes a Delta table
+            through a file system (listing, atomic log commits), a Volume is reached through the
+            Files API, which offers neither, and Databricks Apps do not mount /Volumes.
+    """
+    if destination.is_volume(str(dest)) and getattr(_table_format(fmt), "writes_tables", False):
+        raise StreamForgeError(
+            f"--format {fmt} cannot write to a Volume ({dest}): a Delta table needs a file "
+            "system, a Volume is written through the Files API. Write json, csv or parquet to "
+            "the Volume (the generated pipeline builds the Delta tables), or delta to a local "
+            "folder"
+        )
+
+
 def open_landing(dest: str | Path) -> Landing:
     """A local folder, or a Unity Catalog Volume (`/Volumes/...`, `dbfs:/Volumes/...`)."""
     text = destination.check_destination(str(dest))
@@ -299,11 +316,13 @@ def run(
     stop: threading.Event | None = None,
     listener: Listener | None = None,
     clock: Clock | None = None,
+    break_lock: bool = False,
 ) -> RunSummary:
     """Dimensions once, then a batch of every fact and change feed every `interval` seconds,
     until `cycles`, `duration` or `stop`; resumes from the landing area's checkpoint."""
     if interval <= 0 or scale <= 0 or (cycles is not None and cycles < 0):
         raise StreamForgeError("--interval and --scale must be > 0, --cycles >= 0")
+    check_destination(dest, fmt)
     plan = load_plan(sector, schema_dir)
     landing = open_landing(dest)
     options = RunOptions(
@@ -314,6 +333,7 @@ def run(
         duration_s=duration,
         workers=workers,
         fresh=fresh,
+        break_lock=break_lock,
     )
     runner = Runner(plan, landing, _table_format(fmt), options, clock, stop, listener)
     return runner.run()

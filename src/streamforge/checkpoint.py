@@ -22,6 +22,7 @@ from streamforge.plan import Plan
 from streamforge.sinks.landing import CONTROL_DIR, STATE_PATH, Landing
 
 FORMAT_VERSION = 1
+BORN_COLUMN = "__streamforge_born_us"  # birth of each key (keys in time), beside the entity's rows
 
 
 @dataclass(slots=True)
@@ -60,7 +61,7 @@ def save(landing: Landing, state: RunState, meta: RunMeta, entities_changed: boo
                 continue
             relpath = f"{CONTROL_DIR}/entities/{name}-{meta.checkpoint:06d}.parquet"
             sink = io.BytesIO()
-            pq.write_table(entity.table, sink, compression="zstd")
+            pq.write_table(_with_births(entity), sink, compression="zstd")
             landing.write_bytes_atomic(relpath, sink.getvalue())
             meta.entity_files[name] = relpath
     document = {
@@ -123,5 +124,17 @@ def _load_entity(landing: Landing, meta: RunMeta, name: str, info: dict) -> Enti
     if data is None:
         raise ValueError(f"entity table {meta.entity_files[name]} is missing")
     table = pq.read_table(pa.BufferReader(data))
+    born = None
+    if BORN_COLUMN in table.column_names:
+        born = table.column(BORN_COLUMN).to_numpy().astype(np.int64)
+        table = table.drop_columns([BORN_COLUMN])
     keys = table.column(info["key"]).to_numpy().astype(np.int64)
-    return EntityState(info["key"], keys, info["next_key"], table)
+    return EntityState(info["key"], keys, info["next_key"], table, born)
+
+
+def _with_births(entity: EntityState) -> pa.Table:
+    """The entity's rows, plus each key's birth when keys were born during the run."""
+    assert entity.table is not None
+    if entity.born is None:
+        return entity.table
+    return entity.table.append_column(BORN_COLUMN, pa.array(entity.born, pa.int64()))

@@ -293,6 +293,13 @@ def verify(sector: str, schema_dir: Path | None, out: Path) -> None:
     help="Format of the landing files.",
 )
 @click.option(
+    "--interval",
+    type=float,
+    default=None,
+    help="Seconds between the landing's cycles; the watermark follows it "
+    "(default: read from a local --landing, else 30).",
+)
+@click.option(
     "--run",
     "run_it",
     is_flag=True,
@@ -307,6 +314,7 @@ def pipeline(
     landing: str | None,
     scd: str,
     fmt: str,
+    interval: float | None,
     run_it: bool,
 ) -> None:
     """Write the pipeline project that ingests SECTOR's landing area (bronze, silver, gold)."""
@@ -321,6 +329,7 @@ def pipeline(
         landing=landing,
         scd=int(scd),
         fmt=fmt,
+        interval=interval,
     )
     for relpath in project.files:
         console.print(f"wrote {out / relpath}", markup=False)

@@ -35,7 +35,9 @@ class Status:
         self.notes: list[str] = []
 
     def on_event(self, event: str, payload: object) -> None:
-        if event == "resumed":
+        if event == "lock":
+            self.note(str(payload))
+        elif event == "resumed":
             self.note(f"resuming from the checkpoint in {self.dest}")
         elif event == "dimensions":
             for f in payload:  # type: ignore[attr-defined]
@@ -105,6 +107,11 @@ class Status:
 @click.option("--seed", type=int, default=api.DEFAULT_SEED, show_default=True)
 @click.option("--scale", type=click.FloatRange(min=0.0, min_open=True), default=1.0)
 @click.option("--fresh", is_flag=True, help="Clear what an earlier run wrote here, then start.")
+@click.option(
+    "--break-lock",
+    is_flag=True,
+    help="Take over a Volume's lock even if its holder may be alive (you know it is gone).",
+)
 def run(
     sector: str,
     dest: str,
@@ -116,6 +123,7 @@ def run(
     seed: int,
     scale: float,
     fresh: bool,
+    break_lock: bool,
 ) -> None:
     """Write the dimensions once, then a batch of facts and change feeds every interval.
 
@@ -150,6 +158,7 @@ def run(
                 fresh=fresh,
                 stop=stop,
                 listener=status.on_event,
+                break_lock=break_lock,
             )
             if console.is_terminal:
                 live.update(status.render())

@@ -52,6 +52,7 @@ class RunOptions:
     duration_s: float | None = None
     workers: int = 2
     fresh: bool = False  # clear what an earlier run wrote before starting
+    break_lock: bool = False  # take over the landing's lock even if its holder may be alive
 
 
 @dataclass(slots=True)
@@ -77,7 +78,8 @@ class RunSummary:
         )
 
 
-Listener = Callable[[str, object], None]  # (event, payload): "resumed", "dimensions", "cycle", ...
+# (event, payload): "lock" (whose lock was taken over, and why), "resumed", "dimensions", ...
+Listener = Callable[[str, object], None]
 
 
 class Runner:
@@ -99,7 +101,9 @@ class Runner:
     def run(self) -> RunSummary:
         owner = f"pid {os.getpid()} on {socket.gethostname()}"
         try:
-            with self.landing.lock(owner):
+            with self.landing.lock(owner, self.options.break_lock) as taken_over:
+                if taken_over:
+                    self.listener("lock", taken_over)
                 if self.options.fresh:
                     self.landing.clear()
                 return self._run()

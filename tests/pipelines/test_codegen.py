@@ -25,8 +25,8 @@ CONSTRAINT = re.compile(
     r"(?P<action> ON VIOLATION (DROP ROW|FAIL UPDATE))?,?$"
 )
 AUTO_CDC = re.compile(
-    r"^(CREATE FLOW (?P<flow>\w+) AS AUTO CDC INTO (?P<target>\w+)"
-    r"|APPLY CHANGES INTO LIVE\.(\w+))\s+"
+    r"^(CREATE FLOW (?P<flow>\w+) AS AUTO CDC INTO (?P<target>`\w+`)"
+    r"|APPLY CHANGES INTO LIVE\.(`\w+`))\s+"
     r"FROM STREAM\((?P<source>[\w.]+)\)\s+"
     r"KEYS \((?P<keys>[^)]+)\)\s+"
     r"APPLY AS DELETE WHEN (?P<delete>.+?)\s+"
@@ -66,7 +66,7 @@ def check_sql(sql: str, dialect: str) -> dict[str, int]:
                 seen["constraints"] += 1
         query = query_of(statement)
         if query is None:
-            assert re.match(r"^CREATE OR REFRESH STREAMING TABLE \w+\s+COMMENT '", statement), (
+            assert re.match(r"^CREATE OR REFRESH STREAMING TABLE `?\w+`?\s+COMMENT '", statement), (
                 f"a statement with no query must declare a CDC target: {statement[:80]}"
             )
             continue
@@ -101,6 +101,7 @@ def test_databricks_sql_uses_auto_cdc_with_deletes_and_expectations() -> None:
     seen = check_sql(sql, "databricks")
     assert seen["cdc"] == 2  # customer (SCD1) and customer_history (SCD2)
     assert "APPLY AS DELETE WHEN `change_type` = 'DELETE'" in sql
+    assert "AS AUTO CDC INTO `customer`" in sql
     assert "STREAM read_files(" in sql and "schemaHints =>" in sql
     expected = "CONSTRAINT valid_kwh_consumed EXPECT (`kwh_consumed` BETWEEN 0 AND 150)"
     assert f"{expected} ON VIOLATION DROP ROW" in sql
@@ -117,7 +118,7 @@ def test_databricks_python_uses_the_current_api() -> None:
     }
     assert "from pyspark import pipelines as dp" in code and "import dlt" not in code
     assert {"create_auto_cdc_flow", "create_streaming_table"} <= calls
-    assert "apply_as_deletes=F.expr(\"change_type = 'DELETE'\")" in code
+    assert "apply_as_deletes=F.expr(\"`change_type` = 'DELETE'\")" in code
     assert '.format("cloudFiles")' in code and "cloudFiles.schemaHints" in code
     assert "@dp.expect_all_or_drop" in code and "dropDuplicatesWithinWatermark" in code
 
@@ -127,7 +128,7 @@ def test_dlt_legacy_uses_import_dlt_and_apply_changes() -> None:
     sql = api.pipeline("Energy", None, schema_dir=SCHEMA, target="dlt-legacy", language="sql").files
     code = python["transformations/streamforge_energy.py"]
     assert "import dlt" in code and "dlt.apply_changes(" in code and "pipelines" not in code
-    assert "APPLY CHANGES INTO LIVE.customer" in sql["transformations/streamforge_energy.sql"]
+    assert "APPLY CHANGES INTO LIVE.`customer`" in sql["transformations/streamforge_energy.sql"]
 
 
 def test_bundle_deploys_a_serverless_pipeline_with_the_landing_path() -> None:

@@ -136,3 +136,19 @@ def test_the_cli_says_which_grant_is_missing_without_a_traceback(
     assert result.exit_code == 1, text
     assert "error: permission denied" in text and "Traceback" not in text
     assert "READ VOLUME and WRITE VOLUME on main.demo.landing" in text
+
+
+@pytest.mark.parametrize("dest", [DEST, "dbfs:" + DEST, DEST.replace("/Volumes/", "/Volumes//")])
+def test_delta_to_a_volume_is_refused_up_front_without_a_traceback(
+    workspace_env: FakeFilesApi, dest: str
+) -> None:
+    # With credentials and a reachable Volume, `--format delta` used to crash with a TypeError
+    # after writing the lock: it is refused before anything is written, and says what works.
+    args = ["run", "Energy", "--out", dest, "--schema-dir", str(SCHEMA), "--format", "delta"]
+    result = CliRunner().invoke(main, [*args, "--cycles", "1"], env={"NO_COLOR": "1"})
+    text = " ".join((result.output + (result.stderr or "")).split())
+    assert result.exit_code == 1, text
+    assert "Traceback" not in text and not isinstance(result.exception, TypeError)
+    assert "--format delta cannot write to a Volume" in text
+    assert "Write json, csv or parquet to the Volume" in text
+    assert workspace_env.files == {} or not any(p.startswith(ROOT) for p in workspace_env.files)

@@ -57,3 +57,11 @@ def test_pages_render(client: TestClient) -> None:
         assert "StreamForge" in answer.text
     assert "Deploy pipeline" not in client.get("/pipeline").text  # no credentials here
     assert client.get("/openapi.json").json()["paths"]["/api/runs"]
+
+
+def test_a_delta_run_into_a_volume_is_refused_with_the_reason(client: TestClient) -> None:
+    body = {"sector": "Energy", "destination": "/Volumes/main/sf/landing", "format": "delta"}
+    answer = client.post("/api/runs", json=body)
+    assert 400 <= answer.status_code < 500, answer.text
+    assert "--format delta cannot write to a Volume" in answer.json()["detail"]
+    assert client.get("/api/runs").json() in ([], {"runs": []})  # nothing was started

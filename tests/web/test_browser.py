@@ -131,3 +131,45 @@ def test_browse_run_and_download_a_pipeline(server: str, tmp_path: Path) -> None
         page.screenshot(path=ARTIFACTS / "docs.png", full_page=False)
         assert errors == []
         browser.close()
+
+
+PAGES = {
+    "sectors": "/sectors",
+    "sector-finance": "/sectors/Finance",  # 8 tables, five levels of foreign keys
+    "table": "/sectors/Energy/tables/customer",
+    "run": "/run",
+    "pipeline": "/pipeline?sector=Retail",
+    "docs": "/docs",
+    "error-422": "/sectors/Energy/tables/customer?seed=-1",
+}
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_every_page_fits_1280_and_390_pixels(server: str, scheme: str) -> None:
+    sync_api = pytest.importorskip("playwright.sync_api")
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
+        for width in (1280, 390):
+            page = browser.new_page(viewport={"width": width, "height": 900}, color_scheme=scheme)
+            for name, url in PAGES.items():
+                page.goto(server + url)
+                page.wait_for_load_state("networkidle")
+                page.screenshot(path=ARTIFACTS / f"{name}-{width}-{scheme}.png", full_page=True)
+                # Nothing wider than the screen: wide tables and diagrams scroll in their box.
+                assert page.evaluate("document.documentElement.scrollWidth") <= width, (name, width)
+                nav = page.locator(".top nav")
+                if nav.count():
+                    box = nav.bounding_box()
+                    assert box is not None and box["x"] + box["width"] <= width, (name, width)
+                text = page.locator("svg.diagram text").first
+                if text.count():  # the relationship diagram is never shrunk to unreadable text
+                    box = text.bounding_box()
+                    assert box is not None and box["height"] >= 11, (name, width, box)
+            if scheme == "dark":
+                page.goto(server + "/sectors")
+                script = "getComputedStyle(document.documentElement).backgroundColor"
+                background = page.evaluate(script)
+                assert background == "rgb(20, 23, 29)"  # the dark palette's --bg
+            page.close()
+        browser.close()

@@ -15,6 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from streamforge.engine.faults import apply_quality
+from streamforge.engine.key_time import micros_of
 from streamforge.engine.rows import (
     BatchRequest,
     Chunk,
@@ -96,8 +97,9 @@ def change_batch(
         wanted[np.arange(rows), choice] = True
     wanted &= mutable
 
-    # Attributes that point at this entity (a hierarchy) may only name keys that survive.
-    live_after = {**req.live, roles.entity: rest}
+    # Made before the columns: a foreign key names only keys born by its row's change time.
+    stamps = _change_times(rng, rows, req.window, feed_state.last_change_us)
+    stamp_us, _ = micros_of(stamps)
     old = entity.table.take(pa.array(position)) if len(entity.table) else None
     columns: dict[str, pa.Array] = {}
     fresh: dict[str, pa.Array] = {}
@@ -115,16 +117,17 @@ def change_batch(
         elif col.name == roles.type_column:
             columns[col.name] = pa.array(OP_NAMES[ops], pa.string())
         elif col.name == roles.timestamp_column:
-            columns[col.name] = _change_times(rng, rows, req.window, feed_state.last_change_us)
+            columns[col.name] = stamps
         elif col.name in roles.sequence_columns:
             columns[col.name] = pa.array(feed_state.next_sequence + np.arange(rows), pa.int64())
         elif col.name == table.primary_key:
             columns[col.name] = pa.array(req.first_key + np.arange(rows), pa.int64())
         elif _is_hierarchy(table, col.name):
+            # A parent is a key that survives this batch and ranks before the row's key.
             values = parents_below(ctx.rng, keys, rest)
             fresh[col.name], _ = apply_quality(req, col, values, ctx, 0)
         elif col.name != roles.changed_fields_column:
-            values = fill_column(table, col, ctx, live_after, None)
+            values = fill_column(table, col, ctx, req.live, None, req.births, stamp_us)
             fresh[col.name], _ = apply_quality(req, col, values, ctx, 0)
     # An attribute counts as changed only if its value really differs from the old image.
     changed = np.zeros((rows, len(attrs)), dtype=bool)
@@ -156,11 +159,10 @@ def change_batch(
     batch = pa.RecordBatch.from_arrays(
         [columns[f.name].cast(f.type) for f in schema], schema=schema
     )
-    stamps = columns[roles.timestamp_column]
     last = int(pc.max(stamps).cast(pa.int64()).as_py()) if rows else feed_state.last_change_us
     return FeedBatch(
         Chunk(batch, anomalies, int(flagged.sum())),
-        apply_changes(entity, batch, roles.entity_key, roles.type_column),
+        apply_changes(entity, batch, roles.entity_key, roles.type_column, roles.timestamp_column),
         FeedState(feed_state.next_sequence + rows, last),
     )
 
@@ -197,9 +199,16 @@ def _count_anomalies(
 
 
 def apply_changes(
-    entity: EntityState, batch: pa.RecordBatch, key: str, type_column: str
+    entity: EntityState,
+    batch: pa.RecordBatch,
+    key: str,
+    type_column: str,
+    timestamp_column: str | None = None,
 ) -> EntityState:
-    """The entity after a batch: what a SCD1 `AUTO CDC` with deletes computes, done with Arrow."""
+    """The entity after a batch: what a SCD1 `AUTO CDC` with deletes computes, done with Arrow.
+
+    A key inserted here is born at its INSERT's `timestamp_column` (keys in time, DESIGN §4).
+    """
     assert entity.table is not None
     current = entity.table
     ops = batch.column(type_column).to_numpy(zero_copy_only=False)
@@ -215,7 +224,11 @@ def apply_changes(
     table = pa.concat_tables([merged, inserts]).combine_chunks()
     new_keys = table.column(key).to_numpy().astype(np.int64)
     next_key = max(entity.next_key, int(new_keys.max(initial=0)) + 1)
-    return EntityState(entity.key, new_keys, next_key, table)
+    born = None
+    if timestamp_column is not None:
+        stamps, _ = micros_of(batch.column(timestamp_column))
+        born = np.concatenate([entity.births()[keep], stamps[ops == "INSERT"]])
+    return EntityState(entity.key, new_keys, next_key, table, born)
 
 
 def _change_times(

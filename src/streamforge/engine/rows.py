@@ -15,7 +15,8 @@ from streamforge.engine.context import ColumnContext
 from streamforge.engine.event_faults import apply_event_faults, has_faults
 from streamforge.engine.faults import apply_quality
 from streamforge.engine.generators import generate_values
-from streamforge.engine.seeding import VALUES, chunk_bounds, rng_for, stable_rng
+from streamforge.engine.key_time import KeyBirths, draw_born_before, keep_in_time, micros_of
+from streamforge.engine.seeding import KEYS, VALUES, chunk_bounds, rng_for, stable_rng
 from streamforge.plan import TablePlan
 from streamforge.spec.model import ColumnSpec
 from streamforge.threads import GENERATE, POOL
@@ -41,6 +42,8 @@ class BatchRequest:
     window: tuple[int, int]
     history: tuple[int, int]
     live: Mapping[str, np.ndarray]  # entity -> live keys, for foreign keys
+    # entity -> its live keys by birth, for entities with keys born during the run
+    births: Mapping[str, KeyBirths] = field(default_factory=dict)
 
     @property
     def chunk_count(self) -> int:
@@ -83,8 +86,11 @@ def foreign_key_values(
     ctx: ColumnContext,
     live: Mapping[str, np.ndarray],
     own_keys: np.ndarray | None,
+    births: Mapping[str, KeyBirths] | None = None,
+    event_us: np.ndarray | None = None,
 ) -> pa.Array:
-    """Values drawn only from keys that are live now, so no foreign key is ever an orphan."""
+    """Values drawn only from keys that are live now, so no foreign key is ever an orphan; with
+    `event_us`, only from keys born by each row's event time (DESIGN §4, keys in time)."""
     fk = table.foreign_keys[col.name]
     if own_keys is not None and fk.entity == table.name:
         # A self-reference points at an earlier row (key 1 is the root): a hierarchy, never a loop.
@@ -93,6 +99,11 @@ def foreign_key_values(
     keys = live[fk.entity]
     if len(keys) == 0:
         return pa.nulls(ctx.rows, pa.int64())
+    timed = births.get(fk.entity) if births and event_us is not None else None
+    if timed is not None and event_us is not None and timed.latest > int(event_us.min()):
+        zipf = ctx.rng.zipf(col.skew or 1.5, ctx.rows) if col.distribution == "zipf" else None
+        uniform = ctx.rng.random(ctx.rows) if zipf is None else None
+        return pa.array(draw_born_before(timed, event_us, uniform, zipf), pa.int64())
     if col.distribution == "zipf":
         index = np.mod(ctx.rng.zipf(col.skew or 1.5, ctx.rows) - 1, len(keys))
     else:
@@ -118,14 +129,29 @@ def fill_column(
     ctx: ColumnContext,
     live: Mapping[str, np.ndarray],
     keys: np.ndarray | None,
+    births: Mapping[str, KeyBirths] | None = None,
+    event_us: np.ndarray | None = None,
 ) -> pa.Array:
     """One column of a chunk by its role: key, sequential id, foreign key, or plain value."""
     if keys is not None and (col.name == table.primary_key or col.name in table.sequential):
         return pa.array(keys, pa.int64())
     if col.name in table.foreign_keys:
         own = keys if table.kind == "dimension" else None
-        return foreign_key_values(table, col, ctx, live, own)
+        return foreign_key_values(table, col, ctx, live, own, births, event_us)
     return generate_values(col, ctx)
+
+
+def _early_event_times(req: BatchRequest, lo: int, hi: int, chunk: int) -> dict[str, pa.Array]:
+    """The event-time column of a fact chunk made first, when a foreign key needs it to pick
+    keys born by then (a column's values depend only on its own stream, not on the order)."""
+    table, event = req.table, req.table.event_time
+    if table.kind != "fact" or event is None:
+        return {}
+    if not any(fk.entity in req.births for fk in table.foreign_keys.values()):
+        return {}
+    col = next(c for c in table.columns if c.name == event)
+    ctx = column_context(req, event, lo, hi, chunk)
+    return {event: fill_column(table, col, ctx, req.live, None)}
 
 
 def make_chunk(req: BatchRequest, chunk: int) -> Chunk:
@@ -134,9 +160,13 @@ def make_chunk(req: BatchRequest, chunk: int) -> Chunk:
     arrays: list[pa.Array] = []
     masks: dict[str, np.ndarray] = {}
     schema = table_schema(req.table)
+    early = _early_event_times(req, lo, hi, chunk)
+    event_us = micros_of(next(iter(early.values())))[0] if early else None
     for col, target in zip(req.table.columns, schema, strict=True):
         ctx = column_context(req, col.name, lo, hi, chunk)
-        values = fill_column(req.table, col, ctx, req.live, keys)
+        values = early.get(col.name)
+        if values is None:
+            values = fill_column(req.table, col, ctx, req.live, keys, req.births, event_us)
         if col.name != req.table.primary_key:
             values, mask = apply_quality(req, col, values, ctx, chunk)
             if mask is not None:
@@ -144,12 +174,17 @@ def make_chunk(req: BatchRequest, chunk: int) -> Chunk:
         arrays.append(values.cast(target.type) if values.type != target.type else values)
     batch = pa.RecordBatch.from_arrays(arrays, schema=schema)
     faults: dict[str, int] = {}
-    if req.table.kind == "fact" and has_faults(req.table):
+    source = np.arange(hi - lo, dtype=np.int64)
+    faulted = req.table.kind == "fact" and has_faults(req.table)
+    if faulted:
         result = apply_event_faults(
             req.table, batch, req.seed, req.cycle, chunk, req.window[1] - req.window[0]
         )
-        batch, faults = result.batch, result.counts
+        batch, faults, source = result.batch, result.counts, result.source
         masks = {name: mask[result.source] for name, mask in masks.items()}
+    if early:
+        rng = rng_for(req.seed, req.table.name, req.cycle, chunk, "", KEYS)
+        batch = keep_in_time(req.table, batch, req.births, rng, source, faulted)
     flagged = np.zeros(hi - lo, dtype=bool)
     for mask in masks.values():
         flagged |= mask

@@ -50,6 +50,7 @@ class Session:
     def __init__(self, plan: Plan, config: RunConfig, state: RunState | None = None):
         self.plan, self.config = plan, config
         self.state = state or RunState()
+        self._named_now: dict[str, list[np.ndarray]] = {}
 
     def dimensions(self) -> Iterator[TableOutput]:
         """Every dimension once (cycle 0), registering live keys and tracked tables."""
@@ -83,6 +84,9 @@ class Session:
         """
         state = self.state
         window = window or self.config.window(cycle)
+        # Keys that this cycle's feed rows name: a later feed of the cycle must not delete them,
+        # for its DELETE could fall before the row that names the key (keys in time).
+        self._named_now = {}
         for table in self.plan.streams:
             rows = self.config.rows(table)
             first = state.next_row_key.get(table.name, 1)
@@ -95,6 +99,7 @@ class Session:
                 result = change_batch(req, entity, feed_state, protected)
                 state.entities[table.feed.entity] = result.entity
                 state.feeds[table.name] = result.feed
+                self._remember_named(table, result.chunk.batch)
                 yield TableOutput(table, cycle, rows, table_schema(table), iter([result.chunk]))
             else:
                 yield TableOutput(
@@ -107,9 +112,9 @@ class Session:
     ) -> BatchRequest:
         end = self.config.start_us
         history = (end - self.config.history_years * YEAR_US, end)
-        return BatchRequest(
-            table, self.config.seed, cycle, rows, first, window, history, self.state.live_keys()
-        )
+        live, births = self.state.live_keys(), self.state.births()
+        seed = self.config.seed
+        return BatchRequest(table, seed, cycle, rows, first, window, history, live, births)
 
     def _pin_references(self, table: TablePlan, chunks: Iterator[Chunk]) -> Iterator[Chunk]:
         """Remember keys of changing entities that this (unchanging) dimension references."""
@@ -125,10 +130,17 @@ class Session:
                 self.state.pinned[entity] = np.union1d(known, values.astype(np.int64))
             yield chunk
 
+    def _remember_named(self, table: TablePlan, batch: pa.RecordBatch) -> None:
+        for column, fk in table.foreign_keys.items():
+            values = pc.drop_null(batch.column(column)).to_numpy()
+            self._named_now.setdefault(fk.entity, []).append(values.astype(np.int64))
+
     def _referenced_keys(self, entity: str) -> np.ndarray:
-        """Live keys of `entity` that some row still points at: pinned ones, and foreign keys in
-        the current rows of changing entities (a self-reference included)."""
+        """Live keys of `entity` that some row still points at: pinned ones, foreign keys in
+        the current rows of changing entities (a self-reference included), and keys that this
+        cycle's earlier feed rows named."""
         keys = [self.state.pinned.get(entity, np.zeros(0, np.int64))]
+        keys += self._named_now.get(entity, [])
         for other in self.plan.entities.values():
             current = self.state.entities.get(other.name)
             if current is None or current.table is None:

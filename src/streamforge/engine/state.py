@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pyarrow as pa
 
+from streamforge.engine.key_time import BEFORE_RUN, KeyBirths, births_of
+
 
 @dataclass(slots=True)
 class EntityState:
@@ -16,10 +18,18 @@ class EntityState:
     keys: np.ndarray  # sorted int64
     next_key: int
     table: pa.Table | None = None
+    # Birth of each key (aligned with `keys`): its INSERT's change timestamp in microseconds,
+    # BEFORE_RUN for keys of the snapshot. None: every key is from the snapshot.
+    born: np.ndarray | None = None
 
     @classmethod
     def from_range(cls, key: str, rows: int) -> EntityState:
         return cls(key, np.arange(1, rows + 1, dtype=np.int64), rows + 1)
+
+    def births(self) -> np.ndarray:
+        if self.born is None:
+            return np.full(len(self.keys), BEFORE_RUN, dtype=np.int64)
+        return self.born
 
 
 @dataclass(slots=True)
@@ -40,3 +50,8 @@ class RunState:
 
     def live_keys(self) -> dict[str, np.ndarray]:
         return {name: entity.keys for name, entity in self.entities.items()}
+
+    def births(self) -> dict[str, KeyBirths]:
+        """Live keys by birth, of the entities that gained keys during the run."""
+        born = {n: e.born for n, e in self.entities.items() if e.born is not None}
+        return births_of(self.live_keys(), born)

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from streamforge.pipelines.interval import DEFAULT_INTERVAL, watermark_seconds
 from streamforge.pipelines.literals import quote, sql_string
+from streamforge.pipelines.names import check_names
 from streamforge.pipelines.readers import from_text, text_type
 from streamforge.pipelines.rules import Rule, rules_for
 from streamforge.pipelines.spark_types import spark_type
@@ -16,6 +18,7 @@ from streamforge.plan import Plan, TablePlan
 from streamforge.spec.model import NUMERIC_TYPES, ColumnSpec
 
 BRONZE, SILVER, QUARANTINE = "bronze_{}", "silver_{}", "quarantine_{}"
+LATE = "late_{}"  # rows a streaming de-duplication dropped as later than its watermark
 
 
 _VALUE = "{value}"  # where the read value goes in Column.from_text
@@ -76,6 +79,10 @@ class Source:
         return QUARANTINE.format(self.table)
 
     @property
+    def late(self) -> str:
+        return LATE.format(self.table)
+
+    @property
     def schema_ddl(self) -> str:
         return ", ".join(f"{quote(c.name)} {c.type}" for c in self.columns)
 
@@ -95,7 +102,7 @@ class Checked:
     source: Source
     rules: tuple[Rule, ...]
     dedupe: bool  # facts: drop duplicate keys within the watermark
-    watermark_seconds: int
+    watermark_seconds: int  # event-time delay of a streaming de-duplication (see interval.py)
 
     @property
     def drop_rules(self) -> tuple[Rule, ...]:
@@ -144,12 +151,14 @@ class PipelineModel:
     checked: tuple[Checked, ...]
     dimensions: tuple[Dimension, ...]
     aggregates: tuple[Aggregate, ...]
-    interval_seconds: int
+    interval_seconds: float
 
 
-def build_model(plan: Plan, interval_seconds: int = 30) -> PipelineModel:
+def build_model(plan: Plan, interval_seconds: float = DEFAULT_INTERVAL) -> PipelineModel:
+    """The pipeline of `plan` for a landing written every `interval_seconds`."""
+    check_names(plan)  # before any name reaches a template
     sources = {t.name: _source(t) for t in plan.tables}
-    watermark = max(4 * interval_seconds, 60)  # late rows arrive up to 3 cycles late
+    watermark = watermark_seconds(interval_seconds)
     checked = tuple(
         Checked(sources[t.name], rules_for(t), t.kind == "fact", watermark)
         for t in plan.tables

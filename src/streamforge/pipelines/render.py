@@ -9,6 +9,7 @@ import jinja2
 
 from streamforge.pipelines.literals import quote, sql_string
 from streamforge.pipelines.model import Aggregate, Dimension, PipelineModel
+from streamforge.pipelines.names import comment_text, python_name
 from streamforge.pipelines.readers import reader_options
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -28,6 +29,8 @@ def environment() -> jinja2.Environment:
     env.filters["q"] = quote
     env.filters["paren"] = lambda text: f"({text})"
     env.filters["sql_string"] = sql_string
+    env.filters["pyname"] = python_name
+    env.filters["doc"] = comment_text
     return env
 
 
@@ -62,7 +65,8 @@ def gold_query(model: PipelineModel, a: Aggregate, ref=lambda name: name) -> str
     groups = ", ".join(f"{expr} AS {quote(name)}" for expr, name in a.group_by)
     measures = ", ".join(f"{expr} AS {quote(name)}" for expr, name in a.measures)
     joins = "".join(
-        f" LEFT JOIN {ref(table)} {alias} ON f.{quote(column)} = {alias}.{quote(keys[table])}"
+        f" LEFT JOIN {ref(quote(table))} {alias}"
+        f" ON f.{quote(column)} = {alias}.{quote(keys[table])}"
         for table, alias, column in a.joins
     )
     group_by = ", ".join(expr for expr, _ in a.group_by)

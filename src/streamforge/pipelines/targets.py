@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from streamforge.errors import StreamForgeError
+from streamforge.pipelines.literals import quote
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,7 +39,7 @@ register(
             "api_name": "pyspark.pipelines",
             "view_decorator": "temporary_view",
             "cdc_function": "create_auto_cdc_flow",
-            "cdc_into": lambda flow, target: f"CREATE FLOW {flow} AS AUTO CDC INTO {target}",
+            "cdc_into": lambda flow, target: f"CREATE FLOW {flow} AS AUTO CDC INTO {quote(target)}",
             "temporary_view": "CREATE TEMPORARY VIEW",
             "sql_name": "Lakeflow Spark Declarative Pipelines SQL on Databricks",
             "read_files": "read_files",
@@ -59,7 +60,7 @@ register(
             "api_name": "dlt",
             "view_decorator": "view",
             "cdc_function": "apply_changes",
-            "cdc_into": lambda flow, target: f"APPLY CHANGES INTO LIVE.{target}",
+            "cdc_into": lambda flow, target: f"APPLY CHANGES INTO LIVE.{quote(target)}",
             "temporary_view": "CREATE TEMPORARY LIVE VIEW",
             "sql_name": "Delta Live Tables SQL (legacy syntax)",
             "read_files": "read_files",

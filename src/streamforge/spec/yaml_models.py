@@ -11,8 +11,9 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from streamforge.spec import limits
 
-NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
-REFERENCE = re.compile(r"^[a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*$")
+# \A...\Z, not ^...$: `$` also matches before a final line break, and a name reaches code.
+NAME = re.compile(r"\A[a-z_][a-z0-9_]*\Z")
+REFERENCE = re.compile(r"\A[a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*\Z")
 
 
 def check_name(value: str, what: str) -> str:

@@ -106,6 +106,7 @@ class RunRegistry:
                 f"(known: {', '.join(api.landing_formats())})"
             )
         plan = api.load_plan(request.sector, self.schema_dir)  # unknown or invalid sector: refuse
+        api.check_destination(destination, request.fmt)  # delta cannot go to a Volume
         estimate = api.estimate(plan, request.fmt, request.scale, request.seed)
         self.limits.check(request.interval, request.scale, estimate)
         tables = tuple(t.name for t in plan.tables)

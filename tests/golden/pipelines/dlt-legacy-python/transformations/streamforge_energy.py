@@ -162,6 +162,21 @@ def silver_electricity_production():
     ).dropDuplicatesWithinWatermark(['production_id'])
 
 
+@dlt.materialized_view(
+    name='late_electricity_production',
+    comment='Rows of electricity_production later than the 120 s watermark: not in silver, kept here',
+)
+def late_electricity_production():
+    """The de-duplication above drops a row whose event time is behind the watermark; such a
+    row passes the drop rules and its key never reached silver: it is kept here, not lost."""
+    silver_keys = spark.read.table('silver_electricity_production').select('production_id')  # noqa: F821
+    return (
+        spark.read.table('bronze_electricity_production')  # noqa: F821
+        .where('coalesce((`production_id` IS NOT NULL), false)')
+        .join(silver_keys, 'production_id', "left_anti")
+    )
+
+
 @dlt.table(
     name='quarantine_electricity_production',
     comment="Rows of electricity_production that failed a drop expectation",
@@ -188,6 +203,21 @@ def silver_meter_readings():
     return stream.withWatermark(
         'reading_time', "120 seconds"
     ).dropDuplicatesWithinWatermark(['reading_id'])
+
+
+@dlt.materialized_view(
+    name='late_meter_readings',
+    comment='Rows of meter_readings later than the 120 s watermark: not in silver, kept here',
+)
+def late_meter_readings():
+    """The de-duplication above drops a row whose event time is behind the watermark; such a
+    row passes the drop rules and its key never reached silver: it is kept here, not lost."""
+    silver_keys = spark.read.table('silver_meter_readings').select('reading_id')  # noqa: F821
+    return (
+        spark.read.table('bronze_meter_readings')  # noqa: F821
+        .where('coalesce((`reading_id` IS NOT NULL) AND (`kwh_consumed` BETWEEN 0 AND 150), false)')
+        .join(silver_keys, 'reading_id', "left_anti")
+    )
 
 
 @dlt.table(
@@ -217,6 +247,21 @@ def silver_outage_events():
     return stream.withWatermark(
         'outage_start', "120 seconds"
     ).dropDuplicatesWithinWatermark(['outage_id'])
+
+
+@dlt.materialized_view(
+    name='late_outage_events',
+    comment='Rows of outage_events later than the 120 s watermark: not in silver, kept here',
+)
+def late_outage_events():
+    """The de-duplication above drops a row whose event time is behind the watermark; such a
+    row passes the drop rules and its key never reached silver: it is kept here, not lost."""
+    silver_keys = spark.read.table('silver_outage_events').select('outage_id')  # noqa: F821
+    return (
+        spark.read.table('bronze_outage_events')  # noqa: F821
+        .where('coalesce((`outage_id` IS NOT NULL), false)')
+        .join(silver_keys, 'outage_id', "left_anti")
+    )
 
 
 @dlt.table(
@@ -251,7 +296,7 @@ dlt.apply_changes(
     source='customer_cdc_source',
     keys=['customer_id'],
     sequence_by=F.col('change_timestamp'),
-    apply_as_deletes=F.expr("change_type = 'DELETE'"),
+    apply_as_deletes=F.expr("`change_type` = 'DELETE'"),
     except_column_list=['change_type', 'change_timestamp'],
     stored_as_scd_type=1,
 )
@@ -262,7 +307,7 @@ dlt.apply_changes(
     source='customer_cdc_source',
     keys=['customer_id'],
     sequence_by=F.col('change_timestamp'),
-    apply_as_deletes=F.expr("change_type = 'DELETE'"),
+    apply_as_deletes=F.expr("`change_type` = 'DELETE'"),
     except_column_list=['change_type', 'change_timestamp'],
     stored_as_scd_type=2,
 )
@@ -289,7 +334,7 @@ def plant():
 @dlt.materialized_view(name='gold_electricity_production_by_plant_type', comment='fact electricity_production: totals per plant type')
 def gold_electricity_production_by_plant_type():
     return spark.sql(  # noqa: F821
-        'SELECT d.`plant_type` AS `plant_type`, COUNT(*) AS `events`, SUM(f.`generation_mwh`) AS `total_generation_mwh`, AVG(f.`generation_mwh`) AS `avg_generation_mwh` FROM LIVE.silver_electricity_production f LEFT JOIN LIVE.plant d ON f.`plant_id` = d.`plant_id` GROUP BY d.`plant_type`'
+        'SELECT d.`plant_type` AS `plant_type`, COUNT(*) AS `events`, SUM(f.`generation_mwh`) AS `total_generation_mwh`, AVG(f.`generation_mwh`) AS `avg_generation_mwh` FROM LIVE.silver_electricity_production f LEFT JOIN LIVE.`plant` d ON f.`plant_id` = d.`plant_id` GROUP BY d.`plant_type`'
     )
 
 
@@ -303,7 +348,7 @@ def gold_electricity_production_hourly():
 @dlt.materialized_view(name='gold_meter_readings_by_customer_segment', comment='Interval readings (15 min) from customer smart meters: totals per customer segment')
 def gold_meter_readings_by_customer_segment():
     return spark.sql(  # noqa: F821
-        'SELECT d.`customer_segment` AS `customer_segment`, COUNT(*) AS `events`, SUM(f.`kwh_consumed`) AS `total_kwh_consumed`, AVG(f.`kwh_consumed`) AS `avg_kwh_consumed`, SUM(f.`voltage_v`) AS `total_voltage_v`, AVG(f.`voltage_v`) AS `avg_voltage_v`, SUM(f.`power_factor`) AS `total_power_factor`, AVG(f.`power_factor`) AS `avg_power_factor` FROM LIVE.silver_meter_readings f LEFT JOIN LIVE.customer d ON f.`customer_id` = d.`customer_id` GROUP BY d.`customer_segment`'
+        'SELECT d.`customer_segment` AS `customer_segment`, COUNT(*) AS `events`, SUM(f.`kwh_consumed`) AS `total_kwh_consumed`, AVG(f.`kwh_consumed`) AS `avg_kwh_consumed`, SUM(f.`voltage_v`) AS `total_voltage_v`, AVG(f.`voltage_v`) AS `avg_voltage_v`, SUM(f.`power_factor`) AS `total_power_factor`, AVG(f.`power_factor`) AS `avg_power_factor` FROM LIVE.silver_meter_readings f LEFT JOIN LIVE.`customer` d ON f.`customer_id` = d.`customer_id` GROUP BY d.`customer_segment`'
     )
 
 
@@ -317,7 +362,7 @@ def gold_meter_readings_hourly():
 @dlt.materialized_view(name='gold_outage_events_by_plant_type', comment='Unplanned and planned outages; one row per outage event: totals per plant type')
 def gold_outage_events_by_plant_type():
     return spark.sql(  # noqa: F821
-        'SELECT d.`plant_type` AS `plant_type`, COUNT(*) AS `events`, SUM(f.`duration_min`) AS `total_duration_min`, AVG(f.`duration_min`) AS `avg_duration_min`, SUM(f.`customers_affected`) AS `total_customers_affected`, AVG(f.`customers_affected`) AS `avg_customers_affected`, SUM(f.`energy_not_served_mwh`) AS `total_energy_not_served_mwh`, AVG(f.`energy_not_served_mwh`) AS `avg_energy_not_served_mwh` FROM LIVE.silver_outage_events f LEFT JOIN LIVE.plant d ON f.`plant_id` = d.`plant_id` GROUP BY d.`plant_type`'
+        'SELECT d.`plant_type` AS `plant_type`, COUNT(*) AS `events`, SUM(f.`duration_min`) AS `total_duration_min`, AVG(f.`duration_min`) AS `avg_duration_min`, SUM(f.`customers_affected`) AS `total_customers_affected`, AVG(f.`customers_affected`) AS `avg_customers_affected`, SUM(f.`energy_not_served_mwh`) AS `total_energy_not_served_mwh`, AVG(f.`energy_not_served_mwh`) AS `avg_energy_not_served_mwh` FROM LIVE.silver_outage_events f LEFT JOIN LIVE.`plant` d ON f.`plant_id` = d.`plant_id` GROUP BY d.`plant_type`'
     )
 
 

@@ -161,10 +161,10 @@ UNION ALL
 SELECT `customer_id`, `name`, `email`, `phone`, `address`, `city`, `state`, `zip`, `customer_segment`, `meter_number`, `service_start_date`, `billing_cycle_day`, `paperless_billing`, `payment_plan`, `change_type`, `change_timestamp`
 FROM STREAM(LIVE.silver_customer_changes);
 
-CREATE OR REFRESH STREAMING TABLE customer
+CREATE OR REFRESH STREAMING TABLE `customer`
 COMMENT 'Current Utility customers (service accounts); changed by customer_changes.';
 
-APPLY CHANGES INTO LIVE.customer
+APPLY CHANGES INTO LIVE.`customer`
 FROM STREAM(LIVE.customer_cdc_source)
 KEYS (`customer_id`)
 APPLY AS DELETE WHEN `change_type` = 'DELETE'
@@ -175,7 +175,7 @@ STORED AS SCD TYPE 1;
 CREATE OR REFRESH STREAMING TABLE customer_history
 COMMENT 'History of Utility customers (service accounts); changed by customer_changes.';
 
-APPLY CHANGES INTO LIVE.customer_history
+APPLY CHANGES INTO LIVE.`customer_history`
 FROM STREAM(LIVE.customer_cdc_source)
 KEYS (`customer_id`)
 APPLY AS DELETE WHEN `change_type` = 'DELETE'
@@ -183,14 +183,14 @@ SEQUENCE BY `change_timestamp`
 COLUMNS * EXCEPT (`change_type`, `change_timestamp`)
 STORED AS SCD TYPE 2;
 
-CREATE OR REFRESH STREAMING TABLE equipment (
+CREATE OR REFRESH STREAMING TABLE `equipment` (
   CONSTRAINT valid_equipment_id EXPECT (`equipment_id` IS NOT NULL) ON VIOLATION DROP ROW
 )
 COMMENT 'dimension equipment'
 AS SELECT `equipment_id`, `equipment_name`, `equipment_type`, `status`
 FROM STREAM(LIVE.bronze_equipment);
 
-CREATE OR REFRESH STREAMING TABLE plant (
+CREATE OR REFRESH STREAMING TABLE `plant` (
   CONSTRAINT valid_plant_id EXPECT (`plant_id` IS NOT NULL) ON VIOLATION DROP ROW
 )
 COMMENT 'Power generation plants (one row per site) that feed the grid.'
@@ -201,7 +201,7 @@ FROM STREAM(LIVE.bronze_plant);
 
 CREATE OR REFRESH MATERIALIZED VIEW gold_electricity_production_by_plant_type
 COMMENT 'fact electricity_production: totals per plant type'
-AS SELECT d.`plant_type` AS `plant_type`, COUNT(*) AS `events`, SUM(f.`generation_mwh`) AS `total_generation_mwh`, AVG(f.`generation_mwh`) AS `avg_generation_mwh` FROM LIVE.silver_electricity_production f LEFT JOIN LIVE.plant d ON f.`plant_id` = d.`plant_id` GROUP BY d.`plant_type`;
+AS SELECT d.`plant_type` AS `plant_type`, COUNT(*) AS `events`, SUM(f.`generation_mwh`) AS `total_generation_mwh`, AVG(f.`generation_mwh`) AS `avg_generation_mwh` FROM LIVE.silver_electricity_production f LEFT JOIN LIVE.`plant` d ON f.`plant_id` = d.`plant_id` GROUP BY d.`plant_type`;
 
 CREATE OR REFRESH MATERIALIZED VIEW gold_electricity_production_hourly
 COMMENT 'fact electricity_production: totals per hour'
@@ -209,7 +209,7 @@ AS SELECT date_trunc('HOUR', f.`timestamp`) AS `hour`, COUNT(*) AS `events`, SUM
 
 CREATE OR REFRESH MATERIALIZED VIEW gold_meter_readings_by_customer_segment
 COMMENT 'Interval readings (15 min) from customer smart meters: totals per customer segment'
-AS SELECT d.`customer_segment` AS `customer_segment`, COUNT(*) AS `events`, SUM(f.`kwh_consumed`) AS `total_kwh_consumed`, AVG(f.`kwh_consumed`) AS `avg_kwh_consumed`, SUM(f.`voltage_v`) AS `total_voltage_v`, AVG(f.`voltage_v`) AS `avg_voltage_v`, SUM(f.`power_factor`) AS `total_power_factor`, AVG(f.`power_factor`) AS `avg_power_factor` FROM LIVE.silver_meter_readings f LEFT JOIN LIVE.customer d ON f.`customer_id` = d.`customer_id` GROUP BY d.`customer_segment`;
+AS SELECT d.`customer_segment` AS `customer_segment`, COUNT(*) AS `events`, SUM(f.`kwh_consumed`) AS `total_kwh_consumed`, AVG(f.`kwh_consumed`) AS `avg_kwh_consumed`, SUM(f.`voltage_v`) AS `total_voltage_v`, AVG(f.`voltage_v`) AS `avg_voltage_v`, SUM(f.`power_factor`) AS `total_power_factor`, AVG(f.`power_factor`) AS `avg_power_factor` FROM LIVE.silver_meter_readings f LEFT JOIN LIVE.`customer` d ON f.`customer_id` = d.`customer_id` GROUP BY d.`customer_segment`;
 
 CREATE OR REFRESH MATERIALIZED VIEW gold_meter_readings_hourly
 COMMENT 'Interval readings (15 min) from customer smart meters: totals per hour'
@@ -217,7 +217,7 @@ AS SELECT date_trunc('HOUR', f.`reading_time`) AS `hour`, COUNT(*) AS `events`, 
 
 CREATE OR REFRESH MATERIALIZED VIEW gold_outage_events_by_plant_type
 COMMENT 'Unplanned and planned outages; one row per outage event: totals per plant type'
-AS SELECT d.`plant_type` AS `plant_type`, COUNT(*) AS `events`, SUM(f.`duration_min`) AS `total_duration_min`, AVG(f.`duration_min`) AS `avg_duration_min`, SUM(f.`customers_affected`) AS `total_customers_affected`, AVG(f.`customers_affected`) AS `avg_customers_affected`, SUM(f.`energy_not_served_mwh`) AS `total_energy_not_served_mwh`, AVG(f.`energy_not_served_mwh`) AS `avg_energy_not_served_mwh` FROM LIVE.silver_outage_events f LEFT JOIN LIVE.plant d ON f.`plant_id` = d.`plant_id` GROUP BY d.`plant_type`;
+AS SELECT d.`plant_type` AS `plant_type`, COUNT(*) AS `events`, SUM(f.`duration_min`) AS `total_duration_min`, AVG(f.`duration_min`) AS `avg_duration_min`, SUM(f.`customers_affected`) AS `total_customers_affected`, AVG(f.`customers_affected`) AS `avg_customers_affected`, SUM(f.`energy_not_served_mwh`) AS `total_energy_not_served_mwh`, AVG(f.`energy_not_served_mwh`) AS `avg_energy_not_served_mwh` FROM LIVE.silver_outage_events f LEFT JOIN LIVE.`plant` d ON f.`plant_id` = d.`plant_id` GROUP BY d.`plant_type`;
 
 CREATE OR REFRESH MATERIALIZED VIEW gold_outage_events_hourly
 COMMENT 'Unplanned and planned outages; one row per outage event: totals per hour'

@@ -344,7 +344,7 @@ def customer():
     return (
         _customer_versions()
         .select("*", F.row_number().over(newest_first).alias("_rank"))
-        .where("_rank = 1 AND change_type <> 'DELETE'")
+        .where("_rank = 1 AND `change_type` <> 'DELETE'")
         .select(*['customer_id', 'name', 'email', 'phone', 'address', 'city', 'state', 'zip', 'customer_segment', 'meter_number', 'service_start_date', 'billing_cycle_day', 'paperless_billing', 'payment_plan'])
     )
 
@@ -361,7 +361,7 @@ def customer_history():
             F.col('change_timestamp').alias("__START_AT"),
             F.lead('change_timestamp').over(in_order).alias("__END_AT"),
         )
-        .where("change_type <> 'DELETE'")
+        .where("`change_type` <> 'DELETE'")
         .select(*['customer_id', 'name', 'email', 'phone', 'address', 'city', 'state', 'zip', 'customer_segment', 'meter_number', 'service_start_date', 'billing_cycle_day', 'paperless_billing', 'payment_plan'], "__START_AT", "__END_AT")
     )
 

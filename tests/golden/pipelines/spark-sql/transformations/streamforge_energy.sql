@@ -96,7 +96,7 @@ UNION ALL
 SELECT `customer_id`, `name`, `email`, `phone`, `address`, `city`, `state`, `zip`, `customer_segment`, `meter_number`, `service_start_date`, `billing_cycle_day`, `paperless_billing`, `payment_plan`, `change_type`, `change_timestamp`
 FROM silver_customer_changes;
 
-CREATE MATERIALIZED VIEW customer
+CREATE MATERIALIZED VIEW `customer`
 COMMENT 'Current Utility customers (service accounts); changed by customer_changes.'
 AS SELECT `customer_id`, `name`, `email`, `phone`, `address`, `city`, `state`, `zip`, `customer_segment`, `meter_number`, `service_start_date`, `billing_cycle_day`, `paperless_billing`, `payment_plan` FROM (
   SELECT *, row_number() OVER (PARTITION BY `customer_id` ORDER BY `change_timestamp` DESC) AS _rank
@@ -110,11 +110,11 @@ AS SELECT `customer_id`, `name`, `email`, `phone`, `address`, `city`, `state`, `
   FROM customer_versions
 ) WHERE `change_type` <> 'DELETE';
 
-CREATE MATERIALIZED VIEW equipment
+CREATE MATERIALIZED VIEW `equipment`
 COMMENT 'dimension equipment'
 AS SELECT `equipment_id`, `equipment_name`, `equipment_type`, `status` FROM bronze_equipment WHERE `equipment_id` IS NOT NULL;
 
-CREATE MATERIALIZED VIEW plant
+CREATE MATERIALIZED VIEW `plant`
 COMMENT 'Power generation plants (one row per site) that feed the grid.'
 AS SELECT `plant_id`, `plant_name`, `plant_code`, `plant_type`, `grid_region`, `operator`, `city`, `state`, `latitude`, `longitude`, `capacity_mw`, `commissioned_date`, `is_renewable` FROM bronze_plant WHERE `plant_id` IS NOT NULL;
 
@@ -122,7 +122,7 @@ AS SELECT `plant_id`, `plant_name`, `plant_code`, `plant_type`, `grid_region`, `
 
 CREATE MATERIALIZED VIEW gold_electricity_production_by_plant_type
 COMMENT 'fact electricity_production: totals per plant type'
-AS SELECT d.`plant_type` AS `plant_type`, COUNT(*) AS `events`, SUM(f.`generation_mwh`) AS `total_generation_mwh`, AVG(f.`generation_mwh`) AS `avg_generation_mwh` FROM silver_electricity_production f LEFT JOIN plant d ON f.`plant_id` = d.`plant_id` GROUP BY d.`plant_type`;
+AS SELECT d.`plant_type` AS `plant_type`, COUNT(*) AS `events`, SUM(f.`generation_mwh`) AS `total_generation_mwh`, AVG(f.`generation_mwh`) AS `avg_generation_mwh` FROM silver_electricity_production f LEFT JOIN `plant` d ON f.`plant_id` = d.`plant_id` GROUP BY d.`plant_type`;
 
 CREATE MATERIALIZED VIEW gold_electricity_production_hourly
 COMMENT 'fact electricity_production: totals per hour'
@@ -130,7 +130,7 @@ AS SELECT date_trunc('HOUR', f.`timestamp`) AS `hour`, COUNT(*) AS `events`, SUM
 
 CREATE MATERIALIZED VIEW gold_meter_readings_by_customer_segment
 COMMENT 'Interval readings (15 min) from customer smart meters: totals per customer segment'
-AS SELECT d.`customer_segment` AS `customer_segment`, COUNT(*) AS `events`, SUM(f.`kwh_consumed`) AS `total_kwh_consumed`, AVG(f.`kwh_consumed`) AS `avg_kwh_consumed`, SUM(f.`voltage_v`) AS `total_voltage_v`, AVG(f.`voltage_v`) AS `avg_voltage_v`, SUM(f.`power_factor`) AS `total_power_factor`, AVG(f.`power_factor`) AS `avg_power_factor` FROM silver_meter_readings f LEFT JOIN customer d ON f.`customer_id` = d.`customer_id` GROUP BY d.`customer_segment`;
+AS SELECT d.`customer_segment` AS `customer_segment`, COUNT(*) AS `events`, SUM(f.`kwh_consumed`) AS `total_kwh_consumed`, AVG(f.`kwh_consumed`) AS `avg_kwh_consumed`, SUM(f.`voltage_v`) AS `total_voltage_v`, AVG(f.`voltage_v`) AS `avg_voltage_v`, SUM(f.`power_factor`) AS `total_power_factor`, AVG(f.`power_factor`) AS `avg_power_factor` FROM silver_meter_readings f LEFT JOIN `customer` d ON f.`customer_id` = d.`customer_id` GROUP BY d.`customer_segment`;
 
 CREATE MATERIALIZED VIEW gold_meter_readings_hourly
 COMMENT 'Interval readings (15 min) from customer smart meters: totals per hour'
@@ -138,7 +138,7 @@ AS SELECT date_trunc('HOUR', f.`reading_time`) AS `hour`, COUNT(*) AS `events`, 
 
 CREATE MATERIALIZED VIEW gold_outage_events_by_plant_type
 COMMENT 'Unplanned and planned outages; one row per outage event: totals per plant type'
-AS SELECT d.`plant_type` AS `plant_type`, COUNT(*) AS `events`, SUM(f.`duration_min`) AS `total_duration_min`, AVG(f.`duration_min`) AS `avg_duration_min`, SUM(f.`customers_affected`) AS `total_customers_affected`, AVG(f.`customers_affected`) AS `avg_customers_affected`, SUM(f.`energy_not_served_mwh`) AS `total_energy_not_served_mwh`, AVG(f.`energy_not_served_mwh`) AS `avg_energy_not_served_mwh` FROM silver_outage_events f LEFT JOIN plant d ON f.`plant_id` = d.`plant_id` GROUP BY d.`plant_type`;
+AS SELECT d.`plant_type` AS `plant_type`, COUNT(*) AS `events`, SUM(f.`duration_min`) AS `total_duration_min`, AVG(f.`duration_min`) AS `avg_duration_min`, SUM(f.`customers_affected`) AS `total_customers_affected`, AVG(f.`customers_affected`) AS `avg_customers_affected`, SUM(f.`energy_not_served_mwh`) AS `total_energy_not_served_mwh`, AVG(f.`energy_not_served_mwh`) AS `avg_energy_not_served_mwh` FROM silver_outage_events f LEFT JOIN `plant` d ON f.`plant_id` = d.`plant_id` GROUP BY d.`plant_type`;
 
 CREATE MATERIALIZED VIEW gold_outage_events_hourly
 COMMENT 'Unplanned and planned outages; one row per outage event: totals per hour'
