@@ -37,10 +37,6 @@ def test_sector_validates_without_errors(sector: str) -> None:
     assert kinds == {"dimension", "fact", "change_feed"}  # each sector shows every table type
 
 
-@pytest.mark.xfail(
-    reason="keys-time: facts are stamped before the INSERT of a key they reference (issue 9.4)",
-    strict=False,
-)
 @pytest.mark.parametrize("fmt", ["json", "csv", "parquet"])
 @pytest.mark.parametrize("sector", SECTORS)
 def test_sector_generates_and_verifies_clean(tmp_path: Path, sector: str, fmt: str) -> None:

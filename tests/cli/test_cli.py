@@ -162,10 +162,6 @@ def test_scale_multiplies_every_num_rows(tmp_path):
     assert rows == {name: round(t["num_rows"] * 0.1) for name, t in energy_tables().items()}
 
 
-@pytest.mark.xfail(
-    reason="keys-time: facts are stamped before the INSERT of a key they reference (issue 9.4)",
-    strict=False,
-)
 @pytest.mark.parametrize("fmt", ["csv", "parquet"])
 def test_other_formats(tmp_path, fmt):
     out = tmp_path / "o"
@@ -226,10 +222,6 @@ def test_bad_start_with_fresh_keeps_the_existing_landing_area(tmp_path):
     assert data() == before, "a refused command deleted the previous run"
 
 
-@pytest.mark.xfail(
-    reason="keys-time: facts are stamped before the INSERT of a key they reference (issue 9.4)",
-    strict=False,
-)
 def test_verify_passes_on_generated_output(landing):
     result = run("verify", "Energy", "--schema-dir", SCHEMA, "--out", landing)
     assert result.exit_code == 0, result.stderr
@@ -252,9 +244,7 @@ def test_verify_finds_an_orphan_foreign_key(landing, tmp_path):
     assert (
         "electricity_production cycle 1: 1 orphan values in equipment_id (e.g. 999999)" in message
     )
-    # One problem more than the untouched landing has (none once keys are time-consistent).
-    untouched = len(api.verify("Energy", landing, schema_dir=SCHEMA).findings)
-    assert f"{untouched + 1} problems" in result.stdout
+    assert "1 problems" in result.stdout
 
 
 def test_verify_finds_a_row_count_mismatch(landing, tmp_path):

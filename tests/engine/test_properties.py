@@ -21,10 +21,6 @@ from streamforge import api
 from streamforge.readback import read_landing
 from streamforge.verify import verify_landing
 
-# Findings of a generator fix that has not landed yet: keys-time (issue 9.4) stamps facts before
-# the INSERT of a key they reference. Empty this set once it lands.
-PENDING_KINDS = frozenset({"before_insert"})
-
 OPS = ("INSERT", "UPDATE", "DELETE")
 
 plain = st.sampled_from(
@@ -229,7 +225,7 @@ def check_run(plan, root: Path, run, cycles: int, scale: float) -> None:
                         **{a: row[a] for a in attrs},
                     }
     report = verify_landing(root, plan)
-    assert [f for f in report.findings if f.kind not in PENDING_KINDS] == [], report.findings
+    assert report.ok, report.findings
     for name, entity in plan.entities.items():
         held = run.session.state.entities[name]
         assert sorted(held.keys.tolist()) == sorted(live[name]), name

@@ -116,10 +116,6 @@ def test_second_runner_on_the_same_landing_is_refused(tmp_path, clock, schema_di
         api.run("Energy", tmp_path, schema_dir=schema_dir, cycles=1, clock=clock)
 
 
-@pytest.mark.xfail(
-    reason="keys-time: facts are stamped before the INSERT of a key they reference (issue 9.4)",
-    strict=False,
-)
 def test_crash_after_files_before_checkpoint_redoes_the_cycle_identically(
     tmp_path, clock, schema_dir, monkeypatch
 ):
@@ -147,10 +143,6 @@ def test_crash_after_files_before_checkpoint_redoes_the_cycle_identically(
     _verify_clean(tmp_path, schema_dir)
 
 
-@pytest.mark.xfail(
-    reason="keys-time: facts are stamped before the INSERT of a key they reference (issue 9.4)",
-    strict=False,
-)
 def test_delta_redo_is_not_appended_twice(tmp_path, clock, schema_dir, monkeypatch):
     real_save = checkpoint.save
 

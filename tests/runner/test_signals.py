@@ -10,8 +10,6 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
-
 from streamforge import api
 
 from .conftest import SCHEMA
@@ -46,10 +44,6 @@ def _state(dest: Path) -> dict:
     return json.loads((dest / "_streamforge" / "state.json").read_text())
 
 
-@pytest.mark.xfail(
-    reason="keys-time: facts are stamped before the INSERT of a key they reference (issue 9.4)",
-    strict=False,
-)
 def test_sigterm_checkpoints_and_exits_zero(tmp_path):
     process = _start(tmp_path, "--interval", "0.5")
     _wait_for(
@@ -68,10 +62,6 @@ def test_sigterm_checkpoints_and_exits_zero(tmp_path):
     assert api.verify("Energy", tmp_path, SCHEMA).ok
 
 
-@pytest.mark.xfail(
-    reason="keys-time: facts are stamped before the INSERT of a key they reference (issue 9.4)",
-    strict=False,
-)
 def test_kill_9_mid_cycle_is_redone_with_the_same_files(tmp_path):
     # A large scale makes a cycle last long enough to be killed in the middle of it.
     process = _start(tmp_path, "--interval", "0.1", "--scale", "60", "--format", "csv")

@@ -69,8 +69,6 @@ columns:
 """
 CYCLES = 3
 FORMATS = ["json", "parquet", "csv"]
-# Generator fixes that are not on main yet (xfail on the untouched landing until they land).
-PENDING = "keys-time: facts are stamped before the INSERT of a key they reference (issue 9.4)"
 
 
 @pytest.fixture(scope="module")
@@ -194,7 +192,6 @@ def caught(root, plan, schema_dir, before, table, cycle, column, kind, count, ex
     assert any(" ".join(str(f).split()) in shown for f in found), shown
 
 
-@pytest.mark.xfail(reason=PENDING, strict=False)
 def test_the_untouched_landing_is_clean(landing, schema_dir) -> None:
     root, _, plan = landing
     report = verify_landing(root, plan)

@@ -60,10 +60,6 @@ def download(files_api: FakeFilesApi, into: Path) -> Path:
     return into
 
 
-@pytest.mark.xfail(
-    reason="keys-time: facts are stamped before the INSERT of a key they reference (issue 9.4)",
-    strict=False,
-)
 def test_a_run_writes_the_volume_and_a_second_run_resumes(
     workspace_env: FakeFilesApi, tmp_path: Path
 ) -> None:
