@@ -13,6 +13,7 @@ from streamforge.engine.change_feed import change_batch
 from streamforge.engine.context import MICROS, YEAR_US
 from streamforge.engine.rows import BatchRequest, Chunk, iter_chunks, table_schema
 from streamforge.engine.state import EntityState, FeedState, RunState
+from streamforge.engine.unique import check_room
 from streamforge.plan import Plan, TablePlan
 
 
@@ -57,6 +58,7 @@ class Session:
         state = self.state
         for table in self.plan.dimensions:
             rows = self.config.rows(table)
+            check_room(table, rows - 1, 0)
             req = self._request(table, 0, rows, 1, (0, 0))
             chunks = iter_chunks(req, self.config.workers)
             entity = self.plan.entities[table.name]
@@ -102,6 +104,7 @@ class Session:
                 self._remember_named(table, result.chunk.batch)
                 yield TableOutput(table, cycle, rows, table_schema(table), iter([result.chunk]))
             else:
+                check_room(table, first + rows - 2, cycle)  # row numbers first-1 .. first+rows-2
                 yield TableOutput(
                     table, cycle, rows, table_schema(table), iter_chunks(req, self.config.workers)
                 )
