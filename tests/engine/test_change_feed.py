@@ -235,10 +235,6 @@ def test_unique_attributes_stay_unique_through_changes(run_lab) -> None:
         assert len(set(values)) == len(values), f"{name}: {len(values) - len(set(values))} repeats"
 
 
-@pytest.mark.xfail(
-    reason="feed-faults: a change feed's anomaly counts leave DELETE rows out (issue 9.7)",
-    strict=False,
-)
 def test_anomalies_carried_into_a_feed_file_are_counted(run_lab, lab_dir, new_dir) -> None:
     """An after-image that keeps an anomalous value still breaks the rule in the feed's file."""
     from streamforge import api

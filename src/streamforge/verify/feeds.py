@@ -29,10 +29,17 @@ def order_of(roles: FeedRoles, data: pa.Table) -> np.ndarray:
 
 
 def check_changes(
-    report: Report, table: str, cycle: int, roles: FeedRoles, data: pa.Table, timeline: Timeline
+    report: Report,
+    table: str,
+    cycle: int,
+    roles: FeedRoles,
+    data: pa.Table,
+    timeline: Timeline,
+    made_here: np.ndarray,
 ) -> np.ndarray:
     """Report every change row that touches a key at the wrong moment; return the rows that
-    are fine (the ones replay applies)."""
+    are fine (the ones replay applies). `made_here`: rows of this cycle's batch (the others are
+    late rows of earlier batches), the batch in which a key changes at most once."""
     keys = as_int64(data.column(roles.entity_key))
     ops = data.column(roles.type_column).to_numpy(zero_copy_only=False).astype(object)
     order = order_of(roles, data)
@@ -57,9 +64,10 @@ def check_changes(
         ),
     }
     # Two different changes (not an exact duplicate: another sequence) of one key in a batch.
-    pairs = np.unique(np.stack([keys, order]), axis=1) if len(keys) else np.zeros((2, 0), np.int64)
+    mine = np.stack([keys[made_here], order[made_here]])
+    pairs = np.unique(mine, axis=1) if mine.shape[1] else np.zeros((2, 0), np.int64)
     distinct, counts = np.unique(pairs[0], return_counts=True)
-    twice = np.isin(keys, distinct[counts > 1])
+    twice = np.isin(keys, distinct[counts > 1]) & made_here
     problems["key changed twice in one batch"] = twice
     bad = np.zeros(len(keys), dtype=bool)
     for message, mask in problems.items():
@@ -138,10 +146,15 @@ def check_changed_fields(
     if column is None or state is None or not len(state):
         return
     ops = data.column(roles.type_column).to_numpy(zero_copy_only=False)
-    rows = np.flatnonzero(ops == "UPDATE")
+    all_keys = as_int64(data.column(roles.entity_key))
+    # A key changed twice in the file (a late row beside a new one): its earlier image is not
+    # the state's; leave it to the replay.
+    pairs = np.unique(np.stack([all_keys, order_of(roles, data)]), axis=1)
+    distinct, counts = np.unique(pairs[0], return_counts=True)
+    rows = np.flatnonzero((ops == "UPDATE") & np.isin(all_keys, distinct[counts == 1]))
     if not len(rows):
         return
-    keys = as_int64(data.column(roles.entity_key))[rows]
+    keys = all_keys[rows]
     state_keys = as_int64(state.column(roles.entity_key))
     at = np.searchsorted(state_keys, keys)
     known = (at < len(state_keys)) & (state_keys[np.minimum(at, len(state_keys) - 1)] == keys)

@@ -34,7 +34,7 @@ from streamforge.verify.references import When, check_reference
 from streamforge.verify.replay import EntityState
 from streamforge.verify.report import Report
 from streamforge.verify.rules import Rule, RuleError, read_rules
-from streamforge.verify.timeline import Timeline
+from streamforge.verify.timeline import EARLIEST, LATEST, Timeline
 from streamforge.verify.unique import SeenValues, fingerprints
 
 
@@ -50,6 +50,9 @@ class _Run:
     seen: dict[tuple[str, str], SeenValues] = field(default_factory=dict)
     rows_seen: dict[str, int] = field(default_factory=dict)
     feed_last: dict[str, dict] = field(default_factory=dict)
+    # Per change feed and cycle: (before, after) the file, has every older change landed? Only
+    # then is the replayed state one the generator had (late rows make gaps otherwise).
+    settled: dict[str, dict[int, tuple[bool, bool]]] = field(default_factory=dict)
 
 
 def verify_landing(
@@ -147,20 +150,35 @@ def _date_keys(run: _Run, in_flight: Mapping[str, pa.Table]) -> None:
         only = [roles.entity_key, roles.type_column, roles.timestamp_column, *order_column]
         reads = (_read(run, feed, e, only) for e in run.files[feed.name])
         tables = itertools.chain(
-            (f.data for f in reads if f is not None), [in_flight.get(feed.name)]
+            (f.data if f is not None else None for f in reads), [in_flight.get(feed.name)]
         )
+        spans: list[tuple[int, int]] = []  # (oldest, newest) order of each file, then in flight
         for data in tables:  # one file at a time
             if data is None or any(c not in data.column_names for c in only):
+                spans.append((LATEST, EARLIEST))
                 continue
             keys, order = as_int64(data.column(roles.entity_key)), order_of(roles, data)
+            spans.append((int(order.min(initial=LATEST)), int(order.max(initial=EARLIEST))))
             stamps = as_int64(data.column(roles.timestamp_column))
             ops = data.column(roles.type_column).to_numpy(zero_copy_only=False)
             timeline = run.timelines[roles.entity]
             for op, record in (("INSERT", timeline.born), ("DELETE", timeline.died)):
                 rows = ops == op
                 record(keys[rows], order[rows], stamps[rows])
+        run.settled[feed.name] = _settled(run.files[feed.name], spans)
     for timeline in run.timelines.values():
         timeline.seal()
+
+
+def _settled(entries: list[dict], spans: list[tuple[int, int]]) -> dict[int, tuple[bool, bool]]:
+    oldest = np.array([s[0] for s in spans] + [LATEST], dtype=np.int64)
+    newest = np.array([EARLIEST] + [s[1] for s in spans], dtype=np.int64)
+    landed = np.maximum.accumulate(newest)  # landed[i]: newest order before file i
+    coming = np.minimum.accumulate(oldest[::-1])[::-1]  # coming[i]: oldest order from file i on
+    return {
+        e["cycle"]: (bool(landed[i] < coming[i]), bool(landed[i + 1] < coming[i + 1]))
+        for i, e in enumerate(entries)
+    }
 
 
 def _judge(run: _Run, table: TablePlan, entry: dict) -> None:
@@ -342,14 +360,21 @@ def _judge_changes(
         return
     check_order(report, table.name, cycle, roles, data, run.feed_last.setdefault(table.name, {}))
     _check_late_changes(run, table, entry, data)
-    ok = check_changes(report, table.name, cycle, roles, data, run.timelines[roles.entity])
+    start = entry.get("window_start")
+    stamps = as_int64(data.column(roles.timestamp_column))
+    made_here = stamps >= _micros(start) if start else np.ones(len(stamps), dtype=bool)
+    timeline = run.timelines[roles.entity]
+    ok = check_changes(report, table.name, cycle, roles, data, timeline, made_here)
     _check_references(run, table, entry, data, ops != "DELETE")
     state = run.states.get(roles.entity)
     if state is None:
         return
-    check_changed_fields(report, table.name, cycle, roles, data, state.table)
+    before, after = run.settled.get(table.name, {}).get(cycle, (True, True))
+    if before:
+        check_changed_fields(report, table.name, cycle, roles, data, state.table)
     state.apply(data, ops, order_of(roles, data), ok & fresh)
-    _check_hierarchy(run, table, roles.entity, cycle)
+    if after:
+        _check_hierarchy(run, table, roles.entity, cycle)
 
 
 def _check_late_changes(run: _Run, table: TablePlan, entry: dict, data: pa.Table) -> None:
