@@ -243,7 +243,8 @@ def generate(
         emit(write_output(landing, output, file_format, seed, (config.start_us,) * 2, on_rows))
     for cycle in range(cycles):
         window = config.window(cycle)
-        for output in session.cycle(cycle):
+        # A finite run lands every change: rows held back as late arrive in its last file.
+        for output in session.cycle(cycle, final=cycle == cycles - 1):
             emit(write_output(landing, output, file_format, seed, window, on_rows))
     return result
 
@@ -316,6 +317,7 @@ def run(
     stop: threading.Event | None = None,
     listener: Listener | None = None,
     clock: Clock | None = None,
+    break_lock: bool = False,
 ) -> RunSummary:
     """Dimensions once, then a batch of every fact and change feed every `interval` seconds,
     until `cycles`, `duration` or `stop`; resumes from the landing area's checkpoint."""
@@ -332,6 +334,7 @@ def run(
         duration_s=duration,
         workers=workers,
         fresh=fresh,
+        break_lock=break_lock,
     )
     runner = Runner(plan, landing, _table_format(fmt), options, clock, stop, listener)
     return runner.run()
@@ -379,9 +382,10 @@ def verify(sector: str, out: Path | str, schema_dir: Path | str | None = None):
     if not landing.exists():
         raise StreamForgeError(f"{out} holds no StreamForge landing area (no {STATE_DIR}/)")
     plan = load_plan(sector, schema_dir)
-    report = verify_landing(out, plan)
     loaded = checkpoint.load(landing)
-    if loaded is not None and loaded[1].pending_cycle is None:
+    settled = loaded is not None and loaded[1].pending_cycle is None
+    report = verify_landing(out, plan, loaded[0].held if loaded is not None and settled else None)
+    if loaded is not None and settled:
         state = loaded[0]
         tables = {n: e.table for n, e in state.entities.items() if e.table is not None}
         compare_entities(report, tables, {n: e.key for n, e in state.entities.items()})

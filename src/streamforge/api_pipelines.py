@@ -19,11 +19,22 @@ def pipeline(
     landing: str | None = None,
     scd: int = 1,
     fmt: str = "json",
+    interval: float | None = None,
 ):
-    """Generate the pipeline project that ingests a sector's landing area; write it to `out`."""
+    """Generate the pipeline project that ingests a sector's landing area; write it to `out`.
+
+    `interval` (seconds between the landing's cycles) sets the watermark; None reads it from a
+    local `landing` (checkpoint, else manifest), else 30. Raises StreamForgeError when it is not
+    positive.
+    """
     from streamforge.api import load_plan  # at call time: api re-exports this module
+    from streamforge.pipelines.interval import DEFAULT_INTERVAL, landing_interval
     from streamforge.pipelines.project import PipelineOptions, build_project
 
+    if interval is None:
+        interval = landing_interval(landing) or DEFAULT_INTERVAL
+    elif not interval > 0:
+        raise StreamForgeError(f"--interval must be a positive number of seconds, not {interval}")
     plan = load_plan(sector, schema_dir)
     if landing is None:
         landing = "/Volumes/main/streamforge/landing" if target != "spark" else "landing"
@@ -35,6 +46,7 @@ def pipeline(
         landing=str(landing),
         scd=scd,
         fmt=fmt,
+        interval=interval,
         storage=(Path(out) / "pipeline-storage").resolve().as_uri() if out is not None else None,
     )
     project = build_project(plan, options)

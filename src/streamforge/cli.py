@@ -13,7 +13,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 from rich.text import Text
 
-from streamforge import __version__, api
+from streamforge import __version__, api, stopping
 from streamforge.errors import SchemaError, StreamForgeError, storage_error
 
 # soft_wrap: a `file:line: message` stays one line in pipes and CI logs, where rich assumes 80
@@ -73,6 +73,8 @@ class Group(click.Group):
 def main(ctx: click.Context, debug: bool) -> None:
     """StreamForge: referentially intact, continuously arriving test data for Lakeflow pipelines."""
     ctx.obj = {"debug": debug}
+    if ctx.invoked_subcommand != "run":
+        stopping.release()  # only a live run stops cleanly on signals; the rest keep Ctrl-C
 
 
 schema_dir_option = click.option(
@@ -293,6 +295,13 @@ def verify(sector: str, schema_dir: Path | None, out: Path) -> None:
     help="Format of the landing files.",
 )
 @click.option(
+    "--interval",
+    type=float,
+    default=None,
+    help="Seconds between the landing's cycles; the watermark follows it "
+    "(default: read from a local --landing, else 30).",
+)
+@click.option(
     "--run",
     "run_it",
     is_flag=True,
@@ -307,6 +316,7 @@ def pipeline(
     landing: str | None,
     scd: str,
     fmt: str,
+    interval: float | None,
     run_it: bool,
 ) -> None:
     """Write the pipeline project that ingests SECTOR's landing area (bronze, silver, gold)."""
@@ -321,6 +331,7 @@ def pipeline(
         landing=landing,
         scd=int(scd),
         fmt=fmt,
+        interval=interval,
     )
     for relpath in project.files:
         console.print(f"wrote {out / relpath}", markup=False)

@@ -52,6 +52,7 @@ class RunOptions:
     duration_s: float | None = None
     workers: int = 2
     fresh: bool = False  # clear what an earlier run wrote before starting
+    break_lock: bool = False  # take over the landing's lock even if its holder may be alive
 
 
 @dataclass(slots=True)
@@ -77,7 +78,8 @@ class RunSummary:
         )
 
 
-Listener = Callable[[str, object], None]  # (event, payload): "resumed", "dimensions", "cycle", ...
+# (event, payload): "lock" (whose lock was taken over, and why), "resumed", "dimensions", ...
+Listener = Callable[[str, object], None]
 
 
 class Runner:
@@ -98,8 +100,12 @@ class Runner:
 
     def run(self) -> RunSummary:
         owner = f"pid {os.getpid()} on {socket.gethostname()}"
+        if self.stop.is_set():  # stopped during start-up: nothing was written yet
+            return RunSummary(resumed=False, stopped=True)
         try:
-            with self.landing.lock(owner):
+            with self.landing.lock(owner, self.options.break_lock) as taken_over:
+                if taken_over:
+                    self.listener("lock", taken_over)
                 if self.options.fresh:
                     self.landing.clear()
                 return self._run()
@@ -143,6 +149,9 @@ class Runner:
             self._drop_manifest_entries(lambda e: e.get("kind") == "dimension")
             window = (meta.start_us, meta.start_us)
             for output in session.dimensions():
+                if self.stop.is_set():  # the next start writes the dimensions again, whole
+                    summary.stopped = True
+                    return summary
                 written = write_output(self.landing, output, self.fmt, meta.seed, window)
                 summary.dimensions.append(written)
             checkpoint.save(self.landing, state, meta, entities_changed=True)

@@ -5,7 +5,8 @@ HEAD, DELETE) and `/api/2.0/fs/directories{path}` (PUT, GET with `contents` + `n
 HEAD, DELETE). Presigned-URL and multipart routes answer "not found" / "not implemented", as on
 a workspace that does not offer them, so the SDK falls back to one PUT / one GET on the workspace
 host. Files live in a dict; every request is logged; failures (503s, a 429 with Retry-After, a 403
-for a prefix) can be injected.
+for a prefix) can be injected, and so can a lost reply: the request is served, then the connection
+drops before the answer (`lose_reply`).
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ class Failure:
     retry_after: int | None = None
     error_code: str = "TEMPORARILY_UNAVAILABLE"
     message: str = "injected failure"
+    lost_reply: bool = False  # serve the request, then drop the connection without an answer
 
 
 @dataclass(slots=True)
@@ -74,6 +76,13 @@ class FakeFilesApi:
         message: str = "injected failure",
     ) -> None:
         rule = Failure(status, times, method, prefix, retry_after, error_code, message)
+        with self.lock:
+            self.failures.append(rule)
+
+    def lose_reply(self, prefix: str, method: str | None = "PUT", times: int | None = 1) -> None:
+        """Serve matching requests, then close the connection unanswered: the client cannot tell
+        whether its request happened (a reset after the server committed it)."""
+        rule = Failure(0, times, method, prefix, lost_reply=True)
         with self.lock:
             self.failures.append(rule)
 
@@ -145,23 +154,36 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         self._serve("POST")
 
-    def _body(self) -> bytes:
+    def _body(self) -> bytes | None:
+        """The whole request body, or None when the client went away before sending all of it
+        (killed mid-upload): like the real service, the fake then stores nothing."""
         if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
             data = b""
             while True:
-                size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
+                line = self.rfile.readline()
+                if not line.strip():
+                    return None
+                size = int(line.split(b";")[0].strip(), 16)
                 if size == 0:
                     self.rfile.readline()
                     return data
-                data += self.rfile.read(size)
+                chunk = self.rfile.read(size)
+                if len(chunk) < size:
+                    return None
+                data += chunk
                 self.rfile.readline()
-        return self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        size = int(self.headers.get("Content-Length") or 0)
+        data = self.rfile.read(size)
+        return data if len(data) == size else None
 
     def _serve(self, method: str) -> None:
         state = self.server.state
         url = urlsplit(self.path)
         query = {k: v[-1] for k, v in parse_qs(url.query).items()}
         body = self._body() if method in ("PUT", "POST") else b""
+        if body is None:
+            self.close_connection = True
+            return
         api, path = "other", url.path
         for prefix, name in ((FILES, "files"), (DIRECTORIES, "directories")):
             if url.path.startswith(prefix + "/"):
@@ -177,7 +199,10 @@ class _Handler(BaseHTTPRequestHandler):
         if api == "other":
             return self._error(404, "ENDPOINT_NOT_FOUND", f"no API at {url.path} in this fake")
         failure = state.failure_for(method, path)
-        if failure is not None:
+        if failure is not None and failure.lost_reply:
+            self._lost = True  # _reply stays silent; the handler closes the connection
+            self.close_connection = True
+        elif failure is not None:
             extra = {"Retry-After": str(failure.retry_after)} if failure.retry_after else {}
             return self._error(failure.status, failure.error_code, failure.message, extra)
         with state.lock:
@@ -257,6 +282,8 @@ class _Handler(BaseHTTPRequestHandler):
         self._reply(status, body, {"Content-Type": "application/json", **(headers or {})})
 
     def _reply(self, status: int, body: bytes = b"", headers: dict[str, str] | None = None) -> None:
+        if getattr(self, "_lost", False):
+            return
         self.send_response(status)
         headers = dict(headers or {})
         headers.setdefault("Content-Length", str(len(body)))

@@ -3,18 +3,30 @@
 from __future__ import annotations
 
 import json
+import os
+import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
+from streamforge import api
 from streamforge.errors import StreamForgeError
+from streamforge.runner import Runner, RunOptions
+from streamforge.sinks import volume_holder
+from streamforge.sinks.formats import get_format
 from streamforge.sinks.landing import STATE_PATH, LandingLocked
 from streamforge.sinks.volume import VolumeLanding
+from streamforge.sinks.volume_holder import this_process
 
-from .conftest import ROOT
-from .files_api_server import FakeFilesApi
+from .conftest import DEST, ROOT
+from .files_api_server import TOKEN, FakeFilesApi
+
+SCHEMA = Path(__file__).resolve().parents[2] / "schema"
 
 LOCK = f"{ROOT}/_streamforge/lock.json"
 NOW = 1_800_000_000.0
@@ -53,12 +65,14 @@ def test_the_lock_file_is_written_while_held_and_removed_after(
 def test_a_second_runner_is_refused_while_the_heartbeat_is_fresh(
     make_landing: Callable[..., VolumeLanding], files_api: FakeFilesApi
 ) -> None:
-    plant_lock(files_api, "pid 1 on host-b", heartbeat=NOW - 599)
-    landing = make_landing(wall_clock=lambda: NOW)
+    plant_lock(files_api, "pid 1 on host-b", heartbeat=NOW - 74)
+    landing = make_landing(wall_clock=lambda: NOW)  # stale after 75s by default
     refused = pytest.raises(LandingLocked, match="in use by pid 1 on host-b")
     with refused as caught, landing.lock("pid 7 on host-a"):
         pytest.fail("must not get here")
-    assert "heartbeat 599s ago" in str(caught.value) and LOCK in str(caught.value)
+    message = str(caught.value)
+    assert "heartbeat 74s ago" in message and LOCK in message
+    assert "taken over 75s after its last heartbeat" in message and "--break-lock" in message
     assert lock_file(files_api)["token"] == "theirs"  # untouched
 
 
@@ -78,9 +92,11 @@ def test_a_stale_or_unreadable_lock_is_taken_over(
     files_api.make_directories(f"{ROOT}/_streamforge")
     files_api.files[LOCK] = stale
     landing = make_landing(wall_clock=lambda: NOW)
-    with landing.lock("pid 7 on host-a"):
+    with landing.lock("pid 7 on host-a") as taken_over:
         assert lock_file(files_api)["owner"] == "pid 7 on host-a"
     assert LOCK not in files_api.files
+    expected = "its heartbeat stopped" if stale.startswith(b"{") else "the lock file is unreadable"
+    assert taken_over is not None and expected in taken_over
 
 
 def test_the_lock_timeout_is_a_parameter(
@@ -134,3 +150,144 @@ def test_the_lock_is_released_when_the_run_fails(
         raise RuntimeError("boom")
     assert LOCK not in files_api.files
     assert not [t for t in threading.enumerate() if t.name == "streamforge-lock"]
+
+
+def test_a_lost_reply_on_the_create_does_not_make_a_run_refuse_itself(
+    make_landing: Callable[..., VolumeLanding], files_api: FakeFilesApi
+) -> None:
+    # The server stores lock.json, then the connection drops: the retry finds the file there.
+    files_api.lose_reply(LOCK, method="PUT")
+    landing = make_landing()
+    with landing.lock("pid 7 on host-a") as taken_over:
+        assert taken_over is None, "a lock of our own is not a takeover"
+        assert lock_file(files_api)["pid"] == os.getpid()
+        creates = [r for r in files_api.requests("PUT") if r.path == LOCK]
+        assert [r.query for r in creates] == [{"overwrite": "false"}] * 2, "the create was retried"
+    assert LOCK not in files_api.files
+
+
+def test_each_acquisition_has_its_own_token(
+    make_landing: Callable[..., VolumeLanding], files_api: FakeFilesApi
+) -> None:
+    tokens = set()
+    for _ in range(3):
+        with make_landing().lock("same owner"):
+            tokens.add(lock_file(files_api)["token"])
+    assert len(tokens) == 3 and all(len(t) >= 32 for t in tokens)
+
+
+def _mine(files_api: FakeFilesApi, heartbeat: float, **changes: object) -> None:
+    """A lock as this machine would have written it, with some fields changed."""
+    files_api.make_directories(f"{ROOT}/_streamforge")
+    document = {"owner": "a killed run", "token": "old", "heartbeat": heartbeat, **this_process()}
+    files_api.files[LOCK] = json.dumps({**document, **changes}).encode()
+
+
+def test_a_lock_of_a_process_of_this_machine_that_exited_is_taken_over_at_once(
+    make_landing: Callable[..., VolumeLanding], files_api: FakeFilesApi
+) -> None:
+    exited = subprocess.Popen([sys.executable, "-c", "pass"])
+    exited.wait()
+    _mine(files_api, heartbeat=NOW, pid=exited.pid, started=None)  # fresh heartbeat
+    with make_landing(wall_clock=lambda: NOW).lock("pid 7") as taken_over:
+        assert lock_file(files_api)["owner"] == "pid 7"
+    assert taken_over == (
+        f"took over the lock on {ROOT} from a killed run: its process (pid {exited.pid} on "
+        f"{socket.gethostname()}) is gone"
+    )
+
+
+def test_a_pid_reused_by_another_program_does_not_keep_a_lock(
+    make_landing: Callable[..., VolumeLanding], files_api: FakeFilesApi
+) -> None:
+    _mine(files_api, heartbeat=NOW, pid=os.getppid(), started="1")
+    with make_landing(wall_clock=lambda: NOW).lock("pid 7") as taken_over:
+        assert taken_over is not None and "now belongs to another program" in taken_over
+
+
+def test_a_live_process_of_this_machine_keeps_its_lock(
+    make_landing: Callable[..., VolumeLanding], files_api: FakeFilesApi
+) -> None:
+    alive = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        eventually(lambda: volume_holder._start_time(alive.pid) is not None)
+        started = volume_holder._start_time(alive.pid)
+        _mine(files_api, heartbeat=NOW, pid=alive.pid, started=started)
+        refused = pytest.raises(LandingLocked, match="in use by a killed run")
+        with refused, make_landing(wall_clock=lambda: NOW).lock("pid 7"):
+            pytest.fail("must not get here")
+    finally:
+        alive.kill()
+        alive.wait()
+
+
+@pytest.mark.parametrize("mark", ["host", "boot_id", "pid_ns"])
+def test_a_dead_pid_on_another_machine_or_container_proves_nothing(
+    make_landing: Callable[..., VolumeLanding], files_api: FakeFilesApi, mark: str
+) -> None:
+    # That pid is free here, but the holder ran elsewhere: only its heartbeat can tell.
+    _mine(files_api, heartbeat=NOW - 10, pid=2**22 + 1, **{mark: "elsewhere"})
+    refused = pytest.raises(LandingLocked, match="heartbeat 10s ago")
+    with refused, make_landing(wall_clock=lambda: NOW).lock("pid 7"):
+        pytest.fail("must not get here")
+
+
+def test_break_lock_takes_over_a_live_holder_and_says_so(
+    make_landing: Callable[..., VolumeLanding], files_api: FakeFilesApi
+) -> None:
+    plant_lock(files_api, "pid 1 on host-b", heartbeat=NOW - 1)
+    with make_landing(wall_clock=lambda: NOW).lock("pid 7", break_lock=True) as taken_over:
+        assert lock_file(files_api)["owner"] == "pid 7"
+    assert (
+        taken_over == f"took over the lock on {ROOT} from pid 1 on host-b: --break-lock was given"
+    )
+
+
+def test_a_lock_left_after_a_403_is_taken_over_by_the_next_run_of_the_same_process(
+    make_landing: Callable[..., VolumeLanding], files_api: FakeFilesApi
+) -> None:
+    with make_landing().lock("pid 7"):
+        files_api.deny(LOCK, method="DELETE")  # the grant went away: the release fails
+    assert LOCK in files_api.files
+    files_api.failures.clear()
+    with make_landing().lock("pid 7") as taken_over:
+        assert taken_over is not None and "an earlier run of this process" in taken_over
+    assert LOCK not in files_api.files
+
+
+def test_a_run_killed_with_sigkill_is_taken_over_by_the_next_start_at_once(
+    files_api: FakeFilesApi, client
+) -> None:
+    """A real `streamforge run` into the Volume, killed with -9; the restart takes over at once
+    (same machine, dead pid), continues, and the change feed replays onto the dimension."""
+    env = {**os.environ, "DATABRICKS_HOST": files_api.url, "DATABRICKS_TOKEN": TOKEN}
+    command = [sys.executable, "-m", "streamforge", "run", "Energy", "--out", DEST]
+    process = subprocess.Popen(
+        [*command, "--schema-dir", str(SCHEMA), "--interval", "0.2"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    state = f"{ROOT}/_streamforge/state.json"
+    eventually(
+        lambda: state in files_api.files and json.loads(files_api.files[state])["next_cycle"] >= 2,
+        seconds=60,
+    )
+    process.kill()
+    process.wait()
+    assert lock_file(files_api)["pid"] == process.pid  # left behind, heartbeat still fresh
+    events: list[tuple[str, object]] = []
+    landing = VolumeLanding.from_path(DEST, client=client)
+    plan = api.load_plan("Energy", SCHEMA)
+    runner = Runner(
+        plan, landing, get_format("json"), RunOptions(seed=api.DEFAULT_SEED, cycles=1),
+        listener=lambda event, payload: events.append((event, payload)),
+    )  # fmt: skip
+    summary = runner.run()
+    assert summary.resumed and len(summary.cycles) == 1
+    assert events[0] == (
+        "lock",
+        f"took over the lock on {ROOT} from pid {process.pid} on {socket.gethostname()}: its "
+        f"process (pid {process.pid} on {socket.gethostname()}) is gone",
+    )
+    assert LOCK not in files_api.files

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from streamforge.engine.pipeline_state import cdc_sequence
+from streamforge.pipelines.interval import DEFAULT_INTERVAL, watermark_seconds
 from streamforge.pipelines.literals import quote, sql_string
 from streamforge.pipelines.names import check_names
 from streamforge.pipelines.readers import from_text, text_type
@@ -17,6 +19,7 @@ from streamforge.plan import Plan, TablePlan
 from streamforge.spec.model import NUMERIC_TYPES, ColumnSpec
 
 BRONZE, SILVER, QUARANTINE = "bronze_{}", "silver_{}", "quarantine_{}"
+LATE = "late_{}"  # rows a streaming de-duplication dropped as later than its watermark
 
 
 _VALUE = "{value}"  # where the read value goes in Column.from_text
@@ -77,6 +80,10 @@ class Source:
         return QUARANTINE.format(self.table)
 
     @property
+    def late(self) -> str:
+        return LATE.format(self.table)
+
+    @property
     def schema_ddl(self) -> str:
         return ", ".join(f"{quote(c.name)} {c.type}" for c in self.columns)
 
@@ -91,12 +98,17 @@ class Source:
 
 @dataclass(frozen=True, slots=True)
 class Checked:
-    """A silver table: typed, de-duplicated on its key, with expectations and a quarantine."""
+    """A silver table: typed, de-duplicated on its key, with expectations and a quarantine.
+
+    Facts and change feeds are checked, and so is the snapshot of a dimension that a change feed
+    keeps current: its rows obey the same rules as the change rows (README, Change feeds).
+    """
 
     source: Source
     rules: tuple[Rule, ...]
-    dedupe: bool  # facts: drop duplicate keys within the watermark
-    watermark_seconds: int
+    dedupe: bool  # facts and change feeds: drop repeated row keys (within the watermark)
+    watermark_seconds: int  # event-time delay of a streaming de-duplication (see interval.py)
+    feeds_cdc: bool = False  # read by AUTO CDC (a change feed or a snapshot): stays a stream
 
     @property
     def drop_rules(self) -> tuple[Rule, ...]:
@@ -145,17 +157,25 @@ class PipelineModel:
     checked: tuple[Checked, ...]
     dimensions: tuple[Dimension, ...]
     aggregates: tuple[Aggregate, ...]
-    interval_seconds: int
+    interval_seconds: float
 
 
-def build_model(plan: Plan, interval_seconds: int = 30) -> PipelineModel:
+def build_model(plan: Plan, interval_seconds: float = DEFAULT_INTERVAL) -> PipelineModel:
+    """The pipeline of `plan` for a landing written every `interval_seconds`."""
     check_names(plan)  # before any name reaches a template
     sources = {t.name: _source(t) for t in plan.tables}
-    watermark = max(4 * interval_seconds, 60)  # late rows arrive up to 3 cycles late
+    watermark = watermark_seconds(interval_seconds)
+    tracked = {d.name for d in plan.dimensions if plan.entities[d.name].tracked_by}
     checked = tuple(
-        Checked(sources[t.name], rules_for(t), t.kind == "fact", watermark)
+        Checked(
+            sources[t.name],
+            rules_for(t),
+            t.kind != "dimension",
+            watermark,
+            feeds_cdc=t.kind == "change_feed" or t.name in tracked,
+        )
         for t in plan.tables
-        if t.kind in ("fact", "change_feed")
+        if t.kind in ("fact", "change_feed") or t.name in tracked
     )
     dims = tuple(_dimension(plan, d, sources) for d in plan.dimensions)
     aggregates = tuple(
@@ -200,9 +220,7 @@ def _dimension(plan: Plan, table: TablePlan, sources: dict[str, Source]) -> Dime
     feed_plan = plan.table(entity.tracked_by) if entity.tracked_by else None
     feed = sources[feed_plan.name] if feed_plan else None
     roles = feed_plan.feed if feed_plan else None
-    sequence = None
-    if roles is not None:
-        sequence = roles.sequence_columns[0] if roles.sequence_columns else roles.timestamp_column
+    sequence = cdc_sequence(roles) if roles is not None else None
     bookkeeping: tuple[str, ...] = ()
     if feed_plan is not None and roles is not None:
         attrs = {a.name for a in roles.attributes} | {roles.entity_key}

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import yaml
 
+from streamforge.engine.event_faults import MAX_LATE_CYCLES
 from streamforge.errors import StreamForgeError
 from streamforge.pipelines.model import PipelineModel, build_model
 from streamforge.pipelines.render import render
@@ -27,6 +28,7 @@ class PipelineOptions:
     catalog: str = "main"
     schema: str = "streamforge"
     storage: str | None = None  # spark target: where checkpoints and state live (a URI)
+    interval: float = 30.0  # seconds between the landing's cycles: the watermark follows it
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +51,7 @@ def build_project(plan: Plan, options: PipelineOptions) -> PipelineProject:
         raise StreamForgeError(f"unknown language '{options.language}'; use python or sql")
     if options.scd not in (1, 2):
         raise StreamForgeError("--scd must be 1 or 2")
-    model = build_model(plan)
+    model = build_model(plan, options.interval)
     name = f"streamforge_{plan.sector.name.lower()}"
     files: dict[str, str] = {}
     for template in target.templates[options.language]:
@@ -106,6 +108,24 @@ def _spark_spec(name: str, options: PipelineOptions) -> str:
     return yaml.safe_dump(document, sort_keys=False)
 
 
+def _dedupe_note(model: PipelineModel, target: Target, options: PipelineOptions) -> str:
+    """How facts are de-duplicated: streaming with a watermark (Databricks Python), else over
+    every landed row in a materialized view (no watermark, nothing dropped as late)."""
+    if not (target.bundle and options.language == "python"):
+        return (
+            "Facts are de-duplicated on their key over every row landed so far (a materialized "
+            "view): no watermark, so no row is dropped as late."
+        )
+    watermark = next((c.watermark_seconds for c in model.checked if c.dedupe), None)
+    return (
+        f"The landing is written every {model.interval_seconds:g} s and a late row arrives up to "
+        f"{MAX_LATE_CYCLES} intervals late, so facts are de-duplicated on their key within a "
+        f"{watermark} s watermark (`streamforge pipeline --interval` sets it). The streaming "
+        "de-duplication drops rows behind its watermark; they are kept in `late_<table>`, so "
+        "no row is lost silently."
+    )
+
+
 def _readme(model: PipelineModel, target: Target, options: PipelineOptions, source: str) -> str:
     lines = [
         f"# {model.description}",
@@ -139,6 +159,7 @@ def _readme(model: PipelineModel, target: Target, options: PipelineOptions, sour
             lines.append(f"| `{d.history}` | silver | every version of `{d.name}` (SCD2) |")
     for a in model.aggregates:
         lines.append(f"| `{a.name}` | gold | {a.comment} |")
+    lines += ["", _dedupe_note(model, target, options)]
     if target.bundle:
         lines += ["", "Deploy with `databricks bundle deploy` (set `--var landing=...`)."]
     else:

@@ -112,8 +112,12 @@ class Landing(Protocol):
         """True when a run has written here before."""
         ...
 
-    def lock(self, owner: str) -> AbstractContextManager[None]:
-        """Hold the landing area for one runner; raise LandingLocked when another holds it."""
+    def lock(self, owner: str, break_lock: bool = False) -> AbstractContextManager[str | None]:
+        """Hold the landing area for one runner; raise LandingLocked when another may hold it.
+
+        The block receives None, or a sentence saying whose lock was taken over and why (its
+        holder is gone, or `break_lock` said to take it).
+        """
         ...
 
 

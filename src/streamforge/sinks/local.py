@@ -136,10 +136,12 @@ class LocalLanding:
         return (control / "manifest.jsonl").exists() or (control / "state.json").exists()
 
     @contextlib.contextmanager
-    def lock(self, owner: str) -> Iterator[None]:
+    def lock(self, owner: str, break_lock: bool = False) -> Iterator[str | None]:
         """Hold `_streamforge/lock` for the whole run: a second runner on this folder is refused.
 
-        An OS lock (flock) dies with its process, so a crash never leaves a stale lock behind.
+        An OS lock (flock) dies with its process, so a crash never leaves a stale lock behind,
+        and there is never one to take over: `break_lock` changes nothing, and the block
+        receives None.
         """
         path = self.root / CONTROL_DIR / "lock"
         with _storage(path):
@@ -158,7 +160,7 @@ class LocalLanding:
                 stream.write(owner)
                 stream.flush()
                 self._sweep_temp_files()
-            yield
+            yield None
         finally:
             stream.close()
 

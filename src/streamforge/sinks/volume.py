@@ -11,7 +11,7 @@
   manifest lacks; an entry for a table the manifest does not name yet is uploaded at once, so
   `clear()` can always find every table folder;
 - the lock is `_streamforge/lock.json` with a heartbeat that a daemon thread refreshes: best effort,
-  as object storage offers no lock that dies with its process.
+  as object storage offers no lock that dies with its process (`volume_lock.py`).
 """
 
 from __future__ import annotations
@@ -59,8 +59,8 @@ class VolumeLanding:
         client: Any,
         *,
         retry: RetryPolicy | None = None,
-        lock_timeout: float = 600.0,
-        heartbeat_every: float = 60.0,
+        lock_timeout: float = 75.0,
+        heartbeat_every: float = 15.0,
         batch_manifest: bool = True,
         spool_bytes: int = 64 * _MIB,
         wall_clock: Callable[[], float] = time.time,
@@ -200,17 +200,19 @@ class VolumeLanding:
         return any(self._io.exists(self.where.file(p)) for p in (MANIFEST_PATH, STATE_PATH))
 
     @contextlib.contextmanager
-    def lock(self, owner: str) -> Iterator[None]:
+    def lock(self, owner: str, break_lock: bool = False) -> Iterator[str | None]:
         """Hold `_streamforge/lock.json` while the run lasts, refreshing its heartbeat.
 
-        Refused (LandingLocked) while another holder's heartbeat is younger than `lock_timeout`;
-        an older one belongs to a run that died, and is taken over.
+        Refused (LandingLocked) while another holder may be alive: its heartbeat is younger than
+        `lock_timeout` (five heartbeats by default) and it is not a process of this machine that
+        has exited. A lock whose holder is gone, or any with `break_lock`, is taken over; the
+        block then receives a sentence saying from whom and why (else None).
         """
         self._folder(CONTROL_DIR)
-        with self._lock.hold(owner):
+        with self._lock.hold(owner, break_lock) as taken_over:
             if not self._pending:
                 self._manifest = None  # another runner may have written since we last read
-            yield
+            yield taken_over
             self.flush()
 
     def _check_held(self) -> None:

@@ -53,9 +53,10 @@ def relationship_svg(sector: SectorSummary) -> str:
             )
     for name, (x, y) in where.items():
         parts.append(
-            f'<g class="node"><rect x="{x}" y="{y}" width="{BOX_W}" height="{BOX_H}" rx="5" '
-            f'fill="{COLORS.get(kinds[name], "#eee")}"/><text x="{x + BOX_W / 2}" '
-            f'y="{y + BOX_H / 2 + 4}" text-anchor="middle">{escape(name)}</text></g>'
+            f'<g class="node"><rect class="{kinds[name]}" x="{x}" y="{y}" width="{BOX_W}" '
+            f'height="{BOX_H}" rx="5" fill="{COLORS.get(kinds[name], "#eee")}"/>'
+            f'<text x="{x + BOX_W / 2}" y="{y + BOX_H / 2 + 4}" text-anchor="middle">'
+            f"{escape(name)}</text></g>"
         )
     parts.append("</svg>")
     return "".join(parts)

@@ -71,6 +71,7 @@ def table(
         profiles=profiles,
         profiled=rows.num_rows,
         seed=seed,
+        editable=request.app.state.settings.schema_editable,
     )
 
 

@@ -136,6 +136,9 @@ class NumericGenerator(ValueGenerator):
     def matches(self, col: ColumnSpec) -> bool:
         return col.type in NUMERIC_TYPES
 
+    def unique_capacity(self, col: ColumnSpec) -> int | None:
+        return unit_range(col).span + 1 if col.type in INTEGER_TYPES else None
+
     def generate(self, col: ColumnSpec, ctx: ColumnContext) -> pa.Array:
         if col.type in EXACT_TYPES:
             r = unit_range(col)

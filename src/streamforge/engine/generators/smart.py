@@ -12,6 +12,7 @@ import pyarrow.compute as pc
 
 from streamforge.engine import pools
 from streamforge.engine.context import ColumnContext
+from streamforge.engine.generators import provider_space
 from streamforge.engine.generators.base import ValueGenerator
 from streamforge.engine.generators.patterns import fixed_width_strings
 from streamforge.spec.model import ColumnSpec
@@ -274,9 +275,13 @@ class FakerProviderGenerator(ValueGenerator):
     def matches(self, col: ColumnSpec) -> bool:
         return col.faker is not None
 
+    def unique_capacity(self, col: ColumnSpec) -> int | None:
+        return provider_space.space_of(col.faker or "word").size
+
     def generate(self, col: ColumnSpec, ctx: ColumnContext) -> pa.Array:
-        values = pools.faker_pool(col.faker or "word").sample(ctx.rng, ctx.rows)
-        return make_unique(values, ctx) if col.unique else values
+        if col.unique:  # from the provider's own space: a suffix would break its format (EAN-13)
+            return provider_space.unique_values(col.faker or "word", ctx)
+        return pools.faker_pool(col.faker or "word").sample(ctx.rng, ctx.rows)
 
 
 class WordsGenerator(ValueGenerator):

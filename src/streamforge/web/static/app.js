@@ -18,9 +18,12 @@ function sortTable(th) {
   body.append(...rows);
 }
 
-document.querySelectorAll("table.sortable th").forEach((th) => {
-  th.addEventListener("click", () => sortTable(th));
-});
+function bindSortable(root) {
+  root.querySelectorAll("table.sortable th").forEach((th) => {
+    th.addEventListener("click", () => sortTable(th));
+  });
+}
+bindSortable(document);
 
 async function callApi(method, url, body) {
   const response = await fetch(url, {
