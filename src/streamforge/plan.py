@@ -9,6 +9,7 @@ from types import MappingProxyType
 
 from streamforge.errors import Issue, did_you_mean, display_path
 from streamforge.plan_feeds import FeedRoles, resolve_feed
+from streamforge.plan_unique import check_unique_capacity
 from streamforge.spec.model import ColumnSpec, SectorSpec, TableSpec
 
 BIRTH = re.compile(r"(^|_)(birth|dob|born)(_|$)")
@@ -208,6 +209,7 @@ def plan_sector(sector: SectorSpec) -> tuple[Plan | None, list[Issue]]:
     for table in sector.tables:
         plans[table.name] = _plan_table(table, sector, entities, key_owner, feeds, issues)
     order = _dependency_order(sector, plans, entities, issues)
+    check_unique_capacity(plans, entities, issues)
     if any(i.severity == "error" for i in issues):
         return None, issues
     ordered = tuple(plans[name] for name in order)
@@ -263,7 +265,6 @@ def _plan_table(
                         severity="warning",
                     )
                 )
-    _check_unique_capacity(table, columns, pk, issues)
     for name in fks:
         col = next(c for c in columns if c.name == name)
         if col.anomaly_rate > 0 and col.null_rate > 0:
@@ -398,41 +399,6 @@ def _dependency_order(
     for name in sorted(plans, key=lambda n: (rank[plans[n].kind], n)):
         visit(name, [])
     return order
-
-
-def _check_unique_capacity(
-    table: TablePlan | TableSpec,
-    columns: tuple[ColumnSpec, ...],
-    pk: str | None,
-    issues: list[Issue],
-) -> None:
-    """A unique column of a dimension needs at least num_rows distinct values."""
-    from streamforge.engine.generators.numeric import bounds
-    from streamforge.engine.generators.patterns import capacity
-
-    spec = table if isinstance(table, TableSpec) else table.spec
-    if spec.kind != "dimension":
-        return
-    for col in columns:
-        if not col.unique or col.name == pk:
-            continue
-        if col.type in ("int", "long"):
-            low, high = bounds(col)
-            room = int(high - low) + 1
-        elif col.type == "string" and col.format is not None:
-            room = capacity(col.format)
-        else:
-            continue
-        if room < spec.num_rows:
-            issues.append(
-                _issue(
-                    spec,
-                    col.line,
-                    f"unique column '{col.name}' has only {room:,} possible values for "
-                    f"{spec.num_rows:,} rows",
-                    "widen min/max or add # to the format",
-                )
-            )
 
 
 def _check_key_type(table: TableSpec, key: str, issues: list[Issue]) -> None:

@@ -22,7 +22,7 @@ from streamforge.engine.session import RunConfig, Session
 from streamforge.engine.state import RunState
 from streamforge.errors import StorageError, StreamForgeError
 from streamforge.plan import Plan
-from streamforge.publish import WrittenFile, write_output
+from streamforge.publish import WriteStopped, WrittenFile, write_output
 from streamforge.sinks.formats import FileFormat
 from streamforge.sinks.landing import Landing, LandingLocked
 
@@ -100,6 +100,8 @@ class Runner:
 
     def run(self) -> RunSummary:
         owner = f"pid {os.getpid()} on {socket.gethostname()}"
+        if self.stop.is_set():  # stopped during start-up: nothing was written yet
+            return RunSummary(resumed=False, stopped=True)
         try:
             with self.landing.lock(owner, self.options.break_lock) as taken_over:
                 if taken_over:
@@ -147,7 +149,16 @@ class Runner:
             self._drop_manifest_entries(lambda e: e.get("kind") == "dimension")
             window = (meta.start_us, meta.start_us)
             for output in session.dimensions():
-                written = write_output(self.landing, output, self.fmt, meta.seed, window)
+                if self.stop.is_set():  # the next start writes the dimensions again, whole
+                    summary.stopped = True
+                    return summary
+                try:
+                    written = write_output(
+                        self.landing, output, self.fmt, meta.seed, window, stop=self.stop
+                    )
+                except WriteStopped:
+                    summary.stopped = True
+                    return summary
                 summary.dimensions.append(written)
             checkpoint.save(self.landing, state, meta, entities_changed=True)
             self.listener("dimensions", summary.dimensions)
@@ -191,7 +202,12 @@ class Runner:
         for output in session.cycle(cycle, window):
             if self.stop.is_set():
                 return None
-            files.append(write_output(self.landing, output, self.fmt, meta.seed, window))
+            try:
+                files.append(
+                    write_output(self.landing, output, self.fmt, meta.seed, window, stop=self.stop)
+                )
+            except WriteStopped:
+                return None  # the pending checkpoint redoes the whole cycle
         seconds = time.perf_counter() - started
         return CycleReport(cycle, window, files, seconds, overrun=seconds > meta.interval_s)
 

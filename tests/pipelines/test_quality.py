@@ -142,29 +142,31 @@ def decorator_dicts(code: str, function: str, decorator: str) -> dict[str, str]:
 
 @pytest.mark.parametrize("language", ["python", "sql"])
 def test_auto_cdc_reads_the_checked_snapshot(language: str) -> None:
-    """Snapshot rows reach AUTO CDC only through the view whose expectations drop NULL keys."""
+    """Snapshot rows reach AUTO CDC only through a dataset whose expectations drop NULL keys:
+    the checked silver snapshot of a dimension with a change feed, else a checked view."""
     files = api.pipeline("Energy", None, schema_dir=SCHEMA, target="databricks", language=language)
     code = files.files[
         f"transformations/streamforge_energy.{'py' if language == 'python' else 'sql'}"
     ]
     model = build_model(api.load_plan("Energy", SCHEMA))
     for d in model.dimensions:
+        checked = d.snapshot.silver if d.feed else d.snapshot_view
         if language == "sql":
-            view = statement_creating(code, d.snapshot_view)
-            assert (
-                f"CONSTRAINT valid_{d.key} EXPECT (`{d.key}` IS NOT NULL) ON VIOLATION DROP ROW"
-                in view
-            )
-            source = d.changes if d.feed else d.snapshot_view
-            assert f"FROM STREAM({source})" in code
+            spec = statement_creating(code, checked)
+            rule = f"CONSTRAINT valid_{d.key} EXPECT (`{d.key}` IS NOT NULL) ON VIOLATION DROP ROW"
+            assert rule in spec, d.name
+            source = statement_creating(code, d.changes) if d.feed else code
+            assert f"FROM STREAM({checked})" in source
         else:
-            drops = decorator_dicts(code, d.snapshot_view, "expect_all_or_drop")
+            drops = decorator_dicts(code, checked, "expect_all_or_drop")
             assert drops.get(f"valid_{d.key}") == f"`{d.key}` IS NOT NULL", d.name
-        # only the checked view reads the dimension's bronze table
+            if d.feed:
+                assert f"spark.readStream.table('{checked}')" in code
+        # only the checked dataset (and, in silver, its quarantine) reads the bronze table
         reads = code.count(f"STREAM({d.snapshot.bronze})") + code.count(
             f"readStream.table('{d.snapshot.bronze}')"
         )
-        assert reads == 1, d.name
+        assert reads == (2 if d.feed else 1), d.name
 
 
 @pytest.mark.parametrize("target", TARGETS)

@@ -173,3 +173,37 @@ def test_every_page_fits_1280_and_390_pixels(server: str, scheme: str) -> None:
                 assert background == "rgb(20, 23, 29)"  # the dark palette's --bg
             page.close()
         browser.close()
+
+
+def test_edit_a_table_with_findings_inline_and_a_live_preview(server: str) -> None:
+    sync_api = pytest.importorskip("playwright.sync_api")
+    expect = sync_api.expect
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
+        page = browser.new_page(viewport={"width": 1360, "height": 900})
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(server + "/sectors/Energy/tables/plant")
+        page.click("#edit")
+        expect(page.locator("#edit-preview table#preview")).to_be_visible(timeout=20_000)
+        expect(page.locator("#edit-state")).to_have_text("valid")
+
+        # Type an error as a user would: the line gets a marker, the list says why.
+        line = page.locator(".CodeMirror-line", has_text="num_rows")
+        line.click(position={"x": 4, "y": 4})  # at the line start: no sideways scroll
+        page.keyboard.press("End")
+        page.keyboard.type("zz")
+        expect(page.locator(".CodeMirror-lint-marker-error").first).to_be_visible(timeout=10_000)
+        expect(page.locator("#edit-issues li").first).to_contain_text("num_rows")
+        page.screenshot(path=ARTIFACTS / "editor-error.png", full_page=False)
+
+        # Fix it with another row count: the preview is regenerated from the edited text.
+        for _ in range(len("120zz")):
+            page.keyboard.press("Backspace")
+        page.keyboard.type("7")
+        expect(page.locator("#edit-state")).to_have_text("valid", timeout=10_000)
+        expect(page.locator("#edit-preview")).to_contain_text("over 7 rows", timeout=20_000)
+        assert page.locator("#edit-preview table#preview tbody tr").count() == 7
+        page.screenshot(path=ARTIFACTS / "editor-fixed.png", full_page=False)
+        assert errors == []
+        browser.close()

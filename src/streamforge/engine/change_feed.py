@@ -27,6 +27,7 @@ from streamforge.engine.rows import (
 from streamforge.engine.rules import violations
 from streamforge.engine.seeding import ROWS, rng_for, stable_rng
 from streamforge.engine.state import EntityState, FeedState
+from streamforge.engine.unique import check_room
 from streamforge.plan import TablePlan
 
 INSERT, UPDATE, DELETE = 0, 1, 2
@@ -86,6 +87,8 @@ def change_batch(
     keys[is_del] = doomed
     keys[is_upd] = rng.permutation(rest)[: int(is_upd.sum())]
     keys[is_ins] = entity.next_key + np.arange(int(is_ins.sum()), dtype=np.int64)
+    if rows:  # unique attributes are numbered by entity key: the new keys must have values left
+        check_room(table, int(keys.max()) - 1, req.cycle)
     position = np.where(is_ins, 0, np.searchsorted(live, keys))
 
     attrs = list(roles.attributes)

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from streamforge.engine.pipeline_state import cdc_sequence
 from streamforge.pipelines.interval import DEFAULT_INTERVAL, watermark_seconds
 from streamforge.pipelines.literals import quote, sql_string
 from streamforge.pipelines.names import check_names
 from streamforge.pipelines.readers import from_text, text_type
-from streamforge.pipelines.rules import Rule, rules_for, sequence_column
+from streamforge.pipelines.rules import Rule, rules_for
 from streamforge.pipelines.spark_types import spark_type
 from streamforge.plan import Plan, TablePlan
 from streamforge.spec.model import NUMERIC_TYPES, ColumnSpec
@@ -107,12 +108,17 @@ class Source:
 
 @dataclass(frozen=True, slots=True)
 class Checked:
-    """A silver table: typed, de-duplicated on its key, with expectations and a quarantine."""
+    """A silver table: typed, de-duplicated on its key, with expectations and a quarantine.
+
+    Facts and change feeds are checked, and so is the snapshot of a dimension that a change feed
+    keeps current: its rows obey the same rules as the change rows (README, Change feeds).
+    """
 
     source: Source
     rules: tuple[Rule, ...]
-    dedupe: bool  # facts: drop duplicate keys within the watermark
+    dedupe: bool  # facts and change feeds: drop repeated row keys (within the watermark)
     watermark_seconds: int  # event-time delay of a streaming de-duplication (see interval.py)
+    feeds_cdc: bool = False  # read by AUTO CDC (a change feed or a snapshot): stays a stream
 
     @property
     def drop_rules(self) -> tuple[Rule, ...]:
@@ -197,9 +203,10 @@ class PipelineModel:
             Expectations(c.source.silver, c.source.table, c.rules, c.unique_rule)
             for c in self.checked
         )
-        snapshots = tuple(
+        snapshots = tuple(  # a tracked dimension's snapshot is checked in silver, above
             Expectations(d.snapshot_view, d.snapshot.table, d.rules, silver=False)
             for d in self.dimensions
+            if d.feed is None
         )
         return tuple(e for e in checked + snapshots if e.rules or e.unique)
 
@@ -209,10 +216,17 @@ def build_model(plan: Plan, interval_seconds: float = DEFAULT_INTERVAL) -> Pipel
     check_names(plan)  # before any name reaches a template
     sources = {t.name: _source(t) for t in plan.tables}
     watermark = watermark_seconds(interval_seconds)
+    tracked = {d.name for d in plan.dimensions if plan.entities[d.name].tracked_by}
     checked = tuple(
-        Checked(sources[t.name], rules_for(t), t.kind == "fact", watermark)
+        Checked(
+            sources[t.name],
+            rules_for(t),
+            t.kind != "dimension",
+            watermark,
+            feeds_cdc=t.kind == "change_feed" or t.name in tracked,
+        )
         for t in plan.tables
-        if t.kind in ("fact", "change_feed")
+        if t.kind in ("fact", "change_feed") or t.name in tracked
     )
     dims = tuple(_dimension(plan, d, sources) for d in plan.dimensions)
     aggregates = tuple(
@@ -257,7 +271,7 @@ def _dimension(plan: Plan, table: TablePlan, sources: dict[str, Source]) -> Dime
     feed_plan = plan.table(entity.tracked_by) if entity.tracked_by else None
     feed = sources[feed_plan.name] if feed_plan else None
     roles = feed_plan.feed if feed_plan else None
-    sequence = sequence_column(feed_plan) if feed_plan else None
+    sequence = cdc_sequence(roles) if roles is not None else None
     bookkeeping: tuple[str, ...] = ()
     if feed_plan is not None and roles is not None:
         attrs = {a.name for a in roles.attributes} | {roles.entity_key}

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from streamforge.engine.pipeline_state import cdc_sequence, delete_judged
 from streamforge.pipelines.literals import date_literal, quote, sql_string, timestamp_literal
 from streamforge.plan import TablePlan
 from streamforge.spec.model import ColumnSpec
@@ -34,13 +35,14 @@ RESCUED = Rule("no_rescued_data", "_rescued_data IS NULL", "warn", "_rescued_dat
 
 def rules_for(table: TablePlan) -> tuple[Rule, ...]:
     rules: list[Rule] = []
+    judged_on_delete = delete_judged(table)
     if table.primary_key is not None:
         key = table.primary_key
         rules.append(Rule(f"valid_{key}", f"{quote(key)} IS NOT NULL", "drop", key))
     if table.feed is not None:
         key = table.feed.entity_key
         rules.append(Rule(f"valid_{key}", f"{quote(key)} IS NOT NULL", "drop", key))
-    sequence = sequence_column(table)
+    sequence = cdc_sequence(table.feed) if table.feed is not None else None
     for col in table.columns:
         if col.name == table.primary_key or (table.feed and col.name == table.feed.entity_key):
             continue
@@ -52,17 +54,12 @@ def rules_for(table: TablePlan) -> tuple[Rule, ...]:
             action = "fail" if col.expect == "fail" else "drop"
         if condition is None:
             continue
+        if table.feed is not None and col.name not in judged_on_delete:
+            # A DELETE carries a stale image: judged on keys, type and ordering only, since a
+            # quarantined DELETE would keep a dead key alive (engine/pipeline_state.py).
+            condition = f"{quote(table.feed.type_column)} = 'DELETE' OR ({condition})"
         rules.append(Rule(f"valid_{col.name}", condition, action, col.name))
     return tuple(rules)
-
-
-def sequence_column(table: TablePlan) -> str | None:
-    """The change feed column that orders its changes (`SEQUENCE BY`): the first listed sequence
-    column, else the change timestamp; None for other tables."""
-    if table.feed is None:
-        return None
-    roles = table.feed
-    return roles.sequence_columns[0] if roles.sequence_columns else roles.timestamp_column
 
 
 def failed_rules_sql(rules: tuple[Rule, ...]) -> str:

@@ -91,6 +91,8 @@ def yaml11_warnings(doc: LinedDocument, where: str) -> list[Issue]:
         if old is _UNREAD or isinstance(old, date):
             continue  # dates are text to both readers here: bounds and values take ISO text
         new = scalar.value
+        if isinstance(new, float) and not math.isfinite(new):
+            continue  # 1e999, .nan: no column takes them; the field's own check says so
         if _same(old, new) or (isinstance(new, str) and _same(_number(new), old)):
             continue  # the same to both readers (1_000: the field parses the text to 1000)
         if path in as_text and isinstance(old, str):

@@ -35,7 +35,8 @@ except ImportError:  # pragma: no cover - PyYAML built without libyaml
 
 Path_ = tuple[str | int, ...]
 
-MAX_NODES = 50_000  # YAML values in one file, every use of an alias counted again
+MAX_NODES = 50_000  # YAML values written in one file (a 1 MiB list of numbers holds 500,000)
+MAX_ALIAS_VALUES = 10_000  # values that aliases (*name) repeat: a billion laughs stops here
 MAX_DEPTH = 64  # nested mappings and lists; a table file needs fewer than 10
 MAX_DIGITS = 1_000  # digits of one number; Python refuses more than 4,300 anyway
 
@@ -144,10 +145,11 @@ def load_lined(text: str) -> LinedDocument:
             problem = f"{exc.context}, {problem}"
         raise _malformed(problem, mark.line + 1 if mark is not None else 1) from None
     except yaml.reader.ReaderError as exc:  # a character YAML does not allow (NUL, control)
+        code = _code_point(exc.character)
         raise YamlSyntaxError(
-            f"{exc.reason}: {_code_point(exc.character)} is not allowed in YAML",
+            f"character U+{code:04X} is not allowed in YAML ({exc.reason})",
             _line_at(text, exc.position),
-            'remove it, or write it as an escape inside double quotes ("\\x07")',
+            f'remove it; inside double quotes it can be written as "\\u{code:04x}"',
         ) from None
     except yaml.YAMLError as exc:  # libyaml reports some errors without a mark
         raise _malformed(str(exc).splitlines()[0] if str(exc) else "malformed YAML", 1) from None
@@ -158,21 +160,33 @@ def load_lined(text: str) -> LinedDocument:
 
 
 class _Builder:
-    """Nodes to Python values; counts every node it visits, so aliases cannot multiply work."""
+    """Nodes to Python values. The composer bounds the nodes written; this bounds how often
+    aliases repeat them, so a 1 KB file cannot expand to gigabytes."""
 
     def __init__(self, doc: LinedDocument):
-        self.doc, self.visited, self.open = doc, 0, set[int]()
+        self.doc, self.repeated = doc, 0
+        self.built, self.open = set[int](), set[int]()
 
     def build(self, node: yaml.Node, path: Path_) -> object:
         line = node.start_mark.line + 1
-        self.visited += 1
-        if self.visited > MAX_NODES or len(path) > MAX_DEPTH:
+        if id(node) in self.built:
+            self.repeated += 1
+        self.built.add(id(node))
+        if self.repeated > MAX_ALIAS_VALUES or len(path) > MAX_DEPTH:
             # an alias node has no line of its own: name the top-level key that expands
-            raise _too_big(self.doc.lines.get(path[:1], line), self.visited > MAX_NODES)
+            line = self.doc.lines.get(path[:1], line)
+            if self.repeated > MAX_ALIAS_VALUES:
+                raise YamlSyntaxError(
+                    f"aliases (*name) repeat more than {MAX_ALIAS_VALUES:,} values",
+                    line,
+                    "a table file needs few aliases, if any: write the values out, or remove "
+                    "the aliases that repeat other aliases",
+                )
+            raise _too_big(line, False)
         if id(node) in self.open:
             raise YamlSyntaxError(
                 "this alias refers to a value that contains it (a recursive alias)",
-                line,
+                self.doc.lines.get(path, line),  # the key that holds the alias
                 "write the value out instead of the alias",
             )
         self.doc.lines.setdefault(path, line)
@@ -245,15 +259,14 @@ def _construct(node: yaml.ScalarNode, line: int) -> object:
     except ValueError:
         raise YamlSyntaxError(f"'{text}' is not a valid {tag.rsplit(':', 1)[1]}", line) from None
     raise YamlSyntaxError(
-        f"the YAML tag '{tag}' is not supported here",
+        f"the YAML tag '{_short(tag)}' is not supported here",
         line,
         "remove the tag; quote the value if it is text",
     )
 
 
-def _code_point(character: object) -> str:
-    code = character if isinstance(character, int) else ord(str(character)[:1] or "\0")
-    return f"character U+{code:04X}"
+def _code_point(character: object) -> int:
+    return character if isinstance(character, int) else ord(str(character)[:1] or "\0")
 
 
 def _line_at(text: str, position: int) -> int:
@@ -266,18 +279,20 @@ def _line_at(text: str, position: int) -> int:
 def _expect_tag(node: yaml.Node, tag: str, line: int) -> None:
     if node.tag != tag:
         raise YamlSyntaxError(
-            f"the YAML tag '{node.tag}' is not supported here", line, "remove the tag"
+            f"the YAML tag '{_short(node.tag)}' is not supported here", line, "remove the tag"
         )
+
+
+def _short(tag: str) -> str:
+    return tag.replace("tag:yaml.org,2002:", "!!")
 
 
 def _too_big(line: int, too_many: bool) -> YamlSyntaxError:
     if too_many:
         return YamlSyntaxError(
-            f"the file holds more than {MAX_NODES:,} values (each use of an alias counts "
-            "its whole value again)",
+            f"the file holds more than {MAX_NODES:,} values",
             line,
-            "a table file needs a few hundred values: remove the aliases (*name) that "
-            "multiply, or split the file",
+            "a table file needs a few hundred: split it, or use faker or format for long lists",
         )
     return YamlSyntaxError(
         f"values are nested more than {MAX_DEPTH} levels deep",
@@ -287,11 +302,14 @@ def _too_big(line: int, too_many: bool) -> YamlSyntaxError:
 
 
 def _malformed(problem: str, line: int) -> YamlSyntaxError:
-    tab = "\\t" in problem or "\t" in problem or "tab character" in problem
-    return YamlSyntaxError(
-        f"malformed YAML: {problem}",
-        line,
-        "YAML indents with spaces, never tabs: replace the tab with spaces"
-        if tab
-        else "check the indentation and quoting on this line and the one before",
-    )
+    if "\\t" in problem or "\t" in problem or "tab character" in problem:
+        hint = "YAML indents with spaces, never tabs: replace the tab with spaces"
+    elif "another document" in problem:
+        hint = "a table file holds one document: move what follows `---` to its own file"
+    elif "undefined alias" in problem:
+        hint = (
+            "define the anchor (&name) before its alias (*name), or quote a text that starts with *"
+        )
+    else:
+        hint = "check the indentation and quoting on this line and the one before"
+    return YamlSyntaxError(f"malformed YAML: {problem}", line, hint)

@@ -17,6 +17,7 @@ from fastapi.templating import Jinja2Templates
 
 from streamforge import api, deploy
 from streamforge.errors import SchemaError, StreamForgeError
+from streamforge.schema_edit import ReadOnlySchema
 from streamforge.sinks.destination import is_volume
 from streamforge.web.destinations import BadDestination, RunConflict
 from streamforge.web.limits import RunLimits
@@ -35,6 +36,7 @@ class Settings:
     deploy_enabled: bool
     pipeline_landing: str  # what generated pipelines read by default
     workspace_host: str | None = None  # DATABRICKS_HOST, for links into the workspace
+    schema_editable: bool = False  # started with its own schema folder: tables may be saved
 
 
 def create_app(
@@ -54,6 +56,9 @@ def create_app(
         deploy_enabled=workspace_client is not None or deploy.credentials_present(env),
         pipeline_landing=landing if landing.startswith("/Volumes/") else DEFAULT_VOLUME,
         workspace_host=_workspace_host(env),
+        # The sectors shipped with StreamForge are never edited in place: saving needs a folder
+        # the app was given (--schema-dir / STREAMFORGE_SCHEMA_DIR).
+        schema_editable=schema_dir is not None,
     )
     registry = RunRegistry(
         root,
@@ -90,10 +95,12 @@ def create_app(
     app.state.workspace_client = workspace_client
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
-    from streamforge.web import api_routes, landing_routes, pages, pipeline_routes
+    from streamforge.web import api_routes, landing_routes, pages, pipeline_routes, schema_routes
 
     app.include_router(api_routes.router)
     app.include_router(landing_routes.router)
+    app.include_router(schema_routes.api_router)
+    app.include_router(schema_routes.page_router)
     app.include_router(pipeline_routes.router)
     app.include_router(pages.router)
     _docs(app)
@@ -141,6 +148,8 @@ def _errors(app: FastAPI) -> None:
             return 409
         if isinstance(exc, SchemaError):
             return 422
+        if isinstance(exc, ReadOnlySchema):
+            return 403
         return 400
 
     @app.exception_handler(RequestValidationError)

@@ -31,6 +31,11 @@ class ValueGenerator:
     def generate(self, col: ColumnSpec, ctx: ColumnContext) -> pa.Array:
         raise NotImplementedError
 
+    def unique_capacity(self, col: ColumnSpec) -> int | None:
+        """How many distinct values a `unique` column can take (row i gets the i-th of a seeded
+        permutation of them); None when there is no end (a row number is part of the value)."""
+        return None
+
     def anomalies(self, col: ColumnSpec, ctx: ColumnContext) -> pa.Array:
         """Values that break the column's rule (outside min/max or the allowed values).
 

@@ -64,6 +64,9 @@ class PatternGenerator(ValueGenerator):
     def matches(self, col: ColumnSpec) -> bool:
         return col.type == "string" and col.format is not None and "|" not in col.format
 
+    def unique_capacity(self, col: ColumnSpec) -> int | None:
+        return capacity(col.format or "")
+
     def generate(self, col: ColumnSpec, ctx: ColumnContext) -> pa.Array:
         pattern = col.format or ""
         numbers = distinct_numbers(ctx, capacity(pattern)) if col.unique else None

@@ -100,6 +100,42 @@ FROM STREAM read_files(
 
 -- -------------------------------------------- silver: typed, checked, de-duplicated on the key
 
+CREATE OR REFRESH STREAMING TABLE silver_customer (
+  `customer_id` BIGINT,
+  `name` STRING,
+  `email` STRING,
+  `phone` STRING,
+  `address` STRING,
+  `city` STRING,
+  `state` STRING,
+  `zip` STRING,
+  `customer_segment` STRING COMMENT 'Tariff segment - residential, commercial, industrial',
+  `meter_number` STRING,
+  `service_start_date` DATE,
+  `billing_cycle_day` INT,
+  `paperless_billing` BOOLEAN,
+  `payment_plan` STRING,
+  `_rescued_data` STRING COMMENT 'Values that did not fit the declared schema (Auto Loader)',
+  `_source_file` STRING COMMENT 'The landing file the row came from',
+  `_ingested_at` TIMESTAMP COMMENT 'When the pipeline ingested the row',
+  CONSTRAINT valid_customer_id EXPECT (`customer_id` IS NOT NULL) ON VIOLATION DROP ROW,
+  CONSTRAINT valid_customer_segment EXPECT (`customer_segment` IN ('RES', 'COM', 'IND')),
+  CONSTRAINT valid_service_start_date EXPECT (`service_start_date` BETWEEN DATE '2005-01-01' AND DATE '2025-06-30'),
+  CONSTRAINT valid_billing_cycle_day EXPECT (`billing_cycle_day` BETWEEN 1 AND 28) ON VIOLATION DROP ROW,
+  CONSTRAINT valid_paperless_billing EXPECT (`paperless_billing` IN (TRUE, FALSE)),
+  CONSTRAINT valid_payment_plan EXPECT (`payment_plan` IN ('STANDARD', 'BUDGET_BILLING', 'PREPAID', 'TIME_OF_USE')),
+  CONSTRAINT no_rescued_data EXPECT (_rescued_data IS NULL)
+)
+COMMENT 'Utility customers (service accounts); changed by customer_changes.'
+AS SELECT `customer_id`, `name`, `email`, `phone`, `address`, `city`, `state`, `zip`, `customer_segment`, `meter_number`, `service_start_date`, `billing_cycle_day`, `paperless_billing`, `payment_plan`, `_rescued_data`, `_source_file`, `_ingested_at`
+FROM STREAM(LIVE.bronze_customer);
+
+CREATE OR REFRESH STREAMING TABLE quarantine_customer
+COMMENT 'Rows of customer that failed a drop expectation; _failed_rules names the rules'
+AS SELECT *, array_compact(array(CASE WHEN NOT coalesce(`customer_id` IS NOT NULL, false) THEN 'valid_customer_id' END, CASE WHEN NOT coalesce(`billing_cycle_day` BETWEEN 1 AND 28, false) THEN 'valid_billing_cycle_day' END)) AS _failed_rules
+FROM STREAM(LIVE.bronze_customer)
+WHERE NOT coalesce((`customer_id` IS NOT NULL) AND (`billing_cycle_day` BETWEEN 1 AND 28), false);
+
 CREATE OR REFRESH STREAMING TABLE silver_customer_changes (
   `change_id` BIGINT,
   `customer_id` BIGINT,
@@ -126,11 +162,11 @@ CREATE OR REFRESH STREAMING TABLE silver_customer_changes (
   CONSTRAINT valid_customer_id EXPECT (`customer_id` IS NOT NULL) ON VIOLATION DROP ROW,
   CONSTRAINT valid_change_type EXPECT (`change_type` IN ('INSERT', 'UPDATE', 'DELETE')),
   CONSTRAINT valid_change_timestamp EXPECT (`change_timestamp` IS NOT NULL) ON VIOLATION DROP ROW,
-  CONSTRAINT valid_customer_segment EXPECT (`customer_segment` IN ('RES', 'COM', 'IND')),
-  CONSTRAINT valid_service_start_date EXPECT (`service_start_date` BETWEEN DATE '2005-01-01' AND DATE '2025-06-30'),
-  CONSTRAINT valid_billing_cycle_day EXPECT (`billing_cycle_day` BETWEEN 1 AND 28),
-  CONSTRAINT valid_paperless_billing EXPECT (`paperless_billing` IN (TRUE, FALSE)),
-  CONSTRAINT valid_payment_plan EXPECT (`payment_plan` IN ('STANDARD', 'BUDGET_BILLING', 'PREPAID', 'TIME_OF_USE')),
+  CONSTRAINT valid_customer_segment EXPECT (`change_type` = 'DELETE' OR (`customer_segment` IN ('RES', 'COM', 'IND'))),
+  CONSTRAINT valid_service_start_date EXPECT (`change_type` = 'DELETE' OR (`service_start_date` BETWEEN DATE '2005-01-01' AND DATE '2025-06-30')),
+  CONSTRAINT valid_billing_cycle_day EXPECT (`change_type` = 'DELETE' OR (`billing_cycle_day` BETWEEN 1 AND 28)) ON VIOLATION DROP ROW,
+  CONSTRAINT valid_paperless_billing EXPECT (`change_type` = 'DELETE' OR (`paperless_billing` IN (TRUE, FALSE))),
+  CONSTRAINT valid_payment_plan EXPECT (`change_type` = 'DELETE' OR (`payment_plan` IN ('STANDARD', 'BUDGET_BILLING', 'PREPAID', 'TIME_OF_USE'))),
   CONSTRAINT no_rescued_data EXPECT (_rescued_data IS NULL)
 )
 COMMENT 'change feed customer_changes'
@@ -139,9 +175,9 @@ FROM STREAM(LIVE.bronze_customer_changes);
 
 CREATE OR REFRESH STREAMING TABLE quarantine_customer_changes
 COMMENT 'Rows of customer_changes that failed a drop expectation; _failed_rules names the rules'
-AS SELECT *, array_compact(array(CASE WHEN NOT coalesce(`change_id` IS NOT NULL, false) THEN 'valid_change_id' END, CASE WHEN NOT coalesce(`customer_id` IS NOT NULL, false) THEN 'valid_customer_id' END, CASE WHEN NOT coalesce(`change_timestamp` IS NOT NULL, false) THEN 'valid_change_timestamp' END)) AS _failed_rules
+AS SELECT *, array_compact(array(CASE WHEN NOT coalesce(`change_id` IS NOT NULL, false) THEN 'valid_change_id' END, CASE WHEN NOT coalesce(`customer_id` IS NOT NULL, false) THEN 'valid_customer_id' END, CASE WHEN NOT coalesce(`change_timestamp` IS NOT NULL, false) THEN 'valid_change_timestamp' END, CASE WHEN NOT coalesce(`change_type` = 'DELETE' OR (`billing_cycle_day` BETWEEN 1 AND 28), false) THEN 'valid_billing_cycle_day' END)) AS _failed_rules
 FROM STREAM(LIVE.bronze_customer_changes)
-WHERE NOT coalesce((`change_id` IS NOT NULL) AND (`customer_id` IS NOT NULL) AND (`change_timestamp` IS NOT NULL), false);
+WHERE NOT coalesce((`change_id` IS NOT NULL) AND (`customer_id` IS NOT NULL) AND (`change_timestamp` IS NOT NULL) AND (`change_type` = 'DELETE' OR (`billing_cycle_day` BETWEEN 1 AND 28)), false);
 
 CREATE OR REFRESH MATERIALIZED VIEW silver_electricity_production (
   CONSTRAINT valid_production_id EXPECT (`production_id` IS NOT NULL) ON VIOLATION DROP ROW,
@@ -239,21 +275,9 @@ WHERE NOT coalesce((`outage_id` IS NOT NULL), false);
 
 -- -------------------------------------------- dimensions: snapshot plus changes, kept current
 
--- AUTO CDC fails a whole micro-batch on one NULL key: the rules drop such rows first
-CREATE TEMPORARY LIVE VIEW customer_snapshot (
-  CONSTRAINT valid_customer_id EXPECT (`customer_id` IS NOT NULL) ON VIOLATION DROP ROW,
-  CONSTRAINT valid_customer_segment EXPECT (`customer_segment` IN ('RES', 'COM', 'IND')),
-  CONSTRAINT valid_service_start_date EXPECT (`service_start_date` BETWEEN DATE '2005-01-01' AND DATE '2025-06-30'),
-  CONSTRAINT valid_billing_cycle_day EXPECT (`billing_cycle_day` BETWEEN 1 AND 28),
-  CONSTRAINT valid_paperless_billing EXPECT (`paperless_billing` IN (TRUE, FALSE)),
-  CONSTRAINT valid_payment_plan EXPECT (`payment_plan` IN ('STANDARD', 'BUDGET_BILLING', 'PREPAID', 'TIME_OF_USE'))
-)
-AS SELECT `customer_id`, `name`, `email`, `phone`, `address`, `city`, `state`, `zip`, `customer_segment`, `meter_number`, `service_start_date`, `billing_cycle_day`, `paperless_billing`, `payment_plan`, _ingested_at, _source_file
-FROM STREAM(LIVE.bronze_customer);
-
 CREATE TEMPORARY LIVE VIEW customer_cdc_source
 AS SELECT `customer_id`, `name`, `email`, `phone`, `address`, `city`, `state`, `zip`, `customer_segment`, `meter_number`, `service_start_date`, `billing_cycle_day`, `paperless_billing`, `payment_plan`, 'INSERT' AS `change_type`, CAST('1970-01-01 00:00:00' AS TIMESTAMP) AS `change_timestamp`
-FROM STREAM(LIVE.customer_snapshot)
+FROM STREAM(LIVE.silver_customer)
 UNION ALL
 SELECT `customer_id`, `name`, `email`, `phone`, `address`, `city`, `state`, `zip`, `customer_segment`, `meter_number`, `service_start_date`, `billing_cycle_day`, `paperless_billing`, `payment_plan`, `change_type`, `change_timestamp`
 FROM STREAM(LIVE.silver_customer_changes);

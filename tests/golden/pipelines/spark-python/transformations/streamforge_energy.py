@@ -207,12 +207,40 @@ def _expectation_metrics(rows, dataset, checks):
     )
 
 
+def _customer_checked():
+    """Rows of customer with `_failed_rules` (the drop rules they break) and `_copy` (1 = the
+    first time this key was seen)."""
+    rows = spark.read.table('bronze_customer')  # noqa: F821
+    failed = F.expr("array_compact(array(CASE WHEN NOT coalesce(`customer_id` IS NOT NULL, false) THEN 'valid_customer_id' END, CASE WHEN NOT coalesce(`billing_cycle_day` BETWEEN 1 AND 28, false) THEN 'valid_billing_cycle_day' END))")
+    copy = F.lit(1)
+    return rows.select("*", failed.alias("_failed_rules"), copy.alias("_copy"))
+
+
+@dp.materialized_view(name='silver_customer', comment='Utility customers (service accounts); changed by customer_changes.')
+def silver_customer():
+    return _customer_checked().where("size(_failed_rules) = 0 AND _copy = 1").select(['customer_id', 'name', 'email', 'phone', 'address', 'city', 'state', 'zip', 'customer_segment', 'meter_number', 'service_start_date', 'billing_cycle_day', 'paperless_billing', 'payment_plan', '_source_file', '_ingested_at'])
+
+
+@dp.materialized_view(
+    name='quarantine_customer',
+    comment="Rows of customer that failed a drop expectation; _failed_rules names the rules",
+)
+def quarantine_customer():
+    rules = F.col("_failed_rules")
+    return (
+        _customer_checked()
+        .where("size(_failed_rules) > 0 OR _copy > 1")
+        .select(*['customer_id', 'name', 'email', 'phone', 'address', 'city', 'state', 'zip', 'customer_segment', 'meter_number', 'service_start_date', 'billing_cycle_day', 'paperless_billing', 'payment_plan', '_source_file', '_ingested_at'], rules.alias("_failed_rules"))
+    )
+
+
 def _customer_changes_checked():
     """Rows of customer_changes with `_failed_rules` (the drop rules they break) and `_copy` (1 = the
     first time this key was seen)."""
     rows = spark.read.table('bronze_customer_changes')  # noqa: F821
-    failed = F.expr("array_compact(array(CASE WHEN NOT coalesce(`change_id` IS NOT NULL, false) THEN 'valid_change_id' END, CASE WHEN NOT coalesce(`customer_id` IS NOT NULL, false) THEN 'valid_customer_id' END, CASE WHEN NOT coalesce(`change_timestamp` IS NOT NULL, false) THEN 'valid_change_timestamp' END))")
-    copy = F.lit(1)
+    failed = F.expr("array_compact(array(CASE WHEN NOT coalesce(`change_id` IS NOT NULL, false) THEN 'valid_change_id' END, CASE WHEN NOT coalesce(`customer_id` IS NOT NULL, false) THEN 'valid_customer_id' END, CASE WHEN NOT coalesce(`change_timestamp` IS NOT NULL, false) THEN 'valid_change_timestamp' END, CASE WHEN NOT coalesce(`change_type` = 'DELETE' OR (`billing_cycle_day` BETWEEN 1 AND 28), false) THEN 'valid_billing_cycle_day' END))")
+    first_seen = Window.partitionBy('change_id').orderBy("_ingested_at", "_source_file")
+    copy = F.when(F.col('change_id').isNull(), F.lit(1)).otherwise(F.row_number().over(first_seen))
     return rows.select("*", failed.alias("_failed_rules"), copy.alias("_copy"))
 
 
@@ -223,10 +251,11 @@ def silver_customer_changes():
 
 @dp.materialized_view(
     name='quarantine_customer_changes',
-    comment="Rows of customer_changes that failed a drop expectation; _failed_rules names the rules",
+    comment="Rows of customer_changes that failed a drop expectation, or repeated a key; _failed_rules names the rules",
 )
 def quarantine_customer_changes():
-    rules = F.col("_failed_rules")
+    repeated = F.array_append("_failed_rules", F.lit('unique_change_id'))
+    rules = F.when(F.col("_copy") > 1, repeated).otherwise(F.col("_failed_rules"))
     return (
         _customer_changes_checked()
         .where("size(_failed_rules) > 0 OR _copy > 1")
@@ -323,14 +352,9 @@ def quarantine_outage_events():
 # ------------------- dimensions: current state (and history) replayed from the change feed
 
 
-def _customer_snapshot():
-    """Rows of the customer snapshot that pass its drop rules (customer_id not null first)."""
-    return spark.read.table('bronze_customer').where('coalesce((`customer_id` IS NOT NULL), false)')  # noqa: F821
-
-
 def _customer_versions():
     """Every version of each customer row: the snapshot first, then each change in order."""
-    snapshot = _customer_snapshot().select(
+    snapshot = spark.read.table('silver_customer').select(  # noqa: F821
         *['customer_id', 'name', 'email', 'phone', 'address', 'city', 'state', 'zip', 'customer_segment', 'meter_number', 'service_start_date', 'billing_cycle_day', 'paperless_billing', 'payment_plan'],
         F.lit("INSERT").alias('change_type'),
         F.lit('1970-01-01 00:00:00').cast('timestamp').alias('change_timestamp'),
@@ -419,6 +443,18 @@ def plant():
 def expectations():
     metrics = [
         _expectation_metrics(
+            _customer_checked(),
+            'silver_customer',
+            [
+                ('valid_customer_id', 'drop', _passes('`customer_id` IS NOT NULL')),
+                ('valid_customer_segment', 'warn', _passes("`customer_segment` IN ('RES', 'COM', 'IND')")),
+                ('valid_service_start_date', 'warn', _passes("`service_start_date` BETWEEN DATE '2005-01-01' AND DATE '2025-06-30'")),
+                ('valid_billing_cycle_day', 'drop', _passes('`billing_cycle_day` BETWEEN 1 AND 28')),
+                ('valid_paperless_billing', 'warn', _passes('`paperless_billing` IN (TRUE, FALSE)')),
+                ('valid_payment_plan', 'warn', _passes("`payment_plan` IN ('STANDARD', 'BUDGET_BILLING', 'PREPAID', 'TIME_OF_USE')")),
+            ],
+        ),
+        _expectation_metrics(
             _customer_changes_checked(),
             'silver_customer_changes',
             [
@@ -426,11 +462,12 @@ def expectations():
                 ('valid_customer_id', 'drop', _passes('`customer_id` IS NOT NULL')),
                 ('valid_change_type', 'warn', _passes("`change_type` IN ('INSERT', 'UPDATE', 'DELETE')")),
                 ('valid_change_timestamp', 'drop', _passes('`change_timestamp` IS NOT NULL')),
-                ('valid_customer_segment', 'warn', _passes("`customer_segment` IN ('RES', 'COM', 'IND')")),
-                ('valid_service_start_date', 'warn', _passes("`service_start_date` BETWEEN DATE '2005-01-01' AND DATE '2025-06-30'")),
-                ('valid_billing_cycle_day', 'warn', _passes('`billing_cycle_day` BETWEEN 1 AND 28')),
-                ('valid_paperless_billing', 'warn', _passes('`paperless_billing` IN (TRUE, FALSE)')),
-                ('valid_payment_plan', 'warn', _passes("`payment_plan` IN ('STANDARD', 'BUDGET_BILLING', 'PREPAID', 'TIME_OF_USE')")),
+                ('valid_customer_segment', 'warn', _passes("`change_type` = 'DELETE' OR (`customer_segment` IN ('RES', 'COM', 'IND'))")),
+                ('valid_service_start_date', 'warn', _passes("`change_type` = 'DELETE' OR (`service_start_date` BETWEEN DATE '2005-01-01' AND DATE '2025-06-30')")),
+                ('valid_billing_cycle_day', 'drop', _passes("`change_type` = 'DELETE' OR (`billing_cycle_day` BETWEEN 1 AND 28)")),
+                ('valid_paperless_billing', 'warn', _passes("`change_type` = 'DELETE' OR (`paperless_billing` IN (TRUE, FALSE))")),
+                ('valid_payment_plan', 'warn', _passes("`change_type` = 'DELETE' OR (`payment_plan` IN ('STANDARD', 'BUDGET_BILLING', 'PREPAID', 'TIME_OF_USE'))")),
+                ('unique_change_id', 'drop', F.col("_copy") == 1),
             ],
         ),
         _expectation_metrics(
@@ -471,18 +508,6 @@ def expectations():
                 ('valid_customers_affected', 'warn', _passes('`customers_affected` BETWEEN 0 AND 250000')),
                 ('valid_energy_not_served_mwh', 'warn', _passes('`energy_not_served_mwh` BETWEEN 0 AND 5000')),
                 ('unique_outage_id', 'drop', F.col("_copy") == 1),
-            ],
-        ),
-        _expectation_metrics(
-            spark.read.table('bronze_customer'),  # noqa: F821
-            'customer_snapshot',
-            [
-                ('valid_customer_id', 'drop', _passes('`customer_id` IS NOT NULL')),
-                ('valid_customer_segment', 'warn', _passes("`customer_segment` IN ('RES', 'COM', 'IND')")),
-                ('valid_service_start_date', 'warn', _passes("`service_start_date` BETWEEN DATE '2005-01-01' AND DATE '2025-06-30'")),
-                ('valid_billing_cycle_day', 'warn', _passes('`billing_cycle_day` BETWEEN 1 AND 28')),
-                ('valid_paperless_billing', 'warn', _passes('`paperless_billing` IN (TRUE, FALSE)')),
-                ('valid_payment_plan', 'warn', _passes("`payment_plan` IN ('STANDARD', 'BUDGET_BILLING', 'PREPAID', 'TIME_OF_USE')")),
             ],
         ),
         _expectation_metrics(

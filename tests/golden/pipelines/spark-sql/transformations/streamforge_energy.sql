@@ -10,9 +10,27 @@
 -- ---------------- silver: checked (expectations as filters), de-duplicated, with a quarantine
 
 -- _failed_rules: the drop rules a row breaks; _copy: 1 the first time its key was seen
-CREATE TEMPORARY VIEW customer_changes_checked
-AS SELECT *, array_compact(array(CASE WHEN NOT coalesce(`change_id` IS NOT NULL, false) THEN 'valid_change_id' END, CASE WHEN NOT coalesce(`customer_id` IS NOT NULL, false) THEN 'valid_customer_id' END, CASE WHEN NOT coalesce(`change_timestamp` IS NOT NULL, false) THEN 'valid_change_timestamp' END)) AS _failed_rules,
+CREATE TEMPORARY VIEW customer_checked
+AS SELECT *, array_compact(array(CASE WHEN NOT coalesce(`customer_id` IS NOT NULL, false) THEN 'valid_customer_id' END, CASE WHEN NOT coalesce(`billing_cycle_day` BETWEEN 1 AND 28, false) THEN 'valid_billing_cycle_day' END)) AS _failed_rules,
   1 AS _copy
+FROM bronze_customer
+WHERE TRUE;
+
+CREATE MATERIALIZED VIEW silver_customer
+COMMENT 'Utility customers (service accounts); changed by customer_changes.'
+AS SELECT `customer_id`, `name`, `email`, `phone`, `address`, `city`, `state`, `zip`, `customer_segment`, `meter_number`, `service_start_date`, `billing_cycle_day`, `paperless_billing`, `payment_plan`, _source_file, _ingested_at FROM customer_checked
+WHERE size(_failed_rules) = 0 AND _copy = 1;
+
+CREATE MATERIALIZED VIEW quarantine_customer
+COMMENT 'Rows of customer that failed a drop expectation; _failed_rules names the rules'
+AS SELECT `customer_id`, `name`, `email`, `phone`, `address`, `city`, `state`, `zip`, `customer_segment`, `meter_number`, `service_start_date`, `billing_cycle_day`, `paperless_billing`, `payment_plan`, _source_file, _ingested_at, _failed_rules AS _failed_rules
+FROM customer_checked
+WHERE size(_failed_rules) > 0 OR _copy > 1;
+
+-- _failed_rules: the drop rules a row breaks; _copy: 1 the first time its key was seen
+CREATE TEMPORARY VIEW customer_changes_checked
+AS SELECT *, array_compact(array(CASE WHEN NOT coalesce(`change_id` IS NOT NULL, false) THEN 'valid_change_id' END, CASE WHEN NOT coalesce(`customer_id` IS NOT NULL, false) THEN 'valid_customer_id' END, CASE WHEN NOT coalesce(`change_timestamp` IS NOT NULL, false) THEN 'valid_change_timestamp' END, CASE WHEN NOT coalesce(`change_type` = 'DELETE' OR (`billing_cycle_day` BETWEEN 1 AND 28), false) THEN 'valid_billing_cycle_day' END)) AS _failed_rules,
+  CASE WHEN `change_id` IS NULL THEN 1 ELSE row_number() OVER (PARTITION BY `change_id` ORDER BY _ingested_at, _source_file) END AS _copy
 FROM bronze_customer_changes
 WHERE TRUE;
 
@@ -22,8 +40,8 @@ AS SELECT `change_id`, `customer_id`, `change_type`, `change_timestamp`, `change
 WHERE size(_failed_rules) = 0 AND _copy = 1;
 
 CREATE MATERIALIZED VIEW quarantine_customer_changes
-COMMENT 'Rows of customer_changes that failed a drop expectation; _failed_rules names the rules'
-AS SELECT `change_id`, `customer_id`, `change_type`, `change_timestamp`, `changed_fields`, `name`, `email`, `phone`, `address`, `city`, `state`, `zip`, `customer_segment`, `meter_number`, `service_start_date`, `billing_cycle_day`, `paperless_billing`, `payment_plan`, _source_file, _ingested_at, _failed_rules AS _failed_rules
+COMMENT 'Rows of customer_changes that failed a drop expectation, or repeated a key; _failed_rules names the rules'
+AS SELECT `change_id`, `customer_id`, `change_type`, `change_timestamp`, `changed_fields`, `name`, `email`, `phone`, `address`, `city`, `state`, `zip`, `customer_segment`, `meter_number`, `service_start_date`, `billing_cycle_day`, `paperless_billing`, `payment_plan`, _source_file, _ingested_at, CASE WHEN _copy > 1 THEN array_append(_failed_rules, 'unique_change_id') ELSE _failed_rules END AS _failed_rules
 FROM customer_changes_checked
 WHERE size(_failed_rules) > 0 OR _copy > 1;
 
@@ -83,13 +101,9 @@ WHERE size(_failed_rules) > 0 OR _copy > 1;
 
 -- -------------- dimensions: current state (and history) replayed from the change feed
 
--- the snapshot rows that pass its drop rules (customer_id not null first)
-CREATE TEMPORARY VIEW customer_snapshot
-AS SELECT * FROM bronze_customer WHERE coalesce((`customer_id` IS NOT NULL), false);
-
 CREATE TEMPORARY VIEW customer_versions
 AS SELECT `customer_id`, `name`, `email`, `phone`, `address`, `city`, `state`, `zip`, `customer_segment`, `meter_number`, `service_start_date`, `billing_cycle_day`, `paperless_billing`, `payment_plan`, 'INSERT' AS `change_type`, CAST('1970-01-01 00:00:00' AS TIMESTAMP) AS `change_timestamp`
-FROM customer_snapshot
+FROM silver_customer
 UNION ALL
 SELECT `customer_id`, `name`, `email`, `phone`, `address`, `city`, `state`, `zip`, `customer_segment`, `meter_number`, `service_start_date`, `billing_cycle_day`, `paperless_billing`, `payment_plan`, `change_type`, `change_timestamp`
 FROM silver_customer_changes;
@@ -136,18 +150,33 @@ AS SELECT `plant_id`, `plant_name`, `plant_code`, `plant_type`, `grid_region`, `
 
 CREATE MATERIALIZED VIEW expectations
 COMMENT 'Passed and failed records of every rule of every checked dataset'
-AS SELECT 'silver_customer_changes' AS dataset, rule, action, count_if(ok) AS passed_records, count_if(NOT ok) AS failed_records
+AS SELECT 'silver_customer' AS dataset, rule, action, count_if(ok) AS passed_records, count_if(NOT ok) AS failed_records
+FROM (
+  SELECT inline(array(
+    named_struct('rule', 'valid_customer_id', 'action', 'drop', 'ok', coalesce(`customer_id` IS NOT NULL, false)),
+    named_struct('rule', 'valid_customer_segment', 'action', 'warn', 'ok', coalesce(`customer_segment` IN ('RES', 'COM', 'IND'), false)),
+    named_struct('rule', 'valid_service_start_date', 'action', 'warn', 'ok', coalesce(`service_start_date` BETWEEN DATE '2005-01-01' AND DATE '2025-06-30', false)),
+    named_struct('rule', 'valid_billing_cycle_day', 'action', 'drop', 'ok', coalesce(`billing_cycle_day` BETWEEN 1 AND 28, false)),
+    named_struct('rule', 'valid_paperless_billing', 'action', 'warn', 'ok', coalesce(`paperless_billing` IN (TRUE, FALSE), false)),
+    named_struct('rule', 'valid_payment_plan', 'action', 'warn', 'ok', coalesce(`payment_plan` IN ('STANDARD', 'BUDGET_BILLING', 'PREPAID', 'TIME_OF_USE'), false))
+  ))
+  FROM customer_checked
+)
+GROUP BY rule, action
+UNION ALL
+SELECT 'silver_customer_changes' AS dataset, rule, action, count_if(ok) AS passed_records, count_if(NOT ok) AS failed_records
 FROM (
   SELECT inline(array(
     named_struct('rule', 'valid_change_id', 'action', 'drop', 'ok', coalesce(`change_id` IS NOT NULL, false)),
     named_struct('rule', 'valid_customer_id', 'action', 'drop', 'ok', coalesce(`customer_id` IS NOT NULL, false)),
     named_struct('rule', 'valid_change_type', 'action', 'warn', 'ok', coalesce(`change_type` IN ('INSERT', 'UPDATE', 'DELETE'), false)),
     named_struct('rule', 'valid_change_timestamp', 'action', 'drop', 'ok', coalesce(`change_timestamp` IS NOT NULL, false)),
-    named_struct('rule', 'valid_customer_segment', 'action', 'warn', 'ok', coalesce(`customer_segment` IN ('RES', 'COM', 'IND'), false)),
-    named_struct('rule', 'valid_service_start_date', 'action', 'warn', 'ok', coalesce(`service_start_date` BETWEEN DATE '2005-01-01' AND DATE '2025-06-30', false)),
-    named_struct('rule', 'valid_billing_cycle_day', 'action', 'warn', 'ok', coalesce(`billing_cycle_day` BETWEEN 1 AND 28, false)),
-    named_struct('rule', 'valid_paperless_billing', 'action', 'warn', 'ok', coalesce(`paperless_billing` IN (TRUE, FALSE), false)),
-    named_struct('rule', 'valid_payment_plan', 'action', 'warn', 'ok', coalesce(`payment_plan` IN ('STANDARD', 'BUDGET_BILLING', 'PREPAID', 'TIME_OF_USE'), false))
+    named_struct('rule', 'valid_customer_segment', 'action', 'warn', 'ok', coalesce(`change_type` = 'DELETE' OR (`customer_segment` IN ('RES', 'COM', 'IND')), false)),
+    named_struct('rule', 'valid_service_start_date', 'action', 'warn', 'ok', coalesce(`change_type` = 'DELETE' OR (`service_start_date` BETWEEN DATE '2005-01-01' AND DATE '2025-06-30'), false)),
+    named_struct('rule', 'valid_billing_cycle_day', 'action', 'drop', 'ok', coalesce(`change_type` = 'DELETE' OR (`billing_cycle_day` BETWEEN 1 AND 28), false)),
+    named_struct('rule', 'valid_paperless_billing', 'action', 'warn', 'ok', coalesce(`change_type` = 'DELETE' OR (`paperless_billing` IN (TRUE, FALSE)), false)),
+    named_struct('rule', 'valid_payment_plan', 'action', 'warn', 'ok', coalesce(`change_type` = 'DELETE' OR (`payment_plan` IN ('STANDARD', 'BUDGET_BILLING', 'PREPAID', 'TIME_OF_USE')), false)),
+    named_struct('rule', 'unique_change_id', 'action', 'drop', 'ok', _copy = 1)
   ))
   FROM customer_changes_checked
 )
@@ -196,20 +225,6 @@ FROM (
     named_struct('rule', 'unique_outage_id', 'action', 'drop', 'ok', _copy = 1)
   ))
   FROM outage_events_checked
-)
-GROUP BY rule, action
-UNION ALL
-SELECT 'customer_snapshot' AS dataset, rule, action, count_if(ok) AS passed_records, count_if(NOT ok) AS failed_records
-FROM (
-  SELECT inline(array(
-    named_struct('rule', 'valid_customer_id', 'action', 'drop', 'ok', coalesce(`customer_id` IS NOT NULL, false)),
-    named_struct('rule', 'valid_customer_segment', 'action', 'warn', 'ok', coalesce(`customer_segment` IN ('RES', 'COM', 'IND'), false)),
-    named_struct('rule', 'valid_service_start_date', 'action', 'warn', 'ok', coalesce(`service_start_date` BETWEEN DATE '2005-01-01' AND DATE '2025-06-30', false)),
-    named_struct('rule', 'valid_billing_cycle_day', 'action', 'warn', 'ok', coalesce(`billing_cycle_day` BETWEEN 1 AND 28, false)),
-    named_struct('rule', 'valid_paperless_billing', 'action', 'warn', 'ok', coalesce(`paperless_billing` IN (TRUE, FALSE), false)),
-    named_struct('rule', 'valid_payment_plan', 'action', 'warn', 'ok', coalesce(`payment_plan` IN ('STANDARD', 'BUDGET_BILLING', 'PREPAID', 'TIME_OF_USE'), false))
-  ))
-  FROM bronze_customer
 )
 GROUP BY rule, action
 UNION ALL

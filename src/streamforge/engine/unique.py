@@ -1,0 +1,54 @@
+"""`unique` for as long as the stream runs (DESIGN §3): each unique column's capacity, and the stop
+when a batch would need more values than are left.
+
+Row i of a unique column (its run-wide row number: the row key minus 1, or the entity key minus 1
+for a change feed's after-image) gets element perm(i) of the column's finite space, a seeded
+permutation. Values never repeat while i < capacity and no memory of used values is needed: the
+checkpoint's row and key counters are all a restart needs. At i = capacity the run stops with this
+module's message instead of wrapping around into repeats.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from streamforge.engine.generators import generator_for
+from streamforge.errors import StreamForgeError
+from streamforge.plan import TablePlan
+from streamforge.spec.model import ColumnSpec
+
+
+class UniqueExhausted(StreamForgeError):
+    """A unique column has no value left that it has not written already."""
+
+
+def unique_capacity(col: ColumnSpec) -> int | None:
+    """Distinct values a `unique` column can take; None: not unique, or no end."""
+    return generator_for(col).unique_capacity(col) if col.unique else None
+
+
+def bounded_columns(table: TablePlan) -> Iterator[tuple[ColumnSpec, int]]:
+    """(column, capacity) of the table's unique columns whose values can run out. Keys, foreign
+    keys, sequential ids and a change feed's role columns are numbered by the engine instead."""
+    feed = table.feed
+    skip = {table.primary_key, *table.foreign_keys, *table.sequential}
+    if feed is not None:
+        skip |= set(feed.role_columns)
+    for col in table.columns:
+        room = unique_capacity(col) if col.name not in skip else None
+        if room is not None:
+            yield col, room
+
+
+def check_room(table: TablePlan, last_index: int, cycle: int) -> None:
+    """Raise UniqueExhausted when row number `last_index` (0-based; for a change feed the largest
+    entity key minus 1) is past the space of one of the table's unique columns."""
+    for col, room in bounded_columns(table):
+        if last_index >= room:
+            where = "the dimension" if table.kind == "dimension" else f"cycle {cycle}"
+            raise UniqueExhausted(
+                f"unique column '{table.name}.{col.name}' has no unused value left: its "
+                f"{room:,} possible values are used up by row {last_index + 1:,} ({where}); "
+                "the run stops rather than repeat a value. Widen its min/max or format "
+                "(or drop unique), then start over with --fresh"
+            )

@@ -1,0 +1,95 @@
+"""Validate `unique` columns against their capacity (DESIGN §3): how long a finite space lasts.
+
+A dimension needs a value per row; a fact uses `num_rows` new values every cycle; a dimension or
+feed-owned entity uses one per key its change feed INSERTs. One batch that needs more than the space
+is an error; a space that runs out within a year of cycles at the default interval is a warning
+that says after how many cycles (a live run then stops with a message, never repeats a value).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+from streamforge.errors import Issue, display_path
+from streamforge.spec.model import ColumnSpec, TableSpec
+
+if TYPE_CHECKING:
+    from streamforge.plan import Entity, TablePlan
+
+DEFAULT_INTERVAL_S = 30
+HORIZON_CYCLES = 365 * 86_400 // DEFAULT_INTERVAL_S  # a year of cycles at the default interval
+
+
+def check_unique_capacity(
+    plans: Mapping[str, TablePlan], entities: Mapping[str, Entity], issues: list[Issue]
+) -> None:
+    from streamforge.engine.unique import bounded_columns
+
+    for plan in plans.values():
+        spec = plan.spec
+        entity = entities.get(spec.name)
+        feed = plans.get(entity.tracked_by or "") if entity is not None else None
+        owned = plan.feed is not None and plan.feed.owns_entity
+        if plan.kind == "change_feed" and not owned:
+            continue  # its attributes are the tracked dimension's: checked with it
+        for col, room in bounded_columns(plan):
+            rows = spec.num_rows  # a dimension's rows, a fact's batch, an owned entity's 1st batch
+            if room < rows:
+                batch = "rows" if plan.kind == "dimension" else "rows in one batch"
+                message = (
+                    f"unique column '{col.name}' has only {room:,} possible values for "
+                    f"{rows:,} {batch}"
+                )
+                issues.append(_issue(spec, col, message))
+            elif plan.kind == "fact":
+                _warn_lasts(spec, col, room, room // rows, f"{rows:,} rows per batch", issues)
+            elif owned or feed is not None:
+                source = plan if owned else feed
+                assert source is not None
+                inserts = _inserts(source)
+                if inserts > 0:
+                    cycles = int((room - rows) // inserts) + (1 if owned else 0)
+                    what = f"{inserts:,.1f} INSERTs per batch of '{source.name}'"
+                    _warn_lasts(spec, col, room, cycles, what, issues)
+
+
+def _inserts(feed: TablePlan) -> float:
+    """Keys a change feed INSERTs per batch, on average (its share of INSERT operations)."""
+    assert feed.feed is not None
+    weights = dict(feed.feed.operations)
+    total = sum(weights.values())
+    return feed.spec.num_rows * weights.get("INSERT", 0.0) / total if total else 0.0
+
+
+def _warn_lasts(
+    spec: TableSpec, col: ColumnSpec, room: int, cycles: int, what: str, issues: list[Issue]
+) -> None:
+    """A warning when the space runs out within a year of cycles at the default interval."""
+    if cycles < HORIZON_CYCLES:
+        days = cycles * DEFAULT_INTERVAL_S / 86_400
+        message = (
+            f"unique column '{col.name}' has {room:,} possible values: at {what} they last "
+            f"{cycles:,} cycles ({_duration(days)} at a {DEFAULT_INTERVAL_S} s interval), "
+            "then the run stops"
+        )
+        issues.append(_issue(spec, col, message, "warning"))
+
+
+def _duration(days: float) -> str:
+    for amount, unit in ((days, "day"), (days * 24, "hour"), (days * 1440, "minute")):
+        if round(amount) >= 2 or unit == "minute":
+            return f"{amount:,.0f} {unit}{'' if round(amount) == 1 else 's'}"
+    raise AssertionError("unreachable")
+
+
+def _hint(col: ColumnSpec) -> str:
+    if col.type in ("int", "long"):
+        return "widen min/max (or drop unique)"
+    if col.faker:
+        return f"faker '{col.faker}' has no more distinct values: use a format with more # or ?"
+    return "add # or ? to the format (or drop unique)"
+
+
+def _issue(spec: TableSpec, col: ColumnSpec, message: str, severity: str = "error") -> Issue:
+    return Issue(display_path(spec.file), col.line, message, _hint(col), severity)  # type: ignore[arg-type]
