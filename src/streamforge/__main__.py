@@ -1,5 +1,5 @@
 """`python -m streamforge`: the same as the `streamforge` command."""
 
-from streamforge.cli import main
+from streamforge.entry import main
 
 main()

@@ -13,6 +13,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from streamforge import catalog, landing_view
+from streamforge.api_pipelines import deployable_targets as deployable_targets
 from streamforge.api_pipelines import pipeline as pipeline  # the pipeline half of the facade
 from streamforge.api_pipelines import pipeline_targets as pipeline_targets
 from streamforge.api_pipelines import pipeline_zip as pipeline_zip
@@ -243,7 +244,8 @@ def generate(
         emit(write_output(landing, output, file_format, seed, (config.start_us,) * 2, on_rows))
     for cycle in range(cycles):
         window = config.window(cycle)
-        for output in session.cycle(cycle):
+        # A finite run lands every change: rows held back as late arrive in its last file.
+        for output in session.cycle(cycle, final=cycle == cycles - 1):
             emit(write_output(landing, output, file_format, seed, window, on_rows))
     return result
 
@@ -381,9 +383,10 @@ def verify(sector: str, out: Path | str, schema_dir: Path | str | None = None):
     if not landing.exists():
         raise StreamForgeError(f"{out} holds no StreamForge landing area (no {STATE_DIR}/)")
     plan = load_plan(sector, schema_dir)
-    report = verify_landing(out, plan)
     loaded = checkpoint.load(landing)
-    if loaded is not None and loaded[1].pending_cycle is None:
+    settled = loaded is not None and loaded[1].pending_cycle is None
+    report = verify_landing(out, plan, loaded[0].held if loaded is not None and settled else None)
+    if loaded is not None and settled:
         state = loaded[0]
         tables = {n: e.table for n, e in state.entities.items() if e.table is not None}
         compare_entities(report, tables, {n: e.key for n, e in state.entities.items()})

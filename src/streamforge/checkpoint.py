@@ -1,6 +1,7 @@
 """Persist a run's state in `<landing>/_streamforge/` so a restart continues exactly where it was.
 
-state.json is the commit point: entity tables (the rows change feeds keep changing) are written
+state.json is the commit point: entity tables (the rows change feeds keep changing), change rows
+held back as late, and the expected pipeline state of each tracked dimension are written
 first under new names, then state.json is replaced atomically to point at them. A crash at any
 moment leaves either the old or the new checkpoint, never a mix.
 """
@@ -22,6 +23,8 @@ from streamforge.plan import Plan
 from streamforge.sinks.landing import CONTROL_DIR, STATE_PATH, Landing
 
 FORMAT_VERSION = 1
+HELD = "held:"  # entity_files names: late change rows of a feed, not yet landed
+EXPECTED = "expected:"  # ... and the state a pipeline with drop rules must end with
 BORN_COLUMN = "__streamforge_born_us"  # birth of each key (keys in time), beside the entity's rows
 
 
@@ -56,14 +59,19 @@ def save(landing: Landing, state: RunState, meta: RunMeta, entities_changed: boo
     meta.checkpoint += 1
     old_files = dict(meta.entity_files)
     if entities_changed:
-        for name, entity in state.entities.items():
-            if entity.table is None:
-                continue
-            relpath = f"{CONTROL_DIR}/entities/{name}-{meta.checkpoint:06d}.parquet"
+        tables = {n: _with_births(e) for n, e in state.entities.items() if e.table is not None}
+        # Held change rows and expected pipeline states are kept the same way, under a prefix.
+        tables.update({f"{HELD}{name}": rows for name, rows in state.held.items()})
+        tables.update({f"{EXPECTED}{name}": rows for name, rows in state.expected.items()})
+        for name, rows in tables.items():
+            folder, stem = _folder(name)
+            relpath = f"{CONTROL_DIR}/{folder}/{stem}-{meta.checkpoint:06d}.parquet"
             sink = io.BytesIO()
-            pq.write_table(_with_births(entity), sink, compression="zstd")
+            pq.write_table(rows, sink, compression="zstd")
             landing.write_bytes_atomic(relpath, sink.getvalue())
             meta.entity_files[name] = relpath
+        for name in [n for n in meta.entity_files if n.startswith(HELD) and n not in tables]:
+            del meta.entity_files[name]  # nothing held any more: the old file goes below
     document = {
         "version": FORMAT_VERSION,
         "updated_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -73,6 +81,8 @@ def save(landing: Landing, state: RunState, meta: RunMeta, entities_changed: boo
         "next_row_key": state.next_row_key,
         "feeds": {name: asdict(feed) for name, feed in state.feeds.items()},
         "pinned": {name: keys.tolist() for name, keys in state.pinned.items()},
+        "held": sorted(state.held),
+        "expected": sorted(state.expected),
         "entities": {
             name: {
                 "key": e.key,
@@ -108,6 +118,10 @@ def load(landing: Landing) -> tuple[RunState, RunMeta] | None:
         )
         for name, info in document["entities"].items():
             state.entities[name] = _load_entity(landing, meta, name, info)
+        for name in document.get("held", []):
+            state.held[name] = _load_table(landing, meta, f"{HELD}{name}")
+        for name in document.get("expected", []):
+            state.expected[name] = _load_table(landing, meta, f"{EXPECTED}{name}")
     except (ValueError, KeyError, TypeError) as exc:
         raise StreamForgeError(
             f"the checkpoint {STATE_PATH} cannot be read ({exc}); "
@@ -120,10 +134,7 @@ def _load_entity(landing: Landing, meta: RunMeta, name: str, info: dict) -> Enti
     if info["rows"] is not None:
         rows = int(info["rows"])
         return EntityState(info["key"], np.arange(1, rows + 1, dtype=np.int64), info["next_key"])
-    data = landing.read_bytes(meta.entity_files[name])
-    if data is None:
-        raise ValueError(f"entity table {meta.entity_files[name]} is missing")
-    table = pq.read_table(pa.BufferReader(data))
+    table = _load_table(landing, meta, name)
     born = None
     if BORN_COLUMN in table.column_names:
         born = table.column(BORN_COLUMN).to_numpy().astype(np.int64)
@@ -138,3 +149,18 @@ def _with_births(entity: EntityState) -> pa.Table:
     if entity.born is None:
         return entity.table
     return entity.table.append_column(BORN_COLUMN, pa.array(entity.born, pa.int64()))
+
+
+def _load_table(landing: Landing, meta: RunMeta, name: str) -> pa.Table:
+    data = landing.read_bytes(meta.entity_files[name])
+    if data is None:
+        raise ValueError(f"checkpoint table {meta.entity_files[name]} is missing")
+    return pq.read_table(pa.BufferReader(data))
+
+
+def _folder(name: str) -> tuple[str, str]:
+    """(folder under _streamforge/, file stem) of a checkpointed table."""
+    for prefix, folder in ((HELD, "held"), (EXPECTED, "expected")):
+        if name.startswith(prefix):
+            return folder, name[len(prefix) :]
+    return "entities", name

@@ -13,7 +13,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 from rich.text import Text
 
-from streamforge import __version__, api
+from streamforge import __version__, api, stopping
 from streamforge.errors import SchemaError, StreamForgeError, storage_error
 
 # soft_wrap: a `file:line: message` stays one line in pipes and CI logs, where rich assumes 80
@@ -73,6 +73,8 @@ class Group(click.Group):
 def main(ctx: click.Context, debug: bool) -> None:
     """StreamForge: referentially intact, continuously arriving test data for Lakeflow pipelines."""
     ctx.obj = {"debug": debug}
+    if ctx.invoked_subcommand != "run":
+        stopping.release()  # only a live run stops cleanly on signals; the rest keep Ctrl-C
 
 
 schema_dir_option = click.option(

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import contextlib
-import signal
 import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import click
 from rich.console import Console
@@ -16,8 +16,8 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from streamforge import api
-from streamforge.runner import CycleReport
+from streamforge import api, stopping
+from streamforge.runner import CycleReport, RunSummary
 
 console = Console(emoji=False)  # `file.yml:100:` must not become an emoji
 
@@ -130,46 +130,42 @@ def run(
     Running it again continues where the last run stopped (same --seed and --format).
     """
     seconds = api.parse_duration(duration) if duration else None
-    stop = threading.Event()
     status = Status(dest, interval)
 
-    def request_stop(signum: int, frame: object) -> None:
-        if stop.is_set():  # a second Ctrl-C: stop now, the checkpoint redoes the cycle
-            raise KeyboardInterrupt
-        stop.set()
-        status.note("stopping after the current file…")
+    def on_first_signal() -> None:
+        status.note("stopping after the current file… (a second signal stops at once)")
 
-    previous = {s: signal.signal(s, request_stop) for s in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        live = Live(status.render(), console=console, refresh_per_second=4)
-        with live if console.is_terminal else contextlib.nullcontext():
-            if console.is_terminal:
-                threading.Thread(target=_refresh, args=(live, status, stop), daemon=True).start()
-            summary = api.run(
-                sector,
-                dest,
-                schema_dir=schema_dir,
-                fmt=fmt,
-                seed=seed,
-                interval=interval,
-                cycles=cycles,
-                duration=seconds,
-                scale=scale,
-                fresh=fresh,
-                stop=stop,
-                listener=status.on_event,
-                break_lock=break_lock,
+    # A signal may have come already, while Python was importing: the run then stops at once.
+    options = dict(schema_dir=schema_dir, fmt=fmt, seed=seed, interval=interval, cycles=cycles,
+                   duration=seconds, scale=scale, fresh=fresh, break_lock=break_lock)  # fmt: skip
+    with stopping.requests(on_first_signal) as stop:
+        try:
+            summary = _run_live(status, stop, sector, dest, options)
+        except stopping.StopNow:
+            console.print(
+                "stopped at once: the next start redoes what was in progress; run the "
+                "same command to continue"
             )
-            if console.is_terminal:
-                live.update(status.render())
-    finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
+            return
     how = "stopped" if summary.stopped else "done"
     console.print(
         f"{how}: {len(summary.cycles)} cycles, {summary.rows:,} rows this run"
         f"{' (resumed)' if summary.resumed else ''}; run the same command to continue"
     )
+
+
+def _run_live(
+    status: Status, stop: threading.Event, sector: str, dest: str, options: dict[str, Any]
+) -> RunSummary:
+    """`api.run` with the status line live in a terminal (a line per event elsewhere)."""
+    live = Live(status.render(), console=console, refresh_per_second=4)
+    with live if console.is_terminal else contextlib.nullcontext():
+        if console.is_terminal:
+            threading.Thread(target=_refresh, args=(live, status, stop), daemon=True).start()
+        summary = api.run(sector, dest, stop=stop, listener=status.on_event, **options)
+        if console.is_terminal:
+            live.update(status.render())
+    return summary
 
 
 def _refresh(live: Live, status: Status, stop: threading.Event) -> None:

@@ -100,6 +100,8 @@ class Runner:
 
     def run(self) -> RunSummary:
         owner = f"pid {os.getpid()} on {socket.gethostname()}"
+        if self.stop.is_set():  # stopped during start-up: nothing was written yet
+            return RunSummary(resumed=False, stopped=True)
         try:
             with self.landing.lock(owner, self.options.break_lock) as taken_over:
                 if taken_over:
@@ -147,6 +149,9 @@ class Runner:
             self._drop_manifest_entries(lambda e: e.get("kind") == "dimension")
             window = (meta.start_us, meta.start_us)
             for output in session.dimensions():
+                if self.stop.is_set():  # the next start writes the dimensions again, whole
+                    summary.stopped = True
+                    return summary
                 written = write_output(self.landing, output, self.fmt, meta.seed, window)
                 summary.dimensions.append(written)
             checkpoint.save(self.landing, state, meta, entities_changed=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import os
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,6 +40,7 @@ class Output:
     anomalies: dict[str, int]
     anomalous_rows: int
     chunk_anomalies: list[dict[str, int]]
+    faults: dict[str, int] = field(default_factory=dict)  # late / duplicate / out_of_order
 
 
 @dataclass
@@ -76,13 +78,16 @@ def collect(output) -> Output:
     batches, chunk_anomalies = [], []
     totals: dict[str, int] = {}
     flagged = 0
+    faults: Counter[str] = Counter()
     for chunk in output.chunks:
         batches.append(chunk.batch)
+        faults.update(chunk.faults)
         chunk_anomalies.append(dict(chunk.anomalies))
         for name, count in chunk.anomalies.items():
             totals[name] = totals.get(name, 0) + count
         flagged += chunk.anomalous_rows
-    return Output(pa.Table.from_batches(batches, output.schema), totals, flagged, chunk_anomalies)
+    data = pa.Table.from_batches(batches, output.schema)
+    return Output(data, totals, flagged, chunk_anomalies, dict(faults))
 
 
 def drive(

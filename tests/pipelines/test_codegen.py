@@ -168,3 +168,48 @@ def test_energy_matches_golden_files(target: str, language: str, update_golden: 
             path.write_text(text, encoding="utf-8")
         assert path.exists(), f"missing golden file {path}; run pytest --update-golden"
         assert text == path.read_text(encoding="utf-8"), f"{path} differs (--update-golden)"
+
+
+def test_change_feed_rules_are_the_snapshot_rules_with_deletes_judged_on_keys() -> None:
+    """README, Change feeds: the snapshot obeys the same rules as change rows; a DELETE row is
+    judged on its keys, change type and sequence only."""
+    from streamforge.pipelines.model import build_model
+
+    plan = api.load_plan("Energy", SCHEMA)
+    checked = {c.source.table: c for c in build_model(plan).checked}
+    snapshot, feed = checked["customer"], checked["customer_changes"]
+    roles = plan.table("customer_changes").feed
+    assert roles is not None
+    on_delete = {roles.entity_key, roles.type_column, roles.timestamp_column, "change_id"}
+    snapshot_rules = {r.column: r for r in snapshot.rules}
+    exempt = "`change_type` = 'DELETE' OR ("
+    for rule in feed.rules:
+        if rule.column in on_delete:
+            assert not rule.condition.startswith(exempt), rule
+            continue
+        assert rule.condition.startswith(exempt) and rule.condition.endswith(")"), rule
+        same = snapshot_rules[rule.column]
+        assert rule.condition == f"{exempt}{same.condition})" and rule.action == same.action
+    assert any(r.column == "billing_cycle_day" and r.action == "drop" for r in feed.rules)
+
+
+@pytest.mark.parametrize("target", TARGETS)
+@pytest.mark.parametrize("language", ["python", "sql"])
+def test_every_target_checks_the_snapshot_and_the_feed_with_the_same_drop_rules(
+    target: str, language: str
+) -> None:
+    from streamforge.pipelines.model import build_model
+
+    plan = api.load_plan("Energy", SCHEMA)
+    checked = {c.source.table: c for c in build_model(plan).checked}
+    files = api.pipeline(
+        "Energy", None, schema_dir=SCHEMA, target=target, language=language, scd=2
+    ).files
+    text = "\n".join(t for n, t in files.items() if n.startswith("transformations/"))
+    for table in ("customer", "customer_changes"):
+        for rule in checked[table].drop_rules:
+            assert rule.condition in text or repr(rule.condition) in text, rule
+    # The dimension is replayed from the checked snapshot, never from its raw bronze rows.
+    dimensions = text[text.index("dimensions:") : text.index("gold:")]
+    assert "silver_customer" in dimensions.replace("silver_customer_changes", "")
+    assert "bronze_customer" not in dimensions

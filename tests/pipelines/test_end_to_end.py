@@ -3,7 +3,11 @@
 Three cycles of Energy (anomalies, duplicates, late rows and a change feed with deletes) are run
 through the generated pipeline on a real local Spark, then two more cycles and an incremental run.
 Every layer is compared with what the generator knows: the landing files, the manifest, and the
-checkpointed dimension state.
+checkpointed expected pipeline state. Energy's change feed has all three event-time faults (late
+rows land cycles later, duplicates, rows out of order) and its dimension an attribute with an
+anomaly rate and `expect: drop`, so the pipeline must apply the change-feed rule of the README:
+snapshot and change rows obey the same drop rules, DELETE rows are judged on keys and sequence
+only, and `SEQUENCE BY` orders whatever arrives.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import pyarrow.compute as pc
 import pytest
 
 from streamforge import api, checkpoint
+from streamforge.engine.pipeline_state import current_rows
 from streamforge.engine.rules import violations
 from streamforge.pipelines.local_spark import read_table, run_pipeline, spark_available
 from streamforge.readback import read_landing
@@ -70,6 +75,7 @@ def test_generated_spark_pipeline_ingests_exactly_what_was_generated(tmp_path, l
     generate(landing, clock, 2)  # two more cycles, then an incremental run
     run_pipeline(project, work)
     check_layers(landing, work)
+    check_the_run_exercises_the_rules(landing)
 
 
 def check_layers(landing: Path, work: Path) -> None:
@@ -78,9 +84,9 @@ def check_layers(landing: Path, work: Path) -> None:
     for table in plan.tables:
         rows = sum(f.data.num_rows for f in landed[table.name])
         assert read_table(work, f"bronze_{table.name}").num_rows == rows, table.name
-    for name in (*FACTS, "customer_changes"):
+    for name in (*FACTS, "customer_changes", "customer"):
         check_silver(plan, landed, work, name)
-    check_dimension(landing, work)
+    check_dimension(plan, landed, landing, work)
     check_gold(plan, landed, work)
 
 
@@ -91,7 +97,11 @@ def expected_silver(plan, landed, name: str) -> tuple[pa.Table, Counter]:
     drop = [c for c in table.columns if c.anomaly_rate > 0 and (c.expect or "drop") == "drop"]
     failed = np.zeros(data.num_rows, dtype=bool)
     for col in drop:
-        failed |= violations(col, data.column(col.name).combine_chunks(), col.null_rate == 0)
+        broken = violations(col, data.column(col.name).combine_chunks(), col.null_rate == 0)
+        if table.feed is not None and col.name not in table.feed.role_columns:
+            # README, Change feeds: a DELETE row is judged on its keys and sequence only.
+            broken &= data.column(table.feed.type_column).to_numpy(zero_copy_only=False) != "DELETE"
+        failed |= broken
     passing = data.filter(pa.array(~failed))
     keys = passing.column(table.primary_key).to_numpy()
     _, first = np.unique(keys, return_index=True)
@@ -128,19 +138,41 @@ def check_silver(plan, landed, work: Path, name: str) -> None:
         assert reasons.get("rules", 0) == anomalies, name
 
 
-def check_dimension(landing: Path, work: Path) -> None:
+def check_dimension(plan, landed, landing: Path, work: Path) -> None:
+    """The pipeline's dimension is the generator's expected pipeline state, row for row."""
     state, _ = checkpoint.load(LocalLanding(landing))
-    held = state.entities["customer"].table
+    expected = current_rows(state.expected["customer"])
     current = read_table(work, "customer")
     assert sorted(current.column("customer_id").to_pylist()) == sorted(
-        held.column("customer_id").to_pylist()
+        expected.column("customer_id").to_pylist()
     )
-    by_key = {r["customer_id"]: r for r in held.to_pylist()}
+    by_key = {r["customer_id"]: r for r in expected.to_pylist()}
     for row in current.to_pylist():
         assert row == {k: by_key[row["customer_id"]][k] for k in row}, row["customer_id"]
     history = read_table(work, "customer_history")
     open_rows = history.filter(pc.is_null(history.column("__END_AT")))
     assert sorted(open_rows.column("customer_id").to_pylist()) == sorted(by_key)
+
+
+def check_the_run_exercises_the_rules(landing: Path) -> None:
+    """Preconditions: without them the comparisons above could pass by luck."""
+    plan = api.load_plan("Energy", SCHEMA)
+    landed = read_landing(landing, plan)
+    state, _ = checkpoint.load(LocalLanding(landing))
+    faults = Counter()
+    for f in landed["customer_changes"]:
+        faults.update(f.manifest.get("faults", {}))
+    assert faults["late"] and faults["duplicate"] and faults["out_of_order"], faults
+    assert state.held.get("customer_changes") is not None  # late rows still in flight
+    # The drop rule removes rows, so the pipeline's dimension is not the source dimension.
+    source = set(state.entities["customer"].table.column("customer_id").to_pylist())
+    pipeline = set(current_rows(state.expected["customer"]).column("customer_id").to_pylist())
+    assert source != pipeline
+    col = plan.table("customer").spec.column("billing_cycle_day")
+    data = pa.concat_tables([f.data for f in landed["customer_changes"]])
+    broken = violations(col, data.column(col.name).combine_chunks(), True)
+    ops = data.column("change_type").to_numpy(zero_copy_only=False)
+    assert {"INSERT", "UPDATE", "DELETE"} <= set(ops[broken]), Counter(ops[broken])
 
 
 def check_gold(plan, landed, work: Path) -> None:

@@ -64,19 +64,6 @@ def test_a_feed_column_with_another_type_than_its_dimension_is_an_error(load):
     assert "t.yml:6" in error.message
 
 
-@pytest.mark.parametrize(
-    "column",
-    [
-        "tags: {type: array, items: int, anomaly_rate: 0.5}",
-        "prefs: {type: map, keys: string, values: int, anomaly_rate: 0.5}",
-    ],
-)
-def test_anomaly_rate_on_a_whole_array_or_map_is_an_error(load, column):
-    _, issues = load({"t": DIMENSION.format(column=column)})
-    (error,) = errors_of(issues)
-    assert error.line == 6 and "anomaly_rate applies to scalar columns" in error.message
-
-
 @settings(
     max_examples=30,
     deadline=None,

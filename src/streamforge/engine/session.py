@@ -11,6 +11,8 @@ import pyarrow.compute as pc
 
 from streamforge.engine.change_feed import change_batch
 from streamforge.engine.context import MICROS, YEAR_US
+from streamforge.engine.feed_faults import deliver_changes
+from streamforge.engine.pipeline_state import anomaly_counts, apply_landed, snapshot_state
 from streamforge.engine.rows import BatchRequest, Chunk, iter_chunks, table_schema
 from streamforge.engine.state import EntityState, FeedState, RunState
 from streamforge.engine.unique import check_room
@@ -79,10 +81,13 @@ class Session:
                 )
         state.dimensions_written = True
 
-    def cycle(self, cycle: int, window: tuple[int, int] | None = None) -> Iterator[TableOutput]:
+    def cycle(
+        self, cycle: int, window: tuple[int, int] | None = None, final: bool = False
+    ) -> Iterator[TableOutput]:
         """One batch of every change feed (first: they move live keys), then every fact.
 
-        `window` overrides the event-time window (a live run follows the real clock).
+        `window` overrides the event-time window (a live run follows the real clock). `final`:
+        the last cycle of a finite run, so change rows held back as late land now.
         """
         state = self.state
         window = window or self.config.window(cycle)
@@ -102,13 +107,35 @@ class Session:
                 state.entities[table.feed.entity] = result.entity
                 state.feeds[table.name] = result.feed
                 self._remember_named(table, result.chunk.batch)
-                yield TableOutput(table, cycle, rows, table_schema(table), iter([result.chunk]))
+                chunk = self._deliver(table, result.chunk.batch, cycle, final)
+                landed = chunk.batch.num_rows
+                yield TableOutput(table, cycle, landed, table_schema(table), iter([chunk]))
             else:
                 check_room(table, first + rows - 2, cycle)  # row numbers first-1 .. first+rows-2
                 yield TableOutput(
                     table, cycle, rows, table_schema(table), iter_chunks(req, self.config.workers)
                 )
         state.next_cycle = cycle + 1
+
+    def _deliver(self, table: TablePlan, batch: pa.RecordBatch, cycle: int, final: bool) -> Chunk:
+        """This cycle's file of a change feed: its event-time faults applied, late rows of earlier
+        cycles arriving; the expected pipeline state follows what landed."""
+        state, roles = self.state, table.feed
+        assert roles is not None
+        held = state.held.pop(table.name, None)
+        delivery = deliver_changes(table, batch, held, self.config.seed, cycle, final)
+        if delivery.held is not None:
+            state.held[table.name] = delivery.held
+        expected = state.expected.get(roles.entity)
+        if expected is not None:
+            in_flight = (
+                delivery.held.column(roles.entity_key).to_numpy()
+                if delivery.held is not None
+                else np.zeros(0, np.int64)
+            )
+            state.expected[roles.entity] = apply_landed(expected, table, delivery.batch, in_flight)
+        anomalies, flagged = anomaly_counts(table, delivery.batch)
+        return Chunk(delivery.batch, anomalies, flagged, delivery.counts)
 
     def _request(
         self, table: TablePlan, cycle: int, rows: int, first: int, window: tuple[int, int]
@@ -163,5 +190,6 @@ class Session:
             yield chunk
         entity = self.plan.entities[name]
         columns = [entity.key, *(a.name for a in entity.attributes)]
-        table = pa.Table.from_batches(batches).select(columns).combine_chunks()
-        self.state.entities[name].table = table
+        rows = pa.Table.from_batches(batches, table_schema(self.plan.table(name)))
+        self.state.entities[name].table = rows.select(columns).combine_chunks()
+        self.state.expected[name] = snapshot_state(self.plan.table(name), rows, columns)

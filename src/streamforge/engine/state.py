@@ -47,6 +47,11 @@ class RunState:
     feeds: dict[str, FeedState] = field(default_factory=dict)
     # Keys of changing entities that rows written once (other dimensions) reference: never deleted.
     pinned: dict[str, np.ndarray] = field(default_factory=dict)
+    # Change rows held back by `late_rate`, per feed, until the cycle in their `_due_cycle`.
+    held: dict[str, pa.Table] = field(default_factory=dict)
+    # Per tracked dimension, what a pipeline with drop rules must hold: the replay of the landed
+    # rows that pass the rules (engine/pipeline_state.py), beside the source state in `entities`.
+    expected: dict[str, pa.Table] = field(default_factory=dict)
 
     def live_keys(self) -> dict[str, np.ndarray]:
         return {name: entity.keys for name, entity in self.entities.items()}

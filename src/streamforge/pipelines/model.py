@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from streamforge.engine.pipeline_state import cdc_sequence
 from streamforge.pipelines.interval import DEFAULT_INTERVAL, watermark_seconds
 from streamforge.pipelines.literals import quote, sql_string
 from streamforge.pipelines.names import check_names
@@ -97,12 +98,17 @@ class Source:
 
 @dataclass(frozen=True, slots=True)
 class Checked:
-    """A silver table: typed, de-duplicated on its key, with expectations and a quarantine."""
+    """A silver table: typed, de-duplicated on its key, with expectations and a quarantine.
+
+    Facts and change feeds are checked, and so is the snapshot of a dimension that a change feed
+    keeps current: its rows obey the same rules as the change rows (README, Change feeds).
+    """
 
     source: Source
     rules: tuple[Rule, ...]
-    dedupe: bool  # facts: drop duplicate keys within the watermark
+    dedupe: bool  # facts and change feeds: drop repeated row keys (within the watermark)
     watermark_seconds: int  # event-time delay of a streaming de-duplication (see interval.py)
+    feeds_cdc: bool = False  # read by AUTO CDC (a change feed or a snapshot): stays a stream
 
     @property
     def drop_rules(self) -> tuple[Rule, ...]:
@@ -159,10 +165,17 @@ def build_model(plan: Plan, interval_seconds: float = DEFAULT_INTERVAL) -> Pipel
     check_names(plan)  # before any name reaches a template
     sources = {t.name: _source(t) for t in plan.tables}
     watermark = watermark_seconds(interval_seconds)
+    tracked = {d.name for d in plan.dimensions if plan.entities[d.name].tracked_by}
     checked = tuple(
-        Checked(sources[t.name], rules_for(t), t.kind == "fact", watermark)
+        Checked(
+            sources[t.name],
+            rules_for(t),
+            t.kind != "dimension",
+            watermark,
+            feeds_cdc=t.kind == "change_feed" or t.name in tracked,
+        )
         for t in plan.tables
-        if t.kind in ("fact", "change_feed")
+        if t.kind in ("fact", "change_feed") or t.name in tracked
     )
     dims = tuple(_dimension(plan, d, sources) for d in plan.dimensions)
     aggregates = tuple(
@@ -207,9 +220,7 @@ def _dimension(plan: Plan, table: TablePlan, sources: dict[str, Source]) -> Dime
     feed_plan = plan.table(entity.tracked_by) if entity.tracked_by else None
     feed = sources[feed_plan.name] if feed_plan else None
     roles = feed_plan.feed if feed_plan else None
-    sequence = None
-    if roles is not None:
-        sequence = roles.sequence_columns[0] if roles.sequence_columns else roles.timestamp_column
+    sequence = cdc_sequence(roles) if roles is not None else None
     bookkeeping: tuple[str, ...] = ()
     if feed_plan is not None and roles is not None:
         attrs = {a.name for a in roles.attributes} | {roles.entity_key}

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from streamforge.engine.pipeline_state import delete_judged
 from streamforge.pipelines.literals import date_literal, quote, sql_string, timestamp_literal
 from streamforge.plan import TablePlan
 from streamforge.spec.model import ColumnSpec
@@ -25,6 +26,7 @@ class Rule:
 
 def rules_for(table: TablePlan) -> tuple[Rule, ...]:
     rules: list[Rule] = []
+    judged_on_delete = delete_judged(table)
     if table.primary_key is not None:
         key = table.primary_key
         rules.append(Rule(f"valid_{key}", f"{quote(key)} IS NOT NULL", "drop", key))
@@ -38,6 +40,10 @@ def rules_for(table: TablePlan) -> tuple[Rule, ...]:
         if condition is None:
             continue
         action = col.expect or ("drop" if col.anomaly_rate > 0 else "warn")
+        if table.feed is not None and col.name not in judged_on_delete:
+            # A DELETE carries a stale image: judged on keys, type and ordering only, since a
+            # quarantined DELETE would keep a dead key alive (engine/pipeline_state.py).
+            condition = f"{quote(table.feed.type_column)} = 'DELETE' OR ({condition})"
         rules.append(Rule(f"valid_{col.name}", condition, action, col.name))
     return tuple(rules)
 

@@ -249,13 +249,6 @@ def _check_rules(
         or m.values is not None
         or (m.format is not None and "|" in m.format)
     )
-    if m.anomaly_rate > 0 and kind in ("array", "map"):
-        # no rule of a whole array or map can be broken (and the engine has none to break)
-        raise ColumnProblem(
-            (*path, "anomaly_rate"),
-            f"anomaly_rate applies to scalar columns, not to {kind} column '{name}'",
-            "drop it; null_rate makes whole arrays or maps missing",
-        )
     if m.anomaly_rate > 0 and m.null_rate > 0 and not has_rule and not m.references:
         raise ColumnProblem(
             (*path, "anomaly_rate"),

@@ -40,7 +40,8 @@ def positions(
     elif kind == "lognormal":
         target = max(0.2 if mean is None else mean, TINY)
         spread = std if std is not None else target
-        sigma2 = math.log1p((spread / target) ** 2)
+        ratio = min(spread / target, 1e150)  # beyond, every draw is past max anyway: no overflow
+        sigma2 = math.log1p(ratio**2)
         t = rng.lognormal(math.log(target) - sigma2 / 2, math.sqrt(sigma2), rows)
     elif kind == "exponential":
         scale = mean if mean is not None and mean > 0 else 0.2

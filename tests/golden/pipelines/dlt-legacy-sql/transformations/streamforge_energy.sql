@@ -76,15 +76,31 @@ FROM STREAM read_files(
 
 -- -------------------------------------------- silver: typed, checked, de-duplicated on the key
 
+CREATE OR REFRESH STREAMING TABLE silver_customer (
+  CONSTRAINT valid_customer_id EXPECT (`customer_id` IS NOT NULL) ON VIOLATION DROP ROW,
+  CONSTRAINT valid_customer_segment EXPECT (`customer_segment` IN ('RES', 'COM', 'IND')),
+  CONSTRAINT valid_service_start_date EXPECT (`service_start_date` BETWEEN DATE '2005-01-01' AND DATE '2025-06-30'),
+  CONSTRAINT valid_billing_cycle_day EXPECT (`billing_cycle_day` BETWEEN 1 AND 28) ON VIOLATION DROP ROW,
+  CONSTRAINT valid_paperless_billing EXPECT (`paperless_billing` IN (TRUE, FALSE)),
+  CONSTRAINT valid_payment_plan EXPECT (`payment_plan` IN ('STANDARD', 'BUDGET_BILLING', 'PREPAID', 'TIME_OF_USE'))
+)
+COMMENT 'Utility customers (service accounts); changed by customer_changes.'
+AS SELECT * FROM STREAM(LIVE.bronze_customer);
+
+CREATE OR REFRESH STREAMING TABLE quarantine_customer
+COMMENT 'Rows of customer that failed a drop expectation'
+AS SELECT * FROM STREAM(LIVE.bronze_customer)
+WHERE NOT coalesce((`customer_id` IS NOT NULL) AND (`billing_cycle_day` BETWEEN 1 AND 28), false);
+
 CREATE OR REFRESH STREAMING TABLE silver_customer_changes (
   CONSTRAINT valid_change_id EXPECT (`change_id` IS NOT NULL) ON VIOLATION DROP ROW,
   CONSTRAINT valid_customer_id EXPECT (`customer_id` IS NOT NULL) ON VIOLATION DROP ROW,
   CONSTRAINT valid_change_type EXPECT (`change_type` IN ('INSERT', 'UPDATE', 'DELETE')),
-  CONSTRAINT valid_customer_segment EXPECT (`customer_segment` IN ('RES', 'COM', 'IND')),
-  CONSTRAINT valid_service_start_date EXPECT (`service_start_date` BETWEEN DATE '2005-01-01' AND DATE '2025-06-30'),
-  CONSTRAINT valid_billing_cycle_day EXPECT (`billing_cycle_day` BETWEEN 1 AND 28),
-  CONSTRAINT valid_paperless_billing EXPECT (`paperless_billing` IN (TRUE, FALSE)),
-  CONSTRAINT valid_payment_plan EXPECT (`payment_plan` IN ('STANDARD', 'BUDGET_BILLING', 'PREPAID', 'TIME_OF_USE'))
+  CONSTRAINT valid_customer_segment EXPECT (`change_type` = 'DELETE' OR (`customer_segment` IN ('RES', 'COM', 'IND'))),
+  CONSTRAINT valid_service_start_date EXPECT (`change_type` = 'DELETE' OR (`service_start_date` BETWEEN DATE '2005-01-01' AND DATE '2025-06-30')),
+  CONSTRAINT valid_billing_cycle_day EXPECT (`change_type` = 'DELETE' OR (`billing_cycle_day` BETWEEN 1 AND 28)) ON VIOLATION DROP ROW,
+  CONSTRAINT valid_paperless_billing EXPECT (`change_type` = 'DELETE' OR (`paperless_billing` IN (TRUE, FALSE))),
+  CONSTRAINT valid_payment_plan EXPECT (`change_type` = 'DELETE' OR (`payment_plan` IN ('STANDARD', 'BUDGET_BILLING', 'PREPAID', 'TIME_OF_USE')))
 )
 COMMENT 'change feed customer_changes'
 AS SELECT * FROM STREAM(LIVE.bronze_customer_changes);
@@ -92,7 +108,7 @@ AS SELECT * FROM STREAM(LIVE.bronze_customer_changes);
 CREATE OR REFRESH STREAMING TABLE quarantine_customer_changes
 COMMENT 'Rows of customer_changes that failed a drop expectation'
 AS SELECT * FROM STREAM(LIVE.bronze_customer_changes)
-WHERE NOT coalesce((`change_id` IS NOT NULL) AND (`customer_id` IS NOT NULL), false);
+WHERE NOT coalesce((`change_id` IS NOT NULL) AND (`customer_id` IS NOT NULL) AND (`change_type` = 'DELETE' OR (`billing_cycle_day` BETWEEN 1 AND 28)), false);
 
 CREATE OR REFRESH MATERIALIZED VIEW silver_electricity_production (
   CONSTRAINT valid_production_id EXPECT (`production_id` IS NOT NULL) ON VIOLATION DROP ROW,
@@ -156,7 +172,7 @@ WHERE NOT coalesce((`outage_id` IS NOT NULL), false);
 
 CREATE TEMPORARY LIVE VIEW customer_cdc_source
 AS SELECT `customer_id`, `name`, `email`, `phone`, `address`, `city`, `state`, `zip`, `customer_segment`, `meter_number`, `service_start_date`, `billing_cycle_day`, `paperless_billing`, `payment_plan`, 'INSERT' AS `change_type`, CAST('1970-01-01 00:00:00' AS TIMESTAMP) AS `change_timestamp`
-FROM STREAM(LIVE.bronze_customer)
+FROM STREAM(LIVE.silver_customer)
 UNION ALL
 SELECT `customer_id`, `name`, `email`, `phone`, `address`, `city`, `state`, `zip`, `customer_segment`, `meter_number`, `service_start_date`, `billing_cycle_day`, `paperless_billing`, `payment_plan`, `change_type`, `change_timestamp`
 FROM STREAM(LIVE.silver_customer_changes);

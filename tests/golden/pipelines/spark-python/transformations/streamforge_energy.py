@@ -185,6 +185,40 @@ def bronze_outage_events():
 # ------------------- silver: checked (expectations as filters), de-duplicated, with a quarantine
 
 
+def _customer_checked():
+    """Rows of customer with `_failed` (drop rules they break) and `_copy` (1 = first
+    time this key was seen)."""
+    rows = spark.read.table('bronze_customer')  # noqa: F821
+    failed = F.concat_ws(
+        ",",
+        F.when(~F.coalesce(F.expr('`customer_id` IS NOT NULL'), F.lit(False)), F.lit('valid_customer_id')),
+        F.when(~F.coalesce(F.expr('`billing_cycle_day` BETWEEN 1 AND 28'), F.lit(False)), F.lit('valid_billing_cycle_day')),
+        F.lit(None),
+    )
+    copy = F.lit(1)
+    return rows.select("*", failed.alias("_failed")).select(
+        "*", F.when(F.col("_failed") == "", copy).alias("_copy")
+    )
+
+
+@dp.materialized_view(name='silver_customer', comment='Utility customers (service accounts); changed by customer_changes.')
+def silver_customer():
+    return _customer_checked().where("_copy = 1").select(['customer_id', 'name', 'email', 'phone', 'address', 'city', 'state', 'zip', 'customer_segment', 'meter_number', 'service_start_date', 'billing_cycle_day', 'paperless_billing', 'payment_plan', '_source_file', '_ingested_at'])
+
+
+@dp.materialized_view(
+    name='quarantine_customer',
+    comment="Rows of customer that failed a drop expectation, or repeated a key",
+)
+def quarantine_customer():
+    reason = F.when(F.col("_failed") != "", F.col("_failed")).otherwise(F.lit("duplicate"))
+    return (
+        _customer_checked()
+        .where("_copy IS NULL OR _copy > 1")
+        .select(*['customer_id', 'name', 'email', 'phone', 'address', 'city', 'state', 'zip', 'customer_segment', 'meter_number', 'service_start_date', 'billing_cycle_day', 'paperless_billing', 'payment_plan', '_source_file', '_ingested_at'], reason.alias("_reason"))
+    )
+
+
 def _customer_changes_checked():
     """Rows of customer_changes with `_failed` (drop rules they break) and `_copy` (1 = first
     time this key was seen)."""
@@ -193,9 +227,11 @@ def _customer_changes_checked():
         ",",
         F.when(~F.coalesce(F.expr('`change_id` IS NOT NULL'), F.lit(False)), F.lit('valid_change_id')),
         F.when(~F.coalesce(F.expr('`customer_id` IS NOT NULL'), F.lit(False)), F.lit('valid_customer_id')),
+        F.when(~F.coalesce(F.expr("`change_type` = 'DELETE' OR (`billing_cycle_day` BETWEEN 1 AND 28)"), F.lit(False)), F.lit('valid_billing_cycle_day')),
         F.lit(None),
     )
-    copy = F.lit(1)
+    first_seen = Window.partitionBy('change_id').orderBy("_ingested_at", "_source_file")
+    copy = F.row_number().over(first_seen)
     return rows.select("*", failed.alias("_failed")).select(
         "*", F.when(F.col("_failed") == "", copy).alias("_copy")
     )
@@ -326,7 +362,7 @@ def quarantine_outage_events():
 
 def _customer_versions():
     """Every version of each customer row: the snapshot first, then each change in order."""
-    snapshot = spark.read.table('bronze_customer').select(  # noqa: F821
+    snapshot = spark.read.table('silver_customer').select(  # noqa: F821
         *['customer_id', 'name', 'email', 'phone', 'address', 'city', 'state', 'zip', 'customer_segment', 'meter_number', 'service_start_date', 'billing_cycle_day', 'paperless_billing', 'payment_plan'],
         F.lit("INSERT").alias('change_type'),
         F.lit('1970-01-01 00:00:00').cast('timestamp').alias('change_timestamp'),

@@ -9,19 +9,40 @@
 
 -- ---------------- silver: checked (expectations as filters), de-duplicated, with a quarantine
 
+CREATE MATERIALIZED VIEW silver_customer
+COMMENT 'Utility customers (service accounts); changed by customer_changes.'
+AS SELECT `customer_id`, `name`, `email`, `phone`, `address`, `city`, `state`, `zip`, `customer_segment`, `meter_number`, `service_start_date`, `billing_cycle_day`, `paperless_billing`, `payment_plan`, _source_file, _ingested_at FROM (
+  SELECT *, 1 AS _copy
+  FROM bronze_customer
+  WHERE coalesce((`customer_id` IS NOT NULL) AND (`billing_cycle_day` BETWEEN 1 AND 28), false)
+) WHERE _copy = 1;
+
+CREATE MATERIALIZED VIEW quarantine_customer
+COMMENT 'Rows of customer that failed a drop expectation, or repeated a key'
+AS SELECT `customer_id`, `name`, `email`, `phone`, `address`, `city`, `state`, `zip`, `customer_segment`, `meter_number`, `service_start_date`, `billing_cycle_day`, `paperless_billing`, `payment_plan`, _source_file, _ingested_at, concat_ws(',', CASE WHEN NOT coalesce(`customer_id` IS NOT NULL, false) THEN 'valid_customer_id' END, CASE WHEN NOT coalesce(`billing_cycle_day` BETWEEN 1 AND 28, false) THEN 'valid_billing_cycle_day' END) AS _reason
+FROM bronze_customer
+WHERE NOT coalesce((`customer_id` IS NOT NULL) AND (`billing_cycle_day` BETWEEN 1 AND 28), false)
+;
+
 CREATE MATERIALIZED VIEW silver_customer_changes
 COMMENT 'change feed customer_changes'
 AS SELECT `change_id`, `customer_id`, `change_type`, `change_timestamp`, `changed_fields`, `name`, `email`, `phone`, `address`, `city`, `state`, `zip`, `customer_segment`, `meter_number`, `service_start_date`, `billing_cycle_day`, `paperless_billing`, `payment_plan`, _source_file, _ingested_at FROM (
-  SELECT *, 1 AS _copy
+  SELECT *, row_number() OVER (PARTITION BY `change_id` ORDER BY _ingested_at, _source_file) AS _copy
   FROM bronze_customer_changes
-  WHERE coalesce((`change_id` IS NOT NULL) AND (`customer_id` IS NOT NULL), false)
+  WHERE coalesce((`change_id` IS NOT NULL) AND (`customer_id` IS NOT NULL) AND (`change_type` = 'DELETE' OR (`billing_cycle_day` BETWEEN 1 AND 28)), false)
 ) WHERE _copy = 1;
 
 CREATE MATERIALIZED VIEW quarantine_customer_changes
 COMMENT 'Rows of customer_changes that failed a drop expectation, or repeated a key'
-AS SELECT `change_id`, `customer_id`, `change_type`, `change_timestamp`, `changed_fields`, `name`, `email`, `phone`, `address`, `city`, `state`, `zip`, `customer_segment`, `meter_number`, `service_start_date`, `billing_cycle_day`, `paperless_billing`, `payment_plan`, _source_file, _ingested_at, concat_ws(',', CASE WHEN NOT coalesce(`change_id` IS NOT NULL, false) THEN 'valid_change_id' END, CASE WHEN NOT coalesce(`customer_id` IS NOT NULL, false) THEN 'valid_customer_id' END) AS _reason
+AS SELECT `change_id`, `customer_id`, `change_type`, `change_timestamp`, `changed_fields`, `name`, `email`, `phone`, `address`, `city`, `state`, `zip`, `customer_segment`, `meter_number`, `service_start_date`, `billing_cycle_day`, `paperless_billing`, `payment_plan`, _source_file, _ingested_at, concat_ws(',', CASE WHEN NOT coalesce(`change_id` IS NOT NULL, false) THEN 'valid_change_id' END, CASE WHEN NOT coalesce(`customer_id` IS NOT NULL, false) THEN 'valid_customer_id' END, CASE WHEN NOT coalesce(`change_type` = 'DELETE' OR (`billing_cycle_day` BETWEEN 1 AND 28), false) THEN 'valid_billing_cycle_day' END) AS _reason
 FROM bronze_customer_changes
-WHERE NOT coalesce((`change_id` IS NOT NULL) AND (`customer_id` IS NOT NULL), false)
+WHERE NOT coalesce((`change_id` IS NOT NULL) AND (`customer_id` IS NOT NULL) AND (`change_type` = 'DELETE' OR (`billing_cycle_day` BETWEEN 1 AND 28)), false)
+UNION ALL
+SELECT `change_id`, `customer_id`, `change_type`, `change_timestamp`, `changed_fields`, `name`, `email`, `phone`, `address`, `city`, `state`, `zip`, `customer_segment`, `meter_number`, `service_start_date`, `billing_cycle_day`, `paperless_billing`, `payment_plan`, _source_file, _ingested_at, 'duplicate' AS _reason FROM (
+  SELECT *, row_number() OVER (PARTITION BY `change_id` ORDER BY _ingested_at, _source_file) AS _copy
+  FROM bronze_customer_changes
+  WHERE coalesce((`change_id` IS NOT NULL) AND (`customer_id` IS NOT NULL) AND (`change_type` = 'DELETE' OR (`billing_cycle_day` BETWEEN 1 AND 28)), false)
+) WHERE _copy > 1
 ;
 
 CREATE MATERIALIZED VIEW silver_electricity_production
@@ -91,7 +112,7 @@ SELECT `outage_id`, `plant_id`, `equipment_id`, `outage_start`, `duration_min`, 
 
 CREATE TEMPORARY VIEW customer_versions
 AS SELECT `customer_id`, `name`, `email`, `phone`, `address`, `city`, `state`, `zip`, `customer_segment`, `meter_number`, `service_start_date`, `billing_cycle_day`, `paperless_billing`, `payment_plan`, 'INSERT' AS `change_type`, CAST('1970-01-01 00:00:00' AS TIMESTAMP) AS `change_timestamp`
-FROM bronze_customer
+FROM silver_customer
 UNION ALL
 SELECT `customer_id`, `name`, `email`, `phone`, `address`, `city`, `state`, `zip`, `customer_segment`, `meter_number`, `service_start_date`, `billing_cycle_day`, `paperless_billing`, `payment_plan`, `change_type`, `change_timestamp`
 FROM silver_customer_changes;
