@@ -137,3 +137,20 @@ def test_decimal_scale_0_anomalies_in_a_change_feed(run_lab) -> None:
     run = run_lab(tables, cycles=2)
     values = [v for v in run.table("e_changes", 1)["c"].to_pylist() if v is not None]
     assert any(v < -340618 for v in values)
+
+
+def test_a_change_feed_whose_every_row_is_held_back_late(run_lab) -> None:
+    # Two rows, late_rate 0.9: a cycle can hold back every row; its file is then empty.
+    feed = {"d_id": "long", "change_type": {"type": "string", "format": "INSERT|UPDATE|DELETE"}}
+    tables = {
+        "d": {"type": "dimension", "num_rows": 5, "columns": {"d_id": "long", "x": "int"}},
+        "d_changes": {"type": "change_feed", "num_rows": 2, "tracks": "d", "late_rate": 0.9,
+                      "columns": {**feed, "x": "int"}},
+    }  # fmt: skip
+    run = None
+    for seed in range(8):  # some seed holds back both rows of a cycle
+        run = run_lab(tables, cycles=3, seed=seed)
+        if any(run.table("d_changes", c).num_rows == 0 for c in range(3)):
+            break
+    assert run is not None
+    assert any(run.table("d_changes", c).num_rows == 0 for c in range(3))
