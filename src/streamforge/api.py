@@ -13,6 +13,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from streamforge import catalog, landing_view
+from streamforge.api_pipelines import deployable_targets as deployable_targets
 from streamforge.api_pipelines import pipeline as pipeline  # the pipeline half of the facade
 from streamforge.api_pipelines import pipeline_targets as pipeline_targets
 from streamforge.api_pipelines import pipeline_zip as pipeline_zip

@@ -92,6 +92,13 @@ def pipeline_zip(project, folder: str) -> bytes:
     return buffer.getvalue()
 
 
+def deployable_targets() -> tuple[str, ...]:
+    """Targets that run in a Databricks workspace (they ship a databricks.yml bundle)."""
+    from streamforge.pipelines.targets import TARGETS
+
+    return tuple(name for name, target in TARGETS.items() if target.bundle)
+
+
 def pipeline_targets() -> dict[str, str]:
     """Every registered pipeline target and what it is."""
     from streamforge.pipelines.targets import TARGETS

@@ -1,4 +1,10 @@
-"""Create or update a generated pipeline in a Databricks workspace, through databricks-sdk."""
+"""Create or update a generated pipeline in a Databricks workspace, share it with the person who
+deployed it, and start its first update, through databricks-sdk.
+
+The pipeline's owner (the user, or the app's service principal) needs USE CATALOG and USE SCHEMA
+on the target catalog and schema, CREATE TABLE and CREATE MATERIALIZED VIEW on the schema, and
+READ VOLUME on the landing Volume.
+"""
 
 from __future__ import annotations
 
@@ -17,6 +23,8 @@ class Deployment:
     pipeline_id: str
     url: str
     created: bool  # False when an existing pipeline of that name was updated
+    update_id: str | None = None  # the first update, when it was started
+    shared_with: str | None = None  # the user granted CAN_MANAGE
 
 
 def credentials_present(env: Mapping[str, str] | None = None) -> bool:
@@ -24,10 +32,32 @@ def credentials_present(env: Mapping[str, str] | None = None) -> bool:
     return bool(env.get("DATABRICKS_HOST")) and any(env.get(name) for name in CREDENTIALS)
 
 
-def workspace_client() -> Any:
+def workspace_client(user_token: str | None = None, timeout_s: float | None = None) -> Any:
+    """The SDK's client: as the user when the app was handed their token, else the default chain
+    (the app's service principal). `timeout_s` bounds the SDK's retries (and each request)."""
     from databricks.sdk import WorkspaceClient
+    from databricks.sdk.core import Config
 
-    return WorkspaceClient()
+    limits: dict[str, Any] = {}
+    if timeout_s is not None:
+        limits = {"retry_timeout_seconds": int(timeout_s), "http_timeout_seconds": timeout_s / 3}
+    if user_token:
+        host = os.environ.get("DATABRICKS_HOST")
+        config = Config(host=host, token=user_token, auth_type="pat", **limits)
+    else:
+        config = Config(**limits)
+    return WorkspaceClient(config=config)
+
+
+def explain(exc: BaseException) -> str:
+    """One line for the page: what the workspace said, or that it could not be reached."""
+    text = str(exc) or type(exc).__name__
+    unreachable = ("timed out", "timeout", "connection", "name or service", "unreachable")
+    if isinstance(exc, TimeoutError | ConnectionError) or any(
+        w in text.lower() for w in unreachable
+    ):
+        return f"deploy failed: the workspace could not be reached ({text}); check DATABRICKS_HOST"
+    return f"deploy failed: {text}"
 
 
 def deploy_pipeline(
@@ -39,9 +69,17 @@ def deploy_pipeline(
     schema: str,
     landing: str,
     folder: str | None = None,
+    share_with: str | None = None,
+    start: bool = False,
 ) -> Deployment:
     """Upload the project's transformations to the workspace, then create the serverless
-    pipeline (or update the one with the same name) that runs them."""
+    pipeline (or update the one with the same name) that runs them.
+
+    Args:
+        share_with: a user name (e-mail) granted CAN_MANAGE, so the person who deployed through
+            the app's service principal can open, run and edit the pipeline.
+        start: start the pipeline's first update.
+    """
     from databricks.sdk.service.pipelines import FileLibrary, PipelineLibrary
     from databricks.sdk.service.workspace import ImportFormat
 
@@ -75,5 +113,17 @@ def deploy_pipeline(
         pipeline_id, created = existing.pipeline_id, False
     else:
         pipeline_id, created = client.pipelines.create(**settings).pipeline_id, True
+    if share_with:
+        from databricks.sdk.service.pipelines import (
+            PipelineAccessControlRequest,
+            PipelinePermissionLevel,
+        )
+
+        grant = PipelineAccessControlRequest(
+            user_name=share_with, permission_level=PipelinePermissionLevel.CAN_MANAGE
+        )
+        client.pipelines.update_permissions(pipeline_id, access_control_list=[grant])
+    update_id = client.pipelines.start_update(pipeline_id).update_id if start else None
     host = (client.config.host or "").rstrip("/")
-    return Deployment(pipeline_id, f"{host}/pipelines/{pipeline_id}", created)
+    url = f"{host}/pipelines/{pipeline_id}"
+    return Deployment(pipeline_id, url, created, update_id, share_with)

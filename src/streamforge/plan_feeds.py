@@ -96,7 +96,10 @@ def resolve_feed(
     if type_column is None:
         type_column = "change_type"
         added.append(ColumnSpec("change_type", "string", format="|".join(OPERATIONS)))
-    ts_column = _timestamp_column(feed)
+    # A datetime the tracked dimension has is one of its attributes (an after-image value), not
+    # the feed's change timestamp, unless its name says it is.
+    dimension_columns = set(dims[tracked].column_names) if tracked is not None else set()
+    ts_column = _timestamp_column(feed, dimension_columns)
     if ts_column is None:
         ts_column = "change_timestamp"
         added.append(ColumnSpec("change_timestamp", "datetime"))
@@ -122,7 +125,7 @@ def resolve_feed(
     if row_key:
         roles.add(row_key)
     if tracked is not None:
-        attributes = tuple(c for c in dims[tracked].columns if c.name != entity_key)
+        attributes = tuple(c for c in dims[tracked].columns if c.name not in roles)
         by_name = {a.name: a for a in attributes}
         listed = tuple(by_name.get(c.name, c) for c in feed.columns)
         extras = tuple(c for c in feed.columns if c.name not in roles and c.name not in by_name)
@@ -207,9 +210,10 @@ def _type_column(feed: TableSpec) -> str | None:
     return next((c.name for c in feed.columns if c.name in TYPE_NAMES and c.type == "string"), None)
 
 
-def _timestamp_column(feed: TableSpec) -> str | None:
+def _timestamp_column(feed: TableSpec, attributes: set[str]) -> str | None:
     stamps = [c.name for c in feed.columns if c.type == "datetime"]
-    return next((n for n in TIME_NAMES if n in stamps), stamps[0] if stamps else None)
+    unnamed = [n for n in stamps if n not in attributes]
+    return next((n for n in TIME_NAMES if n in stamps), unnamed[0] if unnamed else None)
 
 
 def _operations(feed: TableSpec, type_column: str) -> tuple[tuple[str, float], ...]:

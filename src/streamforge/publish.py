@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -15,6 +16,11 @@ from streamforge.sinks.formats import FileFormat
 from streamforge.sinks.landing import Landing
 
 ProgressCallback = Callable[[str, int], None]  # (table, rows just written)
+
+
+class WriteStopped(Exception):
+    """The stop event was set while a file was being written: the file was not landed (its
+    temporary file is removed; nothing was uploaded or committed) and no manifest line written."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,14 +47,22 @@ def write_output(
     seed: int,
     window: tuple[int, int],
     on_rows: ProgressCallback | None = None,
+    stop: threading.Event | None = None,
 ) -> WrittenFile:
-    """Stream one table's batch into its landing file, then record it in the manifest."""
+    """Stream one table's batch into its landing file, then record it in the manifest.
+
+    Raises:
+        WriteStopped: `stop` was set between two chunks (65,536 rows at most), so a stop asked in
+            the middle of a large dimension is honoured within a chunk, not after the table.
+    """
     anomalies: dict[str, int] = {}
     faults: dict[str, int] = {}
     flagged = [0]
 
     def batches(chunks: Iterator[Chunk]) -> Iterator[pa.RecordBatch]:
         for chunk in chunks:
+            if stop is not None and stop.is_set():
+                raise WriteStopped(output.table.name)
             for column, count in chunk.anomalies.items():
                 anomalies[column] = anomalies.get(column, 0) + count
             flagged[0] += chunk.anomalous_rows

@@ -9,7 +9,6 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
-import pyarrow.json as pajson
 import pyarrow.parquet as pq
 
 from streamforge.engine.rows import table_schema
@@ -58,15 +57,9 @@ def read_file(path: Path, schema: pa.Schema, fmt: str, version: int | None = Non
     if fmt == "parquet":
         return pq.read_table(path)
     if fmt == "json":
-        # Arrow's JSON reader has no map type and no text-to-date conversion: maps are skipped,
-        # dates are read as text and converted after.
-        readable = [f for f in schema if not pa.types.is_map(f.type)]
-        loose = pa.schema(
-            [pa.field(f.name, pa.string()) if pa.types.is_date(f.type) else f for f in readable]
-        )
-        options = pajson.ParseOptions(explicit_schema=loose, unexpected_field_behavior="ignore")
-        table = pajson.read_json(path, parse_options=options).select(loose.names)
-        return _retype(table, pa.schema(readable))
+        from streamforge.verify.read import read_landed  # maps in JSON, parsed exactly
+
+        return read_landed(path, "json", schema).data
     if fmt == "csv":
         flat = {f.name: (pa.string() if _textual(f.type) else f.type) for f in schema}
         options = pacsv.ConvertOptions(

@@ -22,7 +22,7 @@ from streamforge.engine.session import RunConfig, Session
 from streamforge.engine.state import RunState
 from streamforge.errors import StorageError, StreamForgeError
 from streamforge.plan import Plan
-from streamforge.publish import WrittenFile, write_output
+from streamforge.publish import WriteStopped, WrittenFile, write_output
 from streamforge.sinks.formats import FileFormat
 from streamforge.sinks.landing import Landing, LandingLocked
 
@@ -152,7 +152,13 @@ class Runner:
                 if self.stop.is_set():  # the next start writes the dimensions again, whole
                     summary.stopped = True
                     return summary
-                written = write_output(self.landing, output, self.fmt, meta.seed, window)
+                try:
+                    written = write_output(
+                        self.landing, output, self.fmt, meta.seed, window, stop=self.stop
+                    )
+                except WriteStopped:
+                    summary.stopped = True
+                    return summary
                 summary.dimensions.append(written)
             checkpoint.save(self.landing, state, meta, entities_changed=True)
             self.listener("dimensions", summary.dimensions)
@@ -196,7 +202,12 @@ class Runner:
         for output in session.cycle(cycle, window):
             if self.stop.is_set():
                 return None
-            files.append(write_output(self.landing, output, self.fmt, meta.seed, window))
+            try:
+                files.append(
+                    write_output(self.landing, output, self.fmt, meta.seed, window, stop=self.stop)
+                )
+            except WriteStopped:
+                return None  # the pending checkpoint redoes the whole cycle
         seconds = time.perf_counter() - started
         return CycleReport(cycle, window, files, seconds, overrun=seconds > meta.interval_s)
 

@@ -18,7 +18,7 @@ import threading
 from collections.abc import Callable, Iterator
 from typing import Any
 
-__all__ = ["StopNow", "ignore", "install", "release", "requests"]
+__all__ = ["StopNow", "ignore", "install", "pause", "release", "requested", "requests"]
 
 SIGNALS = (signal.SIGTERM, signal.SIGINT)
 
@@ -33,6 +33,16 @@ _previous: dict[int, Any] = {}
 _notes: list[Callable[[], None]] = []
 _count = 0
 _first: int | None = None
+
+
+def requested() -> bool:
+    """True once a stop signal came (while the handlers are installed)."""
+    return _requested.is_set()
+
+
+def pause(seconds: float) -> None:
+    """Sleep, but wake as soon as a stop signal comes: a retry must not hold a stop up."""
+    _requested.wait(seconds)
 
 
 def install() -> None:

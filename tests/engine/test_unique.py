@@ -5,6 +5,7 @@ space lasts, and a run that uses it up stops with a message instead of repeating
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from streamforge import catalog
+from streamforge.engine.generators.smart import PoolMaker, smart_maker
 from streamforge.engine.unique import UniqueExhausted
 
 FIXTURE = Path(__file__).parent / "fixtures" / "unique"
@@ -110,3 +112,38 @@ def test_a_dimension_scaled_past_its_space_stops_with_a_message(lab_plan, drive)
     plan = lab_plan(tables)
     with pytest.raises(UniqueExhausted, match=r"'product\.serial'.*400 possible values"):
         drive(plan, scale=2.0)
+
+
+PHONE = re.compile(r"^\(\d{3}\) \d{3}-\d{4}$")
+
+
+@pytest.mark.parametrize(
+    "name", ["name", "first_name", "phone", "address", "city", "state", "zip", "ssn", "color"]
+)
+def test_unique_smart_fields_stay_values_of_their_kind(column_values, name) -> None:
+    """No `-17` suffix: distinct values that the field itself makes (a pool's own values, a
+    phone's shape); 50 rows fit every one of these spaces (50 US states is the smallest)."""
+    values = column_values({"type": "string", "unique": True}, rows=50, name=name)
+    values = values.column(name).to_pylist()
+    assert not repeats(values)
+    maker = smart_maker(name)
+    if isinstance(maker, PoolMaker):
+        assert set(values) <= set(maker.pool().values.to_pylist())
+    if name == "phone":
+        assert all(PHONE.match(v) for v in values), values[:3]
+    if name == "name":
+        assert all(len(v.split()) >= 2 and not v[-1].isdigit() for v in values), values[:3]
+
+
+def test_a_unique_smart_field_larger_than_its_pool_is_a_validate_error(lab_dir) -> None:
+    tables = {
+        "t": {
+            "type": "dimension",
+            "num_rows": 60,
+            "columns": {"t_id": "int", "state": {"type": "string", "unique": True}},
+        }
+    }
+    check = catalog.check_sector(lab_dir(tables), "lab")
+    assert [i.message for i in check.errors] == [
+        "unique column 'state' has only 50 possible values for 60 rows"
+    ]

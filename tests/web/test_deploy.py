@@ -1,97 +1,145 @@
-"""Deploying a generated pipeline with databricks-sdk, against a fake workspace client."""
+"""Deploying a generated pipeline from the app with the real databricks-sdk against a local
+workspace: the project the page shows, shared with the user or created as them, and started."""
 
 from __future__ import annotations
 
-from types import SimpleNamespace
+import os
+import socket
+import time
+from collections.abc import Iterator
+from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 
 from streamforge import deploy
 from streamforge.web import create_app
 
+from .workspace_api_server import APP_TOKEN, USER_TOKEN, FakeWorkspace, WorkspaceServer
 
-class FakePipelines:
-    def __init__(self, existing: list) -> None:
-        self.existing, self.created, self.updated = existing, [], []
-
-    def list_pipelines(self, filter: str | None = None):
-        return iter(self.existing)
-
-    def create(self, **settings):
-        self.created.append(settings)
-        return SimpleNamespace(pipeline_id="p-new")
-
-    def update(self, pipeline_id: str, **settings):
-        self.updated.append((pipeline_id, settings))
+VOLUME = "/Volumes/main/demo/landing"
 
 
-class FakeWorkspace:
-    def __init__(self) -> None:
-        self.dirs, self.files = [], {}
+@pytest.fixture
+def workspace(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[FakeWorkspace]:
+    for key in list(os.environ):
+        if key.startswith(("DATABRICKS_", "ARM_", "AZURE_", "GOOGLE_")):
+            monkeypatch.delenv(key)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    server = WorkspaceServer()
+    state = server.start()
+    monkeypatch.setenv("DATABRICKS_HOST", state.url)
+    monkeypatch.setenv("DATABRICKS_TOKEN", APP_TOKEN)
+    yield state
+    server.stop()
 
-    def mkdirs(self, path: str) -> None:
-        self.dirs.append(path)
 
-    def upload(self, path: str, content: bytes, format=None, overwrite: bool = False) -> None:
-        self.files[path] = content
+@pytest.fixture
+def app_client(workspace: FakeWorkspace, tmp_path: Path) -> Iterator[TestClient]:
+    env = {"DATABRICKS_HOST": workspace.url, "DATABRICKS_TOKEN": APP_TOKEN}
+    with TestClient(create_app(landing_root=tmp_path / "landing", env=env)) as client:
+        yield client
 
 
-def fake_client(existing: list | None = None) -> SimpleNamespace:
-    return SimpleNamespace(
-        config=SimpleNamespace(host="https://example.cloud.databricks.com/"),
-        pipelines=FakePipelines(existing or []),
-        workspace=FakeWorkspace(),
+def test_deploy_creates_shares_and_starts_the_pipeline(workspace, app_client) -> None:
+    assert "Deploy &amp; start" in app_client.get("/pipeline").text
+    body = {"catalog": "dev", "landing": VOLUME, "format": "csv", "scd": 2}
+    answer = app_client.post(
+        "/api/pipeline/Energy/deploy", json=body, headers={"X-Forwarded-Email": "ana@example.com"}
     )
-
-
-FILES = {"transformations/sf.py": "print(1)\n", "databricks.yml": "bundle: {}\n"}
-
-
-def test_creates_a_serverless_pipeline_reading_the_landing() -> None:
-    client = fake_client()
-    result = deploy.deploy_pipeline(
-        client, name="sf", files=FILES, catalog="main", schema="demo", landing="/Volumes/a/b/c"
-    )
-    assert result == deploy.Deployment(
-        "p-new", "https://example.cloud.databricks.com/pipelines/p-new", True
-    )
-    settings = client.pipelines.created[0]
-    assert settings["serverless"] and settings["catalog"] == "main" and settings["schema"] == "demo"
-    assert settings["configuration"] == {"streamforge.landing": "/Volumes/a/b/c"}
-    assert [lib.file.path for lib in settings["libraries"]] == [
-        "/Workspace/Shared/streamforge/sf/transformations/sf.py"
+    assert answer.status_code == 200, answer.text
+    result = answer.json()
+    ((ident, pipeline),) = workspace.pipelines.items()
+    assert result["pipeline_id"] == ident and result["url"].endswith(f"/pipelines/{ident}")
+    assert pipeline["name"] == "streamforge_energy" and pipeline["catalog"] == "dev"
+    assert pipeline["schema"] == "streamforge_energy"  # one schema per sector: no collisions
+    assert pipeline["configuration"]["streamforge.landing"] == VOLUME
+    assert pipeline["owner_token"] == APP_TOKEN
+    # The person who deployed through the app's identity can open and run it.
+    assert workspace.grants[ident] == [
+        {"user_name": "ana@example.com", "permission_level": "CAN_MANAGE"}
     ]
-    assert list(client.workspace.files) == [
-        "/Workspace/Shared/streamforge/sf/transformations/sf.py"
-    ]
+    assert workspace.updates == [ident] and result["update_id"] == "u-1"
+    # The uploaded sources are those of the page's choice: csv landing, SCD type 2.
+    page = app_client.get("/api/pipeline/Energy", params={"format": "csv", "scd": 2}).json()
+    sources = {p for p in page["files"] if p.startswith("transformations/")}
+    assert set(workspace.imported) == {f"{pipeline['root_path']}/{p}" for p in sources}
 
 
-def test_updates_the_pipeline_of_the_same_name() -> None:
-    client = fake_client([SimpleNamespace(name="sf", pipeline_id="p-1")])
-    result = deploy.deploy_pipeline(
-        client, name="sf", files=FILES, catalog="main", schema="demo", landing="/Volumes/a/b/c"
+def test_a_second_deploy_updates_the_same_pipeline(workspace, app_client) -> None:
+    for _ in range(2):
+        answer = app_client.post("/api/pipeline/Energy/deploy", json={"landing": VOLUME})
+        assert answer.status_code == 200, answer.text
+    assert len(workspace.pipelines) == 1 and not answer.json()["created"]
+
+
+def test_with_the_users_token_the_pipeline_is_theirs(workspace, app_client) -> None:
+    headers = {"X-Forwarded-Access-Token": USER_TOKEN, "X-Forwarded-Email": "ana@example.com"}
+    answer = app_client.post(
+        "/api/pipeline/Energy/deploy", json={"landing": VOLUME}, headers=headers
     )
-    assert not result.created and result.pipeline_id == "p-1"
-    assert client.pipelines.updated[0][0] == "p-1" and not client.pipelines.created
+    assert answer.status_code == 200, answer.text
+    (pipeline,) = workspace.pipelines.values()
+    assert pipeline["owner_token"] == USER_TOKEN and not workspace.grants
+    assert {token for _, _, token in workspace.log} == {USER_TOKEN}
+
+
+def test_a_deploy_from_a_run_uses_its_format_landing_and_interval(workspace, app_client) -> None:
+    registry = app_client.app.state.registry
+    from streamforge.web.run_record import RunRecord, RunRequest
+
+    record = RunRecord(
+        "r1", RunRequest("Energy", VOLUME, "parquet", 120.0), VOLUME, state="stopped"
+    )
+    registry._runs[VOLUME] = record
+    answer = app_client.post("/api/pipeline/Energy/deploy", json={"run": "r1"})
+    assert answer.status_code == 200, answer.text
+    choice = answer.json()["choice"]
+    assert (choice["fmt"], choice["landing"], choice["interval"]) == ("parquet", VOLUME, 120.0)
+    page = app_client.get("/pipeline", params={"run": "r1"}).text
+    assert VOLUME in page and "parquet landing" in page and "every 120.0 s" in page
+
+
+def test_spark_and_local_landings_are_not_deployed(workspace, app_client) -> None:
+    spark = app_client.post("/api/pipeline/Energy/deploy", json={"target": "spark"})
+    assert spark.status_code == 400 and "target" in spark.json()["detail"]
+    local = app_client.post("/api/pipeline/Energy/deploy", json={"landing": "/tmp/x"})
+    assert local.status_code == 400 and "landing" in local.json()["detail"]
+    assert not workspace.pipelines
+
+
+def test_an_unreachable_workspace_answers_within_a_minute(tmp_path, monkeypatch) -> None:
+    # A socket that accepts connections and never answers: the worst a dead proxy does.
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(16)
+    host = f"http://127.0.0.1:{silent.getsockname()[1]}"
+    monkeypatch.setattr("streamforge.web.pipeline_routes.DEPLOY_TIMEOUT_S", 6)
+    monkeypatch.setenv("DATABRICKS_HOST", host)
+    monkeypatch.setenv("DATABRICKS_TOKEN", APP_TOKEN)
+    env = {"DATABRICKS_HOST": host, "DATABRICKS_TOKEN": APP_TOKEN}
+    try:
+        with TestClient(create_app(landing_root=tmp_path, env=env)) as client:
+            started = time.monotonic()
+            answer = client.post("/api/pipeline/Energy/deploy", json={"landing": VOLUME})
+            took = time.monotonic() - started
+    finally:
+        silent.close()
+    assert answer.status_code == 502 and "could not be reached" in answer.json()["detail"]
+    assert took < 60
+
+
+def test_the_default_deploy_budget_is_under_a_minute() -> None:
+    from streamforge.web.pipeline_routes import DEPLOY_TIMEOUT_S
+
+    assert DEPLOY_TIMEOUT_S < 60
+
+
+def test_deploy_without_credentials_is_refused(client: TestClient) -> None:
+    assert client.post("/api/pipeline/Energy/deploy", json={}).status_code == 403
 
 
 def test_credentials_present() -> None:
     assert not deploy.credentials_present({})
     assert not deploy.credentials_present({"DATABRICKS_HOST": "https://x"})
     assert deploy.credentials_present({"DATABRICKS_HOST": "https://x", "DATABRICKS_TOKEN": "t"})
-
-
-def test_deploy_through_the_api(tmp_path) -> None:
-    client = fake_client()
-    app = create_app(landing_root=tmp_path, env={}, workspace_client=client)
-    with TestClient(app) as http:
-        assert "Deploy pipeline" in http.get("/pipeline").text
-        answer = http.post("/api/pipeline/Energy/deploy", json={"catalog": "dev"})
-    assert answer.status_code == 200, answer.text
-    assert answer.json()["url"].endswith("/pipelines/p-new")
-    assert client.pipelines.created[0]["name"] == "streamforge_energy"
-    assert client.pipelines.created[0]["catalog"] == "dev"
-
-
-def test_deploy_without_credentials_is_refused(client: TestClient) -> None:
-    assert client.post("/api/pipeline/Energy/deploy", json={}).status_code == 403

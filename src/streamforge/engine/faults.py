@@ -47,4 +47,16 @@ def apply_quality(
         bad = pa.nulls(count, values.type)  # a missing foreign key is the anomaly a key can have
     else:
         bad = generator_for(col).anomalies(col, bad_ctx).cast(values.type)
-    return pc.replace_with_mask(values, pa.array(mask), bad), mask
+    return _replace_rows(values, mask, bad), mask
+
+
+def _replace_rows(values: pa.Array, mask: np.ndarray, bad: pa.Array) -> pa.Array:
+    """`values` with the masked rows taken from `bad`, in order.
+
+    Arrow's replace_with_mask has no kernel for lists and maps: those go through one take.
+    """
+    if not pa.types.is_nested(values.type):
+        return pc.replace_with_mask(values, pa.array(mask), bad)
+    index = np.arange(len(values), dtype=np.int64)
+    index[mask] = len(values) + np.arange(len(bad), dtype=np.int64)
+    return pa.concat_arrays([values, bad]).take(pa.array(index))

@@ -79,7 +79,7 @@ def deliver_changes(
         "out_of_order": moved,
     }
     result = landing.take(pa.array(source)).combine_chunks().to_batches()
-    out = result[0] if result else batch.schema.empty_table().to_batches()[0]
+    out = result[0] if result else batch.slice(0, 0)  # every row held back: an empty file
     if still_held is not None and still_held.num_rows == 0:
         still_held = None
     return FeedDelivery(out, still_held, counts)

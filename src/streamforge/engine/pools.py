@@ -153,6 +153,22 @@ class Template:
                 index[:, position] = part.indices(rng, rows) + start
         return compose(pieces, index)
 
+    @property
+    def size(self) -> int:
+        """How many part choices there are (the distinct texts, when parts join unambiguously)."""
+        return int(np.prod([len(p) for p in self.parts], dtype=object))
+
+    def render_numbers(self, numbers: np.ndarray) -> pa.StringArray:
+        """Row r takes the parts named by the mixed-radix digits of numbers[r] (the last part
+        is the least significant), so distinct numbers below `size` pick distinct parts."""
+        rest = numbers.astype(np.uint64)
+        index = np.empty((len(rest), len(self.parts)), dtype=np.int64)
+        for position in range(len(self.parts) - 1, -1, -1):
+            radix = np.uint64(len(self.parts[position]))
+            index[:, position] = (rest % radix).astype(np.int64) + self.starts[position]
+            rest = rest // radix
+        return compose(self.pieces, index)
+
 
 def _weighted(mapping: Mapping[str, float]) -> Pool:
     return Pool(pa.array(list(mapping), pa.string()), list(mapping.values()))

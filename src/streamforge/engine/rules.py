@@ -36,8 +36,9 @@ def bound(col: ColumnSpec, key: str, dtype: pa.DataType) -> pa.Scalar:
     if pa.types.is_decimal(dtype) or pa.types.is_integer(dtype):
         places = dtype.scale if pa.types.is_decimal(dtype) else 0
         units = to_units(value, places, upward=key == "min")  # type: ignore[arg-type]
-        exact = from_units(units, places)
-        return pa.scalar(exact if places else units).cast(dtype)
+        if pa.types.is_integer(dtype):
+            return pa.scalar(units).cast(dtype)
+        return pa.scalar(from_units(units, places)).cast(dtype)  # an int64 would need p >= 19
     return pa.scalar(float(value)).cast(dtype)  # type: ignore[arg-type]
 
 

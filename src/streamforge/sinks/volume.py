@@ -28,7 +28,7 @@ from typing import IO, Any
 
 import pyarrow as pa
 
-from streamforge.errors import StreamForgeError
+from streamforge.errors import StorageError, StreamForgeError, storage_error
 
 from .formats import FileFormat
 from .landing import (
@@ -119,12 +119,21 @@ class VolumeLanding:
         self._check_held()
         rows = 0
         with tempfile.SpooledTemporaryFile(max_size=self._spool_bytes) as spool:
-            writer = fmt.open(spool, schema)  # type: ignore[arg-type]
-            for batch in batches:
-                writer.write(batch)
-                rows += batch.num_rows
-            writer.close()
-            size = spool.seek(0, io.SEEK_END)
+            try:
+                writer = fmt.open(spool, schema)  # type: ignore[arg-type]
+                for batch in batches:
+                    writer.write(batch)
+                    rows += batch.num_rows
+                writer.close()
+                size = spool.seek(0, io.SEEK_END)
+            except OSError as exc:  # past spool_bytes the file is built in the local temp folder
+                problem = storage_error(exc, tempfile.gettempdir())
+                if problem is None:
+                    raise
+                raise StorageError(
+                    f"building {relpath} before its upload, in the local temp folder: {problem}; "
+                    "or set TMPDIR to a folder with room"
+                ) from exc
             self._folder(table)
             self._io.put(self.where.file(relpath), _Body(spool))
         return FileRecord(table=table, cycle=cycle, path=relpath, rows=rows, bytes=size)

@@ -22,6 +22,7 @@ from typing import Any, TypeVar
 
 import requests
 
+from streamforge import stopping
 from streamforge.errors import StreamForgeError
 
 try:
@@ -123,7 +124,7 @@ class RetryPolicy:
     first_delay: float = 1.0
     max_delay: float = 30.0
     max_total: float = 300.0  # seconds from the first attempt; no sleep may end past it
-    sleep: Callable[[float], None] = time.sleep
+    sleep: Callable[[float], None] = stopping.pause  # wakes on SIGTERM
     clock: Callable[[], float] = time.monotonic
     jitter: Callable[[], float] = random.random
 
@@ -284,4 +285,9 @@ class VolumeFiles:
                     ) from exc
                 _LOG.warning("%s %s failed (%s); retrying in %.1fs", what, path, _said(exc), wait)
                 self.policy.sleep(wait)
+                if stopping.requested():
+                    # A stop must not wait out minutes of backoff (Databricks Apps kill an app
+                    # that does not stop soon): leave at once, as a second signal would. The
+                    # checkpoint names the cycle in progress, so the next start redoes it.
+                    raise stopping.StopNow() from exc
                 attempt += 1

@@ -22,6 +22,8 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
+from streamforge import stopping
+
 from .landing import LandingLocked
 from .volume_files import VolumeFiles
 from .volume_holder import describe_gone, this_process
@@ -151,6 +153,8 @@ class HeartbeatLock:
                 self._files.put(self.path, self._document(owner, token))
             except Exception as exc:  # one missed beat is harmless: staleness takes `timeout`
                 _LOG.warning("could not refresh the heartbeat of %s: %s", self.path, exc)
+            except stopping.StopNow:  # the run is stopping: its own thread releases the lock
+                return
 
     def _release(self, token: str) -> None:
         """Remove our lock file. A failure must not hide the run's own error, and only leaves a

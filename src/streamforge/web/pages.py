@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from typing import Annotated
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from markupsafe import Markup
 
 from streamforge import api
 from streamforge.web.diagram import relationship_svg
 from streamforge.web.params import SeedQuery
+from streamforge.web.pipeline_routes import ChoiceIn, generate, resolve_choice
 
 router = APIRouter(include_in_schema=False)
 
@@ -100,27 +104,35 @@ def landing(request: Request, run_id: str) -> HTMLResponse:
 
 @router.get("/pipeline", response_class=HTMLResponse)
 def pipeline(
-    request: Request,
-    sector: str | None = None,
-    target: str = "databricks",
-    language: str = "python",
+    request: Request, given: Annotated[ChoiceIn, Query()], sector: str | None = None
 ) -> HTMLResponse:
     settings = request.app.state.settings
-    names = api.sector_names(settings.schema_dir)
-    sector = sector or (names[0] if names else "")
-    landing = settings.pipeline_landing if target != "spark" else "landing"
-    project = api.pipeline(
-        sector, schema_dir=settings.schema_dir, target=target, language=language, landing=landing
-    )
+    choice = resolve_choice(request, sector, given)
+    project = generate(request, choice)
+    current = {
+        "sector": choice.sector,
+        "target": choice.target,
+        "language": choice.language,
+        "scd": choice.scd,
+        "format": choice.fmt,
+        "run": choice.run or "",
+    }
+
+    def link(**changes: object) -> str:
+        """This page's URL with some choices changed (a new run clears the landing)."""
+        merged = {**current, **changes}
+        return "?" + urlencode({k: v for k, v in merged.items() if v not in ("", None)})
+
     return render(
         request,
         "pipeline.html",
         "pipeline",
-        names=names,
-        sector=sector,
-        target=target,
-        language=language,
+        names=api.sector_names(settings.schema_dir),
+        choice=choice,
+        link=link,
+        runs=request.app.state.registry.all(),
+        formats=api.landing_formats(),
         targets=api.pipeline_targets(),
+        deployable=choice.target in api.deployable_targets(),
         files=project.files,
-        landing=landing,
     )

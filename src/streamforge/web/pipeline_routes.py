@@ -1,32 +1,101 @@
-"""JSON API of generated pipelines: the code, a zip of the project, and a deploy to Databricks."""
+"""JSON API of generated pipelines: the code, a zip of the project, and a deploy to Databricks.
+
+Every route takes the same choice (PipelineChoice): a sector, target, language, SCD type, landing
+format, landing path and interval, or a run whose sector, format, landing and interval fill them
+in. The page, the zip and the deploy therefore always generate the same project.
+"""
 
 from __future__ import annotations
 
-from dataclasses import asdict
-from typing import Any, Literal
+from dataclasses import asdict, dataclass, replace
+from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import Response
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from streamforge import api, deploy
-from streamforge.web.params import DEFAULT_TARGET, ERRORS, Language, PipelineTarget, Text
+from streamforge.sinks.destination import is_volume
+from streamforge.web.params import (
+    DEFAULT_FORMAT,
+    DEFAULT_TARGET,
+    ERRORS,
+    LandingFormat,
+    Language,
+    PipelineTarget,
+    Text,
+)
 
 router = APIRouter(prefix="/api/pipeline", tags=["pipeline"], responses=ERRORS)
+DEPLOY_TIMEOUT_S = 45  # the SDK's whole retry budget: a dead workspace answers well within 60 s
 
 
-def project(
-    request: Request,
-    sector: str,
-    target: PipelineTarget | str,
-    language: Language | str,
-    landing: str | None,
-):
-    target, language = getattr(target, "value", target), getattr(language, "value", language)
+class ChoiceIn(BaseModel):
+    target: PipelineTarget = DEFAULT_TARGET
+    language: Language = Language.python
+    scd: int = Field(1, ge=1, le=2, description="SCD type of the dimensions: 1 or 2 (history)")
+    format: LandingFormat = DEFAULT_FORMAT
+    landing: Text | None = Field(None, description="the landing path the pipeline reads")
+    interval: float | None = Field(None, gt=0, allow_inf_nan=False, description="seconds")
+    run: Text | None = Field(None, description="a run id: its sector, format, landing, interval")
+
+
+@dataclass(frozen=True, slots=True)
+class PipelineChoice:
+    sector: str
+    target: str
+    language: str
+    scd: int
+    fmt: str
+    landing: str
+    interval: float | None
+    run: str | None
+
+
+def resolve_choice(request: Request, sector: str | None, given: ChoiceIn) -> PipelineChoice:
+    """The choice with a run's settings filled in, and the default landing of the target."""
     settings = request.app.state.settings
-    landing = landing or (settings.pipeline_landing if target != "spark" else "landing")
+    choice = PipelineChoice(
+        sector or "",
+        given.target.value,
+        given.language.value,
+        given.scd,
+        given.format.value,
+        given.landing or "",
+        given.interval,
+        given.run,
+    )
+    if given.run:
+        record = request.app.state.registry.get(given.run)
+        if record is None:
+            raise HTTPException(404, f"no run '{given.run}'")
+        r = record.request
+        choice = replace(
+            choice,
+            sector=r.sector,
+            fmt=r.fmt,
+            landing=given.landing or record.destination,
+            interval=given.interval or r.interval,
+        )
+    if not choice.sector:
+        names = api.sector_names(settings.schema_dir)
+        choice = replace(choice, sector=names[0] if names else "")
+    if not choice.landing:
+        deployable = choice.target in api.deployable_targets()
+        choice = replace(choice, landing=settings.pipeline_landing if deployable else "landing")
+    return choice
+
+
+def generate(request: Request, choice: PipelineChoice):
     return api.pipeline(
-        sector, schema_dir=settings.schema_dir, target=target, language=language, landing=landing
+        choice.sector,
+        schema_dir=request.app.state.settings.schema_dir,
+        target=choice.target,
+        language=choice.language,
+        landing=choice.landing,
+        scd=choice.scd,
+        fmt=choice.fmt,
+        interval=choice.interval,
     )
 
 
@@ -36,64 +105,57 @@ def targets() -> dict[str, str]:
 
 
 @router.get("/{sector}", summary="The generated pipeline project, file by file")
-def files(
-    request: Request,
-    sector: str,
-    target: PipelineTarget = DEFAULT_TARGET,
-    language: Language = Language.python,
-    landing: Text | None = None,
-) -> dict[str, Any]:
-    generated = project(request, sector, target, language, landing)
-    return {
-        "sector": sector,
-        "target": target.value,
-        "language": language.value,
-        "files": generated.files,
-    }
+def files(request: Request, sector: str, given: Annotated[ChoiceIn, Query()]) -> dict[str, Any]:
+    choice = resolve_choice(request, sector, given)
+    return {**asdict(choice), "files": generate(request, choice).files}
 
 
 @router.get("/{sector}/zip", summary="The generated pipeline project as a zip")
-def download(
-    request: Request,
-    sector: str,
-    target: PipelineTarget = DEFAULT_TARGET,
-    language: Language = Language.python,
-    landing: Text | None = None,
-) -> Response:
-    generated = project(request, sector, target, language, landing)
-    folder = f"streamforge-{sector.lower()}-{target.value}-{language.value}"
+def download(request: Request, sector: str, given: Annotated[ChoiceIn, Query()]) -> Response:
+    choice = resolve_choice(request, sector, given)
+    folder = f"streamforge-{choice.sector.lower()}-{choice.target}-{choice.language}"
     return Response(
-        api.pipeline_zip(generated, folder),
+        api.pipeline_zip(generate(request, choice), folder),
         media_type="application/zip",
         headers={"Content-Disposition": f'attachment; filename="{folder}.zip"'},
     )
 
 
-class DeployIn(BaseModel):
-    target: Literal["databricks", "dlt-legacy"] = "databricks"
-    language: Language = Language.python
+class DeployIn(ChoiceIn):
     catalog: Text = "main"
-    schema_name: Text = "streamforge"
-    landing: Text | None = None
+    schema_name: Text = Field("", description="default: streamforge_<sector>")
+    start: bool = Field(True, description="start the pipeline's first update")
 
 
-@router.post("/{sector}/deploy", summary="Create or update the pipeline in the workspace")
+@router.post("/{sector}/deploy", summary="Create or update the pipeline, share it, start it")
 def deploy_pipeline(request: Request, sector: str, body: DeployIn) -> dict[str, Any]:
     state = request.app.state
     if not state.settings.deploy_enabled:
         raise HTTPException(403, "no Databricks credentials (DATABRICKS_HOST and a token)")
-    generated = project(request, sector, body.target, body.language, body.landing)
-    client = state.workspace_client or deploy.workspace_client()
-    landing = body.landing or state.settings.pipeline_landing
+    choice = resolve_choice(request, sector, body)
+    if choice.target not in api.deployable_targets():
+        raise HTTPException(400, f"target: '{choice.target}' runs locally, not in a workspace")
+    if not is_volume(choice.landing):
+        raise HTTPException(400, f"landing: '{choice.landing}' is not a /Volumes/... path")
+    generated = generate(request, choice)
+    # Databricks Apps with user authorization forward the user's token and e-mail: the pipeline
+    # is then created as that user; otherwise as the app, shared with the user.
+    user_token = request.headers.get("x-forwarded-access-token")
+    user = request.headers.get("x-forwarded-email") or request.headers.get("x-forwarded-user")
+    client = state.workspace_client or deploy.workspace_client(
+        user_token, timeout_s=DEPLOY_TIMEOUT_S
+    )
     try:
         result = deploy.deploy_pipeline(
             client,
-            name=f"streamforge_{sector.lower()}",
+            name=f"streamforge_{choice.sector.lower()}",
             files=generated.files,
             catalog=body.catalog,
-            schema=body.schema_name,
-            landing=landing,
+            schema=body.schema_name or f"streamforge_{choice.sector.lower()}",
+            landing=choice.landing,
+            share_with=None if user_token else user,
+            start=body.start,
         )
-    except Exception as exc:  # the workspace's answer, shown on the page
-        raise HTTPException(502, f"deploy failed: {exc}") from None
-    return asdict(result)
+    except Exception as exc:  # the workspace's answer, or that it could not be reached
+        raise HTTPException(502, deploy.explain(exc)) from None
+    return {**asdict(result), "choice": asdict(choice)}

@@ -25,6 +25,8 @@ def category_pool(col: ColumnSpec) -> pa.Array:
         return pa.array([Decimal(str(c)) for c in choices]).cast(arrow_type(col))
     if col.type in ("datetime", "date"):  # ISO text or YAML dates; a time without zone is UTC
         return micros_to_arrow(col, np.array([to_micros(str(c)) for c in choices], np.int64))
+    if col.type in ("float", "double"):  # a YAML int beyond int64 is still a double
+        return pa.array([float(c) for c in choices], pa.float64())  # type: ignore[arg-type]
     return pa.array(list(choices)).cast(arrow_type(col))
 
 

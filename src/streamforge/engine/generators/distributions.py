@@ -25,6 +25,9 @@ def positions(
 
     `step` is the size of one distinct value (1 for integers) for zipf's ranks; 0 means continuous.
     """
+    kind = col.distribution
+    if kind == "uniform":
+        return rng.random(rows)
     half = high / 2 - low / 2  # half the span: finite even when max - min overflows
     if not half > 0:
         return np.zeros(rows)
@@ -32,7 +35,6 @@ def positions(
     def relative(value: float) -> float:
         return (value / 2 - low / 2) / half
 
-    kind = col.distribution
     mean = relative(col.mean) if col.mean is not None else None
     std = col.stddev / 2 / half / 2 if col.stddev is not None else None
     if kind == "normal":
@@ -40,7 +42,8 @@ def positions(
     elif kind == "lognormal":
         target = max(0.2 if mean is None else mean, TINY)
         spread = std if std is not None else target
-        sigma2 = math.log1p((spread / target) ** 2)
+        ratio = min(spread / target, 1e150)  # beyond, every draw is past max anyway: no overflow
+        sigma2 = math.log1p(ratio**2)
         t = rng.lognormal(math.log(target) - sigma2 / 2, math.sqrt(sigma2), rows)
     elif kind == "exponential":
         scale = mean if mean is not None and mean > 0 else 0.2
@@ -52,10 +55,15 @@ def positions(
         count = math.floor(width) + 1 if step > 0 else width
         t = np.mod(ranks, count) * unit / 2 / half
     else:
-        t = rng.random(rows)
-    return np.clip(np.nan_to_num(t, nan=0.0), 0.0, 1.0)
+        raise ValueError(f"unknown distribution {kind!r}")
+    return np.clip(t, 0.0, 1.0, out=t)  # parameters are finite (validated): t has no NaN
 
 
 def between(t: np.ndarray, low: float, high: float) -> np.ndarray:
-    """Float values at positions t, without overflow for bounds near ±1.8e308."""
+    """Float values at positions t (overwritten), without overflow for bounds near ±1.8e308."""
+    span = high - low
+    if np.isfinite(span):
+        t *= span
+        t += low
+        return np.clip(t, low, high, out=t)
     return np.clip(low * (1 - t) + high * t, low, high)

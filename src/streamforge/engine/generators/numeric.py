@@ -8,6 +8,7 @@ distribution is computed in float (as a position between min and max).
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -31,6 +32,7 @@ DEFAULT_RANGES = {
     "decimal": (0, 1000),
 }
 EXACT_TYPES = ("int", "long", "decimal")
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +49,13 @@ class UnitRange:
     def span(self) -> int:
         return self.high - self.low
 
+    @property
+    def fits_int64(self) -> bool:
+        """int, long and decimal(p<=18): every value of the type is an int64 number of units."""
+        return self.floor >= INT64_MIN and self.ceiling <= INT64_MAX
 
+
+@functools.lru_cache(maxsize=4096)  # exact Decimal arithmetic: once per column, not per chunk
 def unit_range(col: ColumnSpec) -> UnitRange:
     """Bounds of an int, long or decimal column; one missing bound follows the default range."""
     places = draw_places(col)
@@ -112,18 +120,38 @@ def draw_units(col: ColumnSpec, rng: np.random.Generator, rows: int, r: UnitRang
     return wide.from_float(t * float(r.span), r.span)
 
 
-def exact_to_arrow(col: ColumnSpec, units: wide.Wide, r: UnitRange) -> pa.Array:
-    """Signed units as the column's Arrow type (int32, int64 or decimal128(p,s))."""
-    target = arrow_type(col)
+def draw_int64(col: ColumnSpec, rng: np.random.Generator, rows: int, r: UnitRange) -> np.ndarray:
+    """The fast path of draw_units when values fit int64 (int, long, decimal(p<=18))."""
+    if col.distribution == "uniform":  # numpy draws the whole int64 span exactly (endpoint)
+        return rng.integers(r.low, r.high, rows, dtype=np.int64, endpoint=True)
+    scale = 10.0**r.places
+    t = positions(col, rng, rows, r.low / scale, r.high / scale, 1.0)
+    if r.span < 2**53:  # t * span is exact enough and never leaves [0, span]
+        return r.low + np.rint(t * r.span).astype(np.int64)
+    return wide.to_int64(wide.shift(wide.from_float(t * float(r.span), r.span), r.low))
+
+
+def exact_to_arrow(col: ColumnSpec, units: wide.Wide | np.ndarray, r: UnitRange) -> pa.Array:
+    """Signed units (limbs, or int64) as the column's Arrow type: int32, int64, decimal128."""
     if col.type in INTEGER_TYPES:
-        return pa.array(wide.to_int64(units), pa.int64()).cast(target)
+        values = wide.to_int64(units) if isinstance(units, wide.Wide) else units
+        if col.type == "int":  # in range by construction: no checked cast needed
+            return pa.array(values.astype(np.int32), pa.int32())
+        return pa.array(values, pa.int64())
+    if not isinstance(units, wide.Wide):  # sign-extend int64 to the two 64-bit words of int128
+        units = wide.Wide((units >> 63).view(np.uint64), units.view(np.uint64))
     drawn = pa.decimal128(max(1, len(str(r.ceiling))), r.places)
-    return wide.to_decimal(units, drawn).cast(target)  # rescaling to s places is exact
+    array = wide.to_decimal(units, drawn)
+    target = arrow_type(col)
+    return array if array.type == target else array.cast(target)  # rescaling to s is exact
 
 
-def float_to_arrow(col: ColumnSpec, values: np.ndarray) -> pa.Array:
+def float_to_arrow(col: ColumnSpec, values: np.ndarray, magnitude: float) -> pa.Array:
+    """Doubles rounded to the column's places; `magnitude` bounds |values|."""
     places = decimals_of(col)
-    if places is not None:
+    if places is not None and magnitude * 10.0**places < 1e300:
+        values = np.round(values, places)
+    elif places is not None:  # near the double limit, value * 10^places overflows: keep those
         with np.errstate(over="ignore", invalid="ignore"):
             rounded = np.round(values, places)
         values = np.where(np.isfinite(rounded), rounded, values)
@@ -145,12 +173,14 @@ class NumericGenerator(ValueGenerator):
             if col.unique and col.type in INTEGER_TYPES:
                 numbers = distinct_numbers(ctx, r.span + 1)
                 offsets = wide.Wide(np.zeros(ctx.rows, np.uint64), numbers)
+            elif r.fits_int64:
+                return exact_to_arrow(col, draw_int64(col, ctx.rng, ctx.rows, r), r)
             else:
                 offsets = draw_units(col, ctx.rng, ctx.rows, r)
             return exact_to_arrow(col, wide.shift(offsets, r.low), r)
         low, high = bounds(col)
         t = positions(col, ctx.rng, ctx.rows, low, high, 0.0)
-        return float_to_arrow(col, between(t, low, high))
+        return float_to_arrow(col, between(t, low, high), max(abs(low), abs(high)))
 
     def anomalies(self, col: ColumnSpec, ctx: ColumnContext) -> pa.Array:
         """Values pushed outside min/max by 5-50% of the span, at least one unit, but still
@@ -174,7 +204,8 @@ class NumericGenerator(ValueGenerator):
         # Beyond 2^53 a small push rounds back onto the bound: step to the next double outside.
         values = np.where(below, np.minimum(values, np.nextafter(low, -np.inf)), values)
         values = np.where(~below, np.maximum(values, np.nextafter(high, np.inf)), values)
-        return float_to_arrow(col, np.clip(values, -FLOAT_LIMIT, FLOAT_LIMIT))
+        values = np.clip(values, -FLOAT_LIMIT, FLOAT_LIMIT)
+        return float_to_arrow(col, values, float(np.abs(values).max(initial=0.0)))
 
     def _exact_anomalies(self, col: ColumnSpec, ctx: ColumnContext) -> pa.Array:
         r = unit_range(col)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from streamforge.engine import pools
 from streamforge.engine.context import ColumnContext
@@ -58,8 +59,18 @@ def _pattern(fmt: str) -> Space:
 
 
 def _pool(provider: str) -> Space:
-    values = pools.faker_pool(provider).values  # already distinct
+    return pool_space(pools.faker_pool(provider))  # its values are distinct
+
+
+def pool_space(pool: pools.Pool) -> Space:
+    """Every distinct value of a pool, once each (a word list may repeat a word)."""
+    values = pc.unique(pool.values)
     return Space(len(values), lambda numbers, rng: values.take(pa.array(numbers.astype(np.int64))))
+
+
+def template_space(template: pools.Template) -> Space:
+    """Every combination of a template's parts (a name: first x last), once each."""
+    return Space(template.size, lambda numbers, rng: template.render_numbers(numbers))
 
 
 EXACT = {"ean13": lambda: _ean(13), "ean": lambda: _ean(13), "ean8": lambda: _ean(8)}
@@ -85,8 +96,7 @@ def space_of(provider: str) -> Space:
     return _pool(provider)
 
 
-def unique_values(provider: str, ctx: ColumnContext) -> pa.Array:
+def unique_values(space: Space, ctx: ColumnContext) -> pa.Array:
     """Distinct values while row numbers stay below the space's size (the engine stops the run
     before they reach it)."""
-    space = space_of(provider)
     return space.render(distinct_numbers(ctx, space.size), ctx.rng)

@@ -14,7 +14,8 @@ from streamforge.engine import pools
 from streamforge.engine.context import ColumnContext
 from streamforge.engine.generators import provider_space
 from streamforge.engine.generators.base import ValueGenerator
-from streamforge.engine.generators.patterns import fixed_width_strings
+from streamforge.engine.generators.permute import distinct_numbers
+from streamforge.engine.generators.phone import phone, phone_space
 from streamforge.spec.model import ColumnSpec
 
 Maker = Callable[[np.random.Generator, int], pa.Array]
@@ -119,26 +120,6 @@ def email(rng: np.random.Generator, rows: int, tag: pa.Array | None = None) -> p
     return _email().render(rng, rows, None if tag is None else {EMAIL_TAG: tag})
 
 
-def phone(rng: np.random.Generator, rows: int) -> pa.Array:
-    """`(AAA) NNN-NNNN`, area code 201..989: three gathers from tables of fixed-width texts."""
-    area, middle, last = _phone_parts()
-    cells = np.empty(rows, np.dtype([("area", "S6"), ("middle", "S4"), ("last", "S4")]))
-    cells["area"] = area[rng.integers(0, len(area), rows)]
-    number = rng.integers(0, 10_000_000, rows)
-    cells["middle"] = middle[number // 10_000]
-    cells["last"] = last[number % 10_000]
-    return fixed_width_strings(cells.view(np.uint8).reshape(rows, 14))
-
-
-@functools.cache
-def _phone_parts() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """`(AAA) ` for the area codes 201..989, `NNN-` and `NNNN` for every number."""
-    area = np.array([f"({code}) ".encode() for code in range(201, 990)], "S6")
-    middle = np.array([f"{n:03d}-".encode() for n in range(1000)], "S4")
-    last = np.array([f"{n:04d}".encode() for n in range(10_000)], "S4")
-    return area, middle, last
-
-
 def street_address(rng: np.random.Generator, rows: int) -> pa.Array:
     return _street_address().render(rng, rows)
 
@@ -147,36 +128,36 @@ def full_address(rng: np.random.Generator, rows: int) -> pa.Array:
     return _full_address().render(rng, rows)
 
 
-def city(rng: np.random.Generator, rows: int) -> pa.Array:
-    return pools.faker_pool("city").sample(rng, rows)
+class PoolMaker:
+    """A maker that samples one pool of distinct texts (so `unique` can enumerate the pool)."""
 
+    def __init__(self, pool: Callable[[], pools.Pool]):
+        self.pool = pool
 
-def state(rng: np.random.Generator, rows: int) -> pa.Array:
-    return pools.static_pool("address", "states").sample(rng, rows)
-
-
-def state_abbr(rng: np.random.Generator, rows: int) -> pa.Array:
-    return pools.static_pool("address", "states_abbr").sample(rng, rows)
-
-
-def zip_code(rng: np.random.Generator, rows: int) -> pa.Array:
-    return pools.numbers(1001, 99951, width=5).sample(rng, rows)
+    def __call__(self, rng: np.random.Generator, rows: int) -> pa.Array:
+        return self.pool().sample(rng, rows)
 
 
 def _from_pool(method: str) -> Maker:
-    return lambda rng, rows: pools.faker_pool(method).sample(rng, rows)
+    return PoolMaker(lambda: pools.faker_pool(method))
 
 
 def _from_list(provider: str, attribute: str) -> Maker:
-    return lambda rng, rows: pools.static_pool(provider, attribute).sample(rng, rows)
+    return PoolMaker(lambda: pools.static_pool(provider, attribute))
+
+
+city = _from_pool("city")
+state = _from_list("address", "states")
+state_abbr = _from_list("address", "states_abbr")
+zip_code = PoolMaker(lambda: pools.numbers(1001, 99951, width=5))
 
 
 EXACT: dict[str, Maker] = {
     "name": full_name,
     "full_name": full_name,
     "display_name": full_name,
-    "first_name": lambda rng, rows: pools.first_names().sample(rng, rows),
-    "last_name": lambda rng, rows: pools.last_names().sample(rng, rows),
+    "first_name": PoolMaker(pools.first_names),
+    "last_name": PoolMaker(pools.last_names),
     "email": email,
     "email_address": email,
     "phone": phone,
@@ -244,10 +225,23 @@ def smart_maker(name: str) -> Maker | None:
     return None
 
 
-def make_unique(values: pa.Array, ctx: ColumnContext) -> pa.Array:
-    """Append the run-wide row number: distinct rows never collide, values stay realistic."""
-    tag = pc.cast(pa.array(ctx.row_index + 1), pa.string())
-    return _join(values, tag, sep="-")
+TEMPLATES: dict[Maker, Callable[[], pools.Template]] = {
+    full_name: _full_name,
+    street_address: _street_address,
+    full_address: _full_address,
+}
+
+
+def unique_space(maker: Maker) -> provider_space.Space | None:
+    """The countable space behind a smart field, for `unique`; None for e-mail, which stays
+    unique without end (a distinct number goes before the @)."""
+    if isinstance(maker, PoolMaker):
+        return provider_space.pool_space(maker.pool())
+    if maker in TEMPLATES:
+        return provider_space.template_space(TEMPLATES[maker]())
+    if maker is phone:
+        return phone_space()
+    return None
 
 
 class SmartFieldGenerator(ValueGenerator):
@@ -256,15 +250,21 @@ class SmartFieldGenerator(ValueGenerator):
     def matches(self, col: ColumnSpec) -> bool:
         return col.type == "string" and col.format is None and smart_maker(col.name) is not None
 
+    def unique_capacity(self, col: ColumnSpec) -> int | None:
+        maker = smart_maker(col.name)
+        space = unique_space(maker) if maker is not None else None
+        return space.size if space is not None else None
+
     def generate(self, col: ColumnSpec, ctx: ColumnContext) -> pa.Array:
         maker = smart_maker(col.name)
         assert maker is not None
-        if maker is email and col.unique:  # keep it a valid address: the number goes before the @
+        if col.unique:  # distinct values of the field's own kind: a suffix would break its format
+            space = unique_space(maker)
+            if space is not None:
+                return provider_space.unique_values(space, ctx)
+            # e-mail: a distinct number before the @ keeps it a valid address
             return email(ctx.rng, ctx.rows, pc.cast(pa.array(ctx.row_index + 1), pa.string()))
-        values = maker(ctx.rng, ctx.rows)
-        if col.unique:
-            return make_unique(values, ctx)
-        return values
+        return maker(ctx.rng, ctx.rows)
 
 
 class FakerProviderGenerator(ValueGenerator):
@@ -280,7 +280,7 @@ class FakerProviderGenerator(ValueGenerator):
 
     def generate(self, col: ColumnSpec, ctx: ColumnContext) -> pa.Array:
         if col.unique:  # from the provider's own space: a suffix would break its format (EAN-13)
-            return provider_space.unique_values(col.faker or "word", ctx)
+            return provider_space.unique_values(provider_space.space_of(col.faker or "word"), ctx)
         return pools.faker_pool(col.faker or "word").sample(ctx.rng, ctx.rows)
 
 
@@ -292,9 +292,13 @@ class WordsGenerator(ValueGenerator):
     def matches(self, col: ColumnSpec) -> bool:
         return col.type == "string"
 
+    def unique_capacity(self, col: ColumnSpec) -> int | None:
+        return _words().size
+
     def generate(self, col: ColumnSpec, ctx: ColumnContext) -> pa.Array:
-        values = _words().render(ctx.rng, ctx.rows)
-        return make_unique(values, ctx) if col.unique else values
+        if col.unique:
+            return _words().render_numbers(distinct_numbers(ctx, _words().size))
+        return _words().render(ctx.rng, ctx.rows)
 
 
 @functools.cache

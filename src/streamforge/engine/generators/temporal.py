@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import pyarrow as pa
@@ -13,6 +13,7 @@ from streamforge.engine.context import DAY_US, YEAR_US, ColumnContext
 from streamforge.engine.generators.base import ValueGenerator
 from streamforge.spec.model import ColumnSpec
 
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 BIRTH = re.compile(r"(^|_)(birth|dob|born)(_|$)")
 
 
@@ -20,17 +21,23 @@ def to_micros(text: str | float) -> int:
     value = datetime.fromisoformat(str(text).replace("Z", "+00:00"))
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
-    return int(value.timestamp() * 1_000_000)
+    # Integer arithmetic: a float timestamp loses microseconds far from 1970 (year 1, 9999).
+    return (value - EPOCH) // timedelta(microseconds=1)
 
 
 def time_range(col: ColumnSpec, ctx: ColumnContext) -> tuple[int, int] | None:
     """Explicit [min, max] in microseconds; None when the column has no bounds."""
     if col.min is None and col.max is None:
         return None
-    low = to_micros(col.min) if col.min is not None else ctx.history[0]
-    high = to_micros(col.max) if col.max is not None else max(ctx.history[1], low + DAY_US)
-    if col.type == "date" and col.max is not None:
+    first, last = ctx.history
+    low = to_micros(col.min) if col.min is not None else None
+    high = to_micros(col.max) if col.max is not None else None
+    if high is not None and col.type == "date":
         high += DAY_US - 1  # max is an inclusive day
+    if high is None:
+        high = max(last, low + DAY_US)  # type: ignore[operator]
+    if low is None:  # only max: the history window, moved back when max is before it
+        low = first if first <= high else high - (last - first)
     return low, high
 
 

@@ -41,24 +41,34 @@ async function callApi(method, url, body) {
 
 const deployForm = document.getElementById("deploy-form");
 if (deployForm) {
+  const button = document.getElementById("deploy");
   deployForm.addEventListener("submit", async (event) => {
     event.preventDefault();
+    if (button.disabled) return; // one deploy at a time
     const out = document.getElementById("deploy-result");
     const f = deployForm.dataset;
     const body = Object.fromEntries(new FormData(deployForm));
-    body.target = f.target;
-    body.language = f.language;
+    Object.assign(body, { target: f.target, language: f.language, scd: Number(f.scd), format: f.format });
+    if (f.run) body.run = f.run;
+    if (f.interval) body.interval = Number(f.interval);
+    button.disabled = true;
     out.hidden = false;
-    out.textContent = "Deploying…";
+    out.className = "muted";
+    out.textContent = "Deploying: uploading the sources, creating the pipeline, starting its first update…";
     try {
-      const result = await callApi("POST", `/api/pipeline/${f.sector}/deploy`, body);
+      const result = await callApi("POST", `/api/pipeline/${encodeURIComponent(f.sector)}/deploy`, body);
       out.innerHTML = "";
-      const a = Object.assign(document.createElement("a"), { href: result.url, target: "_blank" });
+      out.className = "ok";
+      const a = Object.assign(document.createElement("a"), { href: result.url, target: "_blank", rel: "noopener" });
       a.textContent = `${result.created ? "Created" : "Updated"} pipeline ${result.pipeline_id}`;
       out.append(a);
+      if (result.update_id) out.append(` · update ${result.update_id} started`);
+      if (result.shared_with) out.append(` · shared with ${result.shared_with} (CAN_MANAGE)`);
     } catch (err) {
       out.textContent = err.message;
       out.className = "problem";
+    } finally {
+      button.disabled = false;
     }
   });
 }

@@ -1,0 +1,463 @@
+"""Check a landing area file by file, keeping only compact state between files.
+
+Two passes over the manifest: the first reads the key columns of dimensions and change feeds to date
+every key (its INSERT and DELETE); the second reads each file whole, once, and judges it: row count,
+values against the YAML's rules, uniqueness, foreign keys in time, change rows, hierarchies. Memory
+holds one file, the key timelines, the fingerprints of unique values and the replayed entities.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from streamforge.plan import Plan, TablePlan
+from streamforge.readback import read_manifest
+from streamforge.verify.columns import check_columns
+from streamforge.verify.feeds import (
+    as_int64,
+    check_changed_fields,
+    check_changes,
+    check_order,
+    order_of,
+)
+from streamforge.verify.hierarchy import check_forest
+from streamforge.verify.read import Landed, arrow_type, read_landed
+from streamforge.verify.references import When, check_reference
+from streamforge.verify.replay import EntityState
+from streamforge.verify.report import Report
+from streamforge.verify.rules import Rule, RuleError, read_rules
+from streamforge.verify.timeline import EARLIEST, LATEST, Timeline
+from streamforge.verify.unique import SeenValues, fingerprints
+
+
+@dataclass(slots=True)
+class _Run:
+    root: Path
+    plan: Plan
+    report: Report
+    rules: dict[str, dict[str, Rule]]
+    files: dict[str, list[dict]]
+    timelines: dict[str, Timeline] = field(default_factory=dict)
+    states: dict[str, EntityState] = field(default_factory=dict)
+    seen: dict[tuple[str, str], SeenValues] = field(default_factory=dict)
+    feed_last: dict[str, dict] = field(default_factory=dict)
+    # Per change feed and cycle: (before, after) the file, has every older change landed? Only
+    # then is the replayed state one the generator had (late rows make gaps otherwise).
+    settled: dict[str, dict[int, tuple[bool, bool]]] = field(default_factory=dict)
+
+
+def verify_landing(
+    root: Path, plan: Plan, in_flight: Mapping[str, pa.Table] | None = None
+) -> Report:
+    """Every finding about the landing at `root`. `in_flight`: per change feed, rows a live run
+    holds back as late (from its checkpoint): they date their keys and belong to the replay,
+    although no file holds them yet."""
+    report = Report()
+    run = _Run(Path(root), plan, report, {}, {t.name: [] for t in plan.tables})
+    in_flight = {n: t for n, t in (in_flight or {}).items() if n in run.files and t is not None}
+    for table in plan.tables:
+        try:
+            run.rules[table.name] = read_rules(table.spec.file)
+        except RuleError as exc:
+            report.add(table.name, -1, str(exc), kind="spec")
+            run.rules[table.name] = {}
+    for table in plan.tables:
+        # A change feed carries its dimension's columns (after-image) even when it does not list
+        # them: those follow the dimension's YAML.
+        if table.feed is not None and not table.feed.owns_entity:
+            run.rules[table.name] = {**run.rules[table.feed.entity], **run.rules[table.name]}
+        for col in table.columns:  # a column the YAML does not spell out (a role): type only
+            run.rules[table.name].setdefault(col.name, Rule(col.name, col.type))
+    for entry in read_manifest(run.root):
+        if entry.get("table") in run.files:
+            run.files[entry["table"]].append(entry)
+    for name, entries in run.files.items():
+        entries.sort(key=lambda e: e["cycle"])
+        report.files[name] = len(entries)
+        report.rows[name] = 0
+    _date_keys(run, in_flight)
+    for entity in plan.entities.values():
+        if entity.tracked_by or _self_references(plan.table(entity.source), entity.name):
+            columns = [entity.key, *(a.name for a in entity.attributes)]
+            run.states[entity.name] = EntityState(entity.key, columns)
+    for dim in plan.dimensions:
+        for entry in run.files[dim.name]:
+            _judge(run, dim, entry)
+        if dim.name in run.states:
+            _check_hierarchy(run, dim, dim.name, 0)
+    cycles = sorted({e["cycle"] for t in plan.streams for e in run.files[t.name]})
+    for cycle in cycles:
+        for table in plan.streams:
+            for entry in (e for e in run.files[table.name] if e["cycle"] == cycle):
+                _judge(run, table, entry)
+    for name, rows in in_flight.items():
+        roles = plan.table(name).feed
+        if roles is not None and roles.entity in run.states and rows.num_rows:
+            ops = rows.column(roles.type_column).to_numpy(zero_copy_only=False)
+            every = np.ones(rows.num_rows, dtype=bool)
+            run.states[roles.entity].apply(rows, ops, order_of(roles, rows), every)
+    for name, state in run.states.items():
+        if plan.entities[name].tracked_by and state.table is not None:
+            report.states[name], report.keys[name] = state.table, state.key
+    return report
+
+
+def _self_references(table: TablePlan, entity: str) -> list[str]:
+    return [c for c, fk in table.foreign_keys.items() if fk.entity == entity]
+
+
+def _schema(run: _Run, table: TablePlan, only: list[str] | None = None) -> pa.Schema:
+    rules = run.rules[table.name]
+    names = [c.name for c in table.columns if c.name in rules]
+    return pa.schema([(n, arrow_type(rules[n])) for n in names if only is None or n in only])
+
+
+def _read(run: _Run, table: TablePlan, entry: dict, only: list[str] | None = None) -> Landed | None:
+    path = run.root / entry["file"]
+    fmt = entry.get("format", path.suffix[1:])
+    try:
+        return read_landed(path, fmt, _schema(run, table, only), entry.get("version"))
+    except (OSError, ValueError, pa.ArrowException) as exc:
+        if only is None:
+            run.report.add(table.name, entry["cycle"], f"cannot read {entry['file']}: {exc}")
+        return None
+
+
+def _date_keys(run: _Run, in_flight: Mapping[str, pa.Table]) -> None:
+    """Pass one: every key's INSERT and DELETE, from dimensions and change feeds."""
+    plan = run.plan
+    for entity in plan.entities.values():
+        run.timelines[entity.name] = Timeline()
+    for dim in plan.dimensions:
+        for entry in run.files[dim.name]:
+            landed = _read(run, dim, entry, [dim.primary_key or ""])
+            if landed is not None and dim.primary_key in landed.data.column_names:
+                keys = landed.data.column(dim.primary_key)
+                run.timelines[dim.name].born(as_int64(pc.drop_null(keys)))
+    for feed in (t for t in plan.streams if t.feed is not None):
+        roles = feed.feed
+        assert roles is not None
+        order_column = roles.sequence_columns[:1] or [roles.timestamp_column]
+        only = [roles.entity_key, roles.type_column, roles.timestamp_column, *order_column]
+        reads = (_read(run, feed, e, only) for e in run.files[feed.name])
+        tables = itertools.chain(
+            (f.data if f is not None else None for f in reads), [in_flight.get(feed.name)]
+        )
+        spans: list[tuple[int, int]] = []  # (oldest, newest) order of each file, then in flight
+        for data in tables:  # one file at a time
+            if data is None or any(c not in data.column_names for c in only):
+                spans.append((LATEST, EARLIEST))
+                continue
+            keys, order = as_int64(data.column(roles.entity_key)), order_of(roles, data)
+            spans.append((int(order.min(initial=LATEST)), int(order.max(initial=EARLIEST))))
+            stamps = as_int64(data.column(roles.timestamp_column))
+            ops = data.column(roles.type_column).to_numpy(zero_copy_only=False)
+            timeline = run.timelines[roles.entity]
+            for op, record in (("INSERT", timeline.born), ("DELETE", timeline.died)):
+                rows = ops == op
+                record(keys[rows], order[rows], stamps[rows])
+        run.settled[feed.name] = _settled(run.files[feed.name], spans)
+    for timeline in run.timelines.values():
+        timeline.seal()
+
+
+def _settled(entries: list[dict], spans: list[tuple[int, int]]) -> dict[int, tuple[bool, bool]]:
+    oldest = np.array([s[0] for s in spans] + [LATEST], dtype=np.int64)
+    newest = np.array([EARLIEST] + [s[1] for s in spans], dtype=np.int64)
+    landed = np.maximum.accumulate(newest)  # landed[i]: newest order before file i
+    coming = np.minimum.accumulate(oldest[::-1])[::-1]  # coming[i]: oldest order from file i on
+    return {
+        e["cycle"]: (bool(landed[i] < coming[i]), bool(landed[i + 1] < coming[i + 1]))
+        for i, e in enumerate(entries)
+    }
+
+
+def _judge(run: _Run, table: TablePlan, entry: dict) -> None:
+    """Pass two: one file, whole."""
+    report, cycle = run.report, entry["cycle"]
+    landed = _read(run, table, entry)
+    if landed is None:
+        return
+    data = landed.data
+    report.rows[table.name] += data.num_rows
+    if data.num_rows != entry.get("rows"):
+        report.add(
+            table.name,
+            cycle,
+            f"{data.num_rows} rows in file, manifest says {entry.get('rows')}",
+            kind="rows",
+        )
+    roles = table.feed
+    ops = data.column(roles.type_column).to_numpy(zero_copy_only=False) if roles else None
+    judged = None if ops is None else ops != "DELETE"
+    keys = {table.primary_key, *table.foreign_keys, *table.sequential} - {None}
+    skip: frozenset[str] = frozenset()
+    if roles is not None:
+        keys |= {roles.entity_key, *roles.sequence_columns}
+        # The change type follows `operations:` and is judged by the change checks.
+        skip = frozenset(c for c in (roles.changed_fields_column, roles.type_column) if c)
+    entity = _entity_of(run, table)
+    nullable = frozenset(_self_references(table, entity) if entity else ())
+    check_columns(
+        report,
+        table.name,
+        cycle,
+        landed,
+        run.rules[table.name],
+        entry,
+        judged,
+        frozenset(k for k in keys if k),
+        nullable,
+        skip,
+    )
+    fresh = _check_row_keys(run, table, entry, data)
+    _check_unique(run, table, entry, data, fresh & (judged if judged is not None else True))
+    if roles is not None:
+        assert ops is not None
+        _judge_changes(run, table, entry, data, ops, fresh)
+    else:
+        _check_references(run, table, entry, data, judged)
+    if table.kind == "dimension" and table.name in run.states:
+        run.states[table.name].snapshot(data)
+    if table.kind == "fact":
+        _check_event_times(run, table, entry, data)
+
+
+def _entity_of(run: _Run, table: TablePlan) -> str | None:
+    if table.feed is not None:
+        return table.feed.entity
+    return table.name if table.name in run.plan.entities else None
+
+
+def _check_row_keys(run: _Run, table: TablePlan, entry: dict, data: pa.Table) -> np.ndarray:
+    """Row keys never repeat, except the exact duplicates the manifest announces; return the
+    rows that are not such repeats."""
+    key = table.primary_key
+    if roles := table.feed:
+        key = roles.row_key
+    fresh = np.ones(data.num_rows, dtype=bool)
+    if key is None or key not in data.column_names:
+        return fresh
+    column = data.column(key).combine_chunks()
+    valid = column.is_valid().to_numpy(zero_copy_only=False)
+    seen = run.seen.setdefault((table.name, key), SeenValues())
+    repeat = seen.add(fingerprints(column.filter(pa.array(valid))))
+    fresh[np.flatnonzero(valid)[repeat]] = False
+    announced = int((entry.get("faults") or {}).get("duplicate", 0))
+    if int(repeat.sum()) != announced:
+        shown = column.filter(pa.array(~fresh))[0].as_py() if repeat.any() else None
+        run.report.add(
+            table.name,
+            entry["cycle"],
+            f"{int(repeat.sum())} repeated values of key {key}, manifest announces {announced} "
+            f"duplicates (e.g. {shown!r})",
+            column=key,
+            kind="unique",
+            count=int(repeat.sum()),
+            example=shown,
+        )
+    return fresh
+
+
+def _check_unique(run: _Run, table: TablePlan, entry: dict, data: pa.Table, rows) -> None:
+    """`unique` columns never repeat a value: across every file of a fact, across the rows of an
+    entity (its dimension file and its change feeds' INSERTs and UPDATEs) for the same key."""
+    rules = run.rules[table.name]
+    entity = _entity_of(run, table)
+    owner_key = None
+    if table.feed is not None:
+        owner_key = table.feed.entity_key
+    elif table.kind == "dimension":
+        owner_key = table.primary_key
+    mask = np.broadcast_to(np.asarray(rows, dtype=bool), (data.num_rows,))
+    row_key = table.feed.row_key if table.feed else table.primary_key
+    for name, rule in rules.items():
+        if not rule.unique or name not in data.column_names or name in (owner_key, row_key):
+            continue
+        column = data.column(name).combine_chunks()
+        keep = mask & column.is_valid().to_numpy(zero_copy_only=False)
+        values = column.filter(pa.array(keep))
+        owners = as_int64(data.column(owner_key))[keep] if owner_key is not None else None
+        scope = entity if owner_key is not None and entity else table.name
+        seen = run.seen.setdefault((scope, name), SeenValues(owned=owners is not None))
+        repeat = seen.add(fingerprints(values), owners)
+        if repeat.any():
+            shown = values[int(np.flatnonzero(repeat)[0])].as_py()
+            run.report.add(
+                table.name,
+                entry["cycle"],
+                f"{int(repeat.sum())} rows repeat a value of unique column {name} (e.g. {shown!r})",
+                column=name,
+                kind="unique",
+                count=int(repeat.sum()),
+                example=shown,
+            )
+
+
+def _moment(table: TablePlan, entry: dict, data: pa.Table) -> When:
+    if table.kind == "dimension":
+        return When(snapshot=True)
+    column = table.feed.timestamp_column if table.feed else table.event_time
+    if column is not None and column in data.column_names:
+        stamps = data.column(column)
+        return When(as_int64(stamps), stamps.is_valid().to_numpy(zero_copy_only=False))
+    start, end = entry.get("window_start"), entry.get("window_end")
+    if start and end:
+        return When(window=(_micros(start), _micros(end)))
+    return When()
+
+
+def _check_references(
+    run: _Run, table: TablePlan, entry: dict, data: pa.Table, rows: np.ndarray | None
+) -> None:
+    when = _moment(table, entry, data)
+    for column, fk in table.foreign_keys.items():
+        if column not in data.column_names or fk.entity not in run.timelines:
+            continue
+        values = data.column(column)
+        valid = values.is_valid().to_numpy(zero_copy_only=False)
+        if rows is not None:
+            valid &= rows
+        check_reference(
+            run.report,
+            table.name,
+            entry["cycle"],
+            column,
+            fk.entity,
+            as_int64(values),
+            valid,
+            when,
+            run.timelines[fk.entity],
+        )
+
+
+def _judge_changes(
+    run: _Run, table: TablePlan, entry: dict, data: pa.Table, ops: np.ndarray, fresh: np.ndarray
+) -> None:
+    roles = table.feed
+    assert roles is not None
+    report, cycle = run.report, entry["cycle"]
+    needed = [roles.entity_key, roles.type_column, roles.timestamp_column]
+    if any(c not in data.column_names for c in needed):
+        return
+    check_order(report, table.name, cycle, roles, data, run.feed_last.setdefault(table.name, {}))
+    _check_late_changes(run, table, entry, data)
+    start = entry.get("window_start")
+    stamps = as_int64(data.column(roles.timestamp_column))
+    made_here = stamps >= _micros(start) if start else np.ones(len(stamps), dtype=bool)
+    timeline = run.timelines[roles.entity]
+    ok = check_changes(report, table.name, cycle, roles, data, timeline, made_here)
+    _check_references(run, table, entry, data, ops != "DELETE")
+    state = run.states.get(roles.entity)
+    if state is None:
+        return
+    before, after = run.settled.get(table.name, {}).get(cycle, (True, True))
+    if before:
+        check_changed_fields(report, table.name, cycle, roles, data, state.table)
+    state.apply(data, ops, order_of(roles, data), ok & fresh)
+    if after:
+        _check_hierarchy(run, table, roles.entity, cycle)
+
+
+def _check_late_changes(run: _Run, table: TablePlan, entry: dict, data: pa.Table) -> None:
+    """A late change row keeps its own timestamp: it is stamped before its file's window, and
+    the manifest counts it (copies of a late row too)."""
+    roles = table.feed
+    assert roles is not None
+    start = entry.get("window_start")
+    if not start or start == entry.get("window_end"):
+        return
+    stamps = data.column(roles.timestamp_column)
+    valid = stamps.is_valid().to_numpy(zero_copy_only=False)
+    late = int(((as_int64(stamps) < _micros(start)) & valid).sum())
+    announced = int((entry.get("faults") or {}).get("late", 0))
+    if late != announced:
+        run.report.add(
+            table.name,
+            entry["cycle"],
+            f"{late} change rows are stamped before the file's window (from {start}), "
+            f"manifest announces {announced} late rows",
+            column=roles.timestamp_column,
+            kind="late",
+            count=late,
+        )
+
+
+def _check_hierarchy(run: _Run, table: TablePlan, entity: str, cycle: int) -> None:
+    state = run.states[entity]
+    source = run.plan.table(run.plan.entities[entity].source)
+    if state.table is None:
+        return
+    keys = state.keys()
+    for column in _self_references(source, entity):
+        if column not in state.table.column_names:
+            continue
+        parents = state.table.column(column)
+        forest = check_forest(
+            keys, as_int64(parents), parents.is_valid().to_numpy(zero_copy_only=False)
+        )
+        if forest.in_loops:
+            run.report.add(
+                table.name,
+                cycle,
+                f"{forest.in_loops} keys of {entity} sit in or under a loop of {column} "
+                f"(e.g. {' -> '.join(map(str, forest.loop))} -> {forest.loop[0]})",
+                column=column,
+                kind="loop",
+                count=forest.in_loops,
+                example=forest.loop,
+            )
+        if forest.dangling and table.kind != "dimension":
+            key, parent = forest.dangling_example or (0, 0)
+            run.report.add(
+                table.name,
+                cycle,
+                f"{forest.dangling} keys of {entity} have a {column} that is no live key "
+                f"(e.g. {key} -> {parent}): a DELETE orphaned them",
+                column=column,
+                kind="orphan",
+                count=forest.dangling,
+                example=forest.dangling_example,
+            )
+
+
+def _check_event_times(run: _Run, table: TablePlan, entry: dict, data: pa.Table) -> None:
+    """Event times fall in the file's window, except the late rows the manifest announces."""
+    event = table.event_time
+    start, end = entry.get("window_start"), entry.get("window_end")
+    if event is None or start is None or end is None or start == end:
+        return
+    if event not in data.column_names or run.rules[table.name].get(event, None) is None:
+        return
+    if run.rules[table.name][event].anomaly_rate:
+        return  # anomalies move event times on purpose
+    stamps = pc.drop_null(data.column(event))
+    micros = as_int64(stamps)
+    early = int((micros < _micros(start)).sum())
+    future = int((micros >= _micros(end)).sum())
+    late = int((entry.get("faults") or {}).get("late", 0))
+    if early != late or future:
+        run.report.add(
+            table.name,
+            entry["cycle"],
+            f"{early} rows before and {future} after the window [{start}, {end}), "
+            f"manifest announces {late} late rows",
+            column=event,
+            kind="window",
+            count=early + future,
+        )
+
+
+def _micros(text: str) -> int:
+    value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return int(value.timestamp()) * 1_000_000 + value.microsecond

@@ -1,0 +1,50 @@
+"""What `verify` found: one Finding per wrong thing, each with its table, column, count, example."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pyarrow as pa
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """`cycle` is the file's cycle (-1: the table as a whole); `kind` names the rule broken
+    (`value`, `unique`, `orphan`, `before_insert`, `after_delete`, `change`, `loop`, ...)."""
+
+    table: str
+    cycle: int
+    message: str
+    column: str | None = None
+    kind: str = ""
+    count: int = 0
+    example: Any = None
+
+    def __str__(self) -> str:
+        return f"{self.table} cycle {self.cycle}: {self.message}"
+
+
+@dataclass(slots=True)
+class Report:
+    findings: list[Finding] = field(default_factory=list)
+    rows: dict[str, int] = field(default_factory=dict)
+    files: dict[str, int] = field(default_factory=dict)
+    # Each tracked entity as the replay of its change feeds leaves it (one row per live key).
+    states: dict[str, pa.Table] = field(default_factory=dict)
+    keys: dict[str, str] = field(default_factory=dict)  # entity -> key column
+
+    @property
+    def ok(self) -> bool:
+        return not self.findings
+
+    @property
+    def entities(self) -> dict[str, dict[int, dict]]:
+        """The replayed entities as {key: row}, for tests and small landings."""
+        return {
+            name: {row[self.keys[name]]: row for row in table.to_pylist()}
+            for name, table in self.states.items()
+        }
+
+    def add(self, table: str, cycle: int, message: str, **detail: Any) -> None:
+        self.findings.append(Finding(table, cycle, message, **detail))
