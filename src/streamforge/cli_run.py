@@ -19,7 +19,7 @@ from rich.text import Text
 from streamforge import api, stopping
 from streamforge.runner import CycleReport, RunSummary
 
-console = Console(emoji=False)  # `file.yml:100:` must not become an emoji
+console = Console(emoji=False, soft_wrap=True)  # no emoji in `file.yml:100:`; one line a note
 
 
 class Status:
