@@ -81,3 +81,27 @@ def test_every_schema_that_validates_generates(tmp_path_factory, rng: random.Ran
     # a StreamForgeError is a message for the user (e.g. a unique space used up): allowed
     with contextlib.suppress(StreamForgeError):
         api.generate("S", root / "out", schema_dir=root, cycles=2, workers=1)
+
+
+@pytest.mark.parametrize(
+    ("target", "hint"),
+    [("t_changes.change_id", "t.t_id"), ("o_changes.o_id", "o.o_id")],
+)
+def test_a_reference_to_a_change_feed_names_the_entity_it_changes(load, target, hint):
+    """A feed's rows are changes, not keys: the error points at the entity, not at a 'missing
+    table' whose closest match is the same name."""
+    owned = "table: o_changes\ntype: change_feed\nnum_rows: 3\ncolumns:\n  change_id: int\n  o_id: int\n  v: int\n"  # noqa: E501
+    fact = f"table: f\ntype: fact\nnum_rows: 5\ncolumns:\n  f_id: int\n  x: {{type: long, references: {target}}}\n"  # noqa: E501
+    spec, _ = load(
+        {
+            "t": DIMENSION.format(column="v: int"),
+            "t_changes": FEED.format(column="v: int"),
+            "o_changes": owned,
+            "f": fact,
+        }
+    )
+    _, issues = plan_sector(spec)
+    (error,) = errors_of(issues)
+    assert error.file.endswith("f.yml") and error.line == 6
+    assert "references change feed" in error.message and "missing" not in error.message
+    assert error.hint == f"reference the entity it changes: {hint}"
