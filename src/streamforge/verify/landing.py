@@ -48,7 +48,6 @@ class _Run:
     timelines: dict[str, Timeline] = field(default_factory=dict)
     states: dict[str, EntityState] = field(default_factory=dict)
     seen: dict[tuple[str, str], SeenValues] = field(default_factory=dict)
-    rows_seen: dict[str, int] = field(default_factory=dict)
     feed_last: dict[str, dict] = field(default_factory=dict)
     # Per change feed and cycle: (before, after) the file, has every older change landed? Only
     # then is the replayed state one the generator had (late rows make gaps otherwise).
@@ -249,11 +248,8 @@ def _check_row_keys(run: _Run, table: TablePlan, entry: dict, data: pa.Table) ->
         return fresh
     column = data.column(key).combine_chunks()
     valid = column.is_valid().to_numpy(zero_copy_only=False)
-    first = run.rows_seen.get(table.name, 0)
-    run.rows_seen[table.name] = first + data.num_rows
     seen = run.seen.setdefault((table.name, key), SeenValues())
-    owners = first + np.arange(data.num_rows)[valid]
-    repeat = seen.add(fingerprints(column.filter(pa.array(valid))), owners)
+    repeat = seen.add(fingerprints(column.filter(pa.array(valid))))
     fresh[np.flatnonzero(valid)[repeat]] = False
     announced = int((entry.get("faults") or {}).get("duplicate", 0))
     if int(repeat.sum()) != announced:
@@ -289,13 +285,9 @@ def _check_unique(run: _Run, table: TablePlan, entry: dict, data: pa.Table, rows
         column = data.column(name).combine_chunks()
         keep = mask & column.is_valid().to_numpy(zero_copy_only=False)
         values = column.filter(pa.array(keep))
-        if owner_key is not None:
-            owners = as_int64(data.column(owner_key))[keep]
-        else:
-            first = run.rows_seen.get(f"{table.name}#rows", 0)
-            owners = first + np.flatnonzero(keep)
+        owners = as_int64(data.column(owner_key))[keep] if owner_key is not None else None
         scope = entity if owner_key is not None and entity else table.name
-        seen = run.seen.setdefault((scope, name), SeenValues())
+        seen = run.seen.setdefault((scope, name), SeenValues(owned=owners is not None))
         repeat = seen.add(fingerprints(values), owners)
         if repeat.any():
             shown = values[int(np.flatnonzero(repeat)[0])].as_py()
@@ -308,8 +300,6 @@ def _check_unique(run: _Run, table: TablePlan, entry: dict, data: pa.Table, rows
                 count=int(repeat.sum()),
                 example=shown,
             )
-    if owner_key is None:
-        run.rows_seen[f"{table.name}#rows"] = run.rows_seen.get(f"{table.name}#rows", 0) + len(mask)
 
 
 def _moment(table: TablePlan, entry: dict, data: pa.Table) -> When:

@@ -12,6 +12,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 _U64 = np.uint64
+_NO_OWNERS = np.zeros(0, dtype=np.int64)
 
 
 def _mix(x: np.ndarray) -> np.ndarray:
@@ -68,19 +69,22 @@ def _string_prints(values: pa.LargeStringArray) -> np.ndarray:
 
 
 class SeenValues:
-    """Every value seen so far, each with its owner (a key, or a row number when any repeat is
-    wrong): a repeat is a value seen before under another owner.
+    """Every value seen so far, each with its owner when `owned` (an entity's key: the same key
+    may keep its value); a repeat is a value seen before (under another owner).
 
     Kept as a few sorted runs whose sizes halve (a log-structured merge), so adding n values in
-    total costs O(n log n) and memory is 16 bytes a distinct value.
+    total costs O(n log n) and memory is 8 bytes a distinct value (16 when owned).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, owned: bool = False) -> None:
+        self._owned = owned
         self._runs: list[tuple[np.ndarray, np.ndarray]] = []
 
-    def add(self, values: np.ndarray, owners: np.ndarray) -> np.ndarray:
-        """Add one batch; return a bool per value: it repeats a value of another owner."""
+    def add(self, values: np.ndarray, owners: np.ndarray | None = None) -> np.ndarray:
+        """Add one batch; return a bool per value: it repeats a value (of another owner)."""
         values = np.asarray(values, dtype=np.int64)
+        if not self._owned or owners is None:
+            owners = np.arange(len(values), dtype=np.int64)  # every row its own owner
         owners = np.asarray(owners, dtype=np.int64)
         repeat = np.zeros(len(values), dtype=bool)
         if not len(values):
@@ -89,24 +93,33 @@ class SeenValues:
         v, o = values[order], owners[order]
         first = np.ones(len(v), dtype=bool)
         first[1:] = v[1:] != v[:-1]
-        # Within the batch: a later row with the same value but another owner repeats it.
-        head = np.maximum.accumulate(np.where(first, np.arange(len(v)), 0))
-        repeat[order] = o != o[head]
-        keep = first.copy()
-        for run_values, run_owners in self._runs:
+        # A value already kept belongs to its owner there; a new one to its first row here.
+        hit = np.zeros(len(v), dtype=bool)
+        holder = np.zeros(len(v), dtype=np.int64)
+        for run_values, run_owners in self._runs:  # runs hold distinct values: one hit at most
             at = np.searchsorted(run_values, v)
             at_c = np.minimum(at, len(run_values) - 1)
-            hit = (at < len(run_values)) & (run_values[at_c] == v)
-            repeat[order] |= hit & (run_owners[at_c] != o)
-            keep &= ~hit
+            found = (at < len(run_values)) & (run_values[at_c] == v)
+            hit |= found
+            if self._owned:
+                holder[found] = run_owners[at_c[found]]
+        head = np.maximum.accumulate(np.where(first, np.arange(len(v)), 0))
+        holder = np.where(hit, holder, o[head])
+        repeat[order] = (o != holder) | (hit & (not self._owned))
+        keep = first & ~hit
         if keep.any():
-            self._push(v[keep], o[keep])
+            self._push(v[keep], o[keep] if self._owned else _NO_OWNERS)
         return repeat
 
     def _push(self, values: np.ndarray, owners: np.ndarray) -> None:
         self._runs.append((values, owners))
         while len(self._runs) > 1 and len(self._runs[-2][0]) <= 2 * len(self._runs[-1][0]):
             (v1, o1), (v2, o2) = self._runs.pop(), self._runs.pop()
+            if not self._owned:
+                merged = np.concatenate([v2, v1])
+                merged.sort(kind="stable")  # two sorted runs: timsort merges them in O(n)
+                self._runs.append((merged, _NO_OWNERS))
+                continue
             v, o = np.concatenate([v2, v1]), np.concatenate([o2, o1])
             order = np.argsort(v, kind="stable")
             self._runs.append((v[order], o[order]))
