@@ -6,11 +6,12 @@ below 10^(p-s) with s places; `unique` never repeats a value.
 
 from __future__ import annotations
 
+import math
 from decimal import Decimal
 
 import pyarrow as pa
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from streamforge.readback import read_landing
@@ -100,8 +101,12 @@ def decimal_columns(draw: st.DrawFn) -> dict:
     precision = draw(st.integers(1, 38))
     scale = draw(st.integers(0, precision))
     top = 10 ** (precision - scale) - 1  # largest integer part
-    bound = st.integers(-top, top)
+    # Whole numbers of any size, or YAML floats with a few places (rounded inward onto the scale).
+    fractional = st.floats(-top, top).map(lambda v: round(v, draw(st.integers(0, 4))))
+    bound = st.one_of(st.integers(-top, top), fractional)
     low, high = sorted([draw(bound), draw(bound)])
+    places = 10**scale
+    assume(math.ceil(Decimal(repr(low)) * places) <= math.floor(Decimal(repr(high)) * places))
     spec: dict = {"type": f"decimal({precision},{scale})"}
     if draw(st.booleans()):
         spec["min"] = low
