@@ -15,6 +15,8 @@ class Target:
     templates: dict[str, tuple[str, ...]]  # language -> templates (one output file each)
     names: dict[str, object] = field(default_factory=dict)  # what the templates call things
     bundle: bool = True  # writes a databricks.yml
+    unity_catalog: bool = True  # bundle: catalog + schema, serverless; else Hive `target`, clusters
+    default_landing: str = "/Volumes/main/streamforge/landing"  # where the generator writes
 
 
 EXPECT = {"warn": "expect_all", "drop": "expect_all_or_drop", "fail": "expect_all_or_fail"}
@@ -68,6 +70,9 @@ register(
             "expect_decorators": EXPECT,
             "ref": lambda name: f"LIVE.{name}",
         },
+        unity_catalog=False,
+        # No Volumes without Unity Catalog: the generator writes DBFS (`/dbfs/...` in a job).
+        default_landing="dbfs:/streamforge/landing",
     )
 )
 register(
@@ -78,6 +83,7 @@ register(
         {"python": ("spark_python.py.j2",), "sql": ("spark_bronze.py.j2", "spark_sql.sql.j2")},
         {"ref": lambda name: name},
         bundle=False,
+        default_landing="landing",
     )
 )
 
