@@ -181,7 +181,7 @@ def _deploy_section(name: str, target: Target, options: PipelineOptions) -> list
             "triggers need Unity Catalog)."
         )
     pick = (
-        "This target needs Unity Catalog; for a workspace without it, generate with "
+        "This target needs Unity Catalog; for a workspace without Unity Catalog, generate with "
         "`--target dlt-legacy`."
         if target.unity_catalog
         else "This target is for a workspace without Unity Catalog; with Unity Catalog, generate "
