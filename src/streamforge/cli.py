@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import sys
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -214,21 +216,15 @@ def generate(
     fresh: bool,
 ) -> None:
     """Write the dimensions, then CYCLES batches of facts and change feeds, at once."""
-    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
     from rich.table import Table
     from rich.text import Text
 
+    from streamforge.arrow_start import skip_pandas
+
+    skip_pandas()  # json, csv and parquet rows never pass through pandas
     total = api.expected_rows(sector, cycles, scale, schema_dir)
     began = time.perf_counter()
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TextColumn("{task.completed:,}/{task.total:,} rows"),
-        TimeRemainingColumn(),
-        console=stdout(),
-        disable=total < PROGRESS_THRESHOLD or not stdout().is_terminal,
-    ) as progress:
-        task = progress.add_task("generating", total=total)
+    with _progress(total) as on_rows:
         result = api.generate(
             sector,
             out,
@@ -241,7 +237,7 @@ def generate(
             scale=scale,
             workers=workers,
             fresh=fresh,
-            on_rows=lambda table, rows: progress.update(task, advance=rows, description=table),
+            on_rows=on_rows,
         )
     elapsed = time.perf_counter() - began
     summary = Table(show_edge=False)
@@ -265,6 +261,25 @@ def generate(
         f"({elapsed:.1f}s, {rate:,.0f} rows/s, seed {seed})",
         markup=False,
     )
+
+
+@contextlib.contextmanager
+def _progress(total: int) -> Iterator[Callable[[str, int], None] | None]:
+    """A progress bar for a big run in a terminal; else nothing (and no rich.progress import)."""
+    if total < PROGRESS_THRESHOLD or not stdout().is_terminal:
+        yield None  # below the threshold a bar only flickers
+        return
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed:,}/{task.total:,} rows"),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=stdout()) as progress:
+        task = progress.add_task("generating", total=total)
+        yield lambda table, rows: progress.update(task, advance=rows, description=table)
 
 
 @main.command()
