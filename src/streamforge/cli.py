@@ -343,6 +343,12 @@ def verify(sector: str, schema_dir: Path | None, out: Path) -> None:
     "(default: read from a local --landing, else 30).",
 )
 @click.option(
+    "--continuous",
+    is_flag=True,
+    help="Databricks targets: a continuous pipeline instead of a job that refreshes it when "
+    "files land.",
+)
+@click.option(
     "--run",
     "run_it",
     is_flag=True,
@@ -358,11 +364,17 @@ def pipeline(
     scd: str,
     fmt: str,
     interval: float | None,
+    continuous: bool,
     run_it: bool,
 ) -> None:
     """Write the pipeline project that ingests SECTOR's landing area (bronze, silver, gold)."""
     if run_it and target != "spark":
         raise click.UsageError("--run runs the open-source target: add --target spark")
+    if continuous and target == "spark":
+        raise click.UsageError(
+            "--continuous shapes the Databricks bundle; the spark target has none: "
+            "drop --continuous or use --target databricks"
+        )
     project = api.pipeline(
         sector,
         out,
@@ -373,6 +385,7 @@ def pipeline(
         scd=int(scd),
         fmt=fmt,
         interval=interval,
+        continuous=continuous,
     )
     for relpath in project.files:
         stdout().print(f"wrote {out / relpath}", markup=False)

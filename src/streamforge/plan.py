@@ -309,6 +309,20 @@ def _explicit_reference(
                     "point it at a dimension",
                 )
             )
+        elif other is not None and other.kind == "change_feed":
+            # its rows are changes; the keys they change belong to the entity it tracks
+            changed = next((e for e in entities.values() if e.tracked_by == other.name), None)
+            issues.append(
+                _issue(
+                    table,
+                    col.line,
+                    f"column '{col.name}' references change feed '{target_table}'; "
+                    "only dimensions (and entities a feed owns) can be referenced",
+                    f"reference the entity it changes: {changed.name}.{changed.key}"
+                    if changed is not None
+                    else "point it at a dimension",
+                )
+            )
         else:
             names = [*entities, *(t.name for t in sector.tables)]
             issues.append(

@@ -127,6 +127,8 @@ def resolve_feed(
     if tracked is not None:
         attributes = tuple(c for c in dims[tracked].columns if c.name not in roles)
         by_name = {a.name: a for a in attributes}
+        if not _same_types_as_dimension(feed, dims[tracked], by_name, issues):
+            return None
         listed = tuple(by_name.get(c.name, c) for c in feed.columns)
         extras = tuple(c for c in feed.columns if c.name not in roles and c.name not in by_name)
         tail = tuple(a for a in attributes if a.name not in names)
@@ -162,6 +164,40 @@ def resolve_feed(
         columns,
         ops,
     )
+
+
+def _same_types_as_dimension(
+    feed: TableSpec, dim: TableSpec, by_name: dict[str, ColumnSpec], issues: list[Issue]
+) -> bool:
+    """A feed column that is also a dimension column must have its type: the feed carries the
+    dimension's after-image, so two types for one attribute cannot both be written."""
+    ok = True
+    for col in feed.columns:
+        attr = by_name.get(col.name)
+        if attr is not None and _type_text(attr) != _type_text(col):
+            issues.append(
+                Issue(
+                    display_path(feed.file),
+                    col.line,
+                    f"column '{col.name}' is {_type_text(col)} here but {_type_text(attr)} in "
+                    f"dimension '{dim.name}' ({display_path(dim.file)}:{attr.line})",
+                    f"a change feed carries the dimension's columns: make it {_type_text(attr)}, "
+                    "or leave it out here (the feed adds it)",
+                )
+            )
+            ok = False
+    return ok
+
+
+def _type_text(col: ColumnSpec) -> str:
+    """`int`, `decimal(10,2)`, `array<string>`, `map<string,int>`: a column's full type."""
+    if col.type == "decimal":
+        return f"decimal({col.precision},{col.scale})"
+    if col.type == "array" and col.items is not None:
+        return f"array<{_type_text(col.items)}>"
+    if col.type == "map" and col.map_keys is not None and col.map_values is not None:
+        return f"map<{_type_text(col.map_keys)},{_type_text(col.map_values)}>"
+    return col.type
 
 
 def _tracked_dimension(

@@ -22,10 +22,27 @@ FIXTURE = Path(__file__).parent / "fixtures" / "key_time" / "lab"
 FEEDS = {"store_changes": "store_id", "device_changes": "device_id"}  # feed -> entity key
 FACT, EVENT = "sale", "sold_at"
 FKS = {"store_id": "store_changes", "device_id": "device_changes"}  # fact column -> its feed
+# (feed, column, feed of the referenced entity): change rows that name another entity's keys
+REFERENCING_FEEDS = [
+    ("device_changes", "home_store", "store_changes"),
+    ("repair_changes", "device_id", "device_changes"),
+]
+# A feed-owned entity whose rows name devices: in cycle 0 its changes race the devices' INSERTs.
+REPAIRS = {
+    "type": "change_feed",
+    "num_rows": 20,
+    "columns": {
+        "repair_id": "int",
+        "change_type": {"type": "string", "format": "INSERT|UPDATE|DELETE"},
+        "change_timestamp": "datetime",
+        "sequence_num": "long",
+        "device_id": {"type": "int", "references": "device.device_id"},
+    },
+}
 
 
 def fixture_tables() -> dict[str, dict]:
-    tables = {}
+    tables: dict[str, dict] = {"repair_changes": REPAIRS}
     for path in sorted(FIXTURE.glob("*.yml")):
         body = yaml.safe_load(path.read_text())
         tables[body.pop("table")] = body
@@ -62,13 +79,14 @@ def time_faults(run, cycles: int) -> tuple[list[str], int]:
         life[feed] = (born, died)
         problems += feed_problems
     # A feed's attribute that references another entity obeys the same rule at its change time.
-    for row in (r for c in range(cycles) for r in run.rows("device_changes", c)):
-        born, died = life["store_changes"]
-        store, at = row["home_store"], row["change_timestamp"]
-        if store in born and born[store] > at:
-            problems.append(f"device change at {at} names store {store} born {born[store]}")
-        if store in died and died[store] < at:
-            problems.append(f"device change at {at} names store {store} deleted {died[store]}")
+    for feed, column, target in REFERENCING_FEEDS:
+        born, died = life[target]
+        for row in (r for c in range(cycles) for r in run.rows(feed, c)):
+            k, at = row[column], row["change_timestamp"]
+            if k in born and born[k] > at:
+                problems.append(f"{feed} row at {at} names {column}={k}, born {born[k]}")
+            if k in died and died[k] < at:
+                problems.append(f"{feed} row at {at} names {column}={k}, deleted {died[k]}")
     new_keys = 0
     for cycle in range(cycles):
         for row in run.rows(FACT, cycle):

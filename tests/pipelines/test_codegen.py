@@ -131,16 +131,6 @@ def test_dlt_legacy_uses_import_dlt_and_apply_changes() -> None:
     assert "APPLY CHANGES INTO LIVE.`customer`" in sql["transformations/streamforge_energy.sql"]
 
 
-def test_bundle_deploys_a_serverless_pipeline_with_the_landing_path() -> None:
-    files = api.pipeline("Energy", None, schema_dir=SCHEMA, landing="/Volumes/m/s/v/energy").files
-    bundle = yaml.safe_load(files["databricks.yml"])
-    resource = bundle["resources"]["pipelines"]["streamforge_energy"]
-    assert resource["serverless"] is True
-    assert resource["catalog"] == "${var.catalog}" and resource["schema"] == "${var.schema}"
-    assert resource["configuration"]["streamforge.landing"] == "${var.landing}"
-    assert bundle["variables"]["landing"]["default"] == "/Volumes/m/s/v/energy"
-
-
 def test_descriptions_become_comments() -> None:
     code = api.pipeline("Energy", None, schema_dir=SCHEMA).files[
         "transformations/streamforge_energy.py"

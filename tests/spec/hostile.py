@@ -200,3 +200,66 @@ def _one(rng: random.Random, kind: str, text: str) -> str:
     elif kind == "recursive_alias":
         lines.append(rng.choice(("loop: &r [*r]", "loop: &r {a: *r}", "columns: &c {x: *c}")))
     return "\n".join(lines) + "\n"
+
+
+# Structured schemas: valid YAML whose keys and values are plausible, often invalid together.
+TYPES = ("int", "long", "float", "double", "decimal(10,2)", "string", "datetime", "date", "bool")
+OPTIONS = {
+    "min": (0, 1, -5, 10**18, -(2**63), 0.01, "2020-01-01", 2**31 - 1, 9.99),
+    "max": (10, 1000, 10**19, 2**63 - 1, 1e300, "2030-01-01", 99.999, 2**31),
+    "values": (["A", "B"], [1, 2, 3], [0.5, 1.5], [True, False], ["2020-01-01"], [10**30]),
+    "weights": ([1, 1], [1, 2, 3], [0.5, 0.5], [0, 0]),
+    "decimals": (0, 2, 10),
+    "distribution": ("uniform", "normal", "lognormal", "exponential", "zipf"),
+    "mean": (0, 50, -1, 1e300),
+    "stddev": (1, 1e-300, 1e300),
+    "skew": (1.1, 2, 50),
+    "null_rate": (0, 0.5, 1),
+    "anomaly_rate": (0, 0.5, 1),
+    "unique": (True, False),
+    "format": ("A|B", "##-??", "X", "#" * 30, "|"),
+    "references": ("t.t_id", "t.c0", "f.t_id", "t_changes.t_id", "t.nope"),
+    "faker": ("name", "ean13", "nope"),
+    "sequence": (True,),
+    "expect": ("warn", "drop", "fail"),
+    "min_items": (0, 1, 5),
+    "max_items": (0, 3, 1000),
+}
+CATEGORY = {"type": "string", "values": ["A"]}
+NESTED = {
+    "array": {"items": ("int", CATEGORY, {"type": "array", "items": "int"})},
+    "map": {"keys": ("string", "int", "bool"), "values": ("int", CATEGORY)},
+}
+
+
+def column(rng: random.Random) -> object:
+    kind = rng.choice((*TYPES, "array", "map"))
+    if kind not in NESTED and rng.random() < 0.3:
+        return kind
+    spec: dict[str, object] = {"type": kind}
+    for key, choices in NESTED.get(kind, {}).items():
+        spec[key] = rng.choice(choices)
+    for key in rng.sample(sorted(OPTIONS), rng.randrange(3)):
+        spec[key] = rng.choice(OPTIONS[key])
+    return spec
+
+
+def random_sector(rng: random.Random) -> dict[str, dict]:
+    """A dimension `t`, a fact `f` and a change feed `t_changes`, as YAML-ready mappings; the
+    feed often repeats the dimension's columns (its after-image), as a real one does."""
+    tables: dict[str, dict] = {}
+    for name, kind in (("t", "dimension"), ("f", "fact"), ("t_changes", "change_feed")):
+        columns: dict[str, object] = {f"{name}_id": "int"}
+        if kind != "dimension":
+            columns["t_id"] = "int"
+        columns.update({f"c{i}": column(rng) for i in range(rng.randrange(1, 3))})
+        tables[name] = {
+            "table": name,
+            "type": kind,
+            "num_rows": rng.choice((1, 5, 50)),
+            "columns": columns,
+        }
+    if rng.random() < 0.7:
+        feed = tables["t_changes"]["columns"]
+        feed.update({k: v for k, v in tables["t"]["columns"].items() if k in feed and k != "t_id"})
+    return tables

@@ -400,3 +400,32 @@ def test_a_nested_map_value_out_of_range(landing, schema_dir) -> None:
     else:
         set_value(root, "shift", 1, 2, "tags", value)
     caught(root, plan, schema_dir, before, "shift", 1, "tags", "value", 1)
+
+
+def test_a_delete_that_orphans_a_child_in_the_hierarchy(landing, schema_dir) -> None:
+    """Referenced keys are not deleted (issue 9.5): a DELETE of a manager with reports is caught."""
+    root, _, plan = landing
+    before = tally(root, plan)
+    touched = {
+        r["employee_id"] for c in range(CYCLES) for r in data(root, plan, "employee_changes", c)
+    }
+    snapshot = data(root, plan, "employee", 0)
+    child = next(
+        r
+        for r in snapshot
+        if r["manager_id"] is not None
+        and r["employee_id"] not in touched
+        and r["manager_id"] not in touched
+    )
+    manager = child["manager_id"]
+    rows = data(root, plan, "employee_changes", 1)
+    index = next(i for i, r in enumerate(rows) if r["change_type"] == "DELETE")
+    set_value(root, "employee_changes", 1, index, "employee_id", manager)
+    key = ("employee_changes", 1, "manager_id", "orphan")
+    reports = sum(
+        1 for r in snapshot if r["manager_id"] == manager and r["employee_id"] not in touched
+    )
+    assert tally(root, plan)[key] - before[key] >= reports >= 1
+    (found,) = findings_of(root, plan, *key)
+    assert found.example[1] == manager
+    assert run_cli(root, schema_dir).exit_code == 1

@@ -15,7 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from streamforge.engine.faults import apply_quality
-from streamforge.engine.key_time import micros_of
+from streamforge.engine.key_time import KeyBirths, micros_of
 from streamforge.engine.rows import (
     BatchRequest,
     Chunk,
@@ -131,6 +131,7 @@ def change_batch(
             fresh[col.name], _ = apply_quality(req, col, values, ctx, 0)
         elif col.name != roles.changed_fields_column:
             values = fill_column(table, col, ctx, req.live, None, req.births, stamp_us)
+            values = _none_born_yet(table, col.name, values, req.births, stamp_us)
             fresh[col.name], _ = apply_quality(req, col, values, ctx, 0)
     # An attribute counts as changed only if its value really differs from the old image.
     changed = np.zeros((rows, len(attrs)), dtype=bool)
@@ -174,6 +175,25 @@ def _is_hierarchy(table: TablePlan, column: str) -> bool:
     """A column that points at the feed's own entity (`parent_id`): its values keep a forest."""
     fk = table.foreign_keys.get(column)
     return table.feed is not None and fk is not None and fk.entity == table.feed.entity
+
+
+def _none_born_yet(
+    table: TablePlan,
+    column: str,
+    values: pa.Array,
+    births: Mapping[str, KeyBirths],
+    stamp_us: np.ndarray,
+) -> pa.Array:
+    """A change row stamped before the first key of the entity it references was born names no
+    key (null): its time cannot move, for change timestamps strictly increase along the feed."""
+    fk = table.foreign_keys.get(column)
+    known = births.get(fk.entity) if fk is not None else None
+    if known is None or known.old:
+        return values
+    unborn = known.born_by(stamp_us) == 0
+    if not unborn.any():
+        return values
+    return pc.if_else(pa.array(unborn), pa.nulls(len(values), values.type), values)
 
 
 def _differs(new: pa.Array, old: pa.Array) -> np.ndarray:

@@ -10,6 +10,7 @@ import yaml
 
 from streamforge.engine.event_faults import MAX_LATE_CYCLES
 from streamforge.errors import StreamForgeError
+from streamforge.pipelines.bundle import bundle_yaml
 from streamforge.pipelines.model import PipelineModel, build_model
 from streamforge.pipelines.render import render
 from streamforge.pipelines.targets import Target, get_target
@@ -26,9 +27,10 @@ class PipelineOptions:
     scd: int = 1
     fmt: str = "json"
     catalog: str = "main"
-    schema: str = "streamforge"
+    schema: str | None = None  # None: streamforge_<sector>, so two sectors never share tables
     storage: str | None = None  # spark target: where checkpoints and state live (a URI)
     interval: float = 30.0  # seconds between the landing's cycles: the watermark follows it
+    continuous: bool = False  # bundle: a continuous pipeline instead of a file-arrival job
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,39 +62,24 @@ def build_project(plan: Plan, options: PipelineOptions) -> PipelineProject:
             ast.parse(code)  # a template bug must never reach a user
         stem = name + ("_bronze" if "bronze" in template else "")
         files[f"transformations/{stem}.{template.split('.')[-2]}"] = code
-    files["README.md"] = _readme(model, target, options, ", ".join(files))
+    sources = list(files)
+    files["README.md"] = _readme(model, target, options, ", ".join(files), name)
     if target.bundle:
-        files["databricks.yml"] = _bundle(name, model, options)
+        files["databricks.yml"] = bundle_yaml(
+            name,
+            model.description,
+            landing=options.landing,
+            catalog=options.catalog,
+            schema=options.schema or name,
+            interval=options.interval,
+            continuous=options.continuous,
+            unity_catalog=target.unity_catalog,
+            language=options.language,
+            sources=sources,
+        )
     else:
         files["spark-pipeline.yml"] = _spark_spec(name, options)
     return PipelineProject(files)
-
-
-def _bundle(name: str, model: PipelineModel, options: PipelineOptions) -> str:
-    document = {
-        "bundle": {"name": name},
-        "variables": {
-            "catalog": {"default": options.catalog},
-            "schema": {"default": options.schema},
-            "landing": {"default": options.landing},
-        },
-        "resources": {
-            "pipelines": {
-                name: {
-                    "name": f"{model.description}",
-                    "catalog": "${var.catalog}",
-                    "schema": "${var.schema}",
-                    "serverless": True,
-                    "continuous": False,
-                    "channel": "CURRENT",
-                    "configuration": {"streamforge.landing": "${var.landing}"},
-                    "libraries": [{"glob": {"include": "transformations/**"}}],
-                }
-            }
-        },
-        "targets": {"dev": {"mode": "development", "default": True}},
-    }
-    return yaml.safe_dump(document, sort_keys=False)
 
 
 def _spark_spec(name: str, options: PipelineOptions) -> str:
@@ -126,7 +113,9 @@ def _dedupe_note(model: PipelineModel, target: Target, options: PipelineOptions)
     )
 
 
-def _readme(model: PipelineModel, target: Target, options: PipelineOptions, source: str) -> str:
+def _readme(
+    model: PipelineModel, target: Target, options: PipelineOptions, source: str, name: str
+) -> str:
     lines = [
         f"# {model.description}",
         "",
@@ -161,7 +150,7 @@ def _readme(model: PipelineModel, target: Target, options: PipelineOptions, sour
         lines.append(f"| `{a.name}` | gold | {a.comment} |")
     lines += ["", _dedupe_note(model, target, options)]
     if target.bundle:
-        lines += ["", "Deploy with `databricks bundle deploy` (set `--var landing=...`)."]
+        lines += ["", *_deploy_section(name, target, options)]
     else:
         lines += [
             "",
@@ -169,3 +158,41 @@ def _readme(model: PipelineModel, target: Target, options: PipelineOptions, sour
             "`streamforge pipeline SECTOR --target spark --run`.",
         ]
     return "\n".join(lines) + "\n"
+
+
+def _deploy_section(name: str, target: Target, options: PipelineOptions) -> list[str]:
+    """How to deploy and run the bundle, in the words of databricks.yml."""
+    schema = options.schema or name
+    where = (
+        f"`{options.catalog}.{schema}` (created on deploy)"
+        if target.unity_catalog
+        else f"the Hive metastore schema `{schema}` (classic compute)"
+    )
+    if options.continuous:
+        runs = "The pipeline is continuous: once started it picks up every new file by itself."
+    elif target.unity_catalog:
+        runs = (
+            f"The job `{name}_refresh` runs the pipeline when files arrive in the landing "
+            "Volume (a file-arrival trigger, at most once per cycle)."
+        )
+    else:
+        runs = (
+            f"The job `{name}_refresh` runs the pipeline every 15 minutes (file-arrival "
+            "triggers need Unity Catalog)."
+        )
+    return [
+        "## Deploy and run",
+        "",
+        "```bash",
+        "databricks bundle deploy    # target dev (default)",
+        f"databricks bundle run {name}    # one pipeline update now",
+        "databricks bundle deploy -t prod --var landing=" + options.landing.rstrip("/"),
+        f"databricks bundle run -t prod {name}",
+        "```",
+        "",
+        f"The pipeline publishes to {where}. `dev` (`mode: development`) deploys a copy of your "
+        f"own: the schema is `dev_<your short name>_{schema}`, resources are prefixed "
+        "`[dev <you>]` and triggers are paused; `prod` (`mode: production`) deploys one shared "
+        "copy with triggers active. You manage what you deploy; the `users` group may view it "
+        f"(`--var viewers=<group>` to change). {runs}",
+    ]

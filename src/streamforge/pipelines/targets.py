@@ -15,6 +15,8 @@ class Target:
     templates: dict[str, tuple[str, ...]]  # language -> templates (one output file each)
     names: dict[str, object] = field(default_factory=dict)  # what the templates call things
     bundle: bool = True  # writes a databricks.yml
+    unity_catalog: bool = True  # bundle: catalog + schema, serverless; else Hive `target`, clusters
+    default_landing: str = "/Volumes/main/streamforge/landing"  # where the generator writes
 
 
 EXPECT = {"warn": "expect_all", "drop": "expect_all_or_drop", "fail": "expect_all_or_fail"}
@@ -46,6 +48,10 @@ register(
             "violation": VIOLATION,
             "expect_decorators": EXPECT,
             "ref": lambda name: name,
+            "read_stream": "spark.readStream.table",
+            "read_batch": "spark.read.table",
+            "materialized_view": "materialized_view",
+            "materialized_view_sql": "MATERIALIZED VIEW",
         },
     )
 )
@@ -67,7 +73,17 @@ register(
             "violation": VIOLATION,
             "expect_decorators": EXPECT,
             "ref": lambda name: f"LIVE.{name}",
+            # Legacy publishing mode resolves a dataset of the pipeline only through dlt.read*
+            # (or LIVE.): an unqualified spark.readStream.table looks in the default schema.
+            "read_stream": "dlt.read_stream",
+            "read_batch": "dlt.read",
+            # The legacy API has no materialized_view: @dlt.table over a batch read is one.
+            "materialized_view": "table",
+            "materialized_view_sql": "LIVE TABLE",
         },
+        unity_catalog=False,
+        # No Volumes without Unity Catalog: the generator writes DBFS (`/dbfs/...` in a job).
+        default_landing="dbfs:/streamforge/landing",
     )
 )
 register(
@@ -78,6 +94,7 @@ register(
         {"python": ("spark_python.py.j2",), "sql": ("spark_bronze.py.j2", "spark_sql.sql.j2")},
         {"ref": lambda name: name},
         bundle=False,
+        default_landing="landing",
     )
 )
 
