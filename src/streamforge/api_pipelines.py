@@ -26,16 +26,18 @@ def pipeline(
     scd: int = 1,
     fmt: str = "json",
     interval: float | None = None,
+    continuous: bool = False,
 ):
     """Generate the pipeline project that ingests a sector's landing area; write it to `out`.
 
     `interval` (seconds between the landing's cycles) sets the watermark; None reads it from a
     local `landing` (checkpoint, else manifest), else 30. Raises StreamForgeError when it is not
-    positive.
+    positive. `continuous` makes the bundle's pipeline continuous (no refresh job).
     """
     from streamforge.api import load_plan  # at call time: api re-exports this module
     from streamforge.pipelines.interval import DEFAULT_INTERVAL, landing_interval
     from streamforge.pipelines.project import PipelineOptions, build_project
+    from streamforge.pipelines.targets import get_target
 
     if interval is None:
         interval = landing_interval(landing) or DEFAULT_INTERVAL
@@ -43,7 +45,7 @@ def pipeline(
         raise StreamForgeError(f"--interval must be a positive number of seconds, not {interval}")
     plan = load_plan(sector, schema_dir)
     if landing is None:
-        landing = "/Volumes/main/streamforge/landing" if target != "spark" else "landing"
+        landing = get_target(target).default_landing
     elif target == "spark" and "://" not in str(landing):
         landing = str(Path(landing).resolve())  # a local run reads from any working directory
     options = PipelineOptions(
@@ -53,6 +55,7 @@ def pipeline(
         scd=scd,
         fmt=fmt,
         interval=interval,
+        continuous=continuous,
         storage=(Path(out) / "pipeline-storage").resolve().as_uri() if out is not None else None,
     )
     project = build_project(plan, options)

@@ -20,11 +20,11 @@ from pathlib import Path
 
 from streamforge import catalog
 from streamforge.errors import Issue, StreamForgeError, display_path
-from streamforge.spec.load import YAML_SUFFIXES
+from streamforge.spec.load import MAX_FILE_BYTES, YAML_SUFFIXES
 
 NAME = re.compile(r"[a-z_][a-z0-9_]*")
 SECTOR_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,63}")
-MAX_TEXT = 1_000_000  # bytes of one table file, as the loader allows
+MAX_TEXT = MAX_FILE_BYTES  # bytes of one table file, as the loader allows
 
 TEMPLATES = {
     "dimension": """table: {name}

@@ -47,7 +47,7 @@ def statements(sql: str) -> list[str]:
 # CREATE statements as the pipeline SQL references document them: a kind, a name, an optional
 # table specification (one column or CONSTRAINT per line), table clauses, then the query.
 CREATE = re.compile(
-    r"^CREATE (?P<kind>(?:OR REFRESH )?(?:STREAMING TABLE|MATERIALIZED VIEW)"
+    r"^CREATE (?P<kind>(?:OR REFRESH )?(?:STREAMING TABLE|MATERIALIZED VIEW|LIVE TABLE)"
     r"|TEMPORARY VIEW|TEMPORARY LIVE VIEW) `?(?P<name>\w+)`?"
     r"(?: \(\n(?P<spec>.*?)\n\))?"
     r"(?P<clauses>(?:\n(?:COMMENT '(?:[^'\\]|\\.)*'"
@@ -210,16 +210,6 @@ def test_dlt_legacy_uses_import_dlt_and_apply_changes() -> None:
     assert "APPLY CHANGES INTO LIVE.`customer`" in sql["transformations/streamforge_energy.sql"]
 
 
-def test_bundle_deploys_a_serverless_pipeline_with_the_landing_path() -> None:
-    files = api.pipeline("Energy", None, schema_dir=SCHEMA, landing="/Volumes/m/s/v/energy").files
-    bundle = yaml.safe_load(files["databricks.yml"])
-    resource = bundle["resources"]["pipelines"]["streamforge_energy"]
-    assert resource["serverless"] is True
-    assert resource["catalog"] == "${var.catalog}" and resource["schema"] == "${var.schema}"
-    assert resource["configuration"]["streamforge.landing"] == "${var.landing}"
-    assert bundle["variables"]["landing"]["default"] == "/Volumes/m/s/v/energy"
-
-
 def test_descriptions_become_comments() -> None:
     code = api.pipeline("Energy", None, schema_dir=SCHEMA).files[
         "transformations/streamforge_energy.py"
@@ -269,6 +259,7 @@ PYTHON_API = {
                              "name", "once"},
 }  # fmt: skip
 PYTHON_API["apply_changes"] = PYTHON_API["create_auto_cdc_flow"] - {"name"}
+PYTHON_API["read_stream"] = PYTHON_API["read"] = set()  # legacy dlt.read_stream(name), dlt.read
 AUTO_LOADER_OPTIONS = {
     "cloudFiles.format", "cloudFiles.schemaHints", "cloudFiles.schemaEvolutionMode",
     "cloudFiles.maxFilesPerTrigger", "cloudFiles.maxBytesPerTrigger", "rescuedDataColumn",

@@ -32,28 +32,48 @@ pytestmark = [
 ]
 
 
+class Server:
+    """uvicorn on a localhost port, in a thread, with the landing root in tmp; stop and start it
+    again on the same port to see what survives an app restart."""
+
+    def __init__(self, landing_root: Path) -> None:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.landing_root = landing_root
+        self.url = f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        import uvicorn
+
+        from streamforge.web import create_app
+
+        app = create_app(landing_root=self.landing_root, env={})
+        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning")
+        self.uv = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.uv.run, daemon=True)
+        self.thread.start()
+        deadline = time.monotonic() + 15
+        while not self.uv.started and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert self.uv.started, "uvicorn did not start"
+
+    def stop(self) -> None:
+        self.uv.should_exit = True
+        self.thread.join(30)
+
+
 @pytest.fixture
-def server(tmp_path: Path) -> Iterator[str]:
-    """uvicorn on a free localhost port, in a thread, with the landing root in tmp."""
-    import uvicorn
+def app_server(tmp_path: Path) -> Iterator[Server]:
+    server = Server(tmp_path / "landing")
+    server.start()
+    yield server
+    server.stop()
 
-    from streamforge.web import create_app
 
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    app = create_app(landing_root=tmp_path / "landing", env={})
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
-    uv = uvicorn.Server(config)
-    thread = threading.Thread(target=uv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not uv.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert uv.started, "uvicorn did not start"
-    yield f"http://127.0.0.1:{port}"
-    uv.should_exit = True
-    thread.join(15)
+@pytest.fixture
+def server(app_server: Server) -> str:
+    return app_server.url
 
 
 def test_browse_run_and_download_a_pipeline(server: str, tmp_path: Path) -> None:
@@ -206,4 +226,30 @@ def test_edit_a_table_with_findings_inline_and_a_live_preview(server: str) -> No
         assert page.locator("#edit-preview table#preview tbody tr").count() == 7
         page.screenshot(path=ARTIFACTS / "editor-fixed.png", full_page=False)
         assert errors == []
+        browser.close()
+
+
+def test_a_run_survives_an_app_restart(app_server: Server) -> None:
+    sync_api = pytest.importorskip("playwright.sync_api")
+    expect = sync_api.expect
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.goto(app_server.url + "/run")
+        page.fill("input[name=destination]", "restart-run")
+        page.fill("input[name=interval]", "1")
+        page.click("#start")
+        expect(page.locator("#s-cycle")).to_have_text(re.compile(r"^[2-9]$"), timeout=30_000)
+
+        app_server.stop()  # as a redeploy does: the run stops with the server
+        app_server.start()
+        page.reload()
+        expect(page.locator("#s-resumed")).to_be_visible(timeout=30_000)
+        expect(page.locator("#s-state")).to_have_text("running")
+        expect(page.locator("input[name=destination]")).to_have_value("restart-run")
+        # The dimensions written before the restart are still counted.
+        expect(page.locator("#s-tables")).to_contain_text("customer")
+        page.screenshot(path=ARTIFACTS / "run-after-restart.png", full_page=True)
+        page.click("#stop")
+        expect(page.locator("#s-state")).to_have_text("stopped", timeout=15_000)
         browser.close()

@@ -10,6 +10,7 @@ import yaml
 
 from streamforge.engine.event_faults import MAX_LATE_CYCLES
 from streamforge.errors import StreamForgeError
+from streamforge.pipelines.bundle import bundle_yaml
 from streamforge.pipelines.model import PipelineModel, build_model
 from streamforge.pipelines.quality import rule_sources
 from streamforge.pipelines.render import render
@@ -28,9 +29,10 @@ class PipelineOptions:
     scd: int = 1
     fmt: str = "json"
     catalog: str = "main"
-    schema: str = "streamforge"
+    schema: str | None = None  # None: streamforge_<sector>, so two sectors never share tables
     storage: str | None = None  # spark target: where checkpoints and state live (a URI)
     interval: float = 30.0  # seconds between the landing's cycles: the watermark follows it
+    continuous: bool = False  # bundle: a continuous pipeline instead of a file-arrival job
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,19 +64,36 @@ def build_project(plan: Plan, options: PipelineOptions) -> PipelineProject:
             ast.parse(code)  # a template bug must never reach a user
         stem = name + ("_bronze" if "bronze" in template else "")
         files[f"transformations/{stem}.{template.split('.')[-2]}"] = code
-    sources = ", ".join(files)
+    sources = list(files)
+    schema = options.schema or name
+    event_log = (
+        f"{options.catalog}.{schema}.{name}_event_log"
+        if target.unity_catalog
+        else "delta.`dbfs:/pipelines/<pipeline-id>/system/events`"  # Hive metastore: storage
+    )
     files[REPORT] = render(
         "data_quality.sql.j2",
         model,
         rule_sources=rule_sources(model, unique=not target.bundle, rescued=target.bundle),
         metrics="event_log" if target.bundle else "tables",
-        event_log=f"{options.catalog}.{options.schema}.{name}_event_log",
+        event_log=event_log,
         recomputed=_materialized_views(model, options.language),
         landing=options.landing.rstrip("/"),
     )
-    files["README.md"] = _readme(model, target, options, sources)
+    files["README.md"] = _readme(model, target, options, ", ".join(sources), name)
     if target.bundle:
-        files["databricks.yml"] = _bundle(name, model, options)
+        files["databricks.yml"] = bundle_yaml(
+            name,
+            model.description,
+            landing=options.landing,
+            catalog=options.catalog,
+            schema=options.schema or name,
+            interval=options.interval,
+            continuous=options.continuous,
+            unity_catalog=target.unity_catalog,
+            language=options.language,
+            sources=sources,
+        )
     else:
         files["spark-pipeline.yml"] = _spark_spec(name, options)
     return PipelineProject(files)
@@ -86,39 +105,6 @@ def _materialized_views(model: PipelineModel, language: str) -> set[str]:
     if language != "sql":
         return set()
     return {c.source.silver for c in model.checked if c.dedupe and c.source.key}
-
-
-def _bundle(name: str, model: PipelineModel, options: PipelineOptions) -> str:
-    document = {
-        "bundle": {"name": name},
-        "variables": {
-            "catalog": {"default": options.catalog},
-            "schema": {"default": options.schema},
-            "landing": {"default": options.landing},
-        },
-        "resources": {
-            "pipelines": {
-                name: {
-                    "name": f"{model.description}",
-                    "catalog": "${var.catalog}",
-                    "schema": "${var.schema}",
-                    "serverless": True,
-                    "continuous": False,
-                    "channel": "CURRENT",
-                    "configuration": {"streamforge.landing": "${var.landing}"},
-                    # published, so that reports/data_quality.sql can read the expectations
-                    "event_log": {
-                        "catalog": "${var.catalog}",
-                        "schema": "${var.schema}",
-                        "name": f"{name}_event_log",
-                    },
-                    "libraries": [{"glob": {"include": "transformations/**"}}],
-                }
-            }
-        },
-        "targets": {"dev": {"mode": "development", "default": True}},
-    }
-    return yaml.safe_dump(document, sort_keys=False)
 
 
 def _spark_spec(name: str, options: PipelineOptions) -> str:
@@ -152,7 +138,9 @@ def _dedupe_note(model: PipelineModel, target: Target, options: PipelineOptions)
     )
 
 
-def _readme(model: PipelineModel, target: Target, options: PipelineOptions, source: str) -> str:
+def _readme(
+    model: PipelineModel, target: Target, options: PipelineOptions, source: str, name: str
+) -> str:
     lines = [
         f"# {model.description}",
         "",
@@ -198,14 +186,16 @@ def _readme(model: PipelineModel, target: Target, options: PipelineOptions, sour
         "were made to break it beside the rows the pipeline's expectations failed "
         + (
             "(from the event log the bundle publishes as "
-            f"`{options.catalog}.{options.schema}.streamforge_{model.sector.lower()}_event_log`)."
+            f"`{options.catalog}.{options.schema or name}.{name}_event_log`)."
+            if target.bundle and target.unity_catalog
+            else "(from the event log under the pipeline's storage location)."
             if target.bundle
             else "(from the `expectations` view); `--run` prints the same comparison."
         ),
     ]
     lines += ["", _dedupe_note(model, target, options)]
     if target.bundle:
-        lines += ["", "Deploy with `databricks bundle deploy` (set `--var landing=...`)."]
+        lines += ["", *_deploy_section(name, target, options)]
     else:
         lines += [
             "",
@@ -213,3 +203,50 @@ def _readme(model: PipelineModel, target: Target, options: PipelineOptions, sour
             "`streamforge pipeline SECTOR --target spark --run`.",
         ]
     return "\n".join(lines) + "\n"
+
+
+def _deploy_section(name: str, target: Target, options: PipelineOptions) -> list[str]:
+    """How to deploy and run the bundle, in the words of databricks.yml."""
+    schema = options.schema or name
+    where = (
+        f"`{options.catalog}.{schema}` (created on deploy)"
+        if target.unity_catalog
+        else f"the Hive metastore schema `{schema}` (classic compute)"
+    )
+    if options.continuous:
+        runs = "The pipeline is continuous: once started it picks up every new file by itself."
+    elif target.unity_catalog:
+        runs = (
+            f"The job `{name}_refresh` runs the pipeline when files arrive in the landing "
+            "Volume (a file-arrival trigger, at most once per cycle)."
+        )
+    else:
+        runs = (
+            f"The job `{name}_refresh` runs the pipeline every 15 minutes (file-arrival "
+            "triggers need Unity Catalog)."
+        )
+    pick = (
+        "This target needs Unity Catalog; for a workspace without Unity Catalog, generate with "
+        "`--target dlt-legacy`."
+        if target.unity_catalog
+        else "This target is for a workspace without Unity Catalog; with Unity Catalog, generate "
+        "with `--target databricks` (serverless, file-arrival job)."
+    )
+    return [
+        "## Deploy and run",
+        "",
+        "```bash",
+        "databricks bundle deploy    # target dev (default)",
+        f"databricks bundle run {name}    # one pipeline update now",
+        "databricks bundle deploy -t prod --var landing=" + options.landing.rstrip("/"),
+        f"databricks bundle run -t prod {name}",
+        "```",
+        "",
+        f"The pipeline publishes to {where}. `dev` (`mode: development`) deploys a copy of your "
+        f"own: the schema is `dev_<your short name>_{schema}`, resources are prefixed "
+        "`[dev <you>]` and triggers are paused; `prod` (`mode: production`) deploys one shared "
+        "copy with triggers active. You manage what you deploy; the `users` group may view it "
+        f"(`--var viewers=<group>` to change). {runs}",
+        "",
+        pick,
+    ]

@@ -16,6 +16,8 @@ class Target:
     templates: dict[str, tuple[str, ...]]  # language -> templates (one output file each)
     names: dict[str, object] = field(default_factory=dict)  # what the templates call things
     bundle: bool = True  # writes a databricks.yml
+    unity_catalog: bool = True  # bundle: catalog + schema, serverless; else Hive `target`, clusters
+    default_landing: str = "/Volumes/main/streamforge/landing"  # where the generator writes
 
 
 EXPECT = {"warn": "expect_all", "drop": "expect_all_or_drop", "fail": "expect_all_or_fail"}
@@ -47,10 +49,15 @@ register(
             "cdc_into": lambda flow, target: f"CREATE FLOW {flow} AS AUTO CDC INTO {quote(target)}",
             "temporary_view": "CREATE TEMPORARY VIEW",
             "sql_name": "Lakeflow Spark Declarative Pipelines SQL on Databricks",
+            "python_name": "Lakeflow Spark Declarative Pipelines on Databricks",
             "read_files": "read_files",
             "violation": VIOLATION,
             "expect_decorators": EXPECT,
             "ref": lambda name: name,
+            "read_stream": "spark.readStream.table",
+            "read_batch": "spark.read.table",
+            "materialized_view": "materialized_view",
+            "materialized_view_sql": "MATERIALIZED VIEW",
             **PRODUCTION,
         },
     )
@@ -69,12 +76,23 @@ register(
             "cdc_into": lambda flow, target: f"APPLY CHANGES INTO LIVE.{quote(target)}",
             "temporary_view": "CREATE TEMPORARY LIVE VIEW",
             "sql_name": "Delta Live Tables SQL (legacy syntax)",
+            "python_name": "Delta Live Tables (legacy Python API)",
             "read_files": "read_files",
             "violation": VIOLATION,
             "expect_decorators": EXPECT,
             "ref": lambda name: f"LIVE.{name}",
+            # Legacy publishing mode resolves a dataset of the pipeline only through dlt.read*
+            # (or LIVE.): an unqualified spark.readStream.table looks in the default schema.
+            "read_stream": "dlt.read_stream",
+            "read_batch": "dlt.read",
+            # The legacy API has no materialized_view: @dlt.table over a batch read is one.
+            "materialized_view": "table",
+            "materialized_view_sql": "LIVE TABLE",
             **PRODUCTION,
         },
+        unity_catalog=False,
+        # No Volumes without Unity Catalog: the generator writes DBFS (`/dbfs/...` in a job).
+        default_landing="dbfs:/streamforge/landing",
     )
 )
 register(
@@ -85,6 +103,7 @@ register(
         {"python": ("spark_python.py.j2",), "sql": ("spark_bronze.py.j2", "spark_sql.sql.j2")},
         {"ref": lambda name: name},
         bundle=False,
+        default_landing="landing",
     )
 )
 

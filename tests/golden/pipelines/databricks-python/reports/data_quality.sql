@@ -6,7 +6,7 @@
 -- in its event log (flow_progress events, details:flow_progress.data_quality.expectations):
 -- summed over every update for a streaming table, which sees each row once; from the latest
 -- update only for a materialized view, which recomputes all its rows at each update.
--- The event log is read from main.streamforge.streamforge_energy_event_log.
+-- The event log is read from main.streamforge_energy.streamforge_energy_event_log.
 -- Facts are de-duplicated on their key before their expectations run, so a copy of an anomalous
 -- row is counted once there while the manifest counts every copy (see the duplicate fault).
 -- A drop rule whose counts differ lets bad rows through, or drops good ones.
@@ -88,13 +88,13 @@ events AS (
       details:flow_progress.data_quality.expectations,
       'array<struct<name: STRING, dataset: STRING, passed_records: BIGINT, failed_records: BIGINT>>'
     )) AS e
-    FROM main.streamforge.streamforge_energy_event_log
+    FROM main.streamforge_energy.streamforge_energy_event_log
     WHERE event_type = 'flow_progress'
   )
 ),
 latest AS (
   SELECT origin.update_id AS update_id
-  FROM main.streamforge.streamforge_energy_event_log
+  FROM main.streamforge_energy.streamforge_energy_event_log
   WHERE event_type = 'flow_progress' AND details:flow_progress.data_quality IS NOT NULL
   ORDER BY timestamp DESC
   LIMIT 1
