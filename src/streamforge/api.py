@@ -20,6 +20,7 @@ from streamforge.api_pipelines import pipeline_zip as pipeline_zip
 from streamforge.api_pipelines import run_pipeline_locally as run_pipeline_locally
 from streamforge.catalog import SectorCheck
 from streamforge.engine.context import MICROS
+from streamforge.engine.scenario import Scenario
 from streamforge.engine.session import RunConfig, Session
 from streamforge.errors import StreamForgeError, did_you_mean, display_path
 from streamforge.estimate import RunEstimate, estimate_run
@@ -319,9 +320,13 @@ def run(
     listener: Listener | None = None,
     clock: Clock | None = None,
     break_lock: bool = False,
+    scenario: Callable[[], Scenario] | None = None,
 ) -> RunSummary:
     """Dimensions once, then a batch of every fact and change feed every `interval` seconds,
-    until `cycles`, `duration` or `stop`; resumes from the landing area's checkpoint."""
+    until `cycles`, `duration` or `stop`; resumes from the landing area's checkpoint.
+
+    `scenario`, when given, is asked before each new cycle for the fault rates, anomaly rates
+    and burst to use (the app's scenario controls); the manifest records them per file."""
     if interval <= 0 or scale <= 0 or (cycles is not None and cycles < 0):
         raise StreamForgeError("--interval and --scale must be > 0, --cycles >= 0")
     check_destination(dest, fmt)
@@ -336,6 +341,7 @@ def run(
         workers=workers,
         fresh=fresh,
         break_lock=break_lock,
+        scenario=scenario,
     )
     runner = Runner(plan, landing, _table_format(fmt), options, clock, stop, listener)
     return runner.run()
