@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
 
 import pytest
 from hypothesis import HealthCheck, settings
+
+# Faker pools are cached on disk (streamforge.engine.pool_cache): the suite, and every command it
+# starts as a subprocess, uses a folder of its own, never the real ~/.cache.
+if "STREAMFORGE_CACHE_DIR" not in os.environ:
+    os.environ["STREAMFORGE_CACHE_DIR"] = tempfile.mkdtemp(prefix="streamforge-cache-")
+    atexit.register(shutil.rmtree, os.environ["STREAMFORGE_CACHE_DIR"], ignore_errors=True)
 
 # The suite shares a 2-core machine with Spark, a browser and other jobs: a property test's speed
 # says nothing about its correctness, so timing health checks and deadlines are off everywhere.

@@ -9,30 +9,55 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-import pyarrow as pa
-
-from streamforge import catalog, landing_view
+from streamforge import catalog
 from streamforge.api_pipelines import deployable_targets as deployable_targets
 from streamforge.api_pipelines import pipeline as pipeline  # the pipeline half of the facade
 from streamforge.api_pipelines import pipeline_targets as pipeline_targets
 from streamforge.api_pipelines import pipeline_zip as pipeline_zip
 from streamforge.api_pipelines import run_pipeline_locally as run_pipeline_locally
-from streamforge.catalog import SectorCheck
-from streamforge.engine.context import MICROS
-from streamforge.engine.scenario import Scenario
-from streamforge.engine.session import RunConfig, Session
 from streamforge.errors import StreamForgeError, did_you_mean, display_path
-from streamforge.estimate import RunEstimate, estimate_run
-from streamforge.landing_view import LandingView
-from streamforge.plan import Plan
-from streamforge.profile import ColumnProfile, profile_table
-from streamforge.publish import ProgressCallback, WrittenFile, write_output
-from streamforge.runner import Clock, Listener, Runner, RunOptions, RunSummary
-from streamforge.sinks import destination
-from streamforge.sinks.formats import FileFormat, get_format
-from streamforge.sinks.landing import Landing
-from streamforge.sinks.local import LocalLanding
+
+# The engine, the sinks, pyarrow and the spec models load when a function needs them, not on
+# `import streamforge.api`: the CLI imports this module for every command, `--version` too.
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+    from streamforge.catalog import SectorCheck
+    from streamforge.engine.scenario import Scenario
+    from streamforge.estimate import RunEstimate
+    from streamforge.landing_view import LandingView
+    from streamforge.plan import Plan
+    from streamforge.profile import ColumnProfile
+    from streamforge.publish import ProgressCallback, WrittenFile
+    from streamforge.runner import Clock, Listener, RunSummary
+    from streamforge.sinks.formats import FileFormat
+    from streamforge.sinks.landing import Landing
+
+# Names callers read as `api.X` (types in annotations): resolved on first use.
+_LAZY = {
+    "SectorCheck": "streamforge.catalog",
+    "RunEstimate": "streamforge.estimate",
+    "LandingView": "streamforge.landing_view",
+    "Plan": "streamforge.plan",
+    "ColumnProfile": "streamforge.profile",
+    "WrittenFile": "streamforge.publish",
+    "RunSummary": "streamforge.runner",
+    "RunOptions": "streamforge.runner",
+    "FileFormat": "streamforge.sinks.formats",
+    "Landing": "streamforge.sinks.landing",
+    "LocalLanding": "streamforge.sinks.local",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 DEFAULT_SEED = 42
 STATE_DIR = "_streamforge"
@@ -151,11 +176,15 @@ def table_source(sector: str, table: str, schema_dir: Path | str | None = None) 
 
 def column_profile(rows: pa.Table, bins: int = 12) -> list[ColumnProfile]:
     """Counts per column of some generated rows (a histogram or category bars), for charts."""
+    from streamforge.profile import profile_table
+
     return profile_table(rows, bins)
 
 
 def parse_start(text: str | None) -> int:
     """Microseconds since the epoch for an ISO-8601 start (naive means UTC); now when None."""
+    from streamforge.engine.context import MICROS
+
     if text is None:
         return int(datetime.now(UTC).replace(microsecond=0).timestamp()) * MICROS
     try:
@@ -177,6 +206,10 @@ def preview(
     schema_dir: Path | str | None = None,
 ) -> pa.Table:
     """The first rows a run would write for one table (dimensions first, as a run does)."""
+    import pyarrow as pa
+
+    from streamforge.engine.session import RunConfig, Session
+
     plan = load_plan(sector, schema_dir)
     names = [t.name for t in plan.tables]
     if table not in names:
@@ -202,6 +235,8 @@ def landing_formats() -> tuple[str, ...]:
 def estimate(plan: Plan, fmt: str, scale: float = 1.0, seed: int = DEFAULT_SEED) -> RunEstimate:
     """Rows and bytes a run of `plan` writes: the dimensions once, then per cycle (see
     `streamforge.estimate.estimate_run`). Raises ValueError for an unknown format."""
+    from streamforge.estimate import estimate_run
+
     return estimate_run(plan, fmt, scale, seed, parse_start(None))
 
 
@@ -222,6 +257,10 @@ def generate(
     on_file: Callable[[WrittenFile], None] | None = None,
 ) -> GenerateResult:
     """Dimensions once, then `cycles` batches of every fact and change feed, without waiting."""
+    from streamforge.engine.session import RunConfig, Session
+    from streamforge.publish import write_output
+    from streamforge.sinks.local import LocalLanding
+
     if cycles < 0 or interval <= 0 or scale <= 0:
         raise StreamForgeError("--cycles must be >= 0, --interval and --scale > 0")
     plan = load_plan(sector, schema_dir)
@@ -255,6 +294,8 @@ def expected_rows(
     sector: str, cycles: int, scale: float = 1.0, schema_dir: Path | str | None = None
 ) -> int:
     """Rows a generate call will write in total (for progress bars)."""
+    from streamforge.engine.session import RunConfig
+
     plan = load_plan(sector, schema_dir)
     config = RunConfig(seed=0, start_us=0, scale=scale)
     return sum(config.rows(t) for t in plan.dimensions) + cycles * sum(
@@ -264,6 +305,8 @@ def expected_rows(
 
 def _prepare_landing(out: Path, fresh: bool) -> None:
     """Refuse to mix two runs in one folder; with `fresh`, clear what StreamForge wrote there."""
+    from streamforge.sinks.local import LocalLanding
+
     landing = LocalLanding(out)
     if not landing.exists():
         return
@@ -284,6 +327,8 @@ def check_destination(dest: str | Path, fmt: str) -> None:
             through a file system (listing, atomic log commits), a Volume is reached through the
             Files API, which offers neither, and Databricks Apps do not mount /Volumes.
     """
+    from streamforge.sinks import destination
+
     if destination.is_volume(str(dest)) and getattr(_table_format(fmt), "writes_tables", False):
         raise StreamForgeError(
             f"--format {fmt} cannot write to a Volume ({dest}): a Delta table needs a file "
@@ -295,6 +340,9 @@ def check_destination(dest: str | Path, fmt: str) -> None:
 
 def open_landing(dest: str | Path) -> Landing:
     """A local folder, or a Unity Catalog Volume (`/Volumes/...`, `dbfs:/Volumes/...`)."""
+    from streamforge.sinks import destination
+    from streamforge.sinks.local import LocalLanding
+
     text = destination.check_destination(str(dest))
     if destination.is_volume(text):
         from streamforge.sinks.volume import VolumeLanding
@@ -327,6 +375,8 @@ def run(
 
     `scenario`, when given, is asked before each new cycle for the fault rates, anomaly rates
     and burst to use (the app's scenario controls); the manifest records them per file."""
+    from streamforge.runner import Runner, RunOptions
+
     if interval <= 0 or scale <= 0 or (cycles is not None and cycles < 0):
         raise StreamForgeError("--interval and --scale must be > 0, --cycles >= 0")
     check_destination(dest, fmt)
@@ -348,6 +398,8 @@ def run(
 
 
 def _table_format(name: str) -> FileFormat:
+    from streamforge.sinks.formats import get_format
+
     try:
         return get_format(name)
     except ValueError as exc:
@@ -369,11 +421,15 @@ def parse_duration(text: str) -> float:
 
 def view_landing(dest: str | Path, plan: Plan) -> LandingView:
     """Files, rows, bytes and cycles of the landing at `dest` (a folder or a Volume path)."""
+    from streamforge import landing_view
+
     return landing_view.view_landing(open_landing(dest), plan)
 
 
 def sample_landed_file(dest: str | Path, plan: Plan, relpath: str, rows: int = 20) -> pa.Table:
     """The first `rows` rows of one file of the landing at `dest`, typed by the plan."""
+    from streamforge import landing_view
+
     return landing_view.sample_file(open_landing(dest), plan, relpath, rows)
 
 
@@ -382,6 +438,7 @@ def verify(sector: str, out: Path | str, schema_dir: Path | str | None = None):
     when it holds a live run's checkpoint, also that replaying every change feed rebuilds the
     entity state the runner holds."""
     from streamforge import checkpoint
+    from streamforge.sinks.local import LocalLanding
     from streamforge.verify import compare_entities, verify_landing
 
     out = Path(out)

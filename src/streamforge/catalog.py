@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from streamforge.errors import Issue, SchemaError, StreamForgeError, did_you_mean, display_path
-from streamforge.plan import Plan, plan_sector
-from streamforge.spec.load import YAML_SUFFIXES, load_sector
+
+if TYPE_CHECKING:  # the planner and the spec models (pydantic) load on first check_sector
+    from streamforge.plan import Plan
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -34,6 +36,8 @@ def resolve_schema_dir(schema_dir: Path | str | None) -> Path:
 
 def sector_names(schema_dir: Path) -> list[str]:
     """Sub-folders that hold at least one YAML file."""
+    from streamforge.spec.load import YAML_SUFFIXES
+
     return sorted(
         p.name
         for p in schema_dir.iterdir()
@@ -69,6 +73,9 @@ class SectorCheck:
 
 def check_sector(schema_dir: Path, sector: str) -> SectorCheck:
     """Load and plan one sector, collecting every problem (never raises for schema problems)."""
+    from streamforge.plan import plan_sector
+    from streamforge.spec.load import load_sector
+
     directory = sector_dir(schema_dir, sector)
     spec, issues = load_sector(directory)
     plan = None

@@ -2,26 +2,44 @@
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import sys
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-from rich.console import Console
-from rich.markup import escape
-from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
-from rich.table import Table
-from rich.text import Text
 
 from streamforge import __version__, api, stopping
 from streamforge.errors import SchemaError, StreamForgeError, storage_error
 
-# soft_wrap: a `file:line: message` stays one line in pipes and CI logs, where rich assumes 80
-# columns; editors and grep can then jump to it. emoji=False: rich would turn the `:100:` of
-# `file.yml:100:` into an emoji. User text (paths, names, messages) is printed as Text or with
-# markup=False, so a `[bold]` in a path is printed, not interpreted.
-console = Console(soft_wrap=True, emoji=False)
-errors = Console(stderr=True, soft_wrap=True, emoji=False)
+# rich, like the engine behind `api`, loads inside the commands that print with it: `--version`
+# and `--help` start in a tenth of a second (bench/bench_start.py).
+if TYPE_CHECKING:
+    from rich.console import Console
+
+
+@functools.cache
+def stdout() -> Console:
+    """Standard output. soft_wrap: a `file:line: message` stays one line in pipes and CI logs,
+    where rich assumes 80 columns; editors and grep can then jump to it. emoji=False: rich would
+    turn the `:100:` of `file.yml:100:` into an emoji. User text (paths, names, messages) is
+    printed as Text or with markup=False, so a `[bold]` in a path is printed, not interpreted."""
+    from rich.console import Console
+
+    return Console(soft_wrap=True, emoji=False)
+
+
+@functools.cache
+def stderr() -> Console:
+    """Standard error, printed as `stdout()` prints."""
+    from rich.console import Console
+
+    return Console(stderr=True, soft_wrap=True, emoji=False)
+
+
 SHOWN_FINDINGS = 20
 PROGRESS_THRESHOLD = 200_000  # rows: below this a bar only flickers
 
@@ -36,7 +54,7 @@ class Group(click.Group):
             if ctx.obj and ctx.obj.get("debug"):
                 raise
             for issue in exc.issues:
-                errors.print(
+                stderr().print(
                     str(issue),
                     style="red" if issue.severity == "error" else "yellow",
                     markup=False,
@@ -46,7 +64,7 @@ class Group(click.Group):
         except StreamForgeError as exc:
             if ctx.obj and ctx.obj.get("debug"):
                 raise
-            errors.print(f"error: {exc}", style="red", markup=False, highlight=False)
+            stderr().print(f"error: {exc}", style="red", markup=False, highlight=False)
             raise SystemExit(exc.exit_code) from None
         except (click.exceptions.Exit, click.ClickException, SystemExit, KeyboardInterrupt):
             raise
@@ -55,9 +73,9 @@ class Group(click.Group):
                 raise
             problem = storage_error(exc)  # a full disk or a refused path is not a bug
             if problem is not None:
-                errors.print(f"error: {problem}", style="red", markup=False, highlight=False)
+                stderr().print(f"error: {problem}", style="red", markup=False, highlight=False)
                 raise SystemExit(problem.exit_code) from None
-            errors.print(
+            stderr().print(
                 f"internal error: {type(exc).__name__}: {exc}\n"
                 "rerun with --debug for the traceback",
                 style="red",
@@ -89,6 +107,10 @@ schema_dir_option = click.option(
 @schema_dir_option
 def sectors(schema_dir: Path | None) -> None:
     """List sectors and their tables."""
+    from rich.markup import escape
+    from rich.table import Table
+    from rich.text import Text
+
     for sector in api.list_sectors(schema_dir):
         title = escape(sector.name)
         if sector.errors:
@@ -107,8 +129,8 @@ def sectors(schema_dir: Path | None) -> None:
                 fks = f"tracks {t.tracks}" + (f"; {fks}" if fks else "")
             cells = (t.name, t.kind, f"{t.rows:,}", t.primary_key or "", fks, t.description or "")
             table.add_row(*(Text(cell) for cell in cells))
-        console.print(table)
-        console.print()
+        stdout().print(table)
+        stdout().print()
 
 
 @main.command()
@@ -116,15 +138,17 @@ def sectors(schema_dir: Path | None) -> None:
 @click.option("--sector", help="Check only this sector.")
 def validate(schema_dir: Path | None, sector: str | None) -> None:
     """Check schema files; report every problem as file:line. Exit 2 when any is an error."""
+    from rich.markup import escape
+
     checks = api.validate(schema_dir, sector)
     failed = False
     for check in checks:
         for issue in check.issues:
             style = "red" if issue.severity == "error" else "yellow"
-            errors.print(str(issue), style=style, markup=False, highlight=False)
+            stderr().print(str(issue), style=style, markup=False, highlight=False)
         status = "[red]invalid[/red]" if check.errors else "[green]valid[/green]"
         tables = len(check.plan.tables) if check.plan else 0
-        console.print(
+        stdout().print(
             f"{escape(check.name)}: {status} ({tables} tables, {len(check.errors)} errors, "
             f"{len(check.warnings)} warnings)"
         )
@@ -192,17 +216,15 @@ def generate(
     fresh: bool,
 ) -> None:
     """Write the dimensions, then CYCLES batches of facts and change feeds, at once."""
+    from rich.table import Table
+    from rich.text import Text
+
+    from streamforge.arrow_start import skip_pandas
+
+    skip_pandas()  # json, csv and parquet rows never pass through pandas
     total = api.expected_rows(sector, cycles, scale, schema_dir)
     began = time.perf_counter()
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TextColumn("{task.completed:,}/{task.total:,} rows"),
-        TimeRemainingColumn(),
-        console=console,
-        disable=total < PROGRESS_THRESHOLD or not console.is_terminal,
-    ) as progress:
-        task = progress.add_task("generating", total=total)
+    with _progress(total) as on_rows:
         result = api.generate(
             sector,
             out,
@@ -215,7 +237,7 @@ def generate(
             scale=scale,
             workers=workers,
             fresh=fresh,
-            on_rows=lambda table, rows: progress.update(task, advance=rows, description=table),
+            on_rows=on_rows,
         )
     elapsed = time.perf_counter() - began
     summary = Table(show_edge=False)
@@ -232,13 +254,32 @@ def generate(
             f"{sum(f.rows for f in files):,}",
             str(sum(f.anomalous_rows for f in files)),
         )
-    console.print(summary)
+    stdout().print(summary)
     rate = result.rows / elapsed if elapsed > 0 else 0
-    console.print(
+    stdout().print(
         f"wrote {result.rows:,} rows in {len(result.files)} files to {out} "
         f"({elapsed:.1f}s, {rate:,.0f} rows/s, seed {seed})",
         markup=False,
     )
+
+
+@contextlib.contextmanager
+def _progress(total: int) -> Iterator[Callable[[str, int], None] | None]:
+    """A progress bar for a big run in a terminal; else nothing (and no rich.progress import)."""
+    if total < PROGRESS_THRESHOLD or not stdout().is_terminal:
+        yield None  # below the threshold a bar only flickers
+        return
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed:,}/{task.total:,} rows"),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=stdout()) as progress:
+        task = progress.add_task("generating", total=total)
+        yield lambda table, rows: progress.update(task, advance=rows, description=table)
 
 
 @main.command()
@@ -249,17 +290,17 @@ def verify(sector: str, schema_dir: Path | None, out: Path) -> None:
     """Read a landing area back: unique keys, no orphan foreign key, consistent change feeds."""
     report = api.verify(sector, out, schema_dir)
     for finding in report.findings[:SHOWN_FINDINGS]:
-        errors.print(str(finding), style="red", markup=False, highlight=False)
+        stderr().print(str(finding), style="red", markup=False, highlight=False)
     total = sum(report.rows.values())
     files = sum(report.files.values())
     if len(report.findings) > SHOWN_FINDINGS:
-        errors.print(f"... and {len(report.findings) - SHOWN_FINDINGS} more", style="red")
+        stderr().print(f"... and {len(report.findings) - SHOWN_FINDINGS} more", style="red")
     if report.findings:
-        console.print(
+        stdout().print(
             f"[red]{len(report.findings)} problems[/red] in {files} files, {total:,} rows"
         )
         raise SystemExit(1)
-    console.print(
+    stdout().print(
         f"[green]ok[/green]: {files} files, {total:,} rows; keys unique, every foreign "
         "key live, change feeds replay cleanly, anomaly counts match the manifest"
     )
@@ -347,13 +388,16 @@ def pipeline(
         continuous=continuous,
     )
     for relpath in project.files:
-        console.print(f"wrote {out / relpath}", markup=False)
+        stdout().print(f"wrote {out / relpath}", markup=False)
     if run_it:
-        console.print("running the pipeline on local Spark (about a minute)...")
+        stdout().print("running the pipeline on local Spark (about a minute)...")
         _print_datasets(api.run_pipeline_locally(out))
 
 
 def _print_datasets(counts: dict[str, int]) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
     table = Table(show_edge=False)
     table.add_column("dataset", no_wrap=True)
     table.add_column("layer")
@@ -362,7 +406,7 @@ def _print_datasets(counts: dict[str, int]) -> None:
     for name, rows in counts.items():
         prefix = name.split("_")[0]
         table.add_row(Text(name), prefix if prefix in layers else "dimension", f"{rows:,}")
-    console.print(table)
+    stdout().print(table)
 
 
 def _register_commands() -> None:

@@ -3,23 +3,31 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from rich.console import Console
-from rich.live import Live
-from rich.markup import escape
-from rich.table import Table
-from rich.text import Text
 
 from streamforge import api, stopping
-from streamforge.runner import CycleReport, RunSummary
 
-console = Console(emoji=False, soft_wrap=True)  # no emoji in `file.yml:100:`; one line a note
+if TYPE_CHECKING:  # rich and the runner load when `run` runs, not when the CLI starts
+    from rich.console import Console
+    from rich.live import Live
+    from rich.table import Table
+
+    from streamforge.runner import CycleReport, RunSummary
+
+
+@functools.cache
+def stdout() -> Console:
+    """No emoji in `file.yml:100:`; one line a note."""
+    from rich.console import Console
+
+    return Console(emoji=False, soft_wrap=True)
 
 
 class Status:
@@ -48,7 +56,7 @@ class Status:
             self.cycle, self.last = report.cycle, report
             for f in report.files:
                 self._count(f)
-            if not console.is_terminal:
+            if not stdout().is_terminal:
                 rows = sum(f.rows for f in report.files)
                 self.note(
                     f"cycle {report.cycle}: {rows:,} rows in {len(report.files)} files "
@@ -67,14 +75,18 @@ class Status:
     def note(self, text: str) -> None:
         stamp = datetime.now(UTC).strftime("%H:%M:%S")
         self.notes = [*self.notes[-3:], f"{stamp} {text}"]
-        if not console.is_terminal:
-            console.print(f"{stamp} {text}", markup=False)
+        if not stdout().is_terminal:
+            stdout().print(f"{stamp} {text}", markup=False)
 
     def _count(self, f) -> None:
         self.rows[f.table] = self.rows.get(f.table, 0) + f.rows
         self.files[f.table] = self.files.get(f.table, 0) + 1
 
     def render(self) -> Table:
+        from rich.markup import escape
+        from rich.table import Table
+        from rich.text import Text
+
         grid = Table(show_edge=False, title_justify="left")
         wait = max(0.0, self.next_at - time.monotonic()) if self.next_at else 0.0
         cycle = "-" if self.cycle is None else str(self.cycle)
@@ -142,13 +154,13 @@ def run(
         try:
             summary = _run_live(status, stop, sector, dest, options)
         except stopping.StopNow:
-            console.print(
+            stdout().print(
                 "stopped at once: the next start redoes what was in progress; run the "
                 "same command to continue"
             )
             return
     how = "stopped" if summary.stopped else "done"
-    console.print(
+    stdout().print(
         f"{how}: {len(summary.cycles)} cycles, {summary.rows:,} rows this run"
         f"{' (resumed)' if summary.resumed else ''}; run the same command to continue"
     )
@@ -158,12 +170,14 @@ def _run_live(
     status: Status, stop: threading.Event, sector: str, dest: str, options: dict[str, Any]
 ) -> RunSummary:
     """`api.run` with the status line live in a terminal (a line per event elsewhere)."""
-    live = Live(status.render(), console=console, refresh_per_second=4)
-    with live if console.is_terminal else contextlib.nullcontext():
-        if console.is_terminal:
+    from rich.live import Live
+
+    live = Live(status.render(), console=stdout(), refresh_per_second=4)
+    with live if stdout().is_terminal else contextlib.nullcontext():
+        if stdout().is_terminal:
             threading.Thread(target=_refresh, args=(live, status, stop), daemon=True).start()
         summary = api.run(sector, dest, stop=stop, listener=status.on_event, **options)
-        if console.is_terminal:
+        if stdout().is_terminal:
             live.update(status.render())
     return summary
 

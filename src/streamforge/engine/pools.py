@@ -2,7 +2,8 @@
 
 Faker is slow per value (tens of microseconds) but its word lists are good; sampling a pool by index
 keeps the realism and costs nanoseconds. Pools are seeded, so they are the same in every run
-with the same Faker version.
+with the same Faker version; `pool_cache` keeps their values on disk per Faker version, so a run
+neither imports Faker nor calls it once the cache holds them.
 
 Text made of several pieces (a name, an e-mail, an address) is rendered by `Template`: all its
 pieces live in one Arrow array and one `take` copies every row's pieces end to end, so no string
@@ -12,11 +13,13 @@ is ever joined row by row.
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+
+from streamforge.engine.pool_cache import Values, pool_values
 
 POOL_SIZE = 4000
 LOOKUP_SLOTS = 1 << 16  # the least slots of a weighted pool's lookup table
@@ -170,8 +173,13 @@ class Template:
         return compose(self.pieces, index)
 
 
-def _weighted(mapping: Mapping[str, float]) -> Pool:
-    return Pool(pa.array(list(mapping), pa.string()), list(mapping.values()))
+def _weighted(mapping: Mapping[str, float]) -> Values:
+    return list(mapping), list(mapping.values())
+
+
+def _cached(name: str, build: Callable[[], Values]) -> Pool:
+    values, weights = pool_values(name, build)
+    return Pool(values, weights)
 
 
 def _faker():
@@ -184,16 +192,22 @@ def _faker():
 
 @functools.cache
 def first_names() -> Pool:
-    from faker.providers.person.en_US import Provider
+    def build() -> Values:
+        from faker.providers.person.en_US import Provider
 
-    return _weighted({**Provider.first_names_female, **Provider.first_names_male})
+        return _weighted({**Provider.first_names_female, **Provider.first_names_male})
+
+    return _cached("first_names", build)
 
 
 @functools.cache
 def last_names() -> Pool:
-    from faker.providers.person.en_US import Provider
+    def build() -> Values:
+        from faker.providers.person.en_US import Provider
 
-    return _weighted(dict(Provider.last_names))
+        return _weighted(dict(Provider.last_names))
+
+    return _cached("last_names", build)
 
 
 @functools.cache
@@ -213,30 +227,39 @@ def _lowered(pool: Pool) -> Pool:
 @functools.cache
 def static_pool(provider: str, attribute: str) -> Pool:
     """A pool straight from a Faker provider's en_US word list (no Faker calls)."""
-    import importlib
 
-    module = importlib.import_module(f"faker.providers.{provider}.en_US")
-    values = getattr(module.Provider, attribute)
-    return Pool(pa.array([str(v) for v in values], pa.string()))
+    def build() -> Values:
+        import importlib
+
+        module = importlib.import_module(f"faker.providers.{provider}.en_US")
+        return [str(v) for v in getattr(module.Provider, attribute)], None
+
+    return _cached(f"static_pool:{provider}:{attribute}", build)
 
 
 @functools.cache
 def faker_pool(method: str, size: int = POOL_SIZE) -> Pool:
     """`size` values from any Faker provider method, de-duplicated, newlines flattened."""
-    fake = _faker()
-    maker = getattr(fake, method)
-    seen: dict[str, None] = {}
-    for _ in range(size):
-        text = str(maker()).replace("\n", ", ")
-        seen.setdefault(text, None)
-    return Pool(pa.array(list(seen), pa.string()))
+
+    def build() -> Values:
+        maker = getattr(_faker(), method)
+        seen: dict[str, None] = {}
+        for _ in range(size):
+            text = str(maker()).replace("\n", ", ")
+            seen.setdefault(text, None)
+        return list(seen), None
+
+    return _cached(f"faker_pool:{method}:{size}", build)
 
 
 @functools.cache
 def words() -> Pool:
-    from faker.providers.lorem.en_US import Provider
+    def build() -> Values:
+        from faker.providers.lorem.en_US import Provider
 
-    return Pool(pa.array([w.title() for w in Provider.word_list], pa.string()))
+        return [w.title() for w in Provider.word_list], None
+
+    return _cached("words", build)
 
 
 @functools.cache

@@ -48,6 +48,10 @@ register(
             "violation": VIOLATION,
             "expect_decorators": EXPECT,
             "ref": lambda name: name,
+            "read_stream": "spark.readStream.table",
+            "read_batch": "spark.read.table",
+            "materialized_view": "materialized_view",
+            "materialized_view_sql": "MATERIALIZED VIEW",
         },
     )
 )
@@ -69,6 +73,13 @@ register(
             "violation": VIOLATION,
             "expect_decorators": EXPECT,
             "ref": lambda name: f"LIVE.{name}",
+            # Legacy publishing mode resolves a dataset of the pipeline only through dlt.read*
+            # (or LIVE.): an unqualified spark.readStream.table looks in the default schema.
+            "read_stream": "dlt.read_stream",
+            "read_batch": "dlt.read",
+            # The legacy API has no materialized_view: @dlt.table over a batch read is one.
+            "materialized_view": "table",
+            "materialized_view_sql": "LIVE TABLE",
         },
         unity_catalog=False,
         # No Volumes without Unity Catalog: the generator writes DBFS (`/dbfs/...` in a job).

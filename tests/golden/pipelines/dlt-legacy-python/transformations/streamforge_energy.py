@@ -131,7 +131,7 @@ def bronze_outage_events():
 })
 @dlt.table(name='silver_customer', comment='Utility customers (service accounts); changed by customer_changes.')
 def silver_customer():
-    stream = spark.readStream.table('bronze_customer')  # noqa: F821
+    stream = dlt.read_stream('bronze_customer')  # noqa: F821
     return stream
 
 
@@ -140,7 +140,7 @@ def silver_customer():
     comment="Rows of customer that failed a drop expectation",
 )
 def quarantine_customer():
-    return spark.readStream.table('bronze_customer').where(  # noqa: F821
+    return dlt.read_stream('bronze_customer').where(  # noqa: F821
         'NOT coalesce((`customer_id` IS NOT NULL) AND (`billing_cycle_day` BETWEEN 1 AND 28), false)'
     )
 
@@ -158,22 +158,22 @@ def quarantine_customer():
 })
 @dlt.table(name='silver_customer_changes', comment='change feed customer_changes')
 def silver_customer_changes():
-    stream = spark.readStream.table('bronze_customer_changes')  # noqa: F821
+    stream = dlt.read_stream('bronze_customer_changes')  # noqa: F821
     return stream.withWatermark(
         'change_timestamp', "120 seconds"
     ).dropDuplicatesWithinWatermark(['change_id'])
 
 
-@dlt.materialized_view(
+@dlt.table(
     name='late_customer_changes',
     comment='Rows of customer_changes later than the 120 s watermark: not in silver, kept here',
 )
 def late_customer_changes():
     """The de-duplication above drops a row whose event time is behind the watermark; such a
     row passes the drop rules and its key never reached silver: it is kept here, not lost."""
-    silver_keys = spark.read.table('silver_customer_changes').select('change_id')  # noqa: F821
+    silver_keys = dlt.read('silver_customer_changes').select('change_id')  # noqa: F821
     return (
-        spark.read.table('bronze_customer_changes')  # noqa: F821
+        dlt.read('bronze_customer_changes')  # noqa: F821
         .where("coalesce((`change_id` IS NOT NULL) AND (`customer_id` IS NOT NULL) AND (`change_type` = 'DELETE' OR (`billing_cycle_day` BETWEEN 1 AND 28)), false)")
         .join(silver_keys, 'change_id', "left_anti")
     )
@@ -184,7 +184,7 @@ def late_customer_changes():
     comment="Rows of customer_changes that failed a drop expectation",
 )
 def quarantine_customer_changes():
-    return spark.readStream.table('bronze_customer_changes').where(  # noqa: F821
+    return dlt.read_stream('bronze_customer_changes').where(  # noqa: F821
         "NOT coalesce((`change_id` IS NOT NULL) AND (`customer_id` IS NOT NULL) AND (`change_type` = 'DELETE' OR (`billing_cycle_day` BETWEEN 1 AND 28)), false)"
     )
 
@@ -198,22 +198,22 @@ def quarantine_customer_changes():
 })
 @dlt.table(name='silver_electricity_production', comment='fact electricity_production')
 def silver_electricity_production():
-    stream = spark.readStream.table('bronze_electricity_production')  # noqa: F821
+    stream = dlt.read_stream('bronze_electricity_production')  # noqa: F821
     return stream.withWatermark(
         'timestamp', "120 seconds"
     ).dropDuplicatesWithinWatermark(['production_id'])
 
 
-@dlt.materialized_view(
+@dlt.table(
     name='late_electricity_production',
     comment='Rows of electricity_production later than the 120 s watermark: not in silver, kept here',
 )
 def late_electricity_production():
     """The de-duplication above drops a row whose event time is behind the watermark; such a
     row passes the drop rules and its key never reached silver: it is kept here, not lost."""
-    silver_keys = spark.read.table('silver_electricity_production').select('production_id')  # noqa: F821
+    silver_keys = dlt.read('silver_electricity_production').select('production_id')  # noqa: F821
     return (
-        spark.read.table('bronze_electricity_production')  # noqa: F821
+        dlt.read('bronze_electricity_production')  # noqa: F821
         .where('coalesce((`production_id` IS NOT NULL), false)')
         .join(silver_keys, 'production_id', "left_anti")
     )
@@ -224,7 +224,7 @@ def late_electricity_production():
     comment="Rows of electricity_production that failed a drop expectation",
 )
 def quarantine_electricity_production():
-    return spark.readStream.table('bronze_electricity_production').where(  # noqa: F821
+    return dlt.read_stream('bronze_electricity_production').where(  # noqa: F821
         'NOT coalesce((`production_id` IS NOT NULL), false)'
     )
 
@@ -241,22 +241,22 @@ def quarantine_electricity_production():
 })
 @dlt.table(name='silver_meter_readings', comment='Interval readings (15 min) from customer smart meters.')
 def silver_meter_readings():
-    stream = spark.readStream.table('bronze_meter_readings')  # noqa: F821
+    stream = dlt.read_stream('bronze_meter_readings')  # noqa: F821
     return stream.withWatermark(
         'reading_time', "120 seconds"
     ).dropDuplicatesWithinWatermark(['reading_id'])
 
 
-@dlt.materialized_view(
+@dlt.table(
     name='late_meter_readings',
     comment='Rows of meter_readings later than the 120 s watermark: not in silver, kept here',
 )
 def late_meter_readings():
     """The de-duplication above drops a row whose event time is behind the watermark; such a
     row passes the drop rules and its key never reached silver: it is kept here, not lost."""
-    silver_keys = spark.read.table('silver_meter_readings').select('reading_id')  # noqa: F821
+    silver_keys = dlt.read('silver_meter_readings').select('reading_id')  # noqa: F821
     return (
-        spark.read.table('bronze_meter_readings')  # noqa: F821
+        dlt.read('bronze_meter_readings')  # noqa: F821
         .where('coalesce((`reading_id` IS NOT NULL) AND (`kwh_consumed` BETWEEN 0 AND 150), false)')
         .join(silver_keys, 'reading_id', "left_anti")
     )
@@ -267,7 +267,7 @@ def late_meter_readings():
     comment="Rows of meter_readings that failed a drop expectation",
 )
 def quarantine_meter_readings():
-    return spark.readStream.table('bronze_meter_readings').where(  # noqa: F821
+    return dlt.read_stream('bronze_meter_readings').where(  # noqa: F821
         'NOT coalesce((`reading_id` IS NOT NULL) AND (`kwh_consumed` BETWEEN 0 AND 150), false)'
     )
 
@@ -285,22 +285,22 @@ def quarantine_meter_readings():
 })
 @dlt.table(name='silver_outage_events', comment='Unplanned and planned outages; one row per outage event.')
 def silver_outage_events():
-    stream = spark.readStream.table('bronze_outage_events')  # noqa: F821
+    stream = dlt.read_stream('bronze_outage_events')  # noqa: F821
     return stream.withWatermark(
         'outage_start', "120 seconds"
     ).dropDuplicatesWithinWatermark(['outage_id'])
 
 
-@dlt.materialized_view(
+@dlt.table(
     name='late_outage_events',
     comment='Rows of outage_events later than the 120 s watermark: not in silver, kept here',
 )
 def late_outage_events():
     """The de-duplication above drops a row whose event time is behind the watermark; such a
     row passes the drop rules and its key never reached silver: it is kept here, not lost."""
-    silver_keys = spark.read.table('silver_outage_events').select('outage_id')  # noqa: F821
+    silver_keys = dlt.read('silver_outage_events').select('outage_id')  # noqa: F821
     return (
-        spark.read.table('bronze_outage_events')  # noqa: F821
+        dlt.read('bronze_outage_events')  # noqa: F821
         .where('coalesce((`outage_id` IS NOT NULL), false)')
         .join(silver_keys, 'outage_id', "left_anti")
     )
@@ -311,7 +311,7 @@ def late_outage_events():
     comment="Rows of outage_events that failed a drop expectation",
 )
 def quarantine_outage_events():
-    return spark.readStream.table('bronze_outage_events').where(  # noqa: F821
+    return dlt.read_stream('bronze_outage_events').where(  # noqa: F821
         'NOT coalesce((`outage_id` IS NOT NULL), false)'
     )
 
@@ -320,13 +320,13 @@ def quarantine_outage_events():
 
 @dlt.view(name='customer_cdc_source')
 def customer_cdc_source():
-    snapshot = spark.readStream.table('silver_customer').select(  # noqa: F821
+    snapshot = dlt.read_stream('silver_customer').select(  # noqa: F821
         ['customer_id', 'name', 'email', 'phone', 'address', 'city', 'state', 'zip', 'customer_segment', 'meter_number', 'service_start_date', 'billing_cycle_day', 'paperless_billing', 'payment_plan']
     )
     snapshot = snapshot.withColumn('change_type', F.lit("INSERT")).withColumn(
         'change_timestamp', F.lit('1970-01-01 00:00:00').cast('timestamp')
     )
-    changes = spark.readStream.table('silver_customer_changes').select(  # noqa: F821
+    changes = dlt.read_stream('silver_customer_changes').select(  # noqa: F821
         ['customer_id', 'name', 'email', 'phone', 'address', 'city', 'state', 'zip', 'customer_segment', 'meter_number', 'service_start_date', 'billing_cycle_day', 'paperless_billing', 'payment_plan', 'change_type', 'change_timestamp']
     )
     return snapshot.unionByName(changes)
@@ -358,7 +358,7 @@ dlt.apply_changes(
 @dlt.expect_or_drop('valid_equipment_id', '`equipment_id` IS NOT NULL')
 @dlt.table(name='equipment', comment='dimension equipment')
 def equipment():
-    return spark.readStream.table('bronze_equipment').select(  # noqa: F821
+    return dlt.read_stream('bronze_equipment').select(  # noqa: F821
         ['equipment_id', 'equipment_name', 'equipment_type', 'status']
     )
 
@@ -366,49 +366,49 @@ def equipment():
 @dlt.expect_or_drop('valid_plant_id', '`plant_id` IS NOT NULL')
 @dlt.table(name='plant', comment='Power generation plants (one row per site) that feed the grid.')
 def plant():
-    return spark.readStream.table('bronze_plant').select(  # noqa: F821
+    return dlt.read_stream('bronze_plant').select(  # noqa: F821
         ['plant_id', 'plant_name', 'plant_code', 'plant_type', 'grid_region', 'operator', 'city', 'state', 'latitude', 'longitude', 'capacity_mw', 'commissioned_date', 'is_renewable']
     )
 
 # ----------------------------------------------------- gold: facts joined to current dimensions
 
 
-@dlt.materialized_view(name='gold_electricity_production_by_plant_type', comment='fact electricity_production: totals per plant type')
+@dlt.table(name='gold_electricity_production_by_plant_type', comment='fact electricity_production: totals per plant type')
 def gold_electricity_production_by_plant_type():
     return spark.sql(  # noqa: F821
         'SELECT d.`plant_type` AS `plant_type`, COUNT(*) AS `events`, SUM(f.`generation_mwh`) AS `total_generation_mwh`, AVG(f.`generation_mwh`) AS `avg_generation_mwh` FROM LIVE.silver_electricity_production f LEFT JOIN LIVE.`plant` d ON f.`plant_id` = d.`plant_id` GROUP BY d.`plant_type`'
     )
 
 
-@dlt.materialized_view(name='gold_electricity_production_hourly', comment='fact electricity_production: totals per hour')
+@dlt.table(name='gold_electricity_production_hourly', comment='fact electricity_production: totals per hour')
 def gold_electricity_production_hourly():
     return spark.sql(  # noqa: F821
         "SELECT date_trunc('HOUR', f.`timestamp`) AS `hour`, COUNT(*) AS `events`, SUM(f.`generation_mwh`) AS `total_generation_mwh`, AVG(f.`generation_mwh`) AS `avg_generation_mwh` FROM LIVE.silver_electricity_production f GROUP BY date_trunc('HOUR', f.`timestamp`)"
     )
 
 
-@dlt.materialized_view(name='gold_meter_readings_by_customer_segment', comment='Interval readings (15 min) from customer smart meters: totals per customer segment')
+@dlt.table(name='gold_meter_readings_by_customer_segment', comment='Interval readings (15 min) from customer smart meters: totals per customer segment')
 def gold_meter_readings_by_customer_segment():
     return spark.sql(  # noqa: F821
         'SELECT d.`customer_segment` AS `customer_segment`, COUNT(*) AS `events`, SUM(f.`kwh_consumed`) AS `total_kwh_consumed`, AVG(f.`kwh_consumed`) AS `avg_kwh_consumed`, SUM(f.`voltage_v`) AS `total_voltage_v`, AVG(f.`voltage_v`) AS `avg_voltage_v`, SUM(f.`power_factor`) AS `total_power_factor`, AVG(f.`power_factor`) AS `avg_power_factor` FROM LIVE.silver_meter_readings f LEFT JOIN LIVE.`customer` d ON f.`customer_id` = d.`customer_id` GROUP BY d.`customer_segment`'
     )
 
 
-@dlt.materialized_view(name='gold_meter_readings_hourly', comment='Interval readings (15 min) from customer smart meters: totals per hour')
+@dlt.table(name='gold_meter_readings_hourly', comment='Interval readings (15 min) from customer smart meters: totals per hour')
 def gold_meter_readings_hourly():
     return spark.sql(  # noqa: F821
         "SELECT date_trunc('HOUR', f.`reading_time`) AS `hour`, COUNT(*) AS `events`, SUM(f.`kwh_consumed`) AS `total_kwh_consumed`, AVG(f.`kwh_consumed`) AS `avg_kwh_consumed`, SUM(f.`voltage_v`) AS `total_voltage_v`, AVG(f.`voltage_v`) AS `avg_voltage_v`, SUM(f.`power_factor`) AS `total_power_factor`, AVG(f.`power_factor`) AS `avg_power_factor` FROM LIVE.silver_meter_readings f GROUP BY date_trunc('HOUR', f.`reading_time`)"
     )
 
 
-@dlt.materialized_view(name='gold_outage_events_by_plant_type', comment='Unplanned and planned outages; one row per outage event: totals per plant type')
+@dlt.table(name='gold_outage_events_by_plant_type', comment='Unplanned and planned outages; one row per outage event: totals per plant type')
 def gold_outage_events_by_plant_type():
     return spark.sql(  # noqa: F821
         'SELECT d.`plant_type` AS `plant_type`, COUNT(*) AS `events`, SUM(f.`duration_min`) AS `total_duration_min`, AVG(f.`duration_min`) AS `avg_duration_min`, SUM(f.`customers_affected`) AS `total_customers_affected`, AVG(f.`customers_affected`) AS `avg_customers_affected`, SUM(f.`energy_not_served_mwh`) AS `total_energy_not_served_mwh`, AVG(f.`energy_not_served_mwh`) AS `avg_energy_not_served_mwh` FROM LIVE.silver_outage_events f LEFT JOIN LIVE.`plant` d ON f.`plant_id` = d.`plant_id` GROUP BY d.`plant_type`'
     )
 
 
-@dlt.materialized_view(name='gold_outage_events_hourly', comment='Unplanned and planned outages; one row per outage event: totals per hour')
+@dlt.table(name='gold_outage_events_hourly', comment='Unplanned and planned outages; one row per outage event: totals per hour')
 def gold_outage_events_hourly():
     return spark.sql(  # noqa: F821
         "SELECT date_trunc('HOUR', f.`outage_start`) AS `hour`, COUNT(*) AS `events`, SUM(f.`duration_min`) AS `total_duration_min`, AVG(f.`duration_min`) AS `avg_duration_min`, SUM(f.`customers_affected`) AS `total_customers_affected`, AVG(f.`customers_affected`) AS `avg_customers_affected`, SUM(f.`energy_not_served_mwh`) AS `total_energy_not_served_mwh`, AVG(f.`energy_not_served_mwh`) AS `avg_energy_not_served_mwh` FROM LIVE.silver_outage_events f GROUP BY date_trunc('HOUR', f.`outage_start`)"

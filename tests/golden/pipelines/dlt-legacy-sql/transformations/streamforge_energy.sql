@@ -110,7 +110,7 @@ COMMENT 'Rows of customer_changes that failed a drop expectation'
 AS SELECT * FROM STREAM(LIVE.bronze_customer_changes)
 WHERE NOT coalesce((`change_id` IS NOT NULL) AND (`customer_id` IS NOT NULL) AND (`change_type` = 'DELETE' OR (`billing_cycle_day` BETWEEN 1 AND 28)), false);
 
-CREATE OR REFRESH MATERIALIZED VIEW silver_electricity_production (
+CREATE OR REFRESH LIVE TABLE silver_electricity_production (
   CONSTRAINT valid_production_id EXPECT (`production_id` IS NOT NULL) ON VIOLATION DROP ROW,
   CONSTRAINT valid_plant_id EXPECT (`plant_id` IS NOT NULL),
   CONSTRAINT valid_equipment_id EXPECT (`equipment_id` IS NOT NULL),
@@ -127,7 +127,7 @@ COMMENT 'Rows of electricity_production that failed a drop expectation'
 AS SELECT * FROM STREAM(LIVE.bronze_electricity_production)
 WHERE NOT coalesce((`production_id` IS NOT NULL), false);
 
-CREATE OR REFRESH MATERIALIZED VIEW silver_meter_readings (
+CREATE OR REFRESH LIVE TABLE silver_meter_readings (
   CONSTRAINT valid_reading_id EXPECT (`reading_id` IS NOT NULL) ON VIOLATION DROP ROW,
   CONSTRAINT valid_customer_id EXPECT (`customer_id` IS NOT NULL),
   CONSTRAINT valid_kwh_consumed EXPECT (`kwh_consumed` BETWEEN 0 AND 150) ON VIOLATION DROP ROW,
@@ -147,7 +147,7 @@ COMMENT 'Rows of meter_readings that failed a drop expectation'
 AS SELECT * FROM STREAM(LIVE.bronze_meter_readings)
 WHERE NOT coalesce((`reading_id` IS NOT NULL) AND (`kwh_consumed` BETWEEN 0 AND 150), false);
 
-CREATE OR REFRESH MATERIALIZED VIEW silver_outage_events (
+CREATE OR REFRESH LIVE TABLE silver_outage_events (
   CONSTRAINT valid_outage_id EXPECT (`outage_id` IS NOT NULL) ON VIOLATION DROP ROW,
   CONSTRAINT valid_plant_id EXPECT (`plant_id` IS NOT NULL),
   CONSTRAINT valid_equipment_id EXPECT (`equipment_id` IS NOT NULL),
@@ -215,26 +215,26 @@ FROM STREAM(LIVE.bronze_plant);
 
 -- ---------------------------------------------------- gold: facts joined to current dimensions
 
-CREATE OR REFRESH MATERIALIZED VIEW gold_electricity_production_by_plant_type
+CREATE OR REFRESH LIVE TABLE gold_electricity_production_by_plant_type
 COMMENT 'fact electricity_production: totals per plant type'
 AS SELECT d.`plant_type` AS `plant_type`, COUNT(*) AS `events`, SUM(f.`generation_mwh`) AS `total_generation_mwh`, AVG(f.`generation_mwh`) AS `avg_generation_mwh` FROM LIVE.silver_electricity_production f LEFT JOIN LIVE.`plant` d ON f.`plant_id` = d.`plant_id` GROUP BY d.`plant_type`;
 
-CREATE OR REFRESH MATERIALIZED VIEW gold_electricity_production_hourly
+CREATE OR REFRESH LIVE TABLE gold_electricity_production_hourly
 COMMENT 'fact electricity_production: totals per hour'
 AS SELECT date_trunc('HOUR', f.`timestamp`) AS `hour`, COUNT(*) AS `events`, SUM(f.`generation_mwh`) AS `total_generation_mwh`, AVG(f.`generation_mwh`) AS `avg_generation_mwh` FROM LIVE.silver_electricity_production f GROUP BY date_trunc('HOUR', f.`timestamp`);
 
-CREATE OR REFRESH MATERIALIZED VIEW gold_meter_readings_by_customer_segment
+CREATE OR REFRESH LIVE TABLE gold_meter_readings_by_customer_segment
 COMMENT 'Interval readings (15 min) from customer smart meters: totals per customer segment'
 AS SELECT d.`customer_segment` AS `customer_segment`, COUNT(*) AS `events`, SUM(f.`kwh_consumed`) AS `total_kwh_consumed`, AVG(f.`kwh_consumed`) AS `avg_kwh_consumed`, SUM(f.`voltage_v`) AS `total_voltage_v`, AVG(f.`voltage_v`) AS `avg_voltage_v`, SUM(f.`power_factor`) AS `total_power_factor`, AVG(f.`power_factor`) AS `avg_power_factor` FROM LIVE.silver_meter_readings f LEFT JOIN LIVE.`customer` d ON f.`customer_id` = d.`customer_id` GROUP BY d.`customer_segment`;
 
-CREATE OR REFRESH MATERIALIZED VIEW gold_meter_readings_hourly
+CREATE OR REFRESH LIVE TABLE gold_meter_readings_hourly
 COMMENT 'Interval readings (15 min) from customer smart meters: totals per hour'
 AS SELECT date_trunc('HOUR', f.`reading_time`) AS `hour`, COUNT(*) AS `events`, SUM(f.`kwh_consumed`) AS `total_kwh_consumed`, AVG(f.`kwh_consumed`) AS `avg_kwh_consumed`, SUM(f.`voltage_v`) AS `total_voltage_v`, AVG(f.`voltage_v`) AS `avg_voltage_v`, SUM(f.`power_factor`) AS `total_power_factor`, AVG(f.`power_factor`) AS `avg_power_factor` FROM LIVE.silver_meter_readings f GROUP BY date_trunc('HOUR', f.`reading_time`);
 
-CREATE OR REFRESH MATERIALIZED VIEW gold_outage_events_by_plant_type
+CREATE OR REFRESH LIVE TABLE gold_outage_events_by_plant_type
 COMMENT 'Unplanned and planned outages; one row per outage event: totals per plant type'
 AS SELECT d.`plant_type` AS `plant_type`, COUNT(*) AS `events`, SUM(f.`duration_min`) AS `total_duration_min`, AVG(f.`duration_min`) AS `avg_duration_min`, SUM(f.`customers_affected`) AS `total_customers_affected`, AVG(f.`customers_affected`) AS `avg_customers_affected`, SUM(f.`energy_not_served_mwh`) AS `total_energy_not_served_mwh`, AVG(f.`energy_not_served_mwh`) AS `avg_energy_not_served_mwh` FROM LIVE.silver_outage_events f LEFT JOIN LIVE.`plant` d ON f.`plant_id` = d.`plant_id` GROUP BY d.`plant_type`;
 
-CREATE OR REFRESH MATERIALIZED VIEW gold_outage_events_hourly
+CREATE OR REFRESH LIVE TABLE gold_outage_events_hourly
 COMMENT 'Unplanned and planned outages; one row per outage event: totals per hour'
 AS SELECT date_trunc('HOUR', f.`outage_start`) AS `hour`, COUNT(*) AS `events`, SUM(f.`duration_min`) AS `total_duration_min`, AVG(f.`duration_min`) AS `avg_duration_min`, SUM(f.`customers_affected`) AS `total_customers_affected`, AVG(f.`customers_affected`) AS `avg_customers_affected`, SUM(f.`energy_not_served_mwh`) AS `total_energy_not_served_mwh`, AVG(f.`energy_not_served_mwh`) AS `avg_energy_not_served_mwh` FROM LIVE.silver_outage_events f GROUP BY date_trunc('HOUR', f.`outage_start`);

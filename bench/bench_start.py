@@ -1,0 +1,158 @@
+"""Start-up time of the `streamforge` command, as whole processes (issue 14, "fast start").
+
+Run by hand (not collected by pytest); see bench/README.md:
+
+    python bench/bench_start.py                       # this checkout, 9 runs per command
+    python bench/bench_start.py --before main~3       # also an older revision, run alternately
+
+Each command runs as a fresh `python -m streamforge ...` process: one warm-up run, then `--runs`
+timed runs; the table shows the median wall time and the median CPU time (user + system of the
+process and its threads). With `--before REV` the revision's `src/` is exported to a temp folder
+and every timed run of it alternates with a run of this checkout, so both see the same load: on a
+shared machine compare their ratio, not absolute seconds. The load average is printed with the
+table.
+
+The Faker pool cache (engine/pool_cache.py) lives in a temp folder: the warm-up fills it, so the
+`generate` row is a warm start; `generate, cold pool cache` gives every run an empty one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+START = "2026-01-31T08:00:00Z"  # a fixed event time: every run writes the same rows
+
+
+@dataclass(frozen=True, slots=True)
+class Case:
+    name: str
+    args: Callable[[Path], list[str]]  # the scratch folder -> the command's arguments
+    target_s: float | None  # the goal of issue 14, wall time on a quiet machine
+    cold_cache: bool = False
+
+
+def cases(sector: str) -> list[Case]:
+    def generate(scratch: Path) -> list[str]:
+        out = scratch / "landing"
+        return ["generate", sector, "--out", str(out), "--fresh", "--start", START]
+
+    return [
+        Case("--version", lambda _: ["--version"], 0.15),
+        Case("--help", lambda _: ["--help"], 0.15),
+        Case(f"validate --sector {sector}", lambda _: ["validate", "--sector", sector], 0.3),
+        Case(f"generate {sector}", generate, 0.5),
+        Case(f"generate {sector}, cold pool cache", generate, None, cold_cache=True),
+    ]
+
+
+@dataclass
+class Build:
+    """A copy of the package to time: this checkout, or an exported revision."""
+
+    label: str
+    src: Path
+    cache: Path  # its own pool cache: the two copies may build different pools
+
+
+def run_once(build: Build, case: Case, scratch: Path) -> tuple[float, float]:
+    """Wall seconds and CPU seconds of one `python -m streamforge` process."""
+    cache = build.cache
+    if case.cold_cache:
+        cache = Path(tempfile.mkdtemp(dir=scratch, prefix="cold-cache-"))
+    env = {**os.environ, "PYTHONPATH": str(build.src), "STREAMFORGE_CACHE_DIR": str(cache)}
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    began = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-m", "streamforge", *case.args(scratch)],
+        env=env,
+        cwd=scratch,  # no ./schema here: the shipped sector library is used
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    wall = time.perf_counter() - began
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    if case.cold_cache:
+        shutil.rmtree(cache, ignore_errors=True)
+    return wall, cpu
+
+
+def export(revision: str, into: Path) -> Path:
+    """`src/` and `schema/` of a git revision, unpacked into `into`; its `src`."""
+    archive = subprocess.run(
+        ["git", "-C", str(ROOT), "archive", revision, "src", "schema"],
+        check=True,
+        capture_output=True,
+    ).stdout
+    into.mkdir(parents=True)
+    subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)
+    return into / "src"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=9, help="timed runs per command (median)")
+    parser.add_argument("--sector", default="Retail", help="shipped sector to validate/generate")
+    parser.add_argument("--before", metavar="REV", help="also time this git revision, alternately")
+    parser.add_argument("--only", default="", help="only commands whose name contains this")
+    options = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="bench-start-") as tmp:
+        scratch = Path(tmp)
+        builds = [Build("now", ROOT / "src", scratch / "cache-now")]
+        if options.before:
+            old = export(options.before, scratch / "before")
+            builds.insert(0, Build(options.before, old, scratch / "cache-before"))
+        chosen = [c for c in cases(options.sector) if options.only in c.name]
+        load_before = os.getloadavg()
+        results: dict[tuple[str, str], list[tuple[float, float]]] = {}
+        for case in chosen:
+            for build in builds:
+                run_once(build, case, scratch)  # warm-up: page cache, .pyc files, pool cache
+            for _ in range(options.runs):
+                for build in builds:  # alternate, so both copies see the same load
+                    results.setdefault((case.name, build.label), []).append(
+                        run_once(build, case, scratch)
+                    )
+            print(f"  done: {case.name}", file=sys.stderr)
+        load_after = os.getloadavg()
+
+    print(
+        f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, {options.runs} runs per "
+        f"command, load average {load_before[0]:.1f} before / {load_after[0]:.1f} after\n"
+    )
+    head = "| command | goal | " + " | ".join(f"{b.label} wall s | {b.label} CPU s" for b in builds)
+    if len(builds) == 2:
+        head += " | wall now/before | CPU now/before"
+    print(head + " |")
+    print("|" + "---|" * (2 + 2 * len(builds) + (2 if len(builds) == 2 else 0)))
+    for case in chosen:
+        medians = []
+        for build in builds:
+            runs = results[(case.name, build.label)]
+            medians.append(
+                (statistics.median(w for w, _ in runs), statistics.median(c for _, c in runs))
+            )
+        goal = f"< {case.target_s:g} s" if case.target_s else ""
+        cells = [f"{w:.3f} | {c:.3f}" for w, c in medians]
+        if len(builds) == 2:
+            (w0, c0), (w1, c1) = medians
+            cells.append(f"{w1 / w0:.2f} | {c1 / c0:.2f}")
+        print(f"| `{case.name}` | {goal} | " + " | ".join(cells) + " |")
+
+
+if __name__ == "__main__":
+    main()

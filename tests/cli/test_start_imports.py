@@ -1,0 +1,96 @@
+"""Commands load only what they use: `--version` and `--help` must not pull in the web app, the
+Databricks SDK, Delta, the engine's pyarrow or Faker (issue 14: a fast start). Speed itself is
+measured in bench/bench_start.py, never asserted here."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+HEAVY_FOR_GENERATE = ("fastapi", "databricks.sdk", "deltalake", "faker", "pandas")
+HEAVY = ("fastapi", "databricks.sdk", "deltalake", "faker", "pyarrow", "numpy", "pydantic", "rich")
+
+PROBE = """
+import json, sys
+if sys.argv[3]:
+    __import__(sys.argv[3])
+watched = json.loads(sys.argv[2])
+sys.argv = ["streamforge", *json.loads(sys.argv[1])]
+from streamforge.entry import main
+try:
+    main()
+except SystemExit:
+    pass
+loaded = [m for m in watched if m in sys.modules]
+sys.__stdout__.write("\\nLOADED=" + json.dumps(loaded))
+"""
+
+
+def loaded_after(args: list[str], watched: tuple[str, ...], first: str = "") -> list[str]:
+    """The modules of `watched` that a fresh interpreter holds after `streamforge ARGS` (with
+    the module `first` imported before)."""
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, json.dumps(args), json.dumps(watched), first],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    return json.loads(done.stdout.rsplit("LOADED=", 1)[1])
+
+
+@pytest.mark.parametrize("args", [["--version"], ["--help"], ["run", "--help"]])
+def test_help_and_version_import_nothing_heavy(args: list[str]) -> None:
+    assert loaded_after(args, HEAVY) == []
+
+
+def test_the_probe_sees_a_heavy_import() -> None:
+    """The check above can fail: a command that does load the engine is seen to."""
+    loaded = loaded_after(["validate", "--sector", "Retail"], HEAVY)
+    assert "pydantic" in loaded
+
+
+def test_python_dash_m_version_imports_nothing_heavy() -> None:
+    """`python -m streamforge --version` as a user types it, seen through -X importtime."""
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "streamforge", "--version"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    assert "streamforge, version" in done.stdout
+    imported = {line.split("|")[-1].strip() for line in done.stderr.splitlines() if "|" in line}
+    assert "streamforge.cli" in imported  # the trace is read, not empty
+    assert sorted(m for m in HEAVY if m in imported) == []
+
+
+GENERATE = ["--scale", "0.05", "--seed", "3", "--start", "2026-01-31T08:00:00Z"]
+
+
+def landed(out: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(out)): p.read_bytes()
+        for p in sorted(out.rglob("*"))
+        if p.is_file() and "_streamforge" not in p.parts
+    }
+
+
+@pytest.mark.parametrize("fmt", ["json", "csv", "parquet"])
+def test_generate_loads_no_pandas_and_writes_what_it_writes_with_pandas(
+    tmp_path: Path, fmt: str
+) -> None:
+    """pyarrow runs as on an install without pandas (not a dependency of ours): the same bytes
+    land as in a process where pandas was loaded first, and pandas, Faker (its pools come from
+    the cache once built), the web app, the SDK and Delta stay unloaded."""
+    args = ["generate", "Retail", "--format", fmt, *GENERATE]
+    loaded_after([*args, "--out", str(tmp_path / "warm-up")], ())  # fills the pool cache
+    without = loaded_after([*args, "--out", str(tmp_path / "without")], HEAVY_FOR_GENERATE)
+    assert without == []
+    loaded_after([*args, "--out", str(tmp_path / "with")], (), first="pandas")
+    assert landed(tmp_path / "without") == landed(tmp_path / "with")
+    assert len(landed(tmp_path / "with")) >= 8  # every table of the sector landed
