@@ -159,6 +159,9 @@ def test_project_readme_shows_deploy_then_run(target: str) -> None:
     deploy = readme.index("databricks bundle deploy")
     assert readme.index("databricks bundle run streamforge_energy") > deploy
     assert "-t prod" in readme and "dev_<your short name>_streamforge_energy" in readme
+    # which target to pick: the other bundle target is named for the other kind of workspace
+    other = {"databricks": "dlt-legacy", "dlt-legacy": "databricks"}[target]
+    assert f"`--target {other}`" in readme and "without Unity Catalog" in readme
 
 
 def test_cli_continuous_flag(tmp_path: Path) -> None:

@@ -180,6 +180,13 @@ def _deploy_section(name: str, target: Target, options: PipelineOptions) -> list
             f"The job `{name}_refresh` runs the pipeline every 15 minutes (file-arrival "
             "triggers need Unity Catalog)."
         )
+    pick = (
+        "This target needs Unity Catalog; for a workspace without Unity Catalog, generate with "
+        "`--target dlt-legacy`."
+        if target.unity_catalog
+        else "This target is for a workspace without Unity Catalog; with Unity Catalog, generate "
+        "with `--target databricks` (serverless, file-arrival job)."
+    )
     return [
         "## Deploy and run",
         "",
@@ -195,4 +202,6 @@ def _deploy_section(name: str, target: Target, options: PipelineOptions) -> list
         "`[dev <you>]` and triggers are paused; `prod` (`mode: production`) deploys one shared "
         "copy with triggers active. You manage what you deploy; the `users` group may view it "
         f"(`--var viewers=<group>` to change). {runs}",
+        "",
+        pick,
     ]
