@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
     from streamforge.catalog import SectorCheck
+    from streamforge.engine.scenario import Scenario
     from streamforge.estimate import RunEstimate
     from streamforge.landing_view import LandingView
     from streamforge.plan import Plan
@@ -368,9 +369,13 @@ def run(
     listener: Listener | None = None,
     clock: Clock | None = None,
     break_lock: bool = False,
+    scenario: Callable[[], Scenario] | None = None,
 ) -> RunSummary:
     """Dimensions once, then a batch of every fact and change feed every `interval` seconds,
-    until `cycles`, `duration` or `stop`; resumes from the landing area's checkpoint."""
+    until `cycles`, `duration` or `stop`; resumes from the landing area's checkpoint.
+
+    `scenario`, when given, is asked before each new cycle for the fault rates, anomaly rates
+    and burst to use (the app's scenario controls); the manifest records them per file."""
     from streamforge.runner import Runner, RunOptions
 
     if interval <= 0 or scale <= 0 or (cycles is not None and cycles < 0):
@@ -387,6 +392,7 @@ def run(
         workers=workers,
         fresh=fresh,
         break_lock=break_lock,
+        scenario=scenario,
     )
     runner = Runner(plan, landing, _table_format(fmt), options, clock, stop, listener)
     return runner.run()

@@ -41,6 +41,7 @@ class RunMeta:
     fingerprint: dict[str, str]
     pending_cycle: int | None = None  # begun but not checkpointed: redo it with the same tick
     pending_tick_us: int | None = None
+    pending_scenario: dict | None = None  # the pending cycle's scenario controls, for a redo
     last_tick_us: int | None = None
     checkpoint: int = 0
     entity_files: dict[str, str] = field(default_factory=dict)

@@ -48,6 +48,7 @@ def write_output(
     window: tuple[int, int],
     on_rows: ProgressCallback | None = None,
     stop: threading.Event | None = None,
+    scenario: dict | None = None,
 ) -> WrittenFile:
     """Stream one table's batch into its landing file, then record it in the manifest.
 
@@ -103,6 +104,7 @@ def write_output(
             "anomalous_rows": written.anomalous_rows,
             "faults": faults,
             **({"version": record.version} if record.version is not None else {}),
+            **({"scenario": scenario} if scenario else {}),
             "window_start": _iso(window[0]),
             "window_end": _iso(window[1]),
             "written_at": datetime.now(UTC).isoformat(timespec="seconds"),

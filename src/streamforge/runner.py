@@ -12,12 +12,13 @@ import socket
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from streamforge import checkpoint
 from streamforge.checkpoint import RunMeta
 from streamforge.engine.context import MICROS
+from streamforge.engine.scenario import Scenario, apply_scenario
 from streamforge.engine.session import RunConfig, Session
 from streamforge.engine.state import RunState
 from streamforge.errors import StorageError, StreamForgeError
@@ -53,6 +54,7 @@ class RunOptions:
     workers: int = 2
     fresh: bool = False  # clear what an earlier run wrote before starting
     break_lock: bool = False  # take over the landing's lock even if its holder may be alive
+    scenario: Callable[[], Scenario] | None = None  # read before each new cycle (app controls)
 
 
 @dataclass(slots=True)
@@ -179,13 +181,17 @@ class Runner:
                 tick = self._next_tick(meta, interval_us)
                 if tick is None:
                     break
+                scenario = self.options.scenario() if self.options.scenario else Scenario()
                 meta.pending_cycle, meta.pending_tick_us = cycle, tick
+                meta.pending_scenario = scenario.to_json() or None
                 checkpoint.save(self.landing, state, meta, entities_changed=False)
-            report = self._cycle(session, meta, cycle, tick, interval_us)
+            report = self._cycle(
+                session, meta, cycle, tick, interval_us, Scenario.from_json(meta.pending_scenario)
+            )
             if report is None:
                 summary.stopped = True
                 return summary  # stopped mid-cycle: the pending checkpoint redoes it next time
-            meta.pending_cycle = meta.pending_tick_us = None
+            meta.pending_cycle = meta.pending_tick_us = meta.pending_scenario = None
             meta.last_tick_us = tick
             checkpoint.save(self.landing, state, meta, entities_changed=True)
             summary.cycles.append(report)
@@ -194,20 +200,40 @@ class Runner:
         return summary
 
     def _cycle(
-        self, session: Session, meta: RunMeta, cycle: int, tick: int, interval_us: int
+        self,
+        session: Session,
+        meta: RunMeta,
+        cycle: int,
+        tick: int,
+        interval_us: int,
+        scenario: Scenario,
     ) -> CycleReport | None:
         started = time.perf_counter()
         window = (tick - interval_us, tick)  # the interval that just passed: no future events
         files = []
-        for output in session.cycle(cycle, window):
-            if self.stop.is_set():
-                return None
-            try:
-                files.append(
-                    write_output(self.landing, output, self.fmt, meta.seed, window, stop=self.stop)
-                )
-            except WriteStopped:
-                return None  # the pending checkpoint redoes the whole cycle
+        base_plan, base_config = session.plan, session.config
+        session.plan = apply_scenario(base_plan, scenario)
+        session.config = replace(base_config, scale=base_config.scale * scenario.burst)
+        try:
+            for output in session.cycle(cycle, window):
+                if self.stop.is_set():
+                    return None
+                try:
+                    files.append(
+                        write_output(
+                            self.landing,
+                            output,
+                            self.fmt,
+                            meta.seed,
+                            window,
+                            stop=self.stop,
+                            scenario=scenario.to_json(),
+                        )
+                    )
+                except WriteStopped:
+                    return None  # the pending checkpoint redoes the whole cycle
+        finally:
+            session.plan, session.config = base_plan, base_config
         seconds = time.perf_counter() - started
         return CycleReport(cycle, window, files, seconds, overrun=seconds > meta.interval_s)
 

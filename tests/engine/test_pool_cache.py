@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pyarrow as pa
@@ -132,3 +133,32 @@ def test_faker_provider_names_cached_equal_fresh(
         assert columns._faker_providers() == expected
     columns._faker_providers.cache_clear()
     assert "city" in expected and "company_email" in expected
+
+
+@pytest.mark.parametrize("provider", ["bban", "city", "no_such_provider"])
+def test_provider_formats_cached_equal_fresh(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, provider: str
+) -> None:
+    from streamforge.engine.generators import provider_space
+
+    owner = getattr(getattr(provider_space._faker(), provider, None), "__self__", None)
+    fresh = getattr(owner, f"{provider}_format", None)
+    expected = fresh if isinstance(fresh, str) else None
+    for _ in range(2):  # built, then read back from the file
+        forget(monkeypatch, tmp_path)
+        assert provider_space.provider_format(provider) == expected
+    assert provider != "bban" or "#" in (expected or "")  # a real format was compared
+
+
+def test_cache_dir_without_a_home(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No STREAMFORGE_CACHE_DIR, no XDG_CACHE_HOME and no home folder: the temp folder."""
+
+    def no_home() -> Path:
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.delenv("STREAMFORGE_CACHE_DIR")
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    monkeypatch.setattr(Path, "home", no_home)
+    assert pool_cache.cache_dir() == Path(tempfile.gettempdir()) / "streamforge"
+    monkeypatch.setenv("XDG_CACHE_HOME", "/somewhere")
+    assert pool_cache.cache_dir() == Path("/somewhere/streamforge")

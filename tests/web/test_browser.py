@@ -240,6 +240,10 @@ def test_a_run_survives_an_app_restart(app_server: Server) -> None:
         page.fill("input[name=interval]", "1")
         page.click("#start")
         expect(page.locator("#s-cycle")).to_have_text(re.compile(r"^[2-9]$"), timeout=30_000)
+        page.fill("#scenario-form input[name=late_rate]", "0.3")
+        page.fill("#scenario-form input[name=burst]", "2")
+        page.click("#apply-scenario")
+        expect(page.locator("#s-events")).to_contain_text("scenario for the next cycles")
 
         app_server.stop()  # as a redeploy does: the run stops with the server
         app_server.start()

@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 
 from streamforge import api
 from streamforge.catalog import SectorCheck
+from streamforge.engine.scenario import MAX_BURST, Scenario
 from streamforge.web.params import (
     DEFAULT_FORMAT,
     ERRORS,
@@ -148,6 +149,24 @@ def run_status(request: Request, run_id: str) -> dict[str, Any]:
 def remove_run(request: Request, run_id: str) -> Response:
     registry(request).remove(find_run(request, run_id))  # 409 while it is active
     return Response(status_code=204)
+
+
+class ScenarioIn(BaseModel):
+    """Shares of rows (0 to 0.5); null keeps what the YAML says. Applies from the next cycle."""
+
+    late_rate: float | None = Field(None, ge=0, le=0.5)
+    duplicate_rate: float | None = Field(None, ge=0, le=0.5)
+    out_of_order_rate: float | None = Field(None, ge=0, le=0.5)
+    anomaly_rate: float | None = Field(None, ge=0, le=0.5)
+    burst: float = Field(1.0, gt=0, le=MAX_BURST, description="rows of the next cycles times this")
+
+
+@router.put("/runs/{run_id}/scenario", summary="Fault rates and a burst for the next cycles")
+def set_scenario(request: Request, run_id: str, body: ScenarioIn) -> dict[str, Any]:
+    record = find_run(request, run_id)
+    record.scenario = Scenario(**body.model_dump())
+    record._event(f"scenario for the next cycles: {record.scenario.to_json() or 'as the YAML'}")
+    return record.to_json()
 
 
 @router.post("/runs/{run_id}/stop", summary="Ask a run to stop after the file it is writing")

@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from streamforge import api
+from streamforge.engine.scenario import Scenario
 
 ACTIVE = ("starting", "running", "stopping")
 HISTORY = 300  # points of the rows-over-time line
@@ -57,6 +58,7 @@ class RunRecord:
     last_error: str | None = None
     stop: threading.Event = field(default_factory=threading.Event)
     thread: threading.Thread | None = None
+    scenario: Scenario = field(default_factory=Scenario)  # controls for the next cycles
 
     @property
     def active(self) -> bool:
@@ -148,4 +150,5 @@ class RunRecord:
             "history": [p[:2] for p in self.history],
             "events": list(self.events),
             "last_error": self.last_error,
+            "scenario": asdict(self.scenario),
         }

@@ -169,6 +169,7 @@ class RunRegistry:
                 fresh=r.fresh,
                 stop=record.stop,
                 listener=record.listen,
+                scenario=lambda: record.scenario,
             )
             record.state = "stopped" if summary.stopped else "finished"
             self._persist()

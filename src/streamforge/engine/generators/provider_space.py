@@ -26,6 +26,7 @@ from streamforge.engine.generators.patterns import (
     render_pattern,
 )
 from streamforge.engine.generators.permute import distinct_numbers
+from streamforge.engine.pool_cache import Values, pool_values
 
 PATTERN = re.compile(r"^[^%!@^]*$")  # only `#` and `?` are slots: numerify's other marks are not
 
@@ -84,13 +85,25 @@ def _faker() -> object:
     return Faker("en_US")
 
 
+def provider_format(provider: str) -> str | None:
+    """The `<provider>_format` text Faker fills for `provider` (None when it has none), kept in
+    the pool cache: reading it from Faker means importing Faker and making an instance."""
+
+    def build() -> Values:
+        owner = getattr(getattr(_faker(), provider, None), "__self__", None)
+        fmt = getattr(owner, f"{provider}_format", None)
+        return ([fmt] if isinstance(fmt, str) else []), None
+
+    values = pool_values(f"provider_format:{provider}", build)[0]
+    return values[0].as_py() if len(values) else None
+
+
 @functools.cache
 def space_of(provider: str) -> Space:
     """The countable space of a Faker provider (see the module docstring)."""
     if provider in EXACT:
         return EXACT[provider]()
-    owner = getattr(getattr(_faker(), provider, None), "__self__", None)
-    fmt = getattr(owner, f"{provider}_format", None)
+    fmt = provider_format(provider)
     if isinstance(fmt, str) and PATTERN.match(fmt) and ("#" in fmt or "?" in fmt):
         return _pattern(fmt)
     return _pool(provider)

@@ -160,3 +160,20 @@ form.addEventListener("input", () => { clearTimeout(estimateTimer); estimateTime
 showEstimate();
 refreshList().then(render);
 setInterval(poll, 1000);
+
+// Scenario controls: rates and a burst for the next cycles; the manifest records them per file.
+const scenarioForm = document.getElementById("scenario-form");
+scenarioForm.addEventListener("submit", async (event) => {
+  event.preventDefault();
+  if (!current) return;
+  const body = {};
+  for (const [name, value] of new FormData(scenarioForm)) {
+    if (value !== "") body[name] = Number(value);
+  }
+  try {
+    render(await callApi("PUT", `/api/runs/${current}/scenario`, body));
+  } catch (err) {
+    text("s-error", err.message);
+    show("s-error", true);
+  }
+});
