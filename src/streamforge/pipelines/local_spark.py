@@ -7,7 +7,9 @@ Speed: `spark-pipelines` itself is a JVM whose only job is to start the Python C
 second JVM (the Connect server); we start the CLI module directly with `SPARK_REMOTE=local[2]`
 (~10 s less). Static confs live in `$SPARK_CONF_DIR/spark-defaults.conf` (the CLI drops `--conf`):
 a Hive catalog on embedded Derby under `work_dir` (the in-memory catalog fails a second run with
-LOCATION_ALREADY_EXISTS), few shuffle partitions, no UI, a C1-only JIT (about -30 %).
+LOCATION_ALREADY_EXISTS), few shuffle partitions, no UI, a C1-only JIT (about -30 %) with a
+256 MB code cache (C1 alone gets 48 MB, which a pipeline of 30 datasets fills: the JVM then dies
+with "Out of space in CodeCache" and the run hangs until its timeout).
 `reuse_server=True` keeps one Connect server per `work_dir` alive between runs (pyspark's
 `SPARK_LOCAL_CONNECT_REUSE`): runs after the first skip JVM, SparkContext and metastore start-up.
 Derby allows one JVM per metastore: while that server lives no other JVM may open `work_dir`.
@@ -38,7 +40,7 @@ if TYPE_CHECKING:
 MASTER = "local[2]"
 CLI_MODULE = "pyspark.pipelines.cli"  # what `spark-pipelines` runs, minus its launcher JVM
 SPEC_NAMES = ("spark-pipeline.yml", "spark-pipeline.yaml")
-JVM_OPTIONS = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
+JVM_OPTIONS = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:ReservedCodeCacheSize=256m"
 _FLOW_EVENT = re.compile(r"Flow '?([\w.`]+)'? (?:is|has) ([A-Z_]+)\b")
 _EXCEPTION = re.compile(r"^([\w.]+(?:Exception|Error)):(.*)$")
 _LOADING = re.compile(r": (?:Importing|Registering SQL file) (.+?)\.\.\.$")
