@@ -207,7 +207,6 @@ def preview(
     schema_dir: Path | str | None = None,
 ) -> pa.Table:
     """The first rows a run would write for one table (dimensions first, as a run does)."""
-    import pyarrow as pa
 
     from streamforge.engine.session import RunConfig, Session
 
@@ -216,13 +215,9 @@ def preview(
     if table not in names:
         raise NotFound(f"unknown table '{table}' in sector '{sector}'")
     session = Session(plan, RunConfig(seed=seed, start_us=parse_start(None)))
-    # Each output is consumed before the next is asked for: a tracked dimension registers its
-    # rows while its chunks are read, and the change feeds of cycle 0 need them.
-    for outputs in (session.dimensions, lambda: session.cycle(0)):
-        for output in outputs():
-            batches = [chunk.batch for chunk in output.chunks]
-            if output.table.name == table:
-                return pa.Table.from_batches(batches, output.schema).slice(0, rows)
+    for made, data in session.first_tables():
+        if made.name == table:
+            return data.slice(0, rows)
     raise AssertionError("unreachable")
 
 

@@ -72,12 +72,10 @@ def estimate_run(plan: Plan, fmt: str, scale: float, seed: int, start_us: int) -
     largest = max((t.spec.num_rows for t in plan.tables), default=1)
     sample_scale = min(1.0, SAMPLE_ROWS_LIMIT / max(largest, 1))
     session = Session(plan, RunConfig(seed=seed, start_us=start_us, scale=sample_scale))
-    measured: dict[str, float] = {}
-    # Each output is consumed before the next: change feeds of cycle 0 need the dimensions' rows.
-    for outputs in (session.dimensions, lambda: session.cycle(0)):
-        for output in outputs():
-            table = pa.Table.from_batches([c.batch for c in output.chunks], output.schema)
-            measured[output.table.name] = _bytes_per_row(file_format, table.slice(0, SAMPLE_ROWS))
+    measured = {
+        made.name: _bytes_per_row(file_format, data.slice(0, SAMPLE_ROWS))
+        for made, data in session.first_tables()
+    }
     return RunEstimate(
         fmt=fmt,
         scale=scale,

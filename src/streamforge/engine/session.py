@@ -81,6 +81,17 @@ class Session:
                 )
         state.dimensions_written = True
 
+    def first_tables(self) -> Iterator[tuple[TablePlan, pa.Table]]:
+        """Every table of the dimensions and cycle 0 in memory, in run order (previews, samples).
+
+        Each table is read whole before the next is made: a tracked dimension registers its rows
+        while its chunks are read, and the change feeds of cycle 0 need them.
+        """
+        for outputs in (self.dimensions, lambda: self.cycle(0)):
+            for output in outputs():
+                batches = [chunk.batch for chunk in output.chunks]
+                yield output.table, pa.Table.from_batches(batches, output.schema)
+
     def cycle(
         self, cycle: int, window: tuple[int, int] | None = None, final: bool = False
     ) -> Iterator[TableOutput]:
