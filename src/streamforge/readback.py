@@ -11,8 +11,8 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from streamforge.engine.rows import table_schema
 from streamforge.plan import Plan
+from streamforge.plan.columns import table_schema
 
 MANIFEST = Path("_streamforge") / "manifest.jsonl"
 

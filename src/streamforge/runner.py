@@ -17,12 +17,12 @@ from typing import Protocol
 
 from streamforge import checkpoint
 from streamforge.checkpoint import RunMeta
-from streamforge.engine.context import MICROS
 from streamforge.engine.scenario import Scenario, apply_scenario
 from streamforge.engine.session import RunConfig, Session
 from streamforge.engine.state import RunState
 from streamforge.errors import StorageError, StreamForgeError
 from streamforge.plan import Plan
+from streamforge.plan.times import MICROS
 from streamforge.publish import WriteStopped, WrittenFile, write_output
 from streamforge.sinks.formats import FileFormat
 from streamforge.sinks.landing import Landing, LandingLocked

@@ -6,10 +6,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-MICROS = 1_000_000
-DAY_US = 86_400 * MICROS
-YEAR_US = 365 * DAY_US
-
 
 @dataclass(frozen=True, slots=True)
 class ColumnContext:

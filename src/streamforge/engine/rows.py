@@ -10,7 +10,6 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pyarrow as pa
 
-from streamforge.engine.arrow_types import arrow_type
 from streamforge.engine.context import ColumnContext
 from streamforge.engine.event_faults import apply_event_faults, has_faults
 from streamforge.engine.faults import apply_quality
@@ -18,6 +17,7 @@ from streamforge.engine.generators import generate_values
 from streamforge.engine.key_time import KeyBirths, draw_born_before, keep_in_time, micros_of
 from streamforge.engine.seeding import KEYS, VALUES, chunk_bounds, rng_for, stable_rng
 from streamforge.plan import TablePlan
+from streamforge.plan.columns import table_schema
 from streamforge.spec.model import ColumnSpec
 from streamforge.threads import GENERATE, POOL
 
@@ -48,21 +48,6 @@ class BatchRequest:
     @property
     def chunk_count(self) -> int:
         return len(chunk_bounds(self.rows))
-
-
-def table_schema(table: TablePlan) -> pa.Schema:
-    return pa.schema([pa.field(c.name, column_type(table, c)) for c in table.columns])
-
-
-def column_type(table: TablePlan, col: ColumnSpec) -> pa.DataType:
-    feed = table.feed
-    if feed is not None:
-        if col.name == feed.changed_fields_column:
-            return pa.list_(pa.string())
-        if col.name in feed.sequence_columns or col.name == feed.entity_key:
-            return pa.int64()
-    is_key = col.name == table.primary_key or col.name in table.foreign_keys
-    return arrow_type(col, is_key=is_key or col.name in table.sequential)
 
 
 def column_context(req: BatchRequest, col: str, lo: int, hi: int, chunk: int) -> ColumnContext:

@@ -10,13 +10,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from streamforge.engine.change_feed import change_batch
-from streamforge.engine.context import MICROS, YEAR_US
 from streamforge.engine.feed_faults import deliver_changes
 from streamforge.engine.pipeline_state import anomaly_counts, apply_landed, snapshot_state
-from streamforge.engine.rows import BatchRequest, Chunk, iter_chunks, table_schema
+from streamforge.engine.rows import BatchRequest, Chunk, iter_chunks
 from streamforge.engine.state import EntityState, FeedState, RunState
 from streamforge.engine.unique import check_room
 from streamforge.plan import Plan, TablePlan
+from streamforge.plan.columns import table_schema
+from streamforge.plan.times import MICROS, YEAR_US
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,7 +15,7 @@ from streamforge.errors import Issue, display_path
 from streamforge.spec.model import ColumnSpec, TableSpec
 
 if TYPE_CHECKING:
-    from streamforge.plan import Entity, TablePlan
+    from streamforge.plan.model import Entity, TablePlan
 
 DEFAULT_INTERVAL_S = 30
 HORIZON_CYCLES = 365 * 86_400 // DEFAULT_INTERVAL_S  # a year of cycles at the default interval
