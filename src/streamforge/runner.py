@@ -23,7 +23,7 @@ from streamforge.engine.session import RunConfig, Session
 from streamforge.engine.state import RunState
 from streamforge.errors import StorageError, StreamForgeError
 from streamforge.plan import Plan
-from streamforge.publish import WriteStopped, WrittenFile, write_output
+from streamforge.publish import OutputWriter, WriteStopped, WrittenFile, write_output
 from streamforge.sinks.formats import FileFormat
 from streamforge.sinks.landing import Landing, LandingLocked
 
@@ -94,8 +94,10 @@ class Runner:
         clock: Clock | None = None,
         stop: threading.Event | None = None,
         listener: Listener | None = None,
+        write: OutputWriter | None = None,
     ):
         self.plan, self.landing, self.fmt, self.options = plan, landing, fmt, options
+        self.write = write or write_output  # the Spark engine passes its own writer
         self.clock = clock or SystemClock()
         self.stop = stop or threading.Event()
         self.listener = listener or (lambda event, payload: None)
@@ -155,7 +157,7 @@ class Runner:
                     summary.stopped = True
                     return summary
                 try:
-                    written = write_output(
+                    written = self.write(
                         self.landing, output, self.fmt, meta.seed, window, stop=self.stop
                     )
                 except WriteStopped:
@@ -220,7 +222,7 @@ class Runner:
                     return None
                 try:
                     files.append(
-                        write_output(
+                        self.write(
                             self.landing,
                             output,
                             self.fmt,
