@@ -225,7 +225,8 @@ def generate(
 
     from streamforge.arrow_start import skip_pandas
 
-    skip_pandas()  # json, csv and parquet rows never pass through pandas
+    if engine == "local":  # pyspark's Arrow functions need pandas importable
+        skip_pandas()  # json, csv and parquet rows never pass through pandas
     total = api.expected_rows(sector, cycles, scale, schema_dir)
     began = time.perf_counter()
     with _progress(total) as on_rows:

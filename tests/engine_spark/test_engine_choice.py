@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import importlib.util
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -55,3 +57,18 @@ def test_an_unknown_engine_is_refused() -> None:
     result = generate(Path("unused"), "--engine", "dask")
     assert result.exit_code == 2
     assert "'dask' is not one of 'local', 'spark'" in result.output
+
+
+def test_the_spark_engine_keeps_pandas_importable(tmp_path: Path) -> None:
+    """The local engine's CLI hides pandas (a faster start); pyspark's Arrow functions need it.
+    The check runs in a fresh interpreter: the suite's own process may have imported it."""
+    code = (
+        "import sys, importlib.util\n"
+        "from click.testing import CliRunner\n"
+        "from streamforge.cli import main\n"
+        f"CliRunner().invoke(main, ['generate', 'Retail', '--out', {str(tmp_path / 'o')!r}, "
+        "'--engine', 'spark', '--format', 'csv'])\n"
+        "print(importlib.util.find_spec('pandas') is not None)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.stdout.strip().splitlines()[-1] == "True", done.stderr

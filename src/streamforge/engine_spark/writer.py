@@ -67,16 +67,19 @@ def settle(output: TableOutput) -> None:
             pass
 
 
-@dataclass
-class SparkFiles:
-    """A writer with `publish.write_output`'s signature that lands each batch with Spark.
-
-    `root`: the landing as Spark names it (a local path, `/Volumes/...`, `dbfs:/...`, a URI);
-    the control files go through the `landing` the caller passes.
-    """
+class SparkWriter:
+    """A writer with `publish.write_output`'s signature that lands each batch with Spark and
+    records it in the landing's manifest; subclasses say where a batch goes (`place`)."""
 
     spark: SparkSession
-    root: str
+
+    def place(self, output: TableOutput, fmt: FileFormat, seed: int, frame: DataFrame) -> str:
+        """Write `frame`; return the path the manifest names."""
+        raise NotImplementedError
+
+    def size(self, path: str) -> int:
+        """Bytes written at `path`, 0 when unknown."""
+        return 0
 
     def __call__(
         self,
@@ -89,29 +92,45 @@ class SparkFiles:
         stop: threading.Event | None = None,
         scenario: dict | None = None,
     ) -> WrittenFile:
-        check_format(fmt)
         if stop is not None and stop.is_set():
             raise WriteStopped(output.table.name)
-        name = output.table.name
-        relpath = data_file_path(name, output.cycle, file_id(seed, output.cycle), "x")[:-2]
         frame, counted = batch_frame(self.spark, output)
-        write_frame(self.spark, frame, fmt.name, f"{self.root.rstrip('/')}/{relpath}")
+        path = self.place(output, fmt, seed, frame)
         tally = counted.result() if isinstance(counted, Made) else counted
         settle(output)
         if on_rows is not None:
-            on_rows(name, tally.rows)
+            on_rows(output.table.name, tally.rows)
         written = WrittenFile(
-            name,
+            output.table.name,
             output.table.kind,
             output.cycle,
-            relpath,
+            path,
             tally.rows,
-            folder_bytes(self.root, relpath),
+            self.size(path),
             tally.anomalies,
             tally.anomalous_rows,
         )
         record_written(landing, written, fmt, tally.faults, window, None, scenario)
         return written
+
+
+@dataclass
+class SparkFiles(SparkWriter):
+    """Each batch into the landing folder `root` as Spark names it (a local path, `/Volumes/...`,
+    `dbfs:/...`, a URI); the control files go through the `landing` the caller passes."""
+
+    spark: SparkSession
+    root: str
+
+    def place(self, output: TableOutput, fmt: FileFormat, seed: int, frame: DataFrame) -> str:
+        check_format(fmt)
+        name, cycle = output.table.name, output.cycle
+        relpath = data_file_path(name, cycle, file_id(seed, cycle), "x")[: -len(".x")]
+        write_frame(self.spark, frame, fmt.name, f"{self.root.rstrip('/')}/{relpath}")
+        return relpath
+
+    def size(self, path: str) -> int:
+        return folder_bytes(self.root, path)
 
 
 def write_frame(spark: SparkSession, frame: DataFrame, fmt: str, path: str) -> None:
