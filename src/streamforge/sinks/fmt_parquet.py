@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import math
+import os
 from typing import Any, BinaryIO
 
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from ._fast.ordered import OrderedEncoder
+from ._fast.parquet_join import ParquetJoiner, ParquetPart, split_part
 from .formats import check_batch, register_format
-from .ordered import OrderedEncoder
-from .parquet_join import ParquetJoiner, ParquetPart, split_part
 
 # The first rows of the first batch decide which text columns get a dictionary: counting the
 # distinct values of a whole batch of names or e-mails cost more than writing them (130+ ms of a
@@ -19,6 +20,8 @@ from .parquet_join import ParquetJoiner, ParquetPart, split_part
 SAMPLE_ROWS = 4096
 # Rows per row group at most: one part per engine chunk (65,536 rows), larger batches are cut.
 PART_ROWS = 1 << 16
+# Set to 1: a plain pyarrow ParquetWriter instead of parts joined (see sinks/_fast/__init__.py).
+PLAIN_PARQUET_ENV = "STREAMFORGE_PLAIN_PARQUET"
 
 
 def _text_like(dtype: pa.DataType) -> bool:
@@ -144,13 +147,44 @@ def _writer_options(schema: pa.Schema, sample: pa.RecordBatch | None) -> dict[st
     }
 
 
+class _PlainParquetWriter:
+    """The fallback: one pyarrow ParquetWriter on the caller's thread, same options and row
+    groups (one per batch, cut at PART_ROWS), no joined footer."""
+
+    def __init__(self, stream: BinaryIO, schema: pa.Schema) -> None:
+        self._stream, self._schema = stream, schema
+        self._writer: pq.ParquetWriter | None = None
+
+    def _open(self, sample: pa.RecordBatch | None) -> pq.ParquetWriter:
+        if self._writer is None:
+            options = _writer_options(self._schema, sample)
+            self._writer = pq.ParquetWriter(self._stream, self._schema, **options)
+        return self._writer
+
+    def write(self, batch: pa.RecordBatch) -> None:
+        check_batch(batch, self._schema)
+        if batch.num_rows:
+            self._open(batch).write_batch(batch, row_group_size=PART_ROWS)
+
+    def close(self) -> None:
+        self._open(None).close()  # writes the footer; the caller's stream stays open
+        self._stream.flush()
+
+
+def plain_parquet() -> bool:
+    """True when STREAMFORGE_PLAIN_PARQUET asks for pyarrow's own writer."""
+    return os.environ.get(PLAIN_PARQUET_ENV, "").strip().lower() in ("1", "true", "yes", "on")
+
+
 class ParquetFormat:
     """Apache Parquet, snappy-compressed, a row group per written batch (cut at PART_ROWS)."""
 
     name = "parquet"
     extension = "parquet"
 
-    def open(self, stream: BinaryIO, schema: pa.Schema) -> _ParquetWriter:
+    def open(self, stream: BinaryIO, schema: pa.Schema) -> _ParquetWriter | _PlainParquetWriter:
+        if plain_parquet():
+            return _PlainParquetWriter(stream, schema)
         return _ParquetWriter(stream, schema)
 
 
