@@ -13,7 +13,8 @@ import pytest
 from streamforge import api
 from streamforge.engine.rows import make_chunk
 from streamforge.engine.seeding import CHUNK_ROWS
-from streamforge.engine.session import RunConfig, Session
+from streamforge.engine.session import Session
+from streamforge.engine.settings import RunSettings
 from streamforge.engine_spark.kernel import MARK, Tally, TallyColumns, chunk_batches
 
 SCHEMA = Path(__file__).resolve().parents[2] / "schema"
@@ -24,7 +25,7 @@ def first_fact(sector: str, rows: int):
     """The request of the first fact of cycle 0 that has anomalies, after the dimensions, made
     `rows` long."""
     plan = api.load_plan(sector, SCHEMA)
-    session = Session(plan, RunConfig(seed=5, start_us=START))
+    session = Session(plan, RunSettings(seed=5, start_us=START))
     for output in session.dimensions():
         for _ in output.chunks:
             pass

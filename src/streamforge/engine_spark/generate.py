@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from pyspark.sql import SparkSession
 
     from streamforge.api import GenerateResult
-    from streamforge.publish import OutputWriter, ProgressCallback
+    from streamforge.landing_write import OutputWriter, ProgressCallback
     from streamforge.sinks.formats import FileFormat
     from streamforge.sinks.landing import Landing
 
@@ -106,15 +106,16 @@ def _generate(
     on_rows: ProgressCallback | None,
 ) -> GenerateResult:
     from streamforge import api
-    from streamforge.engine.session import RunConfig, Session
-    from streamforge.publish import write_session
+    from streamforge.engine.session import Session
+    from streamforge.engine.settings import RunSettings
+    from streamforge.landing_write import write_session
 
     sector, schema_dir, seed, cycles, start, interval, scale = args
     if cycles < 0 or interval <= 0 or scale <= 0:
         raise StreamForgeError("cycles must be >= 0, interval and scale > 0")
     plan = api.load_plan(sector, schema_dir)
     start_us = api.parse_start(start)
-    config = RunConfig(seed=seed, start_us=start_us, interval_s=interval, scale=scale)
+    config = RunSettings(seed=seed, start_us=start_us, interval_s=interval, scale=scale)
     result = api.GenerateResult(plan.sector.name, Path(getattr(landing, "root", ".")), seed, cycles)
     session = Session(plan, config)
     write_session(session, landing, file_format, cycles, writer, on_rows, result.files.append)

@@ -29,7 +29,7 @@ FAULTS = ("late", "duplicate", "out_of_order")
 
 @dataclass(frozen=True, slots=True)
 class Tally:
-    """What a written batch holds, as the manifest records it (see `publish.record_written`)."""
+    """What a written batch holds, as the manifest records it (`landing_write.record_written`)."""
 
     rows: int
     anomalies: dict[str, int]

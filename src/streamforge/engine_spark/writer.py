@@ -20,7 +20,13 @@ import pyarrow as pa
 
 from streamforge.engine_spark.kernel import Made, Tally, chunk_frame, spark_schema
 from streamforge.errors import StreamForgeError
-from streamforge.publish import ProgressCallback, WriteStopped, WrittenFile, file_id, record_written
+from streamforge.landing_write import (
+    ProgressCallback,
+    WriteStopped,
+    WrittenFile,
+    file_id,
+    record_written,
+)
 from streamforge.sinks.formats import FileFormat
 from streamforge.sinks.landing import Landing, data_file_path
 
@@ -68,7 +74,7 @@ def settle(output: TableOutput) -> None:
 
 
 class SparkWriter:
-    """A writer with `publish.write_output`'s signature that lands each batch with Spark and
+    """A writer with `landing_write.write_output`'s signature that lands each batch with Spark and
     records it in the landing's manifest; subclasses say where a batch goes (`place`)."""
 
     spark: SparkSession

@@ -1,4 +1,5 @@
-"""Write a Session's output to a landing area: one file per table per cycle, plus the manifest."""
+"""Write one table's batch to a landing area: the file (one per table per cycle), then its
+manifest line (rows, anomalies, faults, window)."""
 
 from __future__ import annotations
 
@@ -71,13 +72,13 @@ def write_session(
     """A finite run without waiting: the dimensions, then `cycles` batches of every fact and
     change feed, each handed to `write` (default `write_output`) and then to `on_file`."""
     write = write or write_output
-    config, seed = session.config, session.config.seed
+    settings, seed = session.settings, session.settings.seed
     for output in session.dimensions():
-        written = write(landing, output, fmt, seed, (config.start_us,) * 2, on_rows)
+        written = write(landing, output, fmt, seed, (settings.start(),) * 2, on_rows)
         if on_file is not None:
             on_file(written)
     for cycle in range(cycles):
-        window = config.window(cycle)
+        window = settings.window(cycle)
         # A finite run lands every change: rows held back as late arrive in its last file.
         for output in session.cycle(cycle, final=cycle == cycles - 1):
             written = write(landing, output, fmt, seed, window, on_rows)
