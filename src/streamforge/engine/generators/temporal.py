@@ -53,8 +53,15 @@ def draw_micros(col: ColumnSpec, ctx: ColumnContext) -> np.ndarray:
         # like a real stream and do not depend on how the batch was cut into chunks.
         start, end = ctx.window
         slot = (end - start) / max(ctx.batch_rows, 1)
-        offsets = (ctx.batch_position + ctx.rng.random(ctx.rows)) * slot
-        return start + np.minimum(offsets.astype(np.int64), end - start - 1)
+        # (position + jitter) * slot, in place: the same values with two arrays instead of five
+        # (every fresh 512 KiB array of a chunk is page faults).
+        offsets = ctx.rng.random(ctx.rows)
+        offsets += ctx.batch_position
+        offsets *= slot
+        micros = offsets.astype(np.int64)
+        np.minimum(micros, end - start - 1, out=micros)
+        micros += start
+        return micros
     return ctx.rng.integers(ctx.history[0], ctx.history[1], ctx.rows)
 
 
