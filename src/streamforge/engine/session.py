@@ -12,11 +12,13 @@ import pyarrow.compute as pc
 from streamforge.engine.change_feed import change_batch
 from streamforge.engine.context import MICROS, YEAR_US
 from streamforge.engine.feed_faults import deliver_changes
+from streamforge.engine.load_profile import cycle_rows, event_clock
 from streamforge.engine.pipeline_state import anomaly_counts, apply_landed, snapshot_state
 from streamforge.engine.rows import BatchRequest, Chunk, iter_chunks, table_schema
 from streamforge.engine.state import EntityState, FeedState, RunState
 from streamforge.engine.unique import check_room
 from streamforge.plan import Plan, TablePlan
+from streamforge.spec.model import LoadProfile
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,13 +29,30 @@ class RunConfig:
     scale: float = 1.0
     workers: int = 1
     history_years: int = 5
+    # Follow each table's `profile:` (rows per cycle, event times); off for samples (previews,
+    # byte estimates), which want a table's average rows whatever the hour.
+    profiles: bool = True
 
     def window(self, cycle: int) -> tuple[int, int]:
         step = int(self.interval_s * MICROS)
         return self.start_us + cycle * step, self.start_us + (cycle + 1) * step
 
-    def rows(self, table: TablePlan) -> int:
-        return max(1, round(table.spec.num_rows * self.scale))
+    def rows(self, table: TablePlan, cycle: int = 0, window: tuple[int, int] | None = None) -> int:
+        """A dimension's rows; a fact's or change feed's rows in `cycle` over `window` (the
+        cycle's own by default), shaped by its `profile:` (see engine.load_profile)."""
+        return cycle_rows(
+            self.profile(table),
+            table.spec.num_rows,
+            self.scale,
+            self.seed,
+            table.name,
+            cycle,
+            window or self.window(cycle),
+            self.start_us,
+        )
+
+    def profile(self, table: TablePlan) -> LoadProfile | None:
+        return table.spec.profile if self.profiles and table.kind != "dimension" else None
 
 
 @dataclass(slots=True)
@@ -106,7 +125,7 @@ class Session:
         # for its DELETE could fall before the row that names the key (keys in time).
         self._named_now = {}
         for table in self.plan.streams:
-            rows = self.config.rows(table)
+            rows = self.config.rows(table, cycle, window)
             first = state.next_row_key.get(table.name, 1)
             req = self._request(table, cycle, rows, first, window)
             state.next_row_key[table.name] = first + rows
@@ -155,7 +174,8 @@ class Session:
         history = (end - self.config.history_years * YEAR_US, end)
         live, births = self.state.live_keys(), self.state.births()
         seed = self.config.seed
-        return BatchRequest(table, seed, cycle, rows, first, window, history, live, births)
+        clock = event_clock(self.config.profile(table), *window)
+        return BatchRequest(table, seed, cycle, rows, first, window, history, live, births, clock)
 
     def _pin_references(self, table: TablePlan, chunks: Iterator[Chunk]) -> Iterator[Chunk]:
         """Remember keys of changing entities that this (unchanging) dimension references."""
