@@ -15,7 +15,8 @@ from dataclasses import dataclass
 
 import pyarrow as pa
 
-from streamforge.engine.session import RunConfig, Session
+from streamforge.engine.session import Session
+from streamforge.engine.settings import RunSettings
 from streamforge.plan import Plan, TablePlan
 from streamforge.sinks.formats import get_format
 from streamforge.spec.profile import mean_factor, peak_factor
@@ -90,7 +91,7 @@ def estimate_run(plan: Plan, fmt: str, scale: float, seed: int, start_us: int) -
     largest = max((t.spec.num_rows for t in plan.tables), default=1)
     sample_scale = min(1.0, SAMPLE_ROWS_LIMIT / max(largest, 1))
     # The sample ignores profiles: a table at a quiet hour still has rows to measure.
-    sample = RunConfig(seed=seed, start_us=start_us, scale=sample_scale, profiles=False)
+    sample = RunSettings(seed=seed, start_us=start_us, scale=sample_scale, profiles=False)
     measured = {
         made.name: _bytes_per_row(file_format, data.slice(0, SAMPLE_ROWS))
         for made, data in Session(plan, sample).first_tables()

@@ -11,7 +11,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from streamforge import catalog
+from streamforge import sectors
 from streamforge.spec.model import LoadProfile
 from streamforge.spec.profile import cycles_lasting, mean_factor, peak_factor
 
@@ -32,7 +32,7 @@ def _sector(tmp_path: Path, profile: dict | None, room: int = 1000, rows: int = 
         fact["profile"] = profile
     (tmp_path / "lab").mkdir(parents=True)
     (tmp_path / "lab" / "orders.yml").write_text(yaml.safe_dump(fact, sort_keys=False))
-    return catalog.check_sector(tmp_path, "lab")
+    return sectors.check_sector(tmp_path, "lab")
 
 
 def _line_of(tmp_path: Path, text: str) -> int:

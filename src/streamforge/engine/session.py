@@ -10,49 +10,15 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from streamforge.engine.change_feed import change_batch
-from streamforge.engine.context import MICROS, YEAR_US
+from streamforge.engine.context import YEAR_US
 from streamforge.engine.feed_faults import deliver_changes
-from streamforge.engine.load_profile import cycle_rows, event_clock
+from streamforge.engine.load_profile import event_clock
 from streamforge.engine.pipeline_state import anomaly_counts, apply_landed, snapshot_state
 from streamforge.engine.rows import BatchRequest, Chunk, iter_chunks, table_schema
+from streamforge.engine.settings import RunSettings
 from streamforge.engine.state import EntityState, FeedState, RunState
 from streamforge.engine.unique import check_room
 from streamforge.plan import Plan, TablePlan
-from streamforge.spec.model import LoadProfile
-
-
-@dataclass(frozen=True, slots=True)
-class RunConfig:
-    seed: int
-    start_us: int  # event time where cycle 0 begins
-    interval_s: float = 30.0
-    scale: float = 1.0
-    workers: int = 1
-    history_years: int = 5
-    # Follow each table's `profile:` (rows per cycle, event times); off for samples (previews,
-    # byte estimates), which want a table's average rows whatever the hour.
-    profiles: bool = True
-
-    def window(self, cycle: int) -> tuple[int, int]:
-        step = int(self.interval_s * MICROS)
-        return self.start_us + cycle * step, self.start_us + (cycle + 1) * step
-
-    def rows(self, table: TablePlan, cycle: int = 0, window: tuple[int, int] | None = None) -> int:
-        """A dimension's rows; a fact's or change feed's rows in `cycle` over `window` (the
-        cycle's own by default), shaped by its `profile:` (see engine.load_profile)."""
-        return cycle_rows(
-            self.profile(table),
-            table.spec.num_rows,
-            self.scale,
-            self.seed,
-            table.name,
-            cycle,
-            window or self.window(cycle),
-            self.start_us,
-        )
-
-    def profile(self, table: TablePlan) -> LoadProfile | None:
-        return table.spec.profile if self.profiles and table.kind != "dimension" else None
 
 
 @dataclass(slots=True)
@@ -69,8 +35,9 @@ class TableOutput:
 class Session:
     """Generates a run step by step and keeps its RunState. Pure: writes nothing anywhere."""
 
-    def __init__(self, plan: Plan, config: RunConfig, state: RunState | None = None):
-        self.plan, self.config = plan, config
+    def __init__(self, plan: Plan, settings: RunSettings, state: RunState | None = None):
+        settings.start()  # ValueError now, not at the first batch, when the start is unset
+        self.plan, self.settings = plan, settings
         self.state = state or RunState()
         self._named_now: dict[str, list[np.ndarray]] = {}
 
@@ -78,10 +45,10 @@ class Session:
         """Every dimension once (cycle 0), registering live keys and tracked tables."""
         state = self.state
         for table in self.plan.dimensions:
-            rows = self.config.rows(table)
+            rows = self.settings.rows(table)
             check_room(table, rows - 1, 0)
             req = self._request(table, 0, rows, 1, (0, 0))
-            chunks = iter_chunks(req, self.config.workers)
+            chunks = iter_chunks(req, self.settings.workers)
             entity = self.plan.entities[table.name]
             state.entities[table.name] = EntityState.from_range(entity.key, rows)
             if entity.tracked_by is not None:
@@ -120,12 +87,12 @@ class Session:
         the last cycle of a finite run, so change rows held back as late land now.
         """
         state = self.state
-        window = window or self.config.window(cycle)
+        window = window or self.settings.window(cycle)
         # Keys that this cycle's feed rows name: a later feed of the cycle must not delete them,
         # for its DELETE could fall before the row that names the key (keys in time).
         self._named_now = {}
         for table in self.plan.streams:
-            rows = self.config.rows(table, cycle, window)
+            rows = self.settings.rows(table, cycle, window)
             first = state.next_row_key.get(table.name, 1)
             req = self._request(table, cycle, rows, first, window)
             state.next_row_key[table.name] = first + rows
@@ -143,7 +110,7 @@ class Session:
             else:
                 check_room(table, first + rows - 2, cycle)  # row numbers first-1 .. first+rows-2
                 yield TableOutput(
-                    table, cycle, rows, table_schema(table), iter_chunks(req, self.config.workers)
+                    table, cycle, rows, table_schema(table), iter_chunks(req, self.settings.workers)
                 )
         state.next_cycle = cycle + 1
 
@@ -153,7 +120,7 @@ class Session:
         state, roles = self.state, table.feed
         assert roles is not None
         held = state.held.pop(table.name, None)
-        delivery = deliver_changes(table, batch, held, self.config.seed, cycle, final)
+        delivery = deliver_changes(table, batch, held, self.settings.seed, cycle, final)
         if delivery.held is not None:
             state.held[table.name] = delivery.held
         expected = state.expected.get(roles.entity)
@@ -170,11 +137,11 @@ class Session:
     def _request(
         self, table: TablePlan, cycle: int, rows: int, first: int, window: tuple[int, int]
     ) -> BatchRequest:
-        end = self.config.start_us
-        history = (end - self.config.history_years * YEAR_US, end)
+        end = self.settings.start()
+        history = (end - self.settings.history_years * YEAR_US, end)
         live, births = self.state.live_keys(), self.state.births()
-        seed = self.config.seed
-        clock = event_clock(self.config.profile(table), *window)
+        seed = self.settings.seed
+        clock = event_clock(self.settings.profile(table), *window)
         return BatchRequest(table, seed, cycle, rows, first, window, history, live, births, clock)
 
     def _pin_references(self, table: TablePlan, chunks: Iterator[Chunk]) -> Iterator[Chunk]:
