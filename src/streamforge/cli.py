@@ -371,6 +371,12 @@ def verify(sector: str, schema_dir: Path | None, out: Path) -> None:
     "TODO cells with hints; the solutions in solutions/.",
 )
 @click.option(
+    "--generator-job",
+    is_flag=True,
+    help="Databricks targets: add a job to the bundle that writes the landing Volume with the "
+    "Spark engine (a notebook task; serverless with Unity Catalog).",
+)
+@click.option(
     "--run",
     "run_it",
     is_flag=True,
@@ -389,6 +395,7 @@ def pipeline(
     continuous: bool,
     notebooks: str | None,
     workshop: bool,
+    generator_job: bool,
     run_it: bool,
 ) -> None:
     """Write the pipeline project that ingests SECTOR's landing area (bronze, silver, gold)."""
@@ -412,6 +419,7 @@ def pipeline(
         continuous=continuous,
         notebooks=notebooks,
         workshop=workshop,
+        generator_job=generator_job,
     )
     for relpath in project.files:
         stdout().print(f"wrote {out / relpath}", markup=False)
