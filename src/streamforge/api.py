@@ -25,6 +25,7 @@ from streamforge.errors import StreamForgeError, did_you_mean, display_path
 if TYPE_CHECKING:
     import pyarrow as pa
 
+    from streamforge.engine.load_profile import LoadCurve
     from streamforge.engine.scenario import Scenario
     from streamforge.estimate import RunEstimate
     from streamforge.landing_view import LandingView
@@ -128,6 +129,22 @@ def validate(schema_dir: Path | str | None = None, sector: str | None = None) ->
     if not names and any(p.suffix in (".yml", ".yaml") for p in root.iterdir()):
         return [sectors.check_sector(root.parent, root.name)]
     return [sectors.check_sector(root, name) for name in names]
+
+
+def load_curve(
+    sector: str, table: str, schema_dir: Path | str | None = None, interval: float = 30.0
+) -> LoadCurve | None:
+    """Expected rows per UTC hour of a fact or change feed with a `profile:` (at `interval`
+    seconds a cycle), None without one. Raises NotFound for an unknown table."""
+    from streamforge.engine.load_profile import load_curve as curve_of
+
+    plan = load_plan(sector, schema_dir)
+    if table not in {t.name for t in plan.tables}:
+        raise NotFound(f"unknown table '{table}' in sector '{sector}'")
+    spec = plan.table(table).spec
+    if spec.profile is None or plan.table(table).kind == "dimension":
+        return None
+    return curve_of(spec.profile, spec.num_rows, interval)
 
 
 def load_plan(sector: str, schema_dir: Path | str | None = None) -> Plan:
