@@ -68,7 +68,8 @@ def estimate_run(plan: Plan, fmt: str, scale: float, seed: int, start_us: int) -
     Raises:
         ValueError: `fmt` is not a registered format.
     """
-    file_format = get_format("parquet" if fmt == "delta" else fmt)
+    # A table format's size is that of the data files its commits add (Delta: Parquet).
+    file_format = get_format(get_format(fmt).data_format)
     wanted = RunSettings(seed=seed, start_us=start_us, scale=scale)
     largest = max((t.spec.num_rows for t in plan.tables), default=1)
     sample_scale = min(1.0, SAMPLE_ROWS_LIMIT / max(largest, 1))

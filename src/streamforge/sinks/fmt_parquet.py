@@ -12,7 +12,7 @@ import pyarrow.parquet as pq
 
 from ._fast.ordered import OrderedEncoder
 from ._fast.parquet_join import ParquetJoiner, ParquetPart, split_part
-from .formats import check_batch, register_format
+from .formats import WritesFiles, check_batch, register_format
 
 # The first rows of the first batch decide which text columns get a dictionary: counting the
 # distinct values of a whole batch of names or e-mails cost more than writing them (130+ ms of a
@@ -176,11 +176,17 @@ def plain_parquet() -> bool:
     return os.environ.get(PLAIN_PARQUET_ENV, "").strip().lower() in ("1", "true", "yes", "on")
 
 
-class ParquetFormat:
+class ParquetFormat(WritesFiles):
     """Apache Parquet, snappy-compressed, a row group per written batch (cut at PART_ROWS)."""
 
     name = "parquet"
     extension = "parquet"
+    data_format = "parquet"
+    header = False
+    nested_as_text = False
+    text_map_keys = False
+    carries_schema = True
+    spark_source: str | None = "parquet"
 
     def open(self, stream: BinaryIO, schema: pa.Schema) -> _ParquetWriter | _PlainParquetWriter:
         if plain_parquet():
