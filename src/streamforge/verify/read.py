@@ -64,11 +64,20 @@ def read_landed(path: Path, fmt: str, schema: pa.Schema, version: int | None = N
     file cannot be parsed at all (the caller reports it).
 
     The landing format says where a cycle's rows are (a file, or the files a table commit added)
-    and how they are encoded (`data_format`); the parser is chosen by that encoding."""
+    and how they are encoded (`data_format`); the parser is chosen by that encoding. A folder
+    (the Spark engine writes a cycle as a folder of part files) is read part by part, in name
+    order (the order of Spark's partitions: the rows' order)."""
     parse, files = cycle_parser(fmt, path, version, _PARSERS)
+    if files is None and isinstance(path, str | Path) and Path(path).is_dir():
+        files = [str(part) for part in data_parts(Path(path))]
     if files is None:
         return parse(path, schema)
     return _merge([parse(part, schema) for part in files], schema)
+
+
+def data_parts(folder: Path) -> list[Path]:
+    """The data files of a folder written by Spark, in order: not `_SUCCESS`, not `.crc`."""
+    return sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith(("_", ".")))
 
 
 def _read_parquet(path: Path | str, schema: pa.Schema) -> Landed:
@@ -86,9 +95,10 @@ def _read_csv(path: Path | str, schema: pa.Schema) -> Landed:
 
 
 def _merge(parts: list[Landed], schema: pa.Schema) -> Landed:
-    """One cycle read from several data files (a table commit): rows and counts added up."""
+    """One cycle read from several data files (a table commit, a folder of parts): rows and
+    counts added up."""
     if not parts:
-        return _conform(pa.table({}), schema)
+        return Landed(schema.empty_table())
     merged = Landed(pa.concat_tables([p.data for p in parts], promote_options="permissive"))
     for part in parts:
         for column, (count, example) in part.unreadable.items():
