@@ -11,7 +11,7 @@ import numpy as np
 import pyarrow as pa
 
 from streamforge.engine.arrow_types import arrow_type
-from streamforge.engine.context import ColumnContext
+from streamforge.engine.context import ColumnContext, RowSource
 from streamforge.engine.event_faults import apply_event_faults, has_faults
 from streamforge.engine.faults import apply_quality
 from streamforge.engine.generators import generate_values
@@ -67,6 +67,13 @@ def column_type(table: TablePlan, col: ColumnSpec) -> pa.DataType:
 
 def column_context(req: BatchRequest, col: str, lo: int, hi: int, chunk: int) -> ColumnContext:
     position = np.arange(lo, hi, dtype=np.int64)
+    row = RowSource(
+        table=req.table.spec,
+        context=lambda other: column_context(req, other, lo, hi, chunk),
+        stream=lambda entity: rng_for(
+            req.seed, req.table.name, req.cycle, chunk, f"entity:{entity}", VALUES
+        ),
+    )
     return ColumnContext(
         rng=rng_for(req.seed, req.table.name, req.cycle, chunk, col, VALUES),
         stable=stable_rng(req.seed, req.table.name, col),
@@ -77,6 +84,7 @@ def column_context(req: BatchRequest, col: str, lo: int, hi: int, chunk: int) ->
         window=req.window,
         history=req.history,
         event_time=req.table.kind != "dimension",
+        row=row,
     )
 
 

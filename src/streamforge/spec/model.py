@@ -85,6 +85,7 @@ class TableSpec:
     late_rate: float = 0.0
     duplicate_rate: float = 0.0
     out_of_order_rate: float = 0.0
+    locale: str | None = None  # Faker locale of person, place and phone fields (None: en_US)
 
     def column(self, name: str) -> ColumnSpec | None:
         return next((c for c in self.columns if c.name == name), None)

@@ -195,6 +195,9 @@ EXACT: dict[str, Maker] = {
     "colour": _from_pool("color_name"),
     "license_plate": _from_pool("license_plate"),
     "ssn": _from_pool("ssn"),
+    # a person's first name follows these (generators/person.py)
+    "sex": PoolMaker(lambda: pools.Pool(pa.array(["F", "M"]))),
+    "gender": PoolMaker(lambda: pools.Pool(pa.array(["Female", "Male"]))),
 }
 # `<anything>_email`, `<anything>_city`, ... and `<person>_name`.
 SUFFIXES = (
