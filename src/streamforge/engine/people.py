@@ -1,10 +1,10 @@
 """People whose fields agree: a name, its first and last name, an e-mail and a user name made
 from it, a first name that fits the row's sex, in the table's Faker locale.
 
-Every field of one person is rendered from the same `PersonDraws`, which come from the person's
-own random stream (two raw 64-bit words per row, cut into bit fields), so a column made alone on
-any thread draws exactly what its sibling columns drew. All text is assembled by `pools.compose`:
-one `take` over the person's pieces, no string built row by row.
+Every field of one person is rendered from the same `PersonDraws`: each part of a person (first
+name, last name, e-mail style, ...) has its own stream per person and chunk, so a column made alone
+on any thread draws exactly what its sibling columns drew, and only the parts it shows. All text
+is assembled by `pools.compose`: one `take` over the person's pieces, no string built row by row.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import importlib
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -24,8 +25,6 @@ from streamforge.engine.pool_cache import Values, pool_values
 FEMALE, MALE, EITHER = 0, 1, 2
 FEMALE_WORDS = ("f", "female", "w", "woman", "girl", "feminine")
 MALE_WORDS = ("m", "male", "man", "boy", "masculine")
-FIELD_BITS = 21  # every lookup table has at most 2**21 slots, so a draw is a 21-bit field
-SEPARATORS = (".", "_", "")
 
 
 def _names(locale: str, attribute: str) -> Values:
@@ -46,10 +45,19 @@ def ascii_lower(name: str) -> str:
     return "".join(c for c in text if c.isascii() and c.isalnum())
 
 
+def _weights(values: list[str], weights: list[float] | None) -> list[float]:
+    return [1.0] * len(values) if weights is None else list(weights)
+
+
+def _share(female: list[str], female_w: list[float] | None, male: list[str], male_w) -> float:
+    """The female names' share of all first-name draws (by Faker's frequencies)."""
+    f, m = sum(_weights(female, female_w)), sum(_weights(male, male_w))
+    return f / (f + m)
+
+
 def _table(values: list[str], weights: list[float] | None) -> np.ndarray:
     p = np.ones(len(values)) if weights is None else np.asarray(weights, dtype=np.float64)
     table = pools.lookup_table(p / p.sum())
-    assert len(table) <= 1 << FIELD_BITS
     return table.astype(np.int32)
 
 
@@ -59,11 +67,14 @@ class PersonPools:
 
     pieces: pa.StringArray
     starts: dict[str, int]  # block name -> position of its first piece
-    female: np.ndarray  # lookup table of first-name positions (female names come first)
+    first: np.ndarray  # lookup table of first-name positions, female and male names together
+    female: np.ndarray  # only the female names (they come first in the block)
     male: np.ndarray
+    female_share: float  # of first names when the row's sex is not known
     last: np.ndarray
     number: np.ndarray  # lookup table into the "number" block ("" half the time)
     domain: np.ndarray
+    first_count: int  # first names (female and male)
     gendered: bool  # False when the locale has no female/male lists (sex cannot be honoured)
 
 
@@ -85,17 +96,19 @@ def person_pools(locale: str) -> PersonPools:
     last_lower = [ascii_lower(n) or "person" for n in last]
     numbers = [""] + [str(n) for n in range(1, 100)]
     domains = _domains(locale)
+    initials = [n[0] for n in first_lower]
     blocks = {
         "first": first,
+        "first_space": [n + " " for n in first],
         "last": last,
-        "first_lower": first_lower,
-        "initial": [n[0] for n in first_lower],
+        # an address starts first.last, first_last, firstlast or flast: style * len(first) + i
+        "lead": [n + "." for n in first_lower]
+        + [n + "_" for n in first_lower]
+        + first_lower
+        + initials,
         "last_lower": last_lower,
-        "separator": list(SEPARATORS),
-        "space": [" "],
-        "at": ["@"],
         "number": numbers,
-        "domain": domains,
+        "at_domain": ["@" + d for d in domains],
     }
     starts, position = {}, 0
     for name, values in blocks.items():
@@ -105,11 +118,14 @@ def person_pools(locale: str) -> PersonPools:
     return PersonPools(
         pieces=pieces,
         starts=starts,
+        first=_table(first, _weights(female, female_w) + _weights(male, male_w)),
         female=_table(female, female_w),
         male=_table(male, male_w) + len(female),
+        female_share=_share(female, female_w, male, male_w),
         last=_table(last, last_w),
         number=_table(numbers, [1.0] + [1.0 / 99] * 99),
         domain=_table(domains, None),
+        first_count=len(first),
         gendered=gendered,
     )
 
@@ -123,52 +139,49 @@ def _domains(locale: str) -> list[str]:
     return free * 20 + companies
 
 
-@dataclass(frozen=True, slots=True)
 class PersonDraws:
-    """One person per row: positions into `PersonPools.pieces` blocks."""
+    """The row's people, each part (first name, last name, e-mail style, ...) drawn from its own
+    stream only when a field asks for it; `stream(part)` gives every field of the same person
+    and rows the same generator, so a `name` and an `email` column agree.
 
-    first: np.ndarray  # into the first-name blocks
-    last: np.ndarray
-    email_style: np.ndarray  # 0 first.last, 1 first_last, 2 firstlast, 3 flast
-    email_number: np.ndarray  # into the number block
-    domain: np.ndarray
-    user_style: np.ndarray
-    user_number: np.ndarray
+    `sex` (FEMALE, MALE or EITHER per row) picks the first name's list.
+    """
 
+    def __init__(
+        self,
+        stream: Callable[[str], np.random.Generator],
+        rows: int,
+        person: PersonPools,
+        sex: np.ndarray | None = None,
+    ) -> None:
+        self.stream, self.rows, self.person, self.sex = stream, rows, person, sex
 
-def _field(word: np.ndarray, shift: int, table: np.ndarray) -> np.ndarray:
-    mask = np.uint64(len(table) - 1)  # tables have 2**k slots
-    return table[((word >> np.uint64(shift)) & mask).astype(np.int64)]
+    def _pick(self, part: str, table: np.ndarray) -> np.ndarray:
+        return table[self.stream(part).integers(0, len(table), self.rows, dtype=np.int32)]
 
+    @functools.cached_property
+    def first(self) -> np.ndarray:
+        person = self.person
+        if self.sex is None:
+            return self._pick("first", person.first)
+        female, male = self._pick("female", person.female), self._pick("male", person.male)
+        coin = self.stream("coin").random(self.rows) < person.female_share
+        return np.where(np.where(self.sex == EITHER, coin, self.sex == FEMALE), female, male)
 
-def draw_people(
-    rng: np.random.Generator, rows: int, person: PersonPools, sex: np.ndarray | None = None
-) -> PersonDraws:
-    """Draws for `rows` people; `sex` (FEMALE, MALE or EITHER per row) picks the first-name list."""
-    raw = rng.bit_generator.random_raw(2 * rows).reshape(2, rows) if rows else np.zeros((2, 0))
-    a, b = raw.astype(np.uint64)
-    female = _field(a, 0, person.female)
-    male = _field(a, FIELD_BITS, person.male)
-    last = _field(a, 2 * FIELD_BITS, person.last)
-    share = len(person.female) / (len(person.female) + len(person.male))  # both tables: 2**k
-    coin = (b & np.uint64(0xFFFF)).astype(np.float64) / 65536.0 < share
-    is_female = coin if sex is None else np.where(sex == EITHER, coin, sex == FEMALE)
-    two = np.uint64(3)
-    return PersonDraws(
-        first=np.where(is_female, female, male),
-        last=last,
-        email_style=((b >> np.uint64(16)) & two).astype(np.int64),
-        email_number=_field(b, 18, person.number),
-        domain=_field(b, 34, person.domain),
-        user_style=((b >> np.uint64(55)) & two).astype(np.int64),
-        user_number=_small_number(b >> np.uint64(57)),
-    )
+    @functools.cached_property
+    def last(self) -> np.ndarray:
+        return self._pick("last", self.person.last)
 
+    def style(self, kind: str) -> np.ndarray:
+        """0 first.last, 1 first_last, 2 firstlast, 3 flast."""
+        return self.stream(f"{kind}_style").integers(0, 4, self.rows)
 
-def _small_number(bits: np.ndarray) -> np.ndarray:
-    """Seven bits: no number half the time, else 1..64 (positions in the number block)."""
-    value = (bits & np.uint64(127)).astype(np.int64)
-    return np.where(value < 64, 0, value - 63)
+    def number(self, kind: str) -> np.ndarray:
+        """Position in the number block: none half the time, else 1..99."""
+        return self._pick(f"{kind}_number", self.person.number)
+
+    def domain(self) -> np.ndarray:
+        return self._pick("domain", self.person.domain)
 
 
 def sex_of(values: pa.Array) -> np.ndarray:
@@ -180,51 +193,44 @@ def sex_of(values: pa.Array) -> np.ndarray:
 
 
 def render(
-    person: PersonPools, draws: PersonDraws, kind: str, domain: pa.Array | None = None
+    person: PersonPools,
+    draws: PersonDraws,
+    kind: str,
+    domain: pa.Array | None = None,
+    tag: np.ndarray | None = None,
 ) -> pa.StringArray:
     """One person field (`name`, `first_name`, `last_name`, `email`, `username`) for each row.
 
     `domain` (text per row, no nulls) replaces the drawn domain: the company's, for staff.
-    `email_number` text per row can replace the number (a distinct tag for a unique column).
+    `tag` (a distinct number per row) replaces the e-mail's number: distinct addresses for
+    `unique`.
     """
     s = person.starts
-    first, last = draws.first, draws.last
+    first = draws.first
     if kind == "name":
-        columns = [s["first"] + first, np.full_like(first, s["space"]), s["last"] + last]
+        columns = [s["first_space"] + first, s["last"] + draws.last]
     elif kind == "first_name":
         columns = [s["first"] + first]
     elif kind == "last_name":
-        columns = [s["last"] + last]
+        columns = [s["last"] + draws.last]
     else:
-        style = draws.email_style if kind == "email" else draws.user_style
-        number = draws.email_number if kind == "email" else draws.user_number
-        lead = np.where(style == 3, s["initial"], s["first_lower"]) + first
-        separator = s["separator"] + np.minimum(style, 2)
-        columns = [lead, separator, s["last_lower"] + last, s["number"] + number]
+        lead = s["lead"] + draws.style(kind) * person.first_count + first
+        number = s["number"] + draws.number(kind) if tag is None else np.zeros_like(first)
+        columns = [lead, s["last_lower"] + draws.last, number]
         if kind == "email":
-            columns += [np.full_like(first, s["at"]), s["domain"] + draws.domain]
-    pieces = person.pieces
+            columns.append(s["at_domain"] + draws.domain())
+    extra: list[pa.Array] = []
+    if tag is not None:
+        columns[2] = len(person.pieces) + np.arange(draws.rows)
+        extra.append(pc.cast(pa.array(tag), pa.string()))
     if domain is not None and kind == "email":
-        columns[-1] = len(pieces) + np.arange(len(first))
-        pieces = pa.concat_arrays([pieces, domain.cast(pa.string())])
-    return pools.compose(pieces, np.stack(columns, axis=1).astype(np.int64))
-
-
-def tagged_email(person: PersonPools, draws: PersonDraws, tag: np.ndarray) -> pa.StringArray:
-    """first.last<tag>@domain: distinct tags give distinct addresses (for `unique`)."""
-    s = person.starts
-    tags = pc.cast(pa.array(tag), pa.string())
-    lead = np.where(draws.email_style == 3, s["initial"], s["first_lower"]) + draws.first
-    columns = [
-        lead,
-        s["separator"] + np.minimum(draws.email_style, 2),
-        s["last_lower"] + draws.last,
-        len(person.pieces) + np.arange(len(tag)),
-        np.full_like(lead, s["at"]),
-        s["domain"] + draws.domain,
-    ]
-    pieces = pa.concat_arrays([person.pieces, tags])
-    return pools.compose(pieces, np.stack(columns, axis=1).astype(np.int64))
+        columns[3] = len(person.pieces) + draws.rows * len(extra) + np.arange(draws.rows)
+        extra.append(pc.binary_join_element_wise("@", domain.cast(pa.string()), ""))
+    pieces = pa.concat_arrays([person.pieces, *extra]) if extra else person.pieces
+    index = np.empty((draws.rows, len(columns)), dtype=np.int64)
+    for position, column in enumerate(columns):
+        index[:, position] = column
+    return pools.compose(pieces, index)
 
 
 def company_domains(company: pa.Array, locale: str) -> pa.Array:

@@ -6,13 +6,15 @@ postal code drawn for the row. For en_US the records are the US cities of 15,000
 as Faker's en_US provider gives it (`states_postcode`). Other locales take Faker's cities, states
 and postcodes, and the coordinates of Faker's known places of that country when it has some.
 
-As with people, every field of one place is rendered from the same `PlaceDraws` (two raw 64-bit
-words per row from the place's own stream, cut into bit fields).
+As with people, every field of one place is rendered from the same `PlaceDraws`: each part of a
+place (record, zip, street, coordinates) has its own stream per place and chunk, so a column made
+alone on any thread draws what its siblings drew, and draws only the parts it shows.
 """
 
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,12 +27,11 @@ from streamforge.engine.pool_cache import pool_values
 
 US_PLACES = Path(__file__).parent / "vocab" / "us_places.csv"
 RECORDS = 2000  # Faker-made place records for locales without shipped places
-FIELD_BITS = 21
 JITTER_DEGREES = 0.03  # spread of a row's coordinates around its city's (about 3 km)
 COUNTRY_CODES = {"en_US": "US"}
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)  # hashed by identity: one per locale
 class PlacePools:
     """The place records of a locale, column by column (row i is one place)."""
 
@@ -149,68 +150,99 @@ def record_table(locale: str, bounds: tuple[float, float, float, float] | None) 
     return pools.lookup_table(weights / weights.sum()).astype(np.int32)
 
 
-@dataclass(frozen=True, slots=True)
 class PlaceDraws:
-    record: np.ndarray
-    zip_fraction: np.ndarray  # in [0, 1): where in its state's range the zip lies
-    street: np.ndarray  # (rows, parts) positions into the street template's pieces
-    jitter: np.ndarray  # (2, rows) in [-1, 1): latitude and longitude offsets
+    """The row's places, each part drawn from its own stream only when a field asks for it.
 
+    `stream(part)` must give the same generator to every field of the same place and rows: a
+    city column then draws only the record, an address the record, zip and street.
+    """
 
-def draw_places(
-    rng: np.random.Generator, rows: int, place: PlacePools, table: np.ndarray
-) -> PlaceDraws:
-    raw = rng.bit_generator.random_raw(2 * rows).reshape(2, rows) if rows else np.zeros((2, 0))
-    a, b = raw.astype(np.uint64)
-    record = table[(a & np.uint64(len(table) - 1)).astype(np.int64)]
-    fraction = ((a >> np.uint64(FIELD_BITS)) & np.uint64((1 << 21) - 1)) / float(1 << 21)
-    parts = place.street.parts
-    street = np.empty((rows, len(parts)), dtype=np.int64)
-    words = (a >> np.uint64(2 * FIELD_BITS), b, b >> np.uint64(FIELD_BITS))
-    for position, (part, start, word) in enumerate(
-        zip(parts, place.street.starts, words, strict=False)
-    ):
-        slots = (word & np.uint64((1 << FIELD_BITS) - 1)).astype(np.int64)
-        street[:, position] = start + slots % len(part)
-    jitter_bits = (b >> np.uint64(2 * FIELD_BITS)) & np.uint64((1 << 22) - 1)
-    jitter = np.stack([(jitter_bits & np.uint64(2047)), jitter_bits >> np.uint64(11)])
-    return PlaceDraws(record, fraction, street, jitter.astype(np.float64) / 1024.0 - 1.0)
+    def __init__(
+        self,
+        stream: Callable[[str], np.random.Generator],
+        rows: int,
+        place: PlacePools,
+        table: np.ndarray,
+    ) -> None:
+        self.stream, self.rows, self.place, self.table = stream, rows, place, table
 
+    @functools.cached_property
+    def record(self) -> np.ndarray:
+        rng = self.stream("record")
+        return self.table[rng.integers(0, len(self.table), self.rows, dtype=np.int32)]
 
-def zips(place: PlacePools, draws: PlaceDraws) -> pa.StringArray:
-    """The row's postal code: inside its state's zip range (en_US), else the record's."""
-    if place.zip_low is None or place.zip_high is None:
-        assert place.postcode is not None
-        return place.postcode.take(pa.array(draws.record))
-    low, high = place.zip_low[draws.record], place.zip_high[draws.record]
-    value = low + np.floor(draws.zip_fraction * (high - low + 1)).astype(np.int64)
-    return pc.utf8_lpad(pc.cast(pa.array(value), pa.string()), 5, "0")
+    @functools.cached_property
+    def postcode(self) -> np.ndarray:
+        """Position in `postcodes(place)`: a zip inside the record's state range (en_US), else
+        the record's own postcode."""
+        place = self.place
+        if place.zip_low is None or place.zip_high is None:
+            return self.record
+        low, high = place.zip_low[self.record], place.zip_high[self.record]
+        return low + (self.stream("zip").random(self.rows) * (high - low + 1)).astype(np.int64)
+
+    def zips(self) -> pa.StringArray:
+        return postcodes(self.place).take(pa.array(self.postcode))
+
+    def street(self, extra: int = 0) -> np.ndarray:
+        """(rows, parts + extra) positions into the street template's pieces (the last `extra`
+        columns left for the caller to fill)."""
+        template = self.place.street
+        rng = self.stream("street")
+        index = np.empty((self.rows, len(template.parts) + extra), dtype=np.int64)
+        for position, (part, start) in enumerate(zip(template.parts, template.starts, strict=True)):
+            index[:, position] = rng.integers(0, len(part), self.rows, dtype=np.int32)
+            index[:, position] += start
+        return index
+
+    def coordinates(self, kind: str) -> np.ndarray:
+        """Degrees north (`latitude`) or east (`longitude`) near the row's city."""
+        base = self.place.latitude if kind == "latitude" else self.place.longitude
+        assert base is not None
+        jitter = self.stream(kind).uniform(-JITTER_DEGREES, JITTER_DEGREES, self.rows)
+        return base[self.record] + jitter
 
 
 def render(place: PlacePools, draws: PlaceDraws, kind: str) -> pa.Array:
     """One place text field (`address`, `street`, `city`, `state`, `state_abbr`, `zip`,
     `country`, `country_code`) for each row."""
-    rows = pa.array(draws.record)
     if kind == "street":
-        return pools.compose(place.street.pieces, draws.street)
+        return pools.compose(place.street.pieces, draws.street())
     if kind in ("city", "state", "state_abbr"):
-        return getattr(place, kind).take(rows)
+        return getattr(place, kind).take(pa.array(draws.record))
     if kind == "zip":
-        return zips(place, draws)
+        return draws.zips()
     if kind in ("country", "country_code"):
         text = place.country if kind == "country" else place.country_code
-        return pa.array(np.full(len(draws.record), text, dtype=object), pa.string())
-    street = pools.compose(place.street.pieces, draws.street)
-    city, code = place.city.take(rows), zips(place, draws)
+        return pa.repeat(pa.scalar(text, pa.string()), draws.rows)
+    return _address(place, draws)
+
+
+def postcodes(place: PlacePools) -> pa.StringArray:
+    """Every postal code a row can show: `00000`..`99999` (en_US), else one per record."""
+    if place.postcode is not None:
+        return place.postcode
+    return pools.numbers(0, 100_000, width=5).values
+
+
+@functools.cache
+def _address_pieces(place: PlacePools) -> pa.StringArray:
+    """The street's pieces, then per record `, <city>, <ST> ` (US style) or `, <postcode> <city>`,
+    then the postal codes (US style): an address is at most five pieces."""
     if place.us_style:
-        state = pc.binary_join_element_wise(place.state_abbr.take(rows), code, " ")
-        return pc.binary_join_element_wise(street, city, state, ", ")
-    return pc.binary_join_element_wise(street, pc.binary_join_element_wise(code, city, " "), ", ")
+        tail = pc.binary_join_element_wise(", ", place.city, ", ", place.state_abbr, " ", "")
+        return pa.concat_arrays([place.street.pieces, tail, postcodes(place)])
+    assert place.postcode is not None
+    tail = pc.binary_join_element_wise(", ", place.postcode, " ", place.city, "")
+    return pa.concat_arrays([place.street.pieces, tail])
 
 
-def coordinates(place: PlacePools, draws: PlaceDraws, kind: str) -> np.ndarray:
-    """Degrees north (`latitude`) or east (`longitude`) near the row's city."""
-    base = place.latitude if kind == "latitude" else place.longitude
-    assert base is not None
-    jitter = draws.jitter[0 if kind == "latitude" else 1]
-    return base[draws.record] + jitter * JITTER_DEGREES
+def _address(place: PlacePools, draws: PlaceDraws) -> pa.StringArray:
+    """`9737 Johnson Road, Springfield, IL 62704` (US style) or `Hauptstr. 5, 10115 Berlin`:
+    one `compose` over the street's pieces, the record's tail and the zip."""
+    base, parts = len(place.street.pieces), len(place.street.parts)
+    index = draws.street(extra=2 if place.us_style else 1)
+    index[:, parts] = base + draws.record
+    if place.us_style:
+        index[:, parts + 1] = base + len(place.city) + draws.postcode
+    return pools.compose(_address_pieces(place), index)

@@ -4,6 +4,7 @@ fits the row's sex, and a birth date that fits its age."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
@@ -57,12 +58,14 @@ class PersonFieldGenerator(ValueGenerator):
             return fallback(self, col).generate(col, ctx)
         locale = locale_of(ctx)
         pools = people.person_pools(locale)
-        entity, rng, sex, domain = "", ctx.rng, None, None
+        sex, domain = None, None
+        stream: Callable[[str], np.random.Generator] = lambda part: ctx.rng  # noqa: E731
         if ctx.row is not None:
             field = parse_person(col.name)
             assert field is not None
             entity = owner(ctx.row.table.name, field.entity)
-            rng = ctx.row.stream(f"person:{entity}")
+            row = ctx.row
+            stream = lambda part: row.stream(f"person:{entity}:{part}")  # noqa: E731
             fields = row_fields(ctx.row.table)
             gender = fields.link(entity, "gender")
             if gender is not None and pools.gendered:
@@ -72,10 +75,9 @@ class PersonFieldGenerator(ValueGenerator):
                 made = generate_values(company, ctx.row.context(company.name))
                 domain = people.company_domains(made, locale)
                 domain = None if domain.null_count else domain
-        draws = people.draw_people(rng, ctx.rows, pools, sex)
-        if col.unique:
-            return people.tagged_email(pools, draws, ctx.row_index + 1)
-        return people.render(pools, draws, kind, domain)
+        draws = people.PersonDraws(stream, ctx.rows, pools, sex)
+        tag = ctx.row_index + 1 if col.unique else None  # distinct addresses, still valid
+        return people.render(pools, draws, kind, domain, tag)
 
     @staticmethod
     def _kind(col: ColumnSpec) -> str:

@@ -3,6 +3,8 @@ and latitude/longitude near the city, in the table's Faker locale."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pyarrow as pa
 
@@ -41,10 +43,11 @@ def _draws(
     """The row's places (None when no record fits the coordinate columns' bounds)."""
     locale = locale_of(ctx)
     pools = places.place_pools(locale)
-    rng, box = ctx.rng, WHOLE_EARTH
+    stream, box = _own_streams(ctx), WHOLE_EARTH
     if ctx.row is not None:
         entity = owner(ctx.row.table.name, entity_prefix)
-        rng = ctx.row.stream(f"place:{entity}")
+        row = ctx.row
+        stream = lambda part: row.stream(f"place:{entity}:{part}")  # noqa: E731
         box = _bounds(row_fields(ctx.row.table).place(entity))
     elif col.type in NUMERIC_TYPES:
         box = _bounds({parse_coordinate(col.name).kind: col})  # type: ignore[union-attr]
@@ -53,7 +56,12 @@ def _draws(
         table = places.record_table(locale, None)
         if col.type in NUMERIC_TYPES:
             return None
-    return pools, places.draw_places(rng, ctx.rows, pools, table)
+    return pools, places.PlaceDraws(stream, ctx.rows, pools, table)
+
+
+def _own_streams(ctx: ColumnContext) -> Callable[[str], np.random.Generator]:
+    """Without a row, every part of the place comes from the column's own stream, in order."""
+    return lambda part: ctx.rng
 
 
 class PlaceFieldGenerator(ValueGenerator):
@@ -104,7 +112,7 @@ class CoordinateGenerator(ValueGenerator):
         made = None if col.unique else _draws(col, ctx, field.entity)
         if made is None or made[0].latitude is None:
             return fallback(self, col).generate(col, ctx)
-        degrees = places.coordinates(made[0], made[1], field.kind)
+        degrees = made[1].coordinates(field.kind)
         target = arrow_type(col)
         digits = col.decimals if col.decimals is not None else 5
         if pa.types.is_decimal(target):
