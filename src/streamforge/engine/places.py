@@ -28,7 +28,7 @@ from streamforge.engine.pool_cache import pool_values
 US_PLACES = Path(__file__).parent / "vocab" / "us_places.csv"
 RECORDS = 2000  # Faker-made place records for locales without shipped places
 JITTER_DEGREES = 0.03  # spread of a row's coordinates around its city's (about 3 km)
-COUNTRY_CODES = {"en_US": "US"}
+ARMED_FORCES_IN_RANGE = 340  # the one military ZIP prefix inside a state's range
 
 
 @dataclass(frozen=True, slots=True, eq=False)  # hashed by identity: one per locale
@@ -179,7 +179,9 @@ class PlaceDraws:
         if place.zip_low is None or place.zip_high is None:
             return self.record
         low, high = place.zip_low[self.record], place.zip_high[self.record]
-        return low + (self.stream("zip").random(self.rows) * (high - low + 1)).astype(np.int64)
+        code = low + (self.stream("zip").random(self.rows) * (high - low + 1)).astype(np.int64)
+        # Faker's Florida range spans 340xx, the Armed Forces Americas: not a place in a state
+        return np.where(code // 100 == ARMED_FORCES_IN_RANGE, code + 100, code)
 
     def zips(self) -> pa.StringArray:
         return postcodes(self.place).take(pa.array(self.postcode))

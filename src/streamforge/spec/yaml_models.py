@@ -130,7 +130,12 @@ class TableModel(BaseModel):
     def _locale(cls, value: str | None) -> str | None:
         known = known_locales()
         if value is not None and value not in known:
-            hint = did_you_mean(value, known) or "e.g. en_US, en_GB, de_DE, fr_FR"
+            same = [k for k in known if k.lower() == value.lower().replace("-", "_")]
+            hint = (
+                f"did you mean '{same[0]}'?"
+                if same
+                else did_you_mean(value, known) or "e.g. en_US, en_GB, de_DE, fr_FR"
+            )
             raise ValueError(f"unknown locale '{value}'; {hint}")
         return value
 

@@ -38,6 +38,8 @@ def text_kind(name: str, table: str | None = None) -> str | None:
         return "product"
     if name.startswith(tuple(w + "_" for w in PRODUCT_WORDS)) and name.endswith("description"):
         return "product_description"
+    if name == "description" and product_table:
+        return "product_description"
     return next((kind for pattern, kind in KINDS if pattern.search(name)), None)
 
 
