@@ -31,7 +31,7 @@ def test_mypy_is_clean() -> None:
 
 
 def test_package_declares_inline_types() -> None:
-    """PEP 561: type checkers read our annotations only when the package ships a `py.typed` marker."""
+    """PEP 561: type checkers read our annotations only if the package ships a `py.typed` file."""
     from importlib.resources import files
 
     assert files("streamforge").joinpath("py.typed").is_file()

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import click
 
 from streamforge import __version__, api, stopping
+from streamforge.cli_engine import engine_options
 from streamforge.errors import SchemaError, StreamForgeError, storage_error
 
 # rich, like the engine behind `api`, loads inside the commands that print with it: `--version`
@@ -202,6 +203,7 @@ def validate(schema_dir: Path | None, sector: str | None) -> None:
     ),
 )
 @click.option("--fresh", is_flag=True, help="Replace a landing area already in --out.")
+@engine_options
 def generate(
     sector: str,
     schema_dir: Path | None,
@@ -214,6 +216,8 @@ def generate(
     scale: float,
     workers: int,
     fresh: bool,
+    engine: str,
+    master: str | None,
 ) -> None:
     """Write the dimensions, then CYCLES batches of facts and change feeds, at once."""
     from rich.table import Table
@@ -221,7 +225,8 @@ def generate(
 
     from streamforge.arrow_start import skip_pandas
 
-    skip_pandas()  # json, csv and parquet rows never pass through pandas
+    if engine == "local":  # pyspark's Arrow functions need pandas importable
+        skip_pandas()  # json, csv and parquet rows never pass through pandas
     total = api.expected_rows(sector, cycles, scale, schema_dir)
     began = time.perf_counter()
     with _progress(total) as on_rows:
@@ -238,6 +243,8 @@ def generate(
             workers=workers,
             fresh=fresh,
             on_rows=on_rows,
+            engine=engine,
+            master=master,
         )
     elapsed = time.perf_counter() - began
     summary = Table(show_edge=False)
@@ -349,6 +356,25 @@ def verify(sector: str, schema_dir: Path | None, out: Path) -> None:
     "files land.",
 )
 @click.option(
+    "--notebooks",
+    type=click.Choice(["source", "ipynb"]),
+    default=None,
+    help="Write the pipeline as notebooks, a cell per dataset under a note with documentation "
+    "links: Databricks source format (.py/.sql) or .ipynb.",
+)
+@click.option(
+    "--workshop",
+    is_flag=True,
+    help="Notebooks with exercises (an expectation, the AUTO CDC flow, a gold view) left as "
+    "TODO cells with hints; the solutions in solutions/.",
+)
+@click.option(
+    "--generator-job",
+    is_flag=True,
+    help="Databricks targets: add a job to the bundle that writes the landing Volume with the "
+    "Spark engine (a notebook task; serverless with Unity Catalog).",
+)
+@click.option(
     "--run",
     "run_it",
     is_flag=True,
@@ -365,6 +391,9 @@ def pipeline(
     fmt: str,
     interval: float | None,
     continuous: bool,
+    notebooks: str | None,
+    workshop: bool,
+    generator_job: bool,
     run_it: bool,
 ) -> None:
     """Write the pipeline project that ingests SECTOR's landing area (bronze, silver, gold)."""
@@ -386,6 +415,9 @@ def pipeline(
         fmt=fmt,
         interval=interval,
         continuous=continuous,
+        notebooks=notebooks,
+        workshop=workshop,
+        generator_job=generator_job,
     )
     for relpath in project.files:
         stdout().print(f"wrote {out / relpath}", markup=False)

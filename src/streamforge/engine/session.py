@@ -10,30 +10,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from streamforge.engine.change_feed import change_batch
-from streamforge.engine.context import MICROS, YEAR_US
+from streamforge.engine.context import YEAR_US
 from streamforge.engine.feed_faults import deliver_changes
 from streamforge.engine.pipeline_state import anomaly_counts, apply_landed, snapshot_state
 from streamforge.engine.rows import BatchRequest, Chunk, iter_chunks, table_schema
+from streamforge.engine.settings import RunSettings
 from streamforge.engine.state import EntityState, FeedState, RunState
 from streamforge.engine.unique import check_room
 from streamforge.plan import Plan, TablePlan
-
-
-@dataclass(frozen=True, slots=True)
-class RunConfig:
-    seed: int
-    start_us: int  # event time where cycle 0 begins
-    interval_s: float = 30.0
-    scale: float = 1.0
-    workers: int = 1
-    history_years: int = 5
-
-    def window(self, cycle: int) -> tuple[int, int]:
-        step = int(self.interval_s * MICROS)
-        return self.start_us + cycle * step, self.start_us + (cycle + 1) * step
-
-    def rows(self, table: TablePlan) -> int:
-        return max(1, round(table.spec.num_rows * self.scale))
 
 
 @dataclass(slots=True)
@@ -45,13 +29,22 @@ class TableOutput:
     rows: int
     schema: pa.Schema
     chunks: Iterator[Chunk]
+    # What makes any chunk of this batch anywhere (dimensions and facts; None for a change feed,
+    # whose batch is made from the entity state in one piece): the scale-out engine sends it to
+    # executors instead of consuming `chunks`.
+    request: BatchRequest | None = None
+    # The run state learns from these rows as `chunks` are consumed (a dimension that a change
+    # feed tracks, or that references a changing entity): a writer that makes the rows elsewhere
+    # must still drain `chunks` before the next table.
+    settles_state: bool = False
 
 
 class Session:
     """Generates a run step by step and keeps its RunState. Pure: writes nothing anywhere."""
 
-    def __init__(self, plan: Plan, config: RunConfig, state: RunState | None = None):
-        self.plan, self.config = plan, config
+    def __init__(self, plan: Plan, settings: RunSettings, state: RunState | None = None):
+        settings.start()  # ValueError now, not at the first batch, when the start is unset
+        self.plan, self.settings = plan, settings
         self.state = state or RunState()
         self._named_now: dict[str, list[np.ndarray]] = {}
 
@@ -59,17 +52,19 @@ class Session:
         """Every dimension once (cycle 0), registering live keys and tracked tables."""
         state = self.state
         for table in self.plan.dimensions:
-            rows = self.config.rows(table)
+            rows = self.settings.rows(table)
             check_room(table, rows - 1, 0)
             req = self._request(table, 0, rows, 1, (0, 0))
-            chunks = iter_chunks(req, self.config.workers)
+            chunks = iter_chunks(req, self.settings.workers)
             entity = self.plan.entities[table.name]
             state.entities[table.name] = EntityState.from_range(entity.key, rows)
+            pins = self._pin_targets(table)
             if entity.tracked_by is not None:
                 chunks = self._keep_table(table.name, chunks)
-            else:
-                chunks = self._pin_references(table, chunks)
-            yield TableOutput(table, 0, rows, table_schema(table), chunks)
+            elif pins:
+                chunks = self._pin_references(pins, chunks)
+            stateful = entity.tracked_by is not None or bool(pins)
+            yield TableOutput(table, 0, rows, table_schema(table), chunks, req, stateful)
         for entity in self.plan.entities.values():
             if entity.source != entity.name and entity.name not in state.entities:
                 feed = self.plan.table(entity.source)
@@ -101,12 +96,12 @@ class Session:
         the last cycle of a finite run, so change rows held back as late land now.
         """
         state = self.state
-        window = window or self.config.window(cycle)
+        window = window or self.settings.window(cycle)
         # Keys that this cycle's feed rows name: a later feed of the cycle must not delete them,
         # for its DELETE could fall before the row that names the key (keys in time).
         self._named_now = {}
         for table in self.plan.streams:
-            rows = self.config.rows(table)
+            rows = self.settings.rows(table)
             first = state.next_row_key.get(table.name, 1)
             req = self._request(table, cycle, rows, first, window)
             state.next_row_key[table.name] = first + rows
@@ -123,9 +118,8 @@ class Session:
                 yield TableOutput(table, cycle, landed, table_schema(table), iter([chunk]))
             else:
                 check_room(table, first + rows - 2, cycle)  # row numbers first-1 .. first+rows-2
-                yield TableOutput(
-                    table, cycle, rows, table_schema(table), iter_chunks(req, self.config.workers)
-                )
+                chunks = iter_chunks(req, self.settings.workers)
+                yield TableOutput(table, cycle, rows, table_schema(table), chunks, req)
         state.next_cycle = cycle + 1
 
     def _deliver(self, table: TablePlan, batch: pa.RecordBatch, cycle: int, final: bool) -> Chunk:
@@ -134,7 +128,7 @@ class Session:
         state, roles = self.state, table.feed
         assert roles is not None
         held = state.held.pop(table.name, None)
-        delivery = deliver_changes(table, batch, held, self.config.seed, cycle, final)
+        delivery = deliver_changes(table, batch, held, self.settings.seed, cycle, final)
         if delivery.held is not None:
             state.held[table.name] = delivery.held
         expected = state.expected.get(roles.entity)
@@ -151,19 +145,22 @@ class Session:
     def _request(
         self, table: TablePlan, cycle: int, rows: int, first: int, window: tuple[int, int]
     ) -> BatchRequest:
-        end = self.config.start_us
-        history = (end - self.config.history_years * YEAR_US, end)
+        end = self.settings.start()
+        history = (end - self.settings.history_years * YEAR_US, end)
         live, births = self.state.live_keys(), self.state.births()
-        seed = self.config.seed
+        seed = self.settings.seed
         return BatchRequest(table, seed, cycle, rows, first, window, history, live, births)
 
-    def _pin_references(self, table: TablePlan, chunks: Iterator[Chunk]) -> Iterator[Chunk]:
-        """Remember keys of changing entities that this (unchanging) dimension references."""
-        targets = {
+    def _pin_targets(self, table: TablePlan) -> dict[str, str]:
+        """Foreign-key column -> entity, for the changing entities this dimension references."""
+        return {
             column: fk.entity
             for column, fk in table.foreign_keys.items()
             if self.plan.entities[fk.entity].tracked_by is not None
         }
+
+    def _pin_references(self, targets: dict[str, str], chunks: Iterator[Chunk]) -> Iterator[Chunk]:
+        """Remember keys of changing entities that this (unchanging) dimension references."""
         for chunk in chunks:
             for column, entity in targets.items():
                 values = pc.drop_null(chunk.batch.column(column)).to_numpy()

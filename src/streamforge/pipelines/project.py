@@ -11,7 +11,14 @@ import yaml
 from streamforge.engine.event_faults import MAX_LATE_CYCLES
 from streamforge.errors import StreamForgeError
 from streamforge.pipelines.bundle import bundle_yaml
+from streamforge.pipelines.generator_job import (
+    NOTEBOOK,
+    check_generator_format,
+    generator_notebook,
+)
 from streamforge.pipelines.model import PipelineModel, build_model
+from streamforge.pipelines.notebook_format import Form
+from streamforge.pipelines.notebooks import check_form, notebook_project, readme_section
 from streamforge.pipelines.quality import rule_sources
 from streamforge.pipelines.render import render
 from streamforge.pipelines.targets import Target, get_target
@@ -33,6 +40,9 @@ class PipelineOptions:
     storage: str | None = None  # spark target: where checkpoints and state live (a URI)
     interval: float = 30.0  # seconds between the landing's cycles: the watermark follows it
     continuous: bool = False  # bundle: a continuous pipeline instead of a file-arrival job
+    notebooks: Form | None = None  # write the sources as notebooks (source format or .ipynb)
+    workshop: bool = False  # notebooks with exercises in transformations/, solutions/ beside
+    generator_job: bool = False  # bundle: a job that writes the landing with the Spark engine
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +65,13 @@ def build_project(plan: Plan, options: PipelineOptions) -> PipelineProject:
         raise StreamForgeError(f"unknown language '{options.language}'; use python or sql")
     if options.scd not in (1, 2):
         raise StreamForgeError("--scd must be 1 or 2")
+    if options.generator_job:
+        if not target.bundle:
+            raise StreamForgeError(
+                "--generator-job adds a job to the Databricks bundle; the spark target has no "
+                "bundle: drop --generator-job or use --target databricks"
+            )
+        check_generator_format(options.fmt)
     model = build_model(plan, options.interval)
     name = f"streamforge_{plan.sector.name.lower()}"
     files: dict[str, str] = {}
@@ -80,7 +97,18 @@ def build_project(plan: Plan, options: PipelineOptions) -> PipelineProject:
         recomputed=_materialized_views(model, options.language),
         landing=options.landing.rstrip("/"),
     )
-    files["README.md"] = _readme(model, target, options, ", ".join(sources), name)
+    readme_extra: list[str] = []
+    if options.notebooks or options.workshop:
+        form = options.notebooks or "source"
+        check_form(form, target.bundle)
+        notebooks = notebook_project(
+            files, model, form=form, workshop=options.workshop, open_source=not target.bundle
+        )
+        files, sources = dict(notebooks.files), [notebooks.renamed[s] for s in sources]
+        readme_extra = ["", *readme_section(notebooks, form)]
+    report = next(path for path in files if path.startswith("reports/"))
+    files["README.md"] = _readme(model, target, options, ", ".join(sources), name, report)
+    files["README.md"] += "\n".join(readme_extra) + ("\n" if readme_extra else "")
     if target.bundle:
         files["databricks.yml"] = bundle_yaml(
             name,
@@ -93,7 +121,11 @@ def build_project(plan: Plan, options: PipelineOptions) -> PipelineProject:
             unity_catalog=target.unity_catalog,
             language=options.language,
             sources=sources,
+            notebooks=bool(options.notebooks or options.workshop),
+            generator=(plan.sector.name, options.fmt) if options.generator_job else None,
         )
+        if options.generator_job:
+            files[NOTEBOOK] = generator_notebook(plan.sector.name, options.fmt)
     else:
         files["spark-pipeline.yml"] = _spark_spec(name, options)
     return PipelineProject(files)
@@ -139,7 +171,12 @@ def _dedupe_note(model: PipelineModel, target: Target, options: PipelineOptions)
 
 
 def _readme(
-    model: PipelineModel, target: Target, options: PipelineOptions, source: str, name: str
+    model: PipelineModel,
+    target: Target,
+    options: PipelineOptions,
+    source: str,
+    name: str,
+    report: str = REPORT,
 ) -> str:
     lines = [
         f"# {model.description}",
@@ -182,7 +219,7 @@ def _readme(
         )
     lines += [
         "",
-        f"`{REPORT}` is the data-quality report: rule by rule, the rows the landing manifest says "
+        f"`{report}` is the data-quality report: rule by rule, the rows the landing manifest says "
         "were made to break it beside the rows the pipeline's expectations failed "
         + (
             "(from the event log the bundle publishes as "
