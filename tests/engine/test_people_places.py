@@ -207,10 +207,10 @@ def test_people_agree_for_any_seed(run_lab, seed: int, rows: int) -> None:
 
 @pytest.mark.parametrize("locale", ["xx_YY", "de_de"])
 def test_validate_refuses_an_unknown_locale(lab_dir, locale) -> None:
-    from streamforge import catalog
+    from streamforge import sectors
 
     folder = lab_dir({"customer": {**PERSON_TABLE, "locale": locale}})
-    check = catalog.check_sector(folder, "lab")
+    check = sectors.check_sector(folder, "lab")
     assert check.plan is None
     (issue,) = [i for i in check.errors if "locale" in str(i)]
     assert "customer.yml" in str(issue) and f"unknown locale '{locale}'" in str(issue)

@@ -16,42 +16,10 @@ from streamforge.engine.generators import provider_space
 from streamforge.engine.generators.base import ValueGenerator
 from streamforge.engine.generators.permute import distinct_numbers
 from streamforge.engine.generators.phone import phone, phone_space
+from streamforge.engine.generators.row_fields import PERSON_ROLES
 from streamforge.spec.model import ColumnSpec
 
 Maker = Callable[[np.random.Generator, int], pa.Array]
-PERSON = (
-    "customer",
-    "patient",
-    "employee",
-    "contact",
-    "doctor",
-    "physician",
-    "nurse",
-    "member",
-    "owner",
-    "holder",
-    "account_holder",
-    "user",
-    "person",
-    "client",
-    "manager",
-    "agent",
-    "driver",
-    "technician",
-    "operator",
-    "advisor",
-    "provider",
-    "cardholder",
-    "guest",
-    "passenger",
-    "student",
-    "teacher",
-    "author",
-    "buyer",
-    "seller",
-    "full",
-    "display",
-)
 
 
 def _join(*parts: pa.Array | str, sep: str = "") -> pa.Array:
@@ -214,7 +182,7 @@ SUFFIXES = (
     "first_name",
     "last_name",
 )
-PERSON_NAME = re.compile(rf"^({'|'.join(PERSON)})_name$")
+PERSON_NAME = re.compile(rf"^({'|'.join(sorted(PERSON_ROLES))})_name$")
 
 
 def smart_maker(name: str) -> Maker | None:
