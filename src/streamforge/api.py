@@ -25,6 +25,7 @@ from streamforge.errors import StreamForgeError, did_you_mean, display_path
 if TYPE_CHECKING:
     import pyarrow as pa
 
+    from streamforge.engine.load_profile import LoadCurve
     from streamforge.engine.scenario import Scenario
     from streamforge.estimate import RunEstimate
     from streamforge.landing_view import LandingView
@@ -130,6 +131,22 @@ def validate(schema_dir: Path | str | None = None, sector: str | None = None) ->
     return [sectors.check_sector(root, name) for name in names]
 
 
+def load_curve(
+    sector: str, table: str, schema_dir: Path | str | None = None, interval: float = 30.0
+) -> LoadCurve | None:
+    """Expected rows per UTC hour of a fact or change feed with a `profile:` (at `interval`
+    seconds a cycle), None without one. Raises NotFound for an unknown table."""
+    from streamforge.engine.load_profile import load_curve as curve_of
+
+    plan = load_plan(sector, schema_dir)
+    if table not in {t.name for t in plan.tables}:
+        raise NotFound(f"unknown table '{table}' in sector '{sector}'")
+    spec = plan.table(table).spec
+    if spec.profile is None or plan.table(table).kind == "dimension":
+        return None
+    return curve_of(spec.profile, spec.num_rows, interval)
+
+
 def load_plan(sector: str, schema_dir: Path | str | None = None) -> Plan:
     root = sectors.resolve_schema_dir(schema_dir)
     _sector_dir(root, sector)
@@ -215,8 +232,9 @@ def preview(
     names = [t.name for t in plan.tables]
     if table not in names:
         raise NotFound(f"unknown table '{table}' in sector '{sector}'")
-    session = Session(plan, RunSettings(seed=seed, start_us=parse_start(None)))
-    for made, data in session.first_tables():
+    # A preview ignores `profile:` (at a quiet hour a table could have no rows to show).
+    settings = RunSettings(seed=seed, start_us=parse_start(None), profiles=False)
+    for made, data in Session(plan, settings).first_tables():
         if made.name == table:
             return data.slice(0, rows)
     raise AssertionError("unreachable")
@@ -312,15 +330,23 @@ def _engine_writer(
 
 
 def expected_rows(
-    sector: str, cycles: int, scale: float = 1.0, schema_dir: Path | str | None = None
+    sector: str,
+    cycles: int,
+    scale: float = 1.0,
+    schema_dir: Path | str | None = None,
+    *,
+    seed: int = DEFAULT_SEED,
+    start: str | None = None,
+    interval: float = 30.0,
 ) -> int:
-    """Rows a generate call will write in total (for progress bars)."""
+    """Rows a generate call with the same arguments makes in total (for progress bars): exact,
+    `profile:` included, since rows per cycle are a pure function of the seed and the window."""
     from streamforge.engine.settings import RunSettings
 
     plan = load_plan(sector, schema_dir)
-    config = RunSettings(seed=0, start_us=0, scale=scale)
-    return sum(config.rows(t) for t in plan.dimensions) + cycles * sum(
-        config.rows(t) for t in plan.streams
+    settings = RunSettings(seed=seed, start_us=parse_start(start), interval_s=interval, scale=scale)
+    return sum(settings.rows(t) for t in plan.dimensions) + sum(
+        settings.rows(t, cycle) for cycle in range(cycles) for t in plan.streams
     )
 
 

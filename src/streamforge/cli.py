@@ -227,7 +227,9 @@ def generate(
 
     if engine == "local":  # pyspark's Arrow functions need pandas importable
         skip_pandas()  # json, csv and parquet rows never pass through pandas
-    total = api.expected_rows(sector, cycles, scale, schema_dir)
+    total = api.expected_rows(
+        sector, cycles, scale, schema_dir, seed=seed, start=start, interval=interval
+    )
     began = time.perf_counter()
     with _progress(total) as on_rows:
         result = api.generate(

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from streamforge.spec.model import TableSpec
+
+if TYPE_CHECKING:
+    from streamforge.engine.load_profile import EventClock
 
 MICROS = 1_000_000
 DAY_US = 86_400 * MICROS
@@ -41,6 +45,7 @@ class ColumnContext:
     window: tuple[int, int]  # [start, end) of the batch's event time, microseconds since epoch
     history: tuple[int, int]  # [start, end) for dates of records that already exist
     event_time: bool  # True for facts and change feeds: datetimes fall in `window`
+    clock: EventClock | None = None  # the table's `profile:` over `window`: where event times fall
     row: RowSource | None = None  # None for array elements and anomalies: no row to agree with
 
     def child(self, rows: int) -> ColumnContext:
@@ -56,4 +61,5 @@ class ColumnContext:
             self.window,
             self.history,
             self.event_time,
+            self.clock,
         )

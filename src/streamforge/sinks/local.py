@@ -33,6 +33,10 @@ __all__ = ["LocalLanding"]
 class LocalLanding:
     """A landing area in a local (or mounted) folder; implements `Landing`."""
 
+    # Bytes written here cost a copy into the page cache, not an upload: the checkpoint keeps its
+    # tables uncompressed (checkpoint.save).
+    local = True
+
     def __init__(self, root: Path | str) -> None:
         self.root = Path(root)
 

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from streamforge.errors import did_you_mean
 from streamforge.spec import limits
 from streamforge.spec.locales import known_locales
+from streamforge.spec.profile import ProfileModel
 
 # \A...\Z, not ^...$: `$` also matches before a final line break, and a name reaches code.
 NAME = re.compile(r"\A[a-z_][a-z0-9_]*\Z")
@@ -96,6 +97,7 @@ class TableModel(BaseModel):
     duplicate_rate: float = Field(default=0.0, ge=0, lt=1)
     out_of_order_rate: float = Field(default=0.0, ge=0, le=1)
     locale: str | None = None  # Faker's locale for person, place and phone fields
+    profile: ProfileModel | None = None
     columns: dict[str, Any] = Field(min_length=1)
 
     @field_validator("num_rows")

@@ -76,6 +76,7 @@ def table(
         profiled=rows.num_rows,
         seed=seed,
         editable=request.app.state.settings.schema_editable,
+        curve=api.load_curve(source.sector, table, schema_dir),
     )
 
 
