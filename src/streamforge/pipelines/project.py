@@ -11,10 +11,16 @@ import yaml
 from streamforge.engine.event_faults import MAX_LATE_CYCLES
 from streamforge.errors import StreamForgeError
 from streamforge.pipelines.bundle import bundle_yaml
+from streamforge.pipelines.generator_job import (
+    NOTEBOOK,
+    check_generator_format,
+    generator_notebook,
+)
 from streamforge.pipelines.model import PipelineModel, build_model
 from streamforge.pipelines.notebook_format import Form
 from streamforge.pipelines.notebooks import check_form, notebook_project, readme_section
 from streamforge.pipelines.quality import rule_sources
+from streamforge.pipelines.readers import pipeline_format
 from streamforge.pipelines.render import render
 from streamforge.pipelines.targets import Target, get_target
 from streamforge.plan import Plan
@@ -37,6 +43,7 @@ class PipelineOptions:
     continuous: bool = False  # bundle: a continuous pipeline instead of a file-arrival job
     notebooks: Form | None = None  # write the sources as notebooks (source format or .ipynb)
     workshop: bool = False  # notebooks with exercises in transformations/, solutions/ beside
+    generator_job: bool = False  # bundle: a job that writes the landing with the Spark engine
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +66,14 @@ def build_project(plan: Plan, options: PipelineOptions) -> PipelineProject:
         raise StreamForgeError(f"unknown language '{options.language}'; use python or sql")
     if options.scd not in (1, 2):
         raise StreamForgeError("--scd must be 1 or 2")
+    pipeline_format(options.fmt)  # refuse a landing no pipeline reads before rendering
+    if options.generator_job:
+        if not target.bundle:
+            raise StreamForgeError(
+                "--generator-job adds a job to the Databricks bundle; the spark target has no "
+                "bundle: drop --generator-job or use --target databricks"
+            )
+        check_generator_format(options.fmt)
     model = build_model(plan, options.interval)
     name = f"streamforge_{plan.sector.name.lower()}"
     files: dict[str, str] = {}
@@ -109,7 +124,10 @@ def build_project(plan: Plan, options: PipelineOptions) -> PipelineProject:
             language=options.language,
             sources=sources,
             notebooks=bool(options.notebooks or options.workshop),
+            generator=(plan.sector.name, options.fmt) if options.generator_job else None,
         )
+        if options.generator_job:
+            files[NOTEBOOK] = generator_notebook(plan.sector.name, options.fmt)
     else:
         files["spark-pipeline.yml"] = _spark_spec(name, options)
     return PipelineProject(files)
@@ -125,7 +143,7 @@ def _materialized_views(model: PipelineModel, language: str) -> set[str]:
 
 def _spark_spec(name: str, options: PipelineOptions) -> str:
     configuration = {"streamforge.landing": options.landing}
-    if options.fmt == "parquet":  # SQL can name no schema for a file stream: Parquet carries it
+    if pipeline_format(options.fmt).carries_schema:  # SQL names no schema for a file stream
         configuration["spark.sql.streaming.schemaInference"] = "true"
     document = {
         "name": name,
