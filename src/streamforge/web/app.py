@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
-from streamforge import api, deploy
+from streamforge import api
 from streamforge.errors import SchemaError, StreamForgeError
 from streamforge.schema_edit import ReadOnlySchema
 from streamforge.sinks.destination import is_volume
@@ -53,7 +53,7 @@ def create_app(
     settings = Settings(
         schema_dir=Path(schema_dir) if schema_dir else None,
         landing_root=root,
-        deploy_enabled=workspace_client is not None or deploy.credentials_present(env),
+        deploy_enabled=workspace_client is not None or api.deploy_credentials_present(env),
         pipeline_landing=landing if landing.startswith("/Volumes/") else DEFAULT_VOLUME,
         workspace_host=_workspace_host(env),
         # The sectors shipped with StreamForge are never edited in place: saving needs a folder
