@@ -39,7 +39,8 @@ if TYPE_CHECKING:
     from streamforge.landing_write import OutputWriter, ProgressCallback, WrittenFile
     from streamforge.plan import Plan
     from streamforge.profile import ColumnProfile
-    from streamforge.runner import Clock, Listener, RunSummary
+    from streamforge.run_events import Listener
+    from streamforge.runner import Clock, RunSummary
     from streamforge.sectors import SectorCheck
     from streamforge.sinks.formats import FileFormat
     from streamforge.sinks.landing import Landing
