@@ -24,6 +24,7 @@ from streamforge.api_pipelines import pipeline_quality as pipeline_quality
 from streamforge.api_pipelines import pipeline_targets as pipeline_targets
 from streamforge.api_pipelines import pipeline_zip as pipeline_zip
 from streamforge.api_pipelines import run_pipeline_locally as run_pipeline_locally
+from streamforge.api_pipelines import workspace_client as workspace_client
 from streamforge.errors import StreamForgeError, did_you_mean, display_path
 from streamforge.sectors import NotFound as NotFound  # the web API answers 404
 

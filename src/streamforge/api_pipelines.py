@@ -22,6 +22,7 @@ __all__ = [
     "pipeline_targets",
     "pipeline_zip",
     "run_pipeline_locally",
+    "workspace_client",
 ]
 
 
@@ -192,6 +193,15 @@ def deploy_credentials_present(env: Mapping[str, str] | None = None) -> bool:
     return deploy.credentials_present(env)
 
 
+def workspace_client(user_token: str | None = None, timeout_s: float | None = None) -> Any:
+    """A `databricks.sdk.WorkspaceClient`: as the user when given their token, else from the
+    environment (the app's service principal); `timeout_s` bounds retries and each request.
+    The SDK's own exception when it cannot authenticate."""
+    from streamforge import deploy
+
+    return deploy.workspace_client(user_token, timeout_s=timeout_s)
+
+
 def deploy_pipeline(
     project,
     *,
@@ -219,7 +229,7 @@ def deploy_pipeline(
     from streamforge import deploy
 
     try:
-        client = client or deploy.workspace_client(user_token, timeout_s=timeout_s)
+        client = client or workspace_client(user_token, timeout_s=timeout_s)
         return deploy.deploy_pipeline(
             client,
             name=name,

@@ -36,6 +36,8 @@ def home() -> RedirectResponse:
 @router.get("/sectors", response_class=HTMLResponse)
 def sectors(request: Request, sector: str | None = None) -> HTMLResponse:
     schema_dir = request.app.state.settings.schema_dir
+    if request.app.state.remote_schema is not None:  # what others saved in the workspace
+        request.app.state.remote_schema.pull()
     checks = [api.check_sector(sector, schema_dir)] if sector else api.validate(schema_dir)
     items = []
     for check in checks:
