@@ -12,7 +12,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from streamforge import sectors
+from streamforge.api_pipelines import DeployFailed as DeployFailed
 from streamforge.api_pipelines import default_landing as default_landing
+from streamforge.api_pipelines import deploy_credentials_present as deploy_credentials_present
+from streamforge.api_pipelines import deploy_pipeline as deploy_pipeline
 from streamforge.api_pipelines import deployable_targets as deployable_targets
 from streamforge.api_pipelines import local_targets as local_targets
 from streamforge.api_pipelines import pipeline as pipeline  # the pipeline half of the facade
@@ -21,7 +24,9 @@ from streamforge.api_pipelines import pipeline_quality as pipeline_quality
 from streamforge.api_pipelines import pipeline_targets as pipeline_targets
 from streamforge.api_pipelines import pipeline_zip as pipeline_zip
 from streamforge.api_pipelines import run_pipeline_locally as run_pipeline_locally
+from streamforge.api_pipelines import workspace_client as workspace_client
 from streamforge.errors import StreamForgeError, did_you_mean, display_path
+from streamforge.sectors import NotFound as NotFound  # the web API answers 404
 
 # The engine, the sinks, pyarrow and the spec models load when a function needs them, not on
 # `import streamforge.api`: the CLI imports this module for every command, `--version` too.
@@ -35,7 +40,8 @@ if TYPE_CHECKING:
     from streamforge.landing_write import OutputWriter, ProgressCallback, WrittenFile
     from streamforge.plan import Plan
     from streamforge.profile import ColumnProfile
-    from streamforge.runner import Clock, Listener, RunSummary
+    from streamforge.run_events import Listener
+    from streamforge.runner import Clock, RunSummary
     from streamforge.sectors import SectorCheck
     from streamforge.sinks.formats import FileFormat
     from streamforge.sinks.landing import Landing
@@ -68,10 +74,6 @@ DEFAULT_SEED = 42
 DEFAULT_FORMAT = "json"  # what Auto Loader reads most easily (DESIGN §2)
 DEFAULT_TARGET = "databricks"
 STATE_DIR = "_streamforge"
-
-
-class NotFound(StreamForgeError):
-    """An unknown sector or table (the web API answers 404)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,9 +155,8 @@ def load_curve(
 
 
 def load_plan(sector: str, schema_dir: Path | str | None = None) -> Plan:
-    root = sectors.resolve_schema_dir(schema_dir)
-    _sector_dir(root, sector)
-    return sectors.load_plan(root, sector)
+    """The plan of a valid sector; NotFound for an unknown one, SchemaError for an invalid one."""
+    return sectors.plan_of(sector, schema_dir)
 
 
 def sector_names(schema_dir: Path | str | None = None) -> list[str]:
@@ -165,15 +166,8 @@ def sector_names(schema_dir: Path | str | None = None) -> list[str]:
 def check_sector(sector: str, schema_dir: Path | str | None = None) -> SectorCheck:
     """One sector's plan and every problem found in it; NotFound for an unknown sector."""
     root = sectors.resolve_schema_dir(schema_dir)
-    _sector_dir(root, sector)
+    sectors.known_sector_dir(root, sector)
     return sectors.check_sector(root, sector)
-
-
-def _sector_dir(root: Path, sector: str) -> Path:
-    try:
-        return sectors.sector_dir(root, sector)
-    except StreamForgeError as exc:
-        raise NotFound(str(exc)) from None
 
 
 @dataclass(frozen=True, slots=True)
