@@ -210,7 +210,7 @@ def plan_sector(sector: SectorSpec) -> tuple[Plan | None, list[Issue]]:
     for table in sector.tables:
         plans[table.name] = _plan_table(table, sector, entities, key_owner, feeds, issues)
     order = _dependency_order(sector, plans, entities, issues)
-    issues += _check_expressions(plans, dims)
+    issues += _check_expressions(plans, dims, entities)
     check_unique_capacity(plans, entities, issues)
     if any(i.severity == "error" for i in issues):
         return None, issues
@@ -218,15 +218,23 @@ def plan_sector(sector: SectorSpec) -> tuple[Plan | None, list[Issue]]:
     return Plan(sector, ordered, MappingProxyType(entities)), issues
 
 
-def _check_expressions(plans: dict[str, TablePlan], dims: dict[str, TableSpec]) -> list[Issue]:
+def _check_expressions(
+    plans: dict[str, TablePlan], dims: dict[str, TableSpec], entities: Mapping[str, Entity]
+) -> list[Issue]:
     """Problems of computed columns, lookups and checks (expr/check.py)."""
+    coherent = [t for t in plans.values() if t.spec.checks or t.spec.columns != t.spec.written]
+    coherent += [t for t in plans.values() if any(c.expr for c in t.spec.columns)]
+    if not coherent:
+        return []
     from streamforge.expr.check import check_table  # binds with DuckDB: only when needed
 
     issues: list[Issue] = []
-    for table in plans.values():
+    for table in {t.name: t for t in coherent}.values():
         fks = {c: fk.entity for c, fk in table.foreign_keys.items()}
         keys = frozenset([*fks, *([table.primary_key] if table.primary_key else [])])
-        issues += check_table(table.spec, keys, fks, dims)
+        entity = entities.get(table.name)
+        tracked = table.kind == "dimension" and entity is not None and bool(entity.tracked_by)
+        issues += check_table(table.spec, keys, fks, dims, tracked)
     return issues
 
 

@@ -241,3 +241,27 @@ def _breakers(col: ColumnSpec) -> tuple[str, ...]:
     if col.type in ("date", "datetime"):
         return (f"{name} + INTERVAL 1 DAY", f"{name} - INTERVAL 3650 DAY", "NULL")
     return ("NULL",)
+
+
+def compute_images(
+    req: BatchRequest, attrs: list[ColumnSpec], columns: Mapping[str, pa.Array], rows: int
+) -> dict[str, pa.Array]:
+    """The computed attributes of a change feed's after-images, from the other columns of the
+    same row (validate keeps a tracked dimension's expressions to its key and attributes)."""
+    from streamforge.engine.faults import apply_quality
+    from streamforge.engine.rows import column_context
+
+    computed = {a.name: a for a in attrs if a.expr is not None}
+    parsed = {name: parse_expression(a.expr or "") for name, a in computed.items()}
+    present = [name for name in columns if name not in computed]  # the entity key included
+    images = pa.table({name: columns[name] for name in present})
+    result: dict[str, pa.Array] = {}
+    for level in levels({name: p.columns for name, p in parsed.items()}):
+        types = {name: arrow_type(computed[name]) for name in level}
+        values = evaluate(images, {name: to_duckdb(parsed[name]) for name in level}, types)
+        for name in level:
+            ctx = column_context(req, name, 0, rows, 0)
+            made = values[name].combine_chunks()
+            result[name], _ = apply_quality(req, computed[name], made, ctx, 0)
+            images = images.append_column(name, result[name])
+    return result

@@ -92,9 +92,11 @@ def check_table(
     keys: frozenset[str],
     foreign_keys: Mapping[str, str],
     dimensions: Mapping[str, TableSpec],
+    tracked: bool = False,
 ) -> list[Issue]:
     """Every problem of `table`'s expressions and checks. `keys`: its key columns (primary and
-    foreign), which keep their key rules and so cannot be computed."""
+    foreign), which keep their key rules and so cannot be computed. `tracked`: a dimension that
+    a change feed changes, whose after-images must compute the expressions from themselves."""
     where = display_path(table.file)
     computed = [c for c in table.columns if c.expr is not None]
     if not computed and not table.checks and not any(c.hidden for c in table.columns):
@@ -122,6 +124,8 @@ def check_table(
         try:
             parsed[col.name] = parse_expression(col.expr)
             lookups = _names(parsed[col.name], table, foreign_keys, dimensions)
+            if tracked:
+                _image_only(parsed[col.name], table)
         except ExprError as exc:
             issues.append(Issue(where, col.line, f"column '{col.name}': {exc.message}", exc.hint))
             parsed.pop(col.name, None)
@@ -182,6 +186,18 @@ def _names(
                 did_you_mean(name, table.column_names),
             )
     return [resolve_lookup(ref, foreign_keys, dimensions) for ref in parsed.lookups]
+
+
+def _image_only(parsed: Parsed, table: TableSpec) -> None:
+    """A tracked dimension's change feed writes after-images with the written columns only."""
+    hidden = [n for n in parsed.columns if table.column(n).hidden]  # type: ignore[union-attr]
+    if parsed.lookups or hidden:
+        what = parsed.lookups[0].text if parsed.lookups else hidden[0]
+        raise ExprError(
+            f"'{what}' in '{parsed.text}': a change feed changes this dimension, and its "
+            "after-images carry only the written columns, no lookups or hidden columns",
+            "compute the value from the dimension's own written columns",
+        )
 
 
 def _row_schema(table: TableSpec, keys: frozenset[str]) -> pa.Schema:
