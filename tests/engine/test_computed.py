@@ -89,7 +89,7 @@ def test_hidden_columns_drive_values_but_are_not_written(landing):
     costs = [r for r in rows if r["cost"] is not None]
     # cost = round(quantity * rate, 2) with rate drawn in [0.8, 1.6]
     spread = [r["cost"] / r["quantity"] for r in costs]
-    assert 0.8 - 0.005 <= min(spread) and max(spread) <= 1.6 + 0.005
+    assert min(spread) >= 0.8 - 0.005 and max(spread) <= 1.6 + 0.005
     nulls = len(rows) - len(costs)
     assert 0.05 * len(rows) < nulls < 0.16 * len(rows), "null_rate 0.1 applies after the expr"
 
