@@ -85,9 +85,9 @@ def energy_dir() -> Path:
     here = Path(__file__).resolve().parents[1] / "schema" / SECTOR
     if here.is_dir():
         return here
-    from streamforge import catalog
+    from streamforge import sectors
 
-    return catalog.default_schema_dir() / SECTOR
+    return sectors.default_schema_dir() / SECTOR
 
 
 def needed_tables(table: str) -> list[str]:
@@ -129,8 +129,9 @@ def bench_sector(root: Path, table: str, rows: int) -> Path:
 def streamforge_run(table: str, rows: int, fmt: str, workers: int, work: Path) -> dict[str, Any]:
     """Time one table's batch through Session -> write_output -> LocalLanding."""
     from streamforge import api
-    from streamforge.engine.session import RunConfig, Session
-    from streamforge.publish import write_output
+    from streamforge.engine.session import Session
+    from streamforge.engine.settings import RunSettings
+    from streamforge.landing_write import write_output
     from streamforge.sinks.formats import get_format
     from streamforge.sinks.local import LocalLanding
 
@@ -139,7 +140,7 @@ def streamforge_run(table: str, rows: int, fmt: str, workers: int, work: Path) -
     def once(rows: int, landing_dir: Path) -> dict[str, Any]:
         schema_dir = bench_sector(landing_dir / "_schema", table, rows)
         plan = api.load_plan(BENCH_SECTOR, schema_dir)
-        config = RunConfig(seed=SEED, start_us=api.parse_start(START), workers=workers)
+        config = RunSettings(seed=SEED, start_us=api.parse_start(START), workers=workers)
         session = Session(plan, config)
         landing = LocalLanding(landing_dir / "landing")
         dimensions = session.dimensions()

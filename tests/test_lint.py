@@ -28,3 +28,10 @@ def test_mypy_is_clean() -> None:
     assert mypy is not None, "mypy is a dev dependency: pip install -e '.[dev]'"
     result = subprocess.run([mypy, "src"], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_package_declares_inline_types() -> None:
+    """PEP 561: type checkers read our annotations only if the package ships a `py.typed` file."""
+    from importlib.resources import files
+
+    assert files("streamforge").joinpath("py.typed").is_file()

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from streamforge import api, catalog
+from streamforge import api, sectors
 from streamforge.readback import read_manifest
 
 SCHEMA_DIR = Path(__file__).resolve().parents[1] / "schema"
-SECTORS = catalog.sector_names(SCHEMA_DIR)
+SECTORS = sectors.sector_names(SCHEMA_DIR)
 SCALE = 0.25
 CYCLES = 3
 

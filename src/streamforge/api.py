@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from streamforge import catalog
+from streamforge import sectors
 from streamforge.api_pipelines import deployable_targets as deployable_targets
 from streamforge.api_pipelines import pipeline as pipeline  # the pipeline half of the facade
 from streamforge.api_pipelines import pipeline_quality as pipeline_quality
@@ -25,27 +25,27 @@ from streamforge.errors import StreamForgeError, did_you_mean, display_path
 if TYPE_CHECKING:
     import pyarrow as pa
 
-    from streamforge.catalog import SectorCheck
     from streamforge.engine.scenario import Scenario
     from streamforge.estimate import RunEstimate
     from streamforge.landing_view import LandingView
+    from streamforge.landing_write import ProgressCallback, WrittenFile
     from streamforge.plan import Plan
     from streamforge.profile import ColumnProfile
-    from streamforge.publish import ProgressCallback, WrittenFile
     from streamforge.runner import Clock, Listener, RunSummary
+    from streamforge.sectors import SectorCheck
     from streamforge.sinks.formats import FileFormat
     from streamforge.sinks.landing import Landing
 
 # Names callers read as `api.X` (types in annotations): resolved on first use.
 _LAZY = {
-    "SectorCheck": "streamforge.catalog",
+    "SectorCheck": "streamforge.sectors",
     "RunEstimate": "streamforge.estimate",
     "LandingView": "streamforge.landing_view",
     "Plan": "streamforge.plan",
     "ColumnProfile": "streamforge.profile",
-    "WrittenFile": "streamforge.publish",
+    "WrittenFile": "streamforge.landing_write",
     "RunSummary": "streamforge.runner",
-    "RunOptions": "streamforge.runner",
+    "RunSettings": "streamforge.engine.settings",
     "FileFormat": "streamforge.sinks.formats",
     "Landing": "streamforge.sinks.landing",
     "LocalLanding": "streamforge.sinks.local",
@@ -101,8 +101,8 @@ class GenerateResult:
 
 
 def list_sectors(schema_dir: Path | str | None = None) -> list[SectorSummary]:
-    root = catalog.resolve_schema_dir(schema_dir)
-    return [summarize(catalog.check_sector(root, name)) for name in catalog.sector_names(root)]
+    root = sectors.resolve_schema_dir(schema_dir)
+    return [summarize(sectors.check_sector(root, name)) for name in sectors.sector_names(root)]
 
 
 def summarize(check: SectorCheck) -> SectorSummary:
@@ -121,35 +121,35 @@ def summarize(check: SectorCheck) -> SectorSummary:
 
 def validate(schema_dir: Path | str | None = None, sector: str | None = None) -> list[SectorCheck]:
     """Check one sector, or every sector of the folder (a folder of YAML files is one sector)."""
-    root = catalog.resolve_schema_dir(schema_dir)
+    root = sectors.resolve_schema_dir(schema_dir)
     if sector is not None:
-        return [catalog.check_sector(root, sector)]
-    names = catalog.sector_names(root)
+        return [sectors.check_sector(root, sector)]
+    names = sectors.sector_names(root)
     if not names and any(p.suffix in (".yml", ".yaml") for p in root.iterdir()):
-        return [catalog.check_sector(root.parent, root.name)]
-    return [catalog.check_sector(root, name) for name in names]
+        return [sectors.check_sector(root.parent, root.name)]
+    return [sectors.check_sector(root, name) for name in names]
 
 
 def load_plan(sector: str, schema_dir: Path | str | None = None) -> Plan:
-    root = catalog.resolve_schema_dir(schema_dir)
+    root = sectors.resolve_schema_dir(schema_dir)
     _sector_dir(root, sector)
-    return catalog.load_plan(root, sector)
+    return sectors.load_plan(root, sector)
 
 
 def sector_names(schema_dir: Path | str | None = None) -> list[str]:
-    return catalog.sector_names(catalog.resolve_schema_dir(schema_dir))
+    return sectors.sector_names(sectors.resolve_schema_dir(schema_dir))
 
 
 def check_sector(sector: str, schema_dir: Path | str | None = None) -> SectorCheck:
     """One sector's plan and every problem found in it; NotFound for an unknown sector."""
-    root = catalog.resolve_schema_dir(schema_dir)
+    root = sectors.resolve_schema_dir(schema_dir)
     _sector_dir(root, sector)
-    return catalog.check_sector(root, sector)
+    return sectors.check_sector(root, sector)
 
 
 def _sector_dir(root: Path, sector: str) -> Path:
     try:
-        return catalog.sector_dir(root, sector)
+        return sectors.sector_dir(root, sector)
     except StreamForgeError as exc:
         raise NotFound(str(exc)) from None
 
@@ -208,13 +208,14 @@ def preview(
 ) -> pa.Table:
     """The first rows a run would write for one table (dimensions first, as a run does)."""
 
-    from streamforge.engine.session import RunConfig, Session
+    from streamforge.engine.session import Session
+    from streamforge.engine.settings import RunSettings
 
     plan = load_plan(sector, schema_dir)
     names = [t.name for t in plan.tables]
     if table not in names:
         raise NotFound(f"unknown table '{table}' in sector '{sector}'")
-    session = Session(plan, RunConfig(seed=seed, start_us=parse_start(None)))
+    session = Session(plan, RunSettings(seed=seed, start_us=parse_start(None)))
     for made, data in session.first_tables():
         if made.name == table:
             return data.slice(0, rows)
@@ -253,8 +254,9 @@ def generate(
     on_file: Callable[[WrittenFile], None] | None = None,
 ) -> GenerateResult:
     """Dimensions once, then `cycles` batches of every fact and change feed, without waiting."""
-    from streamforge.engine.session import RunConfig, Session
-    from streamforge.publish import write_output
+    from streamforge.engine.session import Session
+    from streamforge.engine.settings import RunSettings
+    from streamforge.landing_write import write_output
     from streamforge.sinks.local import LocalLanding
 
     if cycles < 0 or interval <= 0 or scale <= 0:
@@ -265,7 +267,7 @@ def generate(
     out = Path(out)
     _prepare_landing(out, fresh)
     landing = LocalLanding(out)
-    config = RunConfig(
+    config = RunSettings(
         seed=seed, start_us=start_us, interval_s=interval, scale=scale, workers=workers
     )
     session = Session(plan, config)
@@ -277,7 +279,7 @@ def generate(
             on_file(written)
 
     for output in session.dimensions():
-        emit(write_output(landing, output, file_format, seed, (config.start_us,) * 2, on_rows))
+        emit(write_output(landing, output, file_format, seed, (start_us, start_us), on_rows))
     for cycle in range(cycles):
         window = config.window(cycle)
         # A finite run lands every change: rows held back as late arrive in its last file.
@@ -290,10 +292,10 @@ def expected_rows(
     sector: str, cycles: int, scale: float = 1.0, schema_dir: Path | str | None = None
 ) -> int:
     """Rows a generate call will write in total (for progress bars)."""
-    from streamforge.engine.session import RunConfig
+    from streamforge.engine.settings import RunSettings
 
     plan = load_plan(sector, schema_dir)
-    config = RunConfig(seed=0, start_us=0, scale=scale)
+    config = RunSettings(seed=0, start_us=0, scale=scale)
     return sum(config.rows(t) for t in plan.dimensions) + cycles * sum(
         config.rows(t) for t in plan.streams
     )
@@ -371,14 +373,15 @@ def run(
 
     `scenario`, when given, is asked before each new cycle for the fault rates, anomaly rates
     and burst to use (the app's scenario controls); the manifest records them per file."""
-    from streamforge.runner import Runner, RunOptions
+    from streamforge.engine.settings import RunSettings
+    from streamforge.runner import Runner
 
     if interval <= 0 or scale <= 0 or (cycles is not None and cycles < 0):
         raise StreamForgeError("--interval and --scale must be > 0, --cycles >= 0")
     check_destination(dest, fmt)
     plan = load_plan(sector, schema_dir)
     landing = open_landing(dest)
-    options = RunOptions(
+    settings = RunSettings(
         seed=seed,
         interval_s=interval,
         scale=scale,
@@ -389,7 +392,7 @@ def run(
         break_lock=break_lock,
         scenario=scenario,
     )
-    runner = Runner(plan, landing, _table_format(fmt), options, clock, stop, listener)
+    runner = Runner(plan, landing, _table_format(fmt), settings, clock, stop, listener)
     return runner.run()
 
 

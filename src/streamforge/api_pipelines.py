@@ -27,12 +27,17 @@ def pipeline(
     fmt: str = "json",
     interval: float | None = None,
     continuous: bool = False,
+    notebooks: str | None = None,
+    workshop: bool = False,
 ):
     """Generate the pipeline project that ingests a sector's landing area; write it to `out`.
 
     `interval` (seconds between the landing's cycles) sets the watermark; None reads it from a
     local `landing` (checkpoint, else manifest), else 30. Raises StreamForgeError when it is not
-    positive. `continuous` makes the bundle's pipeline continuous (no refresh job).
+    positive. `continuous` makes the bundle's pipeline continuous (no refresh job). `notebooks`
+    ("source" or "ipynb") writes the sources as notebooks; `workshop` leaves chosen steps as
+    exercises in transformations/ with the solutions in solutions/ (source notebooks unless
+    `notebooks` says otherwise). Raises StreamForgeError for an unknown notebook form.
     """
     from streamforge.api import load_plan  # at call time: api re-exports this module
     from streamforge.pipelines.interval import DEFAULT_INTERVAL, landing_interval
@@ -43,6 +48,8 @@ def pipeline(
         interval = landing_interval(landing) or DEFAULT_INTERVAL
     elif not interval > 0:
         raise StreamForgeError(f"--interval must be a positive number of seconds, not {interval}")
+    if notebooks not in (None, "source", "ipynb"):
+        raise StreamForgeError(f"unknown notebook form '{notebooks}'; use source or ipynb")
     plan = load_plan(sector, schema_dir)
     if landing is None:
         landing = get_target(target).default_landing
@@ -56,6 +63,8 @@ def pipeline(
         fmt=fmt,
         interval=interval,
         continuous=continuous,
+        notebooks=notebooks,  # type: ignore[arg-type]  # checked above
+        workshop=workshop,
         storage=(Path(out) / "pipeline-storage").resolve().as_uri() if out is not None else None,
     )
     project = build_project(plan, options)

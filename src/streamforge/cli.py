@@ -349,6 +349,19 @@ def verify(sector: str, schema_dir: Path | None, out: Path) -> None:
     "files land.",
 )
 @click.option(
+    "--notebooks",
+    type=click.Choice(["source", "ipynb"]),
+    default=None,
+    help="Write the pipeline as notebooks, a cell per dataset under a note with documentation "
+    "links: Databricks source format (.py/.sql) or .ipynb.",
+)
+@click.option(
+    "--workshop",
+    is_flag=True,
+    help="Notebooks with exercises (an expectation, the AUTO CDC flow, a gold view) left as "
+    "TODO cells with hints; the solutions in solutions/.",
+)
+@click.option(
     "--run",
     "run_it",
     is_flag=True,
@@ -365,6 +378,8 @@ def pipeline(
     fmt: str,
     interval: float | None,
     continuous: bool,
+    notebooks: str | None,
+    workshop: bool,
     run_it: bool,
 ) -> None:
     """Write the pipeline project that ingests SECTOR's landing area (bronze, silver, gold)."""
@@ -386,6 +401,8 @@ def pipeline(
         fmt=fmt,
         interval=interval,
         continuous=continuous,
+        notebooks=notebooks,
+        workshop=workshop,
     )
     for relpath in project.files:
         stdout().print(f"wrote {out / relpath}", markup=False)

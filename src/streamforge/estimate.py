@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 import pyarrow as pa
 
-from streamforge.engine.session import RunConfig, Session
+from streamforge.engine.session import Session
+from streamforge.engine.settings import RunSettings
 from streamforge.plan import Plan
 from streamforge.sinks.formats import get_format
 
@@ -68,10 +69,10 @@ def estimate_run(plan: Plan, fmt: str, scale: float, seed: int, start_us: int) -
         ValueError: `fmt` is not a registered format.
     """
     file_format = get_format("parquet" if fmt == "delta" else fmt)
-    wanted = RunConfig(seed=seed, start_us=start_us, scale=scale)
+    wanted = RunSettings(seed=seed, start_us=start_us, scale=scale)
     largest = max((t.spec.num_rows for t in plan.tables), default=1)
     sample_scale = min(1.0, SAMPLE_ROWS_LIMIT / max(largest, 1))
-    session = Session(plan, RunConfig(seed=seed, start_us=start_us, scale=sample_scale))
+    session = Session(plan, RunSettings(seed=seed, start_us=start_us, scale=sample_scale))
     measured = {
         made.name: _bytes_per_row(file_format, data.slice(0, SAMPLE_ROWS))
         for made, data in session.first_tables()

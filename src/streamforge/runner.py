@@ -19,11 +19,12 @@ from streamforge import checkpoint
 from streamforge.checkpoint import RunMeta
 from streamforge.engine.context import MICROS
 from streamforge.engine.scenario import Scenario, apply_scenario
-from streamforge.engine.session import RunConfig, Session
+from streamforge.engine.session import Session
+from streamforge.engine.settings import RunSettings
 from streamforge.engine.state import RunState
 from streamforge.errors import StorageError, StreamForgeError
+from streamforge.landing_write import WriteStopped, WrittenFile, write_output
 from streamforge.plan import Plan
-from streamforge.publish import WriteStopped, WrittenFile, write_output
 from streamforge.sinks.formats import FileFormat
 from streamforge.sinks.landing import Landing, LandingLocked
 
@@ -42,19 +43,6 @@ class SystemClock:
 
     def wait(self, seconds: float, stop: threading.Event) -> bool:
         return stop.wait(max(seconds, 0.0))
-
-
-@dataclass(frozen=True, slots=True)
-class RunOptions:
-    seed: int
-    interval_s: float = 30.0
-    scale: float = 1.0
-    cycles: int | None = None  # stop after this many cycles of this invocation
-    duration_s: float | None = None
-    workers: int = 2
-    fresh: bool = False  # clear what an earlier run wrote before starting
-    break_lock: bool = False  # take over the landing's lock even if its holder may be alive
-    scenario: Callable[[], Scenario] | None = None  # read before each new cycle (app controls)
 
 
 @dataclass(slots=True)
@@ -90,12 +78,12 @@ class Runner:
         plan: Plan,
         landing: Landing,
         fmt: FileFormat,
-        options: RunOptions,
+        settings: RunSettings,
         clock: Clock | None = None,
         stop: threading.Event | None = None,
         listener: Listener | None = None,
     ):
-        self.plan, self.landing, self.fmt, self.options = plan, landing, fmt, options
+        self.plan, self.landing, self.fmt, self.settings = plan, landing, fmt, settings
         self.clock = clock or SystemClock()
         self.stop = stop or threading.Event()
         self.listener = listener or (lambda event, payload: None)
@@ -105,10 +93,10 @@ class Runner:
         if self.stop.is_set():  # stopped during start-up: nothing was written yet
             return RunSummary(resumed=False, stopped=True)
         try:
-            with self.landing.lock(owner, self.options.break_lock) as taken_over:
+            with self.landing.lock(owner, self.settings.break_lock) as taken_over:
                 if taken_over:
                     self.listener("lock", taken_over)
-                if self.options.fresh:
+                if self.settings.fresh:
                     self.landing.clear()
                 return self._run()
         except LandingLocked as exc:
@@ -135,16 +123,16 @@ class Runner:
         else:
             state, meta = loaded
             self._check_compatible(meta)
-            meta.interval_s, meta.scale = self.options.interval_s, self.options.scale
+            meta.interval_s, meta.scale = self.settings.interval_s, self.settings.scale
         summary = RunSummary(resumed=loaded is not None)
-        config = RunConfig(
+        engine_settings = replace(
+            self.settings,
             seed=meta.seed,
             start_us=meta.start_us,
             interval_s=meta.interval_s,
             scale=meta.scale,
-            workers=self.options.workers,
         )
-        session = Session(self.plan, config, state)
+        session = Session(self.plan, engine_settings, state)
         if loaded is not None:
             self.listener("resumed", meta)
         if not state.dimensions_written:
@@ -167,10 +155,10 @@ class Runner:
         began = self.clock.now_us()
         interval_us = int(meta.interval_s * MICROS)
         while not self.stop.is_set():
-            if self.options.cycles is not None and len(summary.cycles) >= self.options.cycles:
+            if self.settings.cycles is not None and len(summary.cycles) >= self.settings.cycles:
                 break
             elapsed = (self.clock.now_us() - began) / MICROS
-            if self.options.duration_s is not None and elapsed >= self.options.duration_s:
+            if self.settings.duration_s is not None and elapsed >= self.settings.duration_s:
                 break
             cycle = state.next_cycle
             tick: int | None
@@ -181,7 +169,7 @@ class Runner:
                 tick = self._next_tick(meta, interval_us)
                 if tick is None:
                     break
-                scenario = self.options.scenario() if self.options.scenario else Scenario()
+                scenario = self.settings.scenario() if self.settings.scenario else Scenario()
                 meta.pending_cycle, meta.pending_tick_us = cycle, tick
                 meta.pending_scenario = scenario.to_json() or None
                 checkpoint.save(self.landing, state, meta, entities_changed=False)
@@ -211,9 +199,9 @@ class Runner:
         started = time.perf_counter()
         window = (tick - interval_us, tick)  # the interval that just passed: no future events
         files = []
-        base_plan, base_config = session.plan, session.config
+        base_plan, base_settings = session.plan, session.settings
         session.plan = apply_scenario(base_plan, scenario)
-        session.config = replace(base_config, scale=base_config.scale * scenario.burst)
+        session.settings = replace(base_settings, scale=base_settings.scale * scenario.burst)
         try:
             for output in session.cycle(cycle, window):
                 if self.stop.is_set():
@@ -233,7 +221,7 @@ class Runner:
                 except WriteStopped:
                     return None  # the pending checkpoint redoes the whole cycle
         finally:
-            session.plan, session.config = base_plan, base_config
+            session.plan, session.settings = base_plan, base_settings
         seconds = time.perf_counter() - started
         return CycleReport(cycle, window, files, seconds, overrun=seconds > meta.interval_s)
 
@@ -256,11 +244,11 @@ class Runner:
         now = self.clock.now_us()
         return RunMeta(
             sector=self.plan.sector.name,
-            seed=self.options.seed,
+            seed=self.settings.seed,
             format=self.fmt.name,
             start_us=now - now % MICROS,
-            interval_s=self.options.interval_s,
-            scale=self.options.scale,
+            interval_s=self.settings.interval_s,
+            scale=self.settings.scale,
             fingerprint=checkpoint.fingerprint(self.plan),
         )
 
@@ -271,7 +259,7 @@ class Runner:
             problems.append(f"it holds sector {meta.sector}, not {self.plan.sector.name}")
         if meta.format != self.fmt.name:
             problems.append(f"its files are {meta.format}, not {self.fmt.name}")
-        if meta.seed != self.options.seed:
+        if meta.seed != self.settings.seed:
             problems.append(f"it was started with --seed {meta.seed}")
         now = checkpoint.fingerprint(self.plan)
         for table, old in meta.fingerprint.items():

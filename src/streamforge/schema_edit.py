@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from streamforge import catalog
+from streamforge import sectors
 from streamforge.errors import Issue, StreamForgeError, display_path
 from streamforge.spec.load import MAX_FILE_BYTES, YAML_SUFFIXES
 
@@ -58,7 +58,7 @@ class ReadOnlySchema(StreamForgeError):
 class EditedCheck:
     """The sector's problems with the edited text in place; `issues_here` are the edited file's."""
 
-    check: catalog.SectorCheck
+    check: sectors.SectorCheck
     file: str  # the edited file, as issues name it
     issues_here: tuple[Issue, ...]
 
@@ -69,7 +69,7 @@ def table_file(schema_dir: Path, sector: str, table: str) -> Path:
     Raises:
         StreamForgeError: an unknown sector, or no such file.
     """
-    directory = catalog.sector_dir(schema_dir, sector)
+    directory = sectors.sector_dir(schema_dir, sector)
     for suffix in YAML_SUFFIXES:
         candidate = directory / f"{table}{suffix}"
         if candidate.is_file():
@@ -94,9 +94,9 @@ def _overlay(directory: Path, filename: str, text: str) -> Iterator[Path]:
 
 def check_edited(schema_dir: Path, sector: str, filename: str, text: str) -> EditedCheck:
     """Validate the sector as if `filename` held `text`; issues name the real files."""
-    directory = catalog.sector_dir(schema_dir, sector)
+    directory = sectors.sector_dir(schema_dir, sector)
     with _overlay(directory, filename, text) as tmp:
-        check = catalog.check_sector(tmp, directory.name)
+        check = sectors.check_sector(tmp, directory.name)
         prefix = display_path(tmp / directory.name)
     real = display_path(directory)
     issues = tuple(replace(i, file=i.file.replace(prefix, real, 1)) for i in check.issues)
@@ -108,7 +108,7 @@ def check_edited(schema_dir: Path, sector: str, filename: str, text: str) -> Edi
 @contextmanager
 def edited_schema(schema_dir: Path, sector: str, filename: str, text: str) -> Iterator[Path]:
     """A schema folder with the edit in place, for previews (deleted when the block ends)."""
-    directory = catalog.sector_dir(schema_dir, sector)
+    directory = sectors.sector_dir(schema_dir, sector)
     with _overlay(directory, filename, text) as tmp:
         yield tmp
 
@@ -134,7 +134,7 @@ def save_table(schema_dir: Path, sector: str, filename: str, text: str) -> Edite
     errors = [i for i in result.check.issues if i.severity == "error"]
     if errors:
         raise StreamForgeError(f"not saved: {len(errors)} problem(s), first {errors[0]}")
-    _write_atomic(catalog.sector_dir(schema_dir, sector) / filename, text)
+    _write_atomic(sectors.sector_dir(schema_dir, sector) / filename, text)
     return result
 
 
@@ -144,7 +144,7 @@ def new_table(schema_dir: Path, sector: str, name: str, kind: str = "dimension")
         raise StreamForgeError(f"table name '{name}': use lower-case letters, digits and _")
     if kind not in TEMPLATES:
         raise StreamForgeError(f"kind '{kind}': use {' or '.join(TEMPLATES)}")
-    directory = catalog.sector_dir(schema_dir, sector)
+    directory = sectors.sector_dir(schema_dir, sector)
     path = directory / f"{name}.yml"
     if path.exists():
         raise StreamForgeError(f"{display_path(path)} already exists")
@@ -158,7 +158,7 @@ def new_sector(schema_dir: Path, sector: str) -> Path:
         raise StreamForgeError(
             f"sector name '{sector}': start with a letter; letters, digits, - and _ (64 at most)"
         )
-    if sector.lower() in {n.lower() for n in catalog.sector_names(schema_dir)}:
+    if sector.lower() in {n.lower() for n in sectors.sector_names(schema_dir)}:
         raise StreamForgeError(f"sector '{sector}' already exists")
     directory = schema_dir / sector
     directory.mkdir(exist_ok=True)

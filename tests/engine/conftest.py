@@ -17,11 +17,12 @@ import pyarrow as pa
 import pytest
 import yaml
 
-from streamforge import catalog
+from streamforge import sectors
 from streamforge.api import parse_start
-from streamforge.engine.session import RunConfig, Session
+from streamforge.engine.session import Session
+from streamforge.engine.settings import RunSettings
+from streamforge.landing_write import WrittenFile, write_output
 from streamforge.plan import Plan
-from streamforge.publish import WrittenFile, write_output
 from streamforge.sinks.formats import get_format
 from streamforge.sinks.local import LocalLanding
 
@@ -47,7 +48,7 @@ class Output:
 class Run:
     plan: Plan
     session: Session
-    config: RunConfig
+    config: RunSettings
     outputs: dict[tuple[str, int], Output] = field(default_factory=dict)
     files: list[WrittenFile] = field(default_factory=list)
 
@@ -69,7 +70,7 @@ def write_sector(root: Path, tables: Tables) -> Path:
 
 
 def load_lab_plan(schema_dir: Path) -> Plan:
-    check = catalog.check_sector(schema_dir, SECTOR)
+    check = sectors.check_sector(schema_dir, SECTOR)
     assert check.plan is not None, "\n".join(str(i) for i in check.errors)
     return check.plan
 
@@ -101,7 +102,7 @@ def drive(
     fmt: str = "json",
 ) -> Run:
     """Run dimensions then `cycles` cycles, as api.generate does; with `out`, also write files."""
-    config = RunConfig(
+    config = RunSettings(
         seed=seed, start_us=START_US, interval_s=interval, scale=scale, workers=workers
     )
     session = Session(plan, config)

@@ -11,7 +11,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
 
-from streamforge import catalog
+from streamforge import sectors
 from streamforge.engine import seeding
 
 DISTRIBUTIONS = ["uniform", "normal", "lognormal", "exponential", "zipf"]
@@ -98,7 +98,7 @@ def test_decimal_values_fit_the_declared_precision(lab_dir, column_values) -> No
     tables = {
         "t": {"type": "dimension", "num_rows": 500, "columns": {"t_id": "long", "value": spec}}
     }
-    if catalog.check_sector(lab_dir(tables), "lab").errors:
+    if sectors.check_sector(lab_dir(tables), "lab").errors:
         return  # refused by validation: fine
     column = column_values(spec, rows=500).column("value")
     column.validate(full=True)

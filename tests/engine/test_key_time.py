@@ -15,7 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from streamforge import checkpoint
-from streamforge.engine.session import RunConfig, Session
+from streamforge.engine.session import Session
+from streamforge.engine.settings import RunSettings
 from streamforge.sinks.local import LocalLanding
 
 FIXTURE = Path(__file__).parent / "fixtures" / "key_time" / "lab"
@@ -137,7 +138,7 @@ def test_keys_stay_in_time_for_any_seed_and_faults(
 def test_births_survive_a_checkpoint(lab_plan, new_dir, start_us) -> None:
     """A restart continues with each key's birth, so later facts still respect it."""
     plan = lab_plan(fixture_tables())
-    session = Session(plan, RunConfig(seed=3, start_us=start_us))
+    session = Session(plan, RunSettings(seed=3, start_us=start_us))
     for outputs in (session.dimensions(), session.cycle(0), session.cycle(1)):
         for output in outputs:
             list(output.chunks)

@@ -14,7 +14,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from streamforge import catalog
+from streamforge import sectors
 from streamforge.engine.generators.smart import PoolMaker, smart_maker
 from streamforge.engine.unique import UniqueExhausted
 
@@ -43,7 +43,7 @@ def ean13_ok(code: str) -> bool:
 
 
 def test_the_repro_batch_larger_than_the_space_is_a_validate_error() -> None:
-    check = catalog.check_sector(FIXTURE, "lab")
+    check = sectors.check_sector(FIXTURE, "lab")
     errors = [i for i in check.errors if "invoice_code" in i.message]
     assert len(errors) == 1
     assert errors[0].file.endswith("invoice.yml") and errors[0].line == 7
@@ -53,7 +53,7 @@ def test_the_repro_batch_larger_than_the_space_is_a_validate_error() -> None:
 def test_a_fact_space_lasts_the_cycles_validate_says_then_the_run_stops(lab_dir, drive) -> None:
     tables = fixture_tables("invoice")
     tables["invoice"]["num_rows"] = 300  # 1,000 codes: three batches, and 100 left over
-    check = catalog.check_sector(lab_dir(tables), "lab")
+    check = sectors.check_sector(lab_dir(tables), "lab")
     assert check.plan is not None
     (warning,) = [i for i in check.issues if "invoice_code" in i.message]
     assert warning.severity == "warning" and "last 3 cycles" in warning.message
@@ -143,7 +143,7 @@ def test_a_unique_smart_field_larger_than_its_pool_is_a_validate_error(lab_dir) 
             "columns": {"t_id": "int", "state": {"type": "string", "unique": True}},
         }
     }
-    check = catalog.check_sector(lab_dir(tables), "lab")
+    check = sectors.check_sector(lab_dir(tables), "lab")
     assert [i.message for i in check.errors] == [
         "unique column 'state' has only 50 possible values for 60 rows"
     ]

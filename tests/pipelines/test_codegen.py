@@ -229,7 +229,11 @@ def test_energy_matches_golden_files(target: str, language: str, update_golden: 
         landing="/Volumes/main/streamforge/landing/energy",
         scd=2,
     ).files
-    folder = GOLDEN / f"{target}-{language}"
+    check_golden(files, GOLDEN / f"{target}-{language}", update_golden)
+
+
+def check_golden(files: dict[str, str], folder: Path, update_golden: bool) -> None:
+    """Every file equals its golden copy under `folder` (`--update-golden` rewrites them)."""
     for name, text in files.items():
         path = folder / name
         if update_golden:

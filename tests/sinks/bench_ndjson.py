@@ -11,7 +11,7 @@ import time
 import numpy as np
 import pyarrow as pa
 
-from streamforge.sinks.json_text import encode_ndjson
+from streamforge.sinks._fast.json_text import encode_ndjson
 
 ROWS = 262_144
 RUNS = 20

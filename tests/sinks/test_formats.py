@@ -190,3 +190,27 @@ def test_parquet_gives_dictionaries_to_text_that_repeats_over_a_row_group() -> N
     parquet = pq.ParquetFile(io.BytesIO(write("parquet", batch)))
     encodings = [parquet.metadata.row_group(0).column(i).encodings for i in range(4)]
     assert "RLE_DICTIONARY" in encodings[1] and "RLE_DICTIONARY" not in encodings[2]
+
+
+def test_parquet_dictionary_for_repetitive_columns_and_statistics_for_non_text() -> None:
+    """Rule (fmt_parquet): a dictionary for columns that repeat over a row group (categories, a
+    foreign key to a small dimension), plain encoding for distinct values (keys, amounts);
+    min/max statistics for every non-text column, none for text."""
+    rows = 20_000
+    batch = pa.record_batch(
+        {
+            "id": pa.array(range(1, rows + 1), pa.int64()),
+            "plant_id": pa.array([1 + i * 7 % 120 for i in range(rows)], pa.int64()),
+            "amount": pa.array([i * 0.37 for i in range(rows)], pa.float64()),
+            "weather": pa.array([("CLEAR", "RAINY", "SNOWY")[i % 3] for i in range(rows)]),
+            "email": pa.array([f"user{i}@example.com" for i in range(rows)]),
+        }
+    )
+    metadata = pq.ParquetFile(io.BytesIO(write("parquet", batch))).metadata
+    group = metadata.row_group(0)
+    columns = {group.column(i).path_in_schema: group.column(i) for i in range(group.num_columns)}
+    dictionary = {name for name, c in columns.items() if c.has_dictionary_page}
+    assert dictionary == {"plant_id", "weather"}
+    with_statistics = {name for name, c in columns.items() if c.is_stats_set}
+    assert with_statistics == {"id", "plant_id", "amount"}
+    assert pq.read_table(io.BytesIO(write("parquet", batch))).equals(pa.Table.from_batches([batch]))

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from streamforge.sinks.json_text import encode_ndjson, format_timestamps, to_json_text
+from streamforge.sinks._fast.json_text import encode_ndjson, format_timestamps, to_json_text
 
 UTC = dt.UTC
 

@@ -10,8 +10,8 @@ import time
 import pyarrow as pa
 import pytest
 
-from streamforge.sinks import ordered
-from streamforge.sinks.ordered import OrderedEncoder
+from streamforge.sinks._fast import ordered
+from streamforge.sinks._fast.ordered import OrderedEncoder
 
 
 def numbers(start: int, rows: int) -> pa.RecordBatch:

@@ -12,8 +12,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from streamforge.sinks.parquet_join import ParquetJoiner, ParquetJoinError, split_part
-from streamforge.sinks.thrift_compact import ThriftError, read_struct, write_struct
+from streamforge.sinks._fast.parquet_join import ParquetJoiner, ParquetJoinError, split_part
+from streamforge.sinks._fast.thrift_compact import ThriftError, read_struct, write_struct
 
 
 def table(rows: int, start: int = 0) -> pa.Table:

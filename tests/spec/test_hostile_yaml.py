@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from streamforge import catalog
+from streamforge import sectors
 from streamforge.errors import Issue
 from streamforge.spec.load import MAX_FILE_BYTES, load_sector
 from streamforge.spec.yaml_lines import MAX_DEPTH, YamlSyntaxError, load_lined
@@ -35,7 +35,7 @@ def check_in_bounds(folder: Path) -> tuple[list[Issue], float, int]:
     tracemalloc.reset_peak()
     before = tracemalloc.get_traced_memory()[0]  # what earlier tests still hold is not ours
     began = time.perf_counter()
-    check = catalog.check_sector(folder.parent, folder.name)
+    check = sectors.check_sector(folder.parent, folder.name)
     elapsed = time.perf_counter() - began
     return list(check.issues), elapsed, tracemalloc.get_traced_memory()[1] - before
 
@@ -59,10 +59,10 @@ def traced(tmp_path_factory):
     warm = tmp_path_factory.mktemp("warm") / "Warm"
     warm.mkdir()
     (warm / "t.yml").write_text("table: t\ntype: dimension\nnum_rows: 1\ncolumns:\n  t_id: int\n")
-    catalog.check_sector(warm.parent, warm.name)
-    library = catalog.resolve_schema_dir(None)
-    for sector in catalog.sector_names(library):  # every generator's capacity, pools included
-        catalog.check_sector(library, sector)
+    sectors.check_sector(warm.parent, warm.name)
+    library = sectors.resolve_schema_dir(None)
+    for sector in sectors.sector_names(library):  # every generator's capacity, pools included
+        sectors.check_sector(library, sector)
     tracemalloc.start()
     yield
     tracemalloc.stop()

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from streamforge import api, catalog
+from streamforge import api, sectors
 from streamforge.errors import StreamForgeError
 from streamforge.plan import plan_sector
 
@@ -40,7 +40,7 @@ def test_a_dimension_datetime_listed_in_its_feed_is_an_attribute_not_the_change_
             "t_changes": FEED.format(column="seen_at: datetime"),
         }
     )
-    check = catalog.check_sector(folder.parent, folder.name)
+    check = sectors.check_sector(folder.parent, folder.name)
     assert check.plan is not None, check.issues
     roles = check.plan.table("t_changes").feed
     assert roles.timestamp_column == "change_timestamp"
@@ -76,7 +76,7 @@ def test_every_schema_that_validates_generates(tmp_path_factory, rng: random.Ran
     folder.mkdir()
     for name, table in random_sector(rng).items():
         (folder / f"{name}.yml").write_text(json.dumps(table))  # JSON is YAML
-    if catalog.check_sector(root, "S").plan is None:
+    if sectors.check_sector(root, "S").plan is None:
         return  # invalid: the loader fuzz checks how it is reported
     # a StreamForgeError is a message for the user (e.g. a unique space used up): allowed
     with contextlib.suppress(StreamForgeError):

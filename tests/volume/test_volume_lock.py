@@ -15,8 +15,9 @@ from pathlib import Path
 import pytest
 
 from streamforge import api
+from streamforge.engine.settings import RunSettings
 from streamforge.errors import StreamForgeError
-from streamforge.runner import Runner, RunOptions
+from streamforge.runner import Runner
 from streamforge.sinks import volume_holder
 from streamforge.sinks.formats import get_format
 from streamforge.sinks.landing import STATE_PATH, LandingLocked
@@ -280,7 +281,7 @@ def test_a_run_killed_with_sigkill_is_taken_over_by_the_next_start_at_once(
     landing = VolumeLanding.from_path(DEST, client=client)
     plan = api.load_plan("Energy", SCHEMA)
     runner = Runner(
-        plan, landing, get_format("json"), RunOptions(seed=api.DEFAULT_SEED, cycles=1),
+        plan, landing, get_format("json"), RunSettings(seed=api.DEFAULT_SEED, cycles=1),
         listener=lambda event, payload: events.append((event, payload)),
     )  # fmt: skip
     summary = runner.run()

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from streamforge import catalog
+from streamforge import sectors
 from streamforge.web import create_app
 
-LIBRARY = catalog.resolve_schema_dir(None)
+LIBRARY = sectors.resolve_schema_dir(None)
 
 
 @pytest.fixture

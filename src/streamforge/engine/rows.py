@@ -72,19 +72,37 @@ def column_type(table: TablePlan, col: ColumnSpec) -> pa.DataType:
     return arrow_type(col, is_key=is_key or col.name in table.sequential)
 
 
-def column_context(req: BatchRequest, col: str, lo: int, hi: int, chunk: int) -> ColumnContext:
-    position = np.arange(lo, hi, dtype=np.int64)
+def column_context(
+    req: BatchRequest,
+    col: str,
+    lo: int,
+    hi: int,
+    chunk: int,
+    positions: tuple[np.ndarray, np.ndarray] | None = None,
+) -> ColumnContext:
+    """`positions`: the chunk's (batch_position, row_index), shared by its columns (read-only)."""
+    position, row_index = positions or chunk_positions(req, lo, hi)
     return ColumnContext(
         rng=rng_for(req.seed, req.table.name, req.cycle, chunk, col, VALUES),
         stable=stable_rng(req.seed, req.table.name, col),
         rows=hi - lo,
-        row_index=req.first_key - 1 + position,
+        row_index=row_index,
         batch_position=position,
         batch_rows=req.rows,
         window=req.window,
         history=req.history,
         event_time=req.table.kind != "dimension",
     )
+
+
+def chunk_positions(req: BatchRequest, lo: int, hi: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's index in its batch and its run-wide row number, made once per chunk: two
+    fresh 512 KiB arrays per column were ~15% of making a 6-column fact chunk. Read-only, as
+    every column sees the same arrays."""
+    position = np.arange(lo, hi, dtype=np.int64)
+    row_index = req.first_key - 1 + position
+    position.flags.writeable = row_index.flags.writeable = False
+    return position, row_index
 
 
 def foreign_key_values(
@@ -148,7 +166,9 @@ def fill_column(
     return generate_values(col, ctx)
 
 
-def _early_event_times(req: BatchRequest, lo: int, hi: int, chunk: int) -> dict[str, pa.Array]:
+def _early_event_times(
+    req: BatchRequest, lo: int, hi: int, chunk: int, positions: tuple[np.ndarray, np.ndarray]
+) -> dict[str, pa.Array]:
     """The event-time column of a fact chunk made first, when a foreign key needs it to pick
     keys born by then (a column's values depend only on its own stream, not on the order)."""
     table, event = req.table, req.table.event_time
@@ -157,7 +177,7 @@ def _early_event_times(req: BatchRequest, lo: int, hi: int, chunk: int) -> dict[
     if not any(fk.entity in req.births for fk in table.foreign_keys.values()):
         return {}
     col = next(c for c in table.columns if c.name == event)
-    ctx = column_context(req, event, lo, hi, chunk)
+    ctx = column_context(req, event, lo, hi, chunk, positions)
     return {event: fill_column(table, col, ctx, req.live, None)}
 
 
@@ -170,10 +190,11 @@ def make_chunk(req: BatchRequest, chunk: int) -> Chunk:
     # With computed columns, the drawn ones (hidden included) come first; see engine/computed.py.
     columns = req.table.columns if comp is None else comp.drawn
     schema = pa.schema([pa.field(c.name, column_type(req.table, c)) for c in columns])
-    early = _early_event_times(req, lo, hi, chunk)
+    positions = chunk_positions(req, lo, hi)
+    early = _early_event_times(req, lo, hi, chunk, positions)
     event_us = micros_of(next(iter(early.values())))[0] if early else None
     for col, target in zip(columns, schema, strict=True):
-        ctx = column_context(req, col.name, lo, hi, chunk)
+        ctx = column_context(req, col.name, lo, hi, chunk, positions)
         values = early.get(col.name)
         if values is None:
             values = fill_column(req.table, col, ctx, req.live, keys, req.births, event_us)

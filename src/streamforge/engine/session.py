@@ -17,27 +17,11 @@ from streamforge.engine.feed_faults import deliver_changes
 from streamforge.engine.key_time import micros_of
 from streamforge.engine.pipeline_state import anomaly_counts, apply_landed, snapshot_state
 from streamforge.engine.rows import BatchRequest, Chunk, iter_chunks, table_schema
+from streamforge.engine.settings import RunSettings
 from streamforge.engine.state import EntityState, FeedState, RunState
 from streamforge.engine.unique import check_room
 from streamforge.engine.versions import Versions
 from streamforge.plan import Plan, TablePlan
-
-
-@dataclass(frozen=True, slots=True)
-class RunConfig:
-    seed: int
-    start_us: int  # event time where cycle 0 begins
-    interval_s: float = 30.0
-    scale: float = 1.0
-    workers: int = 1
-    history_years: int = 5
-
-    def window(self, cycle: int) -> tuple[int, int]:
-        step = int(self.interval_s * MICROS)
-        return self.start_us + cycle * step, self.start_us + (cycle + 1) * step
-
-    def rows(self, table: TablePlan) -> int:
-        return max(1, round(table.spec.num_rows * self.scale))
 
 
 @dataclass(slots=True)
@@ -54,8 +38,9 @@ class TableOutput:
 class Session:
     """Generates a run step by step and keeps its RunState. Pure: writes nothing anywhere."""
 
-    def __init__(self, plan: Plan, config: RunConfig, state: RunState | None = None):
-        self.plan, self.config = plan, config
+    def __init__(self, plan: Plan, settings: RunSettings, state: RunState | None = None):
+        settings.start()  # ValueError now, not at the first batch, when the start is unset
+        self.plan, self.settings = plan, settings
         self.state = state or RunState()
         self._named_now: dict[str, list[np.ndarray]] = {}
         self._looked_up = lookup_columns(plan)  # dimension -> columns expressions look up
@@ -64,10 +49,10 @@ class Session:
         """Every dimension once (cycle 0), registering live keys and tracked tables."""
         state = self.state
         for table in self.plan.dimensions:
-            rows = self.config.rows(table)
+            rows = self.settings.rows(table)
             check_room(table, rows - 1, 0)
             req = self._request(table, 0, rows, 1, (0, 0))
-            chunks = iter_chunks(req, self.config.workers)
+            chunks = iter_chunks(req, self.settings.workers)
             entity = self.plan.entities[table.name]
             state.entities[table.name] = EntityState.from_range(entity.key, rows)
             if entity.tracked_by is not None:
@@ -108,12 +93,12 @@ class Session:
         the last cycle of a finite run, so change rows held back as late land now.
         """
         state = self.state
-        window = window or self.config.window(cycle)
+        window = window or self.settings.window(cycle)
         # Keys that this cycle's feed rows name: a later feed of the cycle must not delete them,
         # for its DELETE could fall before the row that names the key (keys in time).
         self._named_now = {}
         for table in self.plan.streams:
-            rows = self.config.rows(table)
+            rows = self.settings.rows(table)
             first = state.next_row_key.get(table.name, 1)
             req = self._request(table, cycle, rows, first, window)
             state.next_row_key[table.name] = first + rows
@@ -132,7 +117,7 @@ class Session:
             else:
                 check_room(table, first + rows - 2, cycle)  # row numbers first-1 .. first+rows-2
                 yield TableOutput(
-                    table, cycle, rows, table_schema(table), iter_chunks(req, self.config.workers)
+                    table, cycle, rows, table_schema(table), iter_chunks(req, self.settings.workers)
                 )
         state.next_cycle = cycle + 1
 
@@ -142,7 +127,7 @@ class Session:
         state, roles = self.state, table.feed
         assert roles is not None
         held = state.held.pop(table.name, None)
-        delivery = deliver_changes(table, batch, held, self.config.seed, cycle, final)
+        delivery = deliver_changes(table, batch, held, self.settings.seed, cycle, final)
         if delivery.held is not None:
             state.held[table.name] = delivery.held
         expected = state.expected.get(roles.entity)
@@ -159,10 +144,10 @@ class Session:
     def _request(
         self, table: TablePlan, cycle: int, rows: int, first: int, window: tuple[int, int]
     ) -> BatchRequest:
-        end = self.config.start_us
-        history = (end - self.config.history_years * YEAR_US, end)
+        end = self.settings.start()
+        history = (end - self.settings.history_years * YEAR_US, end)
         live, births = self.state.live_keys(), self.state.births()
-        seed, versions = self.config.seed, dict(self.state.versions)
+        seed, versions = self.settings.seed, dict(self.state.versions)
         return BatchRequest(
             table, seed, cycle, rows, first, window, history, live, births, versions
         )
@@ -196,7 +181,7 @@ class Session:
         images = pa.Table.from_batches([batch])
         carried = [c for c in versions.values.column_names if c in images.column_names]
         versions = versions.changed(keys, stamps, ops == "DELETE", images.select(carried))
-        reach = (MAX_LATE_CYCLES + 1) * int(self.config.interval_s * MICROS)
+        reach = (MAX_LATE_CYCLES + 1) * int(self.settings.interval_s * MICROS)
         self.state.versions[roles.entity] = versions.pruned(window[0] - reach)
 
     def _pin_references(self, table: TablePlan, chunks: Iterator[Chunk]) -> Iterator[Chunk]:

@@ -33,11 +33,12 @@ def bundle_yaml(
     unity_catalog: bool,
     language: str,
     sources: list[str],
+    notebooks: bool = False,
 ) -> str:
     """The bundle as YAML text. `name` is the bundle, pipeline and schema key
     (`streamforge_<sector>`), `title` the pipeline's display name, `interval` the seconds between
     the landing's cycles (the trigger fires at most once per cycle), `sources` the transformation
-    files relative to the project root."""
+    files relative to the project root (notebooks when `notebooks`)."""
     landing = landing.rstrip("/")
     variables: dict[str, Any] = {
         "schema": {
@@ -63,7 +64,8 @@ def bundle_yaml(
                 "comment": f"{title}: bronze, silver and gold datasets",
             }
         }
-    resources["pipelines"] = {name: _pipeline(name, title, continuous, unity_catalog, sources)}
+    libraries = _libraries(unity_catalog, sources, notebooks)
+    resources["pipelines"] = {name: _pipeline(name, title, continuous, unity_catalog, libraries)}
     if not continuous:  # a continuous pipeline runs by itself: nothing to trigger
         resources["jobs"] = {f"{name}_refresh": _job(name, title, interval, unity_catalog)}
     document = {
@@ -79,8 +81,22 @@ def bundle_yaml(
     return _header(name, language) + yaml.safe_dump(document, sort_keys=False, width=100)
 
 
+def _libraries(unity_catalog: bool, sources: list[str], notebooks: bool) -> list[dict[str, Any]]:
+    """Notebooks are listed one by one; Hive metastore pipelines list their source files too
+    (glob includes are newer); a Unity Catalog pipeline includes transformations/."""
+    if notebooks:
+        return [{"notebook": {"path": path}} for path in sources]
+    if unity_catalog:
+        return [{"glob": {"include": "transformations/**"}}]
+    return [{"file": {"path": path}} for path in sources]
+
+
 def _pipeline(
-    name: str, title: str, continuous: bool, unity_catalog: bool, sources: list[str]
+    name: str,
+    title: str,
+    continuous: bool,
+    unity_catalog: bool,
+    libraries: list[dict[str, Any]],
 ) -> dict[str, Any]:
     pipeline: dict[str, Any] = {"name": title}
     if unity_catalog:
@@ -107,10 +123,7 @@ def _pipeline(
         "continuous": continuous,
         "channel": "CURRENT",
         "configuration": {"streamforge.landing": "${var.landing}"},
-        # Hive metastore pipelines list their source files; glob includes are newer.
-        "libraries": [{"glob": {"include": "transformations/**"}}]
-        if unity_catalog
-        else [{"file": {"path": path}} for path in sources],
+        "libraries": libraries,
     }
     return pipeline
 

@@ -12,6 +12,8 @@ from streamforge.engine.event_faults import MAX_LATE_CYCLES
 from streamforge.errors import StreamForgeError
 from streamforge.pipelines.bundle import bundle_yaml
 from streamforge.pipelines.model import PipelineModel, build_model
+from streamforge.pipelines.notebook_format import Form
+from streamforge.pipelines.notebooks import check_form, notebook_project, readme_section
 from streamforge.pipelines.quality import rule_sources
 from streamforge.pipelines.render import render
 from streamforge.pipelines.targets import Target, get_target
@@ -33,6 +35,8 @@ class PipelineOptions:
     storage: str | None = None  # spark target: where checkpoints and state live (a URI)
     interval: float = 30.0  # seconds between the landing's cycles: the watermark follows it
     continuous: bool = False  # bundle: a continuous pipeline instead of a file-arrival job
+    notebooks: Form | None = None  # write the sources as notebooks (source format or .ipynb)
+    workshop: bool = False  # notebooks with exercises in transformations/, solutions/ beside
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,7 +84,18 @@ def build_project(plan: Plan, options: PipelineOptions) -> PipelineProject:
         recomputed=_materialized_views(model, options.language),
         landing=options.landing.rstrip("/"),
     )
-    files["README.md"] = _readme(model, target, options, ", ".join(sources), name)
+    readme_extra: list[str] = []
+    if options.notebooks or options.workshop:
+        form = options.notebooks or "source"
+        check_form(form, target.bundle)
+        notebooks = notebook_project(
+            files, model, form=form, workshop=options.workshop, open_source=not target.bundle
+        )
+        files, sources = dict(notebooks.files), [notebooks.renamed[s] for s in sources]
+        readme_extra = ["", *readme_section(notebooks, form)]
+    report = next(path for path in files if path.startswith("reports/"))
+    files["README.md"] = _readme(model, target, options, ", ".join(sources), name, report)
+    files["README.md"] += "\n".join(readme_extra) + ("\n" if readme_extra else "")
     if target.bundle:
         files["databricks.yml"] = bundle_yaml(
             name,
@@ -93,6 +108,7 @@ def build_project(plan: Plan, options: PipelineOptions) -> PipelineProject:
             unity_catalog=target.unity_catalog,
             language=options.language,
             sources=sources,
+            notebooks=bool(options.notebooks or options.workshop),
         )
     else:
         files["spark-pipeline.yml"] = _spark_spec(name, options)
@@ -139,7 +155,12 @@ def _dedupe_note(model: PipelineModel, target: Target, options: PipelineOptions)
 
 
 def _readme(
-    model: PipelineModel, target: Target, options: PipelineOptions, source: str, name: str
+    model: PipelineModel,
+    target: Target,
+    options: PipelineOptions,
+    source: str,
+    name: str,
+    report: str = REPORT,
 ) -> str:
     lines = [
         f"# {model.description}",
@@ -182,7 +203,7 @@ def _readme(
         )
     lines += [
         "",
-        f"`{REPORT}` is the data-quality report: rule by rule, the rows the landing manifest says "
+        f"`{report}` is the data-quality report: rule by rule, the rows the landing manifest says "
         "were made to break it beside the rows the pipeline's expectations failed "
         + (
             "(from the event log the bundle publishes as "

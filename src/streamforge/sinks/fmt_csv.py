@@ -8,9 +8,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pcsv
 
+from ._fast.json_text import format_timestamps, to_json_text
+from ._fast.ordered import OrderedEncoder
 from .formats import check_batch, register_format
-from .json_text import format_timestamps, to_json_text
-from .ordered import OrderedEncoder
 
 
 def _csv_type(data_type: pa.DataType) -> pa.DataType:

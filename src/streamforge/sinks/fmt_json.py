@@ -6,9 +6,9 @@ from typing import BinaryIO
 
 import pyarrow as pa
 
+from ._fast.json_text import encode_ndjson
+from ._fast.ordered import OrderedEncoder
 from .formats import check_batch, register_format
-from .json_text import encode_ndjson
-from .ordered import OrderedEncoder
 
 
 class _NdjsonWriter:

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import math
+import os
 from typing import Any, BinaryIO
 
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from ._fast.ordered import OrderedEncoder
+from ._fast.parquet_join import ParquetJoiner, ParquetPart, split_part
 from .formats import check_batch, register_format
-from .ordered import OrderedEncoder
-from .parquet_join import ParquetJoiner, ParquetPart, split_part
 
 # The first rows of the first batch decide which text columns get a dictionary: counting the
 # distinct values of a whole batch of names or e-mails cost more than writing them (130+ ms of a
@@ -19,24 +20,39 @@ from .parquet_join import ParquetJoiner, ParquetPart, split_part
 SAMPLE_ROWS = 4096
 # Rows per row group at most: one part per engine chunk (65,536 rows), larger batches are cut.
 PART_ROWS = 1 << 16
+# Set to 1: a plain pyarrow ParquetWriter instead of parts joined (see sinks/_fast/__init__.py).
+PLAIN_PARQUET_ENV = "STREAMFORGE_PLAIN_PARQUET"
 
 
 def _text_like(dtype: pa.DataType) -> bool:
     return pa.types.is_string(dtype) or pa.types.is_large_string(dtype)
 
 
+def _may_repeat(dtype: pa.DataType) -> bool:
+    """Types a Parquet dictionary can hold: text, integers, floats, dates (not booleans)."""
+    return (
+        _text_like(dtype)
+        or pa.types.is_integer(dtype)
+        or pa.types.is_floating(dtype)
+        or pa.types.is_date(dtype)
+    )
+
+
 def _repetitive(batch: pa.RecordBatch) -> list[str]:
-    """Text columns whose values repeat enough, over a row group, for a dictionary to pay off.
+    """Columns whose values repeat enough, over a row group, for a dictionary to pay off.
 
     The first rows tell how many distinct values the whole column draws from: a city drawn from
     4,000 names shows ~2,600 in 4,096 rows, yet repeats 16 times over a 65,536-row row group
-    (its dictionary took the column from 746 to 174 KiB and 7 to 4 ms per 100k rows).
+    (its dictionary took the column from 746 to 174 KiB and 7 to 4 ms per 100k rows). Numbers
+    too: a foreign key to 500 equipment rows is 9-bit indices instead of 64-bit values, which
+    took the 6-column fact's Parquet encoding from 0.42 to 0.38 CPU-s per 4M rows and its file
+    from 71 to 60 MB. Keys, times and amounts (all distinct) keep plain encoding.
     """
     sample = batch.slice(0, SAMPLE_ROWS)
     limit = max(64, batch.num_rows // 4)
     names = []
     for field, column in zip(sample.schema, sample.columns, strict=True):
-        if not _text_like(field.type):
+        if not _may_repeat(field.type):
             continue
         distinct = pc.count_distinct(column).as_py()
         if estimated_distinct(distinct, sample.num_rows) <= limit:
@@ -63,14 +79,16 @@ def estimated_distinct(seen: int, drawn: int) -> float:
     return high
 
 
-def _with_statistics(schema: pa.Schema, dictionary: list[str]) -> list[str]:
-    """Columns whose min/max are worth their cost: every non-text column (keys, times, numbers)
-    and repetitive text (categories, which queries filter on).
+def _with_statistics(schema: pa.Schema) -> list[str]:
+    """Columns whose min/max are worth their cost: keys, times and numbers, not text.
 
     Min/max of free text (names, e-mails, addresses) prune nothing and cost ~11% of the write
-    of a 100k-row customer batch.
+    of a 100k-row customer batch. Nor do they for categories: a row group holds thousands of
+    draws, so its smallest and largest category are those of the whole column, and comparing
+    every string took 12% of the 6-column fact's Parquet encoding (readers filter categories
+    with the dictionary page instead).
     """
-    return [f.name for f in schema if not _text_like(f.type) or f.name in dictionary]
+    return [f.name for f in schema if not _text_like(f.type)]
 
 
 class _ParquetWriter:
@@ -117,15 +135,45 @@ def _writer_options(schema: pa.Schema, sample: pa.RecordBatch | None) -> dict[st
     dictionary = _repetitive(sample) if sample is not None else []
     return {
         "compression": "snappy",
-        # Dictionaries pay off for repetitive text (categories, names); on numbers and keys
-        # they cost more time than they save (measured: 5.2M -> 8M rows/s on a 6-column fact).
+        # Dictionaries pay off for repetitive columns (categories, names, foreign keys to small
+        # dimensions); on keys, times and amounts they cost more time than they save (measured:
+        # 5.2M -> 8M rows/s on a 6-column fact with a dictionary on every column).
         "use_dictionary": dictionary,
-        "write_statistics": _with_statistics(schema, dictionary),
+        "write_statistics": _with_statistics(schema),
         # Spark timestamps have microsecond precision and do not read NANOS columns by
         # default; generated data never needs the lost nanoseconds.
         "coerce_timestamps": "us",
         "allow_truncated_timestamps": True,
     }
+
+
+class _PlainParquetWriter:
+    """The fallback: one pyarrow ParquetWriter on the caller's thread, same options and row
+    groups (one per batch, cut at PART_ROWS), no joined footer."""
+
+    def __init__(self, stream: BinaryIO, schema: pa.Schema) -> None:
+        self._stream, self._schema = stream, schema
+        self._writer: pq.ParquetWriter | None = None
+
+    def _open(self, sample: pa.RecordBatch | None) -> pq.ParquetWriter:
+        if self._writer is None:
+            options = _writer_options(self._schema, sample)
+            self._writer = pq.ParquetWriter(self._stream, self._schema, **options)
+        return self._writer
+
+    def write(self, batch: pa.RecordBatch) -> None:
+        check_batch(batch, self._schema)
+        if batch.num_rows:
+            self._open(batch).write_batch(batch, row_group_size=PART_ROWS)
+
+    def close(self) -> None:
+        self._open(None).close()  # writes the footer; the caller's stream stays open
+        self._stream.flush()
+
+
+def plain_parquet() -> bool:
+    """True when STREAMFORGE_PLAIN_PARQUET asks for pyarrow's own writer."""
+    return os.environ.get(PLAIN_PARQUET_ENV, "").strip().lower() in ("1", "true", "yes", "on")
 
 
 class ParquetFormat:
@@ -134,7 +182,9 @@ class ParquetFormat:
     name = "parquet"
     extension = "parquet"
 
-    def open(self, stream: BinaryIO, schema: pa.Schema) -> _ParquetWriter:
+    def open(self, stream: BinaryIO, schema: pa.Schema) -> _ParquetWriter | _PlainParquetWriter:
+        if plain_parquet():
+            return _PlainParquetWriter(stream, schema)
         return _ParquetWriter(stream, schema)
 
 

@@ -16,6 +16,7 @@ import pyarrow as pa
 
 from streamforge.errors import storage_error
 
+from ._fast.ordered import release_pages
 from .formats import FileFormat
 from .landing import (
     CONTROL_DIR,
@@ -25,7 +26,6 @@ from .landing import (
     check_relpath,
     data_file_path,
 )
-from .ordered import release_pages
 
 __all__ = ["LocalLanding"]
 

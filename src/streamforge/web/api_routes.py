@@ -10,8 +10,8 @@ from fastapi.encoders import jsonable_encoder
 from pydantic import BaseModel, Field
 
 from streamforge import api
-from streamforge.catalog import SectorCheck
 from streamforge.engine.scenario import MAX_BURST, Scenario
+from streamforge.sectors import SectorCheck
 from streamforge.web.params import (
     DEFAULT_FORMAT,
     ERRORS,

@@ -13,7 +13,7 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel, Field
 
-from streamforge import api, catalog, schema_edit
+from streamforge import api, schema_edit, sectors
 from streamforge.errors import Issue
 from streamforge.web.params import ERRORS, MAX_SEED, Text
 
@@ -37,7 +37,7 @@ class NewSectorIn(BaseModel):
 
 
 def _root(request: Request) -> Path:
-    return catalog.resolve_schema_dir(request.app.state.settings.schema_dir)
+    return sectors.resolve_schema_dir(request.app.state.settings.schema_dir)
 
 
 def _writable(request: Request) -> Path:
@@ -99,7 +99,7 @@ def edit_page(request: Request, sector: str, table: str) -> HTMLResponse:
     context = {
         "page": "sectors",
         "settings": request.app.state.settings,
-        "sector": catalog.sector_dir(_root(request), sector).name,
+        "sector": sectors.sector_dir(_root(request), sector).name,
         "table": table,
         "file": path.name,
         "text": path.read_text(encoding="utf-8"),

@@ -1,4 +1,5 @@
-"""Write a Session's output to a landing area: one file per table per cycle, plus the manifest."""
+"""Write one table's batch to a landing area: the file (one per table per cycle), then its
+manifest line (rows, anomalies, faults, window)."""
 
 from __future__ import annotations
 

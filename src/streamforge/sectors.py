@@ -1,4 +1,5 @@
-"""Find schema folders and their sectors: an explicit folder, ./schema, or the library we ship."""
+"""Find schema folders and the sectors in them (one folder of table YAML files per sector), and
+check one sector: load its spec and plan it, collecting every problem."""
 
 from __future__ import annotations
 
