@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from streamforge.engine.scenario import Scenario
     from streamforge.estimate import RunEstimate
     from streamforge.landing_view import LandingView
-    from streamforge.landing_write import ProgressCallback, WrittenFile
+    from streamforge.landing_write import OutputWriter, ProgressCallback, WrittenFile
     from streamforge.plan import Plan
     from streamforge.profile import ColumnProfile
     from streamforge.runner import Clock, Listener, RunSummary
@@ -252,11 +252,16 @@ def generate(
     fresh: bool = False,
     on_rows: ProgressCallback | None = None,
     on_file: Callable[[WrittenFile], None] | None = None,
+    engine: str = "local",
+    master: str | None = None,
 ) -> GenerateResult:
-    """Dimensions once, then `cycles` batches of every fact and change feed, without waiting."""
+    """Dimensions once, then `cycles` batches of every fact and change feed, without waiting.
+
+    `engine="spark"` makes and writes the rows with Spark (a local session on `master`, default
+    `local[2]`): the same rows, a folder of part files per table and cycle (`engine_spark`)."""
     from streamforge.engine.session import Session
     from streamforge.engine.settings import RunSettings
-    from streamforge.landing_write import write_output
+    from streamforge.landing_write import write_session
     from streamforge.sinks.local import LocalLanding
 
     if cycles < 0 or interval <= 0 or scale <= 0:
@@ -265,6 +270,7 @@ def generate(
     file_format = _table_format(fmt)
     start_us = parse_start(start)  # every input is checked before anything is removed
     out = Path(out)
+    writer = _engine_writer(engine, master, out, file_format)
     _prepare_landing(out, fresh)
     landing = LocalLanding(out)
     config = RunSettings(
@@ -278,14 +284,31 @@ def generate(
         if on_file is not None:
             on_file(written)
 
-    for output in session.dimensions():
-        emit(write_output(landing, output, file_format, seed, (start_us, start_us), on_rows))
-    for cycle in range(cycles):
-        window = config.window(cycle)
-        # A finite run lands every change: rows held back as late arrive in its last file.
-        for output in session.cycle(cycle, final=cycle == cycles - 1):
-            emit(write_output(landing, output, file_format, seed, window, on_rows))
+    write_session(session, landing, file_format, cycles, writer, on_rows, emit)
     return result
+
+
+def _engine_writer(
+    engine: str, master: str | None, out: Path | str, fmt: FileFormat
+) -> OutputWriter | None:
+    """None for the local engine; for Spark, its writer on a local session (started here)."""
+    from streamforge.sinks import destination
+
+    if engine == "local":
+        return None
+    if engine != "spark":
+        raise StreamForgeError(f"--engine must be local or spark, not {engine!r}")
+    if destination.is_volume(str(out)):
+        raise StreamForgeError(
+            f"--engine spark writes a local folder from here, not {out}: Spark reaches a Volume "
+            "from a Databricks cluster; call generate_spark(spark, ...) in a notebook or job there "
+            "(see the README), or use --engine local"
+        )
+    from streamforge.engine_spark.start import local_session
+    from streamforge.engine_spark.writer import SparkFiles, check_format
+
+    check_format(fmt)
+    return SparkFiles(local_session(master or "local[2]"), str(Path(out).resolve()))
 
 
 def expected_rows(
@@ -367,12 +390,15 @@ def run(
     clock: Clock | None = None,
     break_lock: bool = False,
     scenario: Callable[[], Scenario] | None = None,
+    engine: str = "local",
+    master: str | None = None,
 ) -> RunSummary:
     """Dimensions once, then a batch of every fact and change feed every `interval` seconds,
     until `cycles`, `duration` or `stop`; resumes from the landing area's checkpoint.
 
     `scenario`, when given, is asked before each new cycle for the fault rates, anomaly rates
-    and burst to use (the app's scenario controls); the manifest records them per file."""
+    and burst to use (the app's scenario controls); the manifest records them per file.
+    `engine="spark"`: the rows are made and written by Spark on `master` (a local folder only)."""
     from streamforge.engine.settings import RunSettings
     from streamforge.runner import Runner
 
@@ -380,6 +406,7 @@ def run(
         raise StreamForgeError("--interval and --scale must be > 0, --cycles >= 0")
     check_destination(dest, fmt)
     plan = load_plan(sector, schema_dir)
+    writer = _engine_writer(engine, master, dest, _table_format(fmt))
     landing = open_landing(dest)
     settings = RunSettings(
         seed=seed,
@@ -392,7 +419,7 @@ def run(
         break_lock=break_lock,
         scenario=scenario,
     )
-    runner = Runner(plan, landing, _table_format(fmt), settings, clock, stop, listener)
+    runner = Runner(plan, landing, _table_format(fmt), settings, clock, stop, listener, writer)
     return runner.run()
 
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import click
 
 from streamforge import __version__, api, stopping
+from streamforge.cli_engine import engine_options
 from streamforge.errors import SchemaError, StreamForgeError, storage_error
 
 # rich, like the engine behind `api`, loads inside the commands that print with it: `--version`
@@ -202,6 +203,7 @@ def validate(schema_dir: Path | None, sector: str | None) -> None:
     ),
 )
 @click.option("--fresh", is_flag=True, help="Replace a landing area already in --out.")
+@engine_options
 def generate(
     sector: str,
     schema_dir: Path | None,
@@ -214,6 +216,8 @@ def generate(
     scale: float,
     workers: int,
     fresh: bool,
+    engine: str,
+    master: str | None,
 ) -> None:
     """Write the dimensions, then CYCLES batches of facts and change feeds, at once."""
     from rich.table import Table
@@ -221,7 +225,8 @@ def generate(
 
     from streamforge.arrow_start import skip_pandas
 
-    skip_pandas()  # json, csv and parquet rows never pass through pandas
+    if engine == "local":  # pyspark's Arrow functions need pandas importable
+        skip_pandas()  # json, csv and parquet rows never pass through pandas
     total = api.expected_rows(sector, cycles, scale, schema_dir)
     began = time.perf_counter()
     with _progress(total) as on_rows:
@@ -238,6 +243,8 @@ def generate(
             workers=workers,
             fresh=fresh,
             on_rows=on_rows,
+            engine=engine,
+            master=master,
         )
     elapsed = time.perf_counter() - began
     summary = Table(show_edge=False)

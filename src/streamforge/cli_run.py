@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from streamforge import api, stopping
+from streamforge.cli_engine import engine_options
 
 if TYPE_CHECKING:  # rich and the runner load when `run` runs, not when the CLI starts
     from rich.console import Console
@@ -124,6 +125,7 @@ class Status:
     is_flag=True,
     help="Take over a Volume's lock even if its holder may be alive (you know it is gone).",
 )
+@engine_options
 def run(
     sector: str,
     dest: str,
@@ -136,6 +138,8 @@ def run(
     scale: float,
     fresh: bool,
     break_lock: bool,
+    engine: str,
+    master: str | None,
 ) -> None:
     """Write the dimensions once, then a batch of facts and change feeds every interval.
 
@@ -149,7 +153,8 @@ def run(
 
     # A signal may have come already, while Python was importing: the run then stops at once.
     options = dict(schema_dir=schema_dir, fmt=fmt, seed=seed, interval=interval, cycles=cycles,
-                   duration=seconds, scale=scale, fresh=fresh, break_lock=break_lock)  # fmt: skip
+                   duration=seconds, scale=scale, fresh=fresh, break_lock=break_lock,
+                   engine=engine, master=master)  # fmt: skip
     with stopping.requests(on_first_signal) as stop:
         try:
             summary = _run_live(status, stop, sector, dest, options)

@@ -8,15 +8,17 @@ import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Protocol
 
 import pyarrow as pa
 
 from streamforge.engine.rows import Chunk
-from streamforge.engine.session import TableOutput
+from streamforge.engine.session import Session, TableOutput
 from streamforge.sinks.formats import FileFormat
 from streamforge.sinks.landing import Landing
 
 ProgressCallback = Callable[[str, int], None]  # (table, rows just written)
+FileCallback = Callable[["WrittenFile"], None]
 
 
 class WriteStopped(Exception):
@@ -39,6 +41,49 @@ class WrittenFile:
 def file_id(seed: int, cycle: int) -> str:
     """Eight hex digits from the seed and the cycle: a redone cycle writes the same names."""
     return hashlib.sha256(f"streamforge:{seed}:{cycle}".encode()).hexdigest()[:8]
+
+
+class OutputWriter(Protocol):
+    """Lands one TableOutput and records it in the manifest: `write_output` (this process), or
+    the Spark engine's writer (`engine_spark.writer.SparkFiles`)."""
+
+    def __call__(
+        self,
+        landing: Landing,
+        output: TableOutput,
+        fmt: FileFormat,
+        seed: int,
+        window: tuple[int, int],
+        on_rows: ProgressCallback | None = None,
+        stop: threading.Event | None = None,
+        scenario: dict | None = None,
+    ) -> WrittenFile: ...
+
+
+def write_session(
+    session: Session,
+    landing: Landing,
+    fmt: FileFormat,
+    cycles: int,
+    write: OutputWriter | None = None,
+    on_rows: ProgressCallback | None = None,
+    on_file: FileCallback | None = None,
+) -> None:
+    """A finite run without waiting: the dimensions, then `cycles` batches of every fact and
+    change feed, each handed to `write` (default `write_output`) and then to `on_file`."""
+    write = write or write_output
+    settings, seed = session.settings, session.settings.seed
+    for output in session.dimensions():
+        written = write(landing, output, fmt, seed, (settings.start(),) * 2, on_rows)
+        if on_file is not None:
+            on_file(written)
+    for cycle in range(cycles):
+        window = settings.window(cycle)
+        # A finite run lands every change: rows held back as late arrive in its last file.
+        for output in session.cycle(cycle, final=cycle == cycles - 1):
+            written = write(landing, output, fmt, seed, window, on_rows)
+            if on_file is not None:
+                on_file(written)
 
 
 def write_output(
@@ -92,6 +137,21 @@ def write_output(
         anomalies,
         flagged[0],
     )
+    record_written(landing, written, fmt, faults, window, record.version, scenario)
+    return written
+
+
+def record_written(
+    landing: Landing,
+    written: WrittenFile,
+    fmt: FileFormat,
+    faults: dict[str, int],
+    window: tuple[int, int],
+    version: int | None = None,
+    scenario: dict | None = None,
+) -> None:
+    """Append the manifest line of one landed file (or, from the Spark engine, one cycle's
+    folder of part files): what `verify`, the landing view and the quality report read."""
     landing.append_manifest(
         {
             "table": written.table,
@@ -104,14 +164,13 @@ def write_output(
             "anomalies": written.anomalies,
             "anomalous_rows": written.anomalous_rows,
             "faults": faults,
-            **({"version": record.version} if record.version is not None else {}),
+            **({"version": version} if version is not None else {}),
             **({"scenario": scenario} if scenario else {}),
             "window_start": _iso(window[0]),
             "window_end": _iso(window[1]),
             "written_at": datetime.now(UTC).isoformat(timespec="seconds"),
         }
     )
-    return written
 
 
 def _iso(micros: int) -> str:

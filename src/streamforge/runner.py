@@ -23,7 +23,7 @@ from streamforge.engine.session import Session
 from streamforge.engine.settings import RunSettings
 from streamforge.engine.state import RunState
 from streamforge.errors import StorageError, StreamForgeError
-from streamforge.landing_write import WriteStopped, WrittenFile, write_output
+from streamforge.landing_write import OutputWriter, WriteStopped, WrittenFile, write_output
 from streamforge.plan import Plan
 from streamforge.sinks.formats import FileFormat
 from streamforge.sinks.landing import Landing, LandingLocked
@@ -82,8 +82,10 @@ class Runner:
         clock: Clock | None = None,
         stop: threading.Event | None = None,
         listener: Listener | None = None,
+        write: OutputWriter | None = None,
     ):
         self.plan, self.landing, self.fmt, self.settings = plan, landing, fmt, settings
+        self.write = write or write_output  # the Spark engine passes its own writer
         self.clock = clock or SystemClock()
         self.stop = stop or threading.Event()
         self.listener = listener or (lambda event, payload: None)
@@ -143,7 +145,7 @@ class Runner:
                     summary.stopped = True
                     return summary
                 try:
-                    written = write_output(
+                    written = self.write(
                         self.landing, output, self.fmt, meta.seed, window, stop=self.stop
                     )
                 except WriteStopped:
@@ -208,7 +210,7 @@ class Runner:
                     return None
                 try:
                     files.append(
-                        write_output(
+                        self.write(
                             self.landing,
                             output,
                             self.fmt,

@@ -40,13 +40,30 @@ def delete_judged(table: TablePlan) -> frozenset[str]:
     return frozenset(names)
 
 
-def rule_action(col: ColumnSpec) -> str:
+def is_cdc_sequence(table: TablePlan, col: ColumnSpec) -> bool:
+    """The column AUTO CDC sequences by: a NULL there fails the whole micro-batch, so the
+    pipelines always check it (not null, then its bounds) and drop the row unless told to fail."""
+    return table.feed is not None and col.name == cdc_sequence(table.feed)
+
+
+def rule_action(table: TablePlan, col: ColumnSpec) -> str:
+    """The action of the column's rule, as pipelines/rules.py sets it: keys are always dropped
+    when NULL, the CDC sequence too unless `expect: fail`, other columns follow `expect`."""
+    if _is_key(table, col):
+        return "drop"
+    if is_cdc_sequence(table, col):
+        return "fail" if col.expect == "fail" else "drop"
     return col.expect or ("drop" if col.anomaly_rate > 0 else "warn")
 
 
+def _is_key(table: TablePlan, col: ColumnSpec) -> bool:
+    return col.name == table.primary_key or bool(table.feed and col.name == table.feed.entity_key)
+
+
 def has_rule(table: TablePlan, col: ColumnSpec) -> bool:
-    """Whether pipelines/rules.py gives the column a condition (keys always have one)."""
-    if col.name == table.primary_key or (table.feed and col.name == table.feed.entity_key):
+    """Whether pipelines/rules.py gives the column a condition (keys and the CDC sequence always
+    have one)."""
+    if _is_key(table, col) or is_cdc_sequence(table, col):
         return True
     if col.name in table.foreign_keys:
         return col.null_rate == 0
@@ -57,8 +74,7 @@ def has_rule(table: TablePlan, col: ColumnSpec) -> bool:
 
 def breaks(table: TablePlan, col: ColumnSpec, values: pa.Array) -> np.ndarray:
     """Rows whose value fails the column's SQL condition (a null fails unless nulls are allowed)."""
-    is_key = col.name == table.primary_key or (table.feed and col.name == table.feed.entity_key)
-    if is_key or col.name in table.foreign_keys:
+    if _is_key(table, col) or col.name in table.foreign_keys:
         return pc.is_null(values).to_numpy(zero_copy_only=False)
     nested = col.type in ("array", "map")
     bounded = (col.choices is not None and not nested) or col.min is not None or col.max is not None
@@ -66,7 +82,9 @@ def breaks(table: TablePlan, col: ColumnSpec, values: pa.Array) -> np.ndarray:
         return pc.is_null(values).to_numpy(zero_copy_only=False)
     if nested:
         return np.zeros(len(values), dtype=bool)
-    return violations(col, values, nulls_break=col.null_rate == 0)
+    # the CDC sequence's rule is `NOT NULL AND (bounds)`, whatever its null_rate says
+    nulls_break = col.null_rate == 0 or is_cdc_sequence(table, col)
+    return violations(col, values, nulls_break=nulls_break)
 
 
 def passing_rows(table: TablePlan, data: pa.Table | pa.RecordBatch) -> np.ndarray:
@@ -78,7 +96,7 @@ def passing_rows(table: TablePlan, data: pa.Table | pa.RecordBatch) -> np.ndarra
         ops = data.column(table.feed.type_column)
         deletes = pc.fill_null(pc.equal(ops, "DELETE"), False).to_numpy(zero_copy_only=False)
     for col in table.columns:
-        if col.name not in data.schema.names or rule_action(col) != "drop":
+        if col.name not in data.schema.names or rule_action(table, col) != "drop":
             continue
         if not has_rule(table, col):
             continue

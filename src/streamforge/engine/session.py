@@ -33,6 +33,14 @@ class TableOutput:
     rows: int
     schema: pa.Schema
     chunks: Iterator[Chunk]
+    # What makes any chunk of this batch anywhere (dimensions and facts; None for a change feed,
+    # whose batch is made from the entity state in one piece): the scale-out engine sends it to
+    # executors instead of consuming `chunks`.
+    request: BatchRequest | None = None
+    # The run state learns from these rows as `chunks` are consumed (a dimension that a change
+    # feed tracks, or that references a changing entity): a writer that makes the rows elsewhere
+    # must still drain `chunks` before the next table.
+    settles_state: bool = False
 
 
 class Session:
@@ -55,13 +63,15 @@ class Session:
             chunks = iter_chunks(req, self.settings.workers)
             entity = self.plan.entities[table.name]
             state.entities[table.name] = EntityState.from_range(entity.key, rows)
+            pins = self._pin_targets(table)
             if entity.tracked_by is not None:
                 chunks = self._keep_table(table.name, chunks)
-            else:
-                chunks = self._pin_references(table, chunks)
+            elif pins:
+                chunks = self._pin_references(pins, chunks)
             if table.name in self._looked_up:
                 chunks = self._keep_versions(table, chunks)
-            yield TableOutput(table, 0, rows, table_schema(table), chunks)
+            stateful = entity.tracked_by is not None or bool(pins) or table.name in self._looked_up
+            yield TableOutput(table, 0, rows, table_schema(table), chunks, req, stateful)
         for entity in self.plan.entities.values():
             if entity.source != entity.name and entity.name not in state.entities:
                 feed = self.plan.table(entity.source)
@@ -116,9 +126,8 @@ class Session:
                 yield TableOutput(table, cycle, landed, table_schema(table), iter([chunk]))
             else:
                 check_room(table, first + rows - 2, cycle)  # row numbers first-1 .. first+rows-2
-                yield TableOutput(
-                    table, cycle, rows, table_schema(table), iter_chunks(req, self.settings.workers)
-                )
+                chunks = iter_chunks(req, self.settings.workers)
+                yield TableOutput(table, cycle, rows, table_schema(table), chunks, req)
         state.next_cycle = cycle + 1
 
     def _deliver(self, table: TablePlan, batch: pa.RecordBatch, cycle: int, final: bool) -> Chunk:
@@ -184,13 +193,16 @@ class Session:
         reach = (MAX_LATE_CYCLES + 1) * int(self.settings.interval_s * MICROS)
         self.state.versions[roles.entity] = versions.pruned(window[0] - reach)
 
-    def _pin_references(self, table: TablePlan, chunks: Iterator[Chunk]) -> Iterator[Chunk]:
-        """Remember keys of changing entities that this (unchanging) dimension references."""
-        targets = {
+    def _pin_targets(self, table: TablePlan) -> dict[str, str]:
+        """Foreign-key column -> entity, for the changing entities this dimension references."""
+        return {
             column: fk.entity
             for column, fk in table.foreign_keys.items()
             if self.plan.entities[fk.entity].tracked_by is not None
         }
+
+    def _pin_references(self, targets: dict[str, str], chunks: Iterator[Chunk]) -> Iterator[Chunk]:
+        """Remember keys of changing entities that this (unchanging) dimension references."""
         for chunk in chunks:
             for column, entity in targets.items():
                 values = pc.drop_null(chunk.batch.column(column)).to_numpy()

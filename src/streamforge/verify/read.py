@@ -59,7 +59,12 @@ def arrow_type(rule: Rule) -> pa.DataType:
 
 def read_landed(path: Path, fmt: str, schema: pa.Schema, version: int | None = None) -> Landed:
     """`schema`: the declared columns (from `arrow_type`); raises OSError/ValueError when the
-    file cannot be parsed at all (the caller reports it)."""
+    file cannot be parsed at all (the caller reports it).
+
+    A folder (the Spark engine writes a cycle as a folder of part files) is read part by part, in
+    name order (the order of Spark's partitions: the rows' order)."""
+    if fmt != "delta" and Path(path).is_dir():
+        return _read_folder(Path(path), fmt, schema)
     if fmt in ("parquet", "delta"):
         return _conform(_read_parquet(path, fmt, version), schema)
     if fmt == "csv":
@@ -72,6 +77,24 @@ def read_landed(path: Path, fmt: str, schema: pa.Schema, version: int | None = N
     if fmt == "json":
         return _read_json(path, schema)
     raise ValueError(f"cannot read format {fmt!r}")
+
+
+def data_parts(folder: Path) -> list[Path]:
+    """The data files of a folder written by Spark, in order: not `_SUCCESS`, not `.crc`."""
+    return sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith(("_", ".")))
+
+
+def _read_folder(folder: Path, fmt: str, schema: pa.Schema) -> Landed:
+    parts = [read_landed(part, fmt, schema) for part in data_parts(folder)]
+    if not parts:
+        return Landed(schema.empty_table())
+    landed = Landed(pa.concat_tables([p.data for p in parts], promote_options="permissive"))
+    for part in parts:
+        for name, (count, example) in part.unreadable.items():
+            known = landed.unreadable.get(name, (0, example))
+            landed.unreadable[name] = (known[0] + count, known[1])
+        landed.missing += [name for name in part.missing if name not in landed.missing]
+    return landed
 
 
 def _read_parquet(path: Path, fmt: str, version: int | None) -> pa.Table:

@@ -1,0 +1,28 @@
+"""The `--engine` and `--master` options that `generate` and `run` share."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+import click
+
+F = TypeVar("F", bound=Callable[..., object])
+
+
+def engine_options(command: F) -> F:
+    """Add `--engine local|spark` and `--master` (passed to the command as `engine`, `master`)."""
+    command = click.option(
+        "--master",
+        default=None,
+        help="Spark master URL for --engine spark (default local[2]; e.g. local[*], "
+        "spark://host:7077).",
+    )(command)
+    return click.option(
+        "--engine",
+        type=click.Choice(["local", "spark"]),
+        default="local",
+        show_default=True,
+        help="Who makes and writes the rows: this process, or Spark (same rows; needs "
+        "pip install 'streamforge[spark]' and Java 17).",
+    )(command)

@@ -1,0 +1,12 @@
+"""Scale-out on Spark: the local engine's chunk kernel on executors, Spark's writers, the driver
+holding the run state (DESIGN §2). pyspark is imported only when a function here runs.
+
+Notebook use::
+
+    from streamforge.engine_spark import generate_spark
+    generate_spark(spark, None, "Retail", out="/Volumes/main/demo/landing/retail", cycles=10)
+"""
+
+from streamforge.engine_spark.generate import generate_spark, generate_spark_tables
+
+__all__ = ["generate_spark", "generate_spark_tables"]

@@ -1,0 +1,122 @@
+"""Generate a sector with Spark: the notebook API (`generate_spark`, `generate_spark_tables`).
+
+The driver runs the engine's Session, which holds the run state (live keys, next keys,
+sequences, change-feed entities) and computes it from the plan and the seeds; Spark makes and
+writes the rows of every dimension and fact from the Session's chunk requests. What the driver
+computes itself, and why (none of it is collected from the executors):
+- change feeds: a change batch *is* a transition of the run state (which keys are inserted,
+  updated, deleted), made in one piece from the entity state, as the local engine makes it; the
+  driver sends it to Spark to be written;
+- a dimension that a change feed tracks, or that references a changing entity: the driver makes
+  its rows again with the same kernel (the change feeds start from the tracked rows; referenced
+  keys are never deleted), while Spark makes and writes them.
+Facts and other dimensions (the volume) are never made on the driver.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, cast
+
+from streamforge.engine_spark.writer import SparkFiles, check_format
+from streamforge.errors import StreamForgeError
+
+if TYPE_CHECKING:
+    from pyspark.sql import SparkSession
+
+    from streamforge.api import GenerateResult
+    from streamforge.landing_write import OutputWriter, ProgressCallback
+    from streamforge.sinks.formats import FileFormat
+    from streamforge.sinks.landing import Landing
+
+
+def generate_spark(
+    spark: SparkSession,
+    schema_dir: Path | str | None,
+    sector: str,
+    *,
+    out: str,
+    cycles: int = 1,
+    seed: int = 42,
+    fmt: str = "json",
+    start: str | None = None,
+    interval: float = 30.0,
+    scale: float = 1.0,
+    fresh: bool = False,
+    on_rows: ProgressCallback | None = None,
+) -> GenerateResult:
+    """Dimensions once, then `cycles` batches of every fact and change feed, written by Spark into
+    the landing at `out` (a local folder, or `/Volumes/<catalog>/<schema>/<volume>/<path>` on
+    Databricks); the same rows as `api.generate` for the same arguments.
+
+    `fmt`: json or parquet. Raises StreamForgeError for bad arguments or an occupied landing.
+    """
+    from streamforge import api
+    from streamforge.sinks.formats import get_format
+
+    file_format = get_format(fmt)
+    check_format(file_format)
+    landing = api.open_landing(out)
+    if landing.exists():
+        if not fresh:
+            raise StreamForgeError(
+                f"{out} already holds a StreamForge landing area; pass fresh=True (--fresh) to "
+                "replace it, or choose another destination"
+            )
+        with landing.lock("streamforge generate_spark"):
+            landing.clear()
+    root = str(Path(out).resolve()) if not str(out).startswith(("/Volumes", "dbfs:")) else out
+    writer = SparkFiles(spark, root)
+    args = (sector, schema_dir, seed, cycles, start, interval, scale)
+    return _generate(landing, writer, file_format, args, on_rows)
+
+
+def generate_spark_tables(
+    spark: SparkSession,
+    schema_dir: Path | str | None,
+    sector: str,
+    *,
+    database: str,
+    cycles: int = 1,
+    seed: int = 42,
+    table_format: str = "delta",
+    start: str | None = None,
+    interval: float = 30.0,
+    scale: float = 1.0,
+) -> GenerateResult:
+    """The same rows as `generate_spark`, appended to tables `<database>.<table>` (in Unity
+    Catalog: `database="<catalog>.<schema>"`) with `saveAsTable`, instead of files; the first
+    call replaces each table. `table_format`: delta on Databricks; on open-source Spark without
+    delta-spark, `parquet`. The manifest lines are the result's `files` (path: the table name).
+    """
+    from streamforge.engine_spark.tables import SparkTables, TableManifest
+    from streamforge.sinks.formats import get_format
+
+    writer = SparkTables(spark, database, table_format)
+    args = (sector, schema_dir, seed, cycles, start, interval, scale)
+    manifest = cast("Landing", TableManifest())  # SparkTables only appends manifest lines
+    return _generate(manifest, writer, get_format("parquet"), args, None)
+
+
+def _generate(
+    landing: Landing,
+    writer: OutputWriter,
+    file_format: FileFormat,
+    args: tuple,
+    on_rows: ProgressCallback | None,
+) -> GenerateResult:
+    from streamforge import api
+    from streamforge.engine.session import Session
+    from streamforge.engine.settings import RunSettings
+    from streamforge.landing_write import write_session
+
+    sector, schema_dir, seed, cycles, start, interval, scale = args
+    if cycles < 0 or interval <= 0 or scale <= 0:
+        raise StreamForgeError("cycles must be >= 0, interval and scale > 0")
+    plan = api.load_plan(sector, schema_dir)
+    start_us = api.parse_start(start)
+    config = RunSettings(seed=seed, start_us=start_us, interval_s=interval, scale=scale)
+    result = api.GenerateResult(plan.sector.name, Path(getattr(landing, "root", ".")), seed, cycles)
+    session = Session(plan, config)
+    write_session(session, landing, file_format, cycles, writer, on_rows, result.files.append)
+    return result

@@ -1,0 +1,65 @@
+"""pyspark on demand: a clear error when it is missing, and a local session that starts reliably.
+
+The base install has no pyspark: nothing under `streamforge` imports it at module level.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from streamforge.errors import StreamForgeError
+
+if TYPE_CHECKING:
+    from pyspark.sql import SparkSession
+
+INSTALL_HINT = "pip install 'streamforge[spark]'"
+
+
+def require_pyspark() -> None:
+    """Raise StreamForgeError naming the extra to install when pyspark or Java is missing."""
+    from streamforge.pipelines.local_spark import _java_home
+
+    if importlib.util.find_spec("pyspark") is None:
+        raise StreamForgeError(f"--engine spark needs pyspark: {INSTALL_HINT}")
+    if _java_home() is None:
+        raise StreamForgeError(
+            "--engine spark needs a Java runtime (17 or newer) for pyspark: install one "
+            "(e.g. apt-get install openjdk-17-jre-headless) or set JAVA_HOME"
+        )
+
+
+def local_session(master: str = "local[2]", work_dir: Path | None = None) -> SparkSession:
+    """A classic SparkSession on this machine, set up as the pipeline tests set theirs up
+    (`pipelines/local_spark.py`: loopback address, no UI, UTC, the C1 JIT with a 256 MB code cache,
+    workers on this interpreter), with an in-memory catalog under a private warehouse folder.
+
+    `master`: any Spark master URL (`local[2]`, `local[*]`, `spark://host:7077`).
+    """
+    require_pyspark()
+    from pyspark.sql import SparkSession
+
+    from streamforge.pipelines.local_spark import JVM_OPTIONS, prepare_spark_home, spark_conf
+
+    work = Path(work_dir or tempfile.mkdtemp(prefix="streamforge-spark-"))
+    env = prepare_spark_home(work)
+    env.pop("SPARK_CONF_DIR")  # the confs go through the builder; the Hive catalog is not needed
+    for key, value in env.items():
+        os.environ.setdefault(key, value)
+    os.environ["PYSPARK_PYTHON"] = os.environ["PYSPARK_DRIVER_PYTHON"] = sys.executable
+    confs = {
+        k: v
+        for k, v in spark_conf(work).items()
+        if not k.startswith(("spark.sql.catalogImplementation", "spark.hadoop.javax"))
+    }
+    confs["spark.driver.extraJavaOptions"] = JVM_OPTIONS
+    builder = SparkSession.builder.master(master).appName("streamforge")
+    for key, value in confs.items():
+        builder = builder.config(key, value)
+    spark = builder.getOrCreate()
+    spark.sparkContext.setLogLevel("ERROR")
+    return spark

@@ -1,0 +1,181 @@
+"""Write a Session's output with Spark's writers: a folder of part files per table and cycle.
+
+The landing layout stays DESIGN §6 with one difference: where the local engine writes the file
+`<table>/<table>-c<cycle:06d>-<id8>.<ext>`, Spark writes the *folder* `<table>/<table>-c<cycle:06d>-
+<id8>/` of `part-*.<ext>` files (plus `_SUCCESS` and `.crc` files, which Auto Loader skips, as it
+skips every name starting with `_` or `.`). Auto Loader lists a table folder recursively, so the
+pipelines read both layouts unchanged; the manifest line names the folder and `verify` reads it.
+
+The driver writes the manifest, through the landing's own sink (local folder or Volume).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import pyarrow as pa
+
+from streamforge.engine_spark.kernel import Made, Tally, chunk_frame, spark_schema
+from streamforge.errors import StreamForgeError
+from streamforge.landing_write import (
+    ProgressCallback,
+    WriteStopped,
+    WrittenFile,
+    file_id,
+    record_written,
+)
+from streamforge.sinks.formats import FileFormat
+from streamforge.sinks.landing import Landing, data_file_path
+
+if TYPE_CHECKING:
+    from pyspark.sql import DataFrame, SparkSession
+
+    from streamforge.engine.session import TableOutput
+
+FORMATS = ("json", "parquet")
+# Spark's JSON writer prints milliseconds and the session's zone by default; ours microseconds in
+# UTC. Nulls are written as `null` (Spark drops the key by default), as ours are.
+JSON_OPTIONS = {
+    "ignoreNullFields": "false",
+    "timestampFormat": "yyyy-MM-dd'T'HH:mm:ss.SSSSSSXXX",
+    "timeZone": "UTC",
+}
+
+
+def check_format(fmt: FileFormat) -> None:
+    if fmt.name not in FORMATS:
+        raise StreamForgeError(
+            f"--engine spark writes {' or '.join(FORMATS)}, not {fmt.name}: CSV has no place for "
+            "arrays and maps in Spark's writer, and Delta needs the delta-spark package; use "
+            "generate_spark_tables(...) to write Delta tables on Databricks, or --engine local"
+        )
+
+
+def batch_frame(spark: SparkSession, output: TableOutput) -> tuple[DataFrame, Made | Tally]:
+    """The output's rows as a DataFrame: made on executors from its request, or, for a batch the
+    driver made (a change feed is a transition of the run state), sent from the driver."""
+    if output.request is not None:
+        made = chunk_frame(spark, output.request)
+        return made.frame, made
+    chunks = list(output.chunks)
+    table = pa.Table.from_batches([c.batch for c in chunks], output.schema)
+    return spark.createDataFrame(table, spark_schema(output.schema)), Tally.of_chunks(chunks)
+
+
+def settle(output: TableOutput) -> None:
+    """Let the run state learn from a dimension it needs (made again here, from the plan and the
+    seeds: a tracked dimension's current rows, the keys a dimension pins), never collected."""
+    if output.settles_state:
+        for _ in output.chunks:
+            pass
+
+
+class SparkWriter:
+    """A writer with `landing_write.write_output`'s signature that lands each batch with Spark and
+    records it in the landing's manifest; subclasses say where a batch goes (`place`)."""
+
+    spark: SparkSession
+
+    def place(self, output: TableOutput, fmt: FileFormat, seed: int, frame: DataFrame) -> str:
+        """Write `frame`; return the path the manifest names."""
+        raise NotImplementedError
+
+    def size(self, path: str) -> int:
+        """Bytes written at `path`, 0 when unknown."""
+        return 0
+
+    def __call__(
+        self,
+        landing: Landing,
+        output: TableOutput,
+        fmt: FileFormat,
+        seed: int,
+        window: tuple[int, int],
+        on_rows: ProgressCallback | None = None,
+        stop: threading.Event | None = None,
+        scenario: dict | None = None,
+    ) -> WrittenFile:
+        if stop is not None and stop.is_set():
+            raise WriteStopped(output.table.name)
+        frame, counted = batch_frame(self.spark, output)
+        path = self.place(output, fmt, seed, frame)
+        tally = counted.result() if isinstance(counted, Made) else counted
+        settle(output)
+        if on_rows is not None:
+            on_rows(output.table.name, tally.rows)
+        written = WrittenFile(
+            output.table.name,
+            output.table.kind,
+            output.cycle,
+            path,
+            tally.rows,
+            self.size(path),
+            tally.anomalies,
+            tally.anomalous_rows,
+        )
+        record_written(landing, written, fmt, tally.faults, window, None, scenario)
+        return written
+
+
+@dataclass
+class SparkFiles(SparkWriter):
+    """Each batch into the landing folder `root` as Spark names it (a local path, `/Volumes/...`,
+    `dbfs:/...`, a URI); the control files go through the `landing` the caller passes."""
+
+    spark: SparkSession
+    root: str
+
+    def place(self, output: TableOutput, fmt: FileFormat, seed: int, frame: DataFrame) -> str:
+        check_format(fmt)
+        name, cycle = output.table.name, output.cycle
+        relpath = data_file_path(name, cycle, file_id(seed, cycle), "x")[: -len(".x")]
+        write_frame(self.spark, frame, fmt.name, f"{self.root.rstrip('/')}/{relpath}")
+        return relpath
+
+    def size(self, path: str) -> int:
+        return folder_bytes(self.root, path)
+
+
+def write_frame(spark: SparkSession, frame: DataFrame, fmt: str, path: str) -> None:
+    """Replace the folder at `path` (a redone cycle writes the same folder)."""
+    writer = frame.write.mode("overwrite").format(fmt)
+    if fmt == "json":
+        writer.options(**JSON_OPTIONS).save(path)
+        return
+    with _conf(spark, "spark.sql.parquet.outputTimestampType", "TIMESTAMP_MICROS"):
+        writer.save(path)
+
+
+class _conf:
+    """Set a session conf for one write and put the caller's value back (a notebook's session
+    is the user's)."""
+
+    def __init__(self, spark: SparkSession, key: str, value: str) -> None:
+        self.spark, self.key, self.value = spark, key, value
+        self.old: Any = None
+
+    def __enter__(self) -> None:
+        self.old = self.spark.conf.get(self.key, None)
+        self.spark.conf.set(self.key, self.value)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.old is None:
+            self.spark.conf.unset(self.key)
+        else:
+            self.spark.conf.set(self.key, self.old)
+
+
+def folder_bytes(root: str, relpath: str) -> int:
+    """Bytes of the data files in a written folder, when the driver sees it as a file system
+    (local, `/Volumes` on a cluster); 0 where it cannot look (an object-store URI)."""
+    folder = os.path.join(root.removeprefix("file:"), relpath)
+    if not os.path.isdir(folder):
+        return 0
+    return sum(
+        entry.stat().st_size
+        for entry in os.scandir(folder)
+        if entry.is_file() and not entry.name.startswith(("_", "."))
+    )
