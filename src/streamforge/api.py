@@ -215,8 +215,9 @@ def preview(
     names = [t.name for t in plan.tables]
     if table not in names:
         raise NotFound(f"unknown table '{table}' in sector '{sector}'")
-    session = Session(plan, RunSettings(seed=seed, start_us=parse_start(None)))
-    for made, data in session.first_tables():
+    # A preview ignores `profile:` (at a quiet hour a table could have no rows to show).
+    settings = RunSettings(seed=seed, start_us=parse_start(None), profiles=False)
+    for made, data in Session(plan, settings).first_tables():
         if made.name == table:
             return data.slice(0, rows)
     raise AssertionError("unreachable")
@@ -312,15 +313,23 @@ def _engine_writer(
 
 
 def expected_rows(
-    sector: str, cycles: int, scale: float = 1.0, schema_dir: Path | str | None = None
+    sector: str,
+    cycles: int,
+    scale: float = 1.0,
+    schema_dir: Path | str | None = None,
+    *,
+    seed: int = DEFAULT_SEED,
+    start: str | None = None,
+    interval: float = 30.0,
 ) -> int:
-    """Rows a generate call will write in total (for progress bars)."""
+    """Rows a generate call with the same arguments makes in total (for progress bars): exact,
+    `profile:` included, since rows per cycle are a pure function of the seed and the window."""
     from streamforge.engine.settings import RunSettings
 
     plan = load_plan(sector, schema_dir)
-    config = RunSettings(seed=0, start_us=0, scale=scale)
-    return sum(config.rows(t) for t in plan.dimensions) + cycles * sum(
-        config.rows(t) for t in plan.streams
+    settings = RunSettings(seed=seed, start_us=parse_start(start), interval_s=interval, scale=scale)
+    return sum(settings.rows(t) for t in plan.dimensions) + sum(
+        settings.rows(t, cycle) for cycle in range(cycles) for t in plan.streams
     )
 
 

@@ -29,6 +29,7 @@ def pipeline(
     continuous: bool = False,
     notebooks: str | None = None,
     workshop: bool = False,
+    generator_job: bool = False,
 ):
     """Generate the pipeline project that ingests a sector's landing area; write it to `out`.
 
@@ -37,7 +38,8 @@ def pipeline(
     positive. `continuous` makes the bundle's pipeline continuous (no refresh job). `notebooks`
     ("source" or "ipynb") writes the sources as notebooks; `workshop` leaves chosen steps as
     exercises in transformations/ with the solutions in solutions/ (source notebooks unless
-    `notebooks` says otherwise). Raises StreamForgeError for an unknown notebook form.
+    `notebooks` says otherwise). `generator_job` adds a bundle job that writes the landing with
+    the Spark engine. Raises StreamForgeError for an unknown notebook form.
     """
     from streamforge.api import load_plan  # at call time: api re-exports this module
     from streamforge.pipelines.interval import DEFAULT_INTERVAL, landing_interval
@@ -65,6 +67,7 @@ def pipeline(
         continuous=continuous,
         notebooks=notebooks,  # type: ignore[arg-type]  # checked above
         workshop=workshop,
+        generator_job=generator_job,
         storage=(Path(out) / "pipeline-storage").resolve().as_uri() if out is not None else None,
     )
     project = build_project(plan, options)

@@ -227,7 +227,9 @@ def generate(
 
     if engine == "local":  # pyspark's Arrow functions need pandas importable
         skip_pandas()  # json, csv and parquet rows never pass through pandas
-    total = api.expected_rows(sector, cycles, scale, schema_dir)
+    total = api.expected_rows(
+        sector, cycles, scale, schema_dir, seed=seed, start=start, interval=interval
+    )
     began = time.perf_counter()
     with _progress(total) as on_rows:
         result = api.generate(
@@ -369,6 +371,12 @@ def verify(sector: str, schema_dir: Path | None, out: Path) -> None:
     "TODO cells with hints; the solutions in solutions/.",
 )
 @click.option(
+    "--generator-job",
+    is_flag=True,
+    help="Databricks targets: add a job to the bundle that writes the landing Volume with the "
+    "Spark engine (a notebook task; serverless with Unity Catalog).",
+)
+@click.option(
     "--run",
     "run_it",
     is_flag=True,
@@ -387,6 +395,7 @@ def pipeline(
     continuous: bool,
     notebooks: str | None,
     workshop: bool,
+    generator_job: bool,
     run_it: bool,
 ) -> None:
     """Write the pipeline project that ingests SECTOR's landing area (bronze, silver, gold)."""
@@ -410,6 +419,7 @@ def pipeline(
         continuous=continuous,
         notebooks=notebooks,
         workshop=workshop,
+        generator_job=generator_job,
     )
     for relpath in project.files:
         stdout().print(f"wrote {out / relpath}", markup=False)

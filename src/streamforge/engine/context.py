@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from streamforge.engine.load_profile import EventClock
 
 MICROS = 1_000_000
 DAY_US = 86_400 * MICROS
@@ -24,6 +28,7 @@ class ColumnContext:
     window: tuple[int, int]  # [start, end) of the batch's event time, microseconds since epoch
     history: tuple[int, int]  # [start, end) for dates of records that already exist
     event_time: bool  # True for facts and change feeds: datetimes fall in `window`
+    clock: EventClock | None = None  # the table's `profile:` over `window`: where event times fall
 
     def child(self, rows: int) -> ColumnContext:
         """Context for the flattened elements of an array or map column."""
@@ -38,4 +43,5 @@ class ColumnContext:
             self.window,
             self.history,
             self.event_time,
+            self.clock,
         )

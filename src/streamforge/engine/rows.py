@@ -18,6 +18,7 @@ from streamforge.engine.event_faults import apply_event_faults, has_faults
 from streamforge.engine.faults import apply_quality
 from streamforge.engine.generators import generate_values
 from streamforge.engine.key_time import KeyBirths, draw_born_before, keep_in_time, micros_of
+from streamforge.engine.load_profile import EventClock
 from streamforge.engine.seeding import KEYS, VALUES, chunk_bounds, rng_for, stable_rng
 from streamforge.plan import TablePlan
 from streamforge.spec.model import ColumnSpec
@@ -49,6 +50,7 @@ class BatchRequest:
     live: Mapping[str, np.ndarray]  # entity -> live keys, for foreign keys
     # entity -> its live keys by birth, for entities with keys born during the run
     births: Mapping[str, KeyBirths] = field(default_factory=dict)
+    clock: EventClock | None = None  # the table's `profile:` over `window` (None: even spread)
     # dimension -> the looked-up columns' versions, for point-in-time lookups (engine/versions.py)
     lookups: Mapping[str, Versions] = field(default_factory=dict)
 
@@ -92,6 +94,7 @@ def column_context(
         window=req.window,
         history=req.history,
         event_time=req.table.kind != "dimension",
+        clock=req.clock,
     )
 
 

@@ -15,6 +15,7 @@ from streamforge.engine.context import MICROS, YEAR_US
 from streamforge.engine.event_faults import MAX_LATE_CYCLES
 from streamforge.engine.feed_faults import deliver_changes
 from streamforge.engine.key_time import micros_of
+from streamforge.engine.load_profile import event_clock
 from streamforge.engine.pipeline_state import anomaly_counts, apply_landed, snapshot_state
 from streamforge.engine.rows import BatchRequest, Chunk, iter_chunks, table_schema
 from streamforge.engine.settings import RunSettings
@@ -108,7 +109,7 @@ class Session:
         # for its DELETE could fall before the row that names the key (keys in time).
         self._named_now = {}
         for table in self.plan.streams:
-            rows = self.settings.rows(table)
+            rows = self.settings.rows(table, cycle, window)
             first = state.next_row_key.get(table.name, 1)
             req = self._request(table, cycle, rows, first, window)
             state.next_row_key[table.name] = first + rows
@@ -157,8 +158,9 @@ class Session:
         history = (end - self.settings.history_years * YEAR_US, end)
         live, births = self.state.live_keys(), self.state.births()
         seed, versions = self.settings.seed, dict(self.state.versions)
+        clock = event_clock(self.settings.profile(table), *window)
         return BatchRequest(
-            table, seed, cycle, rows, first, window, history, live, births, versions
+            table, seed, cycle, rows, first, window, history, live, births, clock, versions
         )
 
     def _keep_versions(self, table: TablePlan, chunks: Iterator[Chunk]) -> Iterator[Chunk]:

@@ -14,6 +14,8 @@ from typing import Any
 
 import yaml
 
+from streamforge.pipelines.generator_job import generator_job, generator_variables
+
 # A file-arrival trigger fires at most once a minute (Databricks minimum); classic compute takes
 # minutes to start, so the legacy job refreshes on a slower clock.
 MIN_TRIGGER_SECONDS = 60
@@ -34,11 +36,13 @@ def bundle_yaml(
     language: str,
     sources: list[str],
     notebooks: bool = False,
+    generator: tuple[str, str] | None = None,
 ) -> str:
     """The bundle as YAML text. `name` is the bundle, pipeline and schema key
     (`streamforge_<sector>`), `title` the pipeline's display name, `interval` the seconds between
     the landing's cycles (the trigger fires at most once per cycle), `sources` the transformation
-    files relative to the project root (notebooks when `notebooks`)."""
+    files relative to the project root (notebooks when `notebooks`). `generator`: (sector, format)
+    adds a job that writes the landing with the Spark engine (`generator_job.py`)."""
     landing = landing.rstrip("/")
     variables: dict[str, Any] = {
         "schema": {
@@ -66,8 +70,14 @@ def bundle_yaml(
         }
     libraries = _libraries(unity_catalog, sources, notebooks)
     resources["pipelines"] = {name: _pipeline(name, title, continuous, unity_catalog, libraries)}
+    jobs = {}
     if not continuous:  # a continuous pipeline runs by itself: nothing to trigger
-        resources["jobs"] = {f"{name}_refresh": _job(name, title, interval, unity_catalog)}
+        jobs[f"{name}_refresh"] = _job(name, title, interval, unity_catalog)
+    if generator is not None:
+        jobs[f"{name}_generate"] = generator_job(title, *generator, unity_catalog)
+        variables |= generator_variables(unity_catalog)
+    if jobs:
+        resources["jobs"] = jobs
     document = {
         "bundle": {"name": name},
         "variables": variables,

@@ -11,6 +11,11 @@ import yaml
 from streamforge.engine.event_faults import MAX_LATE_CYCLES
 from streamforge.errors import StreamForgeError
 from streamforge.pipelines.bundle import bundle_yaml
+from streamforge.pipelines.generator_job import (
+    NOTEBOOK,
+    check_generator_format,
+    generator_notebook,
+)
 from streamforge.pipelines.model import PipelineModel, build_model
 from streamforge.pipelines.notebook_format import Form
 from streamforge.pipelines.notebooks import check_form, notebook_project, readme_section
@@ -37,6 +42,7 @@ class PipelineOptions:
     continuous: bool = False  # bundle: a continuous pipeline instead of a file-arrival job
     notebooks: Form | None = None  # write the sources as notebooks (source format or .ipynb)
     workshop: bool = False  # notebooks with exercises in transformations/, solutions/ beside
+    generator_job: bool = False  # bundle: a job that writes the landing with the Spark engine
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +65,13 @@ def build_project(plan: Plan, options: PipelineOptions) -> PipelineProject:
         raise StreamForgeError(f"unknown language '{options.language}'; use python or sql")
     if options.scd not in (1, 2):
         raise StreamForgeError("--scd must be 1 or 2")
+    if options.generator_job:
+        if not target.bundle:
+            raise StreamForgeError(
+                "--generator-job adds a job to the Databricks bundle; the spark target has no "
+                "bundle: drop --generator-job or use --target databricks"
+            )
+        check_generator_format(options.fmt)
     model = build_model(plan, options.interval)
     name = f"streamforge_{plan.sector.name.lower()}"
     files: dict[str, str] = {}
@@ -109,7 +122,10 @@ def build_project(plan: Plan, options: PipelineOptions) -> PipelineProject:
             language=options.language,
             sources=sources,
             notebooks=bool(options.notebooks or options.workshop),
+            generator=(plan.sector.name, options.fmt) if options.generator_job else None,
         )
+        if options.generator_job:
+            files[NOTEBOOK] = generator_notebook(plan.sector.name, options.fmt)
     else:
         files["spark-pipeline.yml"] = _spark_spec(name, options)
     return PipelineProject(files)

@@ -79,6 +79,23 @@ class CheckSpec:
 
 
 @dataclass(frozen=True, slots=True)
+class LoadProfile:
+    """`profile:` of a fact or change feed: how its load follows the clock (UTC).
+
+    Weights are relative (only their shape matters); `trend` is the growth per day (0.02: +2 %
+    a day, compounding from the run's start); a cycle bursts with `burst_probability`, its rows
+    then times `burst_multiplier`.
+    """
+
+    hourly: tuple[float, ...] = (1.0,) * 24  # hour 0 (00:00-01:00 UTC) first
+    weekday: tuple[float, ...] = (1.0,) * 7  # Monday first
+    burst_probability: float = 0.0
+    burst_multiplier: float = 1.0
+    trend: float = 0.0
+    line: int = 0
+
+
+@dataclass(frozen=True, slots=True)
 class TableSpec:
     """One YAML file: a dimension, a fact or a change feed."""
 
@@ -102,6 +119,7 @@ class TableSpec:
     out_of_order_rate: float = 0.0
     checks: tuple[CheckSpec, ...] = ()
     expect: Expectation | None = None  # the action of the table's checks in pipelines
+    profile: LoadProfile | None = None  # None: num_rows every cycle, times spread evenly
 
     def column(self, name: str) -> ColumnSpec | None:
         return next((c for c in self.columns if c.name == name), None)

@@ -10,6 +10,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from streamforge.spec import limits
+from streamforge.spec.profile import ProfileModel
 
 # \A...\Z, not ^...$: `$` also matches before a final line break, and a name reaches code.
 NAME = re.compile(r"\A[a-z_][a-z0-9_]*\Z")
@@ -107,6 +108,7 @@ class TableModel(BaseModel):
     late_rate: float = Field(default=0.0, ge=0, lt=1)
     duplicate_rate: float = Field(default=0.0, ge=0, lt=1)
     out_of_order_rate: float = Field(default=0.0, ge=0, le=1)
+    profile: ProfileModel | None = None
     columns: dict[str, Any] = Field(min_length=1)
     checks: dict[str, str | CheckModel] | None = None
     expect: Literal["warn", "drop", "fail"] | None = None

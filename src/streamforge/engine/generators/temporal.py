@@ -51,7 +51,12 @@ def draw_micros(col: ColumnSpec, ctx: ColumnContext) -> np.ndarray:
     if ctx.event_time:
         # Spread evenly over the window in batch order (with jitter), so the times of a batch rise
         # like a real stream and do not depend on how the batch was cut into chunks.
+        # With a `profile:`, the same fractions of the batch go through its clock: busier hours of
+        # the window get more rows.
         start, end = ctx.window
+        if ctx.clock is not None:
+            fractions = (ctx.batch_position + ctx.rng.random(ctx.rows)) / max(ctx.batch_rows, 1)
+            return ctx.clock.place(fractions)
         slot = (end - start) / max(ctx.batch_rows, 1)
         offsets = (ctx.batch_position + ctx.rng.random(ctx.rows)) * slot
         return start + np.minimum(offsets.astype(np.int64), end - start - 1)

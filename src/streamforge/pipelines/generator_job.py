@@ -1,0 +1,116 @@
+"""The bundle's generator job: a notebook task that writes the landing Volume with the Spark
+engine (`streamforge.engine_spark.generate_spark`), so one `databricks bundle deploy` gives both
+the data and the pipeline that ingests it.
+
+Unity Catalog bundles run the notebook on serverless compute (no cluster: the job's notebook
+task then runs serverless, and `%pip install` works there); Hive metastore bundles on a job
+cluster. The notebook's widgets (sector, cycles, seed, format, scale, fresh) are the job's
+parameters, so a run can be changed from the Jobs UI without redeploying.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from streamforge.errors import StreamForgeError
+
+NOTEBOOK = "generator/generate_landing.py"
+SPARK_FORMATS = ("json", "parquet")  # what the Spark engine writes
+# A Databricks Runtime LTS with pyspark 3.5+ (mapInArrow and DataFrame.observe), on AWS nodes;
+# change both variables for Azure or GCP.
+RUNTIME = "15.4.x-scala2.12"
+NODE_TYPE = "i3.xlarge"
+
+
+def check_generator_format(fmt: str) -> None:
+    if fmt not in SPARK_FORMATS:
+        raise StreamForgeError(
+            f"--generator-job writes the landing with the Spark engine, which writes "
+            f"{' or '.join(SPARK_FORMATS)}, not {fmt}: use --format json or parquet"
+        )
+
+
+def generator_variables(unity_catalog: bool) -> dict[str, Any]:
+    variables: dict[str, Any] = {
+        "generator_cycles": {"description": "Batches the generator job writes", "default": "10"},
+        "generator_seed": {"description": "Seed of the generated rows", "default": "42"},
+    }
+    if not unity_catalog:
+        variables["generator_runtime"] = {"description": "Job cluster", "default": RUNTIME}
+        variables["generator_node_type"] = {"description": "Job cluster", "default": NODE_TYPE}
+    return variables
+
+
+def generator_job(title: str, sector: str, fmt: str, unity_catalog: bool) -> dict[str, Any]:
+    """The job resource: one notebook task writing `${var.landing}` with the Spark engine."""
+    parameters = {
+        "sector": sector,
+        "landing": "${var.landing}",
+        "format": fmt,
+        "cycles": "${var.generator_cycles}",
+        "seed": "${var.generator_seed}",
+        "scale": "1.0",
+        "fresh": "true",
+    }
+    task: dict[str, Any] = {
+        "task_key": "generate_landing",
+        "notebook_task": {"notebook_path": f"./{NOTEBOOK}", "base_parameters": parameters},
+    }
+    job: dict[str, Any] = {
+        "name": f"{title}: generate the landing data (StreamForge Spark engine)",
+        "max_concurrent_runs": 1,
+        "tasks": [task],
+    }
+    if not unity_catalog:  # serverless jobs need Unity Catalog: a job cluster instead
+        task["job_cluster_key"] = "generator"
+        job["job_clusters"] = [
+            {
+                "job_cluster_key": "generator",
+                "new_cluster": {
+                    "spark_version": "${var.generator_runtime}",
+                    "node_type_id": "${var.generator_node_type}",
+                    "num_workers": 2,
+                },
+            }
+        ]
+    return job
+
+
+def generator_notebook(sector: str, fmt: str) -> str:
+    """The notebook (Databricks source format) the job runs; it also runs as a plain notebook."""
+    cells = [
+        "# Databricks notebook source\n"
+        "# MAGIC %md\n"
+        f"# MAGIC Writes the {sector} landing area with StreamForge's Spark engine: the same rows\n"
+        "# MAGIC as `streamforge generate` for the same seed, made on the cluster.",
+        "# MAGIC %pip install streamforge  # the runtime brings pyspark",
+        "dbutils.library.restartPython()  # noqa: F821",
+        "\n".join(
+            f'dbutils.widgets.text("{name}", "{default}")  # noqa: F821'
+            for name, default in (
+                ("sector", sector),
+                ("landing", "/Volumes/main/streamforge/landing"),
+                ("format", fmt),
+                ("cycles", "10"),
+                ("seed", "42"),
+                ("scale", "1.0"),
+                ("fresh", "true"),
+            )
+        ),
+        "from streamforge.engine_spark import generate_spark\n"
+        "\n"
+        "arg = dbutils.widgets.get  # noqa: F821\n"
+        "result = generate_spark(\n"
+        "    spark,  # noqa: F821\n"
+        "    None,  # the sectors shipped with streamforge; a workspace folder of YAML works too\n"
+        '    arg("sector"),\n'
+        '    out=arg("landing"),\n'
+        '    cycles=int(arg("cycles")),\n'
+        '    seed=int(arg("seed")),\n'
+        '    fmt=arg("format"),\n'
+        '    scale=float(arg("scale")),\n'
+        '    fresh=arg("fresh") == "true",\n'
+        ")\n"
+        'print(f"{result.rows:,} rows in {len(result.files)} folders")',
+    ]
+    return "\n\n# COMMAND ----------\n\n".join(cells) + "\n"

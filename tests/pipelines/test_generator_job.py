@@ -1,0 +1,105 @@
+"""`pipeline --generator-job`: the bundle gains a job whose notebook writes the landing Volume
+with the Spark engine; the bundle still matches the Databricks bundle schema, and the notebook
+really generates the landing (slow: run on local pyspark with a stand-in for dbutils)."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+from tests.pipelines.test_bundle import BUNDLE_TARGETS, SCHEMA, schema_errors
+
+from streamforge import api
+from streamforge.cli import main
+from streamforge.pipelines.generator_job import NOTEBOOK
+from streamforge.pipelines.local_spark import spark_available
+
+
+def project(target: str = "databricks", fmt: str = "json", **options) -> dict[str, str]:
+    files = api.pipeline("Retail", None, schema_dir=SCHEMA, target=target, fmt=fmt,
+                         generator_job=True, **options).files  # fmt: skip
+    return dict(files)
+
+
+@pytest.mark.parametrize("target", BUNDLE_TARGETS)
+@pytest.mark.parametrize("continuous", [False, True])
+def test_the_bundle_with_a_generator_job_matches_the_bundle_schema(
+    target: str, continuous: bool
+) -> None:
+    files = project(target, continuous=continuous)
+    document = yaml.safe_load(files["databricks.yml"])
+    assert schema_errors(document) == []
+    job = document["resources"]["jobs"]["streamforge_retail_generate"]
+    (task,) = job["tasks"]
+    assert task["notebook_task"]["notebook_path"] == f"./{NOTEBOOK}"
+    assert NOTEBOOK in files  # the path the job names is part of the project
+    parameters = task["notebook_task"]["base_parameters"]
+    assert parameters["landing"] == "${var.landing}"  # where the pipeline reads
+    assert parameters["format"] == "json" and parameters["sector"] == "Retail"
+    if target == "databricks":  # Unity Catalog: serverless, so no cluster at all
+        assert "job_clusters" not in job and "job_cluster_key" not in task
+    else:
+        assert task["job_cluster_key"] == job["job_clusters"][0]["job_cluster_key"]
+
+
+def test_the_notebook_is_python_and_installs_no_second_pyspark() -> None:
+    text = project(fmt="parquet")[NOTEBOOK]
+    assert text.startswith("# Databricks notebook source\n")
+    ast.parse(text)
+    assert "# MAGIC %pip install streamforge " in text and "[spark]" not in text
+    assert 'dbutils.widgets.text("format", "parquet")' in text
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--format", "csv"], "which writes json or parquet, not csv"),
+        (["--target", "spark"], "the spark target has no bundle"),
+    ],
+)
+def test_what_the_generator_job_cannot_do_is_refused(
+    tmp_path: Path, args: list[str], message: str
+) -> None:
+    result = CliRunner().invoke(
+        main, ["pipeline", "Retail", "--out", str(tmp_path), "--generator-job", *args]
+    )
+    assert result.exit_code != 0
+    assert message in " ".join(result.output.split())
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not spark_available(), reason="needs pyspark and Java")
+def test_the_notebook_writes_the_landing_that_verify_accepts(tmp_path: Path) -> None:
+    from streamforge.engine_spark.start import local_session
+
+    text = project()[NOTEBOOK]
+    landing = tmp_path / "landing"
+    widgets: dict[str, str] = {}
+
+    class Widgets:
+        def text(self, name: str, default: str) -> None:
+            widgets.setdefault(name, default)
+
+        def get(self, name: str) -> str:
+            return widgets[name]
+
+    class DbUtils:
+        widgets = Widgets()
+
+        class library:
+            @staticmethod
+            def restartPython() -> None:
+                pass
+
+    widgets.update(landing=str(landing), cycles="2")  # what the job's parameters set
+    cells = text.split("# COMMAND ----------")
+    spark = local_session("local[2]", tmp_path / "spark")
+    scope = {"dbutils": DbUtils(), "spark": spark}
+    for cell in cells:
+        exec(compile(cell, NOTEBOOK, "exec"), scope)  # MAGIC lines are comments
+    assert scope["result"].cycles == 2
+    report = api.verify("Retail", landing)
+    assert report.ok, report
