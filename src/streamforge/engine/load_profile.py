@@ -137,3 +137,31 @@ def _week(profile: LoadProfile) -> tuple[np.ndarray, np.ndarray]:
     weights = np.outer(weekday / weekday.mean(), hourly / hourly.mean()).ravel()
     cumulative = np.concatenate([[0.0], np.cumsum(weights)])
     return weights, cumulative
+
+
+@dataclass(frozen=True, slots=True)
+class LoadCurve:
+    """What a table's `profile:` means in rows, for people: the expected rows in each UTC hour of
+    the day (averaged over the week) at a given interval, and each weekday's share of the load."""
+
+    interval_s: float
+    hourly_rows: tuple[float, ...]  # 24: rows expected in hour h (00:00-01:00 UTC first)
+    weekday_factors: tuple[float, ...]  # 7: Monday first; 1.0 is an average day
+    average_rows: float  # per cycle, bursts included
+    peak_rows: float  # the busiest cycle: busiest hour and weekday, in a burst
+
+
+def load_curve(profile: LoadProfile, num_rows: int, interval_s: float) -> LoadCurve:
+    """The expected rows per UTC hour of a table with `profile` at `interval_s` seconds a cycle
+    (no randomness: the mean of what `cycle_rows` gives; bursts counted at their average)."""
+    from streamforge.spec.profile import mean_factor, peak_factor
+
+    per_hour = num_rows * 3600 / interval_s * mean_factor(profile)
+    weekday = np.asarray(profile.weekday, dtype=np.float64)
+    return LoadCurve(
+        interval_s,
+        tuple(float(v) for v in per_hour * hourly_shares(profile)),
+        tuple(float(v) for v in weekday / weekday.mean()),
+        num_rows * mean_factor(profile),
+        num_rows * peak_factor(profile),
+    )

@@ -165,6 +165,7 @@ def parse_table(doc: LinedDocument, file: Path, issues: list[Issue]) -> TableSpe
         out_of_order_rate=model.out_of_order_rate,
         checks=_checks(model, doc),
         expect=model.expect,
+        locale=model.locale,
         profile=model.profile.to_spec(doc.line_of(("profile",))) if model.profile else None,
     )
 

@@ -119,6 +119,7 @@ class TableSpec:
     out_of_order_rate: float = 0.0
     checks: tuple[CheckSpec, ...] = ()
     expect: Expectation | None = None  # the action of the table's checks in pipelines
+    locale: str | None = None  # Faker locale of person, place and phone fields (None: en_US)
     profile: LoadProfile | None = None  # None: num_rows every cycle, times spread evenly
 
     def column(self, name: str) -> ColumnSpec | None:

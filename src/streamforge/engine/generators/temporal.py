@@ -58,8 +58,15 @@ def draw_micros(col: ColumnSpec, ctx: ColumnContext) -> np.ndarray:
             fractions = (ctx.batch_position + ctx.rng.random(ctx.rows)) / max(ctx.batch_rows, 1)
             return ctx.clock.place(fractions)
         slot = (end - start) / max(ctx.batch_rows, 1)
-        offsets = (ctx.batch_position + ctx.rng.random(ctx.rows)) * slot
-        return start + np.minimum(offsets.astype(np.int64), end - start - 1)
+        # (position + jitter) * slot, in place: the same values with two arrays instead of five
+        # (every fresh 512 KiB array of a chunk is page faults).
+        offsets = ctx.rng.random(ctx.rows)
+        offsets += ctx.batch_position
+        offsets *= slot
+        micros = offsets.astype(np.int64)
+        np.minimum(micros, end - start - 1, out=micros)
+        micros += start
+        return micros
     return ctx.rng.integers(ctx.history[0], ctx.history[1], ctx.rows)
 
 
