@@ -83,7 +83,9 @@ register(
             "view_decorator": "view",
             "cdc_function": "apply_changes",
             "cdc_into": lambda flow, target: f"APPLY CHANGES INTO LIVE.{quote(target)}",
-            "temporary_view": "CREATE TEMPORARY LIVE VIEW",
+            # Legacy SQL declares a view over STREAM(...) a STREAMING LIVE VIEW (the legacy
+            # grammar: CREATE TEMPORARY [STREAMING] LIVE VIEW); both views here read streams.
+            "temporary_view": "CREATE TEMPORARY STREAMING LIVE VIEW",
             "sql_name": "Delta Live Tables SQL (legacy syntax)",
             "python_name": "Delta Live Tables (legacy Python API)",
             "read_files": "read_files",
