@@ -12,13 +12,21 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from streamforge import sectors
+from streamforge.api_pipelines import DeployFailed as DeployFailed
+from streamforge.api_pipelines import default_landing as default_landing
+from streamforge.api_pipelines import deploy_credentials_present as deploy_credentials_present
+from streamforge.api_pipelines import deploy_pipeline as deploy_pipeline
 from streamforge.api_pipelines import deployable_targets as deployable_targets
+from streamforge.api_pipelines import local_targets as local_targets
 from streamforge.api_pipelines import pipeline as pipeline  # the pipeline half of the facade
+from streamforge.api_pipelines import pipeline_formats as pipeline_formats
 from streamforge.api_pipelines import pipeline_quality as pipeline_quality
 from streamforge.api_pipelines import pipeline_targets as pipeline_targets
 from streamforge.api_pipelines import pipeline_zip as pipeline_zip
 from streamforge.api_pipelines import run_pipeline_locally as run_pipeline_locally
+from streamforge.api_pipelines import workspace_client as workspace_client
 from streamforge.errors import StreamForgeError, did_you_mean, display_path
+from streamforge.sectors import NotFound as NotFound  # the web API answers 404
 
 # The engine, the sinks, pyarrow and the spec models load when a function needs them, not on
 # `import streamforge.api`: the CLI imports this module for every command, `--version` too.
@@ -32,7 +40,8 @@ if TYPE_CHECKING:
     from streamforge.landing_write import OutputWriter, ProgressCallback, WrittenFile
     from streamforge.plan import Plan
     from streamforge.profile import ColumnProfile
-    from streamforge.runner import Clock, Listener, RunSummary
+    from streamforge.run_events import Listener
+    from streamforge.runner import Clock, RunSummary
     from streamforge.sectors import SectorCheck
     from streamforge.sinks.formats import FileFormat
     from streamforge.sinks.landing import Landing
@@ -62,11 +71,9 @@ def __getattr__(name: str) -> Any:
 
 
 DEFAULT_SEED = 42
+DEFAULT_FORMAT = "json"  # what Auto Loader reads most easily (DESIGN §2)
+DEFAULT_TARGET = "databricks"
 STATE_DIR = "_streamforge"
-
-
-class NotFound(StreamForgeError):
-    """An unknown sector or table (the web API answers 404)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,9 +155,8 @@ def load_curve(
 
 
 def load_plan(sector: str, schema_dir: Path | str | None = None) -> Plan:
-    root = sectors.resolve_schema_dir(schema_dir)
-    _sector_dir(root, sector)
-    return sectors.load_plan(root, sector)
+    """The plan of a valid sector; NotFound for an unknown one, SchemaError for an invalid one."""
+    return sectors.plan_of(sector, schema_dir)
 
 
 def sector_names(schema_dir: Path | str | None = None) -> list[str]:
@@ -160,15 +166,8 @@ def sector_names(schema_dir: Path | str | None = None) -> list[str]:
 def check_sector(sector: str, schema_dir: Path | str | None = None) -> SectorCheck:
     """One sector's plan and every problem found in it; NotFound for an unknown sector."""
     root = sectors.resolve_schema_dir(schema_dir)
-    _sector_dir(root, sector)
+    sectors.known_sector_dir(root, sector)
     return sectors.check_sector(root, sector)
-
-
-def _sector_dir(root: Path, sector: str) -> Path:
-    try:
-        return sectors.sector_dir(root, sector)
-    except StreamForgeError as exc:
-        raise NotFound(str(exc)) from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -241,10 +240,14 @@ def preview(
 
 
 def landing_formats() -> tuple[str, ...]:
-    """Names of the registered landing formats (`json`, `csv`, `parquet`, `delta`, ...)."""
-    from streamforge.sinks.formats import FORMATS
+    """Names of the registered landing formats (`json`, `csv`, `parquet`, `delta`, ...).
 
-    return tuple(sorted(FORMATS))
+    Read from the names of the `sinks/fmt_<name>.py` modules, which the sinks package registers
+    (and `register_format` checks that a format's name is its module's), without importing them:
+    the CLI's --help lists them and loads no pyarrow.
+    """
+    sinks = Path(__file__).resolve().parent / "sinks"
+    return tuple(sorted(path.stem.removeprefix("fmt_") for path in sinks.glob("fmt_*.py")))
 
 
 def estimate(plan: Plan, fmt: str, scale: float = 1.0, seed: int = DEFAULT_SEED) -> RunEstimate:
@@ -260,7 +263,7 @@ def generate(
     out: Path | str,
     *,
     schema_dir: Path | str | None = None,
-    fmt: str = "json",
+    fmt: str = DEFAULT_FORMAT,
     seed: int = DEFAULT_SEED,
     cycles: int = 1,
     start: str | None = None,
@@ -370,18 +373,19 @@ def check_destination(dest: str | Path, fmt: str) -> None:
     """Refuse a format the destination cannot take, before anything is written.
 
     Raises:
-        StreamForgeError: an unknown format, or `delta` to a Volume: delta-rs writes a Delta table
-            through a file system (listing, atomic log commits), a Volume is reached through the
-            Files API, which offers neither, and Databricks Apps do not mount /Volumes.
+        StreamForgeError: an unknown format, or a table format (`delta`) to a Volume: delta-rs
+            writes a table through a file system (listing, atomic log commits), a Volume is
+            reached through the Files API, which offers neither, and Databricks Apps do not
+            mount /Volumes.
     """
-    from streamforge.sinks import destination
+    from streamforge.sinks import FORMATS, destination
 
-    if destination.is_volume(str(dest)) and getattr(_table_format(fmt), "writes_tables", False):
+    if destination.is_volume(str(dest)) and _table_format(fmt).writes == "tables":
+        files = ", ".join(n for n, f in sorted(FORMATS.items()) if f.writes == "files")
         raise StreamForgeError(
-            f"--format {fmt} cannot write to a Volume ({dest}): a Delta table needs a file "
-            "system, a Volume is written through the Files API. Write json, csv or parquet to "
-            "the Volume (the generated pipeline builds the Delta tables), or delta to a local "
-            "folder"
+            f"--format {fmt} cannot write to a Volume ({dest}): a {fmt} table needs a file "
+            f"system, a Volume is written through the Files API. Write {files} to the Volume "
+            f"(the generated pipeline builds the Delta tables), or {fmt} to a local folder"
         )
 
 
@@ -403,7 +407,7 @@ def run(
     dest: str | Path,
     *,
     schema_dir: Path | str | None = None,
-    fmt: str = "json",
+    fmt: str = DEFAULT_FORMAT,
     seed: int = DEFAULT_SEED,
     interval: float = 30.0,
     cycles: int | None = None,

@@ -14,13 +14,23 @@ import click
 
 from streamforge import api, stopping
 from streamforge.cli_engine import engine_options
+from streamforge.run_events import (
+    CycleReport,
+    CycleWritten,
+    DimensionsWritten,
+    Late,
+    LockTakenOver,
+    Resumed,
+    RunEvent,
+    Waiting,
+)
 
 if TYPE_CHECKING:  # rich and the runner load when `run` runs, not when the CLI starts
     from rich.console import Console
     from rich.live import Live
     from rich.table import Table
 
-    from streamforge.runner import CycleReport, RunSummary
+    from streamforge.runner import RunSummary
 
 
 @functools.cache
@@ -43,35 +53,38 @@ class Status:
         self.next_at: float | None = None
         self.notes: list[str] = []
 
-    def on_event(self, event: str, payload: object) -> None:
-        if event == "lock":
-            self.note(str(payload))
-        elif event == "resumed":
-            self.note(f"resuming from the checkpoint in {self.dest}")
-        elif event == "dimensions":
-            for f in payload:  # type: ignore[attr-defined]
-                self._count(f)
-            self.note(f"wrote {len(payload)} dimensions")  # type: ignore[arg-type]
-        elif event == "cycle":
-            report: CycleReport = payload  # type: ignore[assignment]
-            self.cycle, self.last = report.cycle, report
-            for f in report.files:
-                self._count(f)
-            if not stdout().is_terminal:
-                rows = sum(f.rows for f in report.files)
-                self.note(
-                    f"cycle {report.cycle}: {rows:,} rows in {len(report.files)} files "
-                    f"({report.seconds:.2f}s)"
-                )
-            if report.overrun:
-                self.note(
-                    f"cycle {report.cycle} took {report.seconds:.1f}s, longer than the "
-                    f"{self.interval:g}s interval: the next one starts at once"
-                )
-        elif event == "waiting":
-            self.next_at = time.monotonic() + float(payload)  # type: ignore[arg-type]
-        elif event == "late":
-            self.note(f"running {float(payload):.1f}s behind schedule")  # type: ignore[arg-type]
+    def on_event(self, event: RunEvent) -> None:
+        match event:
+            case LockTakenOver(reason=reason):
+                self.note(reason)
+            case Resumed():
+                self.note(f"resuming from the checkpoint in {self.dest}")
+            case DimensionsWritten(files=files):
+                for f in files:
+                    self._count(f)
+                self.note(f"wrote {len(files)} dimensions")
+            case CycleWritten(report=report):
+                self._cycle(report)
+            case Waiting(seconds=seconds):
+                self.next_at = time.monotonic() + seconds
+            case Late(seconds=seconds):
+                self.note(f"running {seconds:.1f}s behind schedule")
+
+    def _cycle(self, report: CycleReport) -> None:
+        self.cycle, self.last = report.cycle, report
+        for f in report.files:
+            self._count(f)
+        if not stdout().is_terminal:
+            rows = sum(f.rows for f in report.files)
+            self.note(
+                f"cycle {report.cycle}: {rows:,} rows in {len(report.files)} files "
+                f"({report.seconds:.2f}s)"
+            )
+        if report.overrun:
+            self.note(
+                f"cycle {report.cycle} took {report.seconds:.1f}s, longer than the "
+                f"{self.interval:g}s interval: the next one starts at once"
+            )
 
     def note(self, text: str) -> None:
         stamp = datetime.now(UTC).strftime("%H:%M:%S")
@@ -110,8 +123,8 @@ class Status:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["json", "csv", "parquet", "delta"]),
-    default="json",
+    type=click.Choice(api.landing_formats()),
+    default=api.DEFAULT_FORMAT,
     show_default=True,
 )
 @click.option("--interval", type=click.FloatRange(min=0.01), default=30.0, show_default=True)

@@ -87,7 +87,8 @@ def estimate_run(plan: Plan, fmt: str, scale: float, seed: int, start_us: int) -
     Raises:
         ValueError: `fmt` is not a registered format.
     """
-    file_format = get_format("parquet" if fmt == "delta" else fmt)
+    # A table format's size is that of the data files its commits add (Delta: Parquet).
+    file_format = get_format(get_format(fmt).data_format)
     largest = max((t.spec.num_rows for t in plan.tables), default=1)
     sample_scale = min(1.0, SAMPLE_ROWS_LIMIT / max(largest, 1))
     # The sample ignores profiles: a table at a quiet hour still has rows to measure.

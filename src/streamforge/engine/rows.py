@@ -11,7 +11,7 @@ import numpy as np
 import pyarrow as pa
 
 from streamforge.engine.arrow_types import arrow_type
-from streamforge.engine.context import ColumnContext
+from streamforge.engine.context import ColumnContext, RowSource
 from streamforge.engine.event_faults import apply_event_faults, has_faults
 from streamforge.engine.faults import apply_quality
 from streamforge.engine.generators import generate_values
@@ -77,6 +77,13 @@ def column_context(
 ) -> ColumnContext:
     """`positions`: the chunk's (batch_position, row_index), shared by its columns (read-only)."""
     position, row_index = positions or chunk_positions(req, lo, hi)
+    row = RowSource(
+        table=req.table.spec,
+        context=lambda other: column_context(req, other, lo, hi, chunk, positions),
+        stream=lambda entity: rng_for(
+            req.seed, req.table.name, req.cycle, chunk, f"entity:{entity}", VALUES
+        ),
+    )
     return ColumnContext(
         rng=rng_for(req.seed, req.table.name, req.cycle, chunk, col, VALUES),
         stable=stable_rng(req.seed, req.table.name, col),
@@ -87,6 +94,7 @@ def column_context(
         window=req.window,
         history=req.history,
         event_time=req.table.kind != "dimension",
+        row=row,
         clock=req.clock,
     )
 

@@ -11,6 +11,8 @@ from streamforge.pipelines.rules import RESCUED
 
 @dataclass(frozen=True, slots=True)
 class Target:
+    """A pipeline target: what it is, what it can do, and what its templates call things."""
+
     name: str
     description: str
     templates: dict[str, tuple[str, ...]]  # language -> templates (one output file each)
@@ -18,6 +20,13 @@ class Target:
     bundle: bool = True  # writes a databricks.yml
     unity_catalog: bool = True  # bundle: catalog + schema, serverless; else Hive `target`, clusters
     default_landing: str = "/Volumes/main/streamforge/landing"  # where the generator writes
+    # Runs here on local pyspark (`pipeline --run`); its landing is a local folder or a URI.
+    runs_locally: bool = False
+
+    @property
+    def deployable(self) -> bool:
+        """Runs in a Databricks workspace: it ships a databricks.yml bundle to deploy."""
+        return self.bundle
 
 
 EXPECT = {"warn": "expect_all", "drop": "expect_all_or_drop", "fail": "expect_all_or_fail"}
@@ -74,7 +83,9 @@ register(
             "view_decorator": "view",
             "cdc_function": "apply_changes",
             "cdc_into": lambda flow, target: f"APPLY CHANGES INTO LIVE.{quote(target)}",
-            "temporary_view": "CREATE TEMPORARY LIVE VIEW",
+            # Legacy SQL declares a view over STREAM(...) a STREAMING LIVE VIEW (the legacy
+            # grammar: CREATE TEMPORARY [STREAMING] LIVE VIEW); both views here read streams.
+            "temporary_view": "CREATE TEMPORARY STREAMING LIVE VIEW",
             "sql_name": "Delta Live Tables SQL (legacy syntax)",
             "python_name": "Delta Live Tables (legacy Python API)",
             "read_files": "read_files",
@@ -104,6 +115,7 @@ register(
         {"ref": lambda name: name},
         bundle=False,
         default_landing="landing",
+        runs_locally=True,
     )
 )
 

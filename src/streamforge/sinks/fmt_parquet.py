@@ -10,7 +10,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ._fast.ordered import OrderedEncoder
-from .formats import check_batch, register_format
+from .formats import WritesFiles, check_batch, register_format
 
 if TYPE_CHECKING:
     import pyarrow.parquet as pq
@@ -193,11 +193,17 @@ def plain_parquet() -> bool:
     return os.environ.get(PLAIN_PARQUET_ENV, "").strip().lower() in ("1", "true", "yes", "on")
 
 
-class ParquetFormat:
+class ParquetFormat(WritesFiles):
     """Apache Parquet, snappy-compressed, a row group per written batch (cut at PART_ROWS)."""
 
     name = "parquet"
     extension = "parquet"
+    data_format = "parquet"
+    header = False
+    nested_as_text = False
+    text_map_keys = False
+    carries_schema = True
+    spark_source: str | None = "parquet"
 
     def open(self, stream: BinaryIO, schema: pa.Schema) -> _ParquetWriter | _PlainParquetWriter:
         if plain_parquet():

@@ -163,6 +163,7 @@ def parse_table(doc: LinedDocument, file: Path, issues: list[Issue]) -> TableSpe
         late_rate=model.late_rate,
         duplicate_rate=model.duplicate_rate,
         out_of_order_rate=model.out_of_order_rate,
+        locale=model.locale,
         profile=model.profile.to_spec(doc.line_of(("profile",))) if model.profile else None,
     )
 

@@ -102,6 +102,7 @@ class TableSpec:
     late_rate: float = 0.0
     duplicate_rate: float = 0.0
     out_of_order_rate: float = 0.0
+    locale: str | None = None  # Faker locale of person, place and phone fields (None: en_US)
     profile: LoadProfile | None = None  # None: num_rows every cycle, times spread evenly
 
     def column(self, name: str) -> ColumnSpec | None:
