@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -370,36 +369,18 @@ def _prepare_landing(out: Path, fresh: bool) -> None:
 
 
 def check_destination(dest: str | Path, fmt: str) -> None:
-    """Refuse a format the destination cannot take, before anything is written.
+    """Refuse a format the destination cannot take, before anything is written (see
+    `streamforge.sinks.destination.check_format`). Raises StreamForgeError."""
+    from streamforge.sinks import destination
 
-    Raises:
-        StreamForgeError: an unknown format, or a table format (`delta`) to a Volume: delta-rs
-            writes a table through a file system (listing, atomic log commits), a Volume is
-            reached through the Files API, which offers neither, and Databricks Apps do not
-            mount /Volumes.
-    """
-    from streamforge.sinks import FORMATS, destination
-
-    if destination.is_volume(str(dest)) and _table_format(fmt).writes == "tables":
-        files = ", ".join(n for n, f in sorted(FORMATS.items()) if f.writes == "files")
-        raise StreamForgeError(
-            f"--format {fmt} cannot write to a Volume ({dest}): a {fmt} table needs a file "
-            f"system, a Volume is written through the Files API. Write {files} to the Volume "
-            f"(the generated pipeline builds the Delta tables), or {fmt} to a local folder"
-        )
+    destination.check_format(str(dest), _table_format(fmt))
 
 
 def open_landing(dest: str | Path) -> Landing:
     """A local folder, or a Unity Catalog Volume (`/Volumes/...`, `dbfs:/Volumes/...`)."""
     from streamforge.sinks import destination
-    from streamforge.sinks.local import LocalLanding
 
-    text = destination.check_destination(str(dest))
-    if destination.is_volume(text):
-        from streamforge.sinks.volume import VolumeLanding
-
-        return VolumeLanding.from_path(destination.normalise_volume(text))
-    return LocalLanding(Path(text))
+    return destination.open_landing(str(dest))
 
 
 def run(
@@ -460,19 +441,6 @@ def _table_format(name: str) -> FileFormat:
         return get_format(name)
     except ValueError as exc:
         raise StreamForgeError(str(exc)) from None
-
-
-def parse_duration(text: str) -> float:
-    """Seconds in `90`, `90s`, `15m`, `2h`, `1h30m`."""
-    match = re.fullmatch(
-        r"\s*(?:(\d+(?:\.\d+)?)h)?\s*(?:(\d+(?:\.\d+)?)m)?\s*"
-        r"(?:(\d+(?:\.\d+)?)s?)?\s*",
-        text,
-    )
-    if not text.strip() or match is None or not any(match.groups()):
-        raise StreamForgeError(f"--duration '{text}' is not a duration; write e.g. 90s, 15m, 2h")
-    hours, minutes, seconds = (float(g) if g else 0.0 for g in match.groups())
-    return hours * 3600 + minutes * 60 + seconds
 
 
 def view_landing(dest: str | Path, plan: Plan) -> LandingView:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import re
 import threading
 import time
 from datetime import UTC, datetime
@@ -14,6 +15,7 @@ import click
 
 from streamforge import api, stopping
 from streamforge.cli_engine import engine_options
+from streamforge.errors import StreamForgeError
 from streamforge.run_events import (
     CycleReport,
     CycleWritten,
@@ -158,7 +160,7 @@ def run(
 
     Running it again continues where the last run stopped (same --seed and --format).
     """
-    seconds = api.parse_duration(duration) if duration else None
+    seconds = parse_duration(duration) if duration else None
     status = Status(dest, interval)
 
     def on_first_signal() -> None:
@@ -203,3 +205,17 @@ def _run_live(
 def _refresh(live: Live, status: Status, stop: threading.Event) -> None:
     while not stop.wait(0.25):
         live.update(status.render())
+
+
+def parse_duration(text: str) -> float:
+    """Seconds in `90`, `90s`, `15m`, `2h`, `1h30m` (the text a user types; the facade takes
+    seconds)."""
+    match = re.fullmatch(
+        r"\s*(?:(\d+(?:\.\d+)?)h)?\s*(?:(\d+(?:\.\d+)?)m)?\s*"
+        r"(?:(\d+(?:\.\d+)?)s?)?\s*",
+        text,
+    )
+    if not text.strip() or match is None or not any(match.groups()):
+        raise StreamForgeError(f"--duration '{text}' is not a duration; write e.g. 90s, 15m, 2h")
+    hours, minutes, seconds = (float(g) if g else 0.0 for g in match.groups())
+    return hours * 3600 + minutes * 60 + seconds
