@@ -61,6 +61,7 @@ class TablePlan:
             and c.min is None
             and c.max is None
             and not is_birth_date(c.name)
+            and c.expr is None  # computed after the event time is settled (engine/computed.py)
             and (self.feed is None or c.name == self.feed.timestamp_column)
         ]
         named = [
