@@ -63,6 +63,7 @@ class TablePlan:
             and c.min is None
             and c.max is None
             and not BIRTH.search(c.name)
+            and c.expr is None  # computed after the event time is settled (engine/computed.py)
             and (self.feed is None or c.name == self.feed.timestamp_column)
         ]
         named = [
@@ -165,7 +166,7 @@ def plan_sector(sector: SectorSpec) -> tuple[Plan | None, list[Issue]]:
             )
             continue
         _check_key_type(dim, key, issues)
-        attrs = tuple(c for c in dim.columns if c.name != key)
+        attrs = tuple(c for c in dim.columns if c.name != key and not c.hidden)
         entities[dim.name] = Entity(dim.name, key, dim.name, attrs, None)
     feeds: dict[str, FeedRoles] = {}
     for feed in (t for t in sector.tables if t.kind == "change_feed"):
@@ -209,11 +210,32 @@ def plan_sector(sector: SectorSpec) -> tuple[Plan | None, list[Issue]]:
     for table in sector.tables:
         plans[table.name] = _plan_table(table, sector, entities, key_owner, feeds, issues)
     order = _dependency_order(sector, plans, entities, issues)
+    issues += _check_expressions(plans, dims, entities)
     check_unique_capacity(plans, entities, issues)
     if any(i.severity == "error" for i in issues):
         return None, issues
     ordered = tuple(plans[name] for name in order)
     return Plan(sector, ordered, MappingProxyType(entities)), issues
+
+
+def _check_expressions(
+    plans: dict[str, TablePlan], dims: dict[str, TableSpec], entities: Mapping[str, Entity]
+) -> list[Issue]:
+    """Problems of computed columns, lookups and checks (expr/check.py)."""
+    coherent = [t for t in plans.values() if t.spec.checks or t.spec.columns != t.spec.written]
+    coherent += [t for t in plans.values() if any(c.expr for c in t.spec.columns)]
+    if not coherent:
+        return []
+    from streamforge.expr.check import check_table  # binds with DuckDB: only when needed
+
+    issues: list[Issue] = []
+    for table in {t.name: t for t in coherent}.values():
+        fks = {c: fk.entity for c, fk in table.foreign_keys.items()}
+        keys = frozenset([*fks, *([table.primary_key] if table.primary_key else [])])
+        entity = entities.get(table.name)
+        tracked = table.kind == "dimension" and entity is not None and bool(entity.tracked_by)
+        issues += check_table(table.spec, keys, fks, dims, tracked)
+    return issues
 
 
 def _plan_table(
@@ -285,7 +307,8 @@ def _plan_table(
                     f"foreign key '{name}' must be int or long (keys are integers), not {col.type}",
                 )
             )
-    return TablePlan(table, pk, MappingProxyType(fks), tuple(sequential), columns, feed)
+    written = tuple(c for c in columns if not c.hidden)  # hidden: generated, never written
+    return TablePlan(table, pk, MappingProxyType(fks), tuple(sequential), written, feed)
 
 
 def _explicit_reference(

@@ -125,7 +125,7 @@ def resolve_feed(
     if row_key:
         roles.add(row_key)
     if tracked is not None:
-        attributes = tuple(c for c in dims[tracked].columns if c.name not in roles)
+        attributes = tuple(c for c in dims[tracked].written if c.name not in roles)
         by_name = {a.name: a for a in attributes}
         if not _same_types_as_dimension(feed, dims[tracked], by_name, issues):
             return None

@@ -107,7 +107,7 @@ def build_project(plan: Plan, options: PipelineOptions) -> PipelineProject:
             files, model, form=form, workshop=options.workshop, open_source=not target.bundle
         )
         files, sources = dict(notebooks.files), [notebooks.renamed[s] for s in sources]
-        readme_extra = ["", *readme_section(notebooks, form)]
+        readme_extra = ["", *readme_section(notebooks, form, bundle=target.bundle)]
     report = next(path for path in files if path.startswith("reports/"))
     files["README.md"] = _readme(model, target, options, ", ".join(sources), name, report)
     files["README.md"] += "\n".join(readme_extra) + ("\n" if readme_extra else "")
