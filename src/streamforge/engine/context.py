@@ -30,6 +30,8 @@ class RowSource:
     table: TableSpec  # every column of the table, whatever part of it is being made
     context: Callable[[str], ColumnContext]  # the context of another column of these rows
     stream: Callable[[str], np.random.Generator]  # the draws one entity's fields share
+    # shared(name, make): make() once per chunk for every column that asks for `name`
+    shared: Callable[[str, Callable[[], np.ndarray]], np.ndarray]
 
 
 @dataclass(frozen=True, slots=True)

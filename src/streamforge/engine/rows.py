@@ -20,6 +20,7 @@ from streamforge.engine.generators import generate_values
 from streamforge.engine.key_time import KeyBirths, draw_born_before, keep_in_time, micros_of
 from streamforge.engine.load_profile import EventClock
 from streamforge.engine.seeding import KEYS, VALUES, chunk_bounds, rng_for, stable_rng
+from streamforge.engine.shared_draws import remember
 from streamforge.plan import TablePlan
 from streamforge.spec.model import ColumnSpec
 from streamforge.threads import GENERATE, POOL
@@ -89,6 +90,9 @@ def column_context(
         context=lambda other: column_context(req, other, lo, hi, chunk, positions),
         stream=lambda entity: rng_for(
             req.seed, req.table.name, req.cycle, chunk, f"entity:{entity}", VALUES
+        ),
+        shared=lambda name, make: remember(
+            (req.seed, req.table.name, hash(req.table.spec), req.cycle, chunk, lo, hi, name), make
         ),
     )
     return ColumnContext(

@@ -43,12 +43,14 @@ def _draws(
     """The row's places (None when no record fits the coordinate columns' bounds)."""
     locale = locale_of(ctx)
     pools = places.place_pools(locale)
-    stream, box = _own_streams(ctx), WHOLE_EARTH
+    stream, box, shared = _own_streams(ctx), WHOLE_EARTH, None
     if ctx.row is not None:
         entity = owner(ctx.row.table.name, entity_prefix)
         row = ctx.row
         stream = lambda part: row.stream(f"place:{entity}:{part}")  # noqa: E731
         box = _bounds(row_fields(ctx.row.table).place(entity))
+        key = f"place:{entity}:{locale}:{box}"
+        shared = lambda part, make: row.shared(f"{key}:{part}", make)  # noqa: E731
     elif col.type in NUMERIC_TYPES:
         box = _bounds({parse_coordinate(col.name).kind: col})  # type: ignore[union-attr]
     table = places.record_table(locale, None if box == WHOLE_EARTH else box)
@@ -56,7 +58,7 @@ def _draws(
         table = places.record_table(locale, None)
         if col.type in NUMERIC_TYPES:
             return None
-    return pools, places.PlaceDraws(stream, ctx.rows, pools, table)
+    return pools, places.PlaceDraws(stream, ctx.rows, pools, table, shared)
 
 
 def _own_streams(ctx: ColumnContext) -> Callable[[str], np.random.Generator]:
