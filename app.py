@@ -8,7 +8,9 @@ default sector into ./landing. Environment (each also a flag, see --help):
     STREAMFORGE_LANDING_ROOT  local folder that runs may write under (./landing)
     STREAMFORGE_FORMAT, STREAMFORGE_INTERVAL, STREAMFORGE_SEED, STREAMFORGE_SCALE
     STREAMFORGE_AUTOSTART=0   serve the UI without starting a run
-    STREAMFORGE_SCHEMA_DIR    schema folder (./schema, else the library shipped with the package)
+    STREAMFORGE_SCHEMA_DIR    schema folder (./schema, else the library shipped with the package);
+                              a /Workspace/... folder or a /Volumes/... path is read and saved
+                              through databricks-sdk
     STREAMFORGE_HOST          interface to listen on (127.0.0.1; 0.0.0.0 on Databricks Apps)
     STREAMFORGE_ALLOWED_HOSTS extra host names the app answers to when served locally (a,b)
     STREAMFORGE_MIN_INTERVAL, STREAMFORGE_MAX_SCALE, STREAMFORGE_MAX_ROWS_PER_CYCLE,

@@ -52,7 +52,10 @@ def test_sector_generates_and_verifies_clean(tmp_path: Path, sector: str, fmt: s
         start="2026-01-01T00:00:00Z",
     )
     plan = api.load_plan(sector, SCHEMA_DIR)
-    assert result.rows == api.expected_rows(sector, CYCLES, SCALE, SCHEMA_DIR)
+    start = "2026-01-01T00:00:00Z"
+    assert result.rows == api.expected_rows(
+        sector, CYCLES, SCALE, SCHEMA_DIR, seed=5, start=start, interval=30
+    )
     manifest = read_manifest(out)
     assert len(manifest) == len(plan.dimensions) + CYCLES * len(plan.streams)
     for entry in manifest:

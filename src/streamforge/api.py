@@ -12,8 +12,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from streamforge import sectors
+from streamforge.api_pipelines import default_landing as default_landing
 from streamforge.api_pipelines import deployable_targets as deployable_targets
+from streamforge.api_pipelines import local_targets as local_targets
 from streamforge.api_pipelines import pipeline as pipeline  # the pipeline half of the facade
+from streamforge.api_pipelines import pipeline_formats as pipeline_formats
 from streamforge.api_pipelines import pipeline_quality as pipeline_quality
 from streamforge.api_pipelines import pipeline_targets as pipeline_targets
 from streamforge.api_pipelines import pipeline_zip as pipeline_zip
@@ -25,6 +28,7 @@ from streamforge.errors import StreamForgeError, did_you_mean, display_path
 if TYPE_CHECKING:
     import pyarrow as pa
 
+    from streamforge.engine.load_profile import LoadCurve
     from streamforge.engine.scenario import Scenario
     from streamforge.estimate import RunEstimate
     from streamforge.landing_view import LandingView
@@ -61,6 +65,8 @@ def __getattr__(name: str) -> Any:
 
 
 DEFAULT_SEED = 42
+DEFAULT_FORMAT = "json"  # what Auto Loader reads most easily (DESIGN §2)
+DEFAULT_TARGET = "databricks"
 STATE_DIR = "_streamforge"
 
 
@@ -128,6 +134,22 @@ def validate(schema_dir: Path | str | None = None, sector: str | None = None) ->
     if not names and any(p.suffix in (".yml", ".yaml") for p in root.iterdir()):
         return [sectors.check_sector(root.parent, root.name)]
     return [sectors.check_sector(root, name) for name in names]
+
+
+def load_curve(
+    sector: str, table: str, schema_dir: Path | str | None = None, interval: float = 30.0
+) -> LoadCurve | None:
+    """Expected rows per UTC hour of a fact or change feed with a `profile:` (at `interval`
+    seconds a cycle), None without one. Raises NotFound for an unknown table."""
+    from streamforge.engine.load_profile import load_curve as curve_of
+
+    plan = load_plan(sector, schema_dir)
+    if table not in {t.name for t in plan.tables}:
+        raise NotFound(f"unknown table '{table}' in sector '{sector}'")
+    spec = plan.table(table).spec
+    if spec.profile is None or plan.table(table).kind == "dimension":
+        return None
+    return curve_of(spec.profile, spec.num_rows, interval)
 
 
 def load_plan(sector: str, schema_dir: Path | str | None = None) -> Plan:
@@ -215,18 +237,23 @@ def preview(
     names = [t.name for t in plan.tables]
     if table not in names:
         raise NotFound(f"unknown table '{table}' in sector '{sector}'")
-    session = Session(plan, RunSettings(seed=seed, start_us=parse_start(None)))
-    for made, data in session.first_tables():
+    # A preview ignores `profile:` (at a quiet hour a table could have no rows to show).
+    settings = RunSettings(seed=seed, start_us=parse_start(None), profiles=False)
+    for made, data in Session(plan, settings).first_tables():
         if made.name == table:
             return data.slice(0, rows)
     raise AssertionError("unreachable")
 
 
 def landing_formats() -> tuple[str, ...]:
-    """Names of the registered landing formats (`json`, `csv`, `parquet`, `delta`, ...)."""
-    from streamforge.sinks.formats import FORMATS
+    """Names of the registered landing formats (`json`, `csv`, `parquet`, `delta`, ...).
 
-    return tuple(sorted(FORMATS))
+    Read from the names of the `sinks/fmt_<name>.py` modules, which the sinks package registers
+    (and `register_format` checks that a format's name is its module's), without importing them:
+    the CLI's --help lists them and loads no pyarrow.
+    """
+    sinks = Path(__file__).resolve().parent / "sinks"
+    return tuple(sorted(path.stem.removeprefix("fmt_") for path in sinks.glob("fmt_*.py")))
 
 
 def estimate(plan: Plan, fmt: str, scale: float = 1.0, seed: int = DEFAULT_SEED) -> RunEstimate:
@@ -242,7 +269,7 @@ def generate(
     out: Path | str,
     *,
     schema_dir: Path | str | None = None,
-    fmt: str = "json",
+    fmt: str = DEFAULT_FORMAT,
     seed: int = DEFAULT_SEED,
     cycles: int = 1,
     start: str | None = None,
@@ -312,15 +339,23 @@ def _engine_writer(
 
 
 def expected_rows(
-    sector: str, cycles: int, scale: float = 1.0, schema_dir: Path | str | None = None
+    sector: str,
+    cycles: int,
+    scale: float = 1.0,
+    schema_dir: Path | str | None = None,
+    *,
+    seed: int = DEFAULT_SEED,
+    start: str | None = None,
+    interval: float = 30.0,
 ) -> int:
-    """Rows a generate call will write in total (for progress bars)."""
+    """Rows a generate call with the same arguments makes in total (for progress bars): exact,
+    `profile:` included, since rows per cycle are a pure function of the seed and the window."""
     from streamforge.engine.settings import RunSettings
 
     plan = load_plan(sector, schema_dir)
-    config = RunSettings(seed=0, start_us=0, scale=scale)
-    return sum(config.rows(t) for t in plan.dimensions) + cycles * sum(
-        config.rows(t) for t in plan.streams
+    settings = RunSettings(seed=seed, start_us=parse_start(start), interval_s=interval, scale=scale)
+    return sum(settings.rows(t) for t in plan.dimensions) + sum(
+        settings.rows(t, cycle) for cycle in range(cycles) for t in plan.streams
     )
 
 
@@ -344,18 +379,19 @@ def check_destination(dest: str | Path, fmt: str) -> None:
     """Refuse a format the destination cannot take, before anything is written.
 
     Raises:
-        StreamForgeError: an unknown format, or `delta` to a Volume: delta-rs writes a Delta table
-            through a file system (listing, atomic log commits), a Volume is reached through the
-            Files API, which offers neither, and Databricks Apps do not mount /Volumes.
+        StreamForgeError: an unknown format, or a table format (`delta`) to a Volume: delta-rs
+            writes a table through a file system (listing, atomic log commits), a Volume is
+            reached through the Files API, which offers neither, and Databricks Apps do not
+            mount /Volumes.
     """
-    from streamforge.sinks import destination
+    from streamforge.sinks import FORMATS, destination
 
-    if destination.is_volume(str(dest)) and getattr(_table_format(fmt), "writes_tables", False):
+    if destination.is_volume(str(dest)) and _table_format(fmt).writes == "tables":
+        files = ", ".join(n for n, f in sorted(FORMATS.items()) if f.writes == "files")
         raise StreamForgeError(
-            f"--format {fmt} cannot write to a Volume ({dest}): a Delta table needs a file "
-            "system, a Volume is written through the Files API. Write json, csv or parquet to "
-            "the Volume (the generated pipeline builds the Delta tables), or delta to a local "
-            "folder"
+            f"--format {fmt} cannot write to a Volume ({dest}): a {fmt} table needs a file "
+            f"system, a Volume is written through the Files API. Write {files} to the Volume "
+            f"(the generated pipeline builds the Delta tables), or {fmt} to a local folder"
         )
 
 
@@ -377,7 +413,7 @@ def run(
     dest: str | Path,
     *,
     schema_dir: Path | str | None = None,
-    fmt: str = "json",
+    fmt: str = DEFAULT_FORMAT,
     seed: int = DEFAULT_SEED,
     interval: float = 30.0,
     cycles: int | None = None,

@@ -7,7 +7,11 @@ from pathlib import Path
 from streamforge.errors import StreamForgeError
 
 __all__ = [
+    "default_landing",
+    "deployable_targets",
+    "local_targets",
     "pipeline",
+    "pipeline_formats",
     "pipeline_quality",
     "pipeline_targets",
     "pipeline_zip",
@@ -55,7 +59,7 @@ def pipeline(
     plan = load_plan(sector, schema_dir)
     if landing is None:
         landing = get_target(target).default_landing
-    elif target == "spark" and "://" not in str(landing):
+    elif get_target(target).runs_locally and "://" not in str(landing):
         landing = str(Path(landing).resolve())  # a local run reads from any working directory
     options = PipelineOptions(
         target=target,
@@ -142,7 +146,28 @@ def deployable_targets() -> tuple[str, ...]:
     """Targets that run in a Databricks workspace (they ship a databricks.yml bundle)."""
     from streamforge.pipelines.targets import TARGETS
 
-    return tuple(name for name, target in TARGETS.items() if target.bundle)
+    return tuple(name for name, target in TARGETS.items() if target.deployable)
+
+
+def default_landing(target: str) -> str:
+    """Where the generator writes for a pipeline of `target` to read, unless told otherwise."""
+    from streamforge.pipelines.targets import get_target
+
+    return get_target(target).default_landing
+
+
+def local_targets() -> tuple[str, ...]:
+    """Targets that run here on local pyspark (`pipeline --run`)."""
+    from streamforge.pipelines.targets import TARGETS
+
+    return tuple(name for name, target in TARGETS.items() if target.runs_locally)
+
+
+def pipeline_formats() -> tuple[str, ...]:
+    """Landing formats a generated pipeline can read (`json`, `csv`, `parquet`; not `delta`)."""
+    from streamforge.sinks.formats import pipeline_formats as readable
+
+    return readable()
 
 
 def pipeline_targets() -> dict[str, str]:

@@ -8,14 +8,12 @@ moment leaves either the old or the new checkpoint, never a mix.
 
 from __future__ import annotations
 
-import io
 import json
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from streamforge.engine.state import EntityState, FeedState, RunState
 from streamforge.errors import StreamForgeError
@@ -26,6 +24,12 @@ FORMAT_VERSION = 1
 HELD = "held:"  # entity_files names: late change rows of a feed, not yet landed
 EXPECTED = "expected:"  # ... and the state a pipeline with drop rules must end with
 BORN_COLUMN = "__streamforge_born_us"  # birth of each key (keys in time), beside the entity's rows
+# Checkpointed tables are Arrow IPC files: a cycle of the Energy sector rewrites ~8,000 rows of
+# its customer entity, as kept and as a pipeline should end up. As zstd Parquet that took 13 ms
+# of CPU a cycle, a quarter of the whole cycle; as Arrow IPC 0.2 ms uncompressed (1.6 MB, into
+# the local page cache) or ~7 ms with zstd (0.7 MB), which is what a remote landing (a Volume,
+# every byte uploaded) gets. Checkpoints written as Parquet before still load.
+IPC_SUFFIX, PARQUET_SUFFIX = ".arrow", ".parquet"
 
 
 @dataclass(slots=True)
@@ -64,12 +68,11 @@ def save(landing: Landing, state: RunState, meta: RunMeta, entities_changed: boo
         # Held change rows and expected pipeline states are kept the same way, under a prefix.
         tables.update({f"{HELD}{name}": rows for name, rows in state.held.items()})
         tables.update({f"{EXPECTED}{name}": rows for name, rows in state.expected.items()})
+        compression = None if getattr(landing, "local", False) else "zstd"
         for name, rows in tables.items():
             folder, stem = _folder(name)
-            relpath = f"{CONTROL_DIR}/{folder}/{stem}-{meta.checkpoint:06d}.parquet"
-            sink = io.BytesIO()
-            pq.write_table(rows, sink, compression="zstd")
-            landing.write_bytes_atomic(relpath, sink.getvalue())
+            relpath = f"{CONTROL_DIR}/{folder}/{stem}-{meta.checkpoint:06d}{IPC_SUFFIX}"
+            landing.write_bytes_atomic(relpath, _ipc_bytes(rows, compression))
             meta.entity_files[name] = relpath
         for name in [n for n in meta.entity_files if n.startswith(HELD) and n not in tables]:
             del meta.entity_files[name]  # nothing held any more: the old file goes below
@@ -152,11 +155,25 @@ def _with_births(entity: EntityState) -> pa.Table:
     return entity.table.append_column(BORN_COLUMN, pa.array(entity.born, pa.int64()))
 
 
+def _ipc_bytes(rows: pa.Table, compression: str | None) -> bytes:
+    sink = pa.BufferOutputStream()
+    options = pa.ipc.IpcWriteOptions(compression=compression)
+    with pa.ipc.new_file(sink, rows.schema, options=options) as writer:
+        writer.write_table(rows)
+    return sink.getvalue().to_pybytes()
+
+
 def _load_table(landing: Landing, meta: RunMeta, name: str) -> pa.Table:
-    data = landing.read_bytes(meta.entity_files[name])
+    relpath = meta.entity_files[name]
+    data = landing.read_bytes(relpath)
     if data is None:
-        raise ValueError(f"checkpoint table {meta.entity_files[name]} is missing")
-    return pq.read_table(pa.BufferReader(data))
+        raise ValueError(f"checkpoint table {relpath} is missing")
+    if relpath.endswith(PARQUET_SUFFIX):  # written before checkpoints were Arrow IPC
+        import pyarrow.parquet as pq
+
+        # ParquetFile, not pq.read_table: that goes through pyarrow.dataset, which loads pandas.
+        return pq.ParquetFile(pa.BufferReader(data)).read()
+    return pa.ipc.open_file(pa.BufferReader(data)).read_all()
 
 
 def _folder(name: str) -> tuple[str, str]:

@@ -6,7 +6,7 @@ import contextlib
 import functools
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -39,6 +39,23 @@ def stderr() -> Console:
     from rich.console import Console
 
     return Console(stderr=True, soft_wrap=True, emoji=False)
+
+
+class RegistryChoice(click.Choice):
+    """One of the names a registry holds, read when click first needs them (to parse the option
+    or print its --help), so that loading the CLI loads no registry."""
+
+    def __init__(self, names: Callable[[], Sequence[str]]) -> None:
+        self._names = names
+        super().__init__(())
+
+    @property  # type: ignore[override]
+    def choices(self) -> Sequence[str]:
+        return tuple(self._names())
+
+    @choices.setter
+    def choices(self, value: Sequence[str]) -> None:
+        """click's constructor sets the choices; the registry holds them."""
 
 
 SHOWN_FINDINGS = 20
@@ -165,8 +182,8 @@ def validate(schema_dir: Path | None, sector: str | None) -> None:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["json", "csv", "parquet"]),
-    default="json",
+    type=click.Choice(api.landing_formats()),
+    default=api.DEFAULT_FORMAT,
     show_default=True,
 )
 @click.option("--seed", type=int, default=api.DEFAULT_SEED, show_default=True)
@@ -227,7 +244,9 @@ def generate(
 
     if engine == "local":  # pyspark's Arrow functions need pandas importable
         skip_pandas()  # json, csv and parquet rows never pass through pandas
-    total = api.expected_rows(sector, cycles, scale, schema_dir)
+    total = api.expected_rows(
+        sector, cycles, scale, schema_dir, seed=seed, start=start, interval=interval
+    )
     began = time.perf_counter()
     with _progress(total) as on_rows:
         result = api.generate(
@@ -319,8 +338,8 @@ def verify(sector: str, schema_dir: Path | None, out: Path) -> None:
 @click.option("--out", type=click.Path(path_type=Path), required=True, help="Project folder.")
 @click.option(
     "--target",
-    type=click.Choice(["databricks", "dlt-legacy", "spark"]),
-    default="databricks",
+    type=RegistryChoice(lambda: tuple(api.pipeline_targets())),
+    default=api.DEFAULT_TARGET,
     show_default=True,
 )
 @click.option(
@@ -337,8 +356,8 @@ def verify(sector: str, schema_dir: Path | None, out: Path) -> None:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["json", "csv", "parquet"]),
-    default="json",
+    type=RegistryChoice(api.pipeline_formats),
+    default=api.DEFAULT_FORMAT,
     show_default=True,
     help="Format of the landing files.",
 )
@@ -397,12 +416,13 @@ def pipeline(
     run_it: bool,
 ) -> None:
     """Write the pipeline project that ingests SECTOR's landing area (bronze, silver, gold)."""
-    if run_it and target != "spark":
-        raise click.UsageError("--run runs the open-source target: add --target spark")
-    if continuous and target == "spark":
+    local, deployable = api.local_targets(), api.deployable_targets()
+    if run_it and target not in local:
+        raise click.UsageError(f"--run runs a target on local pyspark: add --target {local[0]}")
+    if continuous and target not in deployable:
         raise click.UsageError(
-            "--continuous shapes the Databricks bundle; the spark target has none: "
-            "drop --continuous or use --target databricks"
+            f"--continuous shapes the Databricks bundle; the {target} target has none: "
+            f"drop --continuous or use --target {deployable[0]}"
         )
     project = api.pipeline(
         sector,

@@ -110,8 +110,8 @@ class Status:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["json", "csv", "parquet", "delta"]),
-    default="json",
+    type=click.Choice(api.landing_formats()),
+    default=api.DEFAULT_FORMAT,
     show_default=True,
 )
 @click.option("--interval", type=click.FloatRange(min=0.01), default=30.0, show_default=True)

@@ -17,6 +17,7 @@ from streamforge.engine.rows import table_schema
 from streamforge.errors import StreamForgeError
 from streamforge.plan import Plan
 from streamforge.readback import read_file
+from streamforge.sinks.formats import get_format
 from streamforge.sinks.landing import Landing
 
 NEWEST = 10  # newest files listed per table
@@ -74,10 +75,12 @@ def sample_file(landing: Landing, plan: Plan, relpath: str, rows: int = 20) -> p
         raise StreamForgeError(f"'{relpath}' is not a file of this landing's manifest")
     fmt = entry.get("format", relpath.rsplit(".", 1)[-1])
     schema = table_schema(plan.table(entry["table"]))
-    if fmt == "delta":
+    if get_format(fmt).writes == "tables":  # read through the table's log, not as one file
         root = getattr(landing, "root", None)
         if root is None:
-            raise StreamForgeError("Delta tables on a Volume are read with Spark, not from the app")
+            raise StreamForgeError(
+                f"{fmt} tables on a Volume are read with Spark, not from the app"
+            )
         return read_file(root / entry["file"], schema, fmt, entry.get("version")).slice(0, rows)
     data = landing.read_bytes(relpath)
     if data is None:

@@ -1,18 +1,22 @@
 """Validate `unique` columns against their capacity (DESIGN §3): how long a finite space lasts.
 
-A dimension needs a value per row; a fact uses `num_rows` new values every cycle; a dimension or
-feed-owned entity uses one per key its change feed INSERTs. One batch that needs more than the space
-is an error; a space that runs out within a year of cycles at the default interval is a warning
-that says after how many cycles (a live run then stops with a message, never repeats a value).
+A dimension needs a value per row; a fact uses `num_rows` new values every cycle (the average of
+its `profile:`, whose busiest cycle must fit as a whole and whose trend shortens how long the space
+lasts); a dimension or feed-owned entity uses one per key its change feed INSERTs. One batch that
+needs more than the space is an error; a space that runs out within a year of cycles at the default
+interval is a warning that says after how many cycles (a live run then stops with a message, never
+repeats a value).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from streamforge.errors import Issue, display_path
-from streamforge.spec.model import ColumnSpec, TableSpec
+from streamforge.spec.model import ColumnSpec, LoadProfile, TableSpec
+from streamforge.spec.profile import cycles_lasting, mean_factor, peak_factor
 
 if TYPE_CHECKING:
     from streamforge.plan import Entity, TablePlan
@@ -35,23 +39,32 @@ def check_unique_capacity(
             continue  # its attributes are the tracked dimension's: checked with it
         for col, room in bounded_columns(plan):
             rows = spec.num_rows  # a dimension's rows, a fact's batch, an owned entity's 1st batch
-            if room < rows:
+            profile = spec.profile if plan.kind != "dimension" else None
+            # A batch at the profile's busiest hour, in a burst, must fit as a whole.
+            peak = math.ceil(rows * peak_factor(profile)) if profile else rows
+            if room < peak:
                 batch = "rows" if plan.kind == "dimension" else "rows in one batch"
+                busiest = " (the profile's busiest cycle)" if peak > rows else ""
                 message = (
                     f"unique column '{col.name}' has only {room:,} possible values for "
-                    f"{rows:,} {batch}"
+                    f"{peak:,} {batch}{busiest}"
                 )
                 issues.append(_issue(spec, col, message))
             elif plan.kind == "fact":
-                _warn_lasts(spec, col, room, room // rows, f"{rows:,} rows per batch", issues)
+                cycles = cycles_lasting(room, rows, profile, DEFAULT_INTERVAL_S)
+                what = f"{rows * (mean_factor(profile) if profile else 1):,.0f} rows per batch"
+                _warn_lasts(spec, col, room, cycles, _with_trend(what, profile), issues)
             elif owned or feed is not None:
                 source = plan if owned else feed
                 assert source is not None
                 inserts = _inserts(source)
                 if inserts > 0:
-                    cycles = int((room - rows) // inserts) + (1 if owned else 0)
-                    what = f"{inserts:,.1f} INSERTs per batch of '{source.name}'"
-                    _warn_lasts(spec, col, room, cycles, what, issues)
+                    shape = source.spec.profile
+                    cycles = cycles_lasting(room - rows, inserts, shape, DEFAULT_INTERVAL_S)
+                    cycles += 1 if owned else 0
+                    average = inserts * (mean_factor(shape) if shape else 1)
+                    what = f"{average:,.1f} INSERTs per batch of '{source.name}'"
+                    _warn_lasts(spec, col, room, cycles, _with_trend(what, shape), issues)
 
 
 def _inserts(feed: TablePlan) -> float:
@@ -60,6 +73,12 @@ def _inserts(feed: TablePlan) -> float:
     weights = dict(feed.feed.operations)
     total = sum(weights.values())
     return feed.spec.num_rows * weights.get("INSERT", 0.0) / total if total else 0.0
+
+
+def _with_trend(what: str, profile: LoadProfile | None) -> str:
+    if profile is None or not profile.trend:
+        return what
+    return f"{what} on average, growing {profile.trend:+.1%} a day"
 
 
 def _warn_lasts(

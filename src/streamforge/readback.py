@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,6 +14,7 @@ import pyarrow.parquet as pq
 
 from streamforge.engine.rows import table_schema
 from streamforge.plan import Plan
+from streamforge.sinks.formats import cycle_parser
 
 MANIFEST = Path("_streamforge") / "manifest.jsonl"
 
@@ -49,25 +51,36 @@ def read_landing(root: Path, plan: Plan) -> dict[str, list[LandedFile]]:
 
 
 def read_file(path: Path, schema: pa.Schema, fmt: str, version: int | None = None) -> pa.Table:
-    if fmt == "delta":
-        from streamforge.sinks.fmt_delta import cycle_files
+    """One landed cycle of one table, typed like `schema`. The landing format says where its rows
+    are (a file, or the files a table commit `version` added) and how they are encoded.
 
-        parts = [pq.read_table(uri) for uri in cycle_files(path, version or 0)]
-        return pa.concat_tables(parts) if parts else schema.empty_table()
-    if fmt == "parquet":
-        return pq.read_table(path)
-    if fmt == "json":
-        from streamforge.verify.read import read_landed  # maps in JSON, parsed exactly
+    Raises:
+        ValueError: `fmt` is not a registered format, or its data files cannot be parsed here.
+    """
+    parse, files = cycle_parser(fmt, path, version, _PARSERS)
+    if files is None:
+        return parse(path, schema)
+    parts = [parse(part, schema) for part in files]
+    return pa.concat_tables(parts) if parts else schema.empty_table()
 
-        return read_landed(path, "json", schema).data
-    if fmt == "csv":
-        flat = {f.name: (pa.string() if _textual(f.type) else f.type) for f in schema}
-        options = pacsv.ConvertOptions(
-            column_types=flat, strings_can_be_null=True, quoted_strings_can_be_null=False
-        )
-        table = pacsv.read_csv(path, convert_options=options).select(schema.names)
-        return _retype(table, schema)
-    raise ValueError(f"cannot read format {fmt!r}")
+
+def _read_parquet(path: Path | str, schema: pa.Schema) -> pa.Table:
+    return pq.read_table(path)
+
+
+def _read_json(path: Path | str, schema: pa.Schema) -> pa.Table:
+    from streamforge.verify.read import read_landed  # maps in JSON, parsed exactly
+
+    return read_landed(path, "json", schema).data  # type: ignore[arg-type]
+
+
+def _read_csv(path: Path | str, schema: pa.Schema) -> pa.Table:
+    flat = {f.name: (pa.string() if _textual(f.type) else f.type) for f in schema}
+    options = pacsv.ConvertOptions(
+        column_types=flat, strings_can_be_null=True, quoted_strings_can_be_null=False
+    )
+    table = pacsv.read_csv(path, convert_options=options).select(schema.names)
+    return _retype(table, schema)
 
 
 def _textual(dtype: pa.DataType) -> bool:
@@ -96,3 +109,11 @@ def _from_json(value: object, dtype: pa.DataType) -> object:
     if pa.types.is_map(dtype) and isinstance(value, dict):
         return list(value.items())
     return value
+
+
+# How each encoding of landed data files is parsed (a landing format names its `data_format`).
+_PARSERS: dict[str, Callable[[Path | str, pa.Schema], pa.Table]] = {
+    "parquet": _read_parquet,
+    "csv": _read_csv,
+    "json": _read_json,
+}

@@ -13,7 +13,7 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -47,6 +47,9 @@ columns:
   amount: {{type: double, min: 0, max: 1000, distribution: lognormal, mean: 80}}
 """,
 }
+
+
+Writer = Callable[[Path, str], None]  # (file in the schema folder, its new text)
 
 
 class ReadOnlySchema(StreamForgeError):
@@ -124,8 +127,11 @@ def check_writable(schema_dir: Path, editable: bool) -> None:
         raise ReadOnlySchema(f"{display_path(schema_dir)} is not writable by the app")
 
 
-def save_table(schema_dir: Path, sector: str, filename: str, text: str) -> EditedCheck:
-    """Write the edited file when the sector validates with it (warnings allowed).
+def save_table(
+    schema_dir: Path, sector: str, filename: str, text: str, write: Writer | None = None
+) -> EditedCheck:
+    """Write the edited file when the sector validates with it (warnings allowed); `write`
+    (path, text) also writes a remote copy (schema_remote), default: the local file only.
 
     Raises:
         StreamForgeError: the sector has errors with the edit (nothing is written).
@@ -134,11 +140,13 @@ def save_table(schema_dir: Path, sector: str, filename: str, text: str) -> Edite
     errors = [i for i in result.check.issues if i.severity == "error"]
     if errors:
         raise StreamForgeError(f"not saved: {len(errors)} problem(s), first {errors[0]}")
-    _write_atomic(sectors.sector_dir(schema_dir, sector) / filename, text)
+    (write or _write_atomic)(sectors.sector_dir(schema_dir, sector) / filename, text)
     return result
 
 
-def new_table(schema_dir: Path, sector: str, name: str, kind: str = "dimension") -> Path:
+def new_table(
+    schema_dir: Path, sector: str, name: str, kind: str = "dimension", write: Writer | None = None
+) -> Path:
     """A new table file from a template; refuses names that are not snake_case or taken."""
     if not NAME.fullmatch(name) or len(name) > 64:
         raise StreamForgeError(f"table name '{name}': use lower-case letters, digits and _")
@@ -148,11 +156,11 @@ def new_table(schema_dir: Path, sector: str, name: str, kind: str = "dimension")
     path = directory / f"{name}.yml"
     if path.exists():
         raise StreamForgeError(f"{display_path(path)} already exists")
-    _write_atomic(path, TEMPLATES[kind].format(name=name))
+    (write or _write_atomic)(path, TEMPLATES[kind].format(name=name))
     return path
 
 
-def new_sector(schema_dir: Path, sector: str) -> Path:
+def new_sector(schema_dir: Path, sector: str, write: Writer | None = None) -> Path:
     """A new sector folder with one dimension from the template."""
     if not SECTOR_NAME.fullmatch(sector):
         raise StreamForgeError(
@@ -163,7 +171,7 @@ def new_sector(schema_dir: Path, sector: str) -> Path:
     directory = schema_dir / sector
     directory.mkdir(exist_ok=True)
     name = re.sub(r"[^a-z0-9_]", "_", sector.lower())
-    _write_atomic(directory / f"{name}.yml", TEMPLATES["dimension"].format(name=name))
+    (write or _write_atomic)(directory / f"{name}.yml", TEMPLATES["dimension"].format(name=name))
     return directory
 
 

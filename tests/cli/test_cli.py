@@ -16,6 +16,7 @@ from click.testing import CliRunner
 
 from streamforge import api
 from streamforge.cli import main
+from streamforge.engine.load_profile import cycle_rows
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMA = ROOT / "schema"
@@ -32,6 +33,20 @@ def run(*args: str):
 def energy_tables() -> dict[str, dict]:
     docs = (yaml.safe_load(p.read_text()) for p in (SCHEMA / "Energy").glob("*.yml"))
     return {d["table"]: d for d in docs}
+
+
+def batch_rows(entry: dict, seed: int, scale: float = 1.0) -> int:
+    """The rows of a manifest entry's batch by the rule: a dimension's num_rows × scale; a fact's
+    or change feed's num_rows × scale, shaped by the table's `profile:` over the entry's window
+    (engine.load_profile, which the engine and the Spark driver share)."""
+    spec = api.load_plan("Energy", SCHEMA).table(entry["table"]).spec
+    if entry["kind"] == "dimension":
+        return round(spec.num_rows * scale)
+    window = (api.parse_start(entry["window_start"]), api.parse_start(entry["window_end"]))
+    start = api.parse_start(START)
+    return cycle_rows(
+        spec.profile, spec.num_rows, scale, seed, spec.name, entry["cycle"], window, start
+    )
 
 
 def generate(out: Path, *extra: str):
@@ -142,26 +157,23 @@ def test_generate_manifest_matches_the_files(landing):
         assert len(lines) == r["rows"], r["file"]
         assert r["kind"] == tables[r["table"]]["type"] and r["format"] == "json"
         if r["kind"] != "change_feed":
-            assert r["rows"] == tables[r["table"]]["num_rows"]
+            assert r["rows"] == batch_rows(r, seed=7)
     # A change feed's late rows land in a later file (a finite generate lands them all by its
     # last one), and its duplicates are extra copies: over the run, every change once plus copies.
     for name in (n for n, t in tables.items() if t["type"] == "change_feed"):
         feed = [r for r in rows if r["table"] == name]
         copies = sum(r["faults"].get("duplicate", 0) for r in feed)
-        assert sum(r["rows"] for r in feed) == len(feed) * tables[name]["num_rows"] + copies
+        assert sum(r["rows"] for r in feed) == sum(batch_rows(r, seed=7) for r in feed) + copies
     starts = {r["cycle"]: r["window_start"] for r in rows if r["kind"] != "dimension"}
     assert starts == {0: "2026-01-01T00:00:00Z", 1: "2026-01-01T00:00:30Z"}
 
 
 def test_generate_prints_a_summary(tmp_path):
-    tables = energy_tables()
-    dims = sum(t["num_rows"] for t in tables.values() if t["type"] == "dimension")
-    streams = sum(t["num_rows"] for t in tables.values() if t["type"] != "dimension")
     result = generate(tmp_path / "o", "--cycles", "2", "--seed", "7", "--scale", "0.5")
     # A change feed's duplicates are extra copies (its late rows land by the last cycle).
-    feeds = (r for r in manifest(tmp_path / "o") if r["kind"] == "change_feed")
-    copies = sum(r["faults"].get("duplicate", 0) for r in feeds)
-    total = round(dims * 0.5) + 2 * round(streams * 0.5) + copies
+    entries = manifest(tmp_path / "o")
+    copies = sum(r["faults"].get("duplicate", 0) for r in entries if r["kind"] == "change_feed")
+    total = sum(batch_rows(r, seed=7, scale=0.5) for r in entries) + copies
     assert f"wrote {total:,} rows in 11 files" in flat(result.stdout)
 
 
@@ -174,7 +186,8 @@ def test_scale_multiplies_every_num_rows(tmp_path):
         for r in manifest(out)
     }
     rows = {name: count - copies[name] for name, count in rows.items()}
-    assert rows == {name: round(t["num_rows"] * 0.1) for name, t in energy_tables().items()}
+    expected = {r["table"]: batch_rows(r, api.DEFAULT_SEED, 0.1) for r in manifest(out)}
+    assert rows == expected and set(rows) == set(energy_tables())
 
 
 @pytest.mark.parametrize("fmt", ["csv", "parquet"])
@@ -240,8 +253,7 @@ def test_bad_start_with_fresh_keeps_the_existing_landing_area(tmp_path):
 def test_verify_passes_on_generated_output(landing):
     result = run("verify", "Energy", "--schema-dir", SCHEMA, "--out", landing)
     assert result.exit_code == 0, result.stderr
-    tables = energy_tables()
-    made = sum(t["num_rows"] * (1 if t["type"] == "dimension" else 2) for t in tables.values())
+    made = sum(batch_rows(r, seed=7) for r in manifest(landing))
     feeds = (r for r in manifest(landing) if r["kind"] == "change_feed")
     copies = sum(r["faults"].get("duplicate", 0) for r in feeds)  # exact copies of change rows
     assert result.stdout.startswith(f"ok: 11 files, {made + copies:,} rows")

@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 
 from streamforge import api
+from streamforge.engine.load_profile import cycle_rows
 from streamforge.engine.scenario import Scenario, apply_scenario
 from streamforge.readback import read_manifest
 
-from .conftest import FakeClock
+from .conftest import START_US, FakeClock
 
 BURST = Scenario(late_rate=0.3, duplicate_rate=0.2, anomaly_rate=0.25, burst=3.0)
 
@@ -39,9 +40,12 @@ def test_the_next_cycles_follow_the_scenario_and_the_manifest_says_so(tmp_path: 
     assert all("scenario" not in e for e in by_cycle[0] + by_cycle[2])
     for entry in by_cycle[1]:
         assert entry["scenario"] == BURST.to_json()
-        yaml_rows = plan.table(entry["table"]).spec.num_rows
-        # The burst triples the batch (a fact's duplicates stand in for rows of the batch).
-        assert entry["rows"] == 3 * yaml_rows
+        spec = plan.table(entry["table"]).spec
+        window = (api.parse_start(entry["window_start"]), api.parse_start(entry["window_end"]))
+        # The burst triples the batch, a `profile:` shaping it as usual (engine.load_profile);
+        # a fact's duplicates stand in for rows of the batch.
+        rule = (spec.profile, spec.num_rows, 3.0, api.DEFAULT_SEED, spec.name, 1, window)
+        assert entry["rows"] == cycle_rows(*rule, START_US)
         assert entry["faults"].get("duplicate", 0) > 0 and entry["faults"].get("late", 0) > 0
     readings = {c: next(e for e in by_cycle[c] if e["table"] == "meter_readings") for c in (0, 1)}
     share = {c: readings[c]["anomalous_rows"] / readings[c]["rows"] for c in (0, 1)}

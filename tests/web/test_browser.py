@@ -257,3 +257,20 @@ def test_a_run_survives_an_app_restart(app_server: Server) -> None:
         page.click("#stop")
         expect(page.locator("#s-state")).to_have_text("stopped", timeout=15_000)
         browser.close()
+
+
+def test_the_table_page_draws_the_load_over_the_day(server: str) -> None:
+    sync_api = pytest.importorskip("playwright.sync_api")
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.goto(server + "/sectors/Healthcare/tables/encounters")
+        bars = page.locator("#load-curve .load-hours .col")
+        sync_api.expect(bars).to_have_count(24)
+        heights = [bars.nth(h).bounding_box()["height"] for h in range(24)]  # type: ignore[index]
+        # Clinic hours: the mornings and afternoons tower over the night (weights 2.4 vs 0.2).
+        assert max(heights) == heights[9] and heights[3] < heights[9] / 5
+        assert page.locator("#load-curve .load-days .bar-row").count() == 7
+        page.locator("#load-curve").screenshot(path=ARTIFACTS / "load-curve-1280.png")
+        browser.close()

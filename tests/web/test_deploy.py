@@ -3,7 +3,6 @@ workspace: the project the page shows, shared with the user or created as them, 
 
 from __future__ import annotations
 
-import os
 import socket
 import time
 from collections.abc import Iterator
@@ -15,23 +14,9 @@ from fastapi.testclient import TestClient
 from streamforge import deploy
 from streamforge.web import create_app
 
-from .workspace_api_server import APP_TOKEN, USER_TOKEN, FakeWorkspace, WorkspaceServer
+from .workspace_api_server import APP_TOKEN, USER_TOKEN, FakeWorkspace
 
 VOLUME = "/Volumes/main/demo/landing"
-
-
-@pytest.fixture
-def workspace(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[FakeWorkspace]:
-    for key in list(os.environ):
-        if key.startswith(("DATABRICKS_", "ARM_", "AZURE_", "GOOGLE_")):
-            monkeypatch.delenv(key)
-    monkeypatch.setenv("HOME", str(tmp_path))
-    server = WorkspaceServer()
-    state = server.start()
-    monkeypatch.setenv("DATABRICKS_HOST", state.url)
-    monkeypatch.setenv("DATABRICKS_TOKEN", APP_TOKEN)
-    yield state
-    server.stop()
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import collections
+import math
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -94,11 +95,24 @@ def test_the_default_limits_refuse_short_intervals_and_huge_scales(
 
 def test_rows_per_cycle_are_bounded_by_the_configured_limit(landing_root: Path) -> None:
     plan = api.load_plan("Energy")
-    per_cycle = sum(t.spec.num_rows for t in plan.streams)
+    per_cycle = sum(busiest(t) for t in plan.streams)
     env = {"STREAMFORGE_MAX_ROWS_PER_CYCLE": str(per_cycle - 1)}
     with TestClient(create_app(landing_root=landing_root, env=env)) as client:
         answer = start(client, "f")
-        assert answer.status_code == 400 and f"{per_cycle:,} rows per cycle" in answer.text
+        assert answer.status_code == 400
+        assert f"{per_cycle:,} rows in the busiest cycle" in answer.text
+
+
+def busiest(table, scale: float = 1.0) -> int:
+    """A stream's rows in its busiest cycle by the rule: num_rows × scale × the profile's busiest
+    hour (of its busiest weekday) over the average, in a burst when it has bursts."""
+    profile = table.spec.profile
+    if profile is None:
+        return round(table.spec.num_rows * scale)
+    hourly = max(profile.hourly) * 24 / sum(profile.hourly)
+    weekday = max(profile.weekday) * 7 / sum(profile.weekday)
+    burst = max(profile.burst_multiplier, 1) if profile.burst_probability else 1
+    return math.ceil(table.spec.num_rows * scale * hourly * weekday * burst)
 
 
 def test_a_run_larger_than_the_free_space_is_refused(
@@ -117,6 +131,8 @@ def test_the_estimate_counts_the_yaml_rows_times_the_scale(client: TestClient) -
     body = answer.json()
     assert body["dimension_rows"] == sum(round(t.spec.num_rows * 2) for t in plan.dimensions)
     assert body["cycle_rows"] == sum(round(t.spec.num_rows * 2) for t in plan.streams)
+    assert body["peak_cycle_rows"] == sum(busiest(t, 2) for t in plan.streams)
+    assert body["peak_cycle_rows"] > body["cycle_rows"]  # meter_readings' evening peak
     assert body["dimension_bytes"] > body["dimension_rows"]  # every CSV row has some bytes
     assert {t["name"] for t in body["tables"]} == {t.name for t in plan.tables}
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 
 from fastapi.testclient import TestClient
 
+from streamforge import api
+from streamforge.engine.load_profile import cycle_rows
 from streamforge.readback import read_manifest
 
 
@@ -29,7 +32,14 @@ def test_a_scenario_applies_to_the_next_cycles_and_lands_in_the_manifest(client:
     for entry in marked:
         assert entry["scenario"] == {"late_rate": 0.3, "duplicate_rate": 0.1, "burst": 2.0}
     facts = [e for e in marked if e["table"] == "meter_readings"]
-    assert facts and all(e["rows"] == 2 * 2000 for e in facts)  # the YAML's 2,000 rows, doubled
+    # The YAML's 2,000 rows doubled, shaped by its profile over each file's window.
+    profile = api.load_plan("Energy").table("meter_readings").spec.profile
+    start = json.loads((Path(run["destination"]) / "_streamforge" / "state.json").read_text())
+    for e in facts:
+        window = (api.parse_start(e["window_start"]), api.parse_start(e["window_end"]))
+        rule = (profile, 2000, 2.0, 5, "meter_readings", e["cycle"], window)
+        assert e["rows"] == cycle_rows(*rule, start["meta"]["start_us"])
+    assert facts
 
 
 def test_controls_out_of_range_are_422_naming_the_field(client: TestClient) -> None:

@@ -16,6 +16,7 @@ import pyarrow.compute as pc
 
 from streamforge.engine.faults import apply_quality
 from streamforge.engine.key_time import KeyBirths, micros_of
+from streamforge.engine.load_profile import EventClock, event_clock
 from streamforge.engine.rows import (
     BatchRequest,
     Chunk,
@@ -101,7 +102,7 @@ def change_batch(
     wanted &= mutable
 
     # Made before the columns: a foreign key names only keys born by its row's change time.
-    stamps = _change_times(rng, rows, req.window, feed_state.last_change_us)
+    stamps = _change_times(rng, rows, req.window, feed_state.last_change_us, req.clock)
     stamp_us, _ = micros_of(stamps)
     old = entity.table.take(pa.array(position)) if len(entity.table) else None
     columns: dict[str, pa.Array] = {}
@@ -255,12 +256,21 @@ def apply_changes(
 
 
 def _change_times(
-    rng: np.random.Generator, rows: int, window: tuple[int, int], last: int
+    rng: np.random.Generator,
+    rows: int,
+    window: tuple[int, int],
+    last: int,
+    clock: EventClock | None = None,
 ) -> pa.Array:
-    """Strictly increasing microseconds inside the window, after the feed's previous change."""
+    """Strictly increasing microseconds inside the window, after the feed's previous change;
+    denser in the busier hours of the window when the feed has a `profile:` (its `clock`)."""
     start = max(window[0], last + 1)
     span = max(window[1] - start, rows + 1)
-    base = np.sort(rng.integers(0, span - rows, rows)) + np.arange(rows)
+    offsets = np.sort(rng.integers(0, span - rows, rows))
+    shaped = event_clock(clock.profile if clock else None, start, start + span - rows)
+    if shaped is not None:  # the same draws, through the profile's inverse CDF (monotone)
+        offsets = shaped.place(offsets / (span - rows)) - start
+    base = offsets + np.arange(rows)
     return pa.array(start + base, pa.int64()).cast(pa.timestamp("us", tz="UTC"))
 
 

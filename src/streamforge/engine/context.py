@@ -2,13 +2,34 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+from streamforge.spec.model import TableSpec
+
+if TYPE_CHECKING:
+    from streamforge.engine.load_profile import EventClock
 
 MICROS = 1_000_000
 DAY_US = 86_400 * MICROS
 YEAR_US = 365 * DAY_US
+
+
+@dataclass(frozen=True, slots=True)
+class RowSource:
+    """The rest of the row, for fields that must agree with each other (one person, one place).
+
+    A field never reads another column's output: it re-makes what it needs from the same seeds
+    (`context(name)` is the context that column gets for these rows), so every column of a chunk
+    can still be made alone, in any order, on any thread.
+    """
+
+    table: TableSpec  # every column of the table, whatever part of it is being made
+    context: Callable[[str], ColumnContext]  # the context of another column of these rows
+    stream: Callable[[str], np.random.Generator]  # the draws one entity's fields share
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +45,8 @@ class ColumnContext:
     window: tuple[int, int]  # [start, end) of the batch's event time, microseconds since epoch
     history: tuple[int, int]  # [start, end) for dates of records that already exist
     event_time: bool  # True for facts and change feeds: datetimes fall in `window`
+    clock: EventClock | None = None  # the table's `profile:` over `window`: where event times fall
+    row: RowSource | None = None  # None for array elements and anomalies: no row to agree with
 
     def child(self, rows: int) -> ColumnContext:
         """Context for the flattened elements of an array or map column."""
@@ -38,4 +61,5 @@ class ColumnContext:
             self.window,
             self.history,
             self.event_time,
+            self.clock,
         )

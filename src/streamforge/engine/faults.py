@@ -42,6 +42,7 @@ def apply_quality(
         ctx.window,
         ctx.history,
         ctx.event_time,
+        ctx.clock,
     )
     if col.name in req.table.foreign_keys:
         bad = pa.nulls(count, values.type)  # a missing foreign key is the anomaly a key can have

@@ -182,10 +182,10 @@ def _cached(name: str, build: Callable[[], Values]) -> Pool:
     return Pool(values, weights)
 
 
-def _faker():
+def _faker(locale: str = "en_US"):
     from faker import Faker
 
-    fake = Faker("en_US")
+    fake = Faker(locale)
     fake.seed_instance(20240601)
     return fake
 
@@ -238,18 +238,20 @@ def static_pool(provider: str, attribute: str) -> Pool:
 
 
 @functools.cache
-def faker_pool(method: str, size: int = POOL_SIZE) -> Pool:
-    """`size` values from any Faker provider method, de-duplicated, newlines flattened."""
+def faker_pool(method: str, size: int = POOL_SIZE, locale: str = "en_US") -> Pool:
+    """`size` values from any Faker provider method in `locale`, de-duplicated, newlines
+    flattened."""
 
     def build() -> Values:
-        maker = getattr(_faker(), method)
+        maker = getattr(_faker(locale), method)
         seen: dict[str, None] = {}
         for _ in range(size):
             text = str(maker()).replace("\n", ", ")
             seen.setdefault(text, None)
         return list(seen), None
 
-    return _cached(f"faker_pool:{method}:{size}", build)
+    where = "" if locale == "en_US" else f"{locale}:"  # en_US names predate locales: keep them
+    return _cached(f"faker_pool:{where}{method}:{size}", build)
 
 
 @functools.cache

@@ -11,11 +11,12 @@ import numpy as np
 import pyarrow as pa
 
 from streamforge.engine.arrow_types import arrow_type
-from streamforge.engine.context import ColumnContext
+from streamforge.engine.context import ColumnContext, RowSource
 from streamforge.engine.event_faults import apply_event_faults, has_faults
 from streamforge.engine.faults import apply_quality
 from streamforge.engine.generators import generate_values
 from streamforge.engine.key_time import KeyBirths, draw_born_before, keep_in_time, micros_of
+from streamforge.engine.load_profile import EventClock
 from streamforge.engine.seeding import KEYS, VALUES, chunk_bounds, rng_for, stable_rng
 from streamforge.plan import TablePlan
 from streamforge.spec.model import ColumnSpec
@@ -44,6 +45,7 @@ class BatchRequest:
     live: Mapping[str, np.ndarray]  # entity -> live keys, for foreign keys
     # entity -> its live keys by birth, for entities with keys born during the run
     births: Mapping[str, KeyBirths] = field(default_factory=dict)
+    clock: EventClock | None = None  # the table's `profile:` over `window` (None: even spread)
 
     @property
     def chunk_count(self) -> int:
@@ -75,6 +77,13 @@ def column_context(
 ) -> ColumnContext:
     """`positions`: the chunk's (batch_position, row_index), shared by its columns (read-only)."""
     position, row_index = positions or chunk_positions(req, lo, hi)
+    row = RowSource(
+        table=req.table.spec,
+        context=lambda other: column_context(req, other, lo, hi, chunk, positions),
+        stream=lambda entity: rng_for(
+            req.seed, req.table.name, req.cycle, chunk, f"entity:{entity}", VALUES
+        ),
+    )
     return ColumnContext(
         rng=rng_for(req.seed, req.table.name, req.cycle, chunk, col, VALUES),
         stable=stable_rng(req.seed, req.table.name, col),
@@ -85,6 +94,8 @@ def column_context(
         window=req.window,
         history=req.history,
         event_time=req.table.kind != "dimension",
+        row=row,
+        clock=req.clock,
     )
 
 

@@ -9,7 +9,7 @@ import numpy as np
 # Rows per chunk. Part of the determinism contract: changing it changes every generated value.
 CHUNK_ROWS = 1 << 16
 
-VALUES, NULLS, ANOMALIES, ROWS, STABLE, FAULTS, KEYS = 0, 1, 2, 3, 4, 5, 6
+VALUES, NULLS, ANOMALIES, ROWS, STABLE, FAULTS, KEYS, PROFILE = 0, 1, 2, 3, 4, 5, 6, 7
 
 
 def name_code(name: str) -> int:

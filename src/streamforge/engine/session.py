@@ -12,6 +12,7 @@ import pyarrow.compute as pc
 from streamforge.engine.change_feed import change_batch
 from streamforge.engine.context import YEAR_US
 from streamforge.engine.feed_faults import deliver_changes
+from streamforge.engine.load_profile import event_clock
 from streamforge.engine.pipeline_state import anomaly_counts, apply_landed, snapshot_state
 from streamforge.engine.rows import BatchRequest, Chunk, iter_chunks, table_schema
 from streamforge.engine.settings import RunSettings
@@ -101,7 +102,7 @@ class Session:
         # for its DELETE could fall before the row that names the key (keys in time).
         self._named_now = {}
         for table in self.plan.streams:
-            rows = self.settings.rows(table)
+            rows = self.settings.rows(table, cycle, window)
             first = state.next_row_key.get(table.name, 1)
             req = self._request(table, cycle, rows, first, window)
             state.next_row_key[table.name] = first + rows
@@ -149,7 +150,8 @@ class Session:
         history = (end - self.settings.history_years * YEAR_US, end)
         live, births = self.state.live_keys(), self.state.births()
         seed = self.settings.seed
-        return BatchRequest(table, seed, cycle, rows, first, window, history, live, births)
+        clock = event_clock(self.settings.profile(table), *window)
+        return BatchRequest(table, seed, cycle, rows, first, window, history, live, births, clock)
 
     def _pin_targets(self, table: TablePlan) -> dict[str, str]:
         """Foreign-key column -> entity, for the changing entities this dimension references."""

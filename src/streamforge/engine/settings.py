@@ -12,6 +12,7 @@ from streamforge.engine.context import MICROS
 if TYPE_CHECKING:
     from streamforge.engine.scenario import Scenario
     from streamforge.plan import TablePlan
+    from streamforge.spec.model import LoadProfile
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +37,9 @@ class RunSettings:
     fresh: bool = False  # clear what an earlier run wrote before starting
     break_lock: bool = False  # take over the landing's lock even if its holder may be alive
     scenario: Callable[[], Scenario] | None = None  # read before each new cycle (app controls)
+    # Follow each table's `profile:` (rows per cycle, event times); off for samples (previews,
+    # byte estimates), which want a table's average rows whatever the hour.
+    profiles: bool = True
 
     def start(self) -> int:
         """`start_us`; ValueError when it was left unset (only a live run may leave it unset)."""
@@ -48,6 +52,22 @@ class RunSettings:
         step = int(self.interval_s * MICROS)
         return self.start() + cycle * step, self.start() + (cycle + 1) * step
 
-    def rows(self, table: TablePlan) -> int:
-        """Rows of `table` per batch (dimensions: in total), at least one."""
-        return max(1, round(table.spec.num_rows * self.scale))
+    def rows(self, table: TablePlan, cycle: int = 0, window: tuple[int, int] | None = None) -> int:
+        """A dimension's rows (at least one); a fact's or change feed's rows in `cycle` over
+        `window` (the cycle's own by default), shaped by its `profile:` (engine.load_profile)."""
+        from streamforge.engine.load_profile import cycle_rows
+
+        return cycle_rows(
+            self.profile(table),
+            table.spec.num_rows,
+            self.scale,
+            self.seed,
+            table.name,
+            cycle,
+            window or self.window(cycle),
+            self.start(),
+        )
+
+    def profile(self, table: TablePlan) -> LoadProfile | None:
+        """The table's `profile:` when this run follows it (never a dimension's)."""
+        return table.spec.profile if self.profiles and table.kind != "dimension" else None

@@ -12,7 +12,7 @@ from streamforge.engine.pipeline_state import cdc_sequence
 from streamforge.pipelines.interval import DEFAULT_INTERVAL, watermark_seconds
 from streamforge.pipelines.literals import quote, sql_string
 from streamforge.pipelines.names import check_names
-from streamforge.pipelines.readers import from_text, text_type
+from streamforge.pipelines.readers import from_text, pipeline_format, text_type
 from streamforge.pipelines.rules import Rule, rules_for
 from streamforge.pipelines.spark_types import spark_type
 from streamforge.plan import Plan, TablePlan
@@ -40,17 +40,19 @@ class Column:
 
     def read_type(self, fmt: str) -> str:
         """The type to read the landing file's column with (a schema or a schema hint)."""
-        if fmt == "csv" and self.nested:
+        landing = pipeline_format(fmt)
+        if landing.nested_as_text and self.nested:
             return "STRING"  # JSON text in the cell; Spark's CSV source has no nested types
-        if fmt == "json":
+        if landing.text_map_keys:
             return self.text_type or self.type
         return self.type
 
     def read_expr(self, fmt: str) -> str | None:
         """Spark SQL turning the column as read into `type`; None when it is read as it is."""
-        if fmt == "csv" and self.nested:
+        landing = pipeline_format(fmt)
+        if landing.nested_as_text and self.nested:
             value = f"from_json({quote(self.name)}, {sql_string(self.text_type or self.type)})"
-        elif fmt == "json" and self.from_text is not None:
+        elif landing.text_map_keys and self.from_text is not None:
             value = quote(self.name)
         else:
             return None

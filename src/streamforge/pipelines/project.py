@@ -20,6 +20,7 @@ from streamforge.pipelines.model import PipelineModel, build_model
 from streamforge.pipelines.notebook_format import Form
 from streamforge.pipelines.notebooks import check_form, notebook_project, readme_section
 from streamforge.pipelines.quality import rule_sources
+from streamforge.pipelines.readers import pipeline_format
 from streamforge.pipelines.render import render
 from streamforge.pipelines.targets import Target, get_target
 from streamforge.plan import Plan
@@ -65,6 +66,7 @@ def build_project(plan: Plan, options: PipelineOptions) -> PipelineProject:
         raise StreamForgeError(f"unknown language '{options.language}'; use python or sql")
     if options.scd not in (1, 2):
         raise StreamForgeError("--scd must be 1 or 2")
+    pipeline_format(options.fmt)  # refuse a landing no pipeline reads before rendering
     if options.generator_job:
         if not target.bundle:
             raise StreamForgeError(
@@ -141,7 +143,7 @@ def _materialized_views(model: PipelineModel, language: str) -> set[str]:
 
 def _spark_spec(name: str, options: PipelineOptions) -> str:
     configuration = {"streamforge.landing": options.landing}
-    if options.fmt == "parquet":  # SQL can name no schema for a file stream: Parquet carries it
+    if pipeline_format(options.fmt).carries_schema:  # SQL names no schema for a file stream
         configuration["spark.sql.streaming.schemaInference"] = "true"
     document = {
         "name": name,

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import pyarrow as pa
 
+from streamforge.errors import StreamForgeError
 from streamforge.pipelines.spark_types import spark_type
+from streamforge.sinks.formats import FileFormat, get_format, pipeline_formats
 
 # Null is an empty unquoted CSV field and "" a quoted empty one (the writer quotes every string).
 # Spark's default nullValue "" turns both into NULL; a NUL character, which no landing string is,
@@ -27,9 +29,29 @@ CSV_OPTIONS: dict[str, str] = {
 }
 
 
+def pipeline_format(fmt: str) -> FileFormat:
+    """The registered landing format `fmt`, when a pipeline can read it.
+
+    Raises:
+        StreamForgeError: unknown, or a format no Spark file source reads (a table format).
+    """
+    try:
+        landing = get_format(fmt)
+    except ValueError as exc:
+        raise StreamForgeError(str(exc)) from None
+    if landing.spark_source is None:
+        readable = ", ".join(pipeline_formats())
+        raise StreamForgeError(
+            f"a pipeline cannot read a {fmt} landing (it ingests landing files with Auto Loader); "
+            f"land {readable} for a pipeline"
+        )
+    return landing
+
+
 def reader_options(fmt: str) -> dict[str, str]:
-    """The Spark reader options (all targets: cloudFiles, read_files, readStream) for `fmt`."""
-    return dict(CSV_OPTIONS) if fmt == "csv" else {}
+    """The Spark reader options (all targets: cloudFiles, read_files, readStream) for `fmt`:
+    a format with a header row is CSV as our writer writes it (RFC 4180)."""
+    return dict(CSV_OPTIONS) if pipeline_format(fmt).header else {}
 
 
 def text_type(dtype: pa.DataType) -> pa.DataType:

@@ -11,7 +11,7 @@ from streamforge.pipelines import ddl
 from streamforge.pipelines.literals import quote, sql_string
 from streamforge.pipelines.model import Aggregate, Dimension, PipelineModel
 from streamforge.pipelines.names import comment_text, python_name
-from streamforge.pipelines.readers import reader_options
+from streamforge.pipelines.readers import pipeline_format, reader_options
 from streamforge.pipelines.rules import failed_rules_sql
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -55,6 +55,7 @@ def render(template: str, model: PipelineModel, **context: object) -> str:
             sequence_type=sequence_type,
             dimension_key=keys.__getitem__,
             reader_options=reader_options(fmt),
+            spark_source=pipeline_format(fmt).spark_source,
             failed_rules_sql=failed_rules_sql,
             passes_sql=ddl.passes_sql,
             silver_columns=ddl.silver_columns,

@@ -11,6 +11,8 @@ from streamforge.pipelines.rules import RESCUED
 
 @dataclass(frozen=True, slots=True)
 class Target:
+    """A pipeline target: what it is, what it can do, and what its templates call things."""
+
     name: str
     description: str
     templates: dict[str, tuple[str, ...]]  # language -> templates (one output file each)
@@ -18,6 +20,13 @@ class Target:
     bundle: bool = True  # writes a databricks.yml
     unity_catalog: bool = True  # bundle: catalog + schema, serverless; else Hive `target`, clusters
     default_landing: str = "/Volumes/main/streamforge/landing"  # where the generator writes
+    # Runs here on local pyspark (`pipeline --run`); its landing is a local folder or a URI.
+    runs_locally: bool = False
+
+    @property
+    def deployable(self) -> bool:
+        """Runs in a Databricks workspace: it ships a databricks.yml bundle to deploy."""
+        return self.bundle
 
 
 EXPECT = {"warn": "expect_all", "drop": "expect_all_or_drop", "fail": "expect_all_or_fail"}
@@ -104,6 +113,7 @@ register(
         {"ref": lambda name: name},
         bundle=False,
         default_landing="landing",
+        runs_locally=True,
     )
 )
 

@@ -10,7 +10,7 @@ import pyarrow.csv as pcsv
 
 from ._fast.json_text import format_timestamps, to_json_text
 from ._fast.ordered import OrderedEncoder
-from .formats import check_batch, register_format
+from .formats import WritesFiles, check_batch, register_format
 
 
 def _csv_type(data_type: pa.DataType) -> pa.DataType:
@@ -72,11 +72,17 @@ class _CsvWriter:
 _ROWS_ONLY = pcsv.WriteOptions(include_header=False)
 
 
-class CsvFormat:
+class CsvFormat(WritesFiles):
     """RFC 4180 CSV with a header; timestamps ISO-8601 (`...T...Z`), nested columns JSON text."""
 
     name = "csv"
     extension = "csv"
+    data_format = "csv"
+    header = True
+    nested_as_text = True
+    text_map_keys = True
+    carries_schema = False
+    spark_source: str | None = "csv"
 
     def open(self, stream: BinaryIO, schema: pa.Schema) -> _CsvWriter:
         return _CsvWriter(stream, schema)

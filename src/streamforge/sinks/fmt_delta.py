@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, Literal
 
 import pyarrow as pa
 
@@ -31,10 +31,21 @@ class DeltaFormat:
 
     name = "delta"
     extension = ""
-    writes_tables = True
+    writes: Literal["files", "tables"] = "tables"
+    data_format = "parquet"  # each commit adds Parquet files
+    header = False
+    nested_as_text = False
+    text_map_keys = False
+    carries_schema = True
+    # Pipelines ingest landing files with Auto Loader; a landed Delta table is no such source.
+    spark_source: str | None = None
 
     def open(self, stream: BinaryIO, schema: pa.Schema):  # pragma: no cover - contract guard
         raise TypeError("delta writes tables, not files: use append_cycle()")
+
+    def data_files(self, path: Path, version: int | None = None) -> list[str]:
+        """The files of the commit `version` (None: the first commit)."""
+        return cycle_files(path, version or 0)
 
     def append_cycle(
         self, path: Path, cycle: int, batches: Iterable[pa.RecordBatch], schema: pa.Schema

@@ -8,7 +8,7 @@ import pyarrow as pa
 
 from ._fast.json_text import encode_ndjson
 from ._fast.ordered import OrderedEncoder
-from .formats import check_batch, register_format
+from .formats import WritesFiles, check_batch, register_format
 
 
 class _NdjsonWriter:
@@ -25,11 +25,17 @@ class _NdjsonWriter:
         self._encoder.close()
 
 
-class JsonFormat:
+class JsonFormat(WritesFiles):
     """One JSON object per line, UTF-8; nested values stay nested, timestamps ISO-8601."""
 
     name = "json"
     extension = "json"
+    data_format = "json"
+    header = False
+    nested_as_text = False
+    text_map_keys = True  # JSON object keys are text, whatever the map's key type
+    carries_schema = False
+    spark_source: str | None = "json"
 
     def open(self, stream: BinaryIO, schema: pa.Schema) -> _NdjsonWriter:
         return _NdjsonWriter(stream, schema)

@@ -4,15 +4,22 @@ from __future__ import annotations
 
 import math
 import os
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 
 from ._fast.ordered import OrderedEncoder
-from ._fast.parquet_join import ParquetJoiner, ParquetPart, split_part
-from .formats import check_batch, register_format
+from .formats import WritesFiles, check_batch, register_format
+
+if TYPE_CHECKING:
+    import pyarrow.parquet as pq
+
+    from ._fast.parquet_join import ParquetPart
+
+# pyarrow.parquet (which loads pyarrow.fs and ssl) and the joiner are imported when a Parquet
+# file is opened: every command registers this format, and a JSON or CSV run never needs them
+# (~55 ms of CPU a process).
 
 # The first rows of the first batch decide which text columns get a dictionary: counting the
 # distinct values of a whole batch of names or e-mails cost more than writing them (130+ ms of a
@@ -100,6 +107,8 @@ class _ParquetWriter:
     """
 
     def __init__(self, stream: BinaryIO, schema: pa.Schema) -> None:
+        from ._fast.parquet_join import ParquetJoiner
+
         self._stream, self._schema = stream, schema
         self._joiner = ParquetJoiner(stream)
         self._encoder = OrderedEncoder(stream, self._encode, self._joiner.add, PART_ROWS)
@@ -114,6 +123,10 @@ class _ParquetWriter:
         self._encoder.write(batch)
 
     def _encode(self, batch: pa.RecordBatch) -> ParquetPart:
+        import pyarrow.parquet as pq
+
+        from ._fast.parquet_join import split_part
+
         assert self._options is not None
         sink = pa.BufferOutputStream()  # native: pyarrow never calls back into Python
         with pq.ParquetWriter(sink, self._schema, **self._options) as writer:
@@ -125,6 +138,8 @@ class _ParquetWriter:
         if self._joiner.parts:
             self._joiner.finish()
         else:  # no rows: still a valid, empty Parquet file
+            import pyarrow.parquet as pq
+
             sink = pa.BufferOutputStream()
             pq.ParquetWriter(sink, self._schema, **_writer_options(self._schema, None)).close()
             self._stream.write(sink.getvalue())
@@ -156,6 +171,8 @@ class _PlainParquetWriter:
         self._writer: pq.ParquetWriter | None = None
 
     def _open(self, sample: pa.RecordBatch | None) -> pq.ParquetWriter:
+        import pyarrow.parquet as pq
+
         if self._writer is None:
             options = _writer_options(self._schema, sample)
             self._writer = pq.ParquetWriter(self._stream, self._schema, **options)
@@ -176,11 +193,17 @@ def plain_parquet() -> bool:
     return os.environ.get(PLAIN_PARQUET_ENV, "").strip().lower() in ("1", "true", "yes", "on")
 
 
-class ParquetFormat:
+class ParquetFormat(WritesFiles):
     """Apache Parquet, snappy-compressed, a row group per written batch (cut at PART_ROWS)."""
 
     name = "parquet"
     extension = "parquet"
+    data_format = "parquet"
+    header = False
+    nested_as_text = False
+    text_map_keys = False
+    carries_schema = True
+    spark_source: str | None = "parquet"
 
     def open(self, stream: BinaryIO, schema: pa.Schema) -> _ParquetWriter | _PlainParquetWriter:
         if plain_parquet():

@@ -33,6 +33,10 @@ __all__ = ["LocalLanding"]
 class LocalLanding:
     """A landing area in a local (or mounted) folder; implements `Landing`."""
 
+    # Bytes written here cost a copy into the page cache, not an upload: the checkpoint keeps its
+    # tables uncompressed (checkpoint.save).
+    local = True
+
     def __init__(self, root: Path | str) -> None:
         self.root = Path(root)
 
@@ -49,7 +53,7 @@ class LocalLanding:
         schema: pa.Schema,
     ) -> FileRecord:
         """Stream the batches into `<root>/<table>/<table>-c<cycle>-<file_id>.<ext>`, atomically."""
-        if getattr(fmt, "writes_tables", False):  # a table format (Delta): one commit per cycle
+        if fmt.writes == "tables":  # a table format (Delta): one commit per cycle
             with _storage(self.root / table):
                 commit = fmt.append_cycle(self.root / table, cycle, batches, schema)  # type: ignore[attr-defined]
             return FileRecord(table, cycle, table, commit.rows, 0, commit.version)

@@ -10,8 +10,9 @@ from pydantic import ValidationError
 
 from streamforge.errors import Issue, did_you_mean, display_path
 from streamforge.spec.columns import ColumnProblem, build_column
-from streamforge.spec.limits import name_problem
+from streamforge.spec.limits import MAX_ROWS, name_problem
 from streamforge.spec.model import ColumnSpec, Operation, SectorSpec, TableSpec
+from streamforge.spec.profile import BurstsModel, ProfileModel, peak_factor
 from streamforge.spec.scalar_text import as_written, yaml11_warnings
 from streamforge.spec.yaml_lines import LinedDocument, YamlSyntaxError, load_lined
 from streamforge.spec.yaml_models import MISSING_HINTS, NAME, TableModel
@@ -144,6 +145,8 @@ def parse_table(doc: LinedDocument, file: Path, issues: list[Issue]) -> TableSpe
             )
         )
         return None
+    if model.profile is not None and _bad_profile(model, doc, where, issues):
+        return None
     operations = tuple(model.operations.items()) if model.operations else None
     return TableSpec(
         name=model.table,
@@ -160,7 +163,39 @@ def parse_table(doc: LinedDocument, file: Path, issues: list[Issue]) -> TableSpe
         late_rate=model.late_rate,
         duplicate_rate=model.duplicate_rate,
         out_of_order_rate=model.out_of_order_rate,
+        locale=model.locale,
+        profile=model.profile.to_spec(doc.line_of(("profile",))) if model.profile else None,
     )
+
+
+def _bad_profile(model: TableModel, doc: LinedDocument, where: str, issues: list[Issue]) -> bool:
+    """A profile belongs to a fact or change feed, and its busiest cycle must stay within the
+    rows one batch may have."""
+    assert model.profile is not None
+    if model.type == "dimension":
+        issues.append(
+            Issue(
+                where,
+                doc.line_of(("profile",)),
+                "profile applies to facts and change feeds (rows per cycle), not to a dimension "
+                "(written once)",
+                "remove profile: from this table",
+            )
+        )
+        return True
+    peak = model.num_rows * peak_factor(model.profile.to_spec(0))
+    if peak <= MAX_ROWS:
+        return False
+    issues.append(
+        Issue(
+            where,
+            doc.line_of(("profile",)),
+            f"the profile's busiest cycle has {peak:,.0f} rows, above the limit of "
+            f"{MAX_ROWS:,} rows per batch",
+            "lower num_rows, flatten the hourly/weekday weights or lower the burst multiplier",
+        )
+    )
+    return True
 
 
 def _parse_columns(doc: LinedDocument, where: str, issues: list[Issue]) -> list[ColumnSpec] | None:
@@ -197,17 +232,27 @@ def _parse_columns(doc: LinedDocument, where: str, issues: list[Issue]) -> list[
     return columns if ok else None
 
 
+# Keys of the table's nested mappings, for "did you mean" on an unknown one.
+_NESTED_KEYS = {
+    ("profile",): tuple(ProfileModel.model_fields),
+    ("profile", "bursts"): tuple(BurstsModel.model_fields),
+}
+
+
 def _table_issue(where: str, doc: LinedDocument, loc: tuple, error: ErrorDetails) -> Issue:
     key = str(loc[0]) if loc else ""
     kind = error["type"]
     if kind == "missing":
         return Issue(where, 1, f"missing required key '{key}'", MISSING_HINTS.get(key))
     if kind == "extra_forbidden":
+        unknown = str(loc[-1])
+        known = _NESTED_KEYS.get(tuple(loc[:-1]), TableModel.model_fields)
+        inside = f" in {'.'.join(str(p) for p in loc[:-1])}" if len(loc) > 1 else ""
         return Issue(
             where,
             doc.line_of(loc),
-            f"unknown key '{key}'",
-            did_you_mean(key, TableModel.model_fields),
+            f"unknown key '{unknown}'{inside}",
+            did_you_mean(unknown, known) or (f"use {', '.join(known)}" if inside else None),
         )
     if kind == "literal_error" and key == "type":
         value = str(error.get("input"))

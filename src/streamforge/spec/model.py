@@ -64,6 +64,23 @@ class ColumnSpec:
 
 
 @dataclass(frozen=True, slots=True)
+class LoadProfile:
+    """`profile:` of a fact or change feed: how its load follows the clock (UTC).
+
+    Weights are relative (only their shape matters); `trend` is the growth per day (0.02: +2 %
+    a day, compounding from the run's start); a cycle bursts with `burst_probability`, its rows
+    then times `burst_multiplier`.
+    """
+
+    hourly: tuple[float, ...] = (1.0,) * 24  # hour 0 (00:00-01:00 UTC) first
+    weekday: tuple[float, ...] = (1.0,) * 7  # Monday first
+    burst_probability: float = 0.0
+    burst_multiplier: float = 1.0
+    trend: float = 0.0
+    line: int = 0
+
+
+@dataclass(frozen=True, slots=True)
 class TableSpec:
     """One YAML file: a dimension, a fact or a change feed."""
 
@@ -85,6 +102,8 @@ class TableSpec:
     late_rate: float = 0.0
     duplicate_rate: float = 0.0
     out_of_order_rate: float = 0.0
+    locale: str | None = None  # Faker locale of person, place and phone fields (None: en_US)
+    profile: LoadProfile | None = None  # None: num_rows every cycle, times spread evenly
 
     def column(self, name: str) -> ColumnSpec | None:
         return next((c for c in self.columns if c.name == name), None)

@@ -9,7 +9,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from streamforge.errors import did_you_mean
 from streamforge.spec import limits
+from streamforge.spec.locales import known_locales
+from streamforge.spec.profile import ProfileModel
 
 # \A...\Z, not ^...$: `$` also matches before a final line break, and a name reaches code.
 NAME = re.compile(r"\A[a-z_][a-z0-9_]*\Z")
@@ -93,6 +96,8 @@ class TableModel(BaseModel):
     late_rate: float = Field(default=0.0, ge=0, lt=1)
     duplicate_rate: float = Field(default=0.0, ge=0, lt=1)
     out_of_order_rate: float = Field(default=0.0, ge=0, le=1)
+    locale: str | None = None  # Faker's locale for person, place and phone fields
+    profile: ProfileModel | None = None
     columns: dict[str, Any] = Field(min_length=1)
 
     @field_validator("num_rows")
@@ -120,6 +125,20 @@ class TableModel(BaseModel):
                 f"table name '{value}' starts with _: its landing folder would be skipped by "
                 "Auto Loader (and _streamforge is the run's own folder); rename it"
             )
+        return value
+
+    @field_validator("locale")
+    @classmethod
+    def _locale(cls, value: str | None) -> str | None:
+        known = known_locales()
+        if value is not None and value not in known:
+            same = [k for k in known if k.lower() == value.lower().replace("-", "_")]
+            hint = (
+                f"did you mean '{same[0]}'?"
+                if same
+                else did_you_mean(value, known) or "e.g. en_US, en_GB, de_DE, fr_FR"
+            )
+            raise ValueError(f"unknown locale '{value}'; {hint}")
         return value
 
     @field_validator("columns")

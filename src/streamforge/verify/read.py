@@ -9,6 +9,7 @@ counted in `unreadable`, so `verify` can report it as a wrong value with an exam
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -21,6 +22,7 @@ import pyarrow.csv as pacsv
 import pyarrow.json as pajson
 import pyarrow.parquet as pq
 
+from streamforge.sinks.formats import cycle_parser
 from streamforge.verify.rules import Rule
 
 TIMESTAMP = pa.timestamp("us", tz="UTC")
@@ -61,22 +63,16 @@ def read_landed(path: Path, fmt: str, schema: pa.Schema, version: int | None = N
     """`schema`: the declared columns (from `arrow_type`); raises OSError/ValueError when the
     file cannot be parsed at all (the caller reports it).
 
-    A folder (the Spark engine writes a cycle as a folder of part files) is read part by part, in
-    name order (the order of Spark's partitions: the rows' order)."""
-    if fmt != "delta" and Path(path).is_dir():
-        return _read_folder(Path(path), fmt, schema)
-    if fmt in ("parquet", "delta"):
-        return _conform(_read_parquet(path, fmt, version), schema)
-    if fmt == "csv":
-        options = pacsv.ConvertOptions(
-            column_types={f.name: pa.string() for f in schema},
-            strings_can_be_null=True,
-            quoted_strings_can_be_null=False,
-        )
-        return _conform(pacsv.read_csv(path, convert_options=options), schema)
-    if fmt == "json":
-        return _read_json(path, schema)
-    raise ValueError(f"cannot read format {fmt!r}")
+    The landing format says where a cycle's rows are (a file, or the files a table commit added)
+    and how they are encoded (`data_format`); the parser is chosen by that encoding. A folder
+    (the Spark engine writes a cycle as a folder of part files) is read part by part, in name
+    order (the order of Spark's partitions: the rows' order)."""
+    parse, files = cycle_parser(fmt, path, version, _PARSERS)
+    if files is None and isinstance(path, str | Path) and Path(path).is_dir():
+        files = [str(part) for part in data_parts(Path(path))]
+    if files is None:
+        return parse(path, schema)
+    return _merge([parse(part, schema) for part in files], schema)
 
 
 def data_parts(folder: Path) -> list[Path]:
@@ -84,26 +80,34 @@ def data_parts(folder: Path) -> list[Path]:
     return sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith(("_", ".")))
 
 
-def _read_folder(folder: Path, fmt: str, schema: pa.Schema) -> Landed:
-    parts = [read_landed(part, fmt, schema) for part in data_parts(folder)]
+def _read_parquet(path: Path | str, schema: pa.Schema) -> Landed:
+    return _conform(pq.read_table(path), schema)
+
+
+def _read_csv(path: Path | str, schema: pa.Schema) -> Landed:
+    """Every column as text first: the declared type decides how a value is read."""
+    options = pacsv.ConvertOptions(
+        column_types={f.name: pa.string() for f in schema},
+        strings_can_be_null=True,
+        quoted_strings_can_be_null=False,
+    )
+    return _conform(pacsv.read_csv(path, convert_options=options), schema)
+
+
+def _merge(parts: list[Landed], schema: pa.Schema) -> Landed:
+    """One cycle read from several data files (a table commit, a folder of parts): rows and
+    counts added up."""
     if not parts:
         return Landed(schema.empty_table())
-    landed = Landed(pa.concat_tables([p.data for p in parts], promote_options="permissive"))
+    merged = Landed(pa.concat_tables([p.data for p in parts], promote_options="permissive"))
     for part in parts:
-        for name, (count, example) in part.unreadable.items():
-            known = landed.unreadable.get(name, (0, example))
-            landed.unreadable[name] = (known[0] + count, known[1])
-        landed.missing += [name for name in part.missing if name not in landed.missing]
-    return landed
-
-
-def _read_parquet(path: Path, fmt: str, version: int | None) -> pa.Table:
-    if fmt == "delta":
-        from streamforge.sinks.fmt_delta import cycle_files  # which files make the cycle
-
-        parts = [pq.read_table(uri) for uri in cycle_files(path, version or 0)]
-        return pa.concat_tables(parts, promote_options="permissive") if parts else pa.table({})
-    return pq.read_table(path)
+        for column, (count, example) in part.unreadable.items():
+            before = merged.unreadable.get(column)
+            merged.unreadable[column] = (
+                (count, example) if before is None else (before[0] + count, before[1])
+            )
+        merged.missing += [c for c in part.missing if c not in merged.missing]
+    return merged
 
 
 def _has_map(dtype: pa.DataType) -> bool:
@@ -114,7 +118,7 @@ def _has_map(dtype: pa.DataType) -> bool:
     return False
 
 
-def _read_json(path: Path, schema: pa.Schema) -> Landed:
+def _read_json(path: Path | str, schema: pa.Schema) -> Landed:
     """Arrow's reader when it can (no maps, every value fits); else each line parsed exactly."""
     if not any(_has_map(f.type) for f in schema):
         loose = pa.schema(
@@ -238,3 +242,11 @@ def _normal(value: Any, dtype: pa.DataType) -> Any:
             raise ValueError("not an array")
         return [_normal(v, dtype.value_type) for v in value]
     raise ValueError(f"cannot read {dtype}")
+
+
+# How each encoding of landed data files is parsed (a landing format names its `data_format`).
+_PARSERS: dict[str, Callable[[Path | str, pa.Schema], Landed]] = {
+    "parquet": _read_parquet,
+    "csv": _read_csv,
+    "json": _read_json,
+}

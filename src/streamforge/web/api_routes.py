@@ -96,6 +96,8 @@ def estimate(
         "dimension_bytes": result.dimension_bytes,
         "cycle_rows": result.cycle_rows,
         "cycle_bytes": result.cycle_bytes,
+        "peak_cycle_rows": result.peak_cycle_rows,
+        "peak_cycle_bytes": result.peak_cycle_bytes,
         "tables": [asdict(t) for t in result.tables],
     }
 

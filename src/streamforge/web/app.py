@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -15,7 +16,7 @@ from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
-from streamforge import api, deploy
+from streamforge import api, deploy, schema_remote
 from streamforge.errors import SchemaError, StreamForgeError
 from streamforge.schema_edit import ReadOnlySchema
 from streamforge.sinks.destination import is_volume
@@ -37,6 +38,7 @@ class Settings:
     pipeline_landing: str  # what generated pipelines read by default
     workspace_host: str | None = None  # DATABRICKS_HOST, for links into the workspace
     schema_editable: bool = False  # started with its own schema folder: tables may be saved
+    schema_source: str | None = None  # a workspace folder or Volume the schema is read from
 
 
 def create_app(
@@ -50,6 +52,12 @@ def create_app(
     env = os.environ if env is None else env
     root = Path(landing_root).resolve()
     landing = autostart.destination if autostart else ""
+    remote = None
+    if schema_remote.is_remote(schema_dir):  # /Workspace/... or /Volumes/...: through the SDK
+        client = workspace_client or _schema_client(str(schema_dir))
+        mirror = Path(tempfile.mkdtemp(prefix="streamforge-schema-")) / "schema"
+        remote = schema_remote.RemoteSchema(str(schema_dir), client, mirror)
+        schema_dir = remote.pull()
     settings = Settings(
         schema_dir=Path(schema_dir) if schema_dir else None,
         landing_root=root,
@@ -59,6 +67,7 @@ def create_app(
         # The sectors shipped with StreamForge are never edited in place: saving needs a folder
         # the app was given (--schema-dir / STREAMFORGE_SCHEMA_DIR).
         schema_editable=schema_dir is not None,
+        schema_source=remote.folder if remote is not None else None,
     )
     registry = RunRegistry(
         root,
@@ -93,6 +102,7 @@ def create_app(
     app.state.autostart_error = None
     app.state.templates = Jinja2Templates(directory=HERE / "templates")
     app.state.workspace_client = workspace_client
+    app.state.remote_schema = remote
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
     from streamforge.web import api_routes, landing_routes, pages, pipeline_routes, schema_routes
@@ -111,6 +121,18 @@ def create_app(
     extra = [h for h in env.get("STREAMFORGE_ALLOWED_HOSTS", "").split(",") if h.strip()]
     protect(app, None if on_databricks else [*LOCAL_HOSTS, *(h.strip() for h in extra)])
     return app
+
+
+def _schema_client(folder: str):
+    """The SDK client for a remote schema folder, or a message saying what is missing."""
+    try:
+        return deploy.workspace_client()
+    except Exception as exc:  # the SDK's own words: no host, no credentials, a bad profile
+        raise StreamForgeError(
+            f"schema folder {folder} is read through databricks-sdk, which cannot "
+            f"authenticate here ({exc}); set DATABRICKS_HOST and a token (or run as a "
+            "Databricks App), or use a local folder"
+        ) from exc
 
 
 def _workspace_host(env: Mapping[str, str]) -> str | None:

@@ -58,9 +58,10 @@ class RunLimits:
             )
         if scale > self.max_scale:
             raise RunTooLarge(f"scale: {scale:g} is above the maximum {self.max_scale:g}")
-        if estimate.cycle_rows > self.max_rows_per_cycle:
+        if estimate.peak_cycle_rows > self.max_rows_per_cycle:  # a busy hour, a burst
             raise RunTooLarge(
-                f"scale: {estimate.cycle_rows:,} rows per cycle is above the limit of "
+                f"scale: {estimate.peak_cycle_rows:,} rows in the busiest cycle is above the "
+                f"limit of "
                 f"{self.max_rows_per_cycle:,} (STREAMFORGE_MAX_ROWS_PER_CYCLE); lower the scale"
             )
         if estimate.dimension_rows > self.max_dimension_rows:
@@ -71,8 +72,8 @@ class RunLimits:
 
 
 def check_free_space(destination: Path, estimate: RunEstimate) -> None:
-    """Refuse a local run whose dimensions and first cycle do not fit on the destination's disk."""
-    needed = estimate.dimension_bytes + estimate.cycle_bytes
+    """Refuse a local run whose dimensions and busiest cycle do not fit on its disk."""
+    needed = estimate.dimension_bytes + estimate.peak_cycle_bytes
     existing = destination
     while not existing.exists() and existing != existing.parent:
         existing = existing.parent

@@ -36,6 +36,8 @@ def home() -> RedirectResponse:
 @router.get("/sectors", response_class=HTMLResponse)
 def sectors(request: Request, sector: str | None = None) -> HTMLResponse:
     schema_dir = request.app.state.settings.schema_dir
+    if request.app.state.remote_schema is not None:  # what others saved in the workspace
+        request.app.state.remote_schema.pull()
     checks = [api.check_sector(sector, schema_dir)] if sector else api.validate(schema_dir)
     items = []
     for check in checks:
@@ -76,6 +78,7 @@ def table(
         profiled=rows.num_rows,
         seed=seed,
         editable=request.app.state.settings.schema_editable,
+        curve=api.load_curve(source.sector, table, schema_dir),
     )
 
 
@@ -88,6 +91,7 @@ def run(request: Request) -> HTMLResponse:
         "run",
         names=api.sector_names(settings.schema_dir),
         formats=api.landing_formats(),
+        default_format=api.DEFAULT_FORMAT,
         default_seed=api.DEFAULT_SEED,
         autostart_error=request.app.state.autostart_error,
         store_problem=request.app.state.registry.store_problem,
@@ -131,7 +135,7 @@ def pipeline(
         choice=choice,
         link=link,
         runs=request.app.state.registry.all(),
-        formats=api.landing_formats(),
+        formats=api.pipeline_formats(),
         targets=api.pipeline_targets(),
         deployable=choice.target in api.deployable_targets(),
         files=project.files,

@@ -30,8 +30,8 @@ LandingFormat = StrEnum(  # type: ignore[misc]
 PipelineTarget = StrEnum(  # type: ignore[misc]
     "PipelineTarget", {name: name for name in api.pipeline_targets()}
 )
-DEFAULT_FORMAT = LandingFormat("json")
-DEFAULT_TARGET = PipelineTarget("databricks")
+DEFAULT_FORMAT = LandingFormat(api.DEFAULT_FORMAT)
+DEFAULT_TARGET = PipelineTarget(api.DEFAULT_TARGET)
 
 
 class Language(StrEnum):

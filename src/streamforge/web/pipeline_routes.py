@@ -82,7 +82,8 @@ def resolve_choice(request: Request, sector: str | None, given: ChoiceIn) -> Pip
         choice = replace(choice, sector=names[0] if names else "")
     if not choice.landing:
         deployable = choice.target in api.deployable_targets()
-        choice = replace(choice, landing=settings.pipeline_landing if deployable else "landing")
+        landing = settings.pipeline_landing if deployable else api.default_landing(choice.target)
+        choice = replace(choice, landing=landing)
     return choice
 
 

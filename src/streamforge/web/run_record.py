@@ -26,7 +26,7 @@ RATE_WINDOW = 5  # cycles over which rows/s and MB/s are averaged
 class RunRequest:
     sector: str = "Energy"
     destination: str = "."
-    fmt: str = "json"
+    fmt: str = api.DEFAULT_FORMAT
     interval: float = 30.0
     seed: int = api.DEFAULT_SEED
     scale: float = 1.0

@@ -46,6 +46,12 @@ def _writable(request: Request) -> Path:
     return root
 
 
+def _writer(request: Request) -> schema_edit.Writer | None:
+    """Writes through to the workspace folder or Volume the app's schema comes from, if any."""
+    remote = request.app.state.remote_schema
+    return remote.write if remote is not None else None
+
+
 def _issue_json(issue: Issue) -> dict[str, Any]:
     return {
         "line": issue.line,
@@ -76,19 +82,20 @@ def check(request: Request, sector: str, table: str, body: EditIn) -> dict[str, 
 def save(request: Request, sector: str, table: str, body: EditIn) -> dict[str, Any]:
     root = _writable(request)
     path = schema_edit.table_file(root, sector, table)
-    result = schema_edit.save_table(root, sector, path.name, body.text)
+    result = schema_edit.save_table(root, sector, path.name, body.text, _writer(request))
     return {"saved": result.file, "warnings": [_issue_json(i) for i in result.issues_here]}
 
 
 @api_router.post("/{sector}/tables", status_code=201, summary="A new table from a template")
 def new_table(request: Request, sector: str, body: NewTableIn) -> dict[str, str]:
-    path = schema_edit.new_table(_writable(request), sector, body.name, body.kind)
+    root = _writable(request)
+    path = schema_edit.new_table(root, sector, body.name, body.kind, _writer(request))
     return {"sector": sector, "table": body.name, "file": str(path.name)}
 
 
 @api_router.post("", status_code=201, summary="A new sector with one table from a template")
 def new_sector(request: Request, body: NewSectorIn) -> dict[str, str]:
-    directory = schema_edit.new_sector(_writable(request), body.name)
+    directory = schema_edit.new_sector(_writable(request), body.name, _writer(request))
     return {"sector": directory.name}
 
 

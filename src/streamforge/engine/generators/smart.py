@@ -16,42 +16,10 @@ from streamforge.engine.generators import provider_space
 from streamforge.engine.generators.base import ValueGenerator
 from streamforge.engine.generators.permute import distinct_numbers
 from streamforge.engine.generators.phone import phone, phone_space
+from streamforge.engine.generators.row_fields import PERSON_ROLES
 from streamforge.spec.model import ColumnSpec
 
 Maker = Callable[[np.random.Generator, int], pa.Array]
-PERSON = (
-    "customer",
-    "patient",
-    "employee",
-    "contact",
-    "doctor",
-    "physician",
-    "nurse",
-    "member",
-    "owner",
-    "holder",
-    "account_holder",
-    "user",
-    "person",
-    "client",
-    "manager",
-    "agent",
-    "driver",
-    "technician",
-    "operator",
-    "advisor",
-    "provider",
-    "cardholder",
-    "guest",
-    "passenger",
-    "student",
-    "teacher",
-    "author",
-    "buyer",
-    "seller",
-    "full",
-    "display",
-)
 
 
 def _join(*parts: pa.Array | str, sep: str = "") -> pa.Array:
@@ -195,6 +163,9 @@ EXACT: dict[str, Maker] = {
     "colour": _from_pool("color_name"),
     "license_plate": _from_pool("license_plate"),
     "ssn": _from_pool("ssn"),
+    # a person's first name follows these (generators/person.py)
+    "sex": PoolMaker(lambda: pools.Pool(pa.array(["F", "M"]))),
+    "gender": PoolMaker(lambda: pools.Pool(pa.array(["Female", "Male"]))),
 }
 # `<anything>_email`, `<anything>_city`, ... and `<person>_name`.
 SUFFIXES = (
@@ -211,7 +182,7 @@ SUFFIXES = (
     "first_name",
     "last_name",
 )
-PERSON_NAME = re.compile(rf"^({'|'.join(PERSON)})_name$")
+PERSON_NAME = re.compile(rf"^({'|'.join(sorted(PERSON_ROLES))})_name$")
 
 
 def smart_maker(name: str) -> Maker | None:

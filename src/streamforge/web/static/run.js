@@ -153,7 +153,10 @@ async function showEstimate() {
   try {
     const e = await callApi("GET", `/api/sectors/${encodeURIComponent(data.get("sector"))}/estimate?${query}`);
     text("estimate", `About ${e.dimension_rows.toLocaleString()} rows (${megabytes(e.dimension_bytes)} MB) of dimensions once, `
-      + `then ${e.cycle_rows.toLocaleString()} rows (${megabytes(e.cycle_bytes)} MB) every cycle.`);
+      + `then ${e.cycle_rows.toLocaleString()} rows (${megabytes(e.cycle_bytes)} MB) every cycle`
+      + (e.peak_cycle_rows > e.cycle_rows
+        ? ` on average, up to ${e.peak_cycle_rows.toLocaleString()} rows (${megabytes(e.peak_cycle_bytes)} MB) in the busiest.`
+        : "."));
   } catch (err) { text("estimate", err.message); }
 }
 form.addEventListener("input", () => { clearTimeout(estimateTimer); estimateTimer = setTimeout(showEstimate, 300); });

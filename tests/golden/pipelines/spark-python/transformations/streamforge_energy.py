@@ -138,7 +138,7 @@ def bronze_electricity_production():
     )
 
 
-@dp.table(name='bronze_meter_readings', comment='Raw Interval readings (15 min) from customer smart meters.')
+@dp.table(name='bronze_meter_readings', comment='Raw Interval readings (15 min) from customer smart meters. Rows per batch and reading times follow a daily load curve (profile, UTC hours): a night trough near 04:00, a morning rise and an evening peak at 18:00-20:00; weekends a little busier. num_rows is the average batch.')
 def bronze_meter_readings():
     return (
         spark.readStream.format('json')  # noqa: F821
@@ -302,7 +302,7 @@ def _meter_readings_checked():
     return rows.select("*", failed.alias("_failed_rules"), copy.alias("_copy"))
 
 
-@dp.materialized_view(name='silver_meter_readings', comment='Interval readings (15 min) from customer smart meters.')
+@dp.materialized_view(name='silver_meter_readings', comment='Interval readings (15 min) from customer smart meters. Rows per batch and reading times follow a daily load curve (profile, UTC hours): a night trough near 04:00, a morning rise and an evening peak at 18:00-20:00; weekends a little busier. num_rows is the average batch.')
 def silver_meter_readings():
     return _meter_readings_checked().where("size(_failed_rules) = 0 AND _copy = 1").select(['reading_id', 'customer_id', 'reading_time', 'kwh_consumed', 'voltage_v', 'power_factor', 'rate_code', 'read_method', 'quality_flag', '_source_file', '_ingested_at'])
 
@@ -568,7 +568,7 @@ def gold_electricity_production_hourly():
     )
 
 
-@dp.materialized_view(name='gold_meter_readings_by_customer_segment', comment='Interval readings (15 min) from customer smart meters: totals per customer segment')
+@dp.materialized_view(name='gold_meter_readings_by_customer_segment', comment='Interval readings (15 min) from customer smart meters. Rows per batch and reading times follow a daily load curve (profile, UTC hours): a night trough near 04:00, a morning rise and an evening peak at 18:00-20:00; weekends a little busier. num_rows is the average batch: totals per customer segment')
 def gold_meter_readings_by_customer_segment():
     facts = spark.read.table('silver_meter_readings').alias("f")  # noqa: F821
     facts = facts.join(
@@ -589,7 +589,7 @@ def gold_meter_readings_by_customer_segment():
     )
 
 
-@dp.materialized_view(name='gold_meter_readings_hourly', comment='Interval readings (15 min) from customer smart meters: totals per hour')
+@dp.materialized_view(name='gold_meter_readings_hourly', comment='Interval readings (15 min) from customer smart meters. Rows per batch and reading times follow a daily load curve (profile, UTC hours): a night trough near 04:00, a morning rise and an evening peak at 18:00-20:00; weekends a little busier. num_rows is the average batch: totals per hour')
 def gold_meter_readings_hourly():
     facts = spark.read.table('silver_meter_readings').alias("f")  # noqa: F821
     return facts.groupBy(
