@@ -9,7 +9,6 @@ import numpy as np
 import pyarrow as pa
 
 from streamforge.engine import places
-from streamforge.engine.arrow_types import arrow_type
 from streamforge.engine.context import ColumnContext
 from streamforge.engine.generators.base import ValueGenerator
 from streamforge.engine.generators.person import fallback, locale_of
@@ -20,6 +19,7 @@ from streamforge.engine.generators.row_fields import (
     parse_place,
     row_fields,
 )
+from streamforge.plan.columns import arrow_type
 from streamforge.spec.model import NUMERIC_TYPES, ColumnSpec
 
 WHOLE_EARTH = (-90.0, 90.0, -180.0, 180.0)
