@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -12,7 +11,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from streamforge import sectors
+from streamforge.api_pipelines import DeployFailed as DeployFailed
 from streamforge.api_pipelines import default_landing as default_landing
+from streamforge.api_pipelines import deploy_credentials_present as deploy_credentials_present
+from streamforge.api_pipelines import deploy_pipeline as deploy_pipeline
 from streamforge.api_pipelines import deployable_targets as deployable_targets
 from streamforge.api_pipelines import local_targets as local_targets
 from streamforge.api_pipelines import pipeline as pipeline  # the pipeline half of the facade
@@ -21,7 +23,9 @@ from streamforge.api_pipelines import pipeline_quality as pipeline_quality
 from streamforge.api_pipelines import pipeline_targets as pipeline_targets
 from streamforge.api_pipelines import pipeline_zip as pipeline_zip
 from streamforge.api_pipelines import run_pipeline_locally as run_pipeline_locally
+from streamforge.api_pipelines import workspace_client as workspace_client
 from streamforge.errors import StreamForgeError, did_you_mean, display_path
+from streamforge.sectors import NotFound as NotFound  # the web API answers 404
 
 # The engine, the sinks, pyarrow and the spec models load when a function needs them, not on
 # `import streamforge.api`: the CLI imports this module for every command, `--version` too.
@@ -35,7 +39,8 @@ if TYPE_CHECKING:
     from streamforge.landing_write import OutputWriter, ProgressCallback, WrittenFile
     from streamforge.plan import Plan
     from streamforge.profile import ColumnProfile
-    from streamforge.runner import Clock, Listener, RunSummary
+    from streamforge.run_events import Listener
+    from streamforge.runner import Clock, RunSummary
     from streamforge.sectors import SectorCheck
     from streamforge.sinks.formats import FileFormat
     from streamforge.sinks.landing import Landing
@@ -68,10 +73,6 @@ DEFAULT_SEED = 42
 DEFAULT_FORMAT = "json"  # what Auto Loader reads most easily (DESIGN §2)
 DEFAULT_TARGET = "databricks"
 STATE_DIR = "_streamforge"
-
-
-class NotFound(StreamForgeError):
-    """An unknown sector or table (the web API answers 404)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,9 +154,8 @@ def load_curve(
 
 
 def load_plan(sector: str, schema_dir: Path | str | None = None) -> Plan:
-    root = sectors.resolve_schema_dir(schema_dir)
-    _sector_dir(root, sector)
-    return sectors.load_plan(root, sector)
+    """The plan of a valid sector; NotFound for an unknown one, SchemaError for an invalid one."""
+    return sectors.plan_of(sector, schema_dir)
 
 
 def sector_names(schema_dir: Path | str | None = None) -> list[str]:
@@ -165,15 +165,8 @@ def sector_names(schema_dir: Path | str | None = None) -> list[str]:
 def check_sector(sector: str, schema_dir: Path | str | None = None) -> SectorCheck:
     """One sector's plan and every problem found in it; NotFound for an unknown sector."""
     root = sectors.resolve_schema_dir(schema_dir)
-    _sector_dir(root, sector)
+    sectors.known_sector_dir(root, sector)
     return sectors.check_sector(root, sector)
-
-
-def _sector_dir(root: Path, sector: str) -> Path:
-    try:
-        return sectors.sector_dir(root, sector)
-    except StreamForgeError as exc:
-        raise NotFound(str(exc)) from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,7 +199,7 @@ def column_profile(rows: pa.Table, bins: int = 12) -> list[ColumnProfile]:
 
 def parse_start(text: str | None) -> int:
     """Microseconds since the epoch for an ISO-8601 start (naive means UTC); now when None."""
-    from streamforge.engine.context import MICROS
+    from streamforge.plan.times import MICROS
 
     if text is None:
         return int(datetime.now(UTC).replace(microsecond=0).timestamp()) * MICROS
@@ -376,36 +369,18 @@ def _prepare_landing(out: Path, fresh: bool) -> None:
 
 
 def check_destination(dest: str | Path, fmt: str) -> None:
-    """Refuse a format the destination cannot take, before anything is written.
+    """Refuse a format the destination cannot take, before anything is written (see
+    `streamforge.sinks.destination.check_format`). Raises StreamForgeError."""
+    from streamforge.sinks import destination
 
-    Raises:
-        StreamForgeError: an unknown format, or a table format (`delta`) to a Volume: delta-rs
-            writes a table through a file system (listing, atomic log commits), a Volume is
-            reached through the Files API, which offers neither, and Databricks Apps do not
-            mount /Volumes.
-    """
-    from streamforge.sinks import FORMATS, destination
-
-    if destination.is_volume(str(dest)) and _table_format(fmt).writes == "tables":
-        files = ", ".join(n for n, f in sorted(FORMATS.items()) if f.writes == "files")
-        raise StreamForgeError(
-            f"--format {fmt} cannot write to a Volume ({dest}): a {fmt} table needs a file "
-            f"system, a Volume is written through the Files API. Write {files} to the Volume "
-            f"(the generated pipeline builds the Delta tables), or {fmt} to a local folder"
-        )
+    destination.check_format(str(dest), _table_format(fmt))
 
 
 def open_landing(dest: str | Path) -> Landing:
     """A local folder, or a Unity Catalog Volume (`/Volumes/...`, `dbfs:/Volumes/...`)."""
     from streamforge.sinks import destination
-    from streamforge.sinks.local import LocalLanding
 
-    text = destination.check_destination(str(dest))
-    if destination.is_volume(text):
-        from streamforge.sinks.volume import VolumeLanding
-
-        return VolumeLanding.from_path(destination.normalise_volume(text))
-    return LocalLanding(Path(text))
+    return destination.open_landing(str(dest))
 
 
 def run(
@@ -466,19 +441,6 @@ def _table_format(name: str) -> FileFormat:
         return get_format(name)
     except ValueError as exc:
         raise StreamForgeError(str(exc)) from None
-
-
-def parse_duration(text: str) -> float:
-    """Seconds in `90`, `90s`, `15m`, `2h`, `1h30m`."""
-    match = re.fullmatch(
-        r"\s*(?:(\d+(?:\.\d+)?)h)?\s*(?:(\d+(?:\.\d+)?)m)?\s*"
-        r"(?:(\d+(?:\.\d+)?)s?)?\s*",
-        text,
-    )
-    if not text.strip() or match is None or not any(match.groups()):
-        raise StreamForgeError(f"--duration '{text}' is not a duration; write e.g. 90s, 15m, 2h")
-    hours, minutes, seconds = (float(g) if g else 0.0 for g in match.groups())
-    return hours * 3600 + minutes * 60 + seconds
 
 
 def view_landing(dest: str | Path, plan: Plan) -> LandingView:

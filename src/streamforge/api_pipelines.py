@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
+from streamforge import sectors
 from streamforge.errors import StreamForgeError
 
 __all__ = [
+    "DeployFailed",
     "default_landing",
+    "deploy_credentials_present",
+    "deploy_pipeline",
     "deployable_targets",
     "local_targets",
     "pipeline",
@@ -16,6 +22,7 @@ __all__ = [
     "pipeline_targets",
     "pipeline_zip",
     "run_pipeline_locally",
+    "workspace_client",
 ]
 
 
@@ -45,7 +52,6 @@ def pipeline(
     `notebooks` says otherwise). `generator_job` adds a bundle job that writes the landing with
     the Spark engine. Raises StreamForgeError for an unknown notebook form.
     """
-    from streamforge.api import load_plan  # at call time: api re-exports this module
     from streamforge.pipelines.interval import DEFAULT_INTERVAL, landing_interval
     from streamforge.pipelines.project import PipelineOptions, build_project
     from streamforge.pipelines.targets import get_target
@@ -56,7 +62,7 @@ def pipeline(
         raise StreamForgeError(f"--interval must be a positive number of seconds, not {interval}")
     if notebooks not in (None, "source", "ipynb"):
         raise StreamForgeError(f"unknown notebook form '{notebooks}'; use source or ipynb")
-    plan = load_plan(sector, schema_dir)
+    plan = sectors.plan_of(sector, schema_dir)
     if landing is None:
         landing = get_target(target).default_landing
     elif get_target(target).runs_locally and "://" not in str(landing):
@@ -117,7 +123,6 @@ def pipeline_quality(
     Returns a list of `streamforge.pipelines.quality.RuleCheck`."""
     import yaml
 
-    from streamforge.api import load_plan
     from streamforge.pipelines.model import build_model
     from streamforge.pipelines.quality import compare, read_spark_metrics
     from streamforge.readback import read_manifest
@@ -125,7 +130,7 @@ def pipeline_quality(
     project = Path(project_dir)
     spec = yaml.safe_load((project / "spark-pipeline.yml").read_text(encoding="utf-8"))
     landing = Path(spec["configuration"]["streamforge.landing"])
-    model = build_model(load_plan(sector, schema_dir))
+    model = build_model(sectors.plan_of(sector, schema_dir))
     work = Path(work_dir) if work_dir else project / ".spark-work"
     return compare(model, read_manifest(landing), read_spark_metrics(work))
 
@@ -175,3 +180,65 @@ def pipeline_targets() -> dict[str, str]:
     from streamforge.pipelines.targets import TARGETS
 
     return {name: target.description for name, target in TARGETS.items()}
+
+
+class DeployFailed(StreamForgeError):
+    """The workspace refused the deployment, or could not be reached (the message says which)."""
+
+
+def deploy_credentials_present(env: Mapping[str, str] | None = None) -> bool:
+    """True when the environment (default: os.environ) names a workspace and a credential."""
+    from streamforge import deploy
+
+    return deploy.credentials_present(env)
+
+
+def workspace_client(user_token: str | None = None, timeout_s: float | None = None) -> Any:
+    """A `databricks.sdk.WorkspaceClient`: as the user when given their token, else from the
+    environment (the app's service principal); `timeout_s` bounds retries and each request.
+    The SDK's own exception when it cannot authenticate."""
+    from streamforge import deploy
+
+    return deploy.workspace_client(user_token, timeout_s=timeout_s)
+
+
+def deploy_pipeline(
+    project,
+    *,
+    name: str,
+    catalog: str,
+    schema: str,
+    landing: str,
+    share_with: str | None = None,
+    start: bool = False,
+    user_token: str | None = None,
+    client: Any = None,
+    timeout_s: float | None = None,
+):
+    """Upload a generated project's transformations, create (or update) its serverless pipeline
+    and, with `start`, its first update. Returns a `streamforge.deploy.Deployment`.
+
+    Args:
+        client: a `databricks.sdk.WorkspaceClient`; None makes one, as the user when given
+            `user_token`, else from the environment (the app's service principal).
+        timeout_s: bounds the SDK's retries and each request (seconds).
+
+    Raises:
+        DeployFailed: what the workspace answered, or that it could not be reached.
+    """
+    from streamforge import deploy
+
+    try:
+        client = client or workspace_client(user_token, timeout_s=timeout_s)
+        return deploy.deploy_pipeline(
+            client,
+            name=name,
+            files=project.files,
+            catalog=catalog,
+            schema=schema,
+            landing=landing,
+            share_with=share_with,
+            start=start,
+        )
+    except Exception as exc:  # the workspace's answer, or that it could not be reached
+        raise DeployFailed(deploy.explain(exc)) from exc

@@ -16,6 +16,7 @@ import numpy as np
 import pyarrow as pa
 
 from streamforge.engine.state import EntityState, FeedState, RunState
+from streamforge.engine.versions import Versions
 from streamforge.errors import StreamForgeError
 from streamforge.plan import Plan
 from streamforge.sinks.landing import CONTROL_DIR, STATE_PATH, Landing
@@ -23,6 +24,7 @@ from streamforge.sinks.landing import CONTROL_DIR, STATE_PATH, Landing
 FORMAT_VERSION = 1
 HELD = "held:"  # entity_files names: late change rows of a feed, not yet landed
 EXPECTED = "expected:"  # ... and the state a pipeline with drop rules must end with
+VERSIONS = "versions:"  # ... and the looked-up dimension columns over time (lookups)
 BORN_COLUMN = "__streamforge_born_us"  # birth of each key (keys in time), beside the entity's rows
 # Checkpointed tables are Arrow IPC files: a cycle of the Energy sector rewrites ~8,000 rows of
 # its customer entity, as kept and as a pipeline should end up. As zstd Parquet that took 13 ms
@@ -68,6 +70,7 @@ def save(landing: Landing, state: RunState, meta: RunMeta, entities_changed: boo
         # Held change rows and expected pipeline states are kept the same way, under a prefix.
         tables.update({f"{HELD}{name}": rows for name, rows in state.held.items()})
         tables.update({f"{EXPECTED}{name}": rows for name, rows in state.expected.items()})
+        tables.update({f"{VERSIONS}{n}": v.to_table() for n, v in state.versions.items()})
         compression = None if getattr(landing, "local", False) else "zstd"
         for name, rows in tables.items():
             folder, stem = _folder(name)
@@ -87,6 +90,7 @@ def save(landing: Landing, state: RunState, meta: RunMeta, entities_changed: boo
         "pinned": {name: keys.tolist() for name, keys in state.pinned.items()},
         "held": sorted(state.held),
         "expected": sorted(state.expected),
+        "versions": sorted(state.versions),
         "entities": {
             name: {
                 "key": e.key,
@@ -126,6 +130,9 @@ def load(landing: Landing) -> tuple[RunState, RunMeta] | None:
             state.held[name] = _load_table(landing, meta, f"{HELD}{name}")
         for name in document.get("expected", []):
             state.expected[name] = _load_table(landing, meta, f"{EXPECTED}{name}")
+        for name in document.get("versions", []):
+            table = _load_table(landing, meta, f"{VERSIONS}{name}")
+            state.versions[name] = Versions.from_table(table)
     except (ValueError, KeyError, TypeError) as exc:
         raise StreamForgeError(
             f"the checkpoint {STATE_PATH} cannot be read ({exc}); "
@@ -178,7 +185,7 @@ def _load_table(landing: Landing, meta: RunMeta, name: str) -> pa.Table:
 
 def _folder(name: str) -> tuple[str, str]:
     """(folder under _streamforge/, file stem) of a checkpointed table."""
-    for prefix, folder in ((HELD, "held"), (EXPECTED, "expected")):
+    for prefix, folder in ((HELD, "held"), (EXPECTED, "expected"), (VERSIONS, "versions")):
         if name.startswith(prefix):
             return folder, name[len(prefix) :]
     return "entities", name

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import re
 import threading
 import time
 from datetime import UTC, datetime
@@ -14,13 +15,24 @@ import click
 
 from streamforge import api, stopping
 from streamforge.cli_engine import engine_options
+from streamforge.errors import StreamForgeError
+from streamforge.run_events import (
+    CycleReport,
+    CycleWritten,
+    DimensionsWritten,
+    Late,
+    LockTakenOver,
+    Resumed,
+    RunEvent,
+    Waiting,
+)
 
 if TYPE_CHECKING:  # rich and the runner load when `run` runs, not when the CLI starts
     from rich.console import Console
     from rich.live import Live
     from rich.table import Table
 
-    from streamforge.runner import CycleReport, RunSummary
+    from streamforge.runner import RunSummary
 
 
 @functools.cache
@@ -43,35 +55,38 @@ class Status:
         self.next_at: float | None = None
         self.notes: list[str] = []
 
-    def on_event(self, event: str, payload: object) -> None:
-        if event == "lock":
-            self.note(str(payload))
-        elif event == "resumed":
-            self.note(f"resuming from the checkpoint in {self.dest}")
-        elif event == "dimensions":
-            for f in payload:  # type: ignore[attr-defined]
-                self._count(f)
-            self.note(f"wrote {len(payload)} dimensions")  # type: ignore[arg-type]
-        elif event == "cycle":
-            report: CycleReport = payload  # type: ignore[assignment]
-            self.cycle, self.last = report.cycle, report
-            for f in report.files:
-                self._count(f)
-            if not stdout().is_terminal:
-                rows = sum(f.rows for f in report.files)
-                self.note(
-                    f"cycle {report.cycle}: {rows:,} rows in {len(report.files)} files "
-                    f"({report.seconds:.2f}s)"
-                )
-            if report.overrun:
-                self.note(
-                    f"cycle {report.cycle} took {report.seconds:.1f}s, longer than the "
-                    f"{self.interval:g}s interval: the next one starts at once"
-                )
-        elif event == "waiting":
-            self.next_at = time.monotonic() + float(payload)  # type: ignore[arg-type]
-        elif event == "late":
-            self.note(f"running {float(payload):.1f}s behind schedule")  # type: ignore[arg-type]
+    def on_event(self, event: RunEvent) -> None:
+        match event:
+            case LockTakenOver(reason=reason):
+                self.note(reason)
+            case Resumed():
+                self.note(f"resuming from the checkpoint in {self.dest}")
+            case DimensionsWritten(files=files):
+                for f in files:
+                    self._count(f)
+                self.note(f"wrote {len(files)} dimensions")
+            case CycleWritten(report=report):
+                self._cycle(report)
+            case Waiting(seconds=seconds):
+                self.next_at = time.monotonic() + seconds
+            case Late(seconds=seconds):
+                self.note(f"running {seconds:.1f}s behind schedule")
+
+    def _cycle(self, report: CycleReport) -> None:
+        self.cycle, self.last = report.cycle, report
+        for f in report.files:
+            self._count(f)
+        if not stdout().is_terminal:
+            rows = sum(f.rows for f in report.files)
+            self.note(
+                f"cycle {report.cycle}: {rows:,} rows in {len(report.files)} files "
+                f"({report.seconds:.2f}s)"
+            )
+        if report.overrun:
+            self.note(
+                f"cycle {report.cycle} took {report.seconds:.1f}s, longer than the "
+                f"{self.interval:g}s interval: the next one starts at once"
+            )
 
     def note(self, text: str) -> None:
         stamp = datetime.now(UTC).strftime("%H:%M:%S")
@@ -145,7 +160,7 @@ def run(
 
     Running it again continues where the last run stopped (same --seed and --format).
     """
-    seconds = api.parse_duration(duration) if duration else None
+    seconds = parse_duration(duration) if duration else None
     status = Status(dest, interval)
 
     def on_first_signal() -> None:
@@ -190,3 +205,17 @@ def _run_live(
 def _refresh(live: Live, status: Status, stop: threading.Event) -> None:
     while not stop.wait(0.25):
         live.update(status.render())
+
+
+def parse_duration(text: str) -> float:
+    """Seconds in `90`, `90s`, `15m`, `2h`, `1h30m` (the text a user types; the facade takes
+    seconds)."""
+    match = re.fullmatch(
+        r"\s*(?:(\d+(?:\.\d+)?)h)?\s*(?:(\d+(?:\.\d+)?)m)?\s*"
+        r"(?:(\d+(?:\.\d+)?)s?)?\s*",
+        text,
+    )
+    if not text.strip() or match is None or not any(match.groups()):
+        raise StreamForgeError(f"--duration '{text}' is not a duration; write e.g. 90s, 15m, 2h")
+    hours, minutes, seconds = (float(g) if g else 0.0 for g in match.groups())
+    return hours * 3600 + minutes * 60 + seconds

@@ -17,7 +17,6 @@ from typing import Protocol
 
 from streamforge import checkpoint
 from streamforge.checkpoint import RunMeta
-from streamforge.engine.context import MICROS
 from streamforge.engine.scenario import Scenario, apply_scenario
 from streamforge.engine.session import Session
 from streamforge.engine.settings import RunSettings
@@ -25,6 +24,17 @@ from streamforge.engine.state import RunState
 from streamforge.errors import StorageError, StreamForgeError
 from streamforge.landing_write import OutputWriter, WriteStopped, WrittenFile, write_output
 from streamforge.plan import Plan
+from streamforge.plan.times import MICROS
+from streamforge.run_events import CycleReport as CycleReport
+from streamforge.run_events import (
+    CycleWritten,
+    DimensionsWritten,
+    Late,
+    Listener,
+    LockTakenOver,
+    Resumed,
+    Waiting,
+)
 from streamforge.sinks.formats import FileFormat
 from streamforge.sinks.landing import Landing, LandingLocked
 
@@ -46,15 +56,6 @@ class SystemClock:
 
 
 @dataclass(slots=True)
-class CycleReport:
-    cycle: int
-    window: tuple[int, int]
-    files: list[WrittenFile]
-    seconds: float
-    overrun: bool = False
-
-
-@dataclass(slots=True)
 class RunSummary:
     resumed: bool
     cycles: list[CycleReport] = field(default_factory=list)
@@ -66,10 +67,6 @@ class RunSummary:
         return sum(f.rows for c in self.cycles for f in c.files) + sum(
             f.rows for f in self.dimensions
         )
-
-
-# (event, payload): "lock" (whose lock was taken over, and why), "resumed", "dimensions", ...
-Listener = Callable[[str, object], None]
 
 
 class Runner:
@@ -88,7 +85,7 @@ class Runner:
         self.write = write or write_output  # the Spark engine passes its own writer
         self.clock = clock or SystemClock()
         self.stop = stop or threading.Event()
-        self.listener = listener or (lambda event, payload: None)
+        self.listener = listener or (lambda event: None)
 
     def run(self) -> RunSummary:
         owner = f"pid {os.getpid()} on {socket.gethostname()}"
@@ -97,7 +94,7 @@ class Runner:
         try:
             with self.landing.lock(owner, self.settings.break_lock) as taken_over:
                 if taken_over:
-                    self.listener("lock", taken_over)
+                    self.listener(LockTakenOver(taken_over))
                 if self.settings.fresh:
                     self.landing.clear()
                 return self._run()
@@ -136,7 +133,7 @@ class Runner:
         )
         session = Session(self.plan, engine_settings, state)
         if loaded is not None:
-            self.listener("resumed", meta)
+            self.listener(Resumed(meta))
         if not state.dimensions_written:
             self._drop_manifest_entries(lambda e: e.get("kind") == "dimension")
             window = (meta.start_us, meta.start_us)
@@ -153,7 +150,7 @@ class Runner:
                     return summary
                 summary.dimensions.append(written)
             checkpoint.save(self.landing, state, meta, entities_changed=True)
-            self.listener("dimensions", summary.dimensions)
+            self.listener(DimensionsWritten(summary.dimensions))
         began = self.clock.now_us()
         interval_us = int(meta.interval_s * MICROS)
         while not self.stop.is_set():
@@ -185,7 +182,7 @@ class Runner:
             meta.last_tick_us = tick
             checkpoint.save(self.landing, state, meta, entities_changed=True)
             summary.cycles.append(report)
-            self.listener("cycle", report)
+            self.listener(CycleWritten(report))
         summary.stopped = self.stop.is_set()
         return summary
 
@@ -235,9 +232,9 @@ class Runner:
         due = meta.last_tick_us + interval_us
         if now >= due:
             if now - due > interval_us // 10:
-                self.listener("late", (now - due) / MICROS)
+                self.listener(Late((now - due) / MICROS))
             return now
-        self.listener("waiting", (due - now) / MICROS)
+        self.listener(Waiting((due - now) / MICROS))
         if self.clock.wait((due - now) / MICROS, self.stop):
             return None
         return due

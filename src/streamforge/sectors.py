@@ -57,6 +57,18 @@ def sector_dir(schema_dir: Path, sector: str) -> Path:
     raise StreamForgeError(f"unknown sector '{sector}' in {display_path(schema_dir)}; {hint}")
 
 
+class NotFound(StreamForgeError):
+    """An unknown sector or table (the web API answers 404)."""
+
+
+def known_sector_dir(schema_dir: Path, sector: str) -> Path:
+    """`sector_dir`, raising NotFound for an unknown sector."""
+    try:
+        return sector_dir(schema_dir, sector)
+    except StreamForgeError as exc:
+        raise NotFound(str(exc)) from None
+
+
 @dataclass(frozen=True, slots=True)
 class SectorCheck:
     name: str
@@ -91,3 +103,14 @@ def load_plan(schema_dir: Path, sector: str) -> Plan:
     if check.plan is None:
         raise SchemaError(check.issues)
     return check.plan
+
+
+def plan_of(sector: str, schema_dir: Path | str | None = None) -> Plan:
+    """The plan of `sector` in `schema_dir` (None: the default folder).
+
+    Raises:
+        NotFound: no such sector. SchemaError: the sector has errors (all of them).
+    """
+    root = resolve_schema_dir(schema_dir)
+    known_sector_dir(root, sector)
+    return load_plan(root, sector)

@@ -48,7 +48,7 @@ def statements(sql: str) -> list[str]:
 # table specification (one column or CONSTRAINT per line), table clauses, then the query.
 CREATE = re.compile(
     r"^CREATE (?P<kind>(?:OR REFRESH )?(?:STREAMING TABLE|MATERIALIZED VIEW|LIVE TABLE)"
-    r"|TEMPORARY VIEW|TEMPORARY LIVE VIEW) `?(?P<name>\w+)`?"
+    r"|TEMPORARY VIEW|TEMPORARY STREAMING LIVE VIEW) `?(?P<name>\w+)`?"
     r"(?: \(\n(?P<spec>.*?)\n\))?"
     r"(?P<clauses>(?:\n(?:COMMENT '(?:[^'\\]|\\.)*'"
     r"|CLUSTER BY \([^)]*\)|TBLPROPERTIES \([^)]*\)))*)"
@@ -396,3 +396,23 @@ def test_every_target_checks_the_snapshot_and_the_feed_with_the_same_drop_rules(
     dimensions = text[text.index("dimensions:") : text.index("gold:")]
     assert "silver_customer" in dimensions.replace("silver_customer_changes", "")
     assert "bronze_customer" not in dimensions
+
+
+@pytest.mark.parametrize("target", TARGETS)
+@pytest.mark.parametrize("language", ["python", "sql"])
+def test_every_target_comments_the_described_columns(target: str, language: str) -> None:
+    """A YAML column description becomes the column's comment in silver and in the dimensions,
+    in every target (the spark target declares the schemas of its materialized views too)."""
+    from streamforge.pipelines.literals import quote, sql_string
+
+    model = build_model(api.load_plan("Energy", SCHEMA))
+    files = api.pipeline("Energy", None, schema_dir=SCHEMA, target=target, language=language)
+    text = "\n".join(t for n, t in files.files.items() if n.startswith("transformations/"))
+    described = [(s, c) for s in model.sources for c in s.columns if c.comment]
+    assert described, "Energy describes some columns"
+    for source, column in described:
+        ddl = f"{quote(column.name)} {column.type} COMMENT {sql_string(column.comment)}"
+        # in silver if the table is checked there, in the dimension kept from its rows
+        silver = any(c.source == source for c in model.checked)
+        dimension = any(d.snapshot == source for d in model.dimensions)
+        assert text.count(ddl) >= silver + dimension >= 1, ddl

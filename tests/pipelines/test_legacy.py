@@ -75,3 +75,17 @@ def test_legacy_sql_materializes_live_tables_and_reads_through_live(sector: str)
     names = re.findall(r"(?:FROM|JOIN)\s+(?:STREAM\()?([\w.`]+)", sql)
     datasets = [n for n in names if not n.startswith(("read_files", "STREAM"))]
     assert datasets and all(n.startswith("LIVE.") for n in datasets), datasets
+
+
+@pytest.mark.parametrize("sector", SECTORS)
+def test_legacy_sql_views_over_streams_are_streaming_live_views(sector: str) -> None:
+    """The legacy SQL reference declares views as `CREATE TEMPORARY [STREAMING] LIVE VIEW`: a view
+    whose query reads STREAM(...) is a STREAMING LIVE VIEW, one over a batch read a LIVE VIEW."""
+    sql = transformations(sector, "dlt-legacy", "sql")
+    views = re.findall(r"^CREATE TEMPORARY (STREAMING )?LIVE VIEW (\w+).*?;$", sql, re.M | re.S)
+    assert views, "a legacy pipeline with dimensions declares views"
+    for streaming, name in views:
+        query = re.search(rf"LIVE VIEW {name}\b.*?;$", sql, re.M | re.S)
+        assert query is not None
+        assert bool(streaming) == ("STREAM(" in query.group(0)), name
+    assert "CREATE TEMPORARY VIEW" not in sql  # the current syntax is not the legacy one

@@ -11,6 +11,7 @@ from deltalake import DeltaTable
 
 from streamforge import api, checkpoint
 from streamforge.errors import StreamForgeError
+from streamforge.run_events import CycleWritten, Late, RunEvent
 from streamforge.sinks.local import LocalLanding
 
 from .conftest import START_US
@@ -63,17 +64,17 @@ def test_resume_after_downtime_does_not_backfill(tmp_path, clock, schema_dir):
         interval=30,
         cycles=1,
         clock=clock,
-        listener=lambda e, p: events.append(e),
+        listener=events.append,
     )
-    assert "late" in events
+    assert any(isinstance(e, Late) for e in events)
     assert summary.cycles[0].window[1] == clock.now  # the current window, not an hour ago
 
 
 def test_stop_event_ends_the_run_between_cycles(tmp_path, clock, schema_dir):
     stop = threading.Event()
 
-    def listener(event, payload):
-        if event == "cycle" and payload.cycle == 1:
+    def listener(event: RunEvent) -> None:
+        if isinstance(event, CycleWritten) and event.report.cycle == 1:
             stop.set()
 
     summary = api.run(

@@ -17,6 +17,7 @@ import pytest
 from streamforge import api
 from streamforge.engine.settings import RunSettings
 from streamforge.errors import StreamForgeError
+from streamforge.run_events import LockTakenOver, RunEvent
 from streamforge.runner import Runner
 from streamforge.sinks import volume_holder
 from streamforge.sinks.formats import get_format
@@ -277,17 +278,16 @@ def test_a_run_killed_with_sigkill_is_taken_over_by_the_next_start_at_once(
     process.kill()
     process.wait()
     assert lock_file(files_api)["pid"] == process.pid  # left behind, heartbeat still fresh
-    events: list[tuple[str, object]] = []
+    events: list[RunEvent] = []
     landing = VolumeLanding.from_path(DEST, client=client)
     plan = api.load_plan("Energy", SCHEMA)
     runner = Runner(
         plan, landing, get_format("json"), RunSettings(seed=api.DEFAULT_SEED, cycles=1),
-        listener=lambda event, payload: events.append((event, payload)),
+        listener=events.append,
     )  # fmt: skip
     summary = runner.run()
     assert summary.resumed and len(summary.cycles) == 1
-    assert events[0] == (
-        "lock",
+    assert events[0] == LockTakenOver(
         f"took over the lock on {ROOT} from pid {process.pid} on {socket.gethostname()}: its "
         f"process (pid {process.pid} on {socket.gethostname()}) is gone",
     )

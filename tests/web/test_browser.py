@@ -157,6 +157,7 @@ PAGES = {
     "sectors": "/sectors",
     "sector-finance": "/sectors/Finance",  # 8 tables, five levels of foreign keys
     "table": "/sectors/Energy/tables/customer",
+    "table-profile": "/sectors/Healthcare/tables/encounters",  # the load over the day
     "run": "/run",
     "pipeline": "/pipeline?sector=Retail",
     "docs": "/docs",

@@ -29,6 +29,7 @@ def test_the_table_page_charts_expected_rows_per_hour(client: TestClient) -> Non
     # 2,000 rows a cycle at 30 s: 240,000 rows in an average hour; 19:00 is 1.70 / mean.
     rows_19 = 2000 * 120 * hourly[19] / hourly.mean()
     assert f"19:00-20:00 UTC: {rows_19:,.0f} rows" in page.text
+    assert "2,000</b> rows per batch on average" in page.text  # num_rows is the average
 
 
 def test_a_table_without_a_profile_has_no_load_chart(client: TestClient) -> None:

@@ -14,6 +14,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from streamforge.engine.computed import compute_images
 from streamforge.engine.faults import apply_quality
 from streamforge.engine.key_time import KeyBirths, micros_of
 from streamforge.engine.load_profile import EventClock, event_clock
@@ -23,13 +24,13 @@ from streamforge.engine.rows import (
     column_context,
     fill_column,
     parents_below,
-    table_schema,
 )
 from streamforge.engine.rules import violations
 from streamforge.engine.seeding import ROWS, rng_for, stable_rng
 from streamforge.engine.state import EntityState, FeedState
 from streamforge.engine.unique import check_room
 from streamforge.plan import TablePlan
+from streamforge.plan.columns import table_schema
 
 INSERT, UPDATE, DELETE = 0, 1, 2
 OP_NAMES = np.array(["INSERT", "UPDATE", "DELETE"])
@@ -94,7 +95,8 @@ def change_batch(
 
     attrs = list(roles.attributes)
     # Unique attributes (identifiers) keep their value on UPDATE, so they stay unique.
-    mutable = np.array([not a.unique for a in attrs], dtype=bool)
+    # Computed attributes (expr) follow their inputs: they change when those do, never by draw.
+    mutable = np.array([not a.unique and a.expr is None for a in attrs], dtype=bool)
     wanted = rng.random((rows, len(attrs))) < min(1.0, 1.5 / max(int(mutable.sum()), 1))
     if mutable.any():
         choice = rng.choice(np.flatnonzero(mutable), rows)
@@ -157,6 +159,15 @@ def change_batch(
             previous = old[attr.name].combine_chunks()
             fresh[attr.name] = pc.if_else(pa.array(final[:, j]), fresh[attr.name], previous)
     columns.update(fresh)
+    if any(a.expr is not None for a in attrs):
+        after = compute_images(req, attrs, columns, rows)
+        for j, attr in enumerate(attrs):
+            if attr.name in after:
+                new = after[attr.name].cast(columns[attr.name].type)
+                if old is not None:
+                    moved = _differs(new, columns[attr.name]) | _differs(new, old[attr.name])
+                    final[:, j] = (moved & ~is_del) | is_ins
+                columns[attr.name] = new
     if roles.changed_fields_column:
         columns[roles.changed_fields_column] = _changed_fields(final, [a.name for a in attrs])
     anomalies, flagged = _count_anomalies(table, columns, rows)

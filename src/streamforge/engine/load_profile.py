@@ -20,8 +20,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from streamforge.engine.context import DAY_US, MICROS
 from streamforge.engine.seeding import PROFILE, rng_for
+from streamforge.plan.times import DAY_US, MICROS
 from streamforge.spec.model import LoadProfile
 
 HOUR_US = 3600 * MICROS
@@ -90,6 +90,9 @@ class EventClock:
         """Microseconds (int64) for fractions in [0, 1) of the batch: non-decreasing with them,
         inside the window, denser in busier hours. Vectorised: one searchsorted."""
         knots, shares = self.knots_us, self.shares
+        if len(knots) == 2:  # the window lies inside one hour (a 30 s cycle): even, as without
+            offsets = (fractions * float(knots[1] - knots[0])).astype(np.int64)
+            return np.minimum(knots[0] + offsets, knots[1] - 1)
         # side="right": a fraction on a quiet (zero-weight) hour's edge goes past that hour.
         index = np.clip(np.searchsorted(shares, fractions, side="right") - 1, 0, len(knots) - 2)
         low = shares[index]

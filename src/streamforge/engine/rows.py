@@ -6,11 +6,12 @@ from collections import deque
 from collections.abc import Iterator, Mapping
 from concurrent.futures import Future
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pyarrow as pa
 
-from streamforge.engine.arrow_types import arrow_type
+from streamforge.engine.computed import computation, finish_chunk
 from streamforge.engine.context import ColumnContext, RowSource
 from streamforge.engine.event_faults import apply_event_faults, has_faults
 from streamforge.engine.faults import apply_quality
@@ -18,9 +19,14 @@ from streamforge.engine.generators import generate_values
 from streamforge.engine.key_time import KeyBirths, draw_born_before, keep_in_time, micros_of
 from streamforge.engine.load_profile import EventClock
 from streamforge.engine.seeding import KEYS, VALUES, chunk_bounds, rng_for, stable_rng
+from streamforge.engine.shared_draws import remember
 from streamforge.plan import TablePlan
+from streamforge.plan.columns import column_type, table_schema
 from streamforge.spec.model import ColumnSpec
 from streamforge.threads import GENERATE, POOL
+
+if TYPE_CHECKING:
+    from streamforge.engine.versions import Versions
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,25 +52,12 @@ class BatchRequest:
     # entity -> its live keys by birth, for entities with keys born during the run
     births: Mapping[str, KeyBirths] = field(default_factory=dict)
     clock: EventClock | None = None  # the table's `profile:` over `window` (None: even spread)
+    # dimension -> the looked-up columns' versions, for point-in-time lookups (engine/versions.py)
+    lookups: Mapping[str, Versions] = field(default_factory=dict)
 
     @property
     def chunk_count(self) -> int:
         return len(chunk_bounds(self.rows))
-
-
-def table_schema(table: TablePlan) -> pa.Schema:
-    return pa.schema([pa.field(c.name, column_type(table, c)) for c in table.columns])
-
-
-def column_type(table: TablePlan, col: ColumnSpec) -> pa.DataType:
-    feed = table.feed
-    if feed is not None:
-        if col.name == feed.changed_fields_column:
-            return pa.list_(pa.string())
-        if col.name in feed.sequence_columns or col.name == feed.entity_key:
-            return pa.int64()
-    is_key = col.name == table.primary_key or col.name in table.foreign_keys
-    return arrow_type(col, is_key=is_key or col.name in table.sequential)
 
 
 def column_context(
@@ -82,6 +75,9 @@ def column_context(
         context=lambda other: column_context(req, other, lo, hi, chunk, positions),
         stream=lambda entity: rng_for(
             req.seed, req.table.name, req.cycle, chunk, f"entity:{entity}", VALUES
+        ),
+        shared=lambda name, make: remember(
+            (req.seed, req.table.name, hash(req.table.spec), req.cycle, chunk, lo, hi, name), make
         ),
     )
     return ColumnContext(
@@ -190,11 +186,14 @@ def make_chunk(req: BatchRequest, chunk: int) -> Chunk:
     keys = req.first_key + np.arange(lo, hi, dtype=np.int64)
     arrays: list[pa.Array] = []
     masks: dict[str, np.ndarray] = {}
-    schema = table_schema(req.table)
+    comp = computation(req.table)
+    # With computed columns, the drawn ones (hidden included) come first; see engine/computed.py.
+    columns = req.table.columns if comp is None else comp.drawn
+    schema = pa.schema([pa.field(c.name, column_type(req.table, c)) for c in columns])
     positions = chunk_positions(req, lo, hi)
     early = _early_event_times(req, lo, hi, chunk, positions)
     event_us = micros_of(next(iter(early.values())))[0] if early else None
-    for col, target in zip(req.table.columns, schema, strict=True):
+    for col, target in zip(columns, schema, strict=True):
         ctx = column_context(req, col.name, lo, hi, chunk, positions)
         values = early.get(col.name)
         if values is None:
@@ -217,6 +216,9 @@ def make_chunk(req: BatchRequest, chunk: int) -> Chunk:
     if early:
         rng = rng_for(req.seed, req.table.name, req.cycle, chunk, "", KEYS)
         batch = keep_in_time(req.table, batch, req.births, rng, source, faulted)
+    if comp is not None:
+        batch, computed_masks = finish_chunk(req, comp, batch, source, chunk, lo, hi)
+        masks.update(computed_masks)
     flagged = np.zeros(hi - lo, dtype=bool)
     for mask in masks.values():
         flagged |= mask
@@ -260,6 +262,11 @@ class _ColumnTasks:
 
     def __init__(self, req: BatchRequest, index: int) -> None:
         table = req.table
+        if computation(table) is not None:
+            # Computed columns need the whole row: one task makes the whole chunk.
+            self._parts = [POOL.submit(GENERATE, make_chunk, req, index)]
+            self._table = table
+            return
         anomalous = tuple(c for c in table.columns if c.anomaly_rate > 0)
         plain = sorted(
             (c for c in table.columns if c.anomaly_rate <= 0), key=lambda c: c.type != "string"

@@ -10,15 +10,19 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from streamforge.engine.change_feed import change_batch
-from streamforge.engine.context import YEAR_US
+from streamforge.engine.computed import lookup_columns
 from streamforge.engine.feed_faults import deliver_changes
+from streamforge.engine.key_time import micros_of
 from streamforge.engine.load_profile import event_clock
 from streamforge.engine.pipeline_state import anomaly_counts, apply_landed, snapshot_state
-from streamforge.engine.rows import BatchRequest, Chunk, iter_chunks, table_schema
+from streamforge.engine.rows import BatchRequest, Chunk, iter_chunks
 from streamforge.engine.settings import RunSettings
 from streamforge.engine.state import EntityState, FeedState, RunState
 from streamforge.engine.unique import check_room
+from streamforge.engine.versions import Versions
 from streamforge.plan import Plan, TablePlan
+from streamforge.plan.columns import table_schema
+from streamforge.plan.times import MAX_LATE_CYCLES, MICROS, YEAR_US
 
 
 @dataclass(slots=True)
@@ -48,6 +52,7 @@ class Session:
         self.plan, self.settings = plan, settings
         self.state = state or RunState()
         self._named_now: dict[str, list[np.ndarray]] = {}
+        self._looked_up = lookup_columns(plan)  # dimension -> columns expressions look up
 
     def dimensions(self) -> Iterator[TableOutput]:
         """Every dimension once (cycle 0), registering live keys and tracked tables."""
@@ -64,7 +69,9 @@ class Session:
                 chunks = self._keep_table(table.name, chunks)
             elif pins:
                 chunks = self._pin_references(pins, chunks)
-            stateful = entity.tracked_by is not None or bool(pins)
+            if table.name in self._looked_up:
+                chunks = self._keep_versions(table, chunks)
+            stateful = entity.tracked_by is not None or bool(pins) or table.name in self._looked_up
             yield TableOutput(table, 0, rows, table_schema(table), chunks, req, stateful)
         for entity in self.plan.entities.values():
             if entity.source != entity.name and entity.name not in state.entities:
@@ -113,6 +120,7 @@ class Session:
                 result = change_batch(req, entity, feed_state, protected)
                 state.entities[table.feed.entity] = result.entity
                 state.feeds[table.name] = result.feed
+                self._add_versions(table, result.chunk.batch, window)
                 self._remember_named(table, result.chunk.batch)
                 chunk = self._deliver(table, result.chunk.batch, cycle, final)
                 landed = chunk.batch.num_rows
@@ -149,9 +157,43 @@ class Session:
         end = self.settings.start()
         history = (end - self.settings.history_years * YEAR_US, end)
         live, births = self.state.live_keys(), self.state.births()
-        seed = self.settings.seed
+        seed, versions = self.settings.seed, dict(self.state.versions)
         clock = event_clock(self.settings.profile(table), *window)
-        return BatchRequest(table, seed, cycle, rows, first, window, history, live, births, clock)
+        return BatchRequest(
+            table, seed, cycle, rows, first, window, history, live, births, clock, versions
+        )
+
+    def _keep_versions(self, table: TablePlan, chunks: Iterator[Chunk]) -> Iterator[Chunk]:
+        """Keep the columns that expressions look up of this dimension's snapshot."""
+        columns, key = self._looked_up[table.name], table.primary_key
+        assert key is not None
+        parts = []
+        for chunk in chunks:
+            parts.append(pa.Table.from_batches([chunk.batch]).select([key, *columns]))
+            yield chunk
+        rows = pa.concat_tables(parts) if parts else table_schema(table).empty_table()
+        keys = rows.column(key).to_numpy().astype(np.int64)
+        self.state.versions[table.name] = Versions.snapshot(keys, rows.select(list(columns)))
+
+    def _add_versions(
+        self, table: TablePlan, batch: pa.RecordBatch, window: tuple[int, int]
+    ) -> None:
+        """One version per change row of a looked-up dimension, from its change timestamp; then
+        forget versions no row can ask for: facts reach back at most MAX_LATE_CYCLES intervals
+        (late rows) before this window."""
+        roles = table.feed
+        assert roles is not None
+        versions = self.state.versions.get(roles.entity)
+        if versions is None:
+            return
+        keys = batch.column(roles.entity_key).to_numpy().astype(np.int64)
+        stamps, _ = micros_of(batch.column(roles.timestamp_column))
+        ops = batch.column(roles.type_column).to_numpy(zero_copy_only=False)
+        images = pa.Table.from_batches([batch])
+        carried = [c for c in versions.values.column_names if c in images.column_names]
+        versions = versions.changed(keys, stamps, ops == "DELETE", images.select(carried))
+        reach = (MAX_LATE_CYCLES + 1) * int(self.settings.interval_s * MICROS)
+        self.state.versions[roles.entity] = versions.pruned(window[0] - reach)
 
     def _pin_targets(self, table: TablePlan) -> dict[str, str]:
         """Foreign-key column -> entity, for the changing entities this dimension references."""

@@ -8,6 +8,7 @@ import numpy as np
 import pyarrow as pa
 
 from streamforge.engine.key_time import BEFORE_RUN, KeyBirths, births_of
+from streamforge.engine.versions import Versions
 
 
 @dataclass(slots=True)
@@ -52,6 +53,9 @@ class RunState:
     # Per tracked dimension, what a pipeline with drop rules must hold: the replay of the landed
     # rows that pass the rules (engine/pipeline_state.py), beside the source state in `entities`.
     expected: dict[str, pa.Table] = field(default_factory=dict)
+    # Per dimension that expressions look into, the looked-up columns as they changed over time
+    # (engine/versions.py): point-in-time lookups read them.
+    versions: dict[str, Versions] = field(default_factory=dict)
 
     def live_keys(self) -> dict[str, np.ndarray]:
         return {name: entity.keys for name, entity in self.entities.items()}

@@ -16,9 +16,11 @@ BRONZE_COLUMNS = (
 )
 
 
-def silver_columns(source: Source) -> tuple[Column, ...]:
-    """The columns of a silver table: the landing columns, then what bronze added."""
-    return source.columns + BRONZE_COLUMNS
+def silver_columns(source: Source, rescued: bool = True) -> tuple[Column, ...]:
+    """The columns of a silver table: the landing columns, then what bronze added (without
+    `_rescued_data` when the bronze reader has none: open-source file streams)."""
+    added = BRONZE_COLUMNS if rescued else BRONZE_COLUMNS[1:]
+    return source.columns + added
 
 
 def dimension_columns(

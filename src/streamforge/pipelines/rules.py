@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from streamforge.engine.pipeline_state import cdc_sequence, delete_judged
 from streamforge.pipelines.literals import date_literal, quote, sql_string, timestamp_literal
 from streamforge.plan import TablePlan
+from streamforge.plan.feeds import cdc_sequence, delete_judged
 from streamforge.spec.model import ColumnSpec
 
 __all__ = ["Action", "Rule", "quote", "rules_for"]
@@ -59,7 +59,28 @@ def rules_for(table: TablePlan) -> tuple[Rule, ...]:
             # quarantined DELETE would keep a dead key alive (engine/pipeline_state.py).
             condition = f"{quote(table.feed.type_column)} = 'DELETE' OR ({condition})"
         rules.append(Rule(f"valid_{col.name}", condition, action, col.name))
+    return tuple(rules) + check_rules(table)
+
+
+def check_rules(table: TablePlan) -> tuple[Rule, ...]:
+    """The table's `checks:` as expectations, named like the checks; the manifest counts each
+    check's failing rows under the same name. Action: the check's `expect`, else the table's,
+    else drop when the check is broken on purpose (anomaly_rate), else warn. A check that names
+    a hidden column cannot be judged downstream (the column is not written) and is left out."""
+    rules = []
+    for check in table.spec.checks:
+        hidden = {c.name for c in table.spec.columns if c.hidden}
+        if hidden & _names_in(check.rule):
+            continue
+        action = check.expect or table.spec.expect or ("drop" if check.anomaly_rate else "warn")
+        rules.append(Rule(check.name, f"({check.rule})", action, check.name))
     return tuple(rules)
+
+
+def _names_in(rule: str) -> set[str]:
+    from streamforge.expr.parse import parse_expression
+
+    return set(parse_expression(rule).columns)
 
 
 def failed_rules_sql(rules: tuple[Rule, ...]) -> str:

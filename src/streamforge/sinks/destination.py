@@ -1,4 +1,5 @@
-"""Which landing a destination names: a Unity Catalog Volume path, or a local folder.
+"""Which landing a destination names: a Unity Catalog Volume path, or a local folder; and the
+landing that writes there.
 
 The CLI, the facade and the web app all ask here, so `dbfs:/Volumes/...`, a trailing slash or a
 doubled slash mean the same Volume everywhere, and a URL of another scheme is refused instead of
@@ -8,8 +9,14 @@ silently becoming a local folder called `s3:`.
 from __future__ import annotations
 
 import re
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from streamforge.errors import StreamForgeError
+
+if TYPE_CHECKING:
+    from streamforge.sinks.formats import FileFormat
+    from streamforge.sinks.landing import Landing
 
 # s3://, abfss://, gs://, file:/, http://, ...: a scheme we do not write to. A colon not followed
 # by a slash ("run:1") is an ordinary folder name.
@@ -61,6 +68,44 @@ def check_destination(text: str) -> str:
             "a Unity Catalog Volume (/Volumes/<catalog>/<schema>/<volume>/…)"
         )
     return text
+
+
+def open_landing(text: str) -> Landing:
+    """The landing at `text`: a `VolumeLanding` for `/Volumes/...` (and `dbfs:/Volumes/...`),
+    else a `LocalLanding` on that folder.
+
+    Raises:
+        UnsupportedDestination: see `check_destination`; StreamForgeError: a malformed Volume path.
+    """
+    from streamforge.sinks.local import LocalLanding
+
+    text = check_destination(text)
+    if is_volume(text):
+        from streamforge.sinks.volume import VolumeLanding  # the SDK loads for Volumes only
+
+        return VolumeLanding.from_path(normalise_volume(text))
+    return LocalLanding(Path(text))
+
+
+def check_format(text: str, fmt: FileFormat) -> None:
+    """Refuse a table format (`delta`) to a Volume before anything is written: delta-rs writes a
+    table through a file system (listing, atomic log commits), a Volume is reached through the
+    Files API, which offers neither, and Databricks Apps do not mount /Volumes.
+
+    Raises:
+        StreamForgeError: naming the formats the Volume takes.
+    """
+    from streamforge.sinks.formats import FORMATS
+
+    if is_volume(text) and fmt.writes == "tables":
+        names = [n for n, f in sorted(FORMATS.items()) if f.writes == "files"]
+        files = " or ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
+        raise StreamForgeError(
+            f"--format {fmt.name} cannot write to a Volume ({text}): a {fmt.name} table needs a "
+            f"file system, a Volume is written through the Files API. Write {files} to the "
+            f"Volume (the generated pipeline builds the Delta tables), or {fmt.name} to a local "
+            "folder"
+        )
 
 
 def _collapse(text: str) -> str:

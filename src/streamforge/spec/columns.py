@@ -146,6 +146,8 @@ def _from_model(name: str, m: ColumnModel, path: Path_) -> ColumnSpec:
         items=items,
         map_keys=map_keys,
         map_values=map_values,
+        expr=m.expr,
+        hidden=m.hidden,
     )
 
 
@@ -172,6 +174,23 @@ def _bound(value: Any, parsed: ParsedType, path: Path_) -> float | str | None:
     raise ColumnProblem(path, f"min/max apply to numbers, dates and datetimes, not to {kind}")
 
 
+# Keys that say how to draw a value: a computed (expr) column draws none.
+DRAWING_KEYS = ("format", "decimals", "mean", "stddev", "skew", "weights", "references", "faker")
+
+
+def _check_computed(name: str, m: ColumnModel, path: Path_) -> None:
+    drawing = [k for k in DRAWING_KEYS if getattr(m, k) is not None]
+    drawing += ["distribution"] if m.distribution != "uniform" else []
+    drawing += [k for k in ("unique", "sequence") if getattr(m, k)]
+    if m.expr is not None and drawing:
+        raise ColumnProblem(
+            (*path, drawing[0]),
+            f"column '{name}' is computed by its expr, so {drawing[0]} does not apply",
+            "drop it (min/max and values stay as rules, null_rate and anomaly_rate apply after "
+            "the expression)",
+        )
+
+
 def _check_rules(
     name: str,
     kind: str,
@@ -182,6 +201,7 @@ def _check_rules(
     parsed_precision: int | None = None,
     parsed_scale: int | None = None,
 ) -> None:
+    _check_computed(name, m, path)
     if low is not None and high is not None and _order_key(low) > _order_key(high):
         raise ColumnProblem((*path, "min"), f"min ({low}) is larger than max ({high})")
     if kind in ("int", "long", "decimal") and low is not None and high is not None:

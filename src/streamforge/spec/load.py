@@ -11,11 +11,11 @@ from pydantic import ValidationError
 from streamforge.errors import Issue, did_you_mean, display_path
 from streamforge.spec.columns import ColumnProblem, build_column
 from streamforge.spec.limits import MAX_ROWS, name_problem
-from streamforge.spec.model import ColumnSpec, Operation, SectorSpec, TableSpec
+from streamforge.spec.model import CheckSpec, ColumnSpec, Operation, SectorSpec, TableSpec
 from streamforge.spec.profile import BurstsModel, ProfileModel, peak_factor
 from streamforge.spec.scalar_text import as_written, yaml11_warnings
 from streamforge.spec.yaml_lines import LinedDocument, YamlSyntaxError, load_lined
-from streamforge.spec.yaml_models import MISSING_HINTS, NAME, TableModel
+from streamforge.spec.yaml_models import MISSING_HINTS, NAME, CheckModel, TableModel
 
 if TYPE_CHECKING:
     from pydantic_core import ErrorDetails
@@ -163,9 +163,24 @@ def parse_table(doc: LinedDocument, file: Path, issues: list[Issue]) -> TableSpe
         late_rate=model.late_rate,
         duplicate_rate=model.duplicate_rate,
         out_of_order_rate=model.out_of_order_rate,
+        checks=_checks(model, doc),
+        expect=model.expect,
         locale=model.locale,
         profile=model.profile.to_spec(doc.line_of(("profile",))) if model.profile else None,
     )
+
+
+def _checks(model: TableModel, doc: LinedDocument) -> tuple[CheckSpec, ...]:
+    """`checks: {name: "<rule>"}` or `{name: {rule: ..., anomaly_rate: ..., column: ...}}`."""
+    checks = []
+    for name, given in (model.checks or {}).items():
+        line = doc.line_of(("checks", name))
+        if isinstance(given, CheckModel):
+            spec = CheckSpec(name, given.rule, line, given.anomaly_rate, given.column, given.expect)
+        else:
+            spec = CheckSpec(name, given, line)
+        checks.append(spec)
+    return tuple(checks)
 
 
 def _bad_profile(model: TableModel, doc: LinedDocument, where: str, issues: list[Issue]) -> bool:

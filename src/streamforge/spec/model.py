@@ -50,6 +50,8 @@ class ColumnSpec:
     map_values: ColumnSpec | None = None
     min_items: int = 1
     max_items: int = 3
+    expr: str | None = None  # Spark SQL over the same row (DESIGN §3, coherent rows)
+    hidden: bool = False  # generated and usable in expressions and checks, never written
 
     @property
     def choices(self) -> tuple[object, ...] | None:
@@ -61,6 +63,19 @@ class ColumnSpec:
         if self.format is not None and "#" not in self.format and "?" not in self.format:
             return (self.format,)  # a format without slots is a constant: one allowed value
         return None
+
+
+@dataclass(frozen=True, slots=True)
+class CheckSpec:
+    """A named row rule of a table (`checks:`): a Spark SQL boolean that generated rows satisfy,
+    except `anomaly_rate` of them, broken on purpose by changing `column`'s value."""
+
+    name: str
+    rule: str
+    line: int = 0
+    anomaly_rate: float = 0.0
+    column: str | None = None  # the column an anomaly changes; None: the plan picks one
+    expect: Expectation | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +117,8 @@ class TableSpec:
     late_rate: float = 0.0
     duplicate_rate: float = 0.0
     out_of_order_rate: float = 0.0
+    checks: tuple[CheckSpec, ...] = ()
+    expect: Expectation | None = None  # the action of the table's checks in pipelines
     locale: str | None = None  # Faker locale of person, place and phone fields (None: en_US)
     profile: LoadProfile | None = None  # None: num_rows every cycle, times spread evenly
 
@@ -111,6 +128,11 @@ class TableSpec:
     @property
     def column_names(self) -> tuple[str, ...]:
         return tuple(c.name for c in self.columns)
+
+    @property
+    def written(self) -> tuple[ColumnSpec, ...]:
+        """The columns that reach the files: every column but the `hidden` ones."""
+        return tuple(c for c in self.columns if not c.hidden)
 
 
 @dataclass(frozen=True, slots=True)

@@ -61,6 +61,8 @@ class ColumnModel(BaseModel):
     # strict: YAML `true` is not a count (pydantic would read it as 1).
     min_items: int = Field(default=1, ge=0, strict=True)
     max_items: int = Field(default=3, ge=0, le=limits.MAX_ITEMS, strict=True)
+    expr: str | None = Field(default=None, min_length=1)
+    hidden: bool = Field(default=False, strict=True)
 
     @field_validator("references")
     @classmethod
@@ -81,6 +83,18 @@ class ColumnModel(BaseModel):
         return self
 
 
+class CheckModel(BaseModel):
+    """The mapping form of a table check; the short form is just the rule's text."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    rule: str = Field(min_length=1)
+    anomaly_rate: float = Field(default=0.0, ge=0, le=1)
+    column: str | None = None
+    expect: Literal["warn", "drop", "fail"] | None = None
+    description: str | None = None
+
+
 class TableModel(BaseModel):
     """One table file."""
 
@@ -99,6 +113,15 @@ class TableModel(BaseModel):
     locale: str | None = None  # Faker's locale for person, place and phone fields
     profile: ProfileModel | None = None
     columns: dict[str, Any] = Field(min_length=1)
+    checks: dict[str, str | CheckModel] | None = None
+    expect: Literal["warn", "drop", "fail"] | None = None
+
+    @field_validator("checks")
+    @classmethod
+    def _check_names(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
+        for name in value or {}:
+            check_name(name, "check name")
+        return value
 
     @field_validator("num_rows")
     @classmethod

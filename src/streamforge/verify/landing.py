@@ -20,6 +20,7 @@ import pyarrow.compute as pc
 
 from streamforge.plan import Plan, TablePlan
 from streamforge.readback import read_manifest
+from streamforge.verify.checks import judge_checks, read_checks
 from streamforge.verify.columns import check_columns
 from streamforge.verify.feeds import (
     as_int64,
@@ -45,6 +46,7 @@ class _Run:
     report: Report
     rules: dict[str, dict[str, Rule]]
     files: dict[str, list[dict]]
+    checks: dict[str, dict[str, str]] = field(default_factory=dict)  # table -> name -> rule
     timelines: dict[str, Timeline] = field(default_factory=dict)
     states: dict[str, EntityState] = field(default_factory=dict)
     seen: dict[tuple[str, str], SeenValues] = field(default_factory=dict)
@@ -66,6 +68,7 @@ def verify_landing(
     for table in plan.tables:
         try:
             run.rules[table.name] = read_rules(table.spec.file)
+            run.checks[table.name] = read_checks(table.spec.file)
         except RuleError as exc:
             report.add(table.name, -1, str(exc), kind="spec")
             run.rules[table.name] = {}
@@ -229,6 +232,8 @@ def _judge(run: _Run, table: TablePlan, entry: dict) -> None:
         run.states[table.name].snapshot(data)
     if table.kind == "fact":
         _check_event_times(run, table, entry, data)
+    if run.checks.get(table.name):
+        judge_checks(report, table.name, cycle, data, run.checks[table.name], entry)
 
 
 def _entity_of(run: _Run, table: TablePlan) -> str | None:

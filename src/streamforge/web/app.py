@@ -16,7 +16,7 @@ from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
-from streamforge import api, deploy, schema_remote
+from streamforge import api, schema_remote
 from streamforge.errors import SchemaError, StreamForgeError
 from streamforge.schema_edit import ReadOnlySchema
 from streamforge.sinks.destination import is_volume
@@ -61,7 +61,7 @@ def create_app(
     settings = Settings(
         schema_dir=Path(schema_dir) if schema_dir else None,
         landing_root=root,
-        deploy_enabled=workspace_client is not None or deploy.credentials_present(env),
+        deploy_enabled=workspace_client is not None or api.deploy_credentials_present(env),
         pipeline_landing=landing if landing.startswith("/Volumes/") else DEFAULT_VOLUME,
         workspace_host=_workspace_host(env),
         # The sectors shipped with StreamForge are never edited in place: saving needs a folder
@@ -126,7 +126,7 @@ def create_app(
 def _schema_client(folder: str):
     """The SDK client for a remote schema folder, or a message saying what is missing."""
     try:
-        return deploy.workspace_client()
+        return api.workspace_client()
     except Exception as exc:  # the SDK's own words: no host, no credentials, a bad profile
         raise StreamForgeError(
             f"schema folder {folder} is read through databricks-sdk, which cannot "

@@ -14,7 +14,7 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
-from streamforge import api, deploy
+from streamforge import api
 from streamforge.sinks.destination import is_volume
 from streamforge.web.params import (
     DEFAULT_FORMAT,
@@ -143,20 +143,19 @@ def deploy_pipeline(request: Request, sector: str, body: DeployIn) -> dict[str, 
     # is then created as that user; otherwise as the app, shared with the user.
     user_token = request.headers.get("x-forwarded-access-token")
     user = request.headers.get("x-forwarded-email") or request.headers.get("x-forwarded-user")
-    client = state.workspace_client or deploy.workspace_client(
-        user_token, timeout_s=DEPLOY_TIMEOUT_S
-    )
     try:
-        result = deploy.deploy_pipeline(
-            client,
+        result = api.deploy_pipeline(
+            generated,
             name=f"streamforge_{choice.sector.lower()}",
-            files=generated.files,
             catalog=body.catalog,
             schema=body.schema_name or f"streamforge_{choice.sector.lower()}",
             landing=choice.landing,
             share_with=None if user_token else user,
             start=body.start,
+            user_token=user_token,
+            client=state.workspace_client,
+            timeout_s=DEPLOY_TIMEOUT_S,
         )
-    except Exception as exc:  # the workspace's answer, or that it could not be reached
-        raise HTTPException(502, deploy.explain(exc)) from None
+    except api.DeployFailed as exc:
+        raise HTTPException(502, str(exc)) from None
     return {**asdict(result), "choice": asdict(choice)}

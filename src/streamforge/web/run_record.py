@@ -16,6 +16,7 @@ from typing import Any
 
 from streamforge import api
 from streamforge.engine.scenario import Scenario
+from streamforge.run_events import CycleWritten, DimensionsWritten, Late, Resumed, RunEvent, Waiting
 
 ACTIVE = ("starting", "running", "stopping")
 HISTORY = 300  # points of the rows-over-time line
@@ -75,28 +76,29 @@ class RunRecord:
             last = max(last, int(entry.get("cycle", 0)))
         self.cycle = max(self.cycle, last + 1 if last > 0 else 0)
 
-    def listen(self, event: str, payload: Any) -> None:
+    def listen(self, event: RunEvent) -> None:
         """The runner's listener: called from the run's thread."""
-        if event == "resumed":
-            self.resumed = True
-            self._event("resumed from the checkpoint")
-        elif event == "dimensions":
-            self._count(payload)
-            self._event(f"dimensions written: {len(payload)} tables")
-        elif event == "cycle":
-            self.state = "running" if not self.stop.is_set() else self.state
-            self.cycle = payload.cycle + 1
-            self.next_cycle_at = None
-            self._count(payload.files)
-            rows = sum(t["rows"] for t in self.tables.values())
-            written = sum(t["bytes"] for t in self.tables.values())
-            self.history.append((round(time.time() - self.started, 2), rows, written))
-            late = " (took longer than the interval)" if payload.overrun else ""
-            self._event(f"cycle {payload.cycle} written in {payload.seconds:.2f}s{late}")
-        elif event == "waiting":
-            self.next_cycle_at = time.time() + float(payload)
-        elif event == "late":
-            self._event(f"cycle started {float(payload):.1f}s late")
+        match event:
+            case Resumed():
+                self.resumed = True
+                self._event("resumed from the checkpoint")
+            case DimensionsWritten(files=files):
+                self._count(files)
+                self._event(f"dimensions written: {len(files)} tables")
+            case CycleWritten(report=report):
+                self.state = "running" if not self.stop.is_set() else self.state
+                self.cycle = report.cycle + 1
+                self.next_cycle_at = None
+                self._count(report.files)
+                rows = sum(t["rows"] for t in self.tables.values())
+                written = sum(t["bytes"] for t in self.tables.values())
+                self.history.append((round(time.time() - self.started, 2), rows, written))
+                late = " (took longer than the interval)" if report.overrun else ""
+                self._event(f"cycle {report.cycle} written in {report.seconds:.2f}s{late}")
+            case Waiting(seconds=seconds):
+                self.next_cycle_at = time.time() + seconds
+            case Late(seconds=seconds):
+                self._event(f"cycle started {seconds:.1f}s late")
 
     def _count(self, files: list) -> None:
         for f in files:

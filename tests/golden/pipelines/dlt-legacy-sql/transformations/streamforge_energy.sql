@@ -275,7 +275,7 @@ WHERE NOT coalesce((`outage_id` IS NOT NULL), false);
 
 -- -------------------------------------------- dimensions: snapshot plus changes, kept current
 
-CREATE TEMPORARY LIVE VIEW customer_cdc_source
+CREATE TEMPORARY STREAMING LIVE VIEW customer_cdc_source
 AS SELECT `customer_id`, `name`, `email`, `phone`, `address`, `city`, `state`, `zip`, `customer_segment`, `meter_number`, `service_start_date`, `billing_cycle_day`, `paperless_billing`, `payment_plan`, 'INSERT' AS `change_type`, CAST('1970-01-01 00:00:00' AS TIMESTAMP) AS `change_timestamp`
 FROM STREAM(LIVE.silver_customer)
 UNION ALL
@@ -337,7 +337,7 @@ COLUMNS * EXCEPT (`change_type`, `change_timestamp`)
 STORED AS SCD TYPE 2;
 
 -- AUTO CDC fails a whole micro-batch on one NULL key: the rules drop such rows first
-CREATE TEMPORARY LIVE VIEW equipment_snapshot (
+CREATE TEMPORARY STREAMING LIVE VIEW equipment_snapshot (
   CONSTRAINT valid_equipment_id EXPECT (`equipment_id` IS NOT NULL) ON VIOLATION DROP ROW,
   CONSTRAINT valid_equipment_type EXPECT (`equipment_type` IN ('GAS_TURBINE', 'STEAM_TURBINE', 'WIND_TURBINE', 'SOLAR_PANEL')),
   CONSTRAINT valid_status EXPECT (`status` IN ('OPERATIONAL', 'MAINTENANCE', 'OFFLINE', 'DECOMMISSIONED'))
@@ -357,7 +357,7 @@ COLUMNS * EXCEPT (_ingested_at, _source_file)
 STORED AS SCD TYPE 1;
 
 -- AUTO CDC fails a whole micro-batch on one NULL key: the rules drop such rows first
-CREATE TEMPORARY LIVE VIEW plant_snapshot (
+CREATE TEMPORARY STREAMING LIVE VIEW plant_snapshot (
   CONSTRAINT valid_plant_id EXPECT (`plant_id` IS NOT NULL) ON VIOLATION DROP ROW,
   CONSTRAINT valid_plant_type EXPECT (`plant_type` IN ('NATURAL_GAS', 'WIND', 'SOLAR', 'HYDRO', 'NUCLEAR', 'COAL', 'BATTERY_STORAGE')),
   CONSTRAINT valid_grid_region EXPECT (`grid_region` IN ('ERCOT', 'PJM', 'CAISO', 'MISO', 'NYISO', 'ISO-NE', 'SPP')),

@@ -216,7 +216,11 @@ def _customer_checked():
     return rows.select("*", failed.alias("_failed_rules"), copy.alias("_copy"))
 
 
-@dp.materialized_view(name='silver_customer', comment='Utility customers (service accounts); changed by customer_changes.')
+@dp.materialized_view(
+    name='silver_customer',
+    comment='Utility customers (service accounts); changed by customer_changes.',
+    schema="`customer_id` BIGINT, `name` STRING, `email` STRING, `phone` STRING, `address` STRING, `city` STRING, `state` STRING, `zip` STRING, `customer_segment` STRING COMMENT 'Tariff segment - residential, commercial, industrial', `meter_number` STRING, `service_start_date` DATE, `billing_cycle_day` INT, `paperless_billing` BOOLEAN, `payment_plan` STRING, `_source_file` STRING COMMENT 'The landing file the row came from', `_ingested_at` TIMESTAMP COMMENT 'When the pipeline ingested the row'",
+)
 def silver_customer():
     return _customer_checked().where("size(_failed_rules) = 0 AND _copy = 1").select(['customer_id', 'name', 'email', 'phone', 'address', 'city', 'state', 'zip', 'customer_segment', 'meter_number', 'service_start_date', 'billing_cycle_day', 'paperless_billing', 'payment_plan', '_source_file', '_ingested_at'])
 
@@ -244,7 +248,11 @@ def _customer_changes_checked():
     return rows.select("*", failed.alias("_failed_rules"), copy.alias("_copy"))
 
 
-@dp.materialized_view(name='silver_customer_changes', comment='change feed customer_changes')
+@dp.materialized_view(
+    name='silver_customer_changes',
+    comment='change feed customer_changes',
+    schema="`change_id` BIGINT, `customer_id` BIGINT, `change_type` STRING, `change_timestamp` TIMESTAMP, `changed_fields` ARRAY<STRING>, `name` STRING, `email` STRING, `phone` STRING, `address` STRING, `city` STRING, `state` STRING, `zip` STRING, `customer_segment` STRING COMMENT 'Tariff segment - residential, commercial, industrial', `meter_number` STRING, `service_start_date` DATE, `billing_cycle_day` INT, `paperless_billing` BOOLEAN, `payment_plan` STRING, `_source_file` STRING COMMENT 'The landing file the row came from', `_ingested_at` TIMESTAMP COMMENT 'When the pipeline ingested the row'",
+)
 def silver_customer_changes():
     return _customer_changes_checked().where("size(_failed_rules) = 0 AND _copy = 1").select(['change_id', 'customer_id', 'change_type', 'change_timestamp', 'changed_fields', 'name', 'email', 'phone', 'address', 'city', 'state', 'zip', 'customer_segment', 'meter_number', 'service_start_date', 'billing_cycle_day', 'paperless_billing', 'payment_plan', '_source_file', '_ingested_at'])
 
@@ -302,7 +310,11 @@ def _meter_readings_checked():
     return rows.select("*", failed.alias("_failed_rules"), copy.alias("_copy"))
 
 
-@dp.materialized_view(name='silver_meter_readings', comment='Interval readings (15 min) from customer smart meters. Rows per batch and reading times follow a daily load curve (profile, UTC hours): a night trough near 04:00, a morning rise and an evening peak at 18:00-20:00; weekends a little busier. num_rows is the average batch.')
+@dp.materialized_view(
+    name='silver_meter_readings',
+    comment='Interval readings (15 min) from customer smart meters. Rows per batch and reading times follow a daily load curve (profile, UTC hours): a night trough near 04:00, a morning rise and an evening peak at 18:00-20:00; weekends a little busier. num_rows is the average batch.',
+    schema="`reading_id` BIGINT, `customer_id` BIGINT, `reading_time` TIMESTAMP, `kwh_consumed` DOUBLE COMMENT 'Energy used in the interval, kWh', `voltage_v` DOUBLE COMMENT 'Service voltage, volts (ANSI C84.1 range A)', `power_factor` DOUBLE, `rate_code` STRING, `read_method` STRING, `quality_flag` STRING, `_source_file` STRING COMMENT 'The landing file the row came from', `_ingested_at` TIMESTAMP COMMENT 'When the pipeline ingested the row'",
+)
 def silver_meter_readings():
     return _meter_readings_checked().where("size(_failed_rules) = 0 AND _copy = 1").select(['reading_id', 'customer_id', 'reading_time', 'kwh_consumed', 'voltage_v', 'power_factor', 'rate_code', 'read_method', 'quality_flag', '_source_file', '_ingested_at'])
 
@@ -331,7 +343,11 @@ def _outage_events_checked():
     return rows.select("*", failed.alias("_failed_rules"), copy.alias("_copy"))
 
 
-@dp.materialized_view(name='silver_outage_events', comment='Unplanned and planned outages; one row per outage event.')
+@dp.materialized_view(
+    name='silver_outage_events',
+    comment='Unplanned and planned outages; one row per outage event.',
+    schema="`outage_id` BIGINT, `plant_id` BIGINT, `equipment_id` BIGINT, `outage_start` TIMESTAMP, `duration_min` INT COMMENT 'Outage duration in minutes', `cause` STRING, `severity` STRING, `customers_affected` INT, `energy_not_served_mwh` DOUBLE, `affected_feeders` ARRAY<STRING>, `crew_dispatched` BOOLEAN, `restoration_notes` STRING, `_source_file` STRING COMMENT 'The landing file the row came from', `_ingested_at` TIMESTAMP COMMENT 'When the pipeline ingested the row'",
+)
 def silver_outage_events():
     return _outage_events_checked().where("size(_failed_rules) = 0 AND _copy = 1").select(['outage_id', 'plant_id', 'equipment_id', 'outage_start', 'duration_min', 'cause', 'severity', 'customers_affected', 'energy_not_served_mwh', 'affected_feeders', 'crew_dispatched', 'restoration_notes', '_source_file', '_ingested_at'])
 
@@ -365,7 +381,11 @@ def _customer_versions():
     return snapshot.unionByName(changes)
 
 
-@dp.materialized_view(name='customer', comment='Current Utility customers (service accounts); changed by customer_changes.')
+@dp.materialized_view(
+    name='customer',
+    comment='Current Utility customers (service accounts); changed by customer_changes.',
+    schema="`customer_id` BIGINT, `name` STRING, `email` STRING, `phone` STRING, `address` STRING, `city` STRING, `state` STRING, `zip` STRING, `customer_segment` STRING COMMENT 'Tariff segment - residential, commercial, industrial', `meter_number` STRING, `service_start_date` DATE, `billing_cycle_day` INT, `paperless_billing` BOOLEAN, `payment_plan` STRING",
+)
 def customer():
     """SCD type 1 with deletes applied: the latest version of each key, unless it is a DELETE."""
     newest_first = Window.partitionBy('customer_id').orderBy(F.col('change_timestamp').desc())
@@ -377,7 +397,11 @@ def customer():
     )
 
 
-@dp.materialized_view(name='customer_history', comment='History of Utility customers (service accounts); changed by customer_changes.')
+@dp.materialized_view(
+    name='customer_history',
+    comment='History of Utility customers (service accounts); changed by customer_changes.',
+    schema="`customer_id` BIGINT, `name` STRING, `email` STRING, `phone` STRING, `address` STRING, `city` STRING, `state` STRING, `zip` STRING, `customer_segment` STRING COMMENT 'Tariff segment - residential, commercial, industrial', `meter_number` STRING, `service_start_date` DATE, `billing_cycle_day` INT, `paperless_billing` BOOLEAN, `payment_plan` STRING, `__START_AT` TIMESTAMP COMMENT 'When this version became current', `__END_AT` TIMESTAMP COMMENT 'When the next version replaced it (NULL: current)'",
+)
 def customer_history():
     """SCD type 2: a row per version, valid from __START_AT until the next change (__END_AT);
     the open row of each live key has __END_AT null, and a DELETE closes the last one."""
@@ -399,7 +423,10 @@ def _equipment_snapshot():
     return spark.read.table('bronze_equipment').where('coalesce((`equipment_id` IS NOT NULL), false)')  # noqa: F821
 
 
-@dp.materialized_view(name='equipment', comment='dimension equipment')
+@dp.materialized_view(
+    name='equipment',
+    comment='dimension equipment',
+)
 def equipment():
     """One row per key, from the newest landing of it: a snapshot that lands again replaces the
     rows it repeats instead of adding to them."""
@@ -419,7 +446,11 @@ def _plant_snapshot():
     return spark.read.table('bronze_plant').where('coalesce((`plant_id` IS NOT NULL), false)')  # noqa: F821
 
 
-@dp.materialized_view(name='plant', comment='Power generation plants (one row per site) that feed the grid.')
+@dp.materialized_view(
+    name='plant',
+    comment='Power generation plants (one row per site) that feed the grid.',
+    schema="`plant_id` BIGINT, `plant_name` STRING COMMENT 'Station name, after the nearest town', `plant_code` STRING, `plant_type` STRING, `grid_region` STRING, `operator` STRING, `city` STRING, `state` STRING, `latitude` DOUBLE COMMENT 'Degrees north (WGS84)', `longitude` DOUBLE COMMENT 'Degrees east (WGS84)', `capacity_mw` DOUBLE COMMENT 'Nameplate capacity in megawatts', `commissioned_date` DATE, `is_renewable` BOOLEAN",
+)
 def plant():
     """One row per key, from the newest landing of it: a snapshot that lands again replaces the
     rows it repeats instead of adding to them."""

@@ -16,7 +16,24 @@ AS SELECT *, array_compact(array(CASE WHEN NOT coalesce(`customer_id` IS NOT NUL
 FROM bronze_customer
 WHERE TRUE;
 
-CREATE MATERIALIZED VIEW silver_customer
+CREATE MATERIALIZED VIEW silver_customer (
+  `customer_id` BIGINT,
+  `name` STRING,
+  `email` STRING,
+  `phone` STRING,
+  `address` STRING,
+  `city` STRING,
+  `state` STRING,
+  `zip` STRING,
+  `customer_segment` STRING COMMENT 'Tariff segment - residential, commercial, industrial',
+  `meter_number` STRING,
+  `service_start_date` DATE,
+  `billing_cycle_day` INT,
+  `paperless_billing` BOOLEAN,
+  `payment_plan` STRING,
+  `_source_file` STRING COMMENT 'The landing file the row came from',
+  `_ingested_at` TIMESTAMP COMMENT 'When the pipeline ingested the row'
+)
 COMMENT 'Utility customers (service accounts); changed by customer_changes.'
 AS SELECT `customer_id`, `name`, `email`, `phone`, `address`, `city`, `state`, `zip`, `customer_segment`, `meter_number`, `service_start_date`, `billing_cycle_day`, `paperless_billing`, `payment_plan`, _source_file, _ingested_at FROM customer_checked
 WHERE size(_failed_rules) = 0 AND _copy = 1;
@@ -34,7 +51,28 @@ AS SELECT *, array_compact(array(CASE WHEN NOT coalesce(`change_id` IS NOT NULL,
 FROM bronze_customer_changes
 WHERE TRUE;
 
-CREATE MATERIALIZED VIEW silver_customer_changes
+CREATE MATERIALIZED VIEW silver_customer_changes (
+  `change_id` BIGINT,
+  `customer_id` BIGINT,
+  `change_type` STRING,
+  `change_timestamp` TIMESTAMP,
+  `changed_fields` ARRAY<STRING>,
+  `name` STRING,
+  `email` STRING,
+  `phone` STRING,
+  `address` STRING,
+  `city` STRING,
+  `state` STRING,
+  `zip` STRING,
+  `customer_segment` STRING COMMENT 'Tariff segment - residential, commercial, industrial',
+  `meter_number` STRING,
+  `service_start_date` DATE,
+  `billing_cycle_day` INT,
+  `paperless_billing` BOOLEAN,
+  `payment_plan` STRING,
+  `_source_file` STRING COMMENT 'The landing file the row came from',
+  `_ingested_at` TIMESTAMP COMMENT 'When the pipeline ingested the row'
+)
 COMMENT 'change feed customer_changes'
 AS SELECT `change_id`, `customer_id`, `change_type`, `change_timestamp`, `changed_fields`, `name`, `email`, `phone`, `address`, `city`, `state`, `zip`, `customer_segment`, `meter_number`, `service_start_date`, `billing_cycle_day`, `paperless_billing`, `payment_plan`, _source_file, _ingested_at FROM customer_changes_checked
 WHERE size(_failed_rules) = 0 AND _copy = 1;
@@ -70,7 +108,19 @@ AS SELECT *, array_compact(array(CASE WHEN NOT coalesce(`reading_id` IS NOT NULL
 FROM bronze_meter_readings
 WHERE TRUE;
 
-CREATE MATERIALIZED VIEW silver_meter_readings
+CREATE MATERIALIZED VIEW silver_meter_readings (
+  `reading_id` BIGINT,
+  `customer_id` BIGINT,
+  `reading_time` TIMESTAMP,
+  `kwh_consumed` DOUBLE COMMENT 'Energy used in the interval, kWh',
+  `voltage_v` DOUBLE COMMENT 'Service voltage, volts (ANSI C84.1 range A)',
+  `power_factor` DOUBLE,
+  `rate_code` STRING,
+  `read_method` STRING,
+  `quality_flag` STRING,
+  `_source_file` STRING COMMENT 'The landing file the row came from',
+  `_ingested_at` TIMESTAMP COMMENT 'When the pipeline ingested the row'
+)
 COMMENT 'Interval readings (15 min) from customer smart meters. Rows per batch and reading times follow a daily load curve (profile, UTC hours): a night trough near 04:00, a morning rise and an evening peak at 18:00-20:00; weekends a little busier. num_rows is the average batch.'
 AS SELECT `reading_id`, `customer_id`, `reading_time`, `kwh_consumed`, `voltage_v`, `power_factor`, `rate_code`, `read_method`, `quality_flag`, _source_file, _ingested_at FROM meter_readings_checked
 WHERE size(_failed_rules) = 0 AND _copy = 1;
@@ -88,7 +138,22 @@ AS SELECT *, array_compact(array(CASE WHEN NOT coalesce(`outage_id` IS NOT NULL,
 FROM bronze_outage_events
 WHERE TRUE;
 
-CREATE MATERIALIZED VIEW silver_outage_events
+CREATE MATERIALIZED VIEW silver_outage_events (
+  `outage_id` BIGINT,
+  `plant_id` BIGINT,
+  `equipment_id` BIGINT,
+  `outage_start` TIMESTAMP,
+  `duration_min` INT COMMENT 'Outage duration in minutes',
+  `cause` STRING,
+  `severity` STRING,
+  `customers_affected` INT,
+  `energy_not_served_mwh` DOUBLE,
+  `affected_feeders` ARRAY<STRING>,
+  `crew_dispatched` BOOLEAN,
+  `restoration_notes` STRING,
+  `_source_file` STRING COMMENT 'The landing file the row came from',
+  `_ingested_at` TIMESTAMP COMMENT 'When the pipeline ingested the row'
+)
 COMMENT 'Unplanned and planned outages; one row per outage event.'
 AS SELECT `outage_id`, `plant_id`, `equipment_id`, `outage_start`, `duration_min`, `cause`, `severity`, `customers_affected`, `energy_not_served_mwh`, `affected_feeders`, `crew_dispatched`, `restoration_notes`, _source_file, _ingested_at FROM outage_events_checked
 WHERE size(_failed_rules) = 0 AND _copy = 1;
@@ -108,14 +173,46 @@ UNION ALL
 SELECT `customer_id`, `name`, `email`, `phone`, `address`, `city`, `state`, `zip`, `customer_segment`, `meter_number`, `service_start_date`, `billing_cycle_day`, `paperless_billing`, `payment_plan`, `change_type`, `change_timestamp`
 FROM silver_customer_changes;
 
-CREATE MATERIALIZED VIEW `customer`
+CREATE MATERIALIZED VIEW `customer` (
+  `customer_id` BIGINT,
+  `name` STRING,
+  `email` STRING,
+  `phone` STRING,
+  `address` STRING,
+  `city` STRING,
+  `state` STRING,
+  `zip` STRING,
+  `customer_segment` STRING COMMENT 'Tariff segment - residential, commercial, industrial',
+  `meter_number` STRING,
+  `service_start_date` DATE,
+  `billing_cycle_day` INT,
+  `paperless_billing` BOOLEAN,
+  `payment_plan` STRING
+)
 COMMENT 'Current Utility customers (service accounts); changed by customer_changes.'
 AS SELECT `customer_id`, `name`, `email`, `phone`, `address`, `city`, `state`, `zip`, `customer_segment`, `meter_number`, `service_start_date`, `billing_cycle_day`, `paperless_billing`, `payment_plan` FROM (
   SELECT *, row_number() OVER (PARTITION BY `customer_id` ORDER BY `change_timestamp` DESC) AS _rank
   FROM customer_versions
 ) WHERE _rank = 1 AND `change_type` <> 'DELETE';
 
-CREATE MATERIALIZED VIEW customer_history
+CREATE MATERIALIZED VIEW customer_history (
+  `customer_id` BIGINT,
+  `name` STRING,
+  `email` STRING,
+  `phone` STRING,
+  `address` STRING,
+  `city` STRING,
+  `state` STRING,
+  `zip` STRING,
+  `customer_segment` STRING COMMENT 'Tariff segment - residential, commercial, industrial',
+  `meter_number` STRING,
+  `service_start_date` DATE,
+  `billing_cycle_day` INT,
+  `paperless_billing` BOOLEAN,
+  `payment_plan` STRING,
+  `__START_AT` TIMESTAMP COMMENT 'When this version became current',
+  `__END_AT` TIMESTAMP COMMENT 'When the next version replaced it (NULL: current)'
+)
 COMMENT 'History of Utility customers (service accounts); changed by customer_changes.'
 AS SELECT `customer_id`, `name`, `email`, `phone`, `address`, `city`, `state`, `zip`, `customer_segment`, `meter_number`, `service_start_date`, `billing_cycle_day`, `paperless_billing`, `payment_plan`, `change_timestamp` AS __START_AT, __END_AT FROM (
   SELECT *, lead(`change_timestamp`) OVER (PARTITION BY `customer_id` ORDER BY `change_timestamp`) AS __END_AT
@@ -139,7 +236,21 @@ CREATE TEMPORARY VIEW plant_snapshot
 AS SELECT * FROM bronze_plant WHERE coalesce((`plant_id` IS NOT NULL), false);
 
 -- one row per key, from its newest landing: a snapshot that lands again replaces what it repeats
-CREATE MATERIALIZED VIEW `plant`
+CREATE MATERIALIZED VIEW `plant` (
+  `plant_id` BIGINT,
+  `plant_name` STRING COMMENT 'Station name, after the nearest town',
+  `plant_code` STRING,
+  `plant_type` STRING,
+  `grid_region` STRING,
+  `operator` STRING,
+  `city` STRING,
+  `state` STRING,
+  `latitude` DOUBLE COMMENT 'Degrees north (WGS84)',
+  `longitude` DOUBLE COMMENT 'Degrees east (WGS84)',
+  `capacity_mw` DOUBLE COMMENT 'Nameplate capacity in megawatts',
+  `commissioned_date` DATE,
+  `is_renewable` BOOLEAN
+)
 COMMENT 'Power generation plants (one row per site) that feed the grid.'
 AS SELECT `plant_id`, `plant_name`, `plant_code`, `plant_type`, `grid_region`, `operator`, `city`, `state`, `latitude`, `longitude`, `capacity_mw`, `commissioned_date`, `is_renewable` FROM (
   SELECT *, row_number() OVER (PARTITION BY `plant_id` ORDER BY _ingested_at DESC, _source_file DESC) AS _rank

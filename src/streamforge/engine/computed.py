@@ -1,0 +1,268 @@
+"""Computed columns, lookups and table checks of one chunk (DESIGN §3, coherent rows).
+
+Runs after the chunk's drawn columns and event-time faults are settled, so an expression sees the
+row as it is written: the final event time (lookups read the dimension as it stood then), the
+final foreign keys, and its inputs after their null_rate and anomaly_rate. Whole chunks go through
+DuckDB level by level (inputs first); nothing here loops over rows.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from streamforge.engine.key_time import micros_of
+from streamforge.engine.seeding import ANOMALIES, rng_for
+from streamforge.engine.versions import Versions
+from streamforge.expr.check import Lookup, break_target
+from streamforge.expr.duck import evaluate, to_duckdb
+from streamforge.expr.order import levels
+from streamforge.expr.parse import parse_expression
+from streamforge.plan import Plan, TablePlan
+from streamforge.plan.columns import arrow_type
+from streamforge.spec.model import CheckSpec, ColumnSpec
+
+if TYPE_CHECKING:
+    from streamforge.engine.rows import BatchRequest
+
+FAR_FUTURE = np.iinfo(np.int64).max
+
+
+@dataclass(frozen=True, slots=True)
+class CheckPlan:
+    spec: CheckSpec
+    sql: str  # DuckDB SQL of the rule
+    target: ColumnSpec | None  # the written column an anomaly changes
+
+
+@dataclass(frozen=True, slots=True)
+class Computation:
+    """What a table computes beyond drawing values: expression levels, lookups, checks."""
+
+    levels: tuple[tuple[ColumnSpec, ...], ...]
+    sql: Mapping[str, str]
+    lookups: tuple[Lookup, ...]
+    checks: tuple[CheckPlan, ...]
+    drawn: tuple[ColumnSpec, ...]  # columns drawn by generators (hidden ones included)
+
+
+def computation(table: TablePlan) -> Computation | None:
+    """None for a table without expr, hidden columns or checks: the kernel's plain path."""
+    spec = table.spec
+    if table.feed is not None:
+        return None
+    if not spec.checks and not any(c.expr is not None or c.hidden for c in spec.columns):
+        return None
+    fks = tuple((c, fk.entity) for c, fk in table.foreign_keys.items())
+    return _computation(spec, fks, table.primary_key)
+
+
+@functools.lru_cache(maxsize=256)
+def _computation(spec, fks: tuple[tuple[str, str], ...], key: str | None) -> Computation:  # type: ignore[no-untyped-def]
+    computed = {c.name: c for c in spec.columns if c.expr is not None}
+    parsed = {name: parse_expression(c.expr) for name, c in computed.items()}
+    order = levels({name: p.columns for name, p in parsed.items()})
+    lookups: dict[str, Lookup] = {}
+    for p in parsed.values():
+        for ref in p.lookups:
+            lookups.setdefault(ref.text, runtime_lookup(ref.qualifier, ref.column, dict(fks)))
+    keys = frozenset([c for c, _ in fks] + ([key] if key else []))
+    checks = tuple(
+        CheckPlan(
+            check,
+            to_duckdb(parse_expression(check.rule)),
+            break_target(spec, check, keys) if check.anomaly_rate > 0 else None,
+        )
+        for check in spec.checks
+    )
+    return Computation(
+        tuple(tuple(computed[n] for n in level) for level in order),
+        {name: to_duckdb(p) for name, p in parsed.items()},
+        tuple(lookups.values()),
+        checks,
+        tuple(c for c in spec.columns if c.expr is None),
+    )
+
+
+def runtime_lookup(qualifier: str | None, column: str, fks: Mapping[str, str]) -> Lookup:
+    """The lookup of an expression that `validate` accepted: through the foreign key named
+    `qualifier`, else the one foreign key into the dimension named `qualifier`."""
+    assert qualifier is not None
+    via = qualifier if qualifier in fks else next(c for c, e in fks.items() if e == qualifier)
+    return Lookup(qualifier, column, via, fks[via])
+
+
+def lookup_columns(plan: Plan) -> dict[str, tuple[str, ...]]:
+    """Dimension -> the columns some expression looks up: the only ones kept as versions."""
+    wanted: dict[str, dict[str, None]] = {}
+    for table in plan.tables:
+        comp = computation(table)
+        for lookup in comp.lookups if comp is not None else ():
+            wanted.setdefault(lookup.entity, {})[lookup.column] = None
+    return {entity: tuple(columns) for entity, columns in wanted.items()}
+
+
+def finish_chunk(
+    req: BatchRequest,
+    comp: Computation,
+    batch: pa.RecordBatch,
+    source: np.ndarray,
+    chunk: int,
+    lo: int,
+    hi: int,
+) -> tuple[pa.RecordBatch, dict[str, np.ndarray]]:
+    """The chunk's written batch (computed columns added in file order, hidden ones dropped)
+    and the anomaly mask of each computed column and check, aligned with the final rows.
+
+    `source`: row i of `batch` is a copy of drawn row source[i] (duplicates are exact copies,
+    so a computed column's nulls and anomalies follow the row they copy).
+    """
+    from streamforge.engine.faults import apply_quality
+    from streamforge.engine.rows import column_context
+    from streamforge.plan.columns import table_schema
+
+    rows = pa.Table.from_batches([batch])
+    if comp.lookups:
+        rows = _with_lookups(req, rows)
+    masks: dict[str, np.ndarray] = {}
+    first = _first_copies(source, hi - lo)
+    for level in comp.levels:
+        types = {c.name: arrow_type(c) for c in level}
+        values = evaluate(rows, {c.name: comp.sql[c.name] for c in level}, types)
+        for col in level:
+            ctx = column_context(req, col.name, lo, hi, chunk)
+            drawn_order = values.column(col.name).combine_chunks().take(pa.array(first))
+            final, mask = apply_quality(req, col, drawn_order, ctx, chunk)
+            rows = rows.append_column(col.name, final.take(pa.array(source)))
+            if mask is not None:
+                masks[col.name] = mask[source]
+    for check in comp.checks:
+        rows = _break(req, rows, check, chunk, source, len(first))
+    for check in comp.checks:  # judged once every check has broken its rows
+        masks[check.spec.name] = ~_holds(rows, check.sql)
+    schema = table_schema(req.table)
+    written = rows.select(schema.names).cast(schema).combine_chunks()
+    return _one_batch(written, schema), masks
+
+
+def _one_batch(table: pa.Table, schema: pa.Schema) -> pa.RecordBatch:
+    batches = table.to_batches()
+    if not batches:
+        return pa.RecordBatch.from_arrays([pa.array([], f.type) for f in schema], schema=schema)
+    return batches[0]
+
+
+def _first_copies(source: np.ndarray, drawn: int) -> np.ndarray:
+    """For each drawn row, a final row that copies it (any, for a row no longer there)."""
+    first = np.zeros(drawn, dtype=np.int64)
+    first[source[::-1]] = np.arange(len(source) - 1, -1, -1, dtype=np.int64)
+    return first
+
+
+def _with_lookups(req: BatchRequest, rows: pa.Table) -> pa.Table:
+    comp = computation(req.table)
+    assert comp is not None
+    event = req.table.event_time
+    if event is not None and event in rows.column_names:
+        times, timed = micros_of(rows.column(event).combine_chunks())
+        times = np.where(timed, times, req.window[1] - 1)
+    elif req.table.kind == "dimension":
+        times = np.full(rows.num_rows, FAR_FUTURE, np.int64)
+    else:
+        times = np.full(rows.num_rows, req.window[1] - 1, np.int64)
+    for lookup in comp.lookups:
+        versions: Versions | None = req.lookups.get(lookup.entity)
+        keys, present = micros_of(rows.column(lookup.via).combine_chunks())
+        assert versions is not None, f"no versions of '{lookup.entity}' kept"
+        found = versions.at(np.where(present, keys, -1), times).column(lookup.column)
+        rows = rows.append_column(lookup.name, found)
+    return rows
+
+
+def _break(
+    req: BatchRequest,
+    rows: pa.Table,
+    check: CheckPlan,
+    chunk: int,
+    source: np.ndarray,
+    drawn: int,
+) -> pa.Table:
+    """Break `anomaly_rate` of the rows that satisfy the check by changing its target column,
+    trying candidate changes in turn until the rule fails (a NULL result fails, as in the
+    pipelines' expectations). Copies of a row are picked and changed alike."""
+    target = check.target
+    if target is None:
+        return rows
+    name = f"check:{check.spec.name}"
+    rng = rng_for(req.seed, req.table.name, req.cycle, chunk, name, ANOMALIES)
+    picked = (rng.random(drawn) < check.spec.anomaly_rate)[source] & _holds(rows, check.sql)
+    at = rows.schema.get_field_index(target.name)
+    column = rows.column(at).combine_chunks()
+    for candidate in _breakers(target):
+        if not picked.any():
+            break
+        changed = evaluate(rows, {target.name: candidate}, {target.name: column.type})
+        changed_values = changed.column(0).combine_chunks()
+        trial = rows.set_column(at, target.name, _mix(picked, changed_values, column))
+        broken = picked & ~_holds(trial, check.sql)
+        column = _mix(broken, changed_values, column)
+        rows = rows.set_column(at, target.name, column)
+        picked &= ~broken
+    return rows
+
+
+def _mix(mask: np.ndarray, changed: pa.Array, column: pa.Array) -> pa.Array:
+    return pc.if_else(pa.array(mask), changed, column)
+
+
+def _holds(rows: pa.Table, sql: str) -> np.ndarray:
+    result = evaluate(rows, {"ok": f"coalesce(({sql}), false)"}, {"ok": pa.bool_()})
+    return result.column(0).to_numpy(zero_copy_only=False).astype(bool)
+
+
+def _breakers(col: ColumnSpec) -> tuple[str, ...]:
+    """DuckDB expressions that change `col`'s value, from the least visible to a NULL."""
+    name = f'"{col.name}"'
+    if col.type in ("int", "long", "float", "double", "decimal"):
+        scale = col.scale if col.scale is not None else 2
+        unit = {"int": "1", "long": "1", "float": "1.0", "double": "1.0"}.get(
+            col.type, f"{10**-scale:.{scale}f}"
+        )
+        return (f"{name} + {unit}", f"-(abs({name}) + {unit})", "NULL")
+    if col.type == "string":
+        return (f"{name} || '~'", "NULL")
+    if col.type == "bool":
+        return (f"NOT {name}", "NULL")
+    if col.type in ("date", "datetime"):
+        return (f"{name} + INTERVAL 1 DAY", f"{name} - INTERVAL 3650 DAY", "NULL")
+    return ("NULL",)
+
+
+def compute_images(
+    req: BatchRequest, attrs: list[ColumnSpec], columns: Mapping[str, pa.Array], rows: int
+) -> dict[str, pa.Array]:
+    """The computed attributes of a change feed's after-images, from the other columns of the
+    same row (validate keeps a tracked dimension's expressions to its key and attributes)."""
+    from streamforge.engine.faults import apply_quality
+    from streamforge.engine.rows import column_context
+
+    computed = {a.name: a for a in attrs if a.expr is not None}
+    parsed = {name: parse_expression(a.expr or "") for name, a in computed.items()}
+    present = [name for name in columns if name not in computed]  # the entity key included
+    images = pa.table({name: columns[name] for name in present})
+    result: dict[str, pa.Array] = {}
+    for level in levels({name: p.columns for name, p in parsed.items()}):
+        types = {name: arrow_type(computed[name]) for name in level}
+        values = evaluate(images, {name: to_duckdb(parsed[name]) for name in level}, types)
+        for name in level:
+            ctx = column_context(req, name, 0, rows, 0)
+            made = values[name].combine_chunks()
+            result[name], _ = apply_quality(req, computed[name], made, ctx, 0)
+            images = images.append_column(name, result[name])
+    return result

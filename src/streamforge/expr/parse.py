@@ -1,0 +1,115 @@
+"""Read one Spark SQL row expression with sqlglot: what it names, and whether it is a row function.
+
+A row expression may name columns of its own row and lookups `<dimension>.<column>` (or
+`<fk_column>.<column>`); it may not aggregate, look at other rows, or draw randomness or clocks:
+every generated value must stay a pure function of (seed, table, cycle, chunk).
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+import sqlglot
+from sqlglot import exp
+from sqlglot.dialects.spark import Spark
+from sqlglot.errors import ParseError
+
+from streamforge.errors import did_you_mean
+
+# Functions whose value is not a function of the row: a rerun would write other data.
+IMPURE = (exp.Rand, exp.Randn, exp.Uuid)
+LOOKUP_PREFIX = "__lookup__"
+
+
+class ExprError(ValueError):
+    """An expression that cannot be used; `hint` says how to fix it."""
+
+    def __init__(self, message: str, hint: str | None = None):
+        super().__init__(message)
+        self.message, self.hint = message, hint
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    """A name in an expression: a column of the row (`qualifier` None) or a lookup."""
+
+    qualifier: str | None
+    column: str
+
+    @property
+    def text(self) -> str:
+        return self.column if self.qualifier is None else f"{self.qualifier}.{self.column}"
+
+
+@dataclass(frozen=True, slots=True)
+class Parsed:
+    text: str
+    tree: exp.Expression
+    references: tuple[Reference, ...]  # in order of first appearance, no repeats
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return tuple(r.column for r in self.references if r.qualifier is None)
+
+    @property
+    def lookups(self) -> tuple[Reference, ...]:
+        return tuple(r for r in self.references if r.qualifier is not None)
+
+
+def lookup_name(qualifier: str, column: str) -> str:
+    """The name under which a lookup's values sit beside the row's columns during evaluation."""
+    return f"{LOOKUP_PREFIX}{qualifier}__{column}"
+
+
+@functools.lru_cache(maxsize=1024)
+def parse_expression(text: str) -> Parsed:
+    """Parse `text` as one Spark SQL scalar expression; raise ExprError when it is not one."""
+    try:
+        trees = sqlglot.parse(text, read="spark")
+    except ParseError as exc:
+        detail = exc.errors[0]["description"] if exc.errors else str(exc)
+        raise ExprError(f"cannot read '{text}' as Spark SQL: {detail}") from None
+    if len(trees) != 1 or trees[0] is None:
+        raise ExprError(f"'{text}' is not one expression", "write a single Spark SQL expression")
+    tree: exp.Expression = trees[0]  # type: ignore[assignment]
+    if isinstance(tree, exp.Query | exp.DDL | exp.DML) or tree.find(exp.Query) is not None:
+        raise ExprError(
+            f"'{text}' is a query, not an expression over the row",
+            'write an expression such as "price * quantity"',
+        )
+    _refuse_non_row(tree, text)
+    references: dict[Reference, None] = {}
+    for column in tree.find_all(exp.Column):
+        if isinstance(column.this, exp.Star):
+            raise ExprError(f"'{text}' uses *", "name the columns")
+        if column.args.get("db") or column.args.get("catalog"):
+            raise ExprError(
+                f"'{column.sql(dialect='spark')}' in '{text}' has too many parts",
+                "write <column>, or <dimension>.<column> for a lookup",
+            )
+        qualifier = column.table or None
+        references[Reference(qualifier, column.name)] = None
+    return Parsed(text, tree, tuple(references))
+
+
+def _refuse_non_row(tree: exp.Expression, text: str) -> None:
+    for node in tree.walk():
+        if isinstance(node, exp.Anonymous):
+            name = str(node.this)
+            raise ExprError(
+                f"unknown function '{name}' in '{text}'",
+                did_you_mean(name.upper(), sorted(Spark.Parser.FUNCTIONS))
+                or "see the Spark SQL built-in functions",
+            )
+        if isinstance(node, exp.AggFunc | exp.Window):
+            raise ExprError(
+                f"'{node.sql(dialect='spark')}' in '{text}' looks at other rows",
+                "an expression computes one row from that row's columns and lookups",
+            )
+        if isinstance(node, IMPURE) or type(node).__name__.startswith("Current"):
+            raise ExprError(
+                f"'{node.sql(dialect='spark')}' in '{text}' is not a function of the row",
+                "draw randomness from a hidden column (e.g. `type: double, hidden: true`) "
+                "and use the row's event time instead of the clock",
+            )
