@@ -12,6 +12,7 @@ one core (100% = one core busy all the time).
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import signal
 import statistics
@@ -44,17 +45,19 @@ def main() -> None:
         reader = threading.Thread(target=_read_cycles, args=(process, cycles), daemon=True)
         reader.start()
         samples: list[tuple[float, float, float]] = []  # (elapsed s, RSS MiB, CPU s)
+        loads: list[float] = []  # the machine's 1-minute load average, every second
         began = time.monotonic()
         while time.monotonic() - began < args.minutes * 60 and process.poll() is None:
             rss, cpu = rss_mib(process.pid), cpu_seconds(process.pid)
             if rss is not None and cpu is not None:
                 samples.append((time.monotonic() - began, rss, cpu))
+                loads.append(os.getloadavg()[0])
             time.sleep(1.0)
         process.send_signal(signal.SIGTERM)
         code = process.wait(timeout=120)
         reader.join(timeout=10)
         clean, said = verify(out)
-        _report(args, samples, cycles, code, clean, said)
+        _report(args, samples, cycles, code, clean, said, loads)
 
 
 def _read_cycles(process: subprocess.Popen, cycles: list[tuple[int, int, float]]) -> None:
@@ -66,7 +69,7 @@ def _read_cycles(process: subprocess.Popen, cycles: list[tuple[int, int, float]]
             cycles.append((int(found.group(1)), rows, float(found.group(4))))
 
 
-def _report(args, samples, cycles, code, clean, said) -> None:
+def _report(args, samples, cycles, code, clean, said, loads) -> None:
     seconds = [c[2] for c in cycles]
     rss = [s[1] for s in samples]
     wall = samples[-1][0] - samples[0][0]
@@ -99,6 +102,8 @@ def _report(args, samples, cycles, code, clean, said) -> None:
     print(f"| CPU, share of one core (average) | {cpu_share:.1%} |")
     if per_minute:
         print(f"| CPU per minute, min / max | {min(per_minute):.1%} / {max(per_minute):.1%} |")
+    load = f"{min(loads):.1f} / {statistics.median(loads):.1f} / {max(loads):.1f}"
+    print(f"| load average (1 min), min / median / max | {load} ({os.cpu_count()} CPUs) |")
     print(f"| exit code after SIGTERM | {code} |")
     print(f"| verify | {'clean' if clean else 'FAILED'}: {said} |")
 

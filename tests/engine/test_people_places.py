@@ -214,3 +214,40 @@ def test_validate_refuses_an_unknown_locale(lab_dir, locale) -> None:
     assert check.plan is None
     (issue,) = [i for i in check.errors if "locale" in str(i)]
     assert "customer.yml" in str(issue) and f"unknown locale '{locale}'" in str(issue)
+
+
+def test_a_field_is_the_same_made_alone_or_after_its_siblings(lab_plan, start_us) -> None:
+    """Shared draws are a memo: a column whose siblings ran first (and filled it) gets exactly
+    what it makes alone, on a fresh memo."""
+    from streamforge.engine import shared_draws
+    from streamforge.engine.generators import generate_values
+    from streamforge.engine.rows import BatchRequest, column_context
+
+    table = lab_plan({"customer": PERSON_TABLE, "store": PLACE_TABLE})
+    for name, fields in (("customer", PERSON_TABLE), ("store", PLACE_TABLE)):
+        plan = table.table(name)
+        req = BatchRequest(plan, 5, 0, 3000, 1, (start_us, start_us + 10**7), (0, start_us), {})
+        columns = [c for c in plan.columns if c.name in fields["columns"]]
+
+        def make(col, req=req):
+            return generate_values(col, column_context(req, col.name, 0, 3000, 0))
+
+        alone = {}
+        for col in columns:
+            shared_draws._memo.clear()
+            alone[col.name] = make(col)
+        shared_draws._memo.clear()
+        for col in reversed(columns):
+            assert make(col).equals(alone[col.name]), col.name
+
+
+def test_a_country_alone_is_any_country(run_lab) -> None:
+    """A supplier's `country` without a city or zip is not pinned to the locale's country."""
+    from faker.providers.address.en_US import Provider as Address
+
+    columns = {"supplier_id": "int", "company": "string", "country": "string"}
+    rows = run_lab({"supplier": {"type": "dimension", "num_rows": 500, "columns": columns}}).rows(
+        "supplier"
+    )
+    countries = {r["country"] for r in rows}
+    assert countries <= set(Address.countries) and len(countries) > 50

@@ -222,3 +222,13 @@ def test_energy_workshop_matches_golden_files(update_golden: bool) -> None:
         workshop=True,
     ).files
     check_golden(files, GOLDEN / "databricks-python-workshop", update_golden)
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_the_readme_says_how_the_notebooks_run(target: str) -> None:
+    readme = project(target=target, workshop=True)["README.md"]
+    assert "## Notebooks" in readme and "## Workshop" in readme
+    runs = "spark-pipelines` runs them" if target == "spark" else "bundle lists them"
+    assert runs in readme
+    for number in (1, 2, 3):
+        assert re.search(rf"^{number}\. .+: .+\.$", readme, re.M), number

@@ -17,7 +17,6 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from streamforge.engine.arrow_types import arrow_type
 from streamforge.engine.key_time import micros_of
 from streamforge.engine.seeding import ANOMALIES, rng_for
 from streamforge.engine.versions import Versions
@@ -26,6 +25,7 @@ from streamforge.expr.duck import evaluate, to_duckdb
 from streamforge.expr.order import levels
 from streamforge.expr.parse import parse_expression
 from streamforge.plan import Plan, TablePlan
+from streamforge.plan.columns import arrow_type
 from streamforge.spec.model import CheckSpec, ColumnSpec
 
 if TYPE_CHECKING:
@@ -124,7 +124,8 @@ def finish_chunk(
     so a computed column's nulls and anomalies follow the row they copy).
     """
     from streamforge.engine.faults import apply_quality
-    from streamforge.engine.rows import column_context, table_schema
+    from streamforge.engine.rows import column_context
+    from streamforge.plan.columns import table_schema
 
     rows = pa.Table.from_batches([batch])
     if comp.lookups:

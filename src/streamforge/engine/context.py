@@ -13,10 +13,6 @@ from streamforge.spec.model import TableSpec
 if TYPE_CHECKING:
     from streamforge.engine.load_profile import EventClock
 
-MICROS = 1_000_000
-DAY_US = 86_400 * MICROS
-YEAR_US = 365 * DAY_US
-
 
 @dataclass(frozen=True, slots=True)
 class RowSource:
@@ -30,6 +26,8 @@ class RowSource:
     table: TableSpec  # every column of the table, whatever part of it is being made
     context: Callable[[str], ColumnContext]  # the context of another column of these rows
     stream: Callable[[str], np.random.Generator]  # the draws one entity's fields share
+    # shared(name, make): make() once per chunk for every column that asks for `name`
+    shared: Callable[[str, Callable[[], np.ndarray]], np.ndarray]
 
 
 @dataclass(frozen=True, slots=True)

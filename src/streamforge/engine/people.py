@@ -153,14 +153,19 @@ class PersonDraws:
         rows: int,
         person: PersonPools,
         sex: np.ndarray | None = None,
+        shared: Callable[[str, Callable[[], np.ndarray]], np.ndarray] | None = None,
     ) -> None:
         self.stream, self.rows, self.person, self.sex = stream, rows, person, sex
+        self.shared = shared or (lambda name, make: make())
 
     def _pick(self, part: str, table: np.ndarray) -> np.ndarray:
         return table[self.stream(part).integers(0, len(table), self.rows, dtype=np.int32)]
 
     @functools.cached_property
     def first(self) -> np.ndarray:
+        return self.shared("first", self._first)
+
+    def _first(self) -> np.ndarray:
         person = self.person
         if self.sex is None:
             return self._pick("first", person.first)
@@ -170,7 +175,7 @@ class PersonDraws:
 
     @functools.cached_property
     def last(self) -> np.ndarray:
-        return self._pick("last", self.person.last)
+        return self.shared("last", lambda: self._pick("last", self.person.last))
 
     def style(self, kind: str) -> np.ndarray:
         """0 first.last, 1 first_last, 2 firstlast, 3 flast."""

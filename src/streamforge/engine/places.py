@@ -28,7 +28,8 @@ from streamforge.engine.pool_cache import pool_values
 US_PLACES = Path(__file__).parent / "vocab" / "us_places.csv"
 RECORDS = 2000  # Faker-made place records for locales without shipped places
 JITTER_DEGREES = 0.03  # spread of a row's coordinates around its city's (about 3 km)
-ARMED_FORCES_IN_RANGE = 340  # the one military ZIP prefix inside a state's range
+ARMED_FORCES = (34000, 34100)  # the one military ZIP prefix (340) inside a state's range
+Shared = Callable[[str, Callable[[], np.ndarray]], np.ndarray]
 
 
 @dataclass(frozen=True, slots=True, eq=False)  # hashed by identity: one per locale
@@ -40,6 +41,7 @@ class PlacePools:
     state_abbr: pa.StringArray
     zip_low: np.ndarray | None  # en_US: the state's zip range; else `postcode` is fixed text
     zip_high: np.ndarray | None
+    zip_span: np.ndarray | None  # high - low + 1
     postcode: pa.StringArray | None
     latitude: np.ndarray | None  # None when the locale has no coordinates
     longitude: np.ndarray | None
@@ -62,8 +64,8 @@ def _us_places() -> PlacePools:
     table = csv.read_csv(US_PLACES)
     abbr = table.column("state_abbr").combine_chunks()
     ranges = Provider.states_postcode
-    low = np.array([ranges[s][0] for s in abbr.to_pylist()], dtype=np.int64)
-    high = np.array([ranges[s][1] for s in abbr.to_pylist()], dtype=np.int64)
+    low = np.array([ranges[s][0] for s in abbr.to_pylist()], dtype=np.int32)
+    high = np.array([ranges[s][1] for s in abbr.to_pylist()], dtype=np.int32)
     number, name, suffix = (
         pools.numbers(1, 9999).decorate(suffix=" "),
         pools.last_names().decorate(suffix=" "),
@@ -75,6 +77,7 @@ def _us_places() -> PlacePools:
         state_abbr=abbr,
         zip_low=low,
         zip_high=high,
+        zip_span=(high - low + 1).astype(np.float64),
         postcode=None,
         latitude=table.column("latitude").to_numpy(),
         longitude=table.column("longitude").to_numpy(),
@@ -114,6 +117,7 @@ def _faker_places(locale: str) -> PlacePools:
         state_abbr=pa.array(columns[1], pa.string()),
         zip_low=None,
         zip_high=None,
+        zip_span=None,
         postcode=pa.array(columns[2], pa.string()),
         latitude=np.array(columns[3], dtype=np.float64) if has_coordinates else None,
         longitude=np.array(columns[4], dtype=np.float64) if has_coordinates else None,
@@ -163,13 +167,18 @@ class PlaceDraws:
         rows: int,
         place: PlacePools,
         table: np.ndarray,
+        shared: Shared | None = None,
     ) -> None:
         self.stream, self.rows, self.place, self.table = stream, rows, place, table
+        self.shared: Shared = shared or (lambda name, make: make())
 
     @functools.cached_property
     def record(self) -> np.ndarray:
-        rng = self.stream("record")
-        return self.table[rng.integers(0, len(self.table), self.rows, dtype=np.int32)]
+        def make() -> np.ndarray:
+            rng = self.stream("record")
+            return self.table[rng.integers(0, len(self.table), self.rows, dtype=np.int32)]
+
+        return self.shared("record", make)
 
     @functools.cached_property
     def postcode(self) -> np.ndarray:
@@ -178,10 +187,15 @@ class PlaceDraws:
         place = self.place
         if place.zip_low is None or place.zip_high is None:
             return self.record
-        low, high = place.zip_low[self.record], place.zip_high[self.record]
-        code = low + (self.stream("zip").random(self.rows) * (high - low + 1)).astype(np.int64)
+        return self.shared("postcode", lambda: self._zip_codes(place))
+
+    def _zip_codes(self, place: PlacePools) -> np.ndarray:
+        assert place.zip_low is not None and place.zip_span is not None
+        low, span = place.zip_low[self.record], place.zip_span[self.record]
+        code = low + (self.stream("zip").random(self.rows) * span).astype(np.int32)
         # Faker's Florida range spans 340xx, the Armed Forces Americas: not a place in a state
-        return np.where(code // 100 == ARMED_FORCES_IN_RANGE, code + 100, code)
+        code[(code >= ARMED_FORCES[0]) & (code < ARMED_FORCES[1])] += 100
+        return code
 
     def zips(self) -> pa.StringArray:
         return postcodes(self.place).take(pa.array(self.postcode))

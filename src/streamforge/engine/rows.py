@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pyarrow as pa
 
-from streamforge.engine.arrow_types import arrow_type
 from streamforge.engine.computed import computation, finish_chunk
 from streamforge.engine.context import ColumnContext, RowSource
 from streamforge.engine.event_faults import apply_event_faults, has_faults
@@ -20,7 +19,9 @@ from streamforge.engine.generators import generate_values
 from streamforge.engine.key_time import KeyBirths, draw_born_before, keep_in_time, micros_of
 from streamforge.engine.load_profile import EventClock
 from streamforge.engine.seeding import KEYS, VALUES, chunk_bounds, rng_for, stable_rng
+from streamforge.engine.shared_draws import remember
 from streamforge.plan import TablePlan
+from streamforge.plan.columns import column_type, table_schema
 from streamforge.spec.model import ColumnSpec
 from streamforge.threads import GENERATE, POOL
 
@@ -59,21 +60,6 @@ class BatchRequest:
         return len(chunk_bounds(self.rows))
 
 
-def table_schema(table: TablePlan) -> pa.Schema:
-    return pa.schema([pa.field(c.name, column_type(table, c)) for c in table.columns])
-
-
-def column_type(table: TablePlan, col: ColumnSpec) -> pa.DataType:
-    feed = table.feed
-    if feed is not None:
-        if col.name == feed.changed_fields_column:
-            return pa.list_(pa.string())
-        if col.name in feed.sequence_columns or col.name == feed.entity_key:
-            return pa.int64()
-    is_key = col.name == table.primary_key or col.name in table.foreign_keys
-    return arrow_type(col, is_key=is_key or col.name in table.sequential)
-
-
 def column_context(
     req: BatchRequest,
     col: str,
@@ -89,6 +75,9 @@ def column_context(
         context=lambda other: column_context(req, other, lo, hi, chunk, positions),
         stream=lambda entity: rng_for(
             req.seed, req.table.name, req.cycle, chunk, f"entity:{entity}", VALUES
+        ),
+        shared=lambda name, make: remember(
+            (req.seed, req.table.name, hash(req.table.spec), req.cycle, chunk, lo, hi, name), make
         ),
     )
     return ColumnContext(

@@ -143,15 +143,21 @@ def _workshop(
     return exercise_cells, solution_cells
 
 
-def readme_section(project: NotebookProject, form: Form) -> list[str]:
-    """README lines about the notebooks (and the workshop)."""
+def readme_section(project: NotebookProject, form: Form, bundle: bool = True) -> list[str]:
+    """README lines about the notebooks (and the workshop); `bundle`: a databricks.yml lists
+    them, else spark-pipeline.yml reads them as the .py and .sql files they are."""
     kind = "Databricks source-format notebooks" if form == "source" else "notebooks (.ipynb)"
     lines = [
         "## Notebooks",
         "",
         f"The pipeline source is written as {kind}: each dataset is a cell under a note that "
-        "says what it holds and links the Databricks documentation of what it uses. The bundle "
-        "lists them as the pipeline's notebooks.",
+        "says what it holds and links the Databricks documentation of what it uses. "
+        + (
+            "The bundle lists them as the pipeline's notebooks."
+            if bundle
+            else "They are still plain .py and .sql files: `spark-pipelines` runs them as they "
+            "are, and a Databricks workspace shows them as notebooks."
+        ),
     ]
     if project.exercises:
         lines += [

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import yaml
 
-from streamforge.engine.event_faults import MAX_LATE_CYCLES
 from streamforge.errors import StreamForgeError
 from streamforge.pipelines.bundle import bundle_yaml
 from streamforge.pipelines.generator_job import (
@@ -24,6 +23,7 @@ from streamforge.pipelines.readers import pipeline_format
 from streamforge.pipelines.render import render
 from streamforge.pipelines.targets import Target, get_target
 from streamforge.plan import Plan
+from streamforge.plan.times import MAX_LATE_CYCLES
 
 LANGUAGES = ("python", "sql")
 REPORT = "reports/data_quality.sql"  # outside transformations/: not part of the pipeline
@@ -107,7 +107,7 @@ def build_project(plan: Plan, options: PipelineOptions) -> PipelineProject:
             files, model, form=form, workshop=options.workshop, open_source=not target.bundle
         )
         files, sources = dict(notebooks.files), [notebooks.renamed[s] for s in sources]
-        readme_extra = ["", *readme_section(notebooks, form)]
+        readme_extra = ["", *readme_section(notebooks, form, bundle=target.bundle)]
     report = next(path for path in files if path.startswith("reports/"))
     files["README.md"] = _readme(model, target, options, ", ".join(sources), name, report)
     files["README.md"] += "\n".join(readme_extra) + ("\n" if readme_extra else "")

@@ -11,7 +11,7 @@ import numpy as np
 import pyarrow as pa
 
 from streamforge.engine import people
-from streamforge.engine.context import DAY_US, ColumnContext
+from streamforge.engine.context import ColumnContext
 from streamforge.engine.generators.base import ValueGenerator, generate_values
 from streamforge.engine.generators.row_fields import (
     BIRTH,
@@ -22,6 +22,7 @@ from streamforge.engine.generators.row_fields import (
     split_name,
 )
 from streamforge.engine.generators.temporal import EPOCH, micros_to_arrow, time_range
+from streamforge.plan.times import DAY_US
 from streamforge.spec.locales import DEFAULT_LOCALE
 from streamforge.spec.model import ColumnSpec
 
@@ -58,7 +59,7 @@ class PersonFieldGenerator(ValueGenerator):
             return fallback(self, col).generate(col, ctx)
         locale = locale_of(ctx)
         pools = people.person_pools(locale)
-        sex, domain = None, None
+        sex, domain, shared = None, None, None
         stream: Callable[[str], np.random.Generator] = lambda part: ctx.rng  # noqa: E731
         if ctx.row is not None:
             field = parse_person(col.name)
@@ -66,6 +67,7 @@ class PersonFieldGenerator(ValueGenerator):
             entity = owner(ctx.row.table.name, field.entity)
             row = ctx.row
             stream = lambda part: row.stream(f"person:{entity}:{part}")  # noqa: E731
+            shared = lambda part, make: row.shared(f"person:{entity}:{locale}:{part}", make)  # noqa: E731
             fields = row_fields(ctx.row.table)
             gender = fields.link(entity, "gender")
             if gender is not None and pools.gendered:
@@ -75,7 +77,7 @@ class PersonFieldGenerator(ValueGenerator):
                 made = generate_values(company, ctx.row.context(company.name))
                 domain = people.company_domains(made, locale)
                 domain = None if domain.null_count else domain
-        draws = people.PersonDraws(stream, ctx.rows, pools, sex)
+        draws = people.PersonDraws(stream, ctx.rows, pools, sex, shared)
         tag = ctx.row_index + 1 if col.unique else None  # distinct addresses, still valid
         return people.render(pools, draws, kind, domain, tag)
 

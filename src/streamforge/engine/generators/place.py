@@ -9,7 +9,6 @@ import numpy as np
 import pyarrow as pa
 
 from streamforge.engine import places
-from streamforge.engine.arrow_types import arrow_type
 from streamforge.engine.context import ColumnContext
 from streamforge.engine.generators.base import ValueGenerator
 from streamforge.engine.generators.person import fallback, locale_of
@@ -20,6 +19,7 @@ from streamforge.engine.generators.row_fields import (
     parse_place,
     row_fields,
 )
+from streamforge.plan.columns import arrow_type
 from streamforge.spec.model import NUMERIC_TYPES, ColumnSpec
 
 WHOLE_EARTH = (-90.0, 90.0, -180.0, 180.0)
@@ -43,12 +43,14 @@ def _draws(
     """The row's places (None when no record fits the coordinate columns' bounds)."""
     locale = locale_of(ctx)
     pools = places.place_pools(locale)
-    stream, box = _own_streams(ctx), WHOLE_EARTH
+    stream, box, shared = _own_streams(ctx), WHOLE_EARTH, None
     if ctx.row is not None:
         entity = owner(ctx.row.table.name, entity_prefix)
         row = ctx.row
         stream = lambda part: row.stream(f"place:{entity}:{part}")  # noqa: E731
         box = _bounds(row_fields(ctx.row.table).place(entity))
+        key = f"place:{entity}:{locale}:{box}"
+        shared = lambda part, make: row.shared(f"{key}:{part}", make)  # noqa: E731
     elif col.type in NUMERIC_TYPES:
         box = _bounds({parse_coordinate(col.name).kind: col})  # type: ignore[union-attr]
     table = places.record_table(locale, None if box == WHOLE_EARTH else box)
@@ -56,12 +58,20 @@ def _draws(
         table = places.record_table(locale, None)
         if col.type in NUMERIC_TYPES:
             return None
-    return pools, places.PlaceDraws(stream, ctx.rows, pools, table)
+    return pools, places.PlaceDraws(stream, ctx.rows, pools, table, shared)
 
 
 def _own_streams(ctx: ColumnContext) -> Callable[[str], np.random.Generator]:
     """Without a row, every part of the place comes from the column's own stream, in order."""
     return lambda part: ctx.rng
+
+
+def _has_place(ctx: ColumnContext, prefix: str) -> bool:
+    """Whether the row's place has fields beyond its country (a city, a zip, coordinates)."""
+    if ctx.row is None:
+        return False
+    place = row_fields(ctx.row.table).place(owner(ctx.row.table.name, prefix))
+    return any(kind not in ("country", "country_code") for kind in place)
 
 
 class PlaceFieldGenerator(ValueGenerator):
@@ -81,6 +91,9 @@ class PlaceFieldGenerator(ValueGenerator):
             return fallback(self, col).generate(col, ctx)
         field = parse_place(col.name)
         assert field is not None
+        if field.kind in ("country", "country_code") and not _has_place(ctx, field.entity):
+            # a country alone (a supplier's) is any country, not the locale's
+            return fallback(self, col).generate(col, ctx)
         made = _draws(col, ctx, field.entity)
         assert made is not None
         return places.render(made[0], made[1], field.kind)
