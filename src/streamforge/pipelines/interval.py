@@ -13,7 +13,7 @@ import math
 from datetime import datetime
 from pathlib import Path
 
-from streamforge.engine.event_faults import MAX_LATE_CYCLES
+from streamforge.plan.times import MAX_LATE_CYCLES
 from streamforge.readback import read_manifest
 from streamforge.sinks.landing import STATE_PATH
 

@@ -19,7 +19,7 @@ from streamforge.spec.model import ColumnSpec, LoadProfile, TableSpec
 from streamforge.spec.profile import cycles_lasting, mean_factor, peak_factor
 
 if TYPE_CHECKING:
-    from streamforge.plan import Entity, TablePlan
+    from streamforge.plan.model import Entity, TablePlan
 
 DEFAULT_INTERVAL_S = 30
 HORIZON_CYCLES = 365 * 86_400 // DEFAULT_INTERVAL_S  # a year of cycles at the default interval
