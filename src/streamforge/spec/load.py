@@ -11,7 +11,14 @@ from pydantic import ValidationError
 from streamforge.errors import Issue, did_you_mean, display_path
 from streamforge.spec.columns import ColumnProblem, build_column
 from streamforge.spec.limits import MAX_ROWS, name_problem
-from streamforge.spec.model import CheckSpec, ColumnSpec, Operation, SectorSpec, TableSpec
+from streamforge.spec.model import (
+    TABLE_KINDS,
+    CheckSpec,
+    ColumnSpec,
+    Operation,
+    SectorSpec,
+    TableSpec,
+)
 from streamforge.spec.profile import BurstsModel, ProfileModel, peak_factor
 from streamforge.spec.scalar_text import as_written, yaml11_warnings
 from streamforge.spec.yaml_lines import LinedDocument, YamlSyntaxError, load_lined
@@ -275,8 +282,7 @@ def _table_issue(where: str, doc: LinedDocument, loc: tuple, error: ErrorDetails
             where,
             doc.line_of(loc),
             f"unknown table type '{value}'",
-            did_you_mean(value, ("dimension", "fact", "change_feed"))
-            or "use dimension, fact or change_feed",
+            did_you_mean(value, TABLE_KINDS) or "use dimension, fact or change_feed",
         )
     message = error["msg"].removeprefix("Value error, ")
     label = ".".join(str(p) for p in loc)
