@@ -27,8 +27,9 @@ def require_pyspark() -> None:
     """Raise StreamForgeError naming the extra to install when pyspark or Java is missing."""
     from streamforge.pipelines.local_spark import _java_home
 
-    if importlib.util.find_spec("pyspark") is None:
-        raise StreamForgeError(f"--engine spark needs pyspark: {INSTALL_HINT}")
+    for module in ("pyspark", "pandas"):  # pyspark's mapInArrow imports pandas
+        if importlib.util.find_spec(module) is None:
+            raise StreamForgeError(f"--engine spark needs {module}: {INSTALL_HINT}")
     if _java_home() is None:
         raise StreamForgeError(
             "--engine spark needs a Java runtime (17 or newer) for pyspark: install one "
