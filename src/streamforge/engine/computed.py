@@ -132,14 +132,20 @@ def finish_chunk(
         rows = _with_lookups(req, rows)
     masks: dict[str, np.ndarray] = {}
     first = _first_copies(source, hi - lo)
+    moved = not np.array_equal(source, np.arange(len(source)))  # duplicates copied rows
     for level in comp.levels:
         types = {c.name: arrow_type(c) for c in level}
-        values = evaluate(rows, {c.name: comp.sql[c.name] for c in level}, types)
+        inputs = rows.select(_inputs(comp, level, rows.column_names))
+        values = evaluate(inputs, {c.name: comp.sql[c.name] for c in level}, types)
         for col in level:
+            made = values.column(col.name).combine_chunks()
+            if col.null_rate <= 0 and col.anomaly_rate <= 0:
+                rows = rows.append_column(col.name, made)  # a function of the row: copies agree
+                continue
             ctx = column_context(req, col.name, lo, hi, chunk)
-            drawn_order = values.column(col.name).combine_chunks().take(pa.array(first))
+            drawn_order = made.take(pa.array(first)) if moved else made
             final, mask = apply_quality(req, col, drawn_order, ctx, chunk)
-            rows = rows.append_column(col.name, final.take(pa.array(source)))
+            rows = rows.append_column(col.name, final.take(pa.array(source)) if moved else final)
             if mask is not None:
                 masks[col.name] = mask[source]
     for check in comp.checks:
@@ -147,8 +153,24 @@ def finish_chunk(
     for check in comp.checks:  # judged once every check has broken its rows
         masks[check.spec.name] = ~_holds(rows, check.sql)
     schema = table_schema(req.table)
-    written = rows.select(schema.names).cast(schema).combine_chunks()
+    written = rows.select(schema.names)
+    if not written.schema.equals(schema):
+        written = written.cast(schema)
+    if any(column.num_chunks > 1 for column in written.columns):
+        written = written.combine_chunks()
     return _one_batch(written, schema), masks
+
+
+def _inputs(comp: Computation, level: tuple[ColumnSpec, ...], present: list[str]) -> list[str]:
+    """The columns a level's expressions read (DuckDB then converts only those)."""
+    from streamforge.expr.parse import lookup_name
+
+    names: dict[str, None] = {}
+    for col in level:
+        parsed = parse_expression(col.expr or "")
+        names.update(dict.fromkeys(parsed.columns))
+        names.update({lookup_name(r.qualifier or "", r.column): None for r in parsed.lookups})
+    return [n for n in names if n in present]
 
 
 def _one_batch(table: pa.Table, schema: pa.Schema) -> pa.RecordBatch:

@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from streamforge.errors import StreamForgeError
-from streamforge.pipelines.rules import RESCUED
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,8 +36,9 @@ EXPECT = {"warn": "expect_all", "drop": "expect_all_or_drop", "fail": "expect_al
 VIOLATION = {"warn": "", "drop": " ON VIOLATION DROP ROW", "fail": " ON VIOLATION FAIL UPDATE"}
 
 # Databricks targets: Auto Loader ingests a backlog in batches of at most this many files (one
-# file per table per cycle: a batch is up to 100 cycles), and silver counts rescued values.
-PRODUCTION = {"max_files_per_trigger": 100, "rescued_rule": RESCUED}
+# file per table per cycle: a batch is up to 100 cycles); their silver counts rescued values
+# (the templates check `rescued_rule`, which rendering provides).
+PRODUCTION = {"max_files_per_trigger": 100}
 
 TARGETS: dict[str, Target] = {}
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from streamforge.errors import did_you_mean
 from streamforge.plan.feeds import FeedRoles
 from streamforge.plan.times import is_birth_date
 from streamforge.spec.model import ColumnSpec, SectorSpec, TableSpec
@@ -80,7 +81,14 @@ class Plan:
     entities: Mapping[str, Entity]
 
     def table(self, name: str) -> TablePlan:
-        return next(t for t in self.tables if t.name == name)
+        """The table called `name`; KeyError (with a `did you mean` hint and the sector's
+        tables) when there is none."""
+        for table in self.tables:
+            if table.name == name:
+                return table
+        names = [t.name for t in self.tables]
+        hint = did_you_mean(name, names) or "available tables: " + ", ".join(sorted(names))
+        raise KeyError(f"no table '{name}' in sector '{self.sector.name}'; {hint}")
 
     @property
     def dimensions(self) -> tuple[TablePlan, ...]:

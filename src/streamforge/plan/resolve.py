@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 
 from streamforge.errors import Issue, did_you_mean
-from streamforge.plan.checks import check_unique_capacity
+from streamforge.plan.checks import Capacity, check_unique_capacity
 from streamforge.plan.feeds import FeedRoles, resolve_feed
 from streamforge.plan.issues import table_issue
 from streamforge.plan.model import Entity, ForeignKey, Plan, TablePlan
@@ -64,8 +64,14 @@ def _key_owners(
     return result
 
 
-def plan_sector(sector: SectorSpec) -> tuple[Plan | None, list[Issue]]:
-    """Build the plan; return (None, issues) when any error makes it unusable."""
+def plan_sector(
+    sector: SectorSpec, capacity: Capacity | None = None
+) -> tuple[Plan | None, list[Issue]]:
+    """Build the plan; return (None, issues) when any error makes it unusable.
+
+    `capacity`: how many distinct values a `unique` column can take (the value generators'
+    answer, `streamforge.engine.unique.unique_capacity`); None skips the capacity checks.
+    """
     issues: list[Issue] = []
     dims = {t.name: t for t in sector.tables if t.kind == "dimension"}
     keys = _dimension_keys(dims)
@@ -129,7 +135,8 @@ def plan_sector(sector: SectorSpec) -> tuple[Plan | None, list[Issue]]:
         plans[table.name] = _plan_table(table, sector, entities, key_owner, feeds, issues)
     order = dependency_order(sector, plans, entities, issues)
     issues += _check_expressions(plans, dims, entities)
-    check_unique_capacity(plans, entities, issues)
+    if capacity is not None:
+        check_unique_capacity(plans, entities, issues, capacity)
     if any(i.severity == "error" for i in issues):
         return None, issues
     ordered = tuple(plans[name] for name in order)
