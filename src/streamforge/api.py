@@ -199,7 +199,7 @@ def column_profile(rows: pa.Table, bins: int = 12) -> list[ColumnProfile]:
 
 def parse_start(text: str | None) -> int:
     """Microseconds since the epoch for an ISO-8601 start (naive means UTC); now when None."""
-    from streamforge.engine.context import MICROS
+    from streamforge.plan.times import MICROS
 
     if text is None:
         return int(datetime.now(UTC).replace(microsecond=0).timestamp()) * MICROS

@@ -13,9 +13,9 @@ from typing import Any
 
 import pyarrow as pa
 
-from streamforge.engine.rows import table_schema
 from streamforge.errors import StreamForgeError
 from streamforge.plan import Plan
+from streamforge.plan.columns import table_schema
 from streamforge.readback import read_file
 from streamforge.sinks.formats import get_format
 from streamforge.sinks.landing import Landing

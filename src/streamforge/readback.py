@@ -12,8 +12,8 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from streamforge.engine.rows import table_schema
 from streamforge.plan import Plan
+from streamforge.plan.columns import table_schema
 from streamforge.sinks.formats import cycle_parser
 
 MANIFEST = Path("_streamforge") / "manifest.jsonl"

@@ -17,7 +17,6 @@ from typing import Protocol
 
 from streamforge import checkpoint
 from streamforge.checkpoint import RunMeta
-from streamforge.engine.context import MICROS
 from streamforge.engine.scenario import Scenario, apply_scenario
 from streamforge.engine.session import Session
 from streamforge.engine.settings import RunSettings
@@ -25,6 +24,7 @@ from streamforge.engine.state import RunState
 from streamforge.errors import StorageError, StreamForgeError
 from streamforge.landing_write import OutputWriter, WriteStopped, WrittenFile, write_output
 from streamforge.plan import Plan
+from streamforge.plan.times import MICROS
 from streamforge.run_events import CycleReport as CycleReport
 from streamforge.run_events import (
     CycleWritten,

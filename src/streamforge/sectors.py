@@ -11,6 +11,7 @@ from streamforge.errors import Issue, SchemaError, StreamForgeError, did_you_mea
 
 if TYPE_CHECKING:  # the planner and the spec models (pydantic) load on first check_sector
     from streamforge.plan import Plan
+    from streamforge.spec.model import ColumnSpec
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -93,9 +94,17 @@ def check_sector(schema_dir: Path, sector: str) -> SectorCheck:
     spec, issues = load_sector(directory)
     plan = None
     if not any(i.severity == "error" for i in issues):
-        plan, more = plan_sector(spec)
+        plan, more = plan_sector(spec, capacity=_unique_capacity)
         issues += more
     return SectorCheck(directory.name, plan, tuple(issues))
+
+
+def _unique_capacity(col: ColumnSpec) -> int | None:
+    """The value generators' capacity of a unique column: the engine loads only for a sector
+    that has one."""
+    from streamforge.engine.unique import unique_capacity
+
+    return unique_capacity(col)
 
 
 def load_plan(schema_dir: Path, sector: str) -> Plan:

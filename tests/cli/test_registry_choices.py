@@ -5,6 +5,7 @@ format or target is one file and appears everywhere."""
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
 import click
 import pytest
@@ -13,6 +14,7 @@ from click.testing import CliRunner
 from streamforge import api
 from streamforge.cli import main
 from streamforge.cli_run import run
+from streamforge.pipelines import targets
 from streamforge.pipelines.targets import TARGETS, Target
 from streamforge.sinks import FORMATS
 from streamforge.web.params import LandingFormat, PipelineTarget
@@ -37,6 +39,13 @@ def test_format_and_target_choices_are_the_registries() -> None:
     assert choices(command("pipeline"), "--target") == tuple(TARGETS)
     assert {f.value for f in LandingFormat} == set(FORMATS)
     assert {t.value for t in PipelineTarget} == set(TARGETS)
+
+
+def test_every_target_is_one_module() -> None:
+    """A target is one `pipelines/target_<name>.py` that the registry imports."""
+    folder = Path(targets.__file__).parent
+    modules = sorted(p.stem for p in folder.glob("target_*.py"))
+    assert modules == sorted(f"target_{name.replace('-', '_')}" for name in TARGETS)
 
 
 def test_every_target_declares_what_it_can_do() -> None:

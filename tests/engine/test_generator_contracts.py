@@ -15,9 +15,10 @@ import pytest
 from tests.engine.conftest import START_US
 
 from streamforge.engine.generators import ValueGenerator, generate_values, generator_for
-from streamforge.engine.rows import BatchRequest, column_context, column_type, make_chunk
+from streamforge.engine.rows import BatchRequest, column_context, make_chunk
 from streamforge.engine.seeding import CHUNK_ROWS
 from streamforge.plan import Plan, TablePlan
+from streamforge.plan.columns import column_type
 
 # One column per kind of generator and per smart-field family; add one when a generator is new.
 CANDIDATES: dict[str, object] = {

@@ -7,8 +7,8 @@ import pyarrow as pa
 import pytest
 
 from streamforge.engine import seeding
-from streamforge.engine.context import DAY_US, YEAR_US
 from streamforge.engine.generators.temporal import to_micros
+from streamforge.plan.times import DAY_US, YEAR_US
 
 
 def micros(table: pa.Table, column: str) -> np.ndarray:

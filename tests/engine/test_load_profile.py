@@ -18,7 +18,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from streamforge import api
-from streamforge.engine.context import DAY_US, MICROS
 from streamforge.engine.load_profile import (
     HOUR_US,
     cycle_rows,
@@ -26,6 +25,7 @@ from streamforge.engine.load_profile import (
     hourly_shares,
     mean_intensity,
 )
+from streamforge.plan.times import DAY_US, MICROS
 from streamforge.readback import read_landing
 from streamforge.spec.model import LoadProfile
 

@@ -102,8 +102,12 @@ def decimal_columns(draw: st.DrawFn) -> dict:
     scale = draw(st.integers(0, precision))
     top = 10 ** (precision - scale) - 1  # largest integer part
     # Whole numbers of any size, or YAML floats with a few places (rounded inward onto the scale).
-    # (float bounds of a strategy must be exact floats: 10**16 - 1 is not one)
-    edge = float(top) if float(top) <= top else math.nextafter(float(top), 0.0)
+    # (float bounds of a strategy must be exact floats: 10**16 - 1 is not one). The YAML holds a
+    # float's shortest text, read exactly: 1e23 is the float 99999999999999991611392 but the text
+    # "1e+23" is 10**23, one digit too many for decimal(23,0), so the text must fit, not the float.
+    edge = float(top)
+    while Decimal(repr(edge)) > top:
+        edge = math.nextafter(edge, 0.0)
     fractional = st.floats(-edge, edge).map(lambda v: round(v, draw(st.integers(0, 4))))
     bound = st.one_of(st.integers(-top, top), fractional)
     low, high = sorted([draw(bound), draw(bound)])

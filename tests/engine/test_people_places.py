@@ -239,3 +239,15 @@ def test_a_field_is_the_same_made_alone_or_after_its_siblings(lab_plan, start_us
         shared_draws._memo.clear()
         for col in reversed(columns):
             assert make(col).equals(alone[col.name]), col.name
+
+
+def test_a_country_alone_is_any_country(run_lab) -> None:
+    """A supplier's `country` without a city or zip is not pinned to the locale's country."""
+    from faker.providers.address.en_US import Provider as Address
+
+    columns = {"supplier_id": "int", "company": "string", "country": "string"}
+    rows = run_lab({"supplier": {"type": "dimension", "num_rows": 500, "columns": columns}}).rows(
+        "supplier"
+    )
+    countries = {r["country"] for r in rows}
+    assert countries <= set(Address.countries) and len(countries) > 50

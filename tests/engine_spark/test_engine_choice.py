@@ -21,16 +21,17 @@ def generate(out: Path, *extra: str):
     return CliRunner().invoke(main, args, env=ENV)
 
 
+@pytest.mark.parametrize("missing", ["pyspark", "pandas"])
 def test_without_pyspark_the_error_names_the_extra(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, missing: str
 ) -> None:
     real = importlib.util.find_spec
     monkeypatch.setattr(
-        importlib.util, "find_spec", lambda name, *a: None if name == "pyspark" else real(name, *a)
+        importlib.util, "find_spec", lambda name, *a: None if name == missing else real(name, *a)
     )
     result = generate(tmp_path / "out", "--engine", "spark")
     assert result.exit_code != 0
-    assert "pip install 'streamforge[spark]'" in result.output
+    assert f"needs {missing}: pip install 'streamforge[spark]'" in result.output
     assert "Traceback" not in result.output
     assert not (tmp_path / "out").exists()
 

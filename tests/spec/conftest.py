@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from streamforge.engine.unique import unique_capacity
 from streamforge.errors import Issue
 from streamforge.plan import Plan, plan_sector
 from streamforge.spec.load import load_sector
@@ -60,7 +61,7 @@ def plan(load_ok) -> Callable[[Files], tuple[Plan | None, list[Issue]]]:
     """Load (which must succeed), then plan: (plan or None, every plan issue)."""
 
     def run(files: Files) -> tuple[Plan | None, list[Issue]]:
-        return plan_sector(load_ok(files))
+        return plan_sector(load_ok(files), unique_capacity)
 
     return run
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from streamforge.engine.unique import unique_capacity
 from streamforge.plan import plan_sector
 from streamforge.spec.load import load_sector
 
@@ -133,7 +134,7 @@ def test_customer_changes_feed(readme_sector):
 
 def test_readme_examples_plan_alone(readme_sector):
     """Without a customer dimension, customer_changes owns the `customer` entity (DESIGN §5)."""
-    plan, issues = plan_sector(load_sector(readme_sector)[0])
+    plan, issues = plan_sector(load_sector(readme_sector)[0], unique_capacity)
     assert plan is not None, "\n".join(map(str, issues))
     assert not errors_of(issues)
     # plant_id matches no dimension: sequential values, and a warning that names the column
@@ -170,7 +171,7 @@ def test_readme_feed_tracks_a_customer_dimension_when_there_is_one(readme_sector
     (readme_sector / "customer.yml").write_text(
         dimension("customer", ["customer_id: int", "name: string", "city: string"])
     )
-    plan, issues = plan_sector(load_sector(readme_sector)[0])
+    plan, issues = plan_sector(load_sector(readme_sector)[0], unique_capacity)
     assert plan is not None, "\n".join(map(str, issues))
     roles = plan.table("customer_changes").feed
     assert roles is not None and not roles.owns_entity

@@ -294,3 +294,19 @@ def test_parents_come_before_children(plan):
     assert order.index("customer") < order.index("customer_changes") < order.index("orders")
     assert [t.kind for t in p.streams] == ["change_feed", "fact"]
     assert {t.name for t in p.dimensions} == {"customer", "region", "store"}
+
+
+def test_plan_table_unknown_name_is_a_key_error_with_a_hint(plan):
+    """Issue 12.7: an unknown table is a KeyError that names it and hints, not StopIteration."""
+    result, _ = plan(
+        {
+            "c": dimension("customer", ["customer_id: int"]),
+            "o": fact("orders", ["order_id: int", "customer_id: int"]),
+        }
+    )
+    assert result is not None
+    assert result.table("orders").name == "orders"
+    with pytest.raises(KeyError, match=r"no table 'order' in sector .*did you mean 'orders'"):
+        result.table("order")
+    with pytest.raises(KeyError, match="available tables: customer, orders"):
+        result.table("zzz")

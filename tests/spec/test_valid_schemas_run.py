@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from streamforge import api, sectors
+from streamforge.engine.unique import unique_capacity
 from streamforge.errors import StreamForgeError
 from streamforge.plan import plan_sector
 
@@ -57,7 +58,7 @@ def test_a_feed_column_with_another_type_than_its_dimension_is_an_error(load):
             "t_changes": FEED.format(column="seen_on: datetime"),
         }
     )
-    _, plan_issues = plan_sector(spec)
+    _, plan_issues = plan_sector(spec, unique_capacity)
     (error,) = errors_of(plan_issues)
     assert error.file.endswith("t_changes.yml") and error.line == 7
     assert "datetime here but date in dimension 't'" in error.message
@@ -100,7 +101,7 @@ def test_a_reference_to_a_change_feed_names_the_entity_it_changes(load, target, 
             "f": fact,
         }
     )
-    _, issues = plan_sector(spec)
+    _, issues = plan_sector(spec, unique_capacity)
     (error,) = errors_of(issues)
     assert error.file.endswith("f.yml") and error.line == 6
     assert "references change feed" in error.message and "missing" not in error.message

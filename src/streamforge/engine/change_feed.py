@@ -24,13 +24,13 @@ from streamforge.engine.rows import (
     column_context,
     fill_column,
     parents_below,
-    table_schema,
 )
 from streamforge.engine.rules import violations
 from streamforge.engine.seeding import ROWS, rng_for, stable_rng
 from streamforge.engine.state import EntityState, FeedState
 from streamforge.engine.unique import check_room
 from streamforge.plan import TablePlan
+from streamforge.plan.columns import table_schema
 
 INSERT, UPDATE, DELETE = 0, 1, 2
 OP_NAMES = np.array(["INSERT", "UPDATE", "DELETE"])

@@ -17,7 +17,6 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from streamforge.engine.arrow_types import arrow_type
 from streamforge.engine.key_time import micros_of
 from streamforge.engine.seeding import ANOMALIES, rng_for
 from streamforge.engine.versions import Versions
@@ -26,6 +25,7 @@ from streamforge.expr.duck import evaluate, to_duckdb
 from streamforge.expr.order import levels
 from streamforge.expr.parse import parse_expression
 from streamforge.plan import Plan, TablePlan
+from streamforge.plan.columns import arrow_type
 from streamforge.spec.model import CheckSpec, ColumnSpec
 
 if TYPE_CHECKING:
@@ -124,21 +124,28 @@ def finish_chunk(
     so a computed column's nulls and anomalies follow the row they copy).
     """
     from streamforge.engine.faults import apply_quality
-    from streamforge.engine.rows import column_context, table_schema
+    from streamforge.engine.rows import column_context
+    from streamforge.plan.columns import table_schema
 
     rows = pa.Table.from_batches([batch])
     if comp.lookups:
         rows = _with_lookups(req, rows)
     masks: dict[str, np.ndarray] = {}
     first = _first_copies(source, hi - lo)
+    moved = not np.array_equal(source, np.arange(len(source)))  # duplicates copied rows
     for level in comp.levels:
         types = {c.name: arrow_type(c) for c in level}
-        values = evaluate(rows, {c.name: comp.sql[c.name] for c in level}, types)
+        inputs = rows.select(_inputs(comp, level, rows.column_names))
+        values = evaluate(inputs, {c.name: comp.sql[c.name] for c in level}, types)
         for col in level:
+            made = values.column(col.name).combine_chunks()
+            if col.null_rate <= 0 and col.anomaly_rate <= 0:
+                rows = rows.append_column(col.name, made)  # a function of the row: copies agree
+                continue
             ctx = column_context(req, col.name, lo, hi, chunk)
-            drawn_order = values.column(col.name).combine_chunks().take(pa.array(first))
+            drawn_order = made.take(pa.array(first)) if moved else made
             final, mask = apply_quality(req, col, drawn_order, ctx, chunk)
-            rows = rows.append_column(col.name, final.take(pa.array(source)))
+            rows = rows.append_column(col.name, final.take(pa.array(source)) if moved else final)
             if mask is not None:
                 masks[col.name] = mask[source]
     for check in comp.checks:
@@ -146,8 +153,24 @@ def finish_chunk(
     for check in comp.checks:  # judged once every check has broken its rows
         masks[check.spec.name] = ~_holds(rows, check.sql)
     schema = table_schema(req.table)
-    written = rows.select(schema.names).cast(schema).combine_chunks()
+    written = rows.select(schema.names)
+    if not written.schema.equals(schema):
+        written = written.cast(schema)
+    if any(column.num_chunks > 1 for column in written.columns):
+        written = written.combine_chunks()
     return _one_batch(written, schema), masks
+
+
+def _inputs(comp: Computation, level: tuple[ColumnSpec, ...], present: list[str]) -> list[str]:
+    """The columns a level's expressions read (DuckDB then converts only those)."""
+    from streamforge.expr.parse import lookup_name
+
+    names: dict[str, None] = {}
+    for col in level:
+        parsed = parse_expression(col.expr or "")
+        names.update(dict.fromkeys(parsed.columns))
+        names.update({lookup_name(r.qualifier or "", r.column): None for r in parsed.lookups})
+    return [n for n in names if n in present]
 
 
 def _one_batch(table: pa.Table, schema: pa.Schema) -> pa.RecordBatch:

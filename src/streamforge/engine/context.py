@@ -13,10 +13,6 @@ from streamforge.spec.model import TableSpec
 if TYPE_CHECKING:
     from streamforge.engine.load_profile import EventClock
 
-MICROS = 1_000_000
-DAY_US = 86_400 * MICROS
-YEAR_US = 365 * DAY_US
-
 
 @dataclass(frozen=True, slots=True)
 class RowSource:

@@ -13,9 +13,7 @@ import pyarrow as pa
 
 from streamforge.engine.seeding import FAULTS, rng_for
 from streamforge.plan import TablePlan
-
-MICROS = 1_000_000
-MAX_LATE_CYCLES = 3
+from streamforge.plan.times import MAX_LATE_CYCLES
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,9 +16,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from streamforge.engine.event_faults import MAX_LATE_CYCLES  # the pipelines' watermark covers it
 from streamforge.engine.seeding import FAULTS, rng_for
 from streamforge.plan import TablePlan
+from streamforge.plan.times import MAX_LATE_CYCLES  # the pipelines' watermark covers it
 
 __all__ = ["DUE", "MAX_LATE_CYCLES", "FeedDelivery", "deliver_changes"]
 DUE = "_due_cycle"  # column of a held row: the cycle whose file it lands in

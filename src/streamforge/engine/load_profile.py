@@ -20,8 +20,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from streamforge.engine.context import DAY_US, MICROS
 from streamforge.engine.seeding import PROFILE, rng_for
+from streamforge.plan.times import DAY_US, MICROS
 from streamforge.spec.model import LoadProfile
 
 HOUR_US = 3600 * MICROS

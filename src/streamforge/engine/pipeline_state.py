@@ -17,27 +17,11 @@ import pyarrow.compute as pc
 
 from streamforge.engine.rules import violations
 from streamforge.plan import TablePlan
-from streamforge.plan_feeds import FeedRoles
+from streamforge.plan.feeds import cdc_sequence, delete_judged
 from streamforge.spec.model import ColumnSpec
 
 SEQUENCE, DELETED = "_sequence", "_deleted"  # bookkeeping columns of the expected state
 SNAPSHOT_SEQUENCE = 0  # snapshot rows come before every change (the pipelines' sequence floor)
-
-
-def cdc_sequence(roles: FeedRoles) -> str:
-    """The column the pipelines' `SEQUENCE BY` uses: a sequence column, else the timestamp."""
-    return roles.sequence_columns[0] if roles.sequence_columns else roles.timestamp_column
-
-
-def delete_judged(table: TablePlan) -> frozenset[str]:
-    """Columns whose rules a DELETE row must pass: its keys, change type and ordering."""
-    roles = table.feed
-    if roles is None:
-        return frozenset()
-    names = {roles.entity_key, roles.type_column, roles.timestamp_column, *roles.sequence_columns}
-    if table.primary_key:
-        names.add(table.primary_key)
-    return frozenset(names)
 
 
 def is_cdc_sequence(table: TablePlan, col: ColumnSpec) -> bool:

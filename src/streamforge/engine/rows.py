@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pyarrow as pa
 
-from streamforge.engine.arrow_types import arrow_type
 from streamforge.engine.computed import computation, finish_chunk
 from streamforge.engine.context import ColumnContext, RowSource
 from streamforge.engine.event_faults import apply_event_faults, has_faults
@@ -22,6 +21,7 @@ from streamforge.engine.load_profile import EventClock
 from streamforge.engine.seeding import KEYS, VALUES, chunk_bounds, rng_for, stable_rng
 from streamforge.engine.shared_draws import remember
 from streamforge.plan import TablePlan
+from streamforge.plan.columns import column_type, table_schema
 from streamforge.spec.model import ColumnSpec
 from streamforge.threads import GENERATE, POOL
 
@@ -58,21 +58,6 @@ class BatchRequest:
     @property
     def chunk_count(self) -> int:
         return len(chunk_bounds(self.rows))
-
-
-def table_schema(table: TablePlan) -> pa.Schema:
-    return pa.schema([pa.field(c.name, column_type(table, c)) for c in table.columns])
-
-
-def column_type(table: TablePlan, col: ColumnSpec) -> pa.DataType:
-    feed = table.feed
-    if feed is not None:
-        if col.name == feed.changed_fields_column:
-            return pa.list_(pa.string())
-        if col.name in feed.sequence_columns or col.name == feed.entity_key:
-            return pa.int64()
-    is_key = col.name == table.primary_key or col.name in table.foreign_keys
-    return arrow_type(col, is_key=is_key or col.name in table.sequential)
 
 
 def column_context(

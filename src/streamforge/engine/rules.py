@@ -10,9 +10,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from streamforge.engine.context import DAY_US
 from streamforge.engine.generators.categorical import category_pool
 from streamforge.engine.generators.temporal import to_micros
+from streamforge.plan.times import DAY_US
 from streamforge.spec.model import ColumnSpec
 from streamforge.spec.number_limits import from_units, to_units
 

@@ -11,18 +11,18 @@ import pyarrow.compute as pc
 
 from streamforge.engine.change_feed import change_batch
 from streamforge.engine.computed import lookup_columns
-from streamforge.engine.context import MICROS, YEAR_US
-from streamforge.engine.event_faults import MAX_LATE_CYCLES
 from streamforge.engine.feed_faults import deliver_changes
 from streamforge.engine.key_time import micros_of
 from streamforge.engine.load_profile import event_clock
 from streamforge.engine.pipeline_state import anomaly_counts, apply_landed, snapshot_state
-from streamforge.engine.rows import BatchRequest, Chunk, iter_chunks, table_schema
+from streamforge.engine.rows import BatchRequest, Chunk, iter_chunks
 from streamforge.engine.settings import RunSettings
 from streamforge.engine.state import EntityState, FeedState, RunState
 from streamforge.engine.unique import check_room
 from streamforge.engine.versions import Versions
 from streamforge.plan import Plan, TablePlan
+from streamforge.plan.columns import table_schema
+from streamforge.plan.times import MAX_LATE_CYCLES, MICROS, YEAR_US
 
 
 @dataclass(slots=True)

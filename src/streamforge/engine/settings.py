@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from streamforge.engine.context import MICROS
+from streamforge.plan.times import MICROS
 
 if TYPE_CHECKING:
     from streamforge.engine.scenario import Scenario

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from streamforge.engine.generators import generator_for
 from streamforge.errors import StreamForgeError
 from streamforge.plan import TablePlan
+from streamforge.plan import checks as plan_checks
 from streamforge.spec.model import ColumnSpec
 
 
@@ -28,16 +29,8 @@ def unique_capacity(col: ColumnSpec) -> int | None:
 
 
 def bounded_columns(table: TablePlan) -> Iterator[tuple[ColumnSpec, int]]:
-    """(column, capacity) of the table's unique columns whose values can run out. Keys, foreign
-    keys, sequential ids and a change feed's role columns are numbered by the engine instead."""
-    feed = table.feed
-    skip = {table.primary_key, *table.foreign_keys, *table.sequential}
-    if feed is not None:
-        skip |= set(feed.role_columns)
-    for col in table.columns:
-        room = unique_capacity(col) if col.name not in skip else None
-        if room is not None:
-            yield col, room
+    """(column, capacity) of the table's unique columns whose values can run out."""
+    return plan_checks.bounded_columns(table, unique_capacity)
 
 
 def check_room(table: TablePlan, last_index: int, cycle: int) -> None:

@@ -17,6 +17,9 @@ from streamforge.errors import StreamForgeError
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
 
+# Generating is throughput work: the full JIT (C1 then C2), unlike the pipeline tests' short runs
+# (local_spark.JVM_OPTIONS, C1 only); the code cache as large as theirs.
+THROUGHPUT_JVM = "-XX:ReservedCodeCacheSize=256m"
 INSTALL_HINT = "pip install 'streamforge[spark]'"
 
 
@@ -24,8 +27,9 @@ def require_pyspark() -> None:
     """Raise StreamForgeError naming the extra to install when pyspark or Java is missing."""
     from streamforge.pipelines.local_spark import _java_home
 
-    if importlib.util.find_spec("pyspark") is None:
-        raise StreamForgeError(f"--engine spark needs pyspark: {INSTALL_HINT}")
+    for module in ("pyspark", "pandas"):  # pyspark's mapInArrow imports pandas
+        if importlib.util.find_spec(module) is None:
+            raise StreamForgeError(f"--engine spark needs {module}: {INSTALL_HINT}")
     if _java_home() is None:
         raise StreamForgeError(
             "--engine spark needs a Java runtime (17 or newer) for pyspark: install one "
@@ -43,7 +47,7 @@ def local_session(master: str = "local[2]", work_dir: Path | None = None) -> Spa
     require_pyspark()
     from pyspark.sql import SparkSession
 
-    from streamforge.pipelines.local_spark import JVM_OPTIONS, prepare_spark_home, spark_conf
+    from streamforge.pipelines.local_spark import prepare_spark_home, spark_conf
 
     work = Path(work_dir or tempfile.mkdtemp(prefix="streamforge-spark-"))
     env = prepare_spark_home(work)
@@ -56,7 +60,7 @@ def local_session(master: str = "local[2]", work_dir: Path | None = None) -> Spa
         for k, v in spark_conf(work).items()
         if not k.startswith(("spark.sql.catalogImplementation", "spark.hadoop.javax"))
     }
-    confs["spark.driver.extraJavaOptions"] = JVM_OPTIONS
+    confs["spark.driver.extraJavaOptions"] = THROUGHPUT_JVM
     builder = SparkSession.builder.master(master).appName("streamforge")
     for key, value in confs.items():
         builder = builder.config(key, value)

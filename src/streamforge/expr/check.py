@@ -12,11 +12,11 @@ from dataclasses import dataclass
 
 import pyarrow as pa
 
-from streamforge.engine.arrow_types import arrow_type
 from streamforge.errors import Issue, did_you_mean, display_path
 from streamforge.expr.duck import result_type, to_duckdb
 from streamforge.expr.order import CycleError, levels
 from streamforge.expr.parse import ExprError, Parsed, Reference, lookup_name, parse_expression
+from streamforge.plan.columns import arrow_type
 from streamforge.spec.model import CheckSpec, ColumnSpec, TableSpec
 
 # Declared type -> the DuckDB result types an expression of that column may have.

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from streamforge.engine.pipeline_state import cdc_sequence
 from streamforge.pipelines.interval import DEFAULT_INTERVAL, watermark_seconds
 from streamforge.pipelines.literals import quote, sql_string
 from streamforge.pipelines.names import check_names
@@ -16,6 +15,7 @@ from streamforge.pipelines.readers import from_text, pipeline_format, text_type
 from streamforge.pipelines.rules import Rule, rules_for
 from streamforge.pipelines.spark_types import spark_type
 from streamforge.plan import Plan, TablePlan
+from streamforge.plan.feeds import cdc_sequence
 from streamforge.spec.model import NUMERIC_TYPES, ColumnSpec
 
 BRONZE, SILVER, QUARANTINE = "bronze_{}", "silver_{}", "quarantine_{}"
@@ -247,7 +247,7 @@ def build_model(plan: Plan, interval_seconds: float = DEFAULT_INTERVAL) -> Pipel
 
 
 def _source(table: TablePlan) -> Source:
-    from streamforge.engine.rows import column_type
+    from streamforge.plan.columns import column_type
 
     columns = []
     for c in table.columns:

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import yaml
 
-from streamforge.engine.event_faults import MAX_LATE_CYCLES
 from streamforge.errors import StreamForgeError
 from streamforge.pipelines.bundle import bundle_yaml
 from streamforge.pipelines.generator_job import (
@@ -24,6 +23,7 @@ from streamforge.pipelines.readers import pipeline_format
 from streamforge.pipelines.render import render
 from streamforge.pipelines.targets import Target, get_target
 from streamforge.plan import Plan
+from streamforge.plan.times import MAX_LATE_CYCLES
 
 LANGUAGES = ("python", "sql")
 REPORT = "reports/data_quality.sql"  # outside transformations/: not part of the pipeline

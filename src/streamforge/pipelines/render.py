@@ -12,7 +12,7 @@ from streamforge.pipelines.literals import quote, sql_string
 from streamforge.pipelines.model import Aggregate, Dimension, PipelineModel
 from streamforge.pipelines.names import comment_text, python_name
 from streamforge.pipelines.readers import pipeline_format, reader_options
-from streamforge.pipelines.rules import failed_rules_sql
+from streamforge.pipelines.rules import RESCUED, failed_rules_sql
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -57,6 +57,7 @@ def render(template: str, model: PipelineModel, **context: object) -> str:
             reader_options=reader_options(fmt),
             spark_source=pipeline_format(fmt).spark_source,
             failed_rules_sql=failed_rules_sql,
+            rescued_rule=RESCUED,  # Auto Loader's rescued-data check (Databricks templates)
             passes_sql=ddl.passes_sql,
             silver_columns=ddl.silver_columns,
             dimension_columns=lambda d, history=False: ddl.dimension_columns(

@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from streamforge.engine.pipeline_state import cdc_sequence, delete_judged
 from streamforge.pipelines.literals import date_literal, quote, sql_string, timestamp_literal
 from streamforge.plan import TablePlan
+from streamforge.plan.feeds import cdc_sequence, delete_judged
 from streamforge.spec.model import ColumnSpec
 
 __all__ = ["Action", "Rule", "quote", "rules_for"]

@@ -13,7 +13,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from streamforge.plan_feeds import FeedRoles
+from streamforge.plan.feeds import FeedRoles
 from streamforge.verify.report import Report
 from streamforge.verify.timeline import Timeline
 

@@ -8,9 +8,9 @@ from typing import ClassVar
 import numpy as np
 import pyarrow as pa
 
-from streamforge.engine.arrow_types import arrow_type
 from streamforge.engine.context import ColumnContext
 from streamforge.engine.pools import lookup_table
+from streamforge.plan.columns import arrow_type
 from streamforge.spec.model import ColumnSpec
 
 

@@ -8,10 +8,10 @@ from decimal import Decimal
 import numpy as np
 import pyarrow as pa
 
-from streamforge.engine.arrow_types import arrow_type
 from streamforge.engine.context import ColumnContext
 from streamforge.engine.generators.base import ValueGenerator, pick
 from streamforge.engine.generators.temporal import micros_to_arrow, to_micros
+from streamforge.plan.columns import arrow_type
 from streamforge.spec.model import NUMERIC_TYPES, ColumnSpec
 from streamforge.spec.number_limits import from_units, to_units, unit_limits
 

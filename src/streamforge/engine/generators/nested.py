@@ -7,12 +7,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from streamforge.engine import pools
-from streamforge.engine.arrow_types import arrow_type
 from streamforge.engine.context import ColumnContext
 from streamforge.engine.generators.base import ValueGenerator, generate_values
 from streamforge.engine.generators.categorical import category_pool
 from streamforge.engine.generators.numeric import bounds
 from streamforge.engine.generators.patterns import capacity, render_pattern
+from streamforge.plan.columns import arrow_type
 from streamforge.spec.model import INTEGER_TYPES, ColumnSpec
 
 MAX_DOMAIN = 100_000

@@ -14,12 +14,12 @@ from dataclasses import dataclass
 import numpy as np
 import pyarrow as pa
 
-from streamforge.engine.arrow_types import arrow_type
 from streamforge.engine.context import ColumnContext
 from streamforge.engine.generators import wide
 from streamforge.engine.generators.base import ValueGenerator
 from streamforge.engine.generators.distributions import between, positions
 from streamforge.engine.generators.permute import distinct_numbers
+from streamforge.plan.columns import arrow_type
 from streamforge.spec.model import INTEGER_TYPES, NUMERIC_TYPES, ColumnSpec
 from streamforge.spec.number_limits import FLOAT_LIMIT, to_units, unit_limits
 

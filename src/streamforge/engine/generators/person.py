@@ -11,7 +11,7 @@ import numpy as np
 import pyarrow as pa
 
 from streamforge.engine import people
-from streamforge.engine.context import DAY_US, ColumnContext
+from streamforge.engine.context import ColumnContext
 from streamforge.engine.generators.base import ValueGenerator, generate_values
 from streamforge.engine.generators.row_fields import (
     BIRTH,
@@ -22,6 +22,7 @@ from streamforge.engine.generators.row_fields import (
     split_name,
 )
 from streamforge.engine.generators.temporal import EPOCH, micros_to_arrow, time_range
+from streamforge.plan.times import DAY_US
 from streamforge.spec.locales import DEFAULT_LOCALE
 from streamforge.spec.model import ColumnSpec
 

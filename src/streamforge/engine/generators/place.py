@@ -9,7 +9,6 @@ import numpy as np
 import pyarrow as pa
 
 from streamforge.engine import places
-from streamforge.engine.arrow_types import arrow_type
 from streamforge.engine.context import ColumnContext
 from streamforge.engine.generators.base import ValueGenerator
 from streamforge.engine.generators.person import fallback, locale_of
@@ -20,6 +19,7 @@ from streamforge.engine.generators.row_fields import (
     parse_place,
     row_fields,
 )
+from streamforge.plan.columns import arrow_type
 from streamforge.spec.model import NUMERIC_TYPES, ColumnSpec
 
 WHOLE_EARTH = (-90.0, 90.0, -180.0, 180.0)
@@ -66,6 +66,14 @@ def _own_streams(ctx: ColumnContext) -> Callable[[str], np.random.Generator]:
     return lambda part: ctx.rng
 
 
+def _has_place(ctx: ColumnContext, prefix: str) -> bool:
+    """Whether the row's place has fields beyond its country (a city, a zip, coordinates)."""
+    if ctx.row is None:
+        return False
+    place = row_fields(ctx.row.table).place(owner(ctx.row.table.name, prefix))
+    return any(kind not in ("country", "country_code") for kind in place)
+
+
 class PlaceFieldGenerator(ValueGenerator):
     """`address`, `street`, `city`, `state`, `state_code`, `zip`/`postal_code`, `country`,
     `country_code`, alone or as `<prefix>_<field>` (`billing_city`)."""
@@ -83,6 +91,9 @@ class PlaceFieldGenerator(ValueGenerator):
             return fallback(self, col).generate(col, ctx)
         field = parse_place(col.name)
         assert field is not None
+        if field.kind in ("country", "country_code") and not _has_place(ctx, field.entity):
+            # a country alone (a supplier's) is any country, not the locale's
+            return fallback(self, col).generate(col, ctx)
         made = _draws(col, ctx, field.entity)
         assert made is not None
         return places.render(made[0], made[1], field.kind)

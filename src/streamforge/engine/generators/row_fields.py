@@ -216,7 +216,13 @@ def parse_coordinate(name: str) -> Field | None:
 
 def is_free_text(col: ColumnSpec) -> bool:
     """A string column the user left to the column name (no format, values or provider)."""
-    return col.type == "string" and col.format is None and col.faker is None and col.values is None
+    return (
+        col.type == "string"
+        and col.format is None
+        and col.faker is None
+        and col.values is None
+        and col.expr is None
+    )
 
 
 def _stems(table: str) -> frozenset[str]:
@@ -255,7 +261,7 @@ def row_fields(table: TableSpec) -> RowFields:
     people: dict[str, dict[str, ColumnSpec]] = {}
     places: dict[str, dict[str, ColumnSpec]] = {}
     links: dict[str, dict[str, ColumnSpec]] = {}
-    for col in table.columns:
+    for col in (c for c in table.columns if c.expr is None):  # computed ones are not drawn
         person = parse_person(col.name) if is_free_text(col) else None
         place = parse_place(col.name) if is_free_text(col) else None
         coordinate = parse_coordinate(col.name) if col.type in NUMERIC_TYPES else None

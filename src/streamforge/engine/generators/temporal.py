@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import pyarrow as pa
 
-from streamforge.engine.arrow_types import TIMESTAMP
-from streamforge.engine.context import DAY_US, YEAR_US, ColumnContext
+from streamforge.engine.context import ColumnContext
 from streamforge.engine.generators.base import ValueGenerator
+from streamforge.plan.columns import TIMESTAMP
+from streamforge.plan.times import DAY_US, YEAR_US, is_birth_date
 from streamforge.spec.model import ColumnSpec
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-BIRTH = re.compile(r"(^|_)(birth|dob|born)(_|$)")
 
 
 def to_micros(text: str | float) -> int:
@@ -45,7 +44,7 @@ def draw_micros(col: ColumnSpec, ctx: ColumnContext) -> np.ndarray:
     explicit = time_range(col, ctx)
     if explicit is not None:
         return ctx.rng.integers(explicit[0], explicit[1] + 1, ctx.rows)
-    if BIRTH.search(col.name):
+    if is_birth_date(col.name):
         end = ctx.history[1]
         return ctx.rng.integers(end - 90 * YEAR_US, end - 18 * YEAR_US, ctx.rows)
     if ctx.event_time:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from streamforge.errors import Issue, did_you_mean, display_path
 from streamforge.spec.model import ColumnSpec, TableSpec
 from streamforge.spec.sequence import is_sequence
+
+if TYPE_CHECKING:
+    from streamforge.plan.model import TablePlan
 
 OPERATIONS = ("INSERT", "UPDATE", "DELETE")
 FEED_SUFFIXES = ("_changes", "_cdc", "_updates", "_change_feed")
@@ -38,6 +41,22 @@ class FeedRoles:
         if self.changed_fields_column:
             names.add(self.changed_fields_column)
         return frozenset(names)
+
+
+def cdc_sequence(roles: FeedRoles) -> str:
+    """The column the pipelines' `SEQUENCE BY` uses: a sequence column, else the timestamp."""
+    return roles.sequence_columns[0] if roles.sequence_columns else roles.timestamp_column
+
+
+def delete_judged(table: TablePlan) -> frozenset[str]:
+    """Columns whose rules a DELETE row must pass: its keys, change type and ordering."""
+    roles = table.feed
+    if roles is None:
+        return frozenset()
+    names = {roles.entity_key, roles.type_column, roles.timestamp_column, *roles.sequence_columns}
+    if table.primary_key:
+        names.add(table.primary_key)
+    return frozenset(names)
 
 
 def resolve_feed(

@@ -1,99 +1,17 @@
-"""Resolve keys, foreign keys and change-feed roles, and order tables so parents come first."""
+"""Resolve keys, foreign keys and change-feed roles of a sector into its Plan (DESIGN §4)."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from types import MappingProxyType
 
-from streamforge.errors import Issue, did_you_mean, display_path
-from streamforge.plan_feeds import FeedRoles, resolve_feed
-from streamforge.plan_unique import check_unique_capacity
+from streamforge.errors import Issue, did_you_mean
+from streamforge.plan.checks import Capacity, check_unique_capacity
+from streamforge.plan.feeds import FeedRoles, resolve_feed
+from streamforge.plan.issues import table_issue
+from streamforge.plan.model import Entity, ForeignKey, Plan, TablePlan
+from streamforge.plan.order import dependency_order
 from streamforge.spec.model import ColumnSpec, SectorSpec, TableSpec
-
-BIRTH = re.compile(r"(^|_)(birth|dob|born)(_|$)")
-
-
-@dataclass(frozen=True, slots=True)
-class ForeignKey:
-    column: str
-    entity: (
-        str  # the dimension (or owned change-feed entity) whose live keys this column draws from
-    )
-    target_column: str
-
-
-@dataclass(frozen=True, slots=True)
-class Entity:
-    """Something with live keys: a dimension, or the entity a change feed owns."""
-
-    name: str
-    key: str
-    source: str  # table that creates the keys (dimension name, or the owning change feed)
-    attributes: tuple[ColumnSpec, ...]  # after-image columns (key excluded)
-    tracked_by: str | None  # change feed that inserts, updates and deletes its keys
-
-
-@dataclass(frozen=True, slots=True)
-class TablePlan:
-    spec: TableSpec
-    primary_key: str | None
-    foreign_keys: Mapping[str, ForeignKey]
-    sequential: tuple[str, ...]  # *_id columns that are neither key nor foreign key
-    columns: tuple[ColumnSpec, ...]  # output columns, in file order
-    feed: FeedRoles | None = None
-
-    @property
-    def name(self) -> str:
-        return self.spec.name
-
-    @property
-    def kind(self) -> str:
-        return self.spec.kind
-
-    @property
-    def event_time(self) -> str | None:
-        """The column that says when a fact happened (watermarks and late rows use it)."""
-        # Bounded datetimes and birth dates are attributes, not the moment of the event.
-        stamps = [
-            c.name
-            for c in self.columns
-            if c.type == "datetime"
-            and c.min is None
-            and c.max is None
-            and not BIRTH.search(c.name)
-            and c.expr is None  # computed after the event time is settled (engine/computed.py)
-            and (self.feed is None or c.name == self.feed.timestamp_column)
-        ]
-        named = [
-            n
-            for n in stamps
-            if n in ("timestamp", "event_time", "event_timestamp")
-            or n.endswith(("_time", "_at", "_timestamp", "_ts"))
-        ]
-        return next(iter(named or stamps), None)
-
-
-@dataclass(frozen=True, slots=True)
-class Plan:
-    sector: SectorSpec
-    tables: tuple[TablePlan, ...]  # parents before children
-    entities: Mapping[str, Entity]
-
-    def table(self, name: str) -> TablePlan:
-        return next(t for t in self.tables if t.name == name)
-
-    @property
-    def dimensions(self) -> tuple[TablePlan, ...]:
-        return tuple(t for t in self.tables if t.kind == "dimension")
-
-    @property
-    def streams(self) -> tuple[TablePlan, ...]:
-        """Tables written every cycle: change feeds first (they move live keys), then facts."""
-        feeds = [t for t in self.tables if t.kind == "change_feed"]
-        facts = [t for t in self.tables if t.kind == "fact"]
-        return (*feeds, *facts)
 
 
 def default_primary_key(table: TableSpec, others: frozenset[str] = frozenset()) -> str | None:
@@ -136,7 +54,7 @@ def _key_owners(
             continue
         table = dims[sorted(names)[1]]
         issues.append(
-            _issue(
+            table_issue(
                 table,
                 table.line,
                 f"key '{key}' is the key of several dimensions: {', '.join(sorted(names))}",
@@ -146,8 +64,14 @@ def _key_owners(
     return result
 
 
-def plan_sector(sector: SectorSpec) -> tuple[Plan | None, list[Issue]]:
-    """Build the plan; return (None, issues) when any error makes it unusable."""
+def plan_sector(
+    sector: SectorSpec, capacity: Capacity | None = None
+) -> tuple[Plan | None, list[Issue]]:
+    """Build the plan; return (None, issues) when any error makes it unusable.
+
+    `capacity`: how many distinct values a `unique` column can take (the value generators'
+    answer, `streamforge.engine.unique.unique_capacity`); None skips the capacity checks.
+    """
     issues: list[Issue] = []
     dims = {t.name: t for t in sector.tables if t.kind == "dimension"}
     keys = _dimension_keys(dims)
@@ -157,7 +81,7 @@ def plan_sector(sector: SectorSpec) -> tuple[Plan | None, list[Issue]]:
         key = keys[dim.name]
         if key is None:
             issues.append(
-                _issue(
+                table_issue(
                     dim,
                     dim.line,
                     f"dimension '{dim.name}' has no key column",
@@ -177,7 +101,7 @@ def plan_sector(sector: SectorSpec) -> tuple[Plan | None, list[Issue]]:
         if roles.owns_entity:
             if roles.entity in entities:
                 issues.append(
-                    _issue(
+                    table_issue(
                         feed,
                         feed.line,
                         f"entity '{roles.entity}' of change feed '{feed.name}' is already defined",
@@ -192,7 +116,7 @@ def plan_sector(sector: SectorSpec) -> tuple[Plan | None, list[Issue]]:
             other = entities[roles.entity].tracked_by
             if other is not None:
                 issues.append(
-                    _issue(
+                    table_issue(
                         feed,
                         feed.line,
                         f"dimension '{roles.entity}' is already tracked by '{other}'",
@@ -209,9 +133,10 @@ def plan_sector(sector: SectorSpec) -> tuple[Plan | None, list[Issue]]:
     plans: dict[str, TablePlan] = {}
     for table in sector.tables:
         plans[table.name] = _plan_table(table, sector, entities, key_owner, feeds, issues)
-    order = _dependency_order(sector, plans, entities, issues)
+    order = dependency_order(sector, plans, entities, issues)
     issues += _check_expressions(plans, dims, entities)
-    check_unique_capacity(plans, entities, issues)
+    if capacity is not None:
+        check_unique_capacity(plans, entities, issues, capacity)
     if any(i.severity == "error" for i in issues):
         return None, issues
     ordered = tuple(plans[name] for name in order)
@@ -278,7 +203,7 @@ def _plan_table(
             else:
                 sequential.append(col.name)
                 issues.append(
-                    _issue(
+                    table_issue(
                         table,
                         col.line,
                         f"column '{col.name}' looks like a foreign "
@@ -291,7 +216,7 @@ def _plan_table(
         col = next(c for c in columns if c.name == name)
         if col.anomaly_rate > 0 and col.null_rate > 0:
             issues.append(
-                _issue(
+                table_issue(
                     table,
                     col.line,
                     f"foreign key '{name}' has both null_rate and anomaly_rate; an anomalous "
@@ -301,7 +226,7 @@ def _plan_table(
             )
         if col.type not in ("int", "long"):
             issues.append(
-                _issue(
+                table_issue(
                     table,
                     col.line,
                     f"foreign key '{name}' must be int or long (keys are integers), not {col.type}",
@@ -324,7 +249,7 @@ def _explicit_reference(
         other = sector.table(target_table)
         if other is not None and other.kind == "fact":
             issues.append(
-                _issue(
+                table_issue(
                     table,
                     col.line,
                     f"column '{col.name}' references fact "
@@ -336,7 +261,7 @@ def _explicit_reference(
             # its rows are changes; the keys they change belong to the entity it tracks
             changed = next((e for e in entities.values() if e.tracked_by == other.name), None)
             issues.append(
-                _issue(
+                table_issue(
                     table,
                     col.line,
                     f"column '{col.name}' references change feed '{target_table}'; "
@@ -349,7 +274,7 @@ def _explicit_reference(
         else:
             names = [*entities, *(t.name for t in sector.tables)]
             issues.append(
-                _issue(
+                table_issue(
                     table,
                     col.line,
                     f"column '{col.name}' references missing table '{target_table}'",
@@ -366,7 +291,7 @@ def _explicit_reference(
             hint = did_you_mean(target_col, known) or f"the key of '{target_table}' is {entity.key}"
             problem = f"but '{target_table}' has no column '{target_col}'"
         issues.append(
-            _issue(
+            table_issue(
                 table,
                 col.line,
                 f"column '{col.name}' references '{col.references}', {problem}",
@@ -377,72 +302,11 @@ def _explicit_reference(
     return ForeignKey(col.name, entity.name, target_col)
 
 
-def _dependency_order(
-    sector: SectorSpec,
-    plans: dict[str, TablePlan],
-    entities: dict[str, Entity],
-    issues: list[Issue],
-) -> list[str]:
-    """Topological order (dimensions, then feeds, then facts); reports cycles between tables."""
-    deps: dict[str, set[str]] = {}
-    for name, plan in plans.items():
-        parents = {
-            entities[fk.entity].source for fk in plan.foreign_keys.values() if fk.entity in entities
-        }
-        if plan.feed is not None and not plan.feed.owns_entity:
-            parents.add(plan.feed.entity)
-        parents.discard(name)  # a self-reference is allowed
-        deps[name] = parents
-    rank = {"dimension": 0, "change_feed": 1, "fact": 2}
-    order: list[str] = []
-    state: dict[str, int] = {}
-    reported: set[frozenset[str]] = set()
-
-    def visit(name: str, stack: list[str]) -> None:
-        if state.get(name) == 2:
-            return
-        if state.get(name) == 1:
-            cycle = [*stack[stack.index(name) :], name]
-            if frozenset(cycle) not in reported:
-                reported.add(frozenset(cycle))
-                table = sector.table(name)
-                assert table is not None  # `name` comes from the sector's own tables
-                # Point at the column that makes the first reference of the cycle.
-                line = next(
-                    (
-                        column.line
-                        for fk in plans[name].foreign_keys.values()
-                        if fk.entity in entities
-                        and entities[fk.entity].source == cycle[1]
-                        and (column := table.column(fk.column)) is not None
-                    ),
-                    table.line,
-                )
-                issues.append(
-                    _issue(
-                        table,
-                        line,
-                        "cycle between tables: " + " -> ".join(cycle),
-                        "remove one of these references",
-                    )
-                )
-            return
-        state[name] = 1
-        for parent in sorted(deps[name], key=lambda n: (rank[plans[n].kind], n)):
-            visit(parent, [*stack, name])
-        state[name] = 2
-        order.append(name)
-
-    for name in sorted(plans, key=lambda n: (rank[plans[n].kind], n)):
-        visit(name, [])
-    return order
-
-
 def _check_key_type(table: TableSpec, key: str, issues: list[Issue]) -> None:
     col = table.column(key)
     if col is not None and col.type not in ("int", "long"):
         issues.append(
-            _issue(
+            table_issue(
                 table,
                 col.line,
                 f"key '{key}' of '{table.name}' must be int or "
@@ -450,9 +314,3 @@ def _check_key_type(table: TableSpec, key: str, issues: list[Issue]) -> None:
                 f"write `{key}: int`",
             )
         )
-
-
-def _issue(
-    table: TableSpec, line: int, message: str, hint: str | None = None, severity: str = "error"
-) -> Issue:
-    return Issue(display_path(table.file), line, message, hint, severity)  # type: ignore[arg-type]

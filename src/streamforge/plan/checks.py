@@ -11,7 +11,7 @@ repeats a value).
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING
 
 from streamforge.errors import Issue, display_path
@@ -19,17 +19,36 @@ from streamforge.spec.model import ColumnSpec, LoadProfile, TableSpec
 from streamforge.spec.profile import cycles_lasting, mean_factor, peak_factor
 
 if TYPE_CHECKING:
-    from streamforge.plan import Entity, TablePlan
+    from streamforge.plan.model import Entity, TablePlan
 
 DEFAULT_INTERVAL_S = 30
 HORIZON_CYCLES = 365 * 86_400 // DEFAULT_INTERVAL_S  # a year of cycles at the default interval
 
 
-def check_unique_capacity(
-    plans: Mapping[str, TablePlan], entities: Mapping[str, Entity], issues: list[Issue]
-) -> None:
-    from streamforge.engine.unique import bounded_columns
+# Distinct values a `unique` column can take (None: no end). The value generators know it (the
+# engine); the caller passes their answer in, so the plan never imports the engine.
+Capacity = Callable[[ColumnSpec], "int | None"]
 
+
+def bounded_columns(table: TablePlan, capacity: Capacity) -> Iterator[tuple[ColumnSpec, int]]:
+    """(column, capacity) of the table's unique columns whose values can run out. Keys, foreign
+    keys, sequential ids and a change feed's role columns are numbered by the engine instead."""
+    feed = table.feed
+    skip = {table.primary_key, *table.foreign_keys, *table.sequential}
+    if feed is not None:
+        skip |= set(feed.role_columns)
+    for col in table.columns:
+        room = capacity(col) if col.unique and col.name not in skip else None
+        if room is not None:
+            yield col, room
+
+
+def check_unique_capacity(
+    plans: Mapping[str, TablePlan],
+    entities: Mapping[str, Entity],
+    issues: list[Issue],
+    capacity: Capacity,
+) -> None:
     for plan in plans.values():
         spec = plan.spec
         entity = entities.get(spec.name)
@@ -37,7 +56,7 @@ def check_unique_capacity(
         owned = plan.feed is not None and plan.feed.owns_entity
         if plan.kind == "change_feed" and not owned:
             continue  # its attributes are the tracked dimension's: checked with it
-        for col, room in bounded_columns(plan):
+        for col, room in bounded_columns(plan, capacity):
             rows = spec.num_rows  # a dimension's rows, a fact's batch, an owned entity's 1st batch
             profile = spec.profile if plan.kind != "dimension" else None
             # A batch at the profile's busiest hour, in a burst, must fit as a whole.
