@@ -35,7 +35,7 @@ def pipeline(
     language: str = "python",
     landing: str | None = None,
     scd: int = 1,
-    fmt: str = "json",
+    fmt: str | None = None,
     interval: float | None = None,
     continuous: bool = False,
     notebooks: str | None = None,
@@ -46,13 +46,15 @@ def pipeline(
 
     `interval` (seconds between the landing's cycles) sets the watermark; None reads it from a
     local `landing` (checkpoint, else manifest), else 30. Raises StreamForgeError when it is not
-    positive. `continuous` makes the bundle's pipeline continuous (no refresh job). `notebooks`
+    positive. `fmt` (the landing's file format) None reads it from a local `landing`, else json;
+    raises StreamForgeError when a local landing was written in another format. `continuous`
+    makes the bundle's pipeline continuous (no refresh job). `notebooks`
     ("source" or "ipynb") writes the sources as notebooks; `workshop` leaves chosen steps as
     exercises in transformations/ with the solutions in solutions/ (source notebooks unless
     `notebooks` says otherwise). `generator_job` adds a bundle job that writes the landing with
     the Spark engine. Raises StreamForgeError for an unknown notebook form.
     """
-    from streamforge.pipelines.interval import DEFAULT_INTERVAL, landing_interval
+    from streamforge.pipelines.interval import DEFAULT_INTERVAL, landing_format, landing_interval
     from streamforge.pipelines.project import PipelineOptions, build_project
     from streamforge.pipelines.targets import get_target
 
@@ -60,6 +62,16 @@ def pipeline(
         interval = landing_interval(landing) or DEFAULT_INTERVAL
     elif not interval > 0:
         raise StreamForgeError(f"--interval must be a positive number of seconds, not {interval}")
+    landed = landing_format(landing)
+    if fmt is None:
+        from streamforge.api import DEFAULT_FORMAT  # api imports this module: import late
+
+        fmt = landed or DEFAULT_FORMAT
+    elif landed is not None and landed != fmt:
+        raise StreamForgeError(
+            f"the landing {landing} holds {landed} files, not {fmt}: "
+            f"use --format {landed} (or leave --format out)"
+        )
     if notebooks not in (None, "source", "ipynb"):
         raise StreamForgeError(f"unknown notebook form '{notebooks}'; use source or ipynb")
     plan = sectors.plan_of(sector, schema_dir)

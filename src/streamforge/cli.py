@@ -357,9 +357,9 @@ def verify(sector: str, schema_dir: Path | None, out: Path) -> None:
     "--format",
     "fmt",
     type=RegistryChoice(api.pipeline_formats),
-    default=api.DEFAULT_FORMAT,
-    show_default=True,
-    help="Format of the landing files.",
+    default=None,
+    help=f"Format of the landing files (default: read from a local --landing, else "
+    f"{api.DEFAULT_FORMAT}).",
 )
 @click.option(
     "--interval",
@@ -407,7 +407,7 @@ def pipeline(
     language: str,
     landing: str | None,
     scd: str,
-    fmt: str,
+    fmt: str | None,
     interval: float | None,
     continuous: bool,
     notebooks: str | None,

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from streamforge import api
 from streamforge.cli import main
 from streamforge.errors import StreamForgeError
-from streamforge.pipelines.interval import landing_interval, watermark_seconds
+from streamforge.pipelines.interval import landing_format, landing_interval, watermark_seconds
 from streamforge.readback import read_landing
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -105,3 +105,25 @@ def test_the_cli_takes_interval(tmp_path: Path) -> None:
     refused = CliRunner().invoke(main, [*args, "--interval", "-5"])
     assert refused.exit_code != 0 and "positive" in refused.output
     assert "Traceback" not in refused.output
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_the_format_is_read_from_a_local_landing(tmp_path: Path, fmt: str) -> None:
+    # A pipeline that reads json from a csv landing finds no rows: the format, like the interval,
+    # comes from the landing (generate writes a manifest only, run a checkpoint too).
+    landing = tmp_path / "landing"
+    api.generate("Energy", landing, schema_dir=SCHEMA, cycles=1, fmt=fmt, scale=0.05)
+    assert landing_format(landing) == fmt
+    assert landing_format("/Volumes/main/s/v/landing") is None
+    assert landing_format(tmp_path / "missing") is None
+    out = tmp_path / "project"
+    args = ["pipeline", "Energy", "--schema-dir", str(SCHEMA), "--landing", str(landing)]
+    result = CliRunner().invoke(main, [*args, "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    code = (out / "transformations" / "streamforge_energy.py").read_text()
+    assert f"FORMAT = '{fmt}'" in code
+    refused = CliRunner().invoke(main, [*args, "--out", str(tmp_path / "x"), "--format", "json"])
+    assert refused.exit_code != 0 and f"--format {fmt}" in refused.output
+    assert "Traceback" not in refused.output
+    remote = api.pipeline("Energy", None, schema_dir=SCHEMA, landing="/Volumes/m/s/v/x")
+    assert "FORMAT = 'json'" in remote.files["transformations/streamforge_energy.py"]

@@ -190,3 +190,16 @@ def test_nul_characters_are_400_never_500(client: TestClient, url: str, named: s
 def test_nul_in_a_destination_is_422(client: TestClient) -> None:
     answer = client.post("/api/runs", json={**SLOW, "destination": "a\x00b"})
     assert answer.status_code == 422 and answer.json()["detail"][0]["loc"][-1] == "destination"
+
+
+@pytest.mark.parametrize("field", ["seed", "scale", "interval"])
+@pytest.mark.parametrize("number", ["1e400", "-1e400", "NaN", "Infinity"])
+def test_non_finite_numbers_in_a_body_are_422_naming_the_field(
+    client: TestClient, field: str, number: str
+) -> None:
+    # Python's JSON parser reads 1e400 as inf and takes NaN/Infinity; the 422 that refuses them
+    # echoes the input back, which must still be JSON (it was a 500 before).
+    body = f'{{"sector": "Energy", "destination": "f", "{field}": {number}}}'
+    answer = client.post("/api/runs", content=body, headers={"content-type": "application/json"})
+    assert answer.status_code == 422
+    assert field in [e["loc"][-1] for e in answer.json()["detail"]]

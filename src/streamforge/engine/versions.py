@@ -31,7 +31,7 @@ class Versions:
     bounds: np.ndarray = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        top = int(self.keys[-1]) + 2 if len(self.keys) else 1
+        top = int(self.keys[-1]) + 2 if len(self.keys) else 2
         object.__setattr__(self, "bounds", np.searchsorted(self.keys, np.arange(top)))
 
     @classmethod

@@ -1,4 +1,4 @@
-"""The interval a landing area was written with, and the watermark that follows from it.
+"""The interval and format a landing area was written with, and the watermark that follows from it.
 
 A fact row arrives in the file of its cycle with an event time in that cycle's window (one
 interval wide), or, when it is late, up to MAX_LATE_CYCLES intervals earlier. A watermark of
@@ -51,4 +51,23 @@ def landing_interval(landing: str | Path | None) -> float | None:
             continue
         if (seconds := (end - start).total_seconds()) > 0:
             return seconds
+    return None
+
+
+def landing_format(landing: str | Path | None) -> str | None:
+    """The file format (csv, json or parquet) a local landing area was written in: the
+    checkpoint's, else the manifest's first line; None when the landing is not a local folder or
+    says nothing. A pipeline reading another format than the landing's finds no rows."""
+    if landing is None or "://" in str(landing) or not Path(landing).is_dir():
+        return None
+    root = Path(landing)
+    try:
+        fmt = json.loads((root / STATE_PATH).read_text())["meta"]["format"]
+        if isinstance(fmt, str) and fmt:
+            return fmt
+    except (OSError, ValueError, KeyError, TypeError):
+        pass  # no checkpoint (`generate` writes none): the manifest tells
+    for entry in read_manifest(root):
+        if isinstance(fmt := entry.get("format"), str) and fmt:
+            return fmt
     return None

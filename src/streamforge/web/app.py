@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import math
 import os
 import tempfile
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
@@ -177,7 +179,7 @@ def _errors(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError):
         if request.url.path.startswith("/api/") or request.url.path == "/openapi.json":
-            return JSONResponse({"detail": jsonable_encoder(exc.errors())}, status_code=422)
+            return JSONResponse({"detail": _json_safe(jsonable_encoder(exc.errors()))}, 422)
         fields = "; ".join(
             f"{'.'.join(str(p) for p in e['loc'][1:]) or 'request'}: {e['msg']}"
             for e in exc.errors()
@@ -194,6 +196,18 @@ def _errors(app: FastAPI) -> None:
         templates = request.app.state.templates
         context = {"title": "Problem", "message": str(exc), "code": code}
         return templates.TemplateResponse(request, "error.html", context, status_code=code)
+
+
+def _json_safe(value: Any) -> Any:
+    """`value` with every non-finite float (a JSON body's 1e400 or NaN, echoed back as the
+    refused input) turned into its text, which JSON can carry: JSONResponse refuses them."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, dict):
+        return {key: _json_safe(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_safe(item) for item in value]
+    return value
 
 
 __all__ = ["BadDestination", "RunConflict", "Settings", "create_app"]
