@@ -265,8 +265,6 @@ def sectors(draw: st.DrawFn) -> dict[str, dict]:
         columns = {f"f{j}_id": "long"}
         if owned and draw(st.booleans()):
             columns["e_id"] = "long"  # a foreign key into the feed's own entity
-        if draw(st.booleans()):
-            columns["seq"] = {"type": "long", "sequence": True}
         for i in draw(st.sets(st.integers(0, dims - 1))):
             columns[f"d{i}_id" if draw(st.booleans()) else f"ref{i}"] = {
                 "type": "long",
@@ -300,8 +298,10 @@ def change_feed(draw: st.DrawFn, i: int, dimension: dict) -> dict:
     columns["change_type"] = {"type": "string", "values": ["INSERT", "UPDATE", "DELETE"]}
     if draw(st.booleans()):
         columns["changed_at"] = "datetime"
-    if draw(st.booleans()):
-        columns["sequence_num"] = "long"
+    sequence = draw(st.sampled_from(["", "sequence_num", "seq"]))
+    if sequence:  # named sequence_num, or any name with sequence: true
+        explicit = {"type": "long", "sequence": True}
+        columns[sequence] = "long" if sequence == "sequence_num" else explicit
     if draw(st.booleans()):
         columns["changed_fields"] = {"type": "array", "items": "string"}
     for name in draw(st.sets(st.sampled_from(sorted(dimension)))):

@@ -192,13 +192,12 @@ def test_values_with_weights_and_every_other_key(column):
     assert column("{type: bool, values: [true, false], weights: [2, 1]}").values == (True, False)
 
 
-def test_unique_references_faker_sequence(column):
+def test_unique_references_faker(column):
     assert column('{type: string, format: "PLT-####", unique: true}').unique
     assert column("{type: int, references: customer.customer_id}").references == (
         "customer.customer_id"
     )
     assert column("{type: string, faker: company}").faker == "company"
-    assert column("{type: long, sequence: true}").sequence
     assert column("string").unique is False and column("string").null_rate == 0.0
 
 

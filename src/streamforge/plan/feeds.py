@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Literal
 
 from streamforge.errors import Issue, did_you_mean, display_path
 from streamforge.spec.model import ColumnSpec, TableSpec
+from streamforge.spec.sequence import is_sequence
 
 if TYPE_CHECKING:
     from streamforge.plan.model import TablePlan
@@ -122,11 +123,7 @@ def resolve_feed(
     if ts_column is None:
         ts_column = "change_timestamp"
         added.append(ColumnSpec("change_timestamp", "datetime"))
-    sequences = tuple(
-        c.name
-        for c in feed.columns
-        if c.sequence or (c.name == "sequence_num" and c.type in ("int", "long"))
-    )
+    sequences = tuple(c.name for c in feed.columns if is_sequence(c))
     changed = feed.column("changed_fields")
     if changed is not None and (
         changed.type != "array" or changed.items is None or changed.items.type != "string"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from streamforge.spec import limits
@@ -54,26 +55,36 @@ def check_collection(
             f"(max_items multiplied over its nesting); the limit is {limits.MAX_ELEMENTS:,}",
             "lower max_items here or in the nested items/values",
         )
-    keys = _distinct_keys(map_keys) if map_keys is not None else None
+    keys = _distinct_keys(map_keys, m.min_items) if map_keys is not None else None
     if keys is not None and keys < m.min_items:
         raise ColumnProblem(
             (*path, "min_items"),
             f"map column '{name}' has only {keys} possible distinct keys, fewer than "
             f"min_items ({m.min_items}); the keys of one map are distinct",
-            "lower min_items or allow more keys",
+            f"lower min_items to {keys} or allow more keys",
         )
 
 
-def _distinct_keys(keys: ColumnSpec) -> int | None:
-    """How many distinct map keys the key spec allows; None when practically unlimited."""
+def _distinct_keys(keys: ColumnSpec, wanted: int) -> int | None:
+    """How many distinct map keys the key spec allows, as the engine's key domain holds them
+    (engine/generators/nested.py); None when there are at least `wanted`."""
     if keys.choices is not None:
-        return len(set(map(str, keys.choices)))
+        # Counted as the key type holds them: 1 and 1.0 are one int key.
+        integer = keys.type in INTEGER_TYPES
+        return len({int(Decimal(str(c))) if integer else str(c) for c in keys.choices})
     if keys.type == "bool":
         return 2
     if keys.type in INTEGER_TYPES and keys.min is not None and keys.max is not None:
         return to_units(keys.max, 0, False) - to_units(keys.min, 0, True) + 1  # type: ignore[arg-type]
     if keys.type == "string" and keys.format is not None:
         return 10 ** keys.format.count("#") * 26 ** keys.format.count("?")
+    if keys.type == "string" and wanted > 1:
+        # Faker values and plain words come from finite pools; any pool holds one value, so
+        # only a map that wants more imports them (and Faker, when the pool is not cached).
+        from streamforge.engine import pools
+
+        pool = pools.faker_pool(keys.faker) if keys.faker is not None else pools.words()
+        return len(pool)
     return None
 
 

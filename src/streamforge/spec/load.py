@@ -11,9 +11,17 @@ from pydantic import ValidationError
 from streamforge.errors import Issue, did_you_mean, display_path
 from streamforge.spec.columns import ColumnProblem, build_column
 from streamforge.spec.limits import MAX_ROWS, name_problem
-from streamforge.spec.model import CheckSpec, ColumnSpec, Operation, SectorSpec, TableSpec
+from streamforge.spec.model import (
+    CheckSpec,
+    ColumnSpec,
+    Operation,
+    SectorSpec,
+    TableKind,
+    TableSpec,
+)
 from streamforge.spec.profile import BurstsModel, ProfileModel, peak_factor
 from streamforge.spec.scalar_text import as_written, yaml11_warnings
+from streamforge.spec.sequence import sequence_problem
 from streamforge.spec.yaml_lines import LinedDocument, YamlSyntaxError, load_lined
 from streamforge.spec.yaml_models import MISSING_HINTS, NAME, CheckModel, TableModel
 
@@ -147,6 +155,8 @@ def parse_table(doc: LinedDocument, file: Path, issues: list[Issue]) -> TableSpe
         return None
     if model.profile is not None and _bad_profile(model, doc, where, issues):
         return None
+    if _bad_sequences(model.type, columns, doc, where, issues):
+        return None
     operations = tuple(model.operations.items()) if model.operations else None
     return TableSpec(
         name=model.table,
@@ -181,6 +191,19 @@ def _checks(model: TableModel, doc: LinedDocument) -> tuple[CheckSpec, ...]:
             spec = CheckSpec(name, given, line)
         checks.append(spec)
     return tuple(checks)
+
+
+def _bad_sequences(
+    kind: TableKind, columns: list[ColumnSpec], doc: LinedDocument, where: str, issues: list[Issue]
+) -> bool:
+    """A sequence column's keys that would be ignored (spec/sequence.py), one issue each column."""
+    before = len(issues)
+    for col in columns:
+        problem = sequence_problem(kind, col)
+        if problem is not None:
+            key, message, hint = problem
+            issues.append(Issue(where, doc.line_of(("columns", col.name, key)), message, hint))
+    return len(issues) > before
 
 
 def _bad_profile(model: TableModel, doc: LinedDocument, where: str, issues: list[Issue]) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from streamforge.engine import pools
 from streamforge.engine.context import ColumnContext
@@ -61,9 +62,9 @@ class MapGenerator(ValueGenerator):
 
 
 def _key_domain(spec: ColumnSpec) -> pa.Array | None:
-    """A finite set of keys to draw distinct ones from (validation allows no other key types)."""
+    """A finite set of distinct keys to walk (validation allows no other key types)."""
     if spec.choices is not None:
-        return category_pool(spec)
+        return pc.unique(category_pool(spec))  # `values: [a, a, b]` is two keys, never a twice
     if spec.type == "bool":
         return pa.array([False, True])
     if spec.type == "string" and spec.faker is not None:
