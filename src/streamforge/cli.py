@@ -446,11 +446,28 @@ def pipeline(
         stdout().print(f"wrote {out / relpath}", markup=False)
     if run_it:
         stdout().print("running the pipeline on local Spark (about a minute)...")
-        _print_datasets(api.run_pipeline_locally(out))
+        dimensions = {
+            t.name for t in api.load_plan(sector, schema_dir).tables if t.kind == "dimension"
+        }
+        _print_datasets(api.run_pipeline_locally(out), dimensions)
         _print_quality(api.pipeline_quality(sector, out, schema_dir=schema_dir))
 
 
-def _print_datasets(counts: dict[str, int]) -> None:
+def dataset_layer(name: str, dimensions: set[str]) -> str:
+    """The layer of a dataset of the generated pipeline, by its name (the README's layers): a
+    dimension's current table or `_history` first (a dimension may be called `gold_tier`), the
+    `expectations` metrics, then the bronze_/silver_/quarantine_/late_/gold_ prefixes."""
+    from streamforge.pipelines.model import METRICS
+
+    if name in dimensions or name.removesuffix("_history") in dimensions:
+        return "dimension"
+    if name == METRICS:
+        return "metrics"
+    prefix = name.split("_")[0]
+    return prefix if prefix in ("bronze", "silver", "quarantine", "late", "gold") else "other"
+
+
+def _print_datasets(counts: dict[str, int], dimensions: set[str]) -> None:
     from rich.table import Table
     from rich.text import Text
 
@@ -458,10 +475,8 @@ def _print_datasets(counts: dict[str, int]) -> None:
     table.add_column("dataset", no_wrap=True)
     table.add_column("layer")
     table.add_column("rows", justify="right")
-    layers = ("bronze", "silver", "quarantine", "gold")
     for name, rows in counts.items():
-        prefix = name.split("_")[0]
-        table.add_row(Text(name), prefix if prefix in layers else "dimension", f"{rows:,}")
+        table.add_row(Text(name), dataset_layer(name, dimensions), f"{rows:,}")
     stdout().print(table)
 
 

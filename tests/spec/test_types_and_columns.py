@@ -294,3 +294,29 @@ def test_every_bad_column_is_reported_not_just_the_first(load):
     )
     assert [(i.line, i.severity) for i in issues] == [(6, "error"), (7, "error"), (8, "error")]
     assert "not snake_case" in issues[2].message
+
+
+KEY_CASES = [  # key: value, a type that takes it, and the message on one that does not (bool)
+    ("format", '"AB-##"', "string", "format applies to string columns, not to bool"),
+    ("decimals", "2", "float", "decimals apply to float, double and decimal, not bool"),
+    ("distribution", "normal", "int", "distribution applies to numeric columns, not to bool"),
+    # a sequence also needs a change feed (spec/sequence.py, its own tests): only refused here
+    ("sequence", "true", None, "sequence: true needs an int or long column"),
+    ("faker", "company", "string", "faker applies to string columns"),
+    ("unique", "true", "int", "unique applies to int, long and string, not bool"),
+]
+
+
+@pytest.mark.parametrize(("key", "value", "takes", "message"), KEY_CASES)
+def test_a_key_applies_only_to_its_types(column, problem, key, value, takes, message):
+    """Issue 12.4: the table spec/key_applies.py decides, one loop reads it."""
+    if takes is not None:
+        assert column(f"type: {takes}\n{key}: {value}").type == takes
+    refused = problem(f"type: bool\n{key}: {value}")
+    assert message in refused and f"{key}" in refused
+
+
+def test_every_type_bound_key_has_a_case():
+    from streamforge.spec.key_applies import KEY_APPLIES
+
+    assert [r.key for r in KEY_APPLIES] == [c[0] for c in KEY_CASES]

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import re
 import socket
 import threading
 import time
+import urllib.request
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -171,9 +173,19 @@ def test_every_page_fits_1280_and_390_pixels(server: str, scheme: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
+        # A run's full landing path names it in the Pipeline page's "From run" select.
+        body = {"sector": "Energy", "interval": 30, "destination": "a-landing-" + "x" * 60}
+        started = urllib.request.urlopen(
+            urllib.request.Request(
+                server + "/api/runs",
+                json.dumps(body).encode(),
+                {"content-type": "application/json"},
+            )
+        )
+        pages = {**PAGES, "pipeline-from-run": f"/pipeline?run={json.load(started)['id']}"}
         for width in (1280, 390):
             page = browser.new_page(viewport={"width": width, "height": 900}, color_scheme=scheme)
-            for name, url in PAGES.items():
+            for name, url in pages.items():
                 page.goto(server + url)
                 page.wait_for_load_state("networkidle")
                 page.screenshot(path=ARTIFACTS / f"{name}-{width}-{scheme}.png", full_page=True)

@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
-from streamforge.engine.rows import BatchRequest, Chunk, make_chunk, table_schema
+from streamforge.engine.rows import BatchRequest, Chunk, make_chunk
+from streamforge.plan.columns import table_schema
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession

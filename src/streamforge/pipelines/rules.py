@@ -8,16 +8,15 @@ fail every update after it."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
 
 from streamforge.pipelines.literals import date_literal, quote, sql_string, timestamp_literal
 from streamforge.plan import TablePlan
 from streamforge.plan.feeds import cdc_sequence, delete_judged
-from streamforge.spec.model import ColumnSpec
+from streamforge.spec.model import ColumnSpec, Expectation
 
 __all__ = ["Action", "Rule", "quote", "rules_for"]
 
-Action = Literal["warn", "drop", "fail"]
+Action = Expectation  # the action of an expectation: the `expect:` values
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, get_args
 
 from streamforge.errors import Issue, did_you_mean, display_path
-from streamforge.spec.model import ColumnSpec, TableSpec
+from streamforge.spec.model import ColumnSpec, Operation, TableSpec
 from streamforge.spec.sequence import is_sequence
 
 if TYPE_CHECKING:
     from streamforge.plan.model import TablePlan
 
-OPERATIONS = ("INSERT", "UPDATE", "DELETE")
+OPERATIONS: tuple[str, ...] = get_args(Operation)
 FEED_SUFFIXES = ("_changes", "_cdc", "_updates", "_change_feed")
 TYPE_NAMES = ("change_type", "operation", "op", "cdc_operation", "change_operation")
 TIME_NAMES = ("change_timestamp", "changed_at", "change_time", "updated_at", "timestamp")

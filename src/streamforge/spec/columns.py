@@ -10,6 +10,7 @@ from typing import Any
 
 from streamforge.errors import did_you_mean
 from streamforge.spec.column_limits import ColumnProblem, check_collection, check_numbers
+from streamforge.spec.key_applies import KEY_APPLIES
 from streamforge.spec.model import INTEGER_TYPES, NUMERIC_TYPES, ColumnSpec
 from streamforge.spec.number_limits import bound_hint, bound_problem, to_units, unit_scale
 from streamforge.spec.types import ParsedType, parse_type
@@ -214,39 +215,21 @@ def _check_rules(
                 f"no {kind} with {places} decimal places lies between min ({low}) and max ({high})",
                 "widen min/max",
             )
+    for rule in KEY_APPLIES:
+        if rule.given(m) and kind not in rule.types:
+            raise ColumnProblem((*path, rule.key), rule.message.format(kind=kind), rule.hint)
     for key in ("mean", "stddev", "skew"):
         if not math.isfinite(getattr(m, key) if getattr(m, key) is not None else 0.0):
             raise ColumnProblem((*path, key), f"{key} must be a finite number")
-    if m.format is not None and kind != "string":
-        raise ColumnProblem(
-            (*path, "format"),
-            f"format applies to string columns, not to {kind}",
-            "use min/max for numbers, or `type: string`",
-        )
     if m.format is not None and m.format == "":
         raise ColumnProblem((*path, "format"), "format is empty")
-    if m.decimals is not None and kind not in ("float", "double", "decimal"):
+    if m.faker is not None and not _faker_has(m.faker):
         raise ColumnProblem(
-            (*path, "decimals"), f"decimals apply to float, double and decimal, not {kind}"
+            (*path, "faker"),
+            f"unknown Faker provider '{m.faker}'",
+            did_you_mean(m.faker, _faker_providers())
+            or "see https://faker.readthedocs.io/en/master/providers.html",
         )
-    if m.distribution != "uniform" and kind not in NUMERIC_TYPES and not m.references:
-        raise ColumnProblem(
-            (*path, "distribution"),
-            f"distribution applies to numeric columns, not to {kind}",
-            "use values + weights to skew categories",
-        )
-    if m.sequence and kind not in INTEGER_TYPES:
-        raise ColumnProblem((*path, "sequence"), "sequence: true needs an int or long column")
-    if m.faker is not None:
-        if kind != "string":
-            raise ColumnProblem((*path, "faker"), "faker applies to string columns")
-        if not _faker_has(m.faker):
-            raise ColumnProblem(
-                (*path, "faker"),
-                f"unknown Faker provider '{m.faker}'",
-                did_you_mean(m.faker, _faker_providers())
-                or "see https://faker.readthedocs.io/en/master/providers.html",
-            )
     if m.weights is not None:
         where = (*path, "weights")
         if not isinstance(m.values, list):
@@ -280,10 +263,6 @@ def _check_rules(
         _check_values(m.values, kind, (*path, "values"))
         if kind in NUMERIC_TYPES:
             check_numbers(m.values, kind, parsed_precision, parsed_scale, (*path, "values"))
-    if m.unique and kind not in ("int", "long", "string"):
-        raise ColumnProblem(
-            (*path, "unique"), f"unique applies to int, long and string, not {kind}"
-        )
     if m.unique and ((m.values is not None and kind != "map") or (m.format and "|" in m.format)):
         raise ColumnProblem(
             (*path, "unique"), "a column with a fixed list of values cannot be unique"

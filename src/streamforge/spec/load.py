@@ -12,6 +12,7 @@ from streamforge.errors import Issue, did_you_mean, display_path
 from streamforge.spec.columns import ColumnProblem, build_column
 from streamforge.spec.limits import MAX_ROWS, name_problem
 from streamforge.spec.model import (
+    TABLE_KINDS,
     CheckSpec,
     ColumnSpec,
     Operation,
@@ -298,8 +299,7 @@ def _table_issue(where: str, doc: LinedDocument, loc: tuple, error: ErrorDetails
             where,
             doc.line_of(loc),
             f"unknown table type '{value}'",
-            did_you_mean(value, ("dimension", "fact", "change_feed"))
-            or "use dimension, fact or change_feed",
+            did_you_mean(value, TABLE_KINDS) or "use dimension, fact or change_feed",
         )
     message = error["msg"].removeprefix("Value error, ")
     label = ".".join(str(p) for p in loc)

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Literal, get_args
 
 TableKind = Literal["dimension", "fact", "change_feed"]
 Expectation = Literal["warn", "drop", "fail"]
 Distribution = Literal["uniform", "normal", "lognormal", "exponential", "zipf"]
 Operation = Literal["INSERT", "UPDATE", "DELETE"]
+# The closed sets as tuples, for messages and loops (one definition: the Literals above).
+TABLE_KINDS: tuple[str, ...] = get_args(TableKind)
+EXPECTATIONS: tuple[str, ...] = get_args(Expectation)
+DISTRIBUTIONS: tuple[str, ...] = get_args(Distribution)
 
 SCALAR_TYPES = ("int", "long", "float", "double", "decimal", "string", "datetime", "date", "bool")
 NESTED_TYPES = ("array", "map")

@@ -5,13 +5,14 @@ from __future__ import annotations
 import math
 import re
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from streamforge.errors import did_you_mean
 from streamforge.spec import limits
 from streamforge.spec.locales import known_locales
+from streamforge.spec.model import Distribution, Expectation, Operation, TableKind
 from streamforge.spec.profile import ProfileModel
 
 # \A...\Z, not ^...$: `$` also matches before a final line break, and a name reaches code.
@@ -42,7 +43,7 @@ class ColumnModel(BaseModel):
     min: float | int | datetime | date | str | None = None
     max: float | int | datetime | date | str | None = None
     decimals: int | None = Field(default=None, ge=0, le=10, strict=True)
-    distribution: Literal["uniform", "normal", "lognormal", "exponential", "zipf"] = "uniform"
+    distribution: Distribution = "uniform"
     mean: float | None = None
     stddev: float | None = Field(default=None, gt=0)
     skew: float | None = Field(default=None, gt=1)
@@ -53,7 +54,7 @@ class ColumnModel(BaseModel):
     references: str | None = None
     faker: str | None = None
     anomaly_rate: float = Field(default=0.0, ge=0, le=1)
-    expect: Literal["warn", "drop", "fail"] | None = None
+    expect: Expectation | None = None
     description: str | None = None
     sequence: bool = False
     items: Any = None
@@ -91,7 +92,7 @@ class CheckModel(BaseModel):
     rule: str = Field(min_length=1)
     anomaly_rate: float = Field(default=0.0, ge=0, le=1)
     column: str | None = None
-    expect: Literal["warn", "drop", "fail"] | None = None
+    expect: Expectation | None = None
     description: str | None = None
 
 
@@ -101,12 +102,12 @@ class TableModel(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     table: str
-    type: Literal["dimension", "fact", "change_feed"]
+    type: TableKind
     num_rows: int = Field(strict=True)  # YAML `true` is not a row count
     description: str | None = None
     primary_key: str | None = None
     tracks: str | None = None
-    operations: dict[Literal["INSERT", "UPDATE", "DELETE"], float] | None = None
+    operations: dict[Operation, float] | None = None
     late_rate: float = Field(default=0.0, ge=0, lt=1)
     duplicate_rate: float = Field(default=0.0, ge=0, lt=1)
     out_of_order_rate: float = Field(default=0.0, ge=0, le=1)
@@ -114,7 +115,7 @@ class TableModel(BaseModel):
     profile: ProfileModel | None = None
     columns: dict[str, Any] = Field(min_length=1)
     checks: dict[str, str | CheckModel] | None = None
-    expect: Literal["warn", "drop", "fail"] | None = None
+    expect: Expectation | None = None
 
     @field_validator("checks")
     @classmethod
