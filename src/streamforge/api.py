@@ -127,7 +127,19 @@ def summarize(check: SectorCheck) -> SectorSummary:
 
 
 def validate(schema_dir: Path | str | None = None, sector: str | None = None) -> list[SectorCheck]:
-    """Check one sector, or every sector of the folder (a folder of YAML files is one sector)."""
+    """Check one sector, or every sector of the folder (a folder of YAML files is one sector).
+
+    Args:
+        schema_dir: folder of sector folders; None: ./schema, else the built-in library.
+        sector: the one sector to check; None: every sector of the folder.
+
+    Returns:
+        One SectorCheck per sector: its plan (None when it has errors) and every issue found,
+        each with file, line, message and hint. Schema problems are returned, never raised.
+
+    Raises:
+        StreamForgeError: the schema folder does not exist, or `sector` is not in it.
+    """
     root = sectors.resolve_schema_dir(schema_dir)
     if sector is not None:
         return [sectors.check_sector(root, sector)]
@@ -154,7 +166,20 @@ def load_curve(
 
 
 def load_plan(sector: str, schema_dir: Path | str | None = None) -> Plan:
-    """The plan of a valid sector; NotFound for an unknown one, SchemaError for an invalid one."""
+    """The plan of a valid sector: its tables in dependency order, keys and change feeds.
+
+    Args:
+        sector: the sector's folder name (e.g. "Energy").
+        schema_dir: folder of sector folders; None: ./schema, else the built-in library.
+
+    Returns:
+        The sector's Plan.
+
+    Raises:
+        StreamForgeError: the schema folder does not exist.
+        NotFound: no such sector in the folder.
+        SchemaError: the sector has errors (all of them, with file:line).
+    """
     return sectors.plan_of(sector, schema_dir)
 
 
@@ -163,7 +188,19 @@ def sector_names(schema_dir: Path | str | None = None) -> list[str]:
 
 
 def check_sector(sector: str, schema_dir: Path | str | None = None) -> SectorCheck:
-    """One sector's plan and every problem found in it; NotFound for an unknown sector."""
+    """One sector's plan and every problem found in it.
+
+    Args:
+        sector: the sector's folder name.
+        schema_dir: folder of sector folders; None: ./schema, else the built-in library.
+
+    Returns:
+        A SectorCheck: the plan (None when the sector has errors) and every issue.
+
+    Raises:
+        StreamForgeError: the schema folder does not exist.
+        NotFound: no such sector in the folder.
+    """
     root = sectors.resolve_schema_dir(schema_dir)
     sectors.known_sector_dir(root, sector)
     return sectors.check_sector(root, sector)
@@ -198,7 +235,18 @@ def column_profile(rows: pa.Table, bins: int = 12) -> list[ColumnProfile]:
 
 
 def parse_start(text: str | None) -> int:
-    """Microseconds since the epoch for an ISO-8601 start (naive means UTC); now when None."""
+    """The start of a run's event time.
+
+    Args:
+        text: an ISO-8601 date or time (`Z` or an offset; none means UTC); None: now, to the
+            second.
+
+    Returns:
+        Microseconds since the Unix epoch (UTC).
+
+    Raises:
+        StreamForgeError: `text` is not ISO-8601.
+    """
     from streamforge.plan.times import MICROS
 
     if text is None:
@@ -221,7 +269,24 @@ def preview(
     seed: int = DEFAULT_SEED,
     schema_dir: Path | str | None = None,
 ) -> pa.Table:
-    """The first rows a run would write for one table (dimensions first, as a run does)."""
+    """The first rows a run would write for one table (dimensions first, as a run does).
+
+    Args:
+        sector: the sector's folder name.
+        table: a table of the sector.
+        rows: how many rows to return at most.
+        seed: the run's seed; the same seed gives the same rows.
+        schema_dir: folder of sector folders; None: ./schema, else the built-in library.
+
+    Returns:
+        A pyarrow.Table of up to `rows` rows (cycle 0 for a fact or change feed; `profile:`
+        ignored, so a quiet hour still shows rows).
+
+    Raises:
+        NotFound: no such sector, or no such table in it.
+        SchemaError: the sector has errors.
+        UniqueExhausted: a unique column has fewer values than a batch needs.
+    """
 
     from streamforge.engine.session import Session
     from streamforge.engine.settings import RunSettings

@@ -265,3 +265,22 @@ def test_read_table_honours_the_streaming_sink_log(tmp_path: Path) -> None:
     assert row_counts(tmp_path, ["view", "events"]) == {"view": 1, "events": 3}
     with pytest.raises(FileNotFoundError, match="the warehouse has"):
         read_table(tmp_path, "missing")
+
+
+def test_run_labels_every_dataset_with_its_layer() -> None:
+    # `pipeline --run` prints each dataset's layer: the metrics view and the SCD2 history are not
+    # dimensions of their own, and a dimension named like a layer stays a dimension.
+    from streamforge.cli import dataset_layer
+
+    dimensions = {"customer", "plant", "gold_tier"}
+    expected = {
+        "bronze_customer": "bronze",
+        "silver_meter_readings": "silver",
+        "quarantine_customer_changes": "quarantine",
+        "gold_meter_readings_hourly": "gold",
+        "customer": "dimension",
+        "customer_history": "dimension",
+        "gold_tier": "dimension",
+        "expectations": "metrics",
+    }
+    assert {name: dataset_layer(name, dimensions) for name in expected} == expected

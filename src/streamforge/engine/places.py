@@ -59,11 +59,10 @@ def place_pools(locale: str) -> PlacePools:
 
 def _us_places() -> PlacePools:
     import pyarrow.csv as csv
-    from faker.providers.address.en_US import Provider
 
     table = csv.read_csv(US_PLACES)
     abbr = table.column("state_abbr").combine_chunks()
-    ranges = Provider.states_postcode
+    ranges = _states_postcode()
     low = np.array([ranges[s][0] for s in abbr.to_pylist()], dtype=np.int32)
     high = np.array([ranges[s][1] for s in abbr.to_pylist()], dtype=np.int32)
     number, name, suffix = (
@@ -87,6 +86,22 @@ def _us_places() -> PlacePools:
         country_code="US",
         us_style=True,
     )
+
+
+def _states_postcode() -> dict[str, tuple[int, int]]:
+    """Faker's en_US zip range per state, through the pool cache: importing Faker's address
+    provider costs more than a warm generate of a shipped sector (issue 14)."""
+
+    def build() -> tuple[list[str], None]:
+        from faker.providers.address.en_US import Provider
+
+        ranges = Provider.states_postcode.items()
+        return [f"{state}\t{low}\t{high}" for state, (low, high) in ranges], None
+
+    rows = (
+        r.split("\t") for r in pool_values("places:en_US:states_postcode", build)[0].to_pylist()
+    )
+    return {state: (int(low), int(high)) for state, low, high in rows}
 
 
 def _faker_places(locale: str) -> PlacePools:
