@@ -343,7 +343,36 @@ def generate(
     """Dimensions once, then `cycles` batches of every fact and change feed, without waiting.
 
     `engine="spark"` makes and writes the rows with Spark (a local session on `master`, default
-    `local[2]`): the same rows, a folder of part files per table and cycle (`engine_spark`)."""
+    `local[2]`): the same rows, a folder of part files per table and cycle (`engine_spark`).
+
+    Args:
+        sector: the sector's folder name (e.g. "Energy").
+        schema_dir: folder of sector folders; None: ./schema, else the built-in library.
+        fmt: a registered landing format (`landing_formats()`: json, csv, parquet, delta).
+        seed: every value is a pure function of (seed, table, cycle, chunk).
+        out: the local landing folder (one folder per table, `_streamforge/` manifest).
+        cycles: batches of every fact and change feed, >= 0.
+        start: event time of cycle 0, ISO-8601 (None: now); cycle c covers
+            [start + c × interval, start + (c + 1) × interval).
+        interval: seconds of event time per cycle, > 0.
+        scale: multiplies every num_rows, > 0.
+        workers: chunks made at once on the shared thread pool (1: on this thread).
+        fresh: clear a landing area StreamForge already wrote in `out` first.
+        on_rows: called with (table, rows) as chunks are made (progress).
+        on_file: called with each WrittenFile as it lands.
+        engine: "local" or "spark".
+        master: Spark master URL for engine="spark" (None: local[2]).
+
+    Returns:
+        A GenerateResult: the files written (table, cycle, path, rows, anomalies), in order.
+
+    Raises:
+        StreamForgeError: cycles < 0, interval or scale <= 0, an unknown format or engine, a
+            Volume destination for engine="spark", a non-ISO start, or a landing area already
+            in `out` without `fresh`.
+        NotFound: no such sector. SchemaError: the sector has errors.
+        UniqueExhausted: a unique column runs out of values within the requested cycles.
+    """
     from streamforge.engine.session import Session
     from streamforge.engine.settings import RunSettings
     from streamforge.landing_write import write_session
@@ -474,7 +503,33 @@ def run(
 
     `scenario`, when given, is asked before each new cycle for the fault rates, anomaly rates
     and burst to use (the app's scenario controls); the manifest records them per file.
-    `engine="spark"`: the rows are made and written by Spark on `master` (a local folder only)."""
+    `engine="spark"`: the rows are made and written by Spark on `master` (a local folder only).
+
+    Args:
+        sector: the sector's folder name (e.g. "Energy").
+        schema_dir: folder of sector folders; None: ./schema, else the built-in library.
+        fmt: a registered landing format (`landing_formats()`: json, csv, parquet, delta).
+        seed: every value is a pure function of (seed, table, cycle, chunk).
+        dest: a local folder, or a Unity Catalog Volume path (/Volumes/<catalog>/<schema>/...).
+        interval: seconds between cycles (event time and wall clock), > 0.
+        cycles: stop after this many cycles (None: no limit). duration: stop after this many
+            seconds (None: no limit).
+        scale: multiplies every num_rows, > 0. workers: chunks made at once.
+        fresh: clear the landing area first instead of resuming its checkpoint.
+        stop: set it to stop after the file in progress. listener: receives run events.
+        clock: the clock that paces cycles (tests inject one). break_lock: take over the
+            landing's lock from a runner that is gone.
+
+    Returns:
+        A RunSummary: files written this run, whether it resumed and whether it was stopped.
+
+    Raises:
+        StreamForgeError: interval or scale <= 0, cycles < 0, a format the destination cannot
+            take, an unknown engine, the landing locked by another runner, or a checkpoint of
+            another run (Runner.run).
+        StorageError: the landing could not be read or written.
+        NotFound: no such sector. SchemaError: the sector has errors.
+    """
     from streamforge.engine.settings import RunSettings
     from streamforge.runner import Runner
 
@@ -525,7 +580,21 @@ def sample_landed_file(dest: str | Path, plan: Plan, relpath: str, rows: int = 2
 def verify(sector: str, out: Path | str, schema_dir: Path | str | None = None):
     """Read a landing area back and check keys, foreign keys, change feeds and anomaly counts;
     when it holds a live run's checkpoint, also that replaying every change feed rebuilds the
-    entity state the runner holds."""
+    entity state the runner holds.
+
+    Args:
+        sector: the sector the landing area was written from.
+        out: the local landing folder.
+        schema_dir: folder of sector folders; None: ./schema, else the built-in library.
+
+    Returns:
+        A report: `findings` (each problem, empty when the landing is right), and per table the
+        files and rows read.
+
+    Raises:
+        StreamForgeError: `out` holds no StreamForge landing area.
+        NotFound: no such sector. SchemaError: the sector has errors.
+    """
     from streamforge import checkpoint
     from streamforge.sinks.local import LocalLanding
     from streamforge.verify import compare_entities, verify_landing
