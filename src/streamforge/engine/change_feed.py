@@ -25,12 +25,13 @@ from streamforge.engine.rows import (
     fill_column,
     parents_below,
 )
-from streamforge.engine.rules import violations
+from streamforge.engine.rules import broken_rows
 from streamforge.engine.seeding import ROWS, rng_for, stable_rng
 from streamforge.engine.state import EntityState, FeedState
 from streamforge.engine.unique import check_room
 from streamforge.plan import TablePlan
 from streamforge.plan.columns import table_schema
+from streamforge.plan.rules import column_rules
 
 INSERT, UPDATE, DELETE = 0, 1, 2
 OP_NAMES = np.array(["INSERT", "UPDATE", "DELETE"])
@@ -224,10 +225,10 @@ def _count_anomalies(
     """Judge the final rows by each column's rule: carried-over old values count too."""
     anomalies: dict[str, int] = {}
     flagged = np.zeros(rows, dtype=bool)
+    rules = {r.column.name: r for r in column_rules(table)}
     for col in table.columns:
-        if col.anomaly_rate > 0 and col.name in columns:
-            nulls_break = col.null_rate == 0
-            mask = violations(col, columns[col.name], nulls_break)
+        if col.anomaly_rate > 0 and col.name in columns and col.name in rules:
+            mask = broken_rows(rules[col.name], columns[col.name])
             anomalies[col.name] = int(mask.sum())
             flagged |= mask
     return anomalies, flagged

@@ -15,7 +15,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from streamforge.engine.rules import broken_rows, violations
+from streamforge.engine.rules import broken_rows
 from streamforge.plan import TablePlan
 from streamforge.plan.feeds import cdc_sequence, delete_judged
 from streamforge.plan.rules import ColumnRule, column_rules
@@ -85,10 +85,12 @@ def anomaly_counts(table: TablePlan, batch: pa.RecordBatch) -> tuple[dict[str, i
     deletes = pc.fill_null(pc.equal(ops, "DELETE"), False).to_numpy(zero_copy_only=False)
     counts: dict[str, int] = {}
     flagged = np.zeros(batch.num_rows, dtype=bool)
+    rules = _rules(table)
     for col in table.columns:
-        if col.anomaly_rate <= 0 or col.name not in batch.schema.names:
+        rule = rules.get(col.name)
+        if col.anomaly_rate <= 0 or col.name not in batch.schema.names or rule is None:
             continue
-        mask = violations(col, batch.column(col.name), col.null_rate == 0)
+        mask = broken_rows(rule, _array(batch.column(col.name)))
         if col.name not in judged:
             mask &= ~deletes
         counts[col.name] = int(mask.sum())
