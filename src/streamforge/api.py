@@ -127,7 +127,19 @@ def summarize(check: SectorCheck) -> SectorSummary:
 
 
 def validate(schema_dir: Path | str | None = None, sector: str | None = None) -> list[SectorCheck]:
-    """Check one sector, or every sector of the folder (a folder of YAML files is one sector)."""
+    """Check one sector, or every sector of the folder (a folder of YAML files is one sector).
+
+    Args:
+        schema_dir: folder of sector folders; None: ./schema, else the built-in library.
+        sector: the one sector to check; None: every sector of the folder.
+
+    Returns:
+        One SectorCheck per sector: its plan (None when it has errors) and every issue found,
+        each with file, line, message and hint. Schema problems are returned, never raised.
+
+    Raises:
+        StreamForgeError: the schema folder does not exist, or `sector` is not in it.
+    """
     root = sectors.resolve_schema_dir(schema_dir)
     if sector is not None:
         return [sectors.check_sector(root, sector)]
@@ -154,7 +166,20 @@ def load_curve(
 
 
 def load_plan(sector: str, schema_dir: Path | str | None = None) -> Plan:
-    """The plan of a valid sector; NotFound for an unknown one, SchemaError for an invalid one."""
+    """The plan of a valid sector: its tables in dependency order, keys and change feeds.
+
+    Args:
+        sector: the sector's folder name (e.g. "Energy").
+        schema_dir: folder of sector folders; None: ./schema, else the built-in library.
+
+    Returns:
+        The sector's Plan.
+
+    Raises:
+        StreamForgeError: the schema folder does not exist.
+        NotFound: no such sector in the folder.
+        SchemaError: the sector has errors (all of them, with file:line).
+    """
     return sectors.plan_of(sector, schema_dir)
 
 
@@ -163,7 +188,19 @@ def sector_names(schema_dir: Path | str | None = None) -> list[str]:
 
 
 def check_sector(sector: str, schema_dir: Path | str | None = None) -> SectorCheck:
-    """One sector's plan and every problem found in it; NotFound for an unknown sector."""
+    """One sector's plan and every problem found in it.
+
+    Args:
+        sector: the sector's folder name.
+        schema_dir: folder of sector folders; None: ./schema, else the built-in library.
+
+    Returns:
+        A SectorCheck: the plan (None when the sector has errors) and every issue.
+
+    Raises:
+        StreamForgeError: the schema folder does not exist.
+        NotFound: no such sector in the folder.
+    """
     root = sectors.resolve_schema_dir(schema_dir)
     sectors.known_sector_dir(root, sector)
     return sectors.check_sector(root, sector)
@@ -198,7 +235,18 @@ def column_profile(rows: pa.Table, bins: int = 12) -> list[ColumnProfile]:
 
 
 def parse_start(text: str | None) -> int:
-    """Microseconds since the epoch for an ISO-8601 start (naive means UTC); now when None."""
+    """The start of a run's event time.
+
+    Args:
+        text: an ISO-8601 date or time (`Z` or an offset; none means UTC); None: now, to the
+            second.
+
+    Returns:
+        Microseconds since the Unix epoch (UTC).
+
+    Raises:
+        StreamForgeError: `text` is not ISO-8601.
+    """
     from streamforge.plan.times import MICROS
 
     if text is None:
@@ -221,7 +269,24 @@ def preview(
     seed: int = DEFAULT_SEED,
     schema_dir: Path | str | None = None,
 ) -> pa.Table:
-    """The first rows a run would write for one table (dimensions first, as a run does)."""
+    """The first rows a run would write for one table (dimensions first, as a run does).
+
+    Args:
+        sector: the sector's folder name.
+        table: a table of the sector.
+        rows: how many rows to return at most.
+        seed: the run's seed; the same seed gives the same rows.
+        schema_dir: folder of sector folders; None: ./schema, else the built-in library.
+
+    Returns:
+        A pyarrow.Table of up to `rows` rows (cycle 0 for a fact or change feed; `profile:`
+        ignored, so a quiet hour still shows rows).
+
+    Raises:
+        NotFound: no such sector, or no such table in it.
+        SchemaError: the sector has errors.
+        UniqueExhausted: a unique column has fewer values than a batch needs.
+    """
 
     from streamforge.engine.session import Session
     from streamforge.engine.settings import RunSettings
@@ -278,7 +343,36 @@ def generate(
     """Dimensions once, then `cycles` batches of every fact and change feed, without waiting.
 
     `engine="spark"` makes and writes the rows with Spark (a local session on `master`, default
-    `local[2]`): the same rows, a folder of part files per table and cycle (`engine_spark`)."""
+    `local[2]`): the same rows, a folder of part files per table and cycle (`engine_spark`).
+
+    Args:
+        sector: the sector's folder name (e.g. "Energy").
+        schema_dir: folder of sector folders; None: ./schema, else the built-in library.
+        fmt: a registered landing format (`landing_formats()`: json, csv, parquet, delta).
+        seed: every value is a pure function of (seed, table, cycle, chunk).
+        out: the local landing folder (one folder per table, `_streamforge/` manifest).
+        cycles: batches of every fact and change feed, >= 0.
+        start: event time of cycle 0, ISO-8601 (None: now); cycle c covers
+            [start + c × interval, start + (c + 1) × interval).
+        interval: seconds of event time per cycle, > 0.
+        scale: multiplies every num_rows, > 0.
+        workers: chunks made at once on the shared thread pool (1: on this thread).
+        fresh: clear a landing area StreamForge already wrote in `out` first.
+        on_rows: called with (table, rows) as chunks are made (progress).
+        on_file: called with each WrittenFile as it lands.
+        engine: "local" or "spark".
+        master: Spark master URL for engine="spark" (None: local[2]).
+
+    Returns:
+        A GenerateResult: the files written (table, cycle, path, rows, anomalies), in order.
+
+    Raises:
+        StreamForgeError: cycles < 0, interval or scale <= 0, an unknown format or engine, a
+            Volume destination for engine="spark", a non-ISO start, or a landing area already
+            in `out` without `fresh`.
+        NotFound: no such sector. SchemaError: the sector has errors.
+        UniqueExhausted: a unique column runs out of values within the requested cycles.
+    """
     from streamforge.engine.session import Session
     from streamforge.engine.settings import RunSettings
     from streamforge.landing_write import write_session
@@ -409,7 +503,33 @@ def run(
 
     `scenario`, when given, is asked before each new cycle for the fault rates, anomaly rates
     and burst to use (the app's scenario controls); the manifest records them per file.
-    `engine="spark"`: the rows are made and written by Spark on `master` (a local folder only)."""
+    `engine="spark"`: the rows are made and written by Spark on `master` (a local folder only).
+
+    Args:
+        sector: the sector's folder name (e.g. "Energy").
+        schema_dir: folder of sector folders; None: ./schema, else the built-in library.
+        fmt: a registered landing format (`landing_formats()`: json, csv, parquet, delta).
+        seed: every value is a pure function of (seed, table, cycle, chunk).
+        dest: a local folder, or a Unity Catalog Volume path (/Volumes/<catalog>/<schema>/...).
+        interval: seconds between cycles (event time and wall clock), > 0.
+        cycles: stop after this many cycles (None: no limit). duration: stop after this many
+            seconds (None: no limit).
+        scale: multiplies every num_rows, > 0. workers: chunks made at once.
+        fresh: clear the landing area first instead of resuming its checkpoint.
+        stop: set it to stop after the file in progress. listener: receives run events.
+        clock: the clock that paces cycles (tests inject one). break_lock: take over the
+            landing's lock from a runner that is gone.
+
+    Returns:
+        A RunSummary: files written this run, whether it resumed and whether it was stopped.
+
+    Raises:
+        StreamForgeError: interval or scale <= 0, cycles < 0, a format the destination cannot
+            take, an unknown engine, the landing locked by another runner, or a checkpoint of
+            another run (Runner.run).
+        StorageError: the landing could not be read or written.
+        NotFound: no such sector. SchemaError: the sector has errors.
+    """
     from streamforge.engine.settings import RunSettings
     from streamforge.runner import Runner
 
@@ -460,7 +580,21 @@ def sample_landed_file(dest: str | Path, plan: Plan, relpath: str, rows: int = 2
 def verify(sector: str, out: Path | str, schema_dir: Path | str | None = None):
     """Read a landing area back and check keys, foreign keys, change feeds and anomaly counts;
     when it holds a live run's checkpoint, also that replaying every change feed rebuilds the
-    entity state the runner holds."""
+    entity state the runner holds.
+
+    Args:
+        sector: the sector the landing area was written from.
+        out: the local landing folder.
+        schema_dir: folder of sector folders; None: ./schema, else the built-in library.
+
+    Returns:
+        A report: `findings` (each problem, empty when the landing is right), and per table the
+        files and rows read.
+
+    Raises:
+        StreamForgeError: `out` holds no StreamForge landing area.
+        NotFound: no such sector. SchemaError: the sector has errors.
+    """
     from streamforge import checkpoint
     from streamforge.sinks.local import LocalLanding
     from streamforge.verify import compare_entities, verify_landing

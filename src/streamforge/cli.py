@@ -15,6 +15,7 @@ import click
 from streamforge import __version__, api, stopping
 from streamforge.cli_engine import engine_options
 from streamforge.errors import SchemaError, StreamForgeError, storage_error
+from streamforge.plural import counted
 
 # rich, like the engine behind `api`, loads inside the commands that print with it: `--version`
 # and `--help` start in a tenth of a second (bench/bench_start.py).
@@ -132,7 +133,7 @@ def sectors(schema_dir: Path | None) -> None:
     for sector in api.list_sectors(schema_dir):
         title = escape(sector.name)
         if sector.errors:
-            title += f"  [red]({sector.errors} errors: run streamforge validate)[/red]"
+            title += f"  [red]({counted(sector.errors, 'error')}: run streamforge validate)[/red]"
         table = Table(title=title, title_justify="left", show_edge=False)
         # Names never get cut; the description gives way first in a narrow terminal.
         table.add_column("table", no_wrap=True)
@@ -167,8 +168,8 @@ def validate(schema_dir: Path | None, sector: str | None) -> None:
         status = "[red]invalid[/red]" if check.errors else "[green]valid[/green]"
         tables = len(check.plan.tables) if check.plan else 0
         stdout().print(
-            f"{escape(check.name)}: {status} ({tables} tables, {len(check.errors)} errors, "
-            f"{len(check.warnings)} warnings)"
+            f"{escape(check.name)}: {status} ({counted(tables, 'table')}, "
+            f"{counted(len(check.errors), 'error')}, {counted(len(check.warnings), 'warning')})"
         )
         failed = failed or bool(check.errors)
     if failed:
@@ -283,7 +284,7 @@ def generate(
     stdout().print(summary)
     rate = result.rows / elapsed if elapsed > 0 else 0
     stdout().print(
-        f"wrote {result.rows:,} rows in {len(result.files)} files to {out} "
+        f"wrote {counted(result.rows, 'row')} in {counted(len(result.files), 'file')} to {out} "
         f"({elapsed:.1f}s, {rate:,.0f} rows/s, seed {seed})",
         markup=False,
     )
@@ -323,11 +324,13 @@ def verify(sector: str, schema_dir: Path | None, out: Path) -> None:
         stderr().print(f"... and {len(report.findings) - SHOWN_FINDINGS} more", style="red")
     if report.findings:
         stdout().print(
-            f"[red]{len(report.findings)} problems[/red] in {files} files, {total:,} rows"
+            f"[red]{counted(len(report.findings), 'problem')}[/red] in {counted(files, 'file')}, "
+            f"{counted(total, 'row')}"
         )
         raise SystemExit(1)
     stdout().print(
-        f"[green]ok[/green]: {files} files, {total:,} rows; keys unique, every foreign "
+        f"[green]ok[/green]: {counted(files, 'file')}, {counted(total, 'row')}; keys unique, "
+        "every foreign "
         "key live, change feeds replay cleanly, anomaly counts match the manifest"
     )
 
@@ -492,7 +495,11 @@ def _print_quality(checks: list) -> None:
     stdout().print(table)
     wrong = [c for c in checks if not c.ok]
     if wrong:
-        stdout().print(f"[red]{len(wrong)} of {len(checks)} rules did not catch what was injected")
+        stdout().print(
+            f"[red]{len(wrong)} of {counted(len(checks), 'rule')} did not catch what was injected"
+        )
+    elif len(checks) == 1:
+        stdout().print("the 1 rule caught exactly what the landing injected")
     else:
         stdout().print(f"all {len(checks)} rules caught exactly what the landing injected")
 

@@ -16,6 +16,7 @@ import click
 from streamforge import api, stopping
 from streamforge.cli_engine import engine_options
 from streamforge.errors import StreamForgeError
+from streamforge.plural import counted
 from streamforge.run_events import (
     CycleReport,
     CycleWritten,
@@ -64,7 +65,7 @@ class Status:
             case DimensionsWritten(files=files):
                 for f in files:
                     self._count(f)
-                self.note(f"wrote {len(files)} dimensions")
+                self.note(f"wrote {counted(len(files), 'dimension')}")
             case CycleWritten(report=report):
                 self._cycle(report)
             case Waiting(seconds=seconds):
@@ -79,7 +80,8 @@ class Status:
         if not stdout().is_terminal:
             rows = sum(f.rows for f in report.files)
             self.note(
-                f"cycle {report.cycle}: {rows:,} rows in {len(report.files)} files "
+                f"cycle {report.cycle}: {counted(rows, 'row')} in "
+                f"{counted(len(report.files), 'file')} "
                 f"({report.seconds:.2f}s)"
             )
         if report.overrun:
@@ -181,7 +183,7 @@ def run(
             return
     how = "stopped" if summary.stopped else "done"
     stdout().print(
-        f"{how}: {len(summary.cycles)} cycles, {summary.rows:,} rows this run"
+        f"{how}: {counted(len(summary.cycles), 'cycle')}, {counted(summary.rows, 'row')} this run"
         f"{' (resumed)' if summary.resumed else ''}; run the same command to continue"
     )
 

@@ -88,6 +88,21 @@ class Runner:
         self.listener = listener or (lambda event: None)
 
     def run(self) -> RunSummary:
+        """Write the dimensions (unless the checkpoint says they are), then one batch of every
+        fact and change feed per cycle, checkpointing after each, until the settings' cycles or
+        duration are done or `stop` is set.
+
+        Returns:
+            A RunSummary: the files written this run (dimensions and per cycle), whether it
+            resumed from a checkpoint and whether it was stopped.
+
+        Raises:
+            StreamForgeError: another runner holds the landing's lock; the landing was written
+                by `generate` and has no checkpoint; the checkpoint belongs to another run
+                (sector, seed or format differ); a unique column ran out of values.
+            StorageError: the landing could not be read or written (nothing is half-written:
+                running again continues).
+        """
         owner = f"pid {os.getpid()} on {socket.gethostname()}"
         if self.stop.is_set():  # stopped during start-up: nothing was written yet
             return RunSummary(resumed=False, stopped=True)

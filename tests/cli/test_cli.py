@@ -275,7 +275,7 @@ def test_verify_finds_an_orphan_foreign_key(landing, tmp_path):
     assert (
         "electricity_production cycle 1: 1 orphan values in equipment_id (e.g. 999999)" in message
     )
-    assert "1 problems" in result.stdout
+    assert "1 problem in" in result.stdout
 
 
 def test_verify_finds_a_row_count_mismatch(landing, tmp_path):

@@ -13,6 +13,7 @@ import jsonschema
 import pytest
 import yaml
 from click.testing import CliRunner
+from tests.pipelines.registry import BUNDLE_TARGETS, TARGET_LANGUAGES
 
 from streamforge import api
 from streamforge.cli import main
@@ -21,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SCHEMA = ROOT / "schema"
 BUNDLE_SCHEMA = Path(__file__).parent / "bundle_schema" / "jsonschema.json"
 SECTORS = ["Energy", "Retail", "Healthcare", "Finance", "Manufacturing"]
-BUNDLE_TARGETS = ["databricks", "dlt-legacy"]
+BUNDLE_LANGUAGES = [(t, lang) for t, lang in TARGET_LANGUAGES if t in BUNDLE_TARGETS]
 
 
 @functools.cache
@@ -45,9 +46,8 @@ def bundle(sector: str = "Energy", **options) -> dict:
 
 
 @pytest.mark.parametrize("sector", SECTORS)
-@pytest.mark.parametrize("target", BUNDLE_TARGETS)
+@pytest.mark.parametrize(("target", "language"), BUNDLE_LANGUAGES)
 @pytest.mark.parametrize("continuous", [False, True])
-@pytest.mark.parametrize("language", ["python", "sql"])
 def test_every_bundle_matches_the_databricks_bundle_schema(
     sector: str, target: str, continuous: bool, language: str
 ) -> None:

@@ -4,22 +4,22 @@ pipeline-only clauses follow the documented grammar. Energy's output is pinned b
 from __future__ import annotations
 
 import ast
+import inspect
 import re
 from pathlib import Path
 
 import pytest
 import sqlglot
 import yaml
+from tests.pipelines.registry import DIALECT, TARGET_LANGUAGES, TARGETS, languages
 
-from streamforge import api
+from streamforge import api, sectors
 from streamforge.pipelines.model import build_model
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMA = ROOT / "schema"
 GOLDEN = ROOT / "tests" / "golden" / "pipelines"
-SECTORS = ["Energy", "Retail", "Healthcare", "Finance", "Manufacturing"]
-TARGETS = ["databricks", "dlt-legacy", "spark"]
-DIALECT = {"databricks": "databricks", "dlt-legacy": "databricks", "spark": "spark"}
+SECTORS = sectors.sector_names(SCHEMA)  # every shipped sector
 
 CONSTRAINT = re.compile(
     r"^\s*CONSTRAINT (\w+) EXPECT \((?P<cond>.+)\)"
@@ -149,7 +149,7 @@ def check_sql(sql: str, dialect: str) -> dict[str, int]:
 @pytest.mark.parametrize("target", TARGETS)
 @pytest.mark.parametrize("fmt", ["json", "csv", "parquet"])
 def test_every_generated_file_is_valid(sector: str, target: str, fmt: str) -> None:
-    for language in ("python", "sql"):
+    for language in languages(target):
         project = api.pipeline(
             sector, None, schema_dir=SCHEMA, target=target, language=language, scd=2, fmt=fmt
         )
@@ -217,8 +217,7 @@ def test_descriptions_become_comments() -> None:
     assert "Interval readings (15 min) from customer smart meters." in code
 
 
-@pytest.mark.parametrize("target", TARGETS)
-@pytest.mark.parametrize("language", ["python", "sql"])
+@pytest.mark.parametrize(("target", "language"), TARGET_LANGUAGES)
 def test_energy_matches_golden_files(target: str, language: str, update_golden: bool) -> None:
     files = api.pipeline(
         "Energy",
@@ -376,8 +375,7 @@ def test_change_feed_rules_are_the_snapshot_rules_with_deletes_judged_on_keys() 
     assert any(r.column == "billing_cycle_day" and r.action == "drop" for r in feed.rules)
 
 
-@pytest.mark.parametrize("target", TARGETS)
-@pytest.mark.parametrize("language", ["python", "sql"])
+@pytest.mark.parametrize(("target", "language"), TARGET_LANGUAGES)
 def test_every_target_checks_the_snapshot_and_the_feed_with_the_same_drop_rules(
     target: str, language: str
 ) -> None:
@@ -398,8 +396,7 @@ def test_every_target_checks_the_snapshot_and_the_feed_with_the_same_drop_rules(
     assert "bronze_customer" not in dimensions
 
 
-@pytest.mark.parametrize("target", TARGETS)
-@pytest.mark.parametrize("language", ["python", "sql"])
+@pytest.mark.parametrize(("target", "language"), TARGET_LANGUAGES)
 def test_every_target_comments_the_described_columns(target: str, language: str) -> None:
     """A YAML column description becomes the column's comment in silver and in the dimensions,
     in every target (the spark target declares the schemas of its materialized views too)."""
@@ -416,3 +413,30 @@ def test_every_target_comments_the_described_columns(target: str, language: str)
         silver = any(c.source == source for c in model.checked)
         dimension = any(d.snapshot == source for d in model.dimensions)
         assert text.count(ddl) >= silver + dimension >= 1, ddl
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_every_name_a_target_declares_reaches_its_code(target: str) -> None:
+    """A target's `names` say what its templates call things: each text or number among them
+    appears in what the target renders (over every shipped sector and language), so a name
+    declared and never used, or a template that hardcodes another target's name, is seen."""
+    from streamforge.pipelines.targets import get_target
+
+    rendered = "\n".join(
+        text
+        for sector in SECTORS
+        for language in languages(target)
+        for text in api.pipeline(
+            sector, None, schema_dir=SCHEMA, target=target, language=language, scd=2
+        ).files.values()
+    )
+    declared: dict[str, list[str]] = {}  # name -> the texts of which one must appear
+    tables = [t.name for t in api.load_plan(SECTORS[0], SCHEMA).tables]
+    for key, value in get_target(target).names.items():
+        if isinstance(value, str | int) and not isinstance(value, bool):
+            declared[key] = [str(value)]
+        elif callable(value) and len(inspect.signature(value).parameters) == 1:
+            declared[key] = [str(value(table)) for table in tables]  # e.g. ref(<dataset>)
+    assert declared  # the check reads something
+    unused = {k: t[:2] for k, t in declared.items() if all(x not in rendered for x in t)}
+    assert not unused, unused

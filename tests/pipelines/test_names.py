@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 import sqlglot
 from click.testing import CliRunner
+from tests.pipelines.registry import DIALECT, TARGETS, languages
 
 from streamforge import api
 from streamforge.cli import main
@@ -16,8 +17,6 @@ from streamforge.errors import SchemaError, StreamForgeError
 
 SECTORS = Path(__file__).parent / "sectors"
 HOSTILE = "a'b\"\nimport os"
-TARGETS = ["databricks", "dlt-legacy", "spark"]
-DIALECT = {"databricks": "databricks", "dlt-legacy": "databricks", "spark": "spark"}
 
 
 @pytest.fixture
@@ -69,7 +68,7 @@ def test_keyword_names_are_quoted_in_every_target(tmp_path: Path) -> None:
     fact = tmp_path / "Quirks" / "session.yml"
     fact.write_text(fact.read_text().replace("  class_id: int\n", "  union_id: int\n"))
     for target in TARGETS:
-        for language in ("python", "sql"):
+        for language in languages(target):
             files = api.pipeline(
                 "Quirks", None, schema_dir=tmp_path, target=target, language=language, scd=2
             ).files

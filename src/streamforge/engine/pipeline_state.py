@@ -15,9 +15,10 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from streamforge.engine.rules import violations
+from streamforge.engine.rules import broken_rows, violations
 from streamforge.plan import TablePlan
 from streamforge.plan.feeds import cdc_sequence, delete_judged
+from streamforge.plan.rules import ColumnRule, column_rules
 from streamforge.spec.model import ColumnSpec
 
 SEQUENCE, DELETED = "_sequence", "_deleted"  # bookkeeping columns of the expected state
@@ -31,44 +32,26 @@ def is_cdc_sequence(table: TablePlan, col: ColumnSpec) -> bool:
 
 
 def rule_action(table: TablePlan, col: ColumnSpec) -> str:
-    """The action of the column's rule, as pipelines/rules.py sets it: keys are always dropped
-    when NULL, the CDC sequence too unless `expect: fail`, other columns follow `expect`."""
-    if _is_key(table, col):
-        return "drop"
-    if is_cdc_sequence(table, col):
-        return "fail" if col.expect == "fail" else "drop"
-    return col.expect or ("drop" if col.anomaly_rate > 0 else "warn")
-
-
-def _is_key(table: TablePlan, col: ColumnSpec) -> bool:
-    return col.name == table.primary_key or bool(table.feed and col.name == table.feed.entity_key)
+    """The action of the column's rule (plan/rules.py), as the pipelines apply it."""
+    rule = _rules(table).get(col.name)
+    return rule.action if rule is not None else (col.expect or "warn")
 
 
 def has_rule(table: TablePlan, col: ColumnSpec) -> bool:
-    """Whether pipelines/rules.py gives the column a condition (keys and the CDC sequence always
-    have one)."""
-    if _is_key(table, col) or is_cdc_sequence(table, col):
-        return True
-    if col.name in table.foreign_keys:
-        return col.null_rate == 0
-    nested = col.type in ("array", "map")
-    bounded = (col.choices is not None and not nested) or col.min is not None or col.max is not None
-    return bounded or col.anomaly_rate > 0
+    """Whether the column has a rule (plan/rules.py), hence an expectation in every pipeline."""
+    return col.name in _rules(table)
 
 
 def breaks(table: TablePlan, col: ColumnSpec, values: pa.Array) -> np.ndarray:
-    """Rows whose value fails the column's SQL condition (a null fails unless nulls are allowed)."""
-    if _is_key(table, col) or col.name in table.foreign_keys:
-        return pc.is_null(values).to_numpy(zero_copy_only=False)
-    nested = col.type in ("array", "map")
-    bounded = (col.choices is not None and not nested) or col.min is not None or col.max is not None
-    if not bounded:
-        return pc.is_null(values).to_numpy(zero_copy_only=False)
-    if nested:
+    """Rows whose value breaks the column's rule (plan/rules.py); none when it has no rule."""
+    rule = _rules(table).get(col.name)
+    if rule is None:
         return np.zeros(len(values), dtype=bool)
-    # the CDC sequence's rule is `NOT NULL AND (bounds)`, whatever its null_rate says
-    nulls_break = col.null_rate == 0 or is_cdc_sequence(table, col)
-    return violations(col, values, nulls_break=nulls_break)
+    return broken_rows(rule, values)
+
+
+def _rules(table: TablePlan) -> dict[str, ColumnRule]:
+    return {r.column.name: r for r in column_rules(table)}
 
 
 def passing_rows(table: TablePlan, data: pa.Table | pa.RecordBatch) -> np.ndarray:

@@ -182,6 +182,24 @@ def _early_event_times(
 
 
 def make_chunk(req: BatchRequest, chunk: int) -> Chunk:
+    """The chunk kernel: rows [lo, hi) of one batch, the chunk's slice of `req.rows`.
+
+    Every value is a pure function of (seed, table, cycle, chunk), so chunks can be made in any
+    order, on threads or on Spark executors, and give the same rows.
+
+    Args:
+        req: the batch: table plan, seed, cycle, rows in the batch, first row key, event-time
+            window (microseconds, UTC), live keys of referenced entities.
+        chunk: the chunk's index, 0 <= chunk < len(chunk_bounds(req.rows)).
+
+    Returns:
+        A Chunk: an Arrow record batch of the chunk's rows (more or fewer than hi - lo once a
+        fact's late and duplicate faults apply), the rows pushed outside each column's rule,
+        the rows with any anomaly, and the fault counts (late, duplicate, out_of_order).
+
+    Raises:
+        IndexError: `chunk` >= the batch's chunk count.
+    """
     lo, hi = chunk_bounds(req.rows)[chunk]
     keys = req.first_key + np.arange(lo, hi, dtype=np.int64)
     arrays: list[pa.Array] = []

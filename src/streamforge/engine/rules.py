@@ -12,6 +12,7 @@ import pyarrow.compute as pc
 
 from streamforge.engine.generators.categorical import category_pool
 from streamforge.engine.generators.temporal import to_micros
+from streamforge.plan.rules import ColumnRule
 from streamforge.plan.times import DAY_US
 from streamforge.spec.model import ColumnSpec
 from streamforge.spec.number_limits import from_units, to_units
@@ -59,3 +60,16 @@ def violations(col: ColumnSpec, values: pa.Array, nulls_break: bool) -> np.ndarr
     if nulls_break:
         broken = pc.or_(broken, pc.is_null(values))
     return broken.to_numpy(zero_copy_only=False)
+
+
+def broken_rows(rule: ColumnRule, values: pa.Array) -> np.ndarray:
+    """Rows of `values` that break `rule` (its meaning: plan/rules.py). A DELETE exemption is
+    the caller's: it needs the change-type column."""
+    col = rule.column
+    if not rule.bounded:
+        if not rule.not_null:
+            return np.zeros(len(values), dtype=bool)
+        return pc.is_null(values).to_numpy(zero_copy_only=False)
+    if col.type in ("array", "map"):
+        return np.zeros(len(values), dtype=bool)  # min/max do not judge a nested value
+    return violations(col, values, nulls_break=rule.not_null)

@@ -45,7 +45,18 @@ class TableOutput:
 
 
 class Session:
-    """Generates a run step by step and keeps its RunState. Pure: writes nothing anywhere."""
+    """Generates a run step by step and keeps its RunState. Pure: writes nothing anywhere.
+
+    Args:
+        plan: the sector's resolved plan (tables in dependency order, keys, feeds).
+        settings: seed, start (microseconds since the epoch, UTC), interval (seconds), scale,
+            workers.
+        state: the run state to continue from (a checkpoint); None: a new run.
+
+    Raises:
+        ValueError: `settings.start_us` is unset (only a live run may leave it unset, and it
+            sets it before making a Session).
+    """
 
     def __init__(self, plan: Plan, settings: RunSettings, state: RunState | None = None):
         settings.start()  # ValueError now, not at the first batch, when the start is unset
@@ -55,7 +66,16 @@ class Session:
         self._looked_up = lookup_columns(plan)  # dimension -> columns expressions look up
 
     def dimensions(self) -> Iterator[TableOutput]:
-        """Every dimension once (cycle 0), registering live keys and tracked tables."""
+        """Every dimension once (cycle 0), registering live keys and tracked tables.
+
+        Returns:
+            An iterator of one TableOutput per dimension, in dependency order; each holds
+            `rows` = num_rows × scale rows as lazily made Arrow record batches (`chunks`). Read
+            each output's chunks before the next output when `settles_state` is set.
+
+        Raises:
+            UniqueExhausted: a unique column of a dimension has fewer values than its rows.
+        """
         state = self.state
         for table in self.plan.dimensions:
             rows = self.settings.rows(table)
@@ -89,6 +109,12 @@ class Session:
 
         Each table is read whole before the next is made: a tracked dimension registers its rows
         while its chunks are read, and the change feeds of cycle 0 need them.
+
+        Returns:
+            An iterator of (table plan, pyarrow.Table of all its rows of that step).
+
+        Raises:
+            UniqueExhausted: a unique column has no value left for a batch.
         """
         for outputs in (self.dimensions, lambda: self.cycle(0)):
             for output in outputs():
@@ -100,8 +126,20 @@ class Session:
     ) -> Iterator[TableOutput]:
         """One batch of every change feed (first: they move live keys), then every fact.
 
-        `window` overrides the event-time window (a live run follows the real clock). `final`:
-        the last cycle of a finite run, so change rows held back as late land now.
+        Args:
+            cycle: the batch number, 0-based; its rows are a pure function of (seed, table,
+                cycle, chunk).
+            window: event-time window [start, end) in microseconds since the epoch (UTC);
+                None: the settings' window of `cycle` (start + cycle × interval). A live run
+                passes the real clock's.
+            final: the last cycle of a finite run, so change rows held back as late land now.
+
+        Returns:
+            An iterator of one TableOutput per change feed, then per fact: its rows as Arrow
+            record batches. Change feeds come first, for they move the live keys facts use.
+
+        Raises:
+            UniqueExhausted: a fact's unique column has no value left for this batch.
         """
         state = self.state
         window = window or self.settings.window(cycle)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from streamforge.pipelines.literals import date_literal, quote, sql_string, timestamp_literal
 from streamforge.plan import TablePlan
-from streamforge.plan.feeds import cdc_sequence, delete_judged
+from streamforge.plan.rules import ColumnRule, column_rules
 from streamforge.spec.model import ColumnSpec, Expectation
 
 __all__ = ["Action", "Rule", "quote", "rules_for"]
@@ -33,32 +33,33 @@ RESCUED = Rule("no_rescued_data", "_rescued_data IS NULL", "warn", "_rescued_dat
 
 
 def rules_for(table: TablePlan) -> tuple[Rule, ...]:
-    rules: list[Rule] = []
-    judged_on_delete = delete_judged(table)
-    if table.primary_key is not None:
-        key = table.primary_key
-        rules.append(Rule(f"valid_{key}", f"{quote(key)} IS NOT NULL", "drop", key))
-    if table.feed is not None:
-        key = table.feed.entity_key
-        rules.append(Rule(f"valid_{key}", f"{quote(key)} IS NOT NULL", "drop", key))
-    sequence = cdc_sequence(table.feed) if table.feed is not None else None
-    for col in table.columns:
-        if col.name == table.primary_key or (table.feed and col.name == table.feed.entity_key):
-            continue
-        condition = _condition(col, is_foreign_key=col.name in table.foreign_keys)
-        action = col.expect or ("drop" if col.anomaly_rate > 0 else "warn")
-        if col.name == sequence:
-            not_null = f"{quote(col.name)} IS NOT NULL"
-            condition = not_null if condition is None else f"{not_null} AND ({condition})"
-            action = "fail" if col.expect == "fail" else "drop"
-        if condition is None:
-            continue
-        if table.feed is not None and col.name not in judged_on_delete:
-            # A DELETE carries a stale image: judged on keys, type and ordering only, since a
-            # quarantined DELETE would keep a dead key alive (engine/pipeline_state.py).
-            condition = f"{quote(table.feed.type_column)} = 'DELETE' OR ({condition})"
-        rules.append(Rule(f"valid_{col.name}", condition, action, col.name))
+    """The table's expectations: each column rule of plan/rules.py as SQL, then its checks."""
+    rules = [
+        Rule(rule.name, render_condition(table, rule), rule.action, rule.column.name)
+        for rule in column_rules(table)
+    ]
     return tuple(rules) + check_rules(table)
+
+
+def render_condition(table: TablePlan, rule: ColumnRule) -> str:
+    """A column rule as a Spark SQL boolean that a good row satisfies."""
+    col = rule.column
+    not_null = f"{quote(col.name)} IS NOT NULL"
+    if rule.role in ("key", "foreign_key"):
+        condition = not_null
+    else:
+        inner = _condition(col, is_foreign_key=False)
+        if rule.role == "sequence":
+            condition = not_null if inner is None else f"{not_null} AND ({inner})"
+        else:
+            assert inner is not None  # plan/rules.py gives a value column a rule only then
+            condition = inner
+    if rule.deletes_pass:
+        # A DELETE carries a stale image: judged on keys, type and ordering only, since a
+        # quarantined DELETE would keep a dead key alive (engine/pipeline_state.py).
+        assert table.feed is not None
+        condition = f"{quote(table.feed.type_column)} = 'DELETE' OR ({condition})"
+    return condition
 
 
 def check_rules(table: TablePlan) -> tuple[Rule, ...]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from streamforge.plural import counted
 from streamforge.spec import limits
 from streamforge.spec.model import INTEGER_TYPES, ColumnSpec
 from streamforge.spec.number_limits import bound_hint, bound_problem, to_units, unit_scale
@@ -59,7 +60,7 @@ def check_collection(
     if keys is not None and keys < m.min_items:
         raise ColumnProblem(
             (*path, "min_items"),
-            f"map column '{name}' has only {keys} possible distinct keys, fewer than "
+            f"map column '{name}' has only {counted(keys, 'possible distinct key')}, fewer than "
             f"min_items ({m.min_items}); the keys of one map are distinct",
             f"lower min_items to {keys} or allow more keys",
         )

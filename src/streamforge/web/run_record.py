@@ -16,6 +16,7 @@ from typing import Any
 
 from streamforge import api
 from streamforge.engine.scenario import Scenario
+from streamforge.plural import counted
 from streamforge.run_events import CycleWritten, DimensionsWritten, Late, Resumed, RunEvent, Waiting
 
 ACTIVE = ("starting", "running", "stopping")
@@ -84,7 +85,7 @@ class RunRecord:
                 self._event("resumed from the checkpoint")
             case DimensionsWritten(files=files):
                 self._count(files)
-                self._event(f"dimensions written: {len(files)} tables")
+                self._event(f"dimensions written: {counted(len(files), 'table')}")
             case CycleWritten(report=report):
                 self.state = "running" if not self.stop.is_set() else self.state
                 self.cycle = report.cycle + 1

@@ -1,0 +1,92 @@
+"""A column's rule, defined once (issue 12 point 3): which values break it and what a pipeline
+does with a row that does.
+
+`column_rules(table)` computes one `ColumnRule` per column that has a rule, in expectation order
+(primary key, a change feed's entity key, then the columns in file order). Three readers share
+it: the engine evaluates it on Arrow (engine/rules.py `broken_rows`, used for the expected
+pipeline state and the manifest's anomaly counts), codegen renders it as an expectation
+(pipelines/rules.py), and `verify` judges the same *meaning* on its own from the YAML text (it is
+the oracle; tests/verify/test_rule_cases.py runs one table of cases against both).
+
+Meaning. A value breaks the rule when it is NULL and `not_null`, or when it is not NULL, the rule
+is `bounded` and the value lies outside the column's allowed values (`values`, `format: "A|B"`)
+or outside [`min`, `max`]. A NULL passes unless `not_null`: it is a key, a foreign key without
+`null_rate`, the CDC sequence (AUTO CDC rejects a NULL sequence for a whole micro-batch), or a
+column without `null_rate` whose rule is bounded or whose anomalies are therefore NULLs. On a
+change feed a DELETE row passes every rule with `deletes_pass` (its image is stale: only keys,
+change type and ordering are judged, or a quarantined DELETE would keep a dead key alive).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Literal
+
+from streamforge.plan.feeds import cdc_sequence, delete_judged
+from streamforge.plan.model import TablePlan
+from streamforge.spec.model import ColumnSpec, Expectation
+
+Role = Literal["key", "foreign_key", "sequence", "value"]
+NESTED = ("array", "map")
+
+
+@dataclass(frozen=True, slots=True)
+class ColumnRule:
+    """One column's rule (see the module docstring for what breaks it).
+
+    Attributes: `column` (its spec: allowed values, min, max, type), `role`, `not_null`,
+    `bounded` (judged against allowed values or min/max), `action` (warn | drop | fail, the
+    generated expectation's), `deletes_pass` (a change feed's DELETE row passes it)."""
+
+    column: ColumnSpec
+    role: Role
+    not_null: bool
+    bounded: bool
+    action: Expectation
+    deletes_pass: bool = False
+
+    @property
+    def name(self) -> str:
+        """The expectation's name: `valid_<column>`."""
+        return f"valid_{self.column.name}"
+
+
+def column_rules(table: TablePlan) -> tuple[ColumnRule, ...]:
+    """The rules of `table`'s columns, keys first; a column without a rule has none here."""
+    by_name = {c.name: c for c in table.columns}
+    keys = [k for k in (table.primary_key, table.feed and table.feed.entity_key) if k]
+    rules = [ColumnRule(_key_column(by_name, k), "key", True, False, "drop") for k in keys]
+    judged_on_delete = delete_judged(table)
+    sequence = cdc_sequence(table.feed) if table.feed is not None else None
+    for col in table.columns:
+        if col.name in keys:
+            continue
+        rule = _rule(col, col.name in table.foreign_keys, col.name == sequence)
+        if rule is None:
+            continue
+        if table.feed is not None and col.name not in judged_on_delete:
+            rule = replace(rule, deletes_pass=True)
+        rules.append(rule)
+    return tuple(rules)
+
+
+def _key_column(columns: dict[str, ColumnSpec], name: str) -> ColumnSpec:
+    return columns.get(name) or ColumnSpec(name=name, type="long", line=0)
+
+
+def _rule(col: ColumnSpec, foreign_key: bool, sequence: bool) -> ColumnRule | None:
+    action: Expectation = col.expect or ("drop" if col.anomaly_rate > 0 else "warn")
+    if foreign_key:
+        return ColumnRule(col, "foreign_key", True, False, action) if col.null_rate == 0 else None
+    bounded = (col.choices is not None and col.type not in NESTED) or (
+        col.min is not None or col.max is not None
+    )
+    if sequence:
+        return ColumnRule(
+            col, "sequence", True, bounded, "fail" if col.expect == "fail" else "drop"
+        )
+    if bounded:
+        return ColumnRule(col, "value", col.null_rate == 0, True, action)
+    if col.anomaly_rate > 0:
+        return ColumnRule(col, "value", True, False, action)  # its anomaly is a missing value
+    return None
