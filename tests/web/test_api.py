@@ -65,3 +65,22 @@ def test_a_delta_run_into_a_volume_is_refused_with_the_reason(client: TestClient
     assert 400 <= answer.status_code < 500, answer.text
     assert "--format delta cannot write to a Volume" in answer.json()["detail"]
     assert client.get("/api/runs").json() in ([], {"runs": []})  # nothing was started
+
+
+def test_pipeline_as_notebooks_and_workshop_as_the_cli_writes_them(client: TestClient) -> None:
+    """The page's project forms are `streamforge pipeline --notebooks ... --workshop`'s: the same
+    files, the same text, and the zip holds them under a folder named for the form."""
+    from streamforge import api
+
+    for form in ("source", "ipynb"):
+        for workshop in (False, True):
+            query = {"notebooks": form, "workshop": str(workshop).lower()}
+            files = client.get("/api/pipeline/Energy", params=query).json()["files"]
+            expected = api.pipeline("Energy", None, notebooks=form, workshop=workshop).files
+            assert files == expected
+            assert any(name.startswith("solutions/") for name in files) == workshop
+            answer = client.get("/api/pipeline/Energy/zip", params=query)
+            folder = f"streamforge-energy-databricks-python-notebooks{'-workshop' * workshop}"
+            archive = zipfile.ZipFile(io.BytesIO(answer.content))
+            assert sorted(archive.namelist()) == sorted(f"{folder}/{n}" for n in expected)
+    assert client.get("/api/pipeline/Energy", params={"notebooks": "pdf"}).status_code == 422

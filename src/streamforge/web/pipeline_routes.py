@@ -8,7 +8,7 @@ in. The page, the zip and the deploy therefore always generate the same project.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, replace
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import Response
@@ -40,6 +40,18 @@ class ChoiceIn(BaseModel):
     run: Text | None = Field(None, description="a run id: its sector, format, landing, interval")
 
 
+class ProjectIn(ChoiceIn):
+    """The choice, plus the project's form (the page and the zip; a deploy ships plain sources,
+    which a workspace runs as they are)."""
+
+    notebooks: Literal["source", "ipynb"] | None = Field(
+        None, description="write the sources as Databricks notebooks: source or ipynb"
+    )
+    workshop: bool = Field(
+        False, description="leave chosen steps as exercises, the solutions in solutions/"
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class PipelineChoice:
     sector: str
@@ -50,6 +62,8 @@ class PipelineChoice:
     landing: str
     interval: float | None
     run: str | None
+    notebooks: str | None = None
+    workshop: bool = False
 
 
 def resolve_choice(request: Request, sector: str | None, given: ChoiceIn) -> PipelineChoice:
@@ -64,6 +78,8 @@ def resolve_choice(request: Request, sector: str | None, given: ChoiceIn) -> Pip
         given.landing or "",
         given.interval,
         given.run,
+        getattr(given, "notebooks", None),
+        getattr(given, "workshop", False),
     )
     if given.run:
         record = request.app.state.registry.get(given.run)
@@ -97,6 +113,8 @@ def generate(request: Request, choice: PipelineChoice):
         scd=choice.scd,
         fmt=choice.fmt,
         interval=choice.interval,
+        notebooks=choice.notebooks,
+        workshop=choice.workshop,
     )
 
 
@@ -106,15 +124,16 @@ def targets() -> dict[str, str]:
 
 
 @router.get("/{sector}", summary="The generated pipeline project, file by file")
-def files(request: Request, sector: str, given: Annotated[ChoiceIn, Query()]) -> dict[str, Any]:
+def files(request: Request, sector: str, given: Annotated[ProjectIn, Query()]) -> dict[str, Any]:
     choice = resolve_choice(request, sector, given)
     return {**asdict(choice), "files": generate(request, choice).files}
 
 
 @router.get("/{sector}/zip", summary="The generated pipeline project as a zip")
-def download(request: Request, sector: str, given: Annotated[ChoiceIn, Query()]) -> Response:
+def download(request: Request, sector: str, given: Annotated[ProjectIn, Query()]) -> Response:
     choice = resolve_choice(request, sector, given)
-    folder = f"streamforge-{choice.sector.lower()}-{choice.target}-{choice.language}"
+    form = ("-notebooks" if choice.notebooks else "") + ("-workshop" if choice.workshop else "")
+    folder = f"streamforge-{choice.sector.lower()}-{choice.target}-{choice.language}{form}"
     return Response(
         api.pipeline_zip(generate(request, choice), folder),
         media_type="application/zip",
