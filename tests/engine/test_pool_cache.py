@@ -162,3 +162,20 @@ def test_cache_dir_without_a_home(monkeypatch: pytest.MonkeyPatch) -> None:
     assert pool_cache.cache_dir() == Path(tempfile.gettempdir()) / "streamforge"
     monkeypatch.setenv("XDG_CACHE_HOME", "/somewhere")
     assert pool_cache.cache_dir() == Path("/somewhere/streamforge")
+
+
+def test_us_state_zip_ranges_cached_equal_fakers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Coherent en_US places read the state zip ranges through the cache (a warm generate
+    imports no Faker): cold and warm, they are Faker's `states_postcode`, state by state."""
+    from faker.providers.address.en_US import Provider
+
+    from streamforge.engine import places
+
+    expected = {state: tuple(span) for state, span in Provider.states_postcode.items()}
+    forget(monkeypatch, tmp_path)
+    assert places._states_postcode() == expected  # cold: built from Faker, then written
+    forget(monkeypatch, tmp_path)
+    assert (tmp_path / pool_cache.cache_file().name).exists()
+    assert places._states_postcode() == expected  # warm: read back from the file
