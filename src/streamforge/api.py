@@ -108,6 +108,19 @@ class GenerateResult:
 
 
 def list_sectors(schema_dir: Path | str | None = None) -> list[SectorSummary]:
+    """Every sector of the folder with its tables, for listings.
+
+    Args:
+        schema_dir: folder of sector folders; None: ./schema, else the built-in library.
+
+    Returns:
+        One SectorSummary per sector, in name order: its tables (kind, num_rows, keys,
+        foreign keys, tracked dimension, description; none when the sector has errors) and
+        its error and warning counts.
+
+    Raises:
+        StreamForgeError: the schema folder does not exist.
+    """
     root = sectors.resolve_schema_dir(schema_dir)
     return [summarize(sectors.check_sector(root, name)) for name in sectors.sector_names(root)]
 
@@ -184,6 +197,11 @@ def load_plan(sector: str, schema_dir: Path | str | None = None) -> Plan:
 
 
 def sector_names(schema_dir: Path | str | None = None) -> list[str]:
+    """The sector folders (those holding *.yml or *.yaml files) of the folder, sorted.
+
+    Raises:
+        StreamForgeError: the schema folder does not exist.
+    """
     return sectors.sector_names(sectors.resolve_schema_dir(schema_dir))
 
 
@@ -216,7 +234,16 @@ class TableSource:
 
 
 def table_source(sector: str, table: str, schema_dir: Path | str | None = None) -> TableSource:
-    """The YAML file that defines one table of a (valid) sector."""
+    """The YAML file that defines one table of a (valid) sector.
+
+    Returns:
+        A TableSource: sector, table, kind, the file's path as the user would type it, and
+        its text as written.
+
+    Raises:
+        NotFound: no such sector, or no such table (with a "did you mean" hint).
+        SchemaError: the sector has errors.
+    """
     plan = load_plan(sector, schema_dir)
     spec = plan.sector.table(table)
     if spec is None:
@@ -463,8 +490,16 @@ def _prepare_landing(out: Path, fresh: bool) -> None:
 
 
 def check_destination(dest: str | Path, fmt: str) -> None:
-    """Refuse a format the destination cannot take, before anything is written (see
-    `streamforge.sinks.destination.check_format`). Raises StreamForgeError."""
+    """Refuse a format the destination cannot take, before anything is written.
+
+    Args:
+        dest: a local folder or a Volume path.
+        fmt: a landing format name.
+
+    Raises:
+        StreamForgeError: an unknown format, or one the destination cannot take (see
+            `streamforge.sinks.destination.check_format`).
+    """
     from streamforge.sinks import destination
 
     destination.check_format(str(dest), _table_format(fmt))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 
 from fastapi.testclient import TestClient
@@ -84,3 +85,13 @@ def test_pipeline_as_notebooks_and_workshop_as_the_cli_writes_them(client: TestC
             archive = zipfile.ZipFile(io.BytesIO(answer.content))
             assert sorted(archive.namelist()) == sorted(f"{folder}/{n}" for n in expected)
     assert client.get("/api/pipeline/Energy", params={"notebooks": "pdf"}).status_code == 422
+
+
+def test_pipeline_page_offers_notebooks_and_workshop(client: TestClient) -> None:
+    page = client.get("/pipeline", params={"sector": "Energy"}).text
+    assert "notebooks=ipynb" in page and "workshop=true" in page  # the switches link to them
+    chosen = {"sector": "Energy", "notebooks": "ipynb", "workshop": "true"}
+    page = client.get("/pipeline", params=chosen)
+    assert page.status_code == 200
+    assert "<code>solutions/streamforge_energy.ipynb</code>" in page.text
+    assert re.search(r'/zip\?[^"]*notebooks=ipynb&amp;workshop=true', page.text)  # zip keeps it

@@ -147,6 +147,15 @@ def test_browse_run_and_download_a_pipeline(server: str, tmp_path: Path) -> None
         names = zipfile.ZipFile(saved).namelist()
         assert any(n.endswith("databricks.yml") for n in names)
         assert any(n.endswith(".sql") for n in names)
+        page.click(".segmented >> text=notebooks")  # the project as a workshop of notebooks
+        page.click(".segmented >> text=workshop")
+        expect(page.locator("h2 code >> text=solutions/streamforge_energy.sql")).to_be_visible()
+        with page.expect_download() as info:
+            page.click("#download")
+        saved = tmp_path / info.value.suggested_filename
+        info.value.save_as(saved)
+        names = zipfile.ZipFile(saved).namelist()
+        assert {n.split("/")[1] for n in names} >= {"solutions", "transformations"}
 
         page.click(".top nav >> text=API")  # Swagger UI from vendored assets, under the CSP
         expect(page.locator(".swagger-ui .info .title")).to_contain_text("StreamForge")
@@ -162,6 +171,7 @@ PAGES = {
     "table-profile": "/sectors/Healthcare/tables/encounters",  # the load over the day
     "run": "/run",
     "pipeline": "/pipeline?sector=Retail",
+    "pipeline-workshop": "/pipeline?sector=Retail&notebooks=ipynb&workshop=true",
     "docs": "/docs",
     "error-422": "/sectors/Energy/tables/customer?seed=-1",
 }

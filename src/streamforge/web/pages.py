@@ -12,7 +12,7 @@ from markupsafe import Markup
 from streamforge import api
 from streamforge.web.diagram import relationship_svg
 from streamforge.web.params import SeedQuery
-from streamforge.web.pipeline_routes import ChoiceIn, generate, resolve_choice
+from streamforge.web.pipeline_routes import ProjectIn, generate, resolve_choice
 
 router = APIRouter(include_in_schema=False)
 
@@ -108,7 +108,7 @@ def landing(request: Request, run_id: str) -> HTMLResponse:
 
 @router.get("/pipeline", response_class=HTMLResponse)
 def pipeline(
-    request: Request, given: Annotated[ChoiceIn, Query()], sector: str | None = None
+    request: Request, given: Annotated[ProjectIn, Query()], sector: str | None = None
 ) -> HTMLResponse:
     settings = request.app.state.settings
     choice = resolve_choice(request, sector, given)
@@ -120,6 +120,8 @@ def pipeline(
         "scd": choice.scd,
         "format": choice.fmt,
         "run": choice.run or "",
+        "notebooks": choice.notebooks or "",
+        "workshop": "true" if choice.workshop else "",
     }
 
     def link(**changes: object) -> str:
