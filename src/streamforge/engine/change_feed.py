@@ -16,6 +16,7 @@ import pyarrow.compute as pc
 
 from streamforge.engine.computed import compute_images
 from streamforge.engine.faults import apply_quality
+from streamforge.engine.generators.row_fields import row_fields
 from streamforge.engine.key_time import KeyBirths, micros_of
 from streamforge.engine.load_profile import EventClock, event_clock
 from streamforge.engine.rows import (
@@ -32,6 +33,7 @@ from streamforge.engine.unique import check_room
 from streamforge.plan import TablePlan
 from streamforge.plan.columns import table_schema
 from streamforge.plan.rules import column_rules
+from streamforge.spec.model import ColumnSpec
 
 INSERT, UPDATE, DELETE = 0, 1, 2
 OP_NAMES = np.array(["INSERT", "UPDATE", "DELETE"])
@@ -153,6 +155,11 @@ def change_batch(
         empty = is_upd & ~final.any(axis=1) & (changed & mutable).any(axis=1)
         fallback = np.argmax(changed & mutable, axis=1)
         final[np.flatnonzero(empty), fallback[empty]] = True
+    # A person or a place changes whole (a move changes address, city, state, zip and
+    # coordinates): the fresh draws of one entity agree, so take all of them or none.
+    for group in _entity_groups(table, attrs):
+        touched = final[:, group].any(axis=1, keepdims=True)
+        final[:, group] |= touched & changed[:, group]
     final[is_ins] = True
     final[is_del] = False
     for j, attr in enumerate(attrs):
@@ -182,6 +189,24 @@ def change_batch(
         apply_changes(entity, batch, roles.entity_key, roles.type_column, roles.timestamp_column),
         FeedState(feed_state.next_sequence + rows, last),
     )
+
+
+def _entity_groups(table: TablePlan, attrs: list[ColumnSpec]) -> list[np.ndarray]:
+    """Attribute positions per person or place of the row (a person with its sex, age, birth
+    date and company, which its name, email and birth date follow)."""
+    fields = row_fields(table.spec)
+    position = {a.name: j for j, a in enumerate(attrs) if not a.unique and a.expr is None}
+    people = [
+        [*cols.values(), *fields.links.get(entity, {}).values()]
+        for entity, cols in fields.people.items()
+    ]
+    groups = []
+    for cols in [*people, *(list(c.values()) for c in fields.places.values())]:
+        names = [c.name for c in cols]
+        group = sorted({position[n] for n in names if n in position})
+        if len(group) > 1:
+            groups.append(np.array(group, dtype=np.intp))
+    return groups
 
 
 def _is_hierarchy(table: TablePlan, column: str) -> bool:
