@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from streamforge import sectors
+from streamforge.api_pipelines import DEFAULT_FORMAT as DEFAULT_FORMAT
 from streamforge.api_pipelines import DeployFailed as DeployFailed
 from streamforge.api_pipelines import default_landing as default_landing
 from streamforge.api_pipelines import deploy_credentials_present as deploy_credentials_present
@@ -70,7 +71,6 @@ def __getattr__(name: str) -> Any:
 
 
 DEFAULT_SEED = 42
-DEFAULT_FORMAT = "json"  # what Auto Loader reads most easily (DESIGN §2)
 DEFAULT_TARGET = "databricks"
 STATE_DIR = "_streamforge"
 

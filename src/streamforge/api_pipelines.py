@@ -9,6 +9,9 @@ from typing import Any
 from streamforge import sectors
 from streamforge.errors import StreamForgeError
 
+# Here rather than in api.py, which re-exports it: api imports this module, never the reverse.
+DEFAULT_FORMAT = "json"  # what Auto Loader reads most easily (DESIGN §2)
+
 __all__ = [
     "DeployFailed",
     "default_landing",
@@ -64,8 +67,6 @@ def pipeline(
         raise StreamForgeError(f"--interval must be a positive number of seconds, not {interval}")
     landed = landing_format(landing)
     if fmt is None:
-        from streamforge.api import DEFAULT_FORMAT  # api imports this module: import late
-
         fmt = landed or DEFAULT_FORMAT
     elif landed is not None and landed != fmt:
         raise StreamForgeError(

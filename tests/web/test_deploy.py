@@ -128,3 +128,24 @@ def test_credentials_present() -> None:
     assert not deploy.credentials_present({})
     assert not deploy.credentials_present({"DATABRICKS_HOST": "https://x"})
     assert deploy.credentials_present({"DATABRICKS_HOST": "https://x", "DATABRICKS_TOKEN": "t"})
+
+
+def test_the_api_refuses_a_sector_or_format_that_contradicts_the_run(app_client) -> None:
+    """A run fixes its sector and format: the JSON API answering for the run's instead of the
+    asked one (Finance -> Energy, csv -> parquet) would hand over a project for other data."""
+    from streamforge.web.run_record import RunRecord, RunRequest
+
+    record = RunRecord("r1", RunRequest("Energy", VOLUME, "parquet", 30.0), VOLUME, state="stopped")
+    app_client.app.state.registry._runs[VOLUME] = record
+    assert app_client.get("/api/pipeline/Energy", params={"run": "r1"}).status_code == 200
+    same = app_client.get("/api/pipeline/Energy", params={"run": "r1", "format": "parquet"})
+    assert same.status_code == 200 and same.json()["fmt"] == "parquet"
+    other_sector = app_client.get("/api/pipeline/Finance", params={"run": "r1"})
+    assert other_sector.status_code == 409 and "Energy" in other_sector.json()["detail"]
+    other_format = app_client.get("/api/pipeline/Energy/zip", params={"run": "r1", "format": "csv"})
+    assert other_format.status_code == 409 and "parquet" in other_format.json()["detail"]
+    deploy = app_client.post("/api/pipeline/Finance/deploy", json={"run": "r1"})
+    assert deploy.status_code == 409
+    # The page follows the run: switching its "From run" menu submits the sector shown before.
+    page = app_client.get("/pipeline", params={"run": "r1", "sector": "Finance", "format": "csv"})
+    assert page.status_code == 200 and "parquet landing" in page.text

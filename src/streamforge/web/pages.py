@@ -111,7 +111,7 @@ def pipeline(
     request: Request, given: Annotated[ProjectIn, Query()], sector: str | None = None
 ) -> HTMLResponse:
     settings = request.app.state.settings
-    choice = resolve_choice(request, sector, given)
+    choice = resolve_choice(request, sector, given, strict=False)
     project = generate(request, choice)
     current = {
         "sector": choice.sector,

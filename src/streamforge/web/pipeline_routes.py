@@ -66,8 +66,14 @@ class PipelineChoice:
     workshop: bool = False
 
 
-def resolve_choice(request: Request, sector: str | None, given: ChoiceIn) -> PipelineChoice:
-    """The choice with a run's settings filled in, and the default landing of the target."""
+def resolve_choice(
+    request: Request, sector: str | None, given: ChoiceIn, strict: bool = True
+) -> PipelineChoice:
+    """The choice with a run's settings filled in, and the default landing of the target.
+
+    A run fixes the sector and the format. `strict` (the JSON API) refuses a sector or an explicit
+    format that contradicts the run with 409 instead of answering for the run's; the page is not
+    strict, because switching its "From run" menu submits the sector and format shown before."""
     settings = request.app.state.settings
     choice = PipelineChoice(
         sector or "",
@@ -86,6 +92,8 @@ def resolve_choice(request: Request, sector: str | None, given: ChoiceIn) -> Pip
         if record is None:
             raise HTTPException(404, f"no run '{given.run}'")
         r = record.request
+        if strict:
+            _refuse_contradiction(given, sector, r.sector, r.fmt)
         choice = replace(
             choice,
             sector=r.sector,
@@ -101,6 +109,21 @@ def resolve_choice(request: Request, sector: str | None, given: ChoiceIn) -> Pip
         landing = settings.pipeline_landing if deployable else api.default_landing(choice.target)
         choice = replace(choice, landing=landing)
     return choice
+
+
+def _refuse_contradiction(given: ChoiceIn, sector: str | None, run_sector: str, run_fmt: str):
+    if sector is not None and sector != run_sector:
+        raise HTTPException(
+            409,
+            f"run '{given.run}' writes sector {run_sector}, not {sector}: "
+            f"ask for /api/pipeline/{run_sector}?run={given.run}, or leave out the run",
+        )
+    if "format" in given.model_fields_set and given.format.value != run_fmt:
+        raise HTTPException(
+            409,
+            f"run '{given.run}' lands {run_fmt} files, not {given.format.value}: "
+            "leave out format (the run's is used), or leave out the run",
+        )
 
 
 def generate(request: Request, choice: PipelineChoice):
