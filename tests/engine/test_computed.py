@@ -161,3 +161,22 @@ def test_retail_totals_add_up_and_lines_price_from_the_product(tmp_path):
         assert line["department"] == product["department"]
         assert line["line_amount_usd"] == _half_up(line["quantity_units"] * line["unit_price_usd"])
     assert verify_landing(out, api.load_plan("Retail")).ok
+
+
+def _computed_in_the_child(out: str) -> int:
+    api.generate("shop", out, schema_dir=FIXTURE, fmt="parquet", cycles=1, start=START)
+    return sum(1 for _ in Path(out).rglob("*.parquet"))
+
+
+def test_a_process_forked_after_expressions_ran_works(landing, tmp_path) -> None:
+    """DuckDB connections open in the engine's threads made every forked child die with SIGSEGV
+    (multiprocessing's fork pool refilled itself forever; pyspark's JVM never started)."""
+    import multiprocessing
+
+    assert landing.exists()  # the module's run evaluated expressions on the engine's threads
+    with multiprocessing.get_context("fork").Pool(1) as children:
+        files = children.apply_async(_computed_in_the_child, (str(tmp_path / "child"),))
+        assert files.get(timeout=60) > 0  # the child, too, evaluates expressions
+    again = tmp_path / "parent"
+    api.generate("shop", again, schema_dir=FIXTURE, fmt="parquet", cycles=1, start=START)
+    assert any(again.rglob("*.parquet"))  # and the parent's threads open new connections

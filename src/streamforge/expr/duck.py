@@ -11,6 +11,7 @@ arithmetic needs its ICU extension, and in UTC the two read the same.
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Mapping
 
@@ -37,11 +38,37 @@ _TYPES = {
 
 
 def connection() -> duckdb.DuckDBPyConnection:
-    con = getattr(_local, "con", None)
-    if con is None:
+    """This thread's connection (made on first use, and again after a fork)."""
+    held = getattr(_local, "held", None)
+    if held is None or held[0] != _opened.generation:
         con = duckdb.connect(config={"threads": 1})
-        _local.con = con
-    return con
+        with _opened.lock:
+            _opened.connections.append(con)
+            held = _local.held = (_opened.generation, con)
+    return held[1]
+
+
+class _Opened:
+    """Every open connection, so that a fork can close them first."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.connections: list[duckdb.DuckDBPyConnection] = []
+        self.generation = 0
+
+    def close_all(self) -> None:
+        # A child forked while DuckDB connections are open in other threads dies with a
+        # segmentation fault (multiprocessing's fork pool, pyspark starting its JVM through a
+        # preexec_fn). Closing them before the fork avoids it; each thread then opens a new one.
+        with self.lock:
+            self.generation += 1
+            for con in self.connections:
+                con.close()
+            self.connections.clear()
+
+
+_opened = _Opened()
+os.register_at_fork(before=_opened.close_all)
 
 
 def duck_type(arrow: pa.DataType) -> str:
