@@ -139,9 +139,20 @@ class SparkFiles(SparkWriter):
         return folder_bytes(self.root, path)
 
 
+# Hadoop settings for one write (a file source passes its options into the job's Hadoop conf):
+# no `_SUCCESS` marker, and on a local file system no `.crc` checksum beside each part (the raw
+# local file system; its cached instance is bypassed). Readers skip both names anyway; they are
+# clutter in a landing a person browses. Object stores and Volumes write no checksums.
+QUIET_OUTPUT = {
+    "mapreduce.fileoutputcommitter.marksuccessfuljobs": "false",
+    "fs.file.impl": "org.apache.hadoop.fs.RawLocalFileSystem",
+    "fs.file.impl.disable.cache": "true",
+}
+
+
 def write_frame(spark: SparkSession, frame: DataFrame, fmt: str, path: str) -> None:
     """Replace the folder at `path` (a redone cycle writes the same folder)."""
-    writer = frame.write.mode("overwrite").format(fmt)
+    writer = frame.write.mode("overwrite").format(fmt).options(**QUIET_OUTPUT)
     if fmt == "json":
         writer.options(**JSON_OPTIONS).save(path)
         return
