@@ -1,10 +1,15 @@
 """Write a Session's output with Spark's writers: a folder of part files per table and cycle.
 
+`generate_spark(writer="spark")`, `--spark-writer spark`, and the table variant (`tables.py`).
+The default writer is `native.py` (the executors write with StreamForge's own format code);
+this one takes any path or URI Spark writes to, but moves every row into the JVM and encodes it
+there, which costs several times the kernel's time on a small cluster.
+
 The landing layout stays DESIGN §6 with one difference: where the local engine writes the file
 `<table>/<table>-c<cycle:06d>-<id8>.<ext>`, Spark writes the *folder* `<table>/<table>-c<cycle:06d>-
-<id8>/` of `part-*.<ext>` files (plus `_SUCCESS` and `.crc` files, which Auto Loader skips, as it
-skips every name starting with `_` or `.`). Auto Loader lists a table folder recursively, so the
-pipelines read both layouts unchanged; the manifest line names the folder and `verify` reads it.
+<id8>/` of `part-*.<ext>` files (no `_SUCCESS` or `.crc` files: `QUIET_OUTPUT`). Auto Loader lists
+a table folder recursively, so the pipelines read both layouts unchanged; the manifest line names
+the folder and `verify` reads it.
 
 The driver writes the manifest, through the landing's own sink (local folder or Volume).
 """
