@@ -348,7 +348,11 @@ def verify(sector: str, schema_dir: Path | None, out: Path) -> None:
 @click.option(
     "--language", type=click.Choice(["python", "sql"]), default="python", show_default=True
 )
-@click.option("--landing", help="Landing path the pipeline reads (a Volume path on Databricks).")
+@click.option(
+    "--landing",
+    help="Landing path the pipeline reads (a Volume path on Databricks; with --run, default "
+    "./landing).",
+)
 @click.option(
     "--scd",
     type=click.Choice(["1", "2"]),
@@ -427,6 +431,10 @@ def pipeline(
             f"--continuous shapes the Databricks bundle; the {target} target has none: "
             f"drop --continuous or use --target {deployable[0]}"
         )
+    if run_it and landing is None:
+        # The run starts in the project's work folder: the target's relative default landing
+        # would be looked for there. Here is where `generate SECTOR --out landing` writes.
+        landing = str(Path(api.default_landing(target)).resolve())
     project = api.pipeline(
         sector,
         out,

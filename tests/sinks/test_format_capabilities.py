@@ -12,12 +12,14 @@ import pyarrow as pa
 import pytest
 
 from streamforge import api, readback
+from streamforge.engine_spark.writer import check_format
 from streamforge.errors import StreamForgeError
+from streamforge.pipelines.generator_job import check_generator_format
 from streamforge.sinks import FORMATS, get_format, register_format
 from streamforge.sinks.fmt_csv import CsvFormat
 from streamforge.sinks.fmt_delta import DeltaFormat
 from streamforge.sinks.fmt_json import JsonFormat
-from streamforge.sinks.formats import pipeline_formats
+from streamforge.sinks.formats import SparkWrite, pipeline_formats, spark_formats
 from streamforge.verify.read import read_landed
 
 RUN = {"scale": 0.02, "seed": 5, "start": "2026-01-31T08:00:00Z"}
@@ -32,6 +34,7 @@ def test_every_format_declares_its_capabilities(name: str) -> None:
     for flag in BOOLEANS:
         assert isinstance(getattr(fmt, flag), bool), flag
     assert fmt.spark_source is None or isinstance(fmt.spark_source, str)
+    assert fmt.spark_write is None or isinstance(fmt.spark_write, SparkWrite)
     # The data files of every format are in a format that writes files (readers parse those).
     assert FORMATS[fmt.data_format].writes == "files"
     assert callable(fmt.data_files) and callable(fmt.open)
@@ -112,6 +115,23 @@ def test_a_new_format_is_written_and_read_back(tmp_path: Path) -> None:
     with pytest.raises(StreamForgeError, match="--format lake cannot write to a Volume"):
         api.check_destination("/Volumes/main/sf/landing", "lake")
     api.check_destination("/Volumes/main/sf/landing", "comma")
+
+
+@pytest.mark.usefixtures("new_formats")
+def test_the_spark_engine_asks_the_format_what_it_writes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`--engine spark` and the bundle's generator job accept exactly the formats that declare a
+    Spark writer, a new one included, and name them when refusing one."""
+    assert spark_formats() == ("json", "parquet")  # `comma` has CSV's capabilities: no writer
+    ndjson = Renamed(JsonFormat(), "ndjson")
+    monkeypatch.setitem(FORMATS, "ndjson", ndjson)
+    assert check_format(ndjson) is JsonFormat.spark_write  # type: ignore[arg-type]
+    check_generator_format("ndjson")
+    for name in ("csv", "comma", "delta", "lake"):
+        refused = f"json or ndjson or parquet, not {name}"
+        with pytest.raises(StreamForgeError, match=refused):
+            check_format(get_format(name))
+        with pytest.raises(StreamForgeError, match=refused):
+            check_generator_format(name)
 
 
 def test_an_unknown_format_cannot_be_read(tmp_path: Path) -> None:

@@ -20,8 +20,9 @@ import pyarrow.compute as pc
 from streamforge.engine.key_time import micros_of
 from streamforge.engine.seeding import ANOMALIES, rng_for
 from streamforge.engine.versions import Versions
+from streamforge.expr.bind import to_duckdb
 from streamforge.expr.check import Lookup, break_target
-from streamforge.expr.duck import evaluate, to_duckdb
+from streamforge.expr.duck import evaluate
 from streamforge.expr.order import levels
 from streamforge.expr.parse import parse_expression
 from streamforge.plan import Plan, TablePlan

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -27,7 +28,7 @@ from streamforge.landing_write import (
     file_id,
     record_written,
 )
-from streamforge.sinks.formats import FileFormat
+from streamforge.sinks.formats import FileFormat, SparkWrite, spark_formats
 from streamforge.sinks.landing import Landing, data_file_path
 
 if TYPE_CHECKING:
@@ -35,23 +36,20 @@ if TYPE_CHECKING:
 
     from streamforge.engine.session import TableOutput
 
-FORMATS = ("json", "parquet")
-# Spark's JSON writer prints milliseconds and the session's zone by default; ours microseconds in
-# UTC. Nulls are written as `null` (Spark drops the key by default), as ours are.
-JSON_OPTIONS = {
-    "ignoreNullFields": "false",
-    "timestampFormat": "yyyy-MM-dd'T'HH:mm:ss.SSSSSSXXX",
-    "timeZone": "UTC",
-}
 
+def check_format(fmt: FileFormat) -> SparkWrite:
+    """How Spark writes `fmt` (the format's `spark_write`).
 
-def check_format(fmt: FileFormat) -> None:
-    if fmt.name not in FORMATS:
+    Raises:
+        StreamForgeError: the format declares none (CSV, Delta).
+    """
+    if fmt.spark_write is None:
         raise StreamForgeError(
-            f"--engine spark writes {' or '.join(FORMATS)}, not {fmt.name}: CSV has no place for "
-            "arrays and maps in Spark's writer, and Delta needs the delta-spark package; use "
-            "generate_spark_tables(...) to write Delta tables on Databricks, or --engine local"
+            f"--engine spark writes {' or '.join(spark_formats())}, not {fmt.name}: CSV has no "
+            "place for arrays and maps in Spark's writer, and Delta needs the delta-spark package; "
+            "use generate_spark_tables(...) to write Delta tables on Databricks, or --engine local"
         )
+    return fmt.spark_write
 
 
 def batch_frame(spark: SparkSession, output: TableOutput) -> tuple[DataFrame, Made | Tally]:
@@ -129,43 +127,42 @@ class SparkFiles(SparkWriter):
     root: str
 
     def place(self, output: TableOutput, fmt: FileFormat, seed: int, frame: DataFrame) -> str:
-        check_format(fmt)
+        how = check_format(fmt)
         name, cycle = output.table.name, output.cycle
         relpath = data_file_path(name, cycle, file_id(seed, cycle), "x")[: -len(".x")]
-        write_frame(self.spark, frame, fmt.name, f"{self.root.rstrip('/')}/{relpath}")
+        write_frame(self.spark, frame, how, f"{self.root.rstrip('/')}/{relpath}")
         return relpath
 
     def size(self, path: str) -> int:
         return folder_bytes(self.root, path)
 
 
-def write_frame(spark: SparkSession, frame: DataFrame, fmt: str, path: str) -> None:
+def write_frame(spark: SparkSession, frame: DataFrame, how: SparkWrite, path: str) -> None:
     """Replace the folder at `path` (a redone cycle writes the same folder)."""
-    writer = frame.write.mode("overwrite").format(fmt)
-    if fmt == "json":
-        writer.options(**JSON_OPTIONS).save(path)
-        return
-    with _conf(spark, "spark.sql.parquet.outputTimestampType", "TIMESTAMP_MICROS"):
+    writer = frame.write.mode("overwrite").format(how.source).options(**how.options)
+    with _conf(spark, how.conf):
         writer.save(path)
 
 
 class _conf:
-    """Set a session conf for one write and put the caller's value back (a notebook's session
+    """Set session confs for one write and put the caller's values back (a notebook's session
     is the user's)."""
 
-    def __init__(self, spark: SparkSession, key: str, value: str) -> None:
-        self.spark, self.key, self.value = spark, key, value
-        self.old: Any = None
+    def __init__(self, spark: SparkSession, settings: Mapping[str, str]) -> None:
+        self.spark, self.settings = spark, settings
+        self.old: dict[str, Any] = {}
 
     def __enter__(self) -> None:
-        self.old = self.spark.conf.get(self.key, None)
-        self.spark.conf.set(self.key, self.value)
+        for key, value in self.settings.items():
+            self.old[key] = self.spark.conf.get(key, None)
+            self.spark.conf.set(key, value)
 
     def __exit__(self, *exc: object) -> None:
-        if self.old is None:
-            self.spark.conf.unset(self.key)
-        else:
-            self.spark.conf.set(self.key, self.old)
+        for key, old in self.old.items():
+            if old is None:
+                self.spark.conf.unset(key)
+            else:
+                self.spark.conf.set(key, old)
 
 
 def folder_bytes(root: str, relpath: str) -> int:

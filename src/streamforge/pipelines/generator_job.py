@@ -13,9 +13,9 @@ from __future__ import annotations
 from typing import Any
 
 from streamforge.errors import StreamForgeError
+from streamforge.sinks.formats import get_format, spark_formats
 
 NOTEBOOK = "generator/generate_landing.py"
-SPARK_FORMATS = ("json", "parquet")  # what the Spark engine writes
 # A Databricks Runtime LTS with pyspark 3.5+ (mapInArrow and DataFrame.observe), on AWS nodes;
 # change both variables for Azure or GCP.
 RUNTIME = "15.4.x-scala2.12"
@@ -23,10 +23,16 @@ NODE_TYPE = "i3.xlarge"
 
 
 def check_generator_format(fmt: str) -> None:
-    if fmt not in SPARK_FORMATS:
+    """Refuse a landing format the Spark engine cannot write (the format has no `spark_write`).
+
+    Raises:
+        StreamForgeError: naming the formats it writes.
+    """
+    if get_format(fmt).spark_write is None:
+        names = spark_formats()
         raise StreamForgeError(
             f"--generator-job writes the landing with the Spark engine, which writes "
-            f"{' or '.join(SPARK_FORMATS)}, not {fmt}: use --format json or parquet"
+            f"{' or '.join(names)}, not {fmt}: use --format {' or '.join(names)}"
         )
 
 

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from streamforge.pipelines.expectations import Rule, rules_for
 from streamforge.pipelines.interval import DEFAULT_INTERVAL, watermark_seconds
 from streamforge.pipelines.literals import quote, sql_string
 from streamforge.pipelines.names import check_names
 from streamforge.pipelines.readers import from_text, pipeline_format, text_type
-from streamforge.pipelines.rules import Rule, rules_for
 from streamforge.pipelines.spark_types import spark_type
 from streamforge.plan import Plan, TablePlan
 from streamforge.plan.feeds import cdc_sequence

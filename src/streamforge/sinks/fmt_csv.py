@@ -10,7 +10,7 @@ import pyarrow.csv as pcsv
 
 from ._fast.json_text import format_timestamps, to_json_text
 from ._fast.ordered import OrderedEncoder
-from .formats import WritesFiles, check_batch, register_format
+from .formats import SparkWrite, WritesFiles, check_batch, register_format
 
 
 def _csv_type(data_type: pa.DataType) -> pa.DataType:
@@ -83,6 +83,7 @@ class CsvFormat(WritesFiles):
     text_map_keys = True
     carries_schema = False
     spark_source: str | None = "csv"
+    spark_write: SparkWrite | None = None  # Spark's CSV writer has no place for arrays and maps
 
     def open(self, stream: BinaryIO, schema: pa.Schema) -> _CsvWriter:
         return _CsvWriter(stream, schema)

@@ -14,7 +14,7 @@ from typing import BinaryIO, Literal
 
 import pyarrow as pa
 
-from .formats import register_format
+from .formats import SparkWrite, register_format
 
 APP_ID = "streamforge"
 
@@ -39,6 +39,7 @@ class DeltaFormat:
     carries_schema = True
     # Pipelines ingest landing files with Auto Loader; a landed Delta table is no such source.
     spark_source: str | None = None
+    spark_write: SparkWrite | None = None  # needs the delta-spark package
 
     def open(self, stream: BinaryIO, schema: pa.Schema):  # pragma: no cover - contract guard
         raise TypeError("delta writes tables, not files: use append_cycle()")

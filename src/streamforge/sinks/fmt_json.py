@@ -8,7 +8,7 @@ import pyarrow as pa
 
 from ._fast.json_text import encode_ndjson
 from ._fast.ordered import OrderedEncoder
-from .formats import WritesFiles, check_batch, register_format
+from .formats import SparkWrite, WritesFiles, check_batch, register_format
 
 
 class _NdjsonWriter:
@@ -36,6 +36,16 @@ class JsonFormat(WritesFiles):
     text_map_keys = True  # JSON object keys are text, whatever the map's key type
     carries_schema = False
     spark_source: str | None = "json"
+    # Spark's JSON writer prints milliseconds and the session's zone by default; ours microseconds
+    # in UTC. Nulls are written as `null` (Spark drops the key by default), as ours are.
+    spark_write: SparkWrite | None = SparkWrite(
+        "json",
+        options={
+            "ignoreNullFields": "false",
+            "timestampFormat": "yyyy-MM-dd'T'HH:mm:ss.SSSSSSXXX",
+            "timeZone": "UTC",
+        },
+    )
 
     def open(self, stream: BinaryIO, schema: pa.Schema) -> _NdjsonWriter:
         return _NdjsonWriter(stream, schema)

@@ -10,7 +10,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ._fast.ordered import OrderedEncoder
-from .formats import WritesFiles, check_batch, register_format
+from .formats import SparkWrite, WritesFiles, check_batch, register_format
 
 if TYPE_CHECKING:
     import pyarrow.parquet as pq
@@ -248,6 +248,10 @@ class ParquetFormat(WritesFiles):
     text_map_keys = False
     carries_schema = True
     spark_source: str | None = "parquet"
+    # Spark writes INT96 timestamps by default; ours are INT64 microseconds.
+    spark_write: SparkWrite | None = SparkWrite(
+        "parquet", conf={"spark.sql.parquet.outputTimestampType": "TIMESTAMP_MICROS"}
+    )
 
     def open(self, stream: BinaryIO, schema: pa.Schema) -> _ParquetWriter | _PlainParquetWriter:
         if plain_parquet():

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, Literal, Protocol, TypeVar
 
@@ -20,12 +21,14 @@ __all__ = [
     "FORMATS",
     "FileFormat",
     "FormatWriter",
+    "SparkWrite",
     "WritesFiles",
     "check_batch",
     "cycle_parser",
     "get_format",
     "pipeline_formats",
     "register_format",
+    "spark_formats",
 ]
 
 
@@ -39,6 +42,22 @@ class FormatWriter(Protocol):
     def close(self) -> None:
         """Write any footer and flush; never closes the stream itself."""
         ...
+
+
+@dataclass(frozen=True, slots=True)
+class SparkWrite:
+    """How the Spark engine writes a format with Spark's own writer (`DataFrame.write`).
+
+    Attributes:
+        source: the writer's format name (`DataFrameWriter.format`).
+        options: writer options, so Spark's files read back as ours (same text for timestamps
+            and nulls).
+        conf: session settings that hold for the write only (the caller's value is restored).
+    """
+
+    source: str
+    options: Mapping[str, str] = field(default_factory=dict)
+    conf: Mapping[str, str] = field(default_factory=dict)
 
 
 class FileFormat(Protocol):
@@ -59,6 +78,10 @@ class FileFormat(Protocol):
     # The Spark file source a generated pipeline reads this landing with (cloudFiles.format,
     # read_files, readStream.format); None: no pipeline target reads this landing.
     spark_source: str | None
+    # How the Spark engine (`--engine spark`, the bundle's generator job) writes this format;
+    # None: it cannot (CSV has no place for arrays and maps in Spark's writer; Delta needs the
+    # delta-spark package).
+    spark_write: SparkWrite | None
 
     def open(self, stream: BinaryIO, schema: pa.Schema) -> FormatWriter:
         """Start a file of this format in `stream`, for batches of `schema`."""
@@ -136,6 +159,11 @@ def cycle_parser(
 def pipeline_formats() -> tuple[str, ...]:
     """Names of the formats a generated pipeline can read (they name a Spark file source)."""
     return tuple(name for name, fmt in sorted(FORMATS.items()) if fmt.spark_source is not None)
+
+
+def spark_formats() -> tuple[str, ...]:
+    """Names of the formats the Spark engine writes (they declare a `spark_write`)."""
+    return tuple(name for name, fmt in sorted(FORMATS.items()) if fmt.spark_write is not None)
 
 
 def check_batch(batch: pa.RecordBatch, schema: pa.Schema) -> None:
