@@ -1,7 +1,7 @@
 """A unique e-mail or user name still follows the row's name (issue 13.5): the local part is the
 name's (first.last, first_last, firstlast or flast) and a number, distinct across every row the run
 writes: snapshot, change-feed INSERTs and cycles. A unique field that cannot stay coherent (a
-name, a place field) is a `validate` warning at its line."""
+name, a place field, a phone beside a state) is a `validate` warning at its line."""
 
 from __future__ import annotations
 
@@ -112,6 +112,7 @@ def test_validate_warns_where_unique_breaks_a_person_or_a_place(lab_dir) -> None
                 "email": dict(UNIQUE),
                 "city": dict(UNIQUE),
                 "state": "string",
+                "phone": dict(UNIQUE),  # any number: its area code leaves the state
                 "product_name": dict(UNIQUE),  # a thing, not a person: no warning
             },
         }
@@ -124,5 +125,6 @@ def test_validate_warns_where_unique_breaks_a_person_or_a_place(lab_dir) -> None
         t.strip().rstrip(":"): n for n, t in enumerate(text, 1) if t.startswith("  ") and ":" in t
     }
     warned = {(i.message.split("'")[1], i.line) for i in check.warnings}
-    assert warned == {("name", line["name"]), ("city", line["city"])}, check.warnings
+    expected = {(name, line[name]) for name in ("name", "city", "phone")}
+    assert warned == expected, check.warnings
     assert all(str(i).startswith(f"{i.file}:{i.line}: warning: ") for i in check.warnings)

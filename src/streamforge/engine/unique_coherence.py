@@ -1,19 +1,21 @@
 """`validate` warnings for `unique` on a field whose row must agree with it (issue 13.5).
 
 A unique `email` or `username` stays built from the row's name (a number makes it distinct), but
-a unique name, first or last name, place field, coordinate or birth date takes distinct values
-from the field's own space instead: it then no longer describes the row's person or place. That
-is allowed (a user may want it), so it is a warning at the column's line, not an error.
+a unique name, first or last name, place field, coordinate, birth date or phone takes distinct
+values from the field's own space instead: it then no longer describes the row's person or place.
+That is allowed (a user may want it), so it is a warning at the column's line, not an error.
 """
 
 from __future__ import annotations
 
 from streamforge.engine.generators.person import NUMBERED
+from streamforge.engine.generators.phone import PhoneGenerator
 from streamforge.engine.generators.row_fields import row_fields
 from streamforge.errors import Issue, display_path
 from streamforge.plan import Plan
 from streamforge.spec.model import ColumnSpec, TableSpec
 
+PHONE = PhoneGenerator()
 HINT = "drop unique there, or keep the field apart from the row's other {what} fields"
 
 
@@ -34,6 +36,10 @@ def unique_coherence_warnings(plan: Plan) -> list[Issue]:
         for cols in fields.places.values():
             members = list(cols.values())
             issues += _warn(spec, members, members, "place")
+        # a unique phone is any valid number: its area code no longer follows the row's state
+        phones = [c for c in spec.columns if c.unique and PHONE.matches(c)]
+        place = list(fields.place("").values())
+        issues += [w for p in phones for w in _warn(spec, [p, *place], [p], "place")]
     return issues
 
 
