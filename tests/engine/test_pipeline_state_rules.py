@@ -1,7 +1,7 @@
 """The expected pipeline state applies exactly the drop rules the generated pipelines have: every
-column that pipelines/rules.py checks is checked here with the same action, the CDC sequence's
-NOT NULL rule included (AUTO CDC fails a micro-batch on a NULL sequence, so the pipelines always
-drop such a row)."""
+column that pipelines/expectations.py checks is checked here with the same action, the CDC
+sequence's NOT NULL rule included (AUTO CDC fails a micro-batch on a NULL sequence, so the
+pipelines always drop such a row)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 
 from streamforge import api
 from streamforge.engine.pipeline_state import has_rule, passing_rows, rule_action
-from streamforge.pipelines.rules import rules_for
+from streamforge.pipelines.expectations import rules_for
 
 ROOT = Path(__file__).resolve().parents[2]
 TIMESTAMP = pa.timestamp("us", "UTC")

@@ -27,8 +27,8 @@ import yaml
 
 from streamforge import api, checkpoint
 from streamforge.engine.rules import violations
+from streamforge.pipelines.expectations import rules_for
 from streamforge.pipelines.local_spark import read_table, run_pipeline, spark_available
-from streamforge.pipelines.rules import rules_for
 from streamforge.readback import read_landing
 from streamforge.sinks.local import LocalLanding
 

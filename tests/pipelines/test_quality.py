@@ -16,10 +16,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from streamforge import api
+from streamforge.pipelines.expectations import rules_for
 from streamforge.pipelines.local_spark import spark_available, table_path
 from streamforge.pipelines.model import build_model
 from streamforge.pipelines.quality import compare, injected_counts, rule_sources
-from streamforge.pipelines.rules import rules_for
 from streamforge.readback import read_manifest
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -14,9 +14,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from streamforge import api
+from streamforge.pipelines.expectations import rules_for
 from streamforge.pipelines.literals import sql_string, timestamp_literal
 from streamforge.pipelines.readers import CSV_OPTIONS, from_text, text_type
-from streamforge.pipelines.rules import rules_for
 
 SECTORS = Path(__file__).parent / "sectors"
 TARGETS = ["databricks", "dlt-legacy", "spark"]

@@ -6,7 +6,7 @@ sequence only: its attributes are a stale image, and quarantining a DELETE would
 alive. The rows that pass are applied by sequence (the latest version of a key wins; a DELETE
 leaves a tombstone so an older row arriving late cannot bring the key back), exactly what
 `AUTO CDC ... SEQUENCE BY ... APPLY AS DELETE WHEN` computes. The rules mirror
-`pipelines/rules.py`, which turns the same column specs into SQL.
+`pipelines/expectations.py`, which turns the same column specs into SQL.
 """
 
 from __future__ import annotations

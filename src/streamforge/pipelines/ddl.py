@@ -4,9 +4,9 @@ the conditions that pass or name the rules a row breaks."""
 
 from __future__ import annotations
 
+from streamforge.pipelines.expectations import Rule
 from streamforge.pipelines.literals import quote, sql_string
 from streamforge.pipelines.model import Column, Dimension, Source
-from streamforge.pipelines.rules import Rule
 
 # What bronze adds to every landing row (Databricks targets), with what it means
 BRONZE_COLUMNS = (

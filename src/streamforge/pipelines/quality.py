@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from streamforge.pipelines.expectations import RESCUED
 from streamforge.pipelines.model import METRICS, PipelineModel
-from streamforge.pipelines.rules import RESCUED
 
 DUPLICATE = "duplicate"  # the manifest's fault that `unique_<key>` catches
 

@@ -5,8 +5,11 @@ does with a row that does.
 (primary key, a change feed's entity key, then the columns in file order). Three readers share
 it: the engine evaluates it on Arrow (engine/rules.py `broken_rows`, used for the expected
 pipeline state and the manifest's anomaly counts), codegen renders it as an expectation
-(pipelines/rules.py), and `verify` judges the same *meaning* on its own from the YAML text (it is
-the oracle; tests/verify/test_rule_cases.py runs one table of cases against both).
+(pipelines/expectations.py), and `verify` judges the same *meaning* on its own from the YAML text
+(it is the oracle; tests/verify/test_rule_cases.py runs one table of cases against both).
+
+A table's `checks:` are rules too: `check_rules(table)` gives one `CheckRule` per check, with the
+action its expectation takes and whether a pipeline can judge it at all.
 
 Meaning. A value breaks the rule when it is NULL and `not_null`, or when it is not NULL, the rule
 is `bounded` and the value lies outside the column's allowed values (`values`, `format: "A|B"`)
@@ -24,7 +27,7 @@ from typing import Literal
 
 from streamforge.plan.feeds import cdc_sequence, delete_judged
 from streamforge.plan.model import TablePlan
-from streamforge.spec.model import ColumnSpec, Expectation
+from streamforge.spec.model import CheckSpec, ColumnSpec, Expectation
 
 Role = Literal["key", "foreign_key", "sequence", "value"]
 NESTED = ("array", "map")
@@ -90,3 +93,41 @@ def _rule(col: ColumnSpec, foreign_key: bool, sequence: bool) -> ColumnRule | No
     if col.anomaly_rate > 0:
         return ColumnRule(col, "value", True, False, action)  # its anomaly is a missing value
     return None
+
+
+@dataclass(frozen=True, slots=True)
+class CheckRule:
+    """One `checks:` entry as a rule: its row condition is `check.rule` (Spark SQL; a NULL
+    result breaks it), named `check.name` in the expectations and in the manifest's counts.
+
+    Attributes: `check` (its spec), `action` (the check's `expect`, else the table's, else drop
+    when the check is broken on purpose by `anomaly_rate`, else warn), `judged` (False when the
+    rule names a hidden column: the column is never written, so no pipeline can evaluate it).
+    """
+
+    check: CheckSpec
+    action: Expectation
+    judged: bool
+
+    @property
+    def name(self) -> str:
+        return self.check.name
+
+
+def check_rules(table: TablePlan) -> tuple[CheckRule, ...]:
+    """The rules of `table`'s `checks:`, in file order (those a pipeline cannot judge included,
+    with `judged` False: the engine still breaks and counts them)."""
+    spec = table.spec
+    if not spec.checks:
+        return ()
+    from streamforge.expr.parse import parse_expression  # sqlglot: only for tables with checks
+
+    hidden = {c.name for c in spec.columns if c.hidden}
+    return tuple(
+        CheckRule(
+            check,
+            check.expect or spec.expect or ("drop" if check.anomaly_rate else "warn"),
+            not hidden & set(parse_expression(check.rule).columns),
+        )
+        for check in spec.checks
+    )

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from streamforge.pipelines.literals import date_literal, quote, sql_string, timestamp_literal
 from streamforge.plan import TablePlan
 from streamforge.plan.rules import ColumnRule, column_rules
+from streamforge.plan.rules import check_rules as plan_check_rules
 from streamforge.spec.model import ColumnSpec, Expectation
 
 __all__ = ["Action", "Rule", "quote", "rules_for"]
@@ -63,24 +64,14 @@ def render_condition(table: TablePlan, rule: ColumnRule) -> str:
 
 
 def check_rules(table: TablePlan) -> tuple[Rule, ...]:
-    """The table's `checks:` as expectations, named like the checks; the manifest counts each
-    check's failing rows under the same name. Action: the check's `expect`, else the table's,
-    else drop when the check is broken on purpose (anomaly_rate), else warn. A check that names
-    a hidden column cannot be judged downstream (the column is not written) and is left out."""
-    rules = []
-    for check in table.spec.checks:
-        hidden = {c.name for c in table.spec.columns if c.hidden}
-        if hidden & _names_in(check.rule):
-            continue
-        action = check.expect or table.spec.expect or ("drop" if check.anomaly_rate else "warn")
-        rules.append(Rule(check.name, f"({check.rule})", action, check.name))
-    return tuple(rules)
-
-
-def _names_in(rule: str) -> set[str]:
-    from streamforge.expr.parse import parse_expression
-
-    return set(parse_expression(rule).columns)
+    """The table's `checks:` as expectations, named like the checks (the manifest counts each
+    check's failing rows under the same name), with the action plan/rules.py gives them; a check
+    no pipeline can judge (it names a hidden column) is left out."""
+    return tuple(
+        Rule(rule.name, f"({rule.check.rule})", rule.action, rule.name)
+        for rule in plan_check_rules(table)
+        if rule.judged
+    )
 
 
 def failed_rules_sql(rules: tuple[Rule, ...]) -> str:
