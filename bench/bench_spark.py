@@ -53,6 +53,7 @@ def spark_engine_run(table: str, rows: int, work: Path) -> dict[str, Any]:
     from streamforge.engine.settings import RunSettings
     from streamforge.engine_spark.start import local_session
     from streamforge.engine_spark.writer import SparkFiles
+    from streamforge.plan.times import start_micros
     from streamforge.sinks.formats import get_format
     from streamforge.sinks.local import LocalLanding
 
@@ -63,7 +64,7 @@ def spark_engine_run(table: str, rows: int, work: Path) -> dict[str, Any]:
 
     def once(rows: int, folder: Path) -> float:
         plan = api.load_plan(BENCH_SECTOR, bench_sector(folder / "_schema", table, rows))
-        settings = RunSettings(seed=SEED, start_us=api.parse_start(START))
+        settings = RunSettings(seed=SEED, start_us=start_micros(START))
         session = Session(plan, settings)
         landing = LocalLanding(folder / "landing")
         write = SparkFiles(spark, str(folder / "landing"))
