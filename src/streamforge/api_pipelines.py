@@ -102,20 +102,33 @@ def pipeline(
 def run_pipeline_locally(
     project_dir: Path | str, work_dir: Path | str | None = None
 ) -> dict[str, int]:
-    """Run a generated `spark` target project on local pyspark; rows of every dataset."""
-    from streamforge.pipelines import local_spark
+    """Run a generated `spark` target project on local pyspark; rows of every dataset.
 
-    if not local_spark.spark_available():
-        raise StreamForgeError(
-            "running a pipeline locally needs pyspark and Java 17: "
-            "pip install 'streamforge[spark]' (and a JDK)"
-        )
+    Raises StreamForgeError, before Spark starts, when the project is not a `spark` one, when
+    the landing it reads holds no landing area (Spark would only say PATH_NOT_FOUND), or when
+    pyspark or Java is missing; and when the run fails."""
+    from streamforge.pipelines import local_spark
+    from streamforge.readback import MANIFEST
+
     project = Path(project_dir)
     if not (project / "spark-pipeline.yml").exists():
         raise StreamForgeError(
             f"{project} has no spark-pipeline.yml; generate it with --target spark"
         )
     work = Path(work_dir) if work_dir else project / ".spark-work"
+    landing = _project_landing(project, work)
+    if landing is not None and not (landing / MANIFEST).is_file():
+        raise StreamForgeError(
+            f"the pipeline reads the landing {landing}, and no landing area is there "
+            f"(no {MANIFEST}): pass --landing with the folder that `streamforge generate` or "
+            f"`streamforge run` wrote, or write one there first "
+            f"(streamforge generate <sector> --out {landing})"
+        )
+    if not local_spark.spark_available():
+        raise StreamForgeError(
+            "running a pipeline locally needs pyspark and Java 17: "
+            "pip install 'streamforge[spark]' (and a JDK)"
+        )
     try:
         result = local_spark.run_pipeline(project, work)
     except local_spark.PipelineRunError as exc:
@@ -134,18 +147,32 @@ def pipeline_quality(
     """Injected vs caught, rule by rule, after a local run of a `spark` target project: the
     landing manifest (the project's `streamforge.landing`) beside the `expectations_*` views.
     Returns a list of `streamforge.pipelines.quality.RuleCheck`."""
-    import yaml
-
     from streamforge.pipelines.model import build_model
     from streamforge.pipelines.quality import compare, read_spark_metrics
     from streamforge.readback import read_manifest
 
     project = Path(project_dir)
-    spec = yaml.safe_load((project / "spark-pipeline.yml").read_text(encoding="utf-8"))
-    landing = Path(spec["configuration"]["streamforge.landing"])
     model = build_model(sectors.plan_of(sector, schema_dir))
     work = Path(work_dir) if work_dir else project / ".spark-work"
-    return compare(model, read_manifest(landing), read_spark_metrics(work))
+    landing = _project_landing(project, work)
+    manifest = read_manifest(landing) if landing is not None else []
+    return compare(model, manifest, read_spark_metrics(work))
+
+
+def _project_landing(project: Path, work: Path) -> Path | None:
+    """The local folder a `spark` project's run reads (its `streamforge.landing`): a relative
+    path from `work`, where the run's Spark resolves it; None for a URL such as s3://."""
+    import yaml
+
+    spec = yaml.safe_load((project / "spark-pipeline.yml").read_text(encoding="utf-8"))
+    landing = str(spec["configuration"]["streamforge.landing"])
+    if landing.startswith("file:"):
+        from urllib.parse import urlparse
+
+        landing = urlparse(landing).path
+    elif "://" in landing:
+        return None
+    return (work / landing).resolve()
 
 
 def pipeline_zip(project, folder: str) -> bytes:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import os
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -153,13 +154,24 @@ def sectors(schema_dir: Path | None) -> None:
 
 
 @main.command()
-@click.argument("schema_dir", type=click.Path(path_type=Path), required=False)
-@click.option("--sector", help="Check only this sector.")
-def validate(schema_dir: Path | None, sector: str | None) -> None:
-    """Check schema files; report every problem as file:line. Exit 2 when any is an error."""
+@click.argument("target", metavar="[SECTOR | SCHEMA_DIR]", required=False)
+@schema_dir_option
+@click.option("--sector", help="Check only this sector (the same as SECTOR).")
+def validate(target: str | None, schema_dir: Path | None, sector: str | None) -> None:
+    """Check schema files; report every problem as file:line. Exit 2 when any is an error.
+
+    SECTOR checks one sector of --schema-dir, as the other commands name it; without it, every
+    sector. A folder in its place (`validate schema`, `validate schema/Energy`) is the schema
+    folder, as in earlier releases."""
     from rich.markup import escape
 
+    schema_dir, sector = _validate_target(target, schema_dir, sector)
     checks = api.validate(schema_dir, sector)
+    if not checks:  # nothing checked is not "valid"
+        raise StreamForgeError(
+            f"no sector in {schema_dir or './schema'}: a schema folder holds one folder of "
+            "table YAML files per sector (or is one); pass that folder, or --schema-dir DIR SECTOR"
+        )
     failed = False
     for check in checks:
         for issue in check.issues:
@@ -174,6 +186,22 @@ def validate(schema_dir: Path | None, sector: str | None) -> None:
         failed = failed or bool(check.errors)
     if failed:
         raise SystemExit(2)
+
+
+def _validate_target(
+    target: str | None, schema_dir: Path | None, sector: str | None
+) -> tuple[Path | None, str | None]:
+    """(schema folder, sector) of `validate [TARGET] [--schema-dir] [--sector]`: TARGET is a
+    sector name, or, without --schema-dir, a path or an existing folder (the earlier form)."""
+    if target is None:
+        return schema_dir, sector
+    if schema_dir is None and ("/" in target or os.sep in target or Path(target).is_dir()):
+        return Path(target), sector
+    if sector is not None and sector.lower() != target.lower():
+        raise click.UsageError(
+            f"two sectors: '{target}' and --sector {sector}; name one (validate SECTOR)"
+        )
+    return schema_dir, target
 
 
 @main.command()
@@ -350,7 +378,11 @@ def verify(sector: str, schema_dir: Path | None, out: Path) -> None:
 @click.option(
     "--language", type=click.Choice(["python", "sql"]), default="python", show_default=True
 )
-@click.option("--landing", help="Landing path the pipeline reads (a Volume path on Databricks).")
+@click.option(
+    "--landing",
+    help="Landing path the pipeline reads (a Volume path on Databricks; with --run, default "
+    "./landing).",
+)
 @click.option(
     "--scd",
     type=click.Choice(["1", "2"]),
@@ -429,6 +461,10 @@ def pipeline(
             f"--continuous shapes the Databricks bundle; the {target} target has none: "
             f"drop --continuous or use --target {deployable[0]}"
         )
+    if run_it and landing is None:
+        # The run starts in the project's work folder: the target's relative default landing
+        # would be looked for there. Here is where `generate SECTOR --out landing` writes.
+        landing = str(Path(api.default_landing(target)).resolve())
     project = api.pipeline(
         sector,
         out,

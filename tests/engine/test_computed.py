@@ -181,3 +181,33 @@ def test_a_process_forked_after_expressions_ran_works(landing, tmp_path) -> None
     again = tmp_path / "parent"
     api.generate("shop", again, schema_dir=FIXTURE, fmt="parquet", cycles=1, start=START)
     assert any(again.rglob("*.parquet"))  # and the parent's threads open new connections
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "int",
+        "long",
+        "float",
+        "double",
+        "string",
+        "datetime",
+        "date",
+        "bool",
+        "decimal",
+        "decimal(38,18)",
+        {"type": "array", "items": "decimal(7,3)"},
+        {"type": "map", "keys": "string", "values": {"type": "array", "items": "datetime"}},
+    ],
+)
+@pytest.mark.parametrize("is_key", [False, True])
+def test_validate_binds_over_the_types_the_engine_evaluates_with(raw, is_key) -> None:
+    """validate types a row in SQL (no pyarrow); the engine hands DuckDB the Arrow columns it
+    writes. Both must be the same DuckDB types, or validate would judge other expressions."""
+    from streamforge.expr.bind import sql_type
+    from streamforge.expr.duck import duck_type
+    from streamforge.plan.columns import arrow_type
+    from streamforge.spec.columns import build_column
+
+    col = build_column("c", raw, ("columns", "c"))
+    assert sql_type(col, is_key) == duck_type(arrow_type(col, is_key))

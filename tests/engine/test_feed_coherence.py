@@ -87,3 +87,48 @@ def test_a_move_changes_the_whole_address(run_lab) -> None:
     ]
     assert moves
     assert all({"address", "city", "zip"} <= m for m in moves), moves
+
+
+PERSON_FACTS = ("sex", "age", "birth_date")
+RENAMED = {
+    **PATIENT_CHANGES,
+    "columns": {
+        **PATIENT_CHANGES["columns"],
+        "age": {"type": "int", "min": 18, "max": 90},
+        "birth_date": "date",
+    },
+}
+
+
+def replay_renames(run, cycles: int) -> int:
+    """Replay the feed; every UPDATE keeps the person's sex, age and birth date and names none
+    of them, and its first name fits the kept sex. Returns how many renames were seen."""
+    live: dict[int, dict] = {}
+    renames = 0
+    for cycle in range(cycles):
+        for row in sorted(run.rows("patient_changes", cycle), key=lambda r: r["sequence_num"]):
+            key = row["patient_id"]
+            if row["change_type"] == "UPDATE":
+                old = live[key]
+                assert all(row[f] == old[f] for f in PERSON_FACTS), (old, row)
+                assert not set(PERSON_FACTS) & set(row["changed_fields"]), row
+                renames += row["first_name"] != old["first_name"]
+            if row["change_type"] == "DELETE":
+                live.pop(key, None)
+            else:
+                names = (
+                    UsPerson.first_names_female if row["sex"] == "F" else UsPerson.first_names_male
+                )
+                assert row["first_name"] in names, row
+                live[key] = row
+    return renames
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 2**31), cycles=st.integers(2, 6))
+def test_a_renamed_person_keeps_sex_age_and_birth_date(run_lab, seed: int, cycles: int) -> None:
+    replay_renames(run_lab({"patient_changes": RENAMED}, cycles=cycles, seed=seed), cycles)
+
+
+def test_renames_happen_and_keep_the_person(run_lab) -> None:
+    assert replay_renames(run_lab({"patient_changes": RENAMED}, cycles=6, seed=5), 6) > 5

@@ -3,9 +3,11 @@ USPS ZIP prefixes (us_reference.py), the NANP rules and the calendar, never from
 
 from __future__ import annotations
 
+import csv
 import re
 import unicodedata
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import pytest
 from faker.providers.address.en_US import Provider as UsAddress
@@ -251,3 +253,50 @@ def test_a_country_alone_is_any_country(run_lab) -> None:
     )
     countries = {r["country"] for r in rows}
     assert countries <= set(Address.countries) and len(countries) > 50
+
+
+AREA_CODES = Path(__file__).resolve().parents[2] / "src/streamforge/engine/vocab/us_area_codes.csv"
+PHONE_PLACES = {
+    "type": "dimension",
+    "num_rows": 2000,
+    "columns": {
+        "customer_id": "int",
+        "phone": "string",
+        "city": "string",
+        "state_code": "string",
+        "billing_state_code": "string",
+        "billing_phone": "string",
+        "contact_phone": "string",  # a person without a place: the row's main place
+    },
+}
+
+
+def shipped_area_codes() -> dict[str, set[int]]:
+    by_state: dict[str, set[int]] = {}
+    with AREA_CODES.open() as f:
+        for row in csv.DictReader(f):
+            by_state.setdefault(row["state_abbr"], set()).add(int(row["area_code"]))
+    return by_state
+
+
+def test_the_area_code_table_covers_every_state_by_the_numbering_plan() -> None:
+    by_state = shipped_area_codes()
+    assert set(by_state) == set(STATE_NAMES)  # the 50 states and DC
+    codes = [c for cs in by_state.values() for c in cs]
+    assert len(codes) == len(set(codes))  # one state per code
+    for code in codes:
+        assert 200 <= code <= 999 and code % 100 != 11 and (code // 10) % 10 != 9, code
+
+
+@settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 2**31))
+def test_a_us_phone_has_an_area_code_of_its_state(run_lab, seed: int) -> None:
+    rows = run_lab({"customer": PHONE_PLACES}, seed=seed).rows("customer")
+    by_state = shipped_area_codes()
+    area = lambda phone: int(phone[1:4])  # noqa: E731
+    for row in rows:
+        assert area(row["phone"]) in by_state[row["state_code"]], row
+        assert area(row["contact_phone"]) in by_state[row["state_code"]], row
+        assert area(row["billing_phone"]) in by_state[row["billing_state_code"]], row
+    # phones of one place share its state, not its number
+    assert len({r["phone"] for r in rows}) > 0.99 * len(rows)

@@ -118,23 +118,6 @@ def test_same_rows_without_with_and_with_a_broken_cache(tmp_path: Path) -> None:
     assert cold == warm == broken
 
 
-def test_faker_provider_names_cached_equal_fresh(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from faker import Faker
-
-    from streamforge.spec import columns
-
-    fake = Faker("en_US")
-    expected = tuple(n for n in dir(fake.factories[0]) if n[:1].islower())
-    for _ in range(2):  # built, then read back from the file
-        forget(monkeypatch, tmp_path)
-        columns._faker_providers.cache_clear()
-        assert columns._faker_providers() == expected
-    columns._faker_providers.cache_clear()
-    assert "city" in expected and "company_email" in expected
-
-
 @pytest.mark.parametrize("provider", ["bban", "city", "no_such_provider"])
 def test_provider_formats_cached_equal_fresh(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, provider: str

@@ -16,6 +16,7 @@ import pyarrow.compute as pc
 
 from streamforge.engine.computed import compute_images
 from streamforge.engine.faults import apply_quality
+from streamforge.engine.generators.person import follows_name
 from streamforge.engine.generators.row_fields import row_fields
 from streamforge.engine.key_time import KeyBirths, micros_of
 from streamforge.engine.load_profile import EventClock, event_clock
@@ -97,9 +98,18 @@ def change_batch(
     position = np.where(is_ins, 0, np.searchsorted(live, keys))
 
     attrs = list(roles.attributes)
-    # Unique attributes (identifiers) keep their value on UPDATE, so they stay unique.
+    # Unique attributes (identifiers) keep their value on UPDATE, so they stay unique; a unique
+    # e-mail or user name is the name's and the key's, so a rename may rebuild it.
     # Computed attributes (expr) follow their inputs: they change when those do, never by draw.
-    mutable = np.array([not a.unique and a.expr is None for a in attrs], dtype=bool)
+    # A person's sex, age and birth date are facts of the person: a rename keeps them.
+    facts = _person_facts(table, attrs)
+    mutable = np.array(
+        [
+            (not a.unique or follows_name(a)) and a.expr is None and a.name not in facts
+            for a in attrs
+        ],
+        dtype=bool,
+    )
     wanted = rng.random((rows, len(attrs))) < min(1.0, 1.5 / max(int(mutable.sum()), 1))
     if mutable.any():
         choice = rng.choice(np.flatnonzero(mutable), rows)
@@ -112,8 +122,14 @@ def change_batch(
     old = entity.table.take(pa.array(position)) if len(entity.table) else None
     columns: dict[str, pa.Array] = {}
     fresh: dict[str, pa.Array] = {}
-    for col in table.columns:
+    # The person facts first: an UPDATE keeps the old image's, an INSERT draws them, and the
+    # name fields drawn below read them (a renamed woman gets a woman's first name).
+    known: dict[str, pa.Array] = {}
+    ordered = sorted(table.columns, key=lambda c: c.name not in facts)
+    for col in ordered:
         ctx = column_context(req, col.name, 0, rows, 0)
+        if known and ctx.row is not None:
+            ctx = dataclasses.replace(ctx, row=dataclasses.replace(ctx.row, known=known))
         if col.name in {a.name for a in attrs}:
             # Unique values follow the key, with the dimension's own permutation, so a new row
             # never repeats a value the dimension already has.
@@ -139,6 +155,12 @@ def change_batch(
             values = fill_column(table, col, ctx, req.live, None, req.births, stamp_us)
             values = _none_born_yet(table, col.name, values, req.births, stamp_us)
             fresh[col.name], _ = apply_quality(req, col, values, ctx, 0)
+            if col.name in facts:
+                if old is not None:
+                    previous = old[col.name].combine_chunks()
+                    drawn = fresh[col.name].cast(previous.type)
+                    fresh[col.name] = pc.if_else(pa.array(is_ins), drawn, previous)
+                known[col.name] = fresh[col.name]
     # An attribute counts as changed only if its value really differs from the old image.
     changed = np.zeros((rows, len(attrs)), dtype=bool)
     for j, attr in enumerate(attrs):
@@ -191,13 +213,30 @@ def change_batch(
     )
 
 
-def _entity_groups(table: TablePlan, attrs: list[ColumnSpec]) -> list[np.ndarray]:
-    """Attribute positions per person or place of the row (a person with its sex, age, birth
-    date and company, which its name, email and birth date follow)."""
+def _person_facts(table: TablePlan, attrs: list[ColumnSpec]) -> frozenset[str]:
+    """Attributes that are facts of a person rather than of its name: sex/gender, age, birth
+    date. A rename is a name change, not a new person, so an UPDATE never redraws them."""
     fields = row_fields(table.spec)
-    position = {a.name: j for j, a in enumerate(attrs) if not a.unique and a.expr is None}
+    names = {a.name for a in attrs if not a.unique and a.expr is None}
+    return frozenset(
+        col.name
+        for links in fields.links.values()
+        for kind, col in links.items()
+        if kind in ("gender", "age", "birth") and col.name in names
+    )
+
+
+def _entity_groups(table: TablePlan, attrs: list[ColumnSpec]) -> list[np.ndarray]:
+    """Attribute positions per person or place of the row: a person's name fields with its
+    company (whose domain a work e-mail follows); a place's fields all together."""
+    fields = row_fields(table.spec)
+    position = {
+        a.name: j
+        for j, a in enumerate(attrs)
+        if (not a.unique or follows_name(a)) and a.expr is None
+    }
     people = [
-        [*cols.values(), *fields.links.get(entity, {}).values()]
+        [*cols.values(), *(c for k, c in fields.links.get(entity, {}).items() if k == "company")]
         for entity, cols in fields.people.items()
     ]
     groups = []

@@ -20,16 +20,15 @@ import pyarrow.compute as pc
 from streamforge.engine.key_time import micros_of
 from streamforge.engine.seeding import ANOMALIES, rng_for
 from streamforge.engine.versions import Versions
-from streamforge.expr.check import Lookup, break_target
-from streamforge.expr.duck import evaluate, to_duckdb
-from streamforge.expr.order import levels
-from streamforge.expr.parse import parse_expression
 from streamforge.plan import Plan, TablePlan
 from streamforge.plan.columns import arrow_type
 from streamforge.spec.model import CheckSpec, ColumnSpec
 
+# sqlglot and DuckDB (~0.2 s of CPU to import) load in the functions below, which run only for
+# a table that computes something: a sector without expr or checks never loads them.
 if TYPE_CHECKING:
     from streamforge.engine.rows import BatchRequest
+    from streamforge.expr.check import Lookup
 
 FAR_FUTURE = np.iinfo(np.int64).max
 
@@ -65,6 +64,11 @@ def computation(table: TablePlan) -> Computation | None:
 
 @functools.lru_cache(maxsize=256)
 def _computation(spec, fks: tuple[tuple[str, str], ...], key: str | None) -> Computation:  # type: ignore[no-untyped-def]
+    from streamforge.expr.bind import to_duckdb
+    from streamforge.expr.check import break_target
+    from streamforge.expr.order import levels
+    from streamforge.expr.parse import parse_expression
+
     computed = {c.name: c for c in spec.columns if c.expr is not None}
     parsed = {name: parse_expression(c.expr) for name, c in computed.items()}
     order = levels({name: p.columns for name, p in parsed.items()})
@@ -93,6 +97,8 @@ def _computation(spec, fks: tuple[tuple[str, str], ...], key: str | None) -> Com
 def runtime_lookup(qualifier: str | None, column: str, fks: Mapping[str, str]) -> Lookup:
     """The lookup of an expression that `validate` accepted: through the foreign key named
     `qualifier`, else the one foreign key into the dimension named `qualifier`."""
+    from streamforge.expr.check import Lookup
+
     assert qualifier is not None
     via = qualifier if qualifier in fks else next(c for c, e in fks.items() if e == qualifier)
     return Lookup(qualifier, column, via, fks[via])
@@ -125,6 +131,7 @@ def finish_chunk(
     """
     from streamforge.engine.faults import apply_quality
     from streamforge.engine.rows import column_context
+    from streamforge.expr.duck import evaluate
     from streamforge.plan.columns import table_schema
 
     rows = pa.Table.from_batches([batch])
@@ -163,7 +170,7 @@ def finish_chunk(
 
 def _inputs(comp: Computation, level: tuple[ColumnSpec, ...], present: list[str]) -> list[str]:
     """The columns a level's expressions read (DuckDB then converts only those)."""
-    from streamforge.expr.parse import lookup_name
+    from streamforge.expr.parse import lookup_name, parse_expression
 
     names: dict[str, None] = {}
     for col in level:
@@ -218,6 +225,8 @@ def _break(
     """Break `anomaly_rate` of the rows that satisfy the check by changing its target column,
     trying candidate changes in turn until the rule fails (a NULL result fails, as in the
     pipelines' expectations). Copies of a row are picked and changed alike."""
+    from streamforge.expr.duck import evaluate
+
     target = check.target
     if target is None:
         return rows
@@ -244,6 +253,8 @@ def _mix(mask: np.ndarray, changed: pa.Array, column: pa.Array) -> pa.Array:
 
 
 def _holds(rows: pa.Table, sql: str) -> np.ndarray:
+    from streamforge.expr.duck import evaluate
+
     result = evaluate(rows, {"ok": f"coalesce(({sql}), false)"}, {"ok": pa.bool_()})
     return result.column(0).to_numpy(zero_copy_only=False).astype(bool)
 
@@ -273,6 +284,10 @@ def compute_images(
     same row (validate keeps a tracked dimension's expressions to its key and attributes)."""
     from streamforge.engine.faults import apply_quality
     from streamforge.engine.rows import column_context
+    from streamforge.expr.bind import to_duckdb
+    from streamforge.expr.duck import evaluate
+    from streamforge.expr.order import levels
+    from streamforge.expr.parse import parse_expression
 
     computed = {a.name: a for a in attrs if a.expr is not None}
     parsed = {name: parse_expression(a.expr or "") for name, a in computed.items()}

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
+import pyarrow as pa
 
 from streamforge.spec.model import TableSpec
 
@@ -28,6 +29,9 @@ class RowSource:
     stream: Callable[[str], np.random.Generator]  # the draws one entity's fields share
     # shared(name, make): make() once per chunk for every column that asks for `name`
     shared: Callable[[str, Callable[[], np.ndarray]], np.ndarray]
+    # column -> its values already fixed for these rows (a change feed's kept sex on a rename):
+    # a field that follows that column reads them instead of re-making a fresh draw
+    known: Mapping[str, pa.Array] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

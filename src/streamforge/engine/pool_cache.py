@@ -6,8 +6,8 @@ Faker version, the locale and the pool's name (the draws are seeded), so they ar
 not shipped: a shipped copy would be wrong for any other Faker version a user installs, and a
 user's `faker: <provider>` may name any of Faker's hundreds of providers.
 
-One Arrow IPC file per (Faker version, locale) under the user cache dir
-($STREAMFORGE_CACHE_DIR, else $XDG_CACHE_HOME/streamforge, else ~/.cache/streamforge): a row per
+One Arrow IPC file per (Faker version, locale) under the user cache dir (cache_dir.py:
+$STREAMFORGE_CACHE_DIR, else $XDG_CACHE_HOME/streamforge, else ~/.cache/streamforge): a row per
 pool (name, values, weights or null). It is rewritten atomically (temp file, then rename) when a
 pool is added; a file that cannot be read is ignored and rebuilt; a folder that cannot be written
 only costs the time to build the pools again.
@@ -15,16 +15,15 @@ only costs the time to build the pools again.
 
 from __future__ import annotations
 
-import functools
 import os
-import tempfile
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pyarrow as pa
 
-LOCALE = "en_US"
+from streamforge.cache_dir import LOCALE, cache_dir, faker_version
+
 Values = tuple[Sequence[str], Sequence[float] | None]  # a pool's values and weights (or None)
 Cached = tuple[pa.StringArray, list[float] | None]
 SCHEMA = pa.schema(
@@ -33,28 +32,6 @@ SCHEMA = pa.schema(
 
 _lock = threading.Lock()  # chunks are made on worker threads; one builds a missing pool at a time
 _loaded: dict[Path, dict[str, Cached]] = {}
-
-
-def cache_dir() -> Path:
-    """Where the pool files live (see the module docstring)."""
-    explicit = os.environ.get("STREAMFORGE_CACHE_DIR")
-    if explicit:
-        return Path(explicit)
-    base = os.environ.get("XDG_CACHE_HOME")
-    if not base:
-        try:
-            base = str(Path.home() / ".cache")
-        except RuntimeError:  # no HOME and no passwd entry (some containers): still run
-            base = tempfile.gettempdir()
-    return Path(base) / "streamforge"
-
-
-@functools.cache
-def faker_version() -> str:
-    """Faker's installed version, read from its metadata (importing Faker costs ~0.2 s)."""
-    from importlib.metadata import version
-
-    return version("Faker")
 
 
 def cache_file() -> Path:

@@ -9,10 +9,8 @@ import importlib.util
 import os
 import sys
 import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from streamforge.errors import StreamForgeError
 
@@ -66,32 +64,6 @@ def local_session(master: str = "local[2]", work_dir: Path | None = None) -> Spa
     builder = SparkSession.builder.master(master).appName("streamforge")
     for key, value in confs.items():
         builder = builder.config(key, value)
-    with jvm_launch_without_python_in_the_child():
-        spark = builder.getOrCreate()
+    spark = builder.getOrCreate()
     spark.sparkContext.setLogLevel("ERROR")
     return spark
-
-
-@contextmanager
-def jvm_launch_without_python_in_the_child() -> Iterator[None]:
-    """While active, pyspark starts its JVM in a new process group instead of through a Python
-    `preexec_fn` (which ignores SIGINT in the child).
-
-    A `preexec_fn` runs Python in the forked child, which the subprocess docs call unsafe with
-    threads; once DuckDB (the `expr` evaluator) has run queries in this process, that child dies
-    with a segmentation fault and pyspark reports JAVA_GATEWAY_EXITED. A process group of its own
-    keeps a terminal's Ctrl-C away from the JVM just as well, with no Python in the child."""
-    from pyspark import java_gateway
-
-    original = java_gateway.Popen
-
-    def popen(*args: Any, **kwargs: Any) -> Any:
-        if kwargs.pop("preexec_fn", None) is not None:
-            kwargs["process_group"] = 0
-        return original(*args, **kwargs)
-
-    java_gateway.Popen = popen  # type: ignore[misc,assignment]
-    try:
-        yield
-    finally:
-        java_gateway.Popen = original  # type: ignore[misc,assignment]

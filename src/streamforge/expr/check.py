@@ -1,8 +1,9 @@
 """`validate` for computed columns, lookups and table checks: each problem with file:line.
 
 Columns and lookups are resolved here (did you mean), evaluation order is fixed (cycles refused
-naming their columns), and every expression is bound by DuckDB over the row's real types, so a
-type clash (`upper(quantity)`) or an unknown function shows before any data is made.
+naming their columns), and every expression is bound by DuckDB over the row's real types
+(expr/bind.py), so a type clash (`upper(quantity)`) or an unknown function shows before any data
+is made.
 """
 
 from __future__ import annotations
@@ -10,13 +11,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-import pyarrow as pa
-
 from streamforge.errors import Issue, did_you_mean, display_path
-from streamforge.expr.duck import result_type, to_duckdb
+from streamforge.expr.bind import result_type, sql_type, to_duckdb
 from streamforge.expr.order import CycleError, levels
 from streamforge.expr.parse import ExprError, Parsed, Reference, lookup_name, parse_expression
-from streamforge.plan.columns import arrow_type
 from streamforge.spec.model import CheckSpec, ColumnSpec, TableSpec
 
 # Declared type -> the DuckDB result types an expression of that column may have.
@@ -131,14 +129,9 @@ def check_table(
             parsed.pop(col.name, None)
             continue
         for lookup in lookups:
-            dim = dimensions[lookup.entity]
-            schema = (
-                schema.append(
-                    pa.field(lookup.name, arrow_type(dim.column(lookup.column)))  # type: ignore[arg-type]
-                )
-                if lookup.name not in schema.names
-                else schema
-            )
+            looked_up = dimensions[lookup.entity].column(lookup.column)
+            assert looked_up is not None  # resolve_lookup checked it
+            schema.setdefault(lookup.name, sql_type(looked_up))
     try:
         levels({name: p.columns for name, p in parsed.items()})
     except CycleError as exc:
@@ -200,13 +193,12 @@ def _image_only(parsed: Parsed, table: TableSpec) -> None:
         )
 
 
-def _row_schema(table: TableSpec, keys: frozenset[str]) -> pa.Schema:
-    return pa.schema(
-        [pa.field(c.name, arrow_type(c, is_key=c.name in keys)) for c in table.columns]
-    )
+def _row_schema(table: TableSpec, keys: frozenset[str]) -> dict[str, str]:
+    """Column name -> DuckDB type of the row; lookups are added as they are resolved."""
+    return {c.name: sql_type(c, is_key=c.name in keys) for c in table.columns}
 
 
-def _type_problem(col: ColumnSpec, schema: pa.Schema, parsed: Parsed) -> str | None:
+def _type_problem(col: ColumnSpec, schema: Mapping[str, str], parsed: Parsed) -> str | None:
     try:
         found = result_type(schema, to_duckdb(parsed))
     except ExprError as exc:
@@ -220,7 +212,7 @@ def _type_problem(col: ColumnSpec, schema: pa.Schema, parsed: Parsed) -> str | N
     return f"'{parsed.text}' gives {found}, which is not {_article(col.type)} {col.type}"
 
 
-def _check_checks(table: TableSpec, schema: pa.Schema, where: str) -> list[Issue]:
+def _check_checks(table: TableSpec, schema: Mapping[str, str], where: str) -> list[Issue]:
     issues = []
     for check in table.checks:
         if table.column(check.name) is not None:

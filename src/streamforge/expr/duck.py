@@ -4,24 +4,19 @@ Why DuckDB: it evaluates a whole chunk vectorised with SQL semantics close to Sp
 arithmetic (decimal(10,2) * 0.0825 is DECIMAL(15,6), as in Spark), `/` as fractional division,
 nulls propagating, and casts to DECIMAL rounding half away from zero like Spark's HALF_UP.
 sqlglot transpiles the Spark SQL; the few places where the two engines differ are rewritten here.
-Each thread has its own single-threaded connection: the engine already runs chunks in parallel.
+Each thread has its own single-threaded connection (expr/connections.py).
 Timestamps (UTC instants) enter and leave as zone-less UTC timestamps: DuckDB's zone-aware
 arithmetic needs its ICU extension, and in UTC the two read the same.
 """
 
 from __future__ import annotations
 
-import os
-import threading
 from collections.abc import Mapping
 
-import duckdb
 import pyarrow as pa
-from sqlglot import exp
 
-from streamforge.expr.parse import ExprError, Parsed, lookup_name
+from streamforge.expr.connections import connection
 
-_local = threading.local()
 _TYPES = {
     pa.int8(): "TINYINT",
     pa.int16(): "SMALLINT",
@@ -37,40 +32,6 @@ _TYPES = {
 }
 
 
-def connection() -> duckdb.DuckDBPyConnection:
-    """This thread's connection (made on first use, and again after a fork)."""
-    held = getattr(_local, "held", None)
-    if held is None or held[0] != _opened.generation:
-        con = duckdb.connect(config={"threads": 1})
-        with _opened.lock:
-            _opened.connections.append(con)
-            held = _local.held = (_opened.generation, con)
-    return held[1]
-
-
-class _Opened:
-    """Every open connection, so that a fork can close them first."""
-
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.connections: list[duckdb.DuckDBPyConnection] = []
-        self.generation = 0
-
-    def close_all(self) -> None:
-        # A child forked while DuckDB connections are open in other threads dies with a
-        # segmentation fault (multiprocessing's fork pool, pyspark starting its JVM through a
-        # preexec_fn). Closing them before the fork avoids it; each thread then opens a new one.
-        with self.lock:
-            self.generation += 1
-            for con in self.connections:
-                con.close()
-            self.connections.clear()
-
-
-_opened = _Opened()
-os.register_at_fork(before=_opened.close_all)
-
-
 def duck_type(arrow: pa.DataType) -> str:
     """The DuckDB SQL type of an Arrow type (the column types StreamForge writes)."""
     if pa.types.is_decimal(arrow):
@@ -82,25 +43,6 @@ def duck_type(arrow: pa.DataType) -> str:
     if pa.types.is_map(arrow):
         return f"MAP({duck_type(arrow.key_type)}, {duck_type(arrow.item_type)})"
     return _TYPES[arrow]
-
-
-def to_duckdb(parsed: Parsed) -> str:
-    """The expression in DuckDB's SQL: lookups renamed to their evaluation columns, every name
-    quoted, and Spark's meaning kept where sqlglot's transpilation alone would change it."""
-
-    def rewrite(node: exp.Expression) -> exp.Expression:
-        if isinstance(node, exp.Column):
-            name = node.name if not node.table else lookup_name(node.table, node.name)
-            return exp.column(name, quoted=True)
-        if isinstance(node, exp.Substring):
-            start = node.args.get("start")
-            # Spark reads position 0 as 1 (the first character); DuckDB as "before the first".
-            if isinstance(start, exp.Literal) and not start.is_string and start.this == "0":
-                node.set("start", exp.Literal.number(1))
-        return node
-
-    tree = parsed.tree.copy().transform(rewrite)
-    return tree.sql(dialect="duckdb")
 
 
 def evaluate(
@@ -122,23 +64,6 @@ def evaluate(
     finally:
         con.unregister("__chunk")
     return result.cast(pa.schema([pa.field(n, types[n]) for n in selects]))
-
-
-def result_type(schema: pa.Schema, sql: str) -> str:
-    """DuckDB's type of `sql` over rows of `schema` (bound, not run); ExprError when it does
-    not bind: an unknown function for DuckDB, or arguments of the wrong type."""
-    con = connection()
-    con.register("__types", _naive(schema.empty_table()))
-    try:
-        relation = con.sql(f"SELECT ({sql}) AS v FROM __types")
-        return str(relation.types[0])
-    except duckdb.Error as exc:
-        message = str(exc).split("\n")[0]
-        for prefix in ("Binder Error: ", "Conversion Error: ", "Parser Error: "):
-            message = message.removeprefix(prefix)
-        raise ExprError(message) from None
-    finally:
-        con.unregister("__types")
 
 
 def _naive(table: pa.Table) -> pa.Table:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from streamforge.pipelines.as_of import AsOf, as_of_views
 from streamforge.pipelines.expectations import Rule, rules_for
 from streamforge.pipelines.interval import DEFAULT_INTERVAL, watermark_seconds
 from streamforge.pipelines.literals import quote, sql_string
@@ -155,6 +156,7 @@ class Dimension:
     attributes: tuple[str, ...]
     sequence: str | None  # feed column that orders changes
     type_column: str | None
+    change_time: str | None  # feed column stamping each change: when its version took effect
     bookkeeping: tuple[str, ...]  # feed columns that are not part of the dimension's rows
     rules: tuple[Rule, ...] = ()  # what the snapshot's rows are checked with (key not null first)
 
@@ -197,6 +199,7 @@ class PipelineModel:
     dimensions: tuple[Dimension, ...]
     aggregates: tuple[Aggregate, ...]
     interval_seconds: float
+    as_of: tuple[AsOf, ...] = ()  # gold: facts beside their dimensions as of the event time
 
     @property
     def expectations(self) -> tuple[Expectations, ...]:
@@ -243,6 +246,7 @@ def build_model(plan: Plan, interval_seconds: float = DEFAULT_INTERVAL) -> Pipel
         dims,
         aggregates,
         interval_seconds,
+        as_of_views(plan, sources, dims),
     )
 
 
@@ -286,6 +290,7 @@ def _dimension(plan: Plan, table: TablePlan, sources: dict[str, Source]) -> Dime
         attributes=tuple(a.name for a in entity.attributes),
         sequence=sequence,
         type_column=roles.type_column if roles else None,
+        change_time=roles.timestamp_column if roles else None,
         bookkeeping=bookkeeping,
         rules=_snapshot_rules(table, entity.key),
     )

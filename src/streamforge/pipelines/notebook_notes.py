@@ -91,8 +91,8 @@ def roles(model: PipelineModel) -> dict[str, Role]:
         )
         found[d.history] = Role(
             f"History: `{d.history}`",
-            f"Every version of each `{d.name}` row (SCD type 2), valid from `__START_AT` until "
-            "`__END_AT`.",
+            f"Every version of each `{d.name}` row (SCD type 2), valid from its change time "
+            "`__START_AT` until the next version's, `__END_AT`.",
             (AUTO_CDC,),
         )
         found[d.changes] = found[f"{d.name}_versions"] = found[f"_{d.name}_versions"] = Role(
@@ -113,6 +113,14 @@ def roles(model: PipelineModel) -> dict[str, Role]:
             f"{a.comment}. A materialized view over silver facts joined to current dimensions, "
             "brought up to date at each pipeline update.",
             (MATERIALIZED_VIEWS,),
+        )
+    for v in model.as_of:
+        found[v.name] = Role(
+            f"Gold as of the event time: `{v.name}`",
+            f"{v.comment}: each fact joined to the SCD2 history version valid at its "
+            f"`{v.event_time}` (`__START_AT` <= it < `__END_AT`), so a looked-up value is the one "
+            "the generator wrote into the fact.",
+            (AUTO_CDC, MATERIALIZED_VIEWS),
         )
     found["expectations"] = Role(
         "Expectation metrics",

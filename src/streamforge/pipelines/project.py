@@ -214,6 +214,11 @@ def _readme(
             lines.append(f"| `{d.history}` | silver | every version of `{d.name}` (SCD2) |")
     for a in model.aggregates:
         lines.append(f"| `{a.name}` | gold | {a.comment} |")
+    for v in model.as_of if options.scd == 2 else ():
+        lines.append(
+            f"| `{v.name}` | gold | {v.comment} (SCD2 history joined as of `{v.event_time}`: "
+            "the values the generator's lookups wrote) |"
+        )
     if not target.bundle:
         lines.append(
             "| `expectations` | quality | passed and failed records of each rule of each "

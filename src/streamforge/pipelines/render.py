@@ -8,6 +8,7 @@ from pathlib import Path
 import jinja2
 
 from streamforge.pipelines import ddl
+from streamforge.pipelines.as_of import AsOf, as_of_query
 from streamforge.pipelines.expectations import RESCUED, failed_rules_sql
 from streamforge.pipelines.literals import quote, sql_string
 from streamforge.pipelines.model import Aggregate, Dimension, PipelineModel
@@ -15,6 +16,8 @@ from streamforge.pipelines.names import comment_text, python_name
 from streamforge.pipelines.readers import pipeline_format, reader_options
 
 TEMPLATES = Path(__file__).parent / "templates"
+# The change time of a dimension's snapshot rows: before every change and every event.
+CHANGE_FLOOR = "1970-01-01 00:00:00"
 
 
 @functools.cache
@@ -39,9 +42,20 @@ def environment() -> jinja2.Environment:
 def render(template: str, model: PipelineModel, **context: object) -> str:
     """Render `template` for `model`; `context` carries the target's names (dp, ref, ...)."""
     ref = context.get("ref", lambda name: name)
+    scd = context.get("scd", 1)
 
     def gold_sql(aggregate: Aggregate) -> str:
         return gold_query(model, aggregate, ref)  # type: ignore[arg-type]
+
+    def as_of_sql(view: AsOf) -> str:
+        return as_of_query(view, ref)  # type: ignore[arg-type]
+
+    def change_stamp(d: Dimension) -> list[str]:
+        """The change timestamp, when the SCD2 history needs it beside the sequence: its
+        versions are valid from the change's time, which the as-of views compare event times
+        with (a feed without a sequence column is sequenced by the timestamp already)."""
+        stamp = d.change_time
+        return [stamp] if scd == 2 and stamp is not None and stamp != d.sequence else []
 
     keys = {d.name: d.key for d in model.dimensions}
     fmt = str(context.get("fmt", "json"))
@@ -51,6 +65,9 @@ def render(template: str, model: PipelineModel, **context: object) -> str:
         .render(
             model=model,
             gold_sql=gold_sql,
+            as_of_sql=as_of_sql,
+            change_stamp=change_stamp,
+            change_floor=CHANGE_FLOOR,
             sequence_floor=sequence_floor,
             sequence_type=sequence_type,
             dimension_key=keys.__getitem__,
@@ -61,7 +78,7 @@ def render(template: str, model: PipelineModel, **context: object) -> str:
             passes_sql=ddl.passes_sql,
             silver_columns=ddl.silver_columns,
             dimension_columns=lambda d, history=False: ddl.dimension_columns(
-                d, sequence_type(d) if d.feed else "timestamp", history
+                d, change_time_type(d) if d.feed else "timestamp", history
             ),
             column_ddl=ddl.column_ddl,
             table_spec=ddl.table_spec,
@@ -93,7 +110,13 @@ def sequence_type(d: Dimension) -> str:
 
 def sequence_floor(d: Dimension) -> object:
     """The sequence value of the snapshot rows: before every change of the feed."""
-    return "1970-01-01 00:00:00" if sequence_type(d) == "timestamp" else 0
+    return CHANGE_FLOOR if sequence_type(d) == "timestamp" else 0
+
+
+def change_time_type(d: Dimension) -> str:
+    """The Spark SQL type of the feed's change timestamp: that of the SCD2 validity interval."""
+    assert d.feed is not None and d.change_time is not None
+    return d.feed.column(d.change_time).type.lower()
 
 
 def _python_literal(value: object) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import math
 import re
 from datetime import date, datetime
@@ -309,19 +308,10 @@ def _order_key(value: Any) -> Any:
     return value
 
 
-@functools.cache
 def _faker_providers() -> tuple[str, ...]:
-    """Faker's provider names, kept with the pools (a Faker instance costs ~0.2 s to make)."""
-    from streamforge.engine.pool_cache import Values, pool_values
+    from streamforge.spec.faker_names import faker_providers
 
-    def build() -> Values:
-        from faker import Faker
-
-        fake = Faker("en_US")
-        names = dir(fake.factories[0])
-        return [n for n in names if not n.startswith("_") and re.match(r"^[a-z]", n)], None
-
-    return tuple(pool_values("faker_providers", build)[0].to_pylist())
+    return faker_providers()
 
 
 def _faker_has(name: str) -> bool:

@@ -26,6 +26,16 @@ from streamforge.plan.times import DAY_US
 from streamforge.spec.locales import DEFAULT_LOCALE
 from streamforge.spec.model import ColumnSpec
 
+# Person fields that stay built from the row's name when `unique`: a number makes them distinct.
+NUMBERED = ("email", "username")
+
+
+def follows_name(col: ColumnSpec) -> bool:
+    """A unique e-mail or user name made from the row's name (and its key): a rename may
+    change it and it stays unique."""
+    field = parse_person(col.name) if is_free_text(col) else None
+    return col.unique and field is not None and field.kind in NUMBERED
+
 
 def locale_of(ctx: ColumnContext) -> str:
     return (ctx.row.table.locale if ctx.row is not None else None) or DEFAULT_LOCALE
@@ -49,13 +59,15 @@ class PersonFieldGenerator(ValueGenerator):
         return is_free_text(col) and parse_person(col.name) is not None
 
     def unique_capacity(self, col: ColumnSpec) -> int | None:
-        if self._kind(col) == "email":
-            return None  # a distinct number before the @: no end
+        if self._kind(col) in NUMBERED:
+            return None  # the row's own number after the name: no end
         return fallback(self, col).unique_capacity(col)
 
     def generate(self, col: ColumnSpec, ctx: ColumnContext) -> pa.Array:
         kind = self._kind(col)
-        if col.unique and kind != "email":  # distinct values come from the field's own space
+        if col.unique and kind not in NUMBERED:
+            # a name made unique is no longer a name: distinct values from the field's own
+            # space (`validate` warns that the row's person then disagrees with it)
             return fallback(self, col).generate(col, ctx)
         locale = locale_of(ctx)
         pools = people.person_pools(locale)
@@ -71,14 +83,20 @@ class PersonFieldGenerator(ValueGenerator):
             fields = row_fields(ctx.row.table)
             gender = fields.link(entity, "gender")
             if gender is not None and pools.gendered:
-                sex = people.sex_of(generate_values(gender, ctx.row.context(gender.name)))
+                known = row.known.get(gender.name)
+                if known is None:
+                    known = generate_values(gender, row.context(gender.name))
+                sex = people.sex_of(known)
             company = fields.link(entity, "company")
-            if company is not None and kind == "email" and not col.unique:
+            if company is not None and kind == "email":
                 made = generate_values(company, ctx.row.context(company.name))
                 domain = people.company_domains(made, locale)
                 domain = None if domain.null_count else domain
         draws = people.PersonDraws(stream, ctx.rows, pools, sex, shared)
-        tag = ctx.row_index + 1 if col.unique else None  # distinct addresses, still valid
+        # unique: the name's own pieces, then the run-wide row number (entity key for a change
+        # feed) instead of the drawn 0..99: `jane.doe4711`. A name ends in a letter, so the
+        # trailing digits are the number alone and no two rows of the run can meet.
+        tag = ctx.row_index + 1 if col.unique else None
         return people.render(pools, draws, kind, domain, tag)
 
     @staticmethod

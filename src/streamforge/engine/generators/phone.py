@@ -1,11 +1,14 @@
 """Phone numbers valid for the locale. en_US: `(AAA) EEE-NNNN` under the North American Numbering
 Plan (area code and exchange start with 2-9, are never N11; area codes avoid the reserved N9X,
 37X and 96X and the easily recognisable codes such as 800 or 555; exchanges avoid 555 and the
-test codes 950, 958, 959, 976). Other locales: Faker's numbers of that locale."""
+test codes 950, 958, 959, 976). When the row has a US place (a city, state, zip or address of the
+same person, else the row's own), the area code is one of that place's state (`vocab/
+us_area_codes.csv`). Other locales: Faker's numbers of that locale."""
 
 from __future__ import annotations
 
 import functools
+from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
@@ -15,10 +18,12 @@ from streamforge.engine.context import ColumnContext
 from streamforge.engine.generators.base import ValueGenerator
 from streamforge.engine.generators.patterns import fixed_width_strings
 from streamforge.engine.generators.provider_space import Space, unique_values
-from streamforge.engine.generators.row_fields import is_free_text, split_name
+from streamforge.engine.generators.row_fields import is_free_text, owner, row_fields, split_name
+from streamforge.engine.places import PlacePools
 from streamforge.spec.locales import DEFAULT_LOCALE
 from streamforge.spec.model import ColumnSpec
 
+US_AREA_CODES = Path(__file__).parent.parent / "vocab" / "us_area_codes.csv"
 PHONE_FIELDS = ("phone", "phone_number", "mobile", "mobile_number", "telephone", "cell", "fax")
 LINES = 10_000  # NNNN per exchange
 
@@ -47,9 +52,54 @@ def exchanges() -> np.ndarray:
     return np.array(codes, dtype=np.int64)
 
 
-def phone(rng: np.random.Generator, rows: int) -> pa.Array:
-    """`(AAA) EEE-NNNN` (NANP, see the module docstring): gathers from fixed-width texts."""
-    return _phone_text(rng.integers(0, phone_space().size, rows))
+def phone(rng: np.random.Generator, rows: int, areas: np.ndarray | None = None) -> pa.Array:
+    """`(AAA) EEE-NNNN` (NANP, see the module docstring): gathers from fixed-width texts.
+    `areas`: each row's area code as a position in `area_codes()` (else drawn)."""
+    per_area = len(exchanges()) * LINES
+    if areas is None:
+        return _phone_text(rng.integers(0, phone_space().size, rows))
+    return _phone_text(areas * per_area + rng.integers(0, per_area, rows))
+
+
+@functools.cache
+def state_area_codes(states: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """(first, count) per state of `states`: its area codes are `by_state()[first:first+count]`,
+    positions in `area_codes()`. A state without codes gets every code (none lacks one today)."""
+    _, order = by_state()
+    first = np.searchsorted(order, np.array(states), side="left")
+    last = np.searchsorted(order, np.array(states), side="right")
+    count = last - first
+    missing = count == 0
+    first[missing], count[missing] = len(order), len(area_codes())
+    return first, count
+
+
+@functools.cache
+def by_state() -> tuple[np.ndarray, np.ndarray]:
+    """(area-code positions in `area_codes()`, their state abbreviations), sorted by state, then
+    followed by every area code (for states without a listed one)."""
+    import pyarrow.csv as csv
+
+    table = csv.read_csv(
+        US_AREA_CODES,
+        convert_options=csv.ConvertOptions(
+            column_types={"area_code": pa.int64(), "state_abbr": pa.string()}
+        ),
+    )
+    states = np.array(table.column("state_abbr").to_pylist())
+    position = np.searchsorted(area_codes(), table.column("area_code").to_numpy())
+    order = np.argsort(states, kind="stable")
+    everything = np.arange(len(area_codes()))
+    return np.concatenate([position[order], everything]), states[order]
+
+
+def area_of_states(state_index: np.ndarray, states: tuple[str, ...], u: np.ndarray) -> np.ndarray:
+    """An area code (position in `area_codes()`) of each row's state (`states[state_index]`),
+    picked by `u` in [0, 1)."""
+    codes, _ = by_state()
+    first, count = state_area_codes(states)
+    pick = first[state_index] + np.floor(u * count[state_index]).astype(np.int64)
+    return codes[pick]
 
 
 def _phone_text(number: np.ndarray) -> pa.Array:
@@ -99,4 +149,38 @@ class PhoneGenerator(ValueGenerator):
             )
         if col.unique:
             return unique_values(phone_space(), ctx)
-        return phone(ctx.rng, ctx.rows)
+        states = row_states(col, ctx)
+        if states is None:
+            return phone(ctx.rng, ctx.rows)
+        index, names = states
+        areas = area_of_states(index, names, ctx.rng.random(ctx.rows))
+        return phone(ctx.rng, ctx.rows, areas)
+
+
+def row_states(col: ColumnSpec, ctx: ColumnContext) -> tuple[np.ndarray, tuple[str, ...]] | None:
+    """(each row's state as an index into the states, the states) of the place a phone belongs
+    to: its own entity's (`customer_phone` and `customer_city`), else the row's main place;
+    None without a US place in the row. The place's record is the one its fields draw."""
+    from streamforge.engine.generators.place import place_draws
+
+    if ctx.row is None:
+        return None
+    split = split_name(col.name, PHONE_FIELDS)
+    assert split is not None
+    table = ctx.row.table
+    fields = row_fields(table)
+    for entity in dict.fromkeys((owner(table.name, split[0]), "")):
+        if any(kind not in ("country", "country_code") for kind in fields.place(entity)):
+            made = place_draws(col, ctx, entity)
+            if made is None or made[0].country_code != "US":
+                return None
+            index, states = _record_states(made[0])
+            return index[made[1].record], states
+    return None
+
+
+@functools.cache  # a PlacePools is hashed by identity: one entry per locale
+def _record_states(place: PlacePools) -> tuple[np.ndarray, tuple[str, ...]]:
+    """Per place record, its state's index into the distinct states."""
+    states, index = np.unique(np.array(place.state_abbr.to_pylist()), return_inverse=True)
+    return index, tuple(str(s) for s in states)

@@ -37,7 +37,7 @@ def _bounds(place: dict[str, ColumnSpec]) -> tuple[float, float, float, float]:
     return box[0], box[1], box[2], box[3]
 
 
-def _draws(
+def place_draws(
     col: ColumnSpec, ctx: ColumnContext, entity_prefix: str
 ) -> tuple[places.PlacePools, places.PlaceDraws] | None:
     """The row's places (None when no record fits the coordinate columns' bounds)."""
@@ -94,7 +94,7 @@ class PlaceFieldGenerator(ValueGenerator):
         if field.kind in ("country", "country_code") and not _has_place(ctx, field.entity):
             # a country alone (a supplier's) is any country, not the locale's
             return fallback(self, col).generate(col, ctx)
-        made = _draws(col, ctx, field.entity)
+        made = place_draws(col, ctx, field.entity)
         assert made is not None
         return places.render(made[0], made[1], field.kind)
 
@@ -122,7 +122,7 @@ class CoordinateGenerator(ValueGenerator):
     def generate(self, col: ColumnSpec, ctx: ColumnContext) -> pa.Array:
         field = parse_coordinate(col.name)
         assert field is not None
-        made = None if col.unique else _draws(col, ctx, field.entity)
+        made = None if col.unique else place_draws(col, ctx, field.entity)
         if made is None or made[0].latitude is None:
             return fallback(self, col).generate(col, ctx)
         degrees = made[1].coordinates(field.kind)

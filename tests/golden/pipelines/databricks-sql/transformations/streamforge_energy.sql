@@ -308,6 +308,7 @@ SEQUENCE BY `change_timestamp`
 COLUMNS * EXCEPT (`change_type`, `change_timestamp`)
 STORED AS SCD TYPE 1;
 
+-- __START_AT / __END_AT: the change times a version took effect and was replaced at
 CREATE OR REFRESH STREAMING TABLE customer_history (
   `customer_id` BIGINT,
   `name` STRING,
@@ -419,3 +420,10 @@ AS SELECT d.`plant_type` AS `plant_type`, COUNT(*) AS `events`, SUM(f.`duration_
 CREATE OR REFRESH MATERIALIZED VIEW gold_outage_events_hourly
 COMMENT 'Unplanned and planned outages; one row per outage event: totals per hour'
 AS SELECT date_trunc('HOUR', f.`outage_start`) AS `hour`, COUNT(*) AS `events`, SUM(f.`duration_min`) AS `total_duration_min`, AVG(f.`duration_min`) AS `avg_duration_min`, SUM(f.`customers_affected`) AS `total_customers_affected`, AVG(f.`customers_affected`) AS `avg_customers_affected`, SUM(f.`energy_not_served_mwh`) AS `total_energy_not_served_mwh`, AVG(f.`energy_not_served_mwh`) AS `avg_energy_not_served_mwh` FROM silver_outage_events f GROUP BY date_trunc('HOUR', f.`outage_start`);
+
+-- ------------- gold: facts beside their dimensions as of the event time (SCD2 history):
+-- a version counts from its change time on, until (not at) the next change of its key
+
+CREATE OR REFRESH MATERIALIZED VIEW gold_meter_readings_as_of
+COMMENT 'Each meter_readings row beside customer as it stood at reading_time'
+AS SELECT f.`reading_id`, f.`customer_id`, f.`reading_time`, f.`kwh_consumed`, f.`voltage_v`, f.`power_factor`, f.`rate_code`, f.`read_method`, f.`quality_flag`, d1.`name` AS `customer_name`, d1.`email` AS `customer_email`, d1.`phone` AS `customer_phone`, d1.`address` AS `customer_address`, d1.`city` AS `customer_city`, d1.`state` AS `customer_state`, d1.`zip` AS `customer_zip`, d1.`customer_segment` AS `customer_segment`, d1.`meter_number` AS `customer_meter_number`, d1.`service_start_date` AS `customer_service_start_date`, d1.`billing_cycle_day` AS `customer_billing_cycle_day`, d1.`paperless_billing` AS `customer_paperless_billing`, d1.`payment_plan` AS `customer_payment_plan` FROM silver_meter_readings f LEFT JOIN customer_history d1 ON f.`customer_id` = d1.`customer_id` AND f.`reading_time` >= d1.__START_AT AND (d1.__END_AT IS NULL OR f.`reading_time` < d1.__END_AT);

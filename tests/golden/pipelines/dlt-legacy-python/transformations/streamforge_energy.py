@@ -454,6 +454,7 @@ dlt.apply_changes(
     target='customer_history',
     source='customer_cdc_source',
     keys=['customer_id'],
+    # __START_AT / __END_AT: the change times a version took effect and was replaced at
     sequence_by=F.col('change_timestamp'),
     apply_as_deletes=F.expr("`change_type` = 'DELETE'"),
     except_column_list=['change_type', 'change_timestamp'],
@@ -567,4 +568,14 @@ def gold_outage_events_by_plant_type():
 def gold_outage_events_hourly():
     return spark.sql(  # noqa: F821
         "SELECT date_trunc('HOUR', f.`outage_start`) AS `hour`, COUNT(*) AS `events`, SUM(f.`duration_min`) AS `total_duration_min`, AVG(f.`duration_min`) AS `avg_duration_min`, SUM(f.`customers_affected`) AS `total_customers_affected`, AVG(f.`customers_affected`) AS `avg_customers_affected`, SUM(f.`energy_not_served_mwh`) AS `total_energy_not_served_mwh`, AVG(f.`energy_not_served_mwh`) AS `avg_energy_not_served_mwh` FROM LIVE.silver_outage_events f GROUP BY date_trunc('HOUR', f.`outage_start`)"
+    )
+
+# ------------------------- gold: facts beside their dimensions as of the event time (SCD2)
+
+
+@dlt.table(name='gold_meter_readings_as_of', comment='Each meter_readings row beside customer as it stood at reading_time')
+def gold_meter_readings_as_of():
+    # a version counts from its change time on, until (not at) the next change of its key
+    return spark.sql(  # noqa: F821
+        'SELECT f.`reading_id`, f.`customer_id`, f.`reading_time`, f.`kwh_consumed`, f.`voltage_v`, f.`power_factor`, f.`rate_code`, f.`read_method`, f.`quality_flag`, d1.`name` AS `customer_name`, d1.`email` AS `customer_email`, d1.`phone` AS `customer_phone`, d1.`address` AS `customer_address`, d1.`city` AS `customer_city`, d1.`state` AS `customer_state`, d1.`zip` AS `customer_zip`, d1.`customer_segment` AS `customer_segment`, d1.`meter_number` AS `customer_meter_number`, d1.`service_start_date` AS `customer_service_start_date`, d1.`billing_cycle_day` AS `customer_billing_cycle_day`, d1.`paperless_billing` AS `customer_paperless_billing`, d1.`payment_plan` AS `customer_payment_plan` FROM LIVE.silver_meter_readings f LEFT JOIN LIVE.customer_history d1 ON f.`customer_id` = d1.`customer_id` AND f.`reading_time` >= d1.__START_AT AND (d1.__END_AT IS NULL OR f.`reading_time` < d1.__END_AT)'
     )

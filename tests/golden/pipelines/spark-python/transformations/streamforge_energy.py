@@ -403,8 +403,9 @@ def customer():
     schema="`customer_id` BIGINT, `name` STRING, `email` STRING, `phone` STRING, `address` STRING, `city` STRING, `state` STRING, `zip` STRING, `customer_segment` STRING COMMENT 'Tariff segment - residential, commercial, industrial', `meter_number` STRING, `service_start_date` DATE, `billing_cycle_day` INT, `paperless_billing` BOOLEAN, `payment_plan` STRING, `__START_AT` TIMESTAMP COMMENT 'When this version became current', `__END_AT` TIMESTAMP COMMENT 'When the next version replaced it (NULL: current)'",
 )
 def customer_history():
-    """SCD type 2: a row per version, valid from __START_AT until the next change (__END_AT);
-    the open row of each live key has __END_AT null, and a DELETE closes the last one."""
+    """SCD type 2: a row per version (change_timestamp order), valid from its change_timestamp
+    (__START_AT) until the next version's (__END_AT); the open row of each live key has
+    __END_AT null, and a DELETE closes the last one."""
     in_order = Window.partitionBy('customer_id').orderBy('change_timestamp')
     return (
         _customer_versions()
@@ -670,4 +671,14 @@ def gold_outage_events_hourly():
         F.expr('AVG(f.`customers_affected`)').alias('avg_customers_affected'),
         F.expr('SUM(f.`energy_not_served_mwh`)').alias('total_energy_not_served_mwh'),
         F.expr('AVG(f.`energy_not_served_mwh`)').alias('avg_energy_not_served_mwh'),
+    )
+
+# ------------------------- gold: facts beside their dimensions as of the event time (SCD2)
+
+
+@dp.materialized_view(name='gold_meter_readings_as_of', comment='Each meter_readings row beside customer as it stood at reading_time')
+def gold_meter_readings_as_of():
+    # a version counts from its change time on, until (not at) the next change of its key
+    return spark.sql(  # noqa: F821
+        'SELECT f.`reading_id`, f.`customer_id`, f.`reading_time`, f.`kwh_consumed`, f.`voltage_v`, f.`power_factor`, f.`rate_code`, f.`read_method`, f.`quality_flag`, d1.`name` AS `customer_name`, d1.`email` AS `customer_email`, d1.`phone` AS `customer_phone`, d1.`address` AS `customer_address`, d1.`city` AS `customer_city`, d1.`state` AS `customer_state`, d1.`zip` AS `customer_zip`, d1.`customer_segment` AS `customer_segment`, d1.`meter_number` AS `customer_meter_number`, d1.`service_start_date` AS `customer_service_start_date`, d1.`billing_cycle_day` AS `customer_billing_cycle_day`, d1.`paperless_billing` AS `customer_paperless_billing`, d1.`payment_plan` AS `customer_payment_plan` FROM silver_meter_readings f LEFT JOIN customer_history d1 ON f.`customer_id` = d1.`customer_id` AND f.`reading_time` >= d1.__START_AT AND (d1.__END_AT IS NULL OR f.`reading_time` < d1.__END_AT)'
     )

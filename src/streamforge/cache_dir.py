@@ -1,0 +1,37 @@
+"""Where StreamForge keeps what it derives from the installed Faker, and which Faker that is.
+
+No pyarrow and no Faker here: `validate` reads Faker's provider names through this module
+(spec/faker_names.py) and the engine's pool cache (engine/pool_cache.py) finds its file the same
+way, so the two always agree on the folder and the Faker version.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import tempfile
+from pathlib import Path
+
+LOCALE = "en_US"
+
+
+def cache_dir() -> Path:
+    """$STREAMFORGE_CACHE_DIR, else $XDG_CACHE_HOME/streamforge, else ~/.cache/streamforge."""
+    explicit = os.environ.get("STREAMFORGE_CACHE_DIR")
+    if explicit:
+        return Path(explicit)
+    base = os.environ.get("XDG_CACHE_HOME")
+    if not base:
+        try:
+            base = str(Path.home() / ".cache")
+        except RuntimeError:  # no HOME and no passwd entry (some containers): still run
+            base = tempfile.gettempdir()
+    return Path(base) / "streamforge"
+
+
+@functools.cache
+def faker_version() -> str:
+    """Faker's installed version, read from its metadata (importing Faker costs ~0.2 s)."""
+    from importlib.metadata import version
+
+    return version("Faker")
