@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import os
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -153,13 +154,24 @@ def sectors(schema_dir: Path | None) -> None:
 
 
 @main.command()
-@click.argument("schema_dir", type=click.Path(path_type=Path), required=False)
-@click.option("--sector", help="Check only this sector.")
-def validate(schema_dir: Path | None, sector: str | None) -> None:
-    """Check schema files; report every problem as file:line. Exit 2 when any is an error."""
+@click.argument("target", metavar="[SECTOR | SCHEMA_DIR]", required=False)
+@schema_dir_option
+@click.option("--sector", help="Check only this sector (the same as SECTOR).")
+def validate(target: str | None, schema_dir: Path | None, sector: str | None) -> None:
+    """Check schema files; report every problem as file:line. Exit 2 when any is an error.
+
+    SECTOR checks one sector of --schema-dir, as the other commands name it; without it, every
+    sector. A folder in its place (`validate schema`, `validate schema/Energy`) is the schema
+    folder, as in earlier releases."""
     from rich.markup import escape
 
+    schema_dir, sector = _validate_target(target, schema_dir, sector)
     checks = api.validate(schema_dir, sector)
+    if not checks:  # nothing checked is not "valid"
+        raise StreamForgeError(
+            f"no sector in {schema_dir or './schema'}: a schema folder holds one folder of "
+            "table YAML files per sector (or is one); pass that folder, or --schema-dir DIR SECTOR"
+        )
     failed = False
     for check in checks:
         for issue in check.issues:
@@ -174,6 +186,22 @@ def validate(schema_dir: Path | None, sector: str | None) -> None:
         failed = failed or bool(check.errors)
     if failed:
         raise SystemExit(2)
+
+
+def _validate_target(
+    target: str | None, schema_dir: Path | None, sector: str | None
+) -> tuple[Path | None, str | None]:
+    """(schema folder, sector) of `validate [TARGET] [--schema-dir] [--sector]`: TARGET is a
+    sector name, or, without --schema-dir, a path or an existing folder (the earlier form)."""
+    if target is None:
+        return schema_dir, sector
+    if schema_dir is None and ("/" in target or os.sep in target or Path(target).is_dir()):
+        return Path(target), sector
+    if sector is not None and sector.lower() != target.lower():
+        raise click.UsageError(
+            f"two sectors: '{target}' and --sector {sector}; name one (validate SECTOR)"
+        )
+    return schema_dir, target
 
 
 @main.command()
@@ -236,17 +264,20 @@ def generate(
     fresh: bool,
     engine: str,
     master: str | None,
+    spark_writer: str,
 ) -> None:
     """Write the dimensions, then CYCLES batches of facts and change feeds, at once."""
     from rich.table import Table
     from rich.text import Text
 
     from streamforge.arrow_start import skip_pandas
+    from streamforge.cli_times import parse_start
 
     if engine == "local":  # pyspark's Arrow functions need pandas importable
         skip_pandas()  # json, csv and parquet rows never pass through pandas
+    moment = parse_start(start)
     total = api.expected_rows(
-        sector, cycles, scale, schema_dir, seed=seed, start=start, interval=interval
+        sector, cycles, scale, schema_dir, seed=seed, start=moment, interval=interval
     )
     began = time.perf_counter()
     with _progress(total) as on_rows:
@@ -257,7 +288,7 @@ def generate(
             fmt=fmt,
             seed=seed,
             cycles=cycles,
-            start=start,
+            start=moment,
             interval=interval,
             scale=scale,
             workers=workers,
@@ -265,6 +296,7 @@ def generate(
             on_rows=on_rows,
             engine=engine,
             master=master,
+            spark_writer=spark_writer,
         )
     elapsed = time.perf_counter() - began
     summary = Table(show_edge=False)

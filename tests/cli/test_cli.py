@@ -13,6 +13,7 @@ import pyarrow.parquet as pq
 import pytest
 import yaml
 from click.testing import CliRunner
+from tests.times import micros
 
 from streamforge import api
 from streamforge.cli import main
@@ -42,8 +43,8 @@ def batch_rows(entry: dict, seed: int, scale: float = 1.0) -> int:
     spec = api.load_plan("Energy", SCHEMA).table(entry["table"]).spec
     if entry["kind"] == "dimension":
         return round(spec.num_rows * scale)
-    window = (api.parse_start(entry["window_start"]), api.parse_start(entry["window_end"]))
-    start = api.parse_start(START)
+    window = (micros(entry["window_start"]), micros(entry["window_end"]))
+    start = micros(START)
     return cycle_rows(
         spec.profile, spec.num_rows, scale, seed, spec.name, entry["cycle"], window, start
     )
@@ -118,6 +119,45 @@ def test_validate_a_missing_folder(tmp_path):
     assert result.exit_code == 1
     no_traceback(result)
     assert "does not exist" in flat(result.stderr)
+
+
+def checked_sectors(result) -> list[str]:
+    return re.findall(r"^(\w+): (?:valid|invalid) \(", result.stdout, re.M)
+
+
+def test_validate_takes_schema_dir_and_sector_like_the_other_commands(monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)  # no ./schema: only --schema-dir points at the folder
+    one = run("validate", "Finance", "--schema-dir", SCHEMA)
+    assert one.exit_code == 0, one.output
+    assert checked_sectors(one) == ["Finance"]
+    assert checked_sectors(run("validate", "--schema-dir", SCHEMA)) == sorted(SECTORS)
+    assert checked_sectors(run("validate", "retail", "--schema-dir", SCHEMA)) == ["Retail"]
+    unknown = run("validate", "Energi", "--schema-dir", SCHEMA)
+    assert unknown.exit_code == 1 and "did you mean 'Energy'?" in flat(unknown.stderr)
+    no_traceback(unknown)
+    both = run("validate", "Energy", "--sector", "Retail", "--schema-dir", SCHEMA)
+    assert both.exit_code == 2 and "two sectors" in flat(both.output)
+
+
+def test_validate_reads_sector_names_from_the_default_folder(monkeypatch):
+    monkeypatch.chdir(ROOT)  # ./schema is the default folder, as for generate
+    assert checked_sectors(run("validate", "Healthcare")) == ["Healthcare"]
+
+
+def test_validate_keeps_the_schema_folder_as_its_argument(monkeypatch):
+    """The form README.md documented before --schema-dir: `validate SCHEMA_DIR [--sector S]`."""
+    monkeypatch.chdir(ROOT)
+    assert checked_sectors(run("validate", "schema")) == sorted(SECTORS)
+    assert checked_sectors(run("validate", SCHEMA, "--sector", "Energy")) == ["Energy"]
+    assert checked_sectors(run("validate", "schema/Energy")) == ["Energy"]  # a sector's folder
+
+
+def test_validate_a_folder_without_sectors_is_an_error(tmp_path):
+    (tmp_path / "notes").mkdir()
+    result = run("validate", tmp_path)
+    assert result.exit_code == 1
+    no_traceback(result)
+    assert f"no sector in {tmp_path}" in flat(result.stderr)
 
 
 def test_schema_errors_stop_generate_with_file_and_line(tmp_path):
