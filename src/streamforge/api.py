@@ -366,6 +366,7 @@ def generate(
     on_file: Callable[[WrittenFile], None] | None = None,
     engine: str = "local",
     master: str | None = None,
+    spark_writer: str = "native",
 ) -> GenerateResult:
     """Dimensions once, then `cycles` batches of every fact and change feed, without waiting.
 
@@ -389,6 +390,9 @@ def generate(
         on_file: called with each WrittenFile as it lands.
         engine: "local" or "spark".
         master: Spark master URL for engine="spark" (None: local[2]).
+        spark_writer: for engine="spark", who encodes the files: "native" (the executors, with
+            StreamForge's format code; any file format) or "spark" (Spark's JSON/Parquet
+            writers); see `engine_spark.generate_spark`.
 
     Returns:
         A GenerateResult: the files written (table, cycle, path, rows, anomalies), in order.
@@ -411,7 +415,7 @@ def generate(
     file_format = _table_format(fmt)
     start_us = parse_start(start)  # every input is checked before anything is removed
     out = Path(out)
-    writer = _engine_writer(engine, master, out, file_format)
+    writer = _engine_writer(engine, master, out, file_format, spark_writer)
     _prepare_landing(out, fresh)
     landing = LocalLanding(out)
     config = RunSettings(
@@ -430,7 +434,7 @@ def generate(
 
 
 def _engine_writer(
-    engine: str, master: str | None, out: Path | str, fmt: FileFormat
+    engine: str, master: str | None, out: Path | str, fmt: FileFormat, spark_writer: str = "native"
 ) -> OutputWriter | None:
     """None for the local engine; for Spark, its writer on a local session (started here)."""
     from streamforge.sinks import destination
@@ -445,11 +449,12 @@ def _engine_writer(
             "from a Databricks cluster; call generate_spark(spark, ...) in a notebook or job there "
             "(see the README), or use --engine local"
         )
+    from streamforge.engine_spark.native import check_writer, landing_writer
     from streamforge.engine_spark.start import local_session
-    from streamforge.engine_spark.writer import SparkFiles, check_format
 
-    check_format(fmt)
-    return SparkFiles(local_session(master or "local[2]"), str(Path(out).resolve()))
+    root = str(Path(out).resolve())
+    check_writer(root, fmt, spark_writer)  # before Spark starts (tens of seconds)
+    return landing_writer(local_session(master or "local[2]"), root, fmt, spark_writer)
 
 
 def expected_rows(
@@ -532,13 +537,15 @@ def run(
     scenario: Callable[[], Scenario] | None = None,
     engine: str = "local",
     master: str | None = None,
+    spark_writer: str = "native",
 ) -> RunSummary:
     """Dimensions once, then a batch of every fact and change feed every `interval` seconds,
     until `cycles`, `duration` or `stop`; resumes from the landing area's checkpoint.
 
     `scenario`, when given, is asked before each new cycle for the fault rates, anomaly rates
     and burst to use (the app's scenario controls); the manifest records them per file.
-    `engine="spark"`: the rows are made and written by Spark on `master` (a local folder only).
+    `engine="spark"`: the rows are made and written by Spark on `master` (a local folder only);
+    `spark_writer` as in `generate`.
 
     Args:
         sector: the sector's folder name (e.g. "Energy").
@@ -572,7 +579,7 @@ def run(
         raise StreamForgeError("--interval and --scale must be > 0, --cycles >= 0")
     check_destination(dest, fmt)
     plan = load_plan(sector, schema_dir)
-    writer = _engine_writer(engine, master, dest, _table_format(fmt))
+    writer = _engine_writer(engine, master, dest, _table_format(fmt), spark_writer)
     landing = open_landing(dest)
     settings = RunSettings(
         seed=seed,

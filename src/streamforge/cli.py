@@ -264,6 +264,7 @@ def generate(
     fresh: bool,
     engine: str,
     master: str | None,
+    spark_writer: str,
 ) -> None:
     """Write the dimensions, then CYCLES batches of facts and change feeds, at once."""
     from rich.table import Table
@@ -293,6 +294,7 @@ def generate(
             on_rows=on_rows,
             engine=engine,
             master=master,
+            spark_writer=spark_writer,
         )
     elapsed = time.perf_counter() - began
     summary = Table(show_edge=False)

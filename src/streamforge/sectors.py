@@ -133,6 +133,10 @@ def _check(directory: Path) -> SectorCheck:
     if not any(i.severity == "error" for i in issues):
         plan, more = plan_sector(spec, capacity=_unique_capacity)
         issues += more
+        if plan is not None and any(c.unique for t in spec.tables for c in t.columns):
+            from streamforge.engine.unique_coherence import unique_coherence_warnings
+
+            issues += unique_coherence_warnings(plan)
     return SectorCheck(directory.name, plan, tuple(issues))
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
-from streamforge.engine_spark.writer import SparkFiles, check_format
+from streamforge.engine_spark.native import landing_writer
 from streamforge.errors import StreamForgeError
 
 if TYPE_CHECKING:
@@ -44,18 +44,32 @@ def generate_spark(
     scale: float = 1.0,
     fresh: bool = False,
     on_rows: ProgressCallback | None = None,
+    writer: str = "native",
 ) -> GenerateResult:
-    """Dimensions once, then `cycles` batches of every fact and change feed, written by Spark into
-    the landing at `out` (a local folder, or `/Volumes/<catalog>/<schema>/<volume>/<path>` on
-    Databricks); the same rows as `api.generate` for the same arguments.
+    """Dimensions once, then `cycles` batches of every fact and change feed, made on the
+    executors into the landing at `out` (a local folder, or `/Volumes/<catalog>/<schema>/<volume>/
+    <path>` on Databricks); the same rows as `api.generate` for the same arguments, a folder of
+    part files per table and cycle.
 
-    `fmt`: json or parquet. Raises StreamForgeError for bad arguments or an occupied landing.
+    `writer`: who encodes the files.
+    - "native" (default): each executor writes its chunks with StreamForge's own format code
+      (`engine_spark.native`; any file format: json, csv, parquet) and sends back only paths and
+      counts. Several times faster, but every executor must reach `out` as a file system path:
+      a local folder on `local[N]`, `/Volumes/...` (FUSE) on Databricks clusters and serverless.
+    - "spark": Spark's JSON or Parquet writer (`engine_spark.writer`; json or parquet); any
+      path or URI Spark writes to (`s3://`, `abfss://`, `dbfs:/`), at the cost of moving every
+      row into the JVM and encoding it there.
+
+    Raises StreamForgeError for bad arguments, a format or path the writer cannot take, or an
+    occupied landing.
     """
     from streamforge import api
     from streamforge.sinks.formats import get_format
 
     file_format = get_format(fmt)
-    check_format(file_format)
+    remote = "://" in out or out.startswith(("/Volumes", "dbfs:"))
+    root = out if remote else str(Path(out).resolve())
+    files = landing_writer(spark, root, file_format, writer)  # checks before anything is removed
     landing = api.open_landing(out)
     if landing.exists():
         if not fresh:
@@ -65,10 +79,8 @@ def generate_spark(
             )
         with landing.lock("streamforge generate_spark"):
             landing.clear()
-    root = str(Path(out).resolve()) if not str(out).startswith(("/Volumes", "dbfs:")) else out
-    writer = SparkFiles(spark, root)
     args = (sector, schema_dir, seed, cycles, start, interval, scale)
-    return _generate(landing, writer, file_format, args, on_rows)
+    return _generate(landing, files, file_format, args, on_rows)
 
 
 def generate_spark_tables(
