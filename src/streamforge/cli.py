@@ -271,11 +271,13 @@ def generate(
     from rich.text import Text
 
     from streamforge.arrow_start import skip_pandas
+    from streamforge.cli_times import parse_start
 
     if engine == "local":  # pyspark's Arrow functions need pandas importable
         skip_pandas()  # json, csv and parquet rows never pass through pandas
+    moment = parse_start(start)
     total = api.expected_rows(
-        sector, cycles, scale, schema_dir, seed=seed, start=start, interval=interval
+        sector, cycles, scale, schema_dir, seed=seed, start=moment, interval=interval
     )
     began = time.perf_counter()
     with _progress(total) as on_rows:
@@ -286,7 +288,7 @@ def generate(
             fmt=fmt,
             seed=seed,
             cycles=cycles,
-            start=start,
+            start=moment,
             interval=interval,
             scale=scale,
             workers=workers,

@@ -6,8 +6,9 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Protocol
 
 import pyarrow as pa
@@ -36,6 +37,21 @@ class WrittenFile:
     bytes: int
     anomalies: dict[str, int]
     anomalous_rows: int
+
+
+@dataclass(slots=True)
+class GenerateResult:
+    """What a finite generate wrote: the files, in the order they landed."""
+
+    sector: str
+    out: Path
+    seed: int
+    cycles: int
+    files: list[WrittenFile] = field(default_factory=list)
+
+    @property
+    def rows(self) -> int:
+        return sum(f.rows for f in self.files)
 
 
 def file_id(seed: int, cycle: int) -> str:

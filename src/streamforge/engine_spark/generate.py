@@ -15,6 +15,7 @@ Facts and other dimensions (the volume) are never made on the driver.
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
@@ -24,8 +25,7 @@ from streamforge.errors import StreamForgeError
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
 
-    from streamforge.api import GenerateResult
-    from streamforge.landing_write import OutputWriter, ProgressCallback
+    from streamforge.landing_write import GenerateResult, OutputWriter, ProgressCallback
     from streamforge.sinks.formats import FileFormat
     from streamforge.sinks.landing import Landing
 
@@ -39,7 +39,7 @@ def generate_spark(
     cycles: int = 1,
     seed: int = 42,
     fmt: str = "json",
-    start: str | None = None,
+    start: datetime | None = None,
     interval: float = 30.0,
     scale: float = 1.0,
     fresh: bool = False,
@@ -51,6 +51,7 @@ def generate_spark(
     <path>` on Databricks); the same rows as `api.generate` for the same arguments, a folder of
     part files per table and cycle.
 
+    `start`: event time of cycle 0, an aware datetime (None: now, to the second).
     `writer`: who encodes the files.
     - "native" (default): each executor writes its chunks with StreamForge's own format code
       (`engine_spark.native`; any file format: json, csv, parquet) and sends back only paths and
@@ -61,16 +62,16 @@ def generate_spark(
       row into the JVM and encoding it there.
 
     Raises StreamForgeError for bad arguments, a format or path the writer cannot take, or an
-    occupied landing.
+    occupied landing; TypeError for a `start` that is not a datetime.
     """
-    from streamforge import api
+    from streamforge.sinks.destination import open_landing
     from streamforge.sinks.formats import get_format
 
     file_format = get_format(fmt)
     remote = "://" in out or out.startswith(("/Volumes", "dbfs:"))
     root = out if remote else str(Path(out).resolve())
     files = landing_writer(spark, root, file_format, writer)  # checks before anything is removed
-    landing = api.open_landing(out)
+    landing = open_landing(out)
     if landing.exists():
         if not fresh:
             raise StreamForgeError(
@@ -92,7 +93,7 @@ def generate_spark_tables(
     cycles: int = 1,
     seed: int = 42,
     table_format: str = "delta",
-    start: str | None = None,
+    start: datetime | None = None,
     interval: float = 30.0,
     scale: float = 1.0,
 ) -> GenerateResult:
@@ -117,18 +118,19 @@ def _generate(
     args: tuple,
     on_rows: ProgressCallback | None,
 ) -> GenerateResult:
-    from streamforge import api
     from streamforge.engine.session import Session
     from streamforge.engine.settings import RunSettings
-    from streamforge.landing_write import write_session
+    from streamforge.landing_write import GenerateResult, write_session
+    from streamforge.plan.times import start_micros
+    from streamforge.sectors import plan_of
 
     sector, schema_dir, seed, cycles, start, interval, scale = args
     if cycles < 0 or interval <= 0 or scale <= 0:
         raise StreamForgeError("cycles must be >= 0, interval and scale > 0")
-    plan = api.load_plan(sector, schema_dir)
-    start_us = api.parse_start(start)
+    plan = plan_of(sector, schema_dir)
+    start_us = start_micros(start)
     config = RunSettings(seed=seed, start_us=start_us, interval_s=interval, scale=scale)
-    result = api.GenerateResult(plan.sector.name, Path(getattr(landing, "root", ".")), seed, cycles)
+    result = GenerateResult(plan.sector.name, Path(getattr(landing, "root", ".")), seed, cycles)
     session = Session(plan, config)
     write_session(session, landing, file_format, cycles, writer, on_rows, result.files.append)
     return result
