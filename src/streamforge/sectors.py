@@ -150,8 +150,16 @@ def _key_pool(keys: ColumnSpec) -> int:
 
 
 def _unique_capacity(col: ColumnSpec) -> int | None:
-    """The value generators' capacity of a unique column: the engine loads only for a sector
-    that has one."""
+    """The capacity of a unique column: from its spec when that decides it (plan/capacity.py),
+    else from the value generators (the engine loads only then)."""
+    from streamforge.plan.capacity import UNKNOWN, spec_capacity
+
+    if not col.unique:
+        return None
+    answer = spec_capacity(col)
+    if answer is None or isinstance(answer, int):
+        return answer
+    assert answer == UNKNOWN
     from streamforge.engine.unique import unique_capacity
 
     return unique_capacity(col)
