@@ -52,19 +52,13 @@ def generate_spark(
     `fmt`: json or parquet. Raises StreamForgeError for bad arguments or an occupied landing.
     """
     from streamforge import api
+    from streamforge.landing_write import claim_landing
     from streamforge.sinks.formats import get_format
 
     file_format = get_format(fmt)
     check_format(file_format)
     landing = api.open_landing(out)
-    if landing.exists():
-        if not fresh:
-            raise StreamForgeError(
-                f"{out} already holds a StreamForge landing area; pass fresh=True (--fresh) to "
-                "replace it, or choose another destination"
-            )
-        with landing.lock("streamforge generate_spark"):
-            landing.clear()
+    claim_landing(landing, out, fresh)
     root = str(Path(out).resolve()) if not str(out).startswith(("/Volumes", "dbfs:")) else out
     writer = SparkFiles(spark, root)
     args = (sector, schema_dir, seed, cycles, start, interval, scale)
