@@ -1,11 +1,15 @@
 """Rows/s of the Spark engine on local[2], beside the local engine and dbldatagen, on the same
 fact (electricity_production, Parquet) and the 100k-row customer dimension (smart fields).
 
+The Spark engine runs twice: with its native writer (executors write the part files with
+StreamForge's format code, the default) and with Spark's Parquet writer (`--spark-writer spark`).
+
 Run by hand (not collected by pytest); see bench/README.md ("Spark engine"):
 
     python bench/bench_spark.py                              # 10M fact, 100k customer
-    python bench/bench_spark.py --fact-rows 100000000        # the 100M fact too (long)
+    python bench/bench_spark.py --fact-rows 100000000 --dimension-rows 0   # the 100M fact
     python bench/bench_spark.py --dbldatagen-python /path/venv/bin/python
+    python bench/bench_spark.py --engines spark-native dbldatagen          # a subset
 
 Each run is a fresh process. Spark start-up (JVM, SparkContext) is timed apart from the table;
 a warm-up of up to 1M rows in the same session starts the Python workers, compiles the JVM's hot
@@ -40,19 +44,22 @@ from bench_generate import (  # the bench folder is no package
 )
 
 MASTER = "local[2]"
+ENGINES = ("local", "spark-native", "spark-spark", "dbldatagen")
 # Warm-up before the clock: the JVM compiles its hot paths over the first million rows or so
 # (a 100k-row warm-up left the first timed 1M rows 3-5x slower); Python workers start and import.
 WARMUP_ROWS = 1_000_000
 
 
-def spark_engine_run(table: str, rows: int, work: Path) -> dict[str, Any]:
-    """One table through the Spark engine's writer (mapInArrow over the chunk kernel, Spark's
-    Parquet writer), as `generate --engine spark` runs it."""
+def spark_engine_run(table: str, rows: int, work: Path, writer: str) -> dict[str, Any]:
+    """One table through the Spark engine's writer, as `generate --engine spark --spark-writer
+    <writer>` runs it: mapInArrow over the chunk kernel, then the executors write the parts
+    (native) or Spark's Parquet writer does (spark)."""
     from streamforge import api
     from streamforge.engine.session import Session
     from streamforge.engine.settings import RunSettings
+    from streamforge.engine_spark.native import landing_writer
     from streamforge.engine_spark.start import local_session
-    from streamforge.engine_spark.writer import SparkFiles
+    from streamforge.plan.times import start_micros
     from streamforge.sinks.formats import get_format
     from streamforge.sinks.local import LocalLanding
 
@@ -63,10 +70,10 @@ def spark_engine_run(table: str, rows: int, work: Path) -> dict[str, Any]:
 
     def once(rows: int, folder: Path) -> float:
         plan = api.load_plan(BENCH_SECTOR, bench_sector(folder / "_schema", table, rows))
-        settings = RunSettings(seed=SEED, start_us=api.parse_start(START))
+        settings = RunSettings(seed=SEED, start_us=start_micros(START))
         session = Session(plan, settings)
         landing = LocalLanding(folder / "landing")
-        write = SparkFiles(spark, str(folder / "landing"))
+        write = landing_writer(spark, str(folder / "landing"), fmt, writer)
         opening = (settings.start(),) * 2
         for output in session.dimensions():
             if output.table.name == table:
@@ -170,8 +177,8 @@ def dbldatagen_run(table: str, rows: int, work: Path) -> dict[str, Any]:
 def child(kind: str, table: str, rows: int, work: Path) -> None:
     if kind == "local":
         result = streamforge_run(table, rows, "parquet", 2, work)
-    elif kind == "spark":
-        result = spark_engine_run(table, rows, work)
+    elif kind.startswith("spark-"):
+        result = spark_engine_run(table, rows, work, kind.removeprefix("spark-"))
     else:
         result = dbldatagen_run(table, rows, work)
     print(json.dumps(result))
@@ -196,6 +203,7 @@ def main() -> None:
     parser.add_argument("--fact-rows", type=int, nargs="+", default=[10_000_000])
     parser.add_argument("--dimension-rows", type=int, default=100_000)
     parser.add_argument("--dbldatagen-python", help="python of a venv with dbldatagen")
+    parser.add_argument("--engines", nargs="+", default=list(ENGINES), choices=ENGINES)
     parser.add_argument("--tmp", type=Path, default=None)
     parser.add_argument("--child")
     parser.add_argument("--table")
@@ -206,10 +214,11 @@ def main() -> None:
         child(args.child, args.table, args.rows, args.work)
         return
     root = Path(tempfile.mkdtemp(prefix="bench-spark-", dir=args.tmp))
-    engines = [("local", sys.executable), ("spark", sys.executable)]
-    if args.dbldatagen_python:
-        engines.append(("dbldatagen", args.dbldatagen_python))
-    cases = [(FACT, rows) for rows in args.fact_rows] + [(DIMENSION, args.dimension_rows)]
+    python = {"dbldatagen": args.dbldatagen_python}
+    engines = [(k, python.get(k, sys.executable)) for k in args.engines]
+    engines = [(kind, exe) for kind, exe in engines if exe]  # dbldatagen only with its venv
+    cases = [(FACT, rows) for rows in args.fact_rows if rows]
+    cases += [(DIMENSION, args.dimension_rows)] if args.dimension_rows else []
     print(f"{os.cpu_count()} CPUs, master {MASTER}, load before: {os.getloadavg()[0]:.1f}")
     print("| table | rows | engine | rows/s | table s | Spark start s | load (1 min) |")
     print("|---|---|---|---|---|---|---|")

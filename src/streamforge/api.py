@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -36,7 +36,12 @@ if TYPE_CHECKING:
     from streamforge.engine.scenario import Scenario
     from streamforge.estimate import RunEstimate
     from streamforge.landing_view import LandingView
-    from streamforge.landing_write import OutputWriter, ProgressCallback, WrittenFile
+    from streamforge.landing_write import (
+        GenerateResult,
+        OutputWriter,
+        ProgressCallback,
+        WrittenFile,
+    )
     from streamforge.plan import Plan
     from streamforge.profile import ColumnProfile
     from streamforge.run_events import Listener
@@ -53,6 +58,7 @@ _LAZY = {
     "Plan": "streamforge.plan",
     "ColumnProfile": "streamforge.profile",
     "WrittenFile": "streamforge.landing_write",
+    "GenerateResult": "streamforge.landing_write",
     "RunSummary": "streamforge.runner",
     "RunSettings": "streamforge.engine.settings",
     "FileFormat": "streamforge.sinks.formats",
@@ -91,19 +97,6 @@ class SectorSummary:
     tables: tuple[TableSummary, ...]
     errors: int
     warnings: int
-
-
-@dataclass(slots=True)
-class GenerateResult:
-    sector: str
-    out: Path
-    seed: int
-    cycles: int
-    files: list[WrittenFile] = field(default_factory=list)
-
-    @property
-    def rows(self) -> int:
-        return sum(f.rows for f in self.files)
 
 
 def list_sectors(schema_dir: Path | str | None = None) -> list[SectorSummary]:
@@ -260,32 +253,10 @@ def column_profile(rows: pa.Table, bins: int = 12) -> list[ColumnProfile]:
     return profile_table(rows, bins)
 
 
-def parse_start(text: str | None) -> int:
-    """The start of a run's event time.
+def _start_us(start: datetime | None) -> int:
+    from streamforge.plan.times import start_micros  # loads the plan package: not at import
 
-    Args:
-        text: an ISO-8601 date or time (`Z` or an offset; none means UTC); None: now, to the
-            second.
-
-    Returns:
-        Microseconds since the Unix epoch (UTC).
-
-    Raises:
-        StreamForgeError: `text` is not ISO-8601.
-    """
-    from streamforge.plan.times import MICROS
-
-    if text is None:
-        return int(datetime.now(UTC).replace(microsecond=0).timestamp()) * MICROS
-    try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        raise StreamForgeError(
-            f"--start '{text}' is not ISO-8601; write e.g. 2026-01-31T08:00:00Z"
-        ) from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return int(moment.timestamp() * MICROS)
+    return start_micros(start)
 
 
 def preview(
@@ -322,7 +293,7 @@ def preview(
     if table not in names:
         raise NotFound(f"unknown table '{table}' in sector '{sector}'")
     # A preview ignores `profile:` (at a quiet hour a table could have no rows to show).
-    settings = RunSettings(seed=seed, start_us=parse_start(None), profiles=False)
+    settings = RunSettings(seed=seed, start_us=_start_us(None), profiles=False)
     for made, data in Session(plan, settings).first_tables():
         if made.name == table:
             return data.slice(0, rows)
@@ -345,7 +316,7 @@ def estimate(plan: Plan, fmt: str, scale: float = 1.0, seed: int = DEFAULT_SEED)
     `streamforge.estimate.estimate_run`). Raises ValueError for an unknown format."""
     from streamforge.estimate import estimate_run
 
-    return estimate_run(plan, fmt, scale, seed, parse_start(None))
+    return estimate_run(plan, fmt, scale, seed, _start_us(None))
 
 
 def generate(
@@ -356,7 +327,7 @@ def generate(
     fmt: str = DEFAULT_FORMAT,
     seed: int = DEFAULT_SEED,
     cycles: int = 1,
-    start: str | None = None,
+    start: datetime | None = None,
     interval: float = 30.0,
     scale: float = 1.0,
     workers: int = 2,
@@ -365,6 +336,7 @@ def generate(
     on_file: Callable[[WrittenFile], None] | None = None,
     engine: str = "local",
     master: str | None = None,
+    spark_writer: str = "native",
 ) -> GenerateResult:
     """Dimensions once, then `cycles` batches of every fact and change feed, without waiting.
 
@@ -378,8 +350,8 @@ def generate(
         seed: every value is a pure function of (seed, table, cycle, chunk).
         out: the local landing folder (one folder per table, `_streamforge/` manifest).
         cycles: batches of every fact and change feed, >= 0.
-        start: event time of cycle 0, ISO-8601 (None: now); cycle c covers
-            [start + c × interval, start + (c + 1) × interval).
+        start: event time of cycle 0, an aware datetime (None: now, to the second); cycle c
+            covers [start + c × interval, start + (c + 1) × interval).
         interval: seconds of event time per cycle, > 0.
         scale: multiplies every num_rows, > 0.
         workers: chunks made at once on the shared thread pool (1: on this thread).
@@ -388,29 +360,34 @@ def generate(
         on_file: called with each WrittenFile as it lands.
         engine: "local" or "spark".
         master: Spark master URL for engine="spark" (None: local[2]).
+        spark_writer: for engine="spark", who encodes the files: "native" (the executors, with
+            StreamForge's format code; any file format) or "spark" (Spark's JSON/Parquet
+            writers); see `engine_spark.generate_spark`.
 
     Returns:
         A GenerateResult: the files written (table, cycle, path, rows, anomalies), in order.
 
     Raises:
         StreamForgeError: cycles < 0, interval or scale <= 0, an unknown format or engine, a
-            Volume destination for engine="spark", a non-ISO start, or a landing area already
-            in `out` without `fresh`.
+            Volume destination for engine="spark", or a landing area already in `out` without
+            `fresh`.
+        TypeError: `start` is not a datetime (text is the CLI's to parse).
+        ValueError: `start` is naive.
         NotFound: no such sector. SchemaError: the sector has errors.
         UniqueExhausted: a unique column runs out of values within the requested cycles.
     """
     from streamforge.engine.session import Session
     from streamforge.engine.settings import RunSettings
-    from streamforge.landing_write import claim_landing, write_session
+    from streamforge.landing_write import GenerateResult, claim_landing, write_session
     from streamforge.sinks.local import LocalLanding
 
     if cycles < 0 or interval <= 0 or scale <= 0:
         raise StreamForgeError("--cycles must be >= 0, --interval and --scale > 0")
     plan = load_plan(sector, schema_dir)
     file_format = _table_format(fmt)
-    start_us = parse_start(start)  # every input is checked before anything is removed
+    start_us = _start_us(start)  # every input is checked before anything is removed
     out = Path(out)
-    writer = _engine_writer(engine, master, out, file_format)
+    writer = _engine_writer(engine, master, out, file_format, spark_writer)
     landing = LocalLanding(out)
     claim_landing(landing, str(out), fresh)
     config = RunSettings(
@@ -429,7 +406,7 @@ def generate(
 
 
 def _engine_writer(
-    engine: str, master: str | None, out: Path | str, fmt: FileFormat
+    engine: str, master: str | None, out: Path | str, fmt: FileFormat, spark_writer: str = "native"
 ) -> OutputWriter | None:
     """None for the local engine; for Spark, its writer on a local session (started here)."""
     from streamforge.sinks import destination
@@ -444,11 +421,12 @@ def _engine_writer(
             "from a Databricks cluster; call generate_spark(spark, ...) in a notebook or job there "
             "(see the README), or use --engine local"
         )
+    from streamforge.engine_spark.native import check_writer, landing_writer
     from streamforge.engine_spark.start import local_session
-    from streamforge.engine_spark.writer import SparkFiles, check_format
 
-    check_format(fmt)
-    return SparkFiles(local_session(master or "local[2]"), str(Path(out).resolve()))
+    root = str(Path(out).resolve())
+    check_writer(root, fmt, spark_writer)  # before Spark starts (tens of seconds)
+    return landing_writer(local_session(master or "local[2]"), root, fmt, spark_writer)
 
 
 def expected_rows(
@@ -458,7 +436,7 @@ def expected_rows(
     schema_dir: Path | str | None = None,
     *,
     seed: int = DEFAULT_SEED,
-    start: str | None = None,
+    start: datetime | None = None,
     interval: float = 30.0,
 ) -> int:
     """Rows a generate call with the same arguments makes in total (for progress bars): exact,
@@ -466,7 +444,7 @@ def expected_rows(
     from streamforge.engine.settings import RunSettings
 
     plan = load_plan(sector, schema_dir)
-    settings = RunSettings(seed=seed, start_us=parse_start(start), interval_s=interval, scale=scale)
+    settings = RunSettings(seed=seed, start_us=_start_us(start), interval_s=interval, scale=scale)
     return sum(settings.rows(t) for t in plan.dimensions) + sum(
         settings.rows(t, cycle) for cycle in range(cycles) for t in plan.streams
     )
@@ -515,13 +493,15 @@ def run(
     scenario: Callable[[], Scenario] | None = None,
     engine: str = "local",
     master: str | None = None,
+    spark_writer: str = "native",
 ) -> RunSummary:
     """Dimensions once, then a batch of every fact and change feed every `interval` seconds,
     until `cycles`, `duration` or `stop`; resumes from the landing area's checkpoint.
 
     `scenario`, when given, is asked before each new cycle for the fault rates, anomaly rates
     and burst to use (the app's scenario controls); the manifest records them per file.
-    `engine="spark"`: the rows are made and written by Spark on `master` (a local folder only).
+    `engine="spark"`: the rows are made and written by Spark on `master` (a local folder only);
+    `spark_writer` as in `generate`.
 
     Args:
         sector: the sector's folder name (e.g. "Energy").
@@ -555,7 +535,7 @@ def run(
         raise StreamForgeError("--interval and --scale must be > 0, --cycles >= 0")
     check_destination(dest, fmt)
     plan = load_plan(sector, schema_dir)
-    writer = _engine_writer(engine, master, dest, _table_format(fmt))
+    writer = _engine_writer(engine, master, dest, _table_format(fmt), spark_writer)
     landing = open_landing(dest)
     settings = RunSettings(
         seed=seed,

@@ -251,17 +251,20 @@ def generate(
     fresh: bool,
     engine: str,
     master: str | None,
+    spark_writer: str,
 ) -> None:
     """Write the dimensions, then CYCLES batches of facts and change feeds, at once."""
     from rich.table import Table
     from rich.text import Text
 
     from streamforge.arrow_start import skip_pandas
+    from streamforge.cli_times import parse_start
 
     if engine == "local":  # pyspark's Arrow functions need pandas importable
         skip_pandas()  # json, csv and parquet rows never pass through pandas
+    moment = parse_start(start)
     total = api.expected_rows(
-        sector, cycles, scale, schema_dir, seed=seed, start=start, interval=interval
+        sector, cycles, scale, schema_dir, seed=seed, start=moment, interval=interval
     )
     began = time.perf_counter()
     with _progress(total) as on_rows:
@@ -272,7 +275,7 @@ def generate(
             fmt=fmt,
             seed=seed,
             cycles=cycles,
-            start=start,
+            start=moment,
             interval=interval,
             scale=scale,
             workers=workers,
@@ -280,6 +283,7 @@ def generate(
             on_rows=on_rows,
             engine=engine,
             master=master,
+            spark_writer=spark_writer,
         )
     elapsed = time.perf_counter() - began
     summary = Table(show_edge=False)

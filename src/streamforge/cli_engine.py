@@ -11,7 +11,17 @@ F = TypeVar("F", bound=Callable[..., object])
 
 
 def engine_options(command: F) -> F:
-    """Add `--engine local|spark` and `--master` (passed to the command as `engine`, `master`)."""
+    """Add `--engine local|spark`, `--master` and `--spark-writer native|spark` (passed to the
+    command as `engine`, `master`, `spark_writer`)."""
+    command = click.option(
+        "--spark-writer",
+        type=click.Choice(["native", "spark"]),
+        default="native",
+        show_default=True,
+        help="For --engine spark, who encodes the files: native (the executors, with "
+        "StreamForge's format code; any format; fastest) or spark (Spark's JSON/Parquet "
+        "writers).",
+    )(command)
     command = click.option(
         "--master",
         default=None,

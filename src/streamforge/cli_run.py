@@ -152,6 +152,7 @@ def run(
     break_lock: bool,
     engine: str,
     master: str | None,
+    spark_writer: str,
 ) -> None:
     """Write the dimensions once, then a batch of facts and change feeds every interval.
 
@@ -166,7 +167,7 @@ def run(
     # A signal may have come already, while Python was importing: the run then stops at once.
     options = dict(schema_dir=schema_dir, fmt=fmt, seed=seed, interval=interval, cycles=cycles,
                    duration=seconds, scale=scale, fresh=fresh, break_lock=break_lock,
-                   engine=engine, master=master)  # fmt: skip
+                   engine=engine, master=master, spark_writer=spark_writer)  # fmt: skip
     with stopping.requests(on_first_signal) as stop:
         try:
             summary = _run_live(status, stop, sector, dest, options)

@@ -7,8 +7,9 @@ import hashlib
 import os
 import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Protocol
 
 import pyarrow as pa
@@ -52,6 +53,21 @@ def claim_landing(landing: Landing, where: str, fresh: bool) -> None:
         )
     with landing.lock(f"streamforge generate (pid {os.getpid()})"):
         landing.clear()
+
+
+@dataclass(slots=True)
+class GenerateResult:
+    """What a finite generate wrote: the files, in the order they landed."""
+
+    sector: str
+    out: Path
+    seed: int
+    cycles: int
+    files: list[WrittenFile] = field(default_factory=list)
+
+    @property
+    def rows(self) -> int:
+        return sum(f.rows for f in self.files)
 
 
 def file_id(seed: int, cycle: int) -> str:

@@ -52,12 +52,17 @@ def read_landing(root: Path, plan: Plan) -> dict[str, list[LandedFile]]:
 
 def read_file(path: Path, schema: pa.Schema, fmt: str, version: int | None = None) -> pa.Table:
     """One landed cycle of one table, typed like `schema`. The landing format says where its rows
-    are (a file, or the files a table commit `version` added) and how they are encoded.
+    are (a file, or the files a table commit `version` added) and how they are encoded; a folder
+    (the Spark engine's cycle) is read part by part in name order.
 
     Raises:
         ValueError: `fmt` is not a registered format, or its data files cannot be parsed here.
     """
     parse, files = cycle_parser(fmt, path, version, _PARSERS)
+    if files is None and Path(path).is_dir():  # the Spark engine's folder of part files
+        from streamforge.verify.read import data_parts
+
+        files = [str(part) for part in data_parts(Path(path))]
     if files is None:
         return parse(path, schema)
     parts = [parse(part, schema) for part in files]

@@ -3,6 +3,8 @@ check one sector: load its spec and plan it, collecting every problem."""
 
 from __future__ import annotations
 
+import functools
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -86,11 +88,46 @@ class SectorCheck:
 
 
 def check_sector(schema_dir: Path, sector: str) -> SectorCheck:
-    """Load and plan one sector, collecting every problem (never raises for schema problems)."""
+    """Load and plan one sector, collecting every problem (never raises for schema problems).
+
+    The answer is kept for the same table files (their bytes, not their times: a file rewritten
+    within the clock's tick must be read again) under the same working directory (issues name
+    files relative to it): `generate` plans once for its progress total and once to run.
+    """
+    from streamforge.spec.load import YAML_SUFFIXES
+
+    directory = sector_dir(schema_dir, sector)
+    files = tuple(
+        (p.name, _content(p)) for p in sorted(directory.iterdir()) if p.suffix in YAML_SUFFIXES
+    )
+    if any(data is None for _, data in files):  # reported as a problem, and never cached
+        return _check(directory)
+    return _checked(directory, files, os.getcwd())
+
+
+def _content(file: Path) -> bytes | None:
+    """What load_table_file reads of `file` (None: not a regular file, or unreadable)."""
+    from streamforge.spec.load import MAX_FILE_BYTES
+
+    try:
+        if not file.is_file():  # a pipe named *.yml would block
+            return None
+        with file.open("rb") as handle:
+            return handle.read(MAX_FILE_BYTES + 1)
+    except OSError:
+        return None
+
+
+@functools.lru_cache(maxsize=16)
+def _checked(directory: Path, files: tuple[tuple[str, bytes | None], ...], cwd: str) -> SectorCheck:
+    """`_check` of `directory` whose table files hold `files`, under `cwd` (the cache key)."""
+    return _check(directory)
+
+
+def _check(directory: Path) -> SectorCheck:
     from streamforge.plan import plan_sector
     from streamforge.spec.load import load_sector
 
-    directory = sector_dir(schema_dir, sector)
     spec, issues = load_sector(directory)
     plan = None
     if not any(i.severity == "error" for i in issues):

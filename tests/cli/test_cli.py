@@ -14,6 +14,7 @@ import pyarrow.parquet as pq
 import pytest
 import yaml
 from click.testing import CliRunner
+from tests.times import micros
 
 from streamforge import api
 from streamforge.cli import main
@@ -43,8 +44,8 @@ def batch_rows(entry: dict, seed: int, scale: float = 1.0) -> int:
     spec = api.load_plan("Energy", SCHEMA).table(entry["table"]).spec
     if entry["kind"] == "dimension":
         return round(spec.num_rows * scale)
-    window = (api.parse_start(entry["window_start"]), api.parse_start(entry["window_end"]))
-    start = api.parse_start(START)
+    window = (micros(entry["window_start"]), micros(entry["window_end"]))
+    start = micros(START)
     return cycle_rows(
         spec.profile, spec.num_rows, scale, seed, spec.name, entry["cycle"], window, start
     )

@@ -36,9 +36,10 @@ def test_without_pyspark_the_error_names_the_extra(
     assert not (tmp_path / "out").exists()
 
 
-@pytest.mark.parametrize("engine", ["spark"])
-def test_spark_writes_json_or_parquet_only(tmp_path: Path, engine: str) -> None:
-    result = generate(tmp_path / "out", "--engine", engine, "--format", "csv")
+def test_sparks_writer_writes_json_or_parquet_only(tmp_path: Path) -> None:
+    result = generate(
+        tmp_path / "out", "--engine", "spark", "--spark-writer", "spark", "--format", "csv"
+    )
     assert result.exit_code != 0
     assert "--engine spark writes json or parquet, not csv" in " ".join(result.output.split())
     assert not (tmp_path / "out").exists()
@@ -68,7 +69,7 @@ def test_the_spark_engine_keeps_pandas_importable(tmp_path: Path) -> None:
         "from click.testing import CliRunner\n"
         "from streamforge.cli import main\n"
         f"CliRunner().invoke(main, ['generate', 'Retail', '--out', {str(tmp_path / 'o')!r}, "
-        "'--engine', 'spark', '--format', 'csv'])\n"
+        "'--engine', 'spark', '--format', 'delta'])\n"
         "print(importlib.util.find_spec('pandas') is not None)\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)

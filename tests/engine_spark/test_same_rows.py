@@ -1,7 +1,8 @@
 """The Spark engine on local pyspark writes the local engine's rows: every shipped sector, json
-and parquet, three cycles, table by table and file by file, read back with one reader; the
-manifest counts match; `verify` accepts the Spark-written landing; the table variant holds the
-same rows; `run --engine spark` continues a run like the local engine."""
+and parquet with both writers (the executors' native one, csv too; Spark's), three cycles, table
+by table and file by file, read back with one reader; the manifest counts match; `verify` accepts
+the Spark-written landing; the table variant holds the same rows; `run --engine spark` continues
+a run like the local engine."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 from click.testing import CliRunner
+from tests.times import at
 
 from streamforge import api
 from streamforge.cli import main
@@ -25,7 +27,7 @@ pytestmark = [
 
 SCHEMA = Path(__file__).resolve().parents[2] / "schema"
 SECTORS = ("Energy", "Finance", "Healthcare", "Manufacturing", "Retail")
-START = "2026-01-01T00:00:00Z"
+START = at("2026-01-01T00:00:00Z")
 COUNTS = ("table", "kind", "cycle", "rows", "anomalies", "anomalous_rows", "faults", "format")
 
 
@@ -38,19 +40,29 @@ def spark(tmp_path_factory: pytest.TempPathFactory) -> Iterator:
     session.stop()
 
 
-def local_and_spark(spark, tmp: Path, sector: str, fmt: str, cycles: int = 3):
+def local_and_spark(spark, tmp: Path, sector: str, fmt: str, cycles: int = 3, writer="native"):
     from streamforge.engine_spark import generate_spark
 
     args = dict(seed=11, cycles=cycles, start=START, interval=30.0)
     api.generate(sector, tmp / "local", schema_dir=SCHEMA, fmt=fmt, **args)
-    generate_spark(spark, SCHEMA, sector, out=str(tmp / "spark"), fmt=fmt, **args)
+    generate_spark(spark, SCHEMA, sector, out=str(tmp / "spark"), fmt=fmt, writer=writer, **args)
     return tmp / "local", tmp / "spark"
 
 
-@pytest.mark.parametrize("fmt", ["json", "parquet"])
+# The executors' writer (the default) in every file format; Spark's writers in theirs.
+WRITES = [
+    ("native", "json"),
+    ("native", "parquet"),
+    ("native", "csv"),
+    ("spark", "json"),
+    ("spark", "parquet"),
+]
+
+
+@pytest.mark.parametrize(("writer", "fmt"), WRITES)
 @pytest.mark.parametrize("sector", SECTORS)
-def test_spark_writes_the_local_engines_rows(spark, tmp_path: Path, sector: str, fmt: str):
-    local, remote = local_and_spark(spark, tmp_path, sector, fmt)
+def test_spark_writes_the_local_engines_rows(spark, tmp_path, sector: str, writer: str, fmt: str):
+    local, remote = local_and_spark(spark, tmp_path, sector, fmt, writer=writer)
     plan = api.load_plan(sector, SCHEMA)
     mine, theirs = read_landing(local, plan), read_landing(remote, plan)
     assert sum(len(files) for files in mine.values()) == len(plan.dimensions) + 3 * len(
@@ -60,6 +72,8 @@ def test_spark_writes_the_local_engines_rows(spark, tmp_path: Path, sector: str,
         assert [f.cycle for f in theirs[table.name]] == [f.cycle for f in mine[table.name]]
         for ours, spark_file in zip(mine[table.name], theirs[table.name], strict=True):
             assert spark_file.path.is_dir()  # a folder of part files per table and cycle
+            # No _SUCCESS, no .crc, no temporary file left: only data files.
+            assert all(p.name.startswith("part-") for p in spark_file.path.iterdir())
             where = f"{table.name} cycle {ours.cycle}"
             assert spark_file.data.num_rows == ours.data.num_rows, where
             assert _sorted(spark_file.data).equals(_sorted(ours.data)), where
@@ -79,10 +93,11 @@ def _sorted(table: pa.Table) -> pa.Table:
     return table.sort_by(keys)
 
 
-def test_spark_reads_what_it_wrote_as_auto_loader_does(spark, tmp_path: Path) -> None:
+@pytest.mark.parametrize("writer", ["native", "spark"])
+def test_spark_reads_what_it_wrote_as_auto_loader_does(spark, tmp_path: Path, writer: str) -> None:
     """A table folder holds one folder per cycle; Auto Loader lists recursively, Spark's plain
     file source with `recursiveFileLookup`."""
-    _, remote = local_and_spark(spark, tmp_path, "Retail", "json", cycles=2)
+    _, remote = local_and_spark(spark, tmp_path, "Retail", "json", cycles=2, writer=writer)
     entries = [json.loads(line) for line in (remote / "_streamforge/manifest.jsonl").open()]
     rows = sum(e["rows"] for e in entries if e["table"] == "orders")
     frame = spark.read.option("recursiveFileLookup", "true").json(str(remote / "orders"))
@@ -109,11 +124,13 @@ def test_the_table_variant_holds_the_same_rows(spark, tmp_path: Path) -> None:
         assert sum(f.rows for f in result.files if f.table == table.name) == ours.num_rows
 
 
-def test_run_with_the_spark_engine_continues_and_verifies(spark, tmp_path: Path) -> None:
+@pytest.mark.parametrize("writer", ["native", "spark"])
+def test_run_with_the_spark_engine_continues_and_verifies(spark, tmp_path: Path, writer: str):
     out = tmp_path / "run"
     base = ["run", "Retail", "--schema-dir", str(SCHEMA), "--out", str(out), "--interval", "0.05"]
+    base += ["--engine", "spark", "--spark-writer", writer]
     for _ in range(2):  # the second invocation resumes from the checkpoint
-        result = CliRunner().invoke(main, [*base, "--cycles", "2", "--engine", "spark"])
+        result = CliRunner().invoke(main, [*base, "--cycles", "2"])
         assert result.exit_code == 0, result.output
     assert "resumed" in result.output
     entries = [json.loads(line) for line in (out / "_streamforge/manifest.jsonl").open()]

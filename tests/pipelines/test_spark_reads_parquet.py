@@ -13,6 +13,7 @@ import pytest
 
 from streamforge import api
 from streamforge.pipelines.local_spark import spark_available
+from streamforge.sinks import fmt_parquet
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -22,8 +23,12 @@ pytestmark = [
 ]
 
 
-def test_spark_reads_every_row_group_of_a_joined_parquet_file(tmp_path: Path) -> None:
-    # scale 50: a 150,000-row customer dimension (3 row groups) and a change feed with lists.
+def test_spark_reads_every_row_group_of_a_joined_parquet_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # scale 50: a 150,000-row customer dimension (3 row groups of 65,536 rows at most) and a
+    # change feed with lists.
+    monkeypatch.setattr(fmt_parquet, "PART_ROWS", 1 << 16)
     api.generate("Energy", tmp_path, schema_dir=ROOT / "schema", fmt="parquet", scale=50)
     files = {t: next((tmp_path / t).glob("*.parquet")) for t in ("customer", "customer_changes")}
     assert pq.ParquetFile(files["customer"]).metadata.num_row_groups >= 3

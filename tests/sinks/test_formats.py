@@ -11,6 +11,8 @@ import pyarrow as pa
 import pyarrow.csv as pcsv
 import pyarrow.parquet as pq
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from streamforge.sinks import FORMATS, get_format, register_format
 from streamforge.sinks.fmt_json import JsonFormat
@@ -145,20 +147,57 @@ def test_parquet_round_trips_with_snappy() -> None:
     assert metadata.row_group(0).column(0).compression == "SNAPPY"
 
 
-def test_parquet_writes_a_row_group_per_batch_encoded_in_parallel(monkeypatch) -> None:
+@pytest.mark.parametrize("plain", [False, True])
+def test_parquet_row_groups_hold_part_rows_whatever_the_batches(monkeypatch, plain) -> None:
+    """Rule (fmt_parquet.PART_ROWS): batches are gathered into row groups of PART_ROWS rows and
+    cut at it; only the last row group may be smaller. Both writers cut alike."""
     from streamforge.sinks import fmt_parquet
 
-    monkeypatch.setattr(fmt_parquet, "PART_ROWS", 4)  # a batch larger than a part is cut
+    monkeypatch.setenv(fmt_parquet.PLAIN_PARQUET_ENV, "1" if plain else "0")
+    monkeypatch.setattr(fmt_parquet, "PART_ROWS", 4)
     batches = [sample_batch().slice(i % 3) for i in range(12)] + [sample_batch().slice(3)]
     data = write("parquet", *batches)
     parquet = pq.ParquetFile(io.BytesIO(data))
     expected = pa.Table.from_batches(batches)
     assert parquet.read().equals(expected)
     sizes = [parquet.metadata.row_group(i).num_rows for i in range(parquet.metadata.num_row_groups)]
-    assert sizes == [b.num_rows for b in batches if b.num_rows]  # empty batches add none
+    assert expected.num_rows == 24 and sizes == [4] * 6  # 3+2+1 rows gathered, empty adds none
+    data = write("parquet", *batches[:-1], sample_batch().slice(1))  # 24 + 2 rows
+    parquet = pq.ParquetFile(io.BytesIO(data))
+    sizes = [parquet.metadata.row_group(i).num_rows for i in range(parquet.metadata.num_row_groups)]
+    assert sizes == [4] * 6 + [2]  # the rest is the last row group
     big = pa.Table.from_batches([sample_batch()] * 3).combine_chunks().to_batches()[0]
     parquet = pq.ParquetFile(io.BytesIO(write("parquet", big)))
-    assert [parquet.metadata.row_group(i).num_rows for i in range(3)] == [3, 3, 3]  # even cuts
+    sizes = [parquet.metadata.row_group(i).num_rows for i in range(parquet.metadata.num_row_groups)]
+    assert sizes == [4, 4, 1] and parquet.read().equals(pa.Table.from_batches([big]))
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.integers(0, 9), min_size=1, max_size=12), st.integers(1, 7))
+def test_parquet_row_groups_depend_on_the_row_count_only(cuts: list[int], part: int) -> None:
+    """However the rows come in batches, the row groups are PART_ROWS rows, then the rest."""
+    from streamforge.sinks import fmt_parquet
+
+    total = sum(cuts)
+    table = pa.table({"n": pa.array(range(total), pa.int64())})
+    batches, start = [], 0
+    for rows in cuts:
+        batches.append(
+            table.slice(start, rows).combine_chunks().to_batches()[0]
+            if rows
+            else pa.record_batch({"n": pa.array([], pa.int64())})
+        )
+        start += rows
+    original = fmt_parquet.PART_ROWS
+    fmt_parquet.PART_ROWS = part  # hypothesis runs many examples per test: no monkeypatch fixture
+    try:
+        data = write("parquet", *batches)
+    finally:
+        fmt_parquet.PART_ROWS = original
+    parquet = pq.ParquetFile(io.BytesIO(data))
+    sizes = [parquet.metadata.row_group(i).num_rows for i in range(parquet.metadata.num_row_groups)]
+    assert sizes == [part] * (total // part) + ([total % part] if total % part else [])
+    assert parquet.read().column("n").to_pylist() == list(range(total))
 
 
 def test_parquet_with_no_rows_is_a_valid_empty_file() -> None:

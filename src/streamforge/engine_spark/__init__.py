@@ -1,5 +1,7 @@
-"""Scale-out on Spark: the local engine's chunk kernel on executors, Spark's writers, the driver
-holding the run state (DESIGN §2). pyspark is imported only when a function here runs.
+"""Scale-out on Spark: the local engine's chunk kernel on executors, which write the landing
+files (`native.py`) or hand the rows to Spark's writers (`writer.py`, `tables.py`); the driver
+holds the run state and writes the manifest (DESIGN §2). pyspark is imported only when a
+function here runs.
 
 Notebook use::
 

@@ -15,17 +15,17 @@ Facts and other dimensions (the volume) are never made on the driver.
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
-from streamforge.engine_spark.writer import SparkFiles, check_format
+from streamforge.engine_spark.native import landing_writer
 from streamforge.errors import StreamForgeError
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
 
-    from streamforge.api import GenerateResult
-    from streamforge.landing_write import OutputWriter, ProgressCallback
+    from streamforge.landing_write import GenerateResult, OutputWriter, ProgressCallback
     from streamforge.sinks.formats import FileFormat
     from streamforge.sinks.landing import Landing
 
@@ -39,30 +39,43 @@ def generate_spark(
     cycles: int = 1,
     seed: int = 42,
     fmt: str = "json",
-    start: str | None = None,
+    start: datetime | None = None,
     interval: float = 30.0,
     scale: float = 1.0,
     fresh: bool = False,
     on_rows: ProgressCallback | None = None,
+    writer: str = "native",
 ) -> GenerateResult:
-    """Dimensions once, then `cycles` batches of every fact and change feed, written by Spark into
-    the landing at `out` (a local folder, or `/Volumes/<catalog>/<schema>/<volume>/<path>` on
-    Databricks); the same rows as `api.generate` for the same arguments.
+    """Dimensions once, then `cycles` batches of every fact and change feed, made on the
+    executors into the landing at `out` (a local folder, or `/Volumes/<catalog>/<schema>/<volume>/
+    <path>` on Databricks); the same rows as `api.generate` for the same arguments, a folder of
+    part files per table and cycle.
 
-    `fmt`: json or parquet. Raises StreamForgeError for bad arguments or an occupied landing.
+    `start`: event time of cycle 0, an aware datetime (None: now, to the second).
+    `writer`: who encodes the files.
+    - "native" (default): each executor writes its chunks with StreamForge's own format code
+      (`engine_spark.native`; any file format: json, csv, parquet) and sends back only paths and
+      counts. Several times faster, but every executor must reach `out` as a file system path:
+      a local folder on `local[N]`, `/Volumes/...` (FUSE) on Databricks clusters and serverless.
+    - "spark": Spark's JSON or Parquet writer (`engine_spark.writer`; json or parquet); any
+      path or URI Spark writes to (`s3://`, `abfss://`, `dbfs:/`), at the cost of moving every
+      row into the JVM and encoding it there.
+
+    Raises StreamForgeError for bad arguments, a format or path the writer cannot take, or an
+    occupied landing; TypeError for a `start` that is not a datetime.
     """
-    from streamforge import api
     from streamforge.landing_write import claim_landing
+    from streamforge.sinks.destination import open_landing
     from streamforge.sinks.formats import get_format
 
     file_format = get_format(fmt)
-    check_format(file_format)
-    landing = api.open_landing(out)
+    remote = "://" in out or out.startswith(("/Volumes", "dbfs:"))
+    root = out if remote else str(Path(out).resolve())
+    files = landing_writer(spark, root, file_format, writer)  # checks before anything is removed
+    landing = open_landing(out)
     claim_landing(landing, out, fresh)
-    root = str(Path(out).resolve()) if not str(out).startswith(("/Volumes", "dbfs:")) else out
-    writer = SparkFiles(spark, root)
     args = (sector, schema_dir, seed, cycles, start, interval, scale)
-    return _generate(landing, writer, file_format, args, on_rows)
+    return _generate(landing, files, file_format, args, on_rows)
 
 
 def generate_spark_tables(
@@ -74,7 +87,7 @@ def generate_spark_tables(
     cycles: int = 1,
     seed: int = 42,
     table_format: str = "delta",
-    start: str | None = None,
+    start: datetime | None = None,
     interval: float = 30.0,
     scale: float = 1.0,
 ) -> GenerateResult:
@@ -99,18 +112,19 @@ def _generate(
     args: tuple,
     on_rows: ProgressCallback | None,
 ) -> GenerateResult:
-    from streamforge import api
     from streamforge.engine.session import Session
     from streamforge.engine.settings import RunSettings
-    from streamforge.landing_write import write_session
+    from streamforge.landing_write import GenerateResult, write_session
+    from streamforge.plan.times import start_micros
+    from streamforge.sectors import plan_of
 
     sector, schema_dir, seed, cycles, start, interval, scale = args
     if cycles < 0 or interval <= 0 or scale <= 0:
         raise StreamForgeError("cycles must be >= 0, interval and scale > 0")
-    plan = api.load_plan(sector, schema_dir)
-    start_us = api.parse_start(start)
+    plan = plan_of(sector, schema_dir)
+    start_us = start_micros(start)
     config = RunSettings(seed=seed, start_us=start_us, interval_s=interval, scale=scale)
-    result = api.GenerateResult(plan.sector.name, Path(getattr(landing, "root", ".")), seed, cycles)
+    result = GenerateResult(plan.sector.name, Path(getattr(landing, "root", ".")), seed, cycles)
     session = Session(plan, config)
     write_session(session, landing, file_format, cycles, writer, on_rows, result.files.append)
     return result

@@ -1,10 +1,15 @@
 """Write a Session's output with Spark's writers: a folder of part files per table and cycle.
 
+`generate_spark(writer="spark")`, `--spark-writer spark`, and the table variant (`tables.py`).
+The default writer is `native.py` (the executors write with StreamForge's own format code);
+this one takes any path or URI Spark writes to, but moves every row into the JVM and encodes it
+there, which costs several times the kernel's time on a small cluster.
+
 The landing layout stays DESIGN §6 with one difference: where the local engine writes the file
 `<table>/<table>-c<cycle:06d>-<id8>.<ext>`, Spark writes the *folder* `<table>/<table>-c<cycle:06d>-
-<id8>/` of `part-*.<ext>` files (plus `_SUCCESS` and `.crc` files, which Auto Loader skips, as it
-skips every name starting with `_` or `.`). Auto Loader lists a table folder recursively, so the
-pipelines read both layouts unchanged; the manifest line names the folder and `verify` reads it.
+<id8>/` of `part-*.<ext>` files (no `_SUCCESS` or `.crc` files: `QUIET_OUTPUT`). Auto Loader lists
+a table folder recursively, so the pipelines read both layouts unchanged; the manifest line names
+the folder and `verify` reads it.
 
 The driver writes the manifest, through the landing's own sink (local folder or Volume).
 """
@@ -137,9 +142,21 @@ class SparkFiles(SparkWriter):
         return folder_bytes(self.root, path)
 
 
+# Hadoop settings for one write (a file source passes its options into the job's Hadoop conf):
+# no `_SUCCESS` marker, and on a local file system no `.crc` checksum beside each part (the raw
+# local file system; its cached instance is bypassed). Readers skip both names anyway; they are
+# clutter in a landing a person browses. Object stores and Volumes write no checksums.
+QUIET_OUTPUT = {
+    "mapreduce.fileoutputcommitter.marksuccessfuljobs": "false",
+    "fs.file.impl": "org.apache.hadoop.fs.RawLocalFileSystem",
+    "fs.file.impl.disable.cache": "true",
+}
+
+
 def write_frame(spark: SparkSession, frame: DataFrame, how: SparkWrite, path: str) -> None:
     """Replace the folder at `path` (a redone cycle writes the same folder)."""
-    writer = frame.write.mode("overwrite").format(how.source).options(**how.options)
+    writer = frame.write.mode("overwrite").format(how.source).options(**QUIET_OUTPUT)
+    writer = writer.options(**how.options)
     with _conf(spark, how.conf):
         writer.save(path)
 

@@ -27,7 +27,7 @@ from .landing import (
     data_file_path,
 )
 
-__all__ = ["LocalLanding"]
+__all__ = ["LocalLanding", "write_data_file"]
 
 
 class LocalLanding:
@@ -60,15 +60,13 @@ class LocalLanding:
         relpath = data_file_path(table, cycle, file_id, fmt.extension)
         rows = 0
 
-        def fill(stream: BinaryIO) -> None:
+        def counted() -> Iterator[pa.RecordBatch]:
             nonlocal rows
-            writer = fmt.open(stream, schema)
             for batch in batches:
-                writer.write(batch)
                 rows += batch.num_rows
-            writer.close()
+                yield batch
 
-        size = _replace_atomically(self.root / relpath, fill)
+        size = write_data_file(self.root / relpath, fmt, counted(), schema)
         return FileRecord(table=table, cycle=cycle, path=relpath, rows=rows, bytes=size)
 
     def append_manifest(self, entry: Mapping[str, Any]) -> None:
@@ -182,6 +180,21 @@ class LocalLanding:
             return (self.root / relpath).read_text(encoding="utf-8")
         except FileNotFoundError:
             return None
+
+
+def write_data_file(
+    final: Path, fmt: FileFormat, batches: Iterable[pa.RecordBatch], schema: pa.Schema
+) -> int:
+    """Write `batches` as one `fmt` file at `final`, atomically (see `_replace_atomically`);
+    returns its size in bytes. Also what the Spark engine's executors write each part with."""
+
+    def fill(stream: BinaryIO) -> None:
+        writer = fmt.open(stream, schema)
+        for batch in batches:
+            writer.write(batch)
+        writer.close()
+
+    return _replace_atomically(final, fill)
 
 
 def _replace_atomically(final: Path, fill: Callable[[BinaryIO], object]) -> int:

@@ -18,6 +18,8 @@ def bronze_customer():
     return (
         spark.readStream.format('json')  # noqa: F821
         .schema('`customer_id` BIGINT, `name` STRING, `email` STRING, `phone` STRING, `address` STRING, `city` STRING, `state` STRING, `zip` STRING, `customer_segment` STRING, `meter_number` STRING, `service_start_date` DATE, `billing_cycle_day` INT, `paperless_billing` BOOLEAN, `payment_plan` STRING')
+        # A cycle is a file, or (the Spark engine's landing) a folder of part files.
+        .option('recursiveFileLookup', 'true')
         .load(f"{LANDING}/customer")
         .select(
             'customer_id',
@@ -45,6 +47,8 @@ def bronze_equipment():
     return (
         spark.readStream.format('json')  # noqa: F821
         .schema('`equipment_id` BIGINT, `equipment_name` STRING, `equipment_type` STRING, `status` STRING')
+        # A cycle is a file, or (the Spark engine's landing) a folder of part files.
+        .option('recursiveFileLookup', 'true')
         .load(f"{LANDING}/equipment")
         .select(
             'equipment_id',
@@ -62,6 +66,8 @@ def bronze_plant():
     return (
         spark.readStream.format('json')  # noqa: F821
         .schema('`plant_id` BIGINT, `plant_name` STRING, `plant_code` STRING, `plant_type` STRING, `grid_region` STRING, `operator` STRING, `city` STRING, `state` STRING, `latitude` DOUBLE, `longitude` DOUBLE, `capacity_mw` DOUBLE, `commissioned_date` DATE, `is_renewable` BOOLEAN')
+        # A cycle is a file, or (the Spark engine's landing) a folder of part files.
+        .option('recursiveFileLookup', 'true')
         .load(f"{LANDING}/plant")
         .select(
             'plant_id',
@@ -88,6 +94,8 @@ def bronze_customer_changes():
     return (
         spark.readStream.format('json')  # noqa: F821
         .schema('`change_id` BIGINT, `customer_id` BIGINT, `change_type` STRING, `change_timestamp` TIMESTAMP, `changed_fields` ARRAY<STRING>, `name` STRING, `email` STRING, `phone` STRING, `address` STRING, `city` STRING, `state` STRING, `zip` STRING, `customer_segment` STRING, `meter_number` STRING, `service_start_date` DATE, `billing_cycle_day` INT, `paperless_billing` BOOLEAN, `payment_plan` STRING')
+        # A cycle is a file, or (the Spark engine's landing) a folder of part files.
+        .option('recursiveFileLookup', 'true')
         .load(f"{LANDING}/customer_changes")
         .select(
             'change_id',
@@ -119,6 +127,8 @@ def bronze_electricity_production():
     return (
         spark.readStream.format('json')  # noqa: F821
         .schema('`production_id` BIGINT, `plant_id` BIGINT, `equipment_id` BIGINT, `timestamp` TIMESTAMP, `generation_mwh` DOUBLE, `weather_conditions` STRING')
+        # A cycle is a file, or (the Spark engine's landing) a folder of part files.
+        .option('recursiveFileLookup', 'true')
         .load(f"{LANDING}/electricity_production")
         .select(
             'production_id',
@@ -138,6 +148,8 @@ def bronze_meter_readings():
     return (
         spark.readStream.format('json')  # noqa: F821
         .schema('`reading_id` BIGINT, `customer_id` BIGINT, `reading_time` TIMESTAMP, `kwh_consumed` DOUBLE, `voltage_v` DOUBLE, `power_factor` DOUBLE, `rate_code` STRING, `read_method` STRING, `quality_flag` STRING')
+        # A cycle is a file, or (the Spark engine's landing) a folder of part files.
+        .option('recursiveFileLookup', 'true')
         .load(f"{LANDING}/meter_readings")
         .select(
             'reading_id',
@@ -160,6 +172,8 @@ def bronze_outage_events():
     return (
         spark.readStream.format('json')  # noqa: F821
         .schema('`outage_id` BIGINT, `plant_id` BIGINT, `equipment_id` BIGINT, `outage_start` TIMESTAMP, `duration_min` INT, `cause` STRING, `severity` STRING, `customers_affected` INT, `energy_not_served_mwh` DOUBLE, `affected_feeders` ARRAY<STRING>, `crew_dispatched` BOOLEAN, `restoration_notes` STRING')
+        # A cycle is a file, or (the Spark engine's landing) a folder of part files.
+        .option('recursiveFileLookup', 'true')
         .load(f"{LANDING}/outage_events")
         .select(
             'outage_id',

@@ -1,0 +1,228 @@
+"""Executors write the landing files themselves, with the local engine's format code.
+
+Spark still schedules the work: a batch is `spark.range(chunks)`, one partition per chunk, and
+`mapInArrow` calls the chunk kernel (`make_chunk`, as the local engine does) and then writes the
+chunk as one part file with the registered format's writer (`FileFormat.open`, the same code the
+local engine's files come from), through a hidden temporary name and a rename. Only one short row
+per chunk goes back to the driver: (part path, rows, bytes, counts as JSON), and the driver
+writes the manifest line. No row passes through the JVM, so neither Spark's Arrow-to-row
+conversion nor its encoders run; that is where Spark's writers spend their time on a small
+cluster (bench/README.md, "Spark engine").
+
+Layout (DESIGN §6, as the Spark writer lays it out): a cycle is the folder
+`<table>/<table>-c<cycle:06d>-<id8>/` of `part-<chunk:06d>.<ext>` files, one per chunk, in chunk
+order; no `_SUCCESS` or `.crc` files. Auto Loader lists a table folder recursively and `verify`
+reads a folder part by part in name order, so both read it; every file format works (csv too).
+
+The trade: the executors must reach the landing as a file system path. That holds for a local
+folder on `local[N]` and for `/Volumes/<catalog>/<schema>/<volume>/...` (a FUSE mount on
+Databricks clusters and serverless); an object-store URI (`s3://`, `abfss://`, `dbfs:`) is not
+a path, so there the Spark writer (`writer="spark"`) must be used.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import threading
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pyarrow as pa
+
+from streamforge.engine.rows import BatchRequest, Chunk, make_chunk
+from streamforge.engine_spark.kernel import Tally, counts_of
+from streamforge.errors import StreamForgeError
+from streamforge.landing_write import (
+    OutputWriter,
+    ProgressCallback,
+    WriteStopped,
+    WrittenFile,
+    file_id,
+    record_written,
+)
+from streamforge.plan.columns import table_schema
+from streamforge.sinks.formats import FileFormat
+from streamforge.sinks.landing import Landing, data_file_path
+from streamforge.sinks.local import write_data_file
+
+if TYPE_CHECKING:
+    from pyspark.sql import SparkSession
+
+    from streamforge.engine.session import TableOutput
+
+# What a task sends back per chunk: never data, only where it went and what it holds.
+PART_SCHEMA = pa.schema(
+    [("chunk", pa.int64()), ("rows", pa.int64()), ("bytes", pa.int64()), ("counts", pa.string())]
+)
+_URI_PREFIXES = ("dbfs:", "s3:", "s3a:", "gs:", "abfss:", "wasbs:", "hdfs:")
+
+
+def check_native(root: str, fmt: FileFormat) -> None:
+    """Raise StreamForgeError when executors cannot write `fmt` at `root` themselves."""
+    if fmt.writes != "files":
+        raise StreamForgeError(
+            f"the Spark engine writes files, not {fmt.name} tables: use generate_spark_tables(...) "
+            "to write Delta tables on Databricks, or --engine local"
+        )
+    if root.startswith(_URI_PREFIXES) or "://" in root:
+        raise StreamForgeError(
+            f"executors write the landing files themselves and need a file system path, not "
+            f"{root}: use a local folder or /Volumes/<catalog>/<schema>/<volume>/..., or Spark's "
+            "writers (writer='spark', --spark-writer spark)"
+        )
+
+
+def cycle_folder(table: str, cycle: int, seed: int) -> str:
+    """`<table>/<table>-c<cycle:06d>-<id8>`: the local engine's file name without its extension."""
+    return data_file_path(table, cycle, file_id(seed, cycle), "x")[: -len(".x")]
+
+
+def part_name(chunk: int, fmt: FileFormat) -> str:
+    return f"part-{chunk:06d}.{fmt.extension}"
+
+
+def write_part(folder: Path, chunk: Chunk, number: int, fmt: FileFormat) -> tuple[int, int]:
+    """Write one chunk as `folder/part-<number>.<ext>`; (rows, bytes)."""
+    schema = chunk.batch.schema
+    size = write_data_file(folder / part_name(number, fmt), fmt, [chunk.batch], schema)
+    return chunk.batch.num_rows, size
+
+
+def write_chunks(
+    request: BatchRequest, folder: Path, fmt: FileFormat, numbers: Iterable[pa.RecordBatch]
+) -> Iterator[pa.RecordBatch]:
+    """The `mapInArrow` body: make each chunk, write it as a part file, yield its row."""
+    for batch in numbers:
+        for number in batch.column(0).to_pylist():
+            chunk = make_chunk(request, int(number))
+            rows, size = write_part(folder, chunk, int(number), fmt)
+            counts = json.dumps(counts_of(chunk))
+            yield pa.RecordBatch.from_pylist(
+                [{"chunk": int(number), "rows": rows, "bytes": size, "counts": counts}],
+                schema=PART_SCHEMA,
+            )
+
+
+def parts_on_executors(
+    spark: SparkSession, request: BatchRequest, folder: Path, fmt: FileFormat
+) -> tuple[Tally, int]:
+    """Make and write every chunk of `request` on the executors; (tally, bytes) from their rows."""
+    from pyspark.sql.pandas.types import from_arrow_schema
+
+    count = request.chunk_count
+    if count == 0:
+        return Tally(0, {}, 0, {}), empty_part(folder, table_schema(request.table), fmt)
+
+    def make(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        return write_chunks(request, folder, fmt, batches)
+
+    numbers = spark.range(0, count, 1, numPartitions=count)
+    rows = numbers.mapInArrow(make, from_arrow_schema(PART_SCHEMA)).collect()
+    done = sorted(int(row["chunk"]) for row in rows)
+    if done != list(range(count)):  # a task's retry is one row per chunk still
+        raise StreamForgeError(f"{request.table.name}: chunks written {done}, not 0..{count - 1}")
+    tally = Tally.of_counts(sum(r["rows"] for r in rows), [json.loads(r["counts"]) for r in rows])
+    return tally, sum(int(r["bytes"]) for r in rows)
+
+
+def parts_on_driver(
+    chunks: Iterable[Chunk], schema: pa.Schema, folder: Path, fmt: FileFormat
+) -> tuple[Tally, int]:
+    """Write a batch the driver made (a change feed) as part files, chunk by chunk."""
+    rows = size = 0
+    counts = []
+    for number, chunk in enumerate(chunks):
+        size += write_part(folder, chunk, number, fmt)[1]
+        rows += chunk.batch.num_rows
+        counts.append(counts_of(chunk))
+    if not counts:
+        size = empty_part(folder, schema, fmt)
+    return Tally.of_counts(rows, counts), size
+
+
+def empty_part(folder: Path, schema: pa.Schema, fmt: FileFormat) -> int:
+    """A batch without chunks still lands one file (a header, a Parquet schema), as locally."""
+    return write_data_file(folder / part_name(0, fmt), fmt, [], schema)
+
+
+@dataclass
+class NativeFiles:
+    """An `OutputWriter` (landing_write) whose executors write each chunk as a part file under
+    `root` (a path every executor reaches); the control files go through the `landing` passed."""
+
+    spark: SparkSession
+    root: str
+
+    def __call__(
+        self,
+        landing: Landing,
+        output: TableOutput,
+        fmt: FileFormat,
+        seed: int,
+        window: tuple[int, int],
+        on_rows: ProgressCallback | None = None,
+        stop: threading.Event | None = None,
+        scenario: dict | None = None,
+    ) -> WrittenFile:
+        if stop is not None and stop.is_set():
+            raise WriteStopped(output.table.name)
+        check_native(self.root, fmt)
+        relpath = cycle_folder(output.table.name, output.cycle, seed)
+        folder = Path(self.root) / relpath
+        shutil.rmtree(folder, ignore_errors=True)  # a redone cycle writes the same folder anew
+        folder.mkdir(parents=True, exist_ok=True)
+        if output.request is not None:
+            tally, size = parts_on_executors(self.spark, output.request, folder, fmt)
+            if output.settles_state:  # the run state learns from this dimension's rows
+                for _ in output.chunks:
+                    pass
+        else:
+            tally, size = parts_on_driver(output.chunks, output.schema, folder, fmt)
+        if on_rows is not None:
+            on_rows(output.table.name, tally.rows)
+        written = WrittenFile(
+            output.table.name,
+            output.table.kind,
+            output.cycle,
+            relpath,
+            tally.rows,
+            size,
+            tally.anomalies,
+            tally.anomalous_rows,
+        )
+        record_written(landing, written, fmt, tally.faults, window, None, scenario)
+        return written
+
+
+WRITERS = ("native", "spark")
+
+
+def check_writer(root: str, fmt: FileFormat, writer: str) -> None:
+    """Raise StreamForgeError for an unknown writer, or a format or path it cannot take."""
+    from streamforge.engine_spark.writer import check_format
+
+    if writer == "native":
+        check_native(root, fmt)
+    elif writer == "spark":
+        check_format(fmt)
+    else:
+        raise StreamForgeError(
+            f"the Spark engine's writer must be one of {', '.join(WRITERS)}, not {writer!r}"
+        )
+
+
+def landing_writer(
+    spark: SparkSession, root: str, fmt: FileFormat, writer: str = "native"
+) -> OutputWriter:
+    """The OutputWriter for the landing folder `root`: `native` (executors write with our format
+    code, any file format, `root` a path they reach) or `spark` (Spark's JSON/Parquet writers,
+    any path or URI Spark writes to). Raises as `check_writer`."""
+    from streamforge.engine_spark.writer import SparkFiles
+
+    check_writer(root, fmt, writer)
+    if writer == "native":
+        return NativeFiles(spark, root)
+    return SparkFiles(spark, root)
