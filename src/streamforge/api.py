@@ -118,6 +118,16 @@ def list_sectors(schema_dir: Path | str | None = None) -> list[SectorSummary]:
 
 
 def summarize(check: SectorCheck) -> SectorSummary:
+    """One sector's listing line, from its check.
+
+    Args:
+        check: a sector's plan and issues (`check_sector`, `validate`).
+
+    Returns:
+        A SectorSummary: per table its kind, `num_rows` (before --scale), primary key, foreign
+        keys (column -> referenced table), tracked dimension and description (no tables when
+        the sector has errors), and the error and warning counts.
+    """
     tables: list[TableSummary] = []
     if check.plan is not None:
         for t in check.plan.tables:
@@ -157,8 +167,23 @@ def validate(schema_dir: Path | str | None = None, sector: str | None = None) ->
 def load_curve(
     sector: str, table: str, schema_dir: Path | str | None = None, interval: float = 30.0
 ) -> LoadCurve | None:
-    """Expected rows per UTC hour of a fact or change feed with a `profile:` (at `interval`
-    seconds a cycle), None without one. Raises NotFound for an unknown table."""
+    """The load a table's `profile:` gives, in rows, for charts.
+
+    Args:
+        sector: the sector's folder name.
+        table: a table of the sector.
+        schema_dir: folder of sector folders; None: ./schema, else the built-in library.
+        interval: seconds of event time per cycle, > 0.
+
+    Returns:
+        A LoadCurve (24 hourly expected row counts, UTC; 7 weekday factors, Monday first;
+        average and peak rows per cycle), or None for a dimension or a table without
+        `profile:`.
+
+    Raises:
+        NotFound: no such sector, or no such table in it.
+        SchemaError: the sector has errors.
+    """
     from streamforge.engine.load_profile import load_curve as curve_of
 
     plan = load_plan(sector, schema_dir)
@@ -190,6 +215,12 @@ def load_plan(sector: str, schema_dir: Path | str | None = None) -> Plan:
 
 def sector_names(schema_dir: Path | str | None = None) -> list[str]:
     """The sector folders (those holding *.yml or *.yaml files) of the folder, sorted.
+
+    Args:
+        schema_dir: folder of sector folders; None: ./schema, else the built-in library.
+
+    Returns:
+        The folder names, sorted.
 
     Raises:
         StreamForgeError: the schema folder does not exist.
@@ -228,6 +259,11 @@ class TableSource:
 def table_source(sector: str, table: str, schema_dir: Path | str | None = None) -> TableSource:
     """The YAML file that defines one table of a (valid) sector.
 
+    Args:
+        sector: the sector's folder name.
+        table: a table of the sector.
+        schema_dir: folder of sector folders; None: ./schema, else the built-in library.
+
     Returns:
         A TableSource: sector, table, kind, the file's path as the user would type it, and
         its text as written.
@@ -247,7 +283,16 @@ def table_source(sector: str, table: str, schema_dir: Path | str | None = None) 
 
 
 def column_profile(rows: pa.Table, bins: int = 12) -> list[ColumnProfile]:
-    """Counts per column of some generated rows (a histogram or category bars), for charts."""
+    """Counts per column of some generated rows, for charts.
+
+    Args:
+        rows: any table (e.g. `preview`'s rows); every column is profiled.
+        bins: histogram bins of a numeric, date or timestamp column, >= 1.
+
+    Returns:
+        One ColumnProfile per column, in column order: the chart kind (histogram, categories,
+        text or none), its bars, the null count and the distinct count.
+    """
     from streamforge.profile import profile_table
 
     return profile_table(rows, bins)
@@ -303,6 +348,9 @@ def preview(
 def landing_formats() -> tuple[str, ...]:
     """Names of the registered landing formats (`json`, `csv`, `parquet`, `delta`, ...).
 
+    Returns:
+        The format names, sorted.
+
     Read from the names of the `sinks/fmt_<name>.py` modules, which the sinks package registers
     (and `register_format` checks that a format's name is its module's), without importing them:
     the CLI's --help lists them and loads no pyarrow.
@@ -312,8 +360,21 @@ def landing_formats() -> tuple[str, ...]:
 
 
 def estimate(plan: Plan, fmt: str, scale: float = 1.0, seed: int = DEFAULT_SEED) -> RunEstimate:
-    """Rows and bytes a run of `plan` writes: the dimensions once, then per cycle (see
-    `streamforge.estimate.estimate_run`). Raises ValueError for an unknown format."""
+    """Rows and bytes a run of `plan` writes: the dimensions once, then per cycle.
+
+    Args:
+        plan: a sector's plan (`load_plan`).
+        fmt: a registered landing format (bytes per row depend on it).
+        scale: multiplies every num_rows, > 0.
+        seed: the run's seed (sizes are measured on a sample of its rows).
+
+    Returns:
+        A RunEstimate: per table its kind, rows and bytes (dimensions once, facts and change
+        feeds per cycle; see `streamforge.estimate.estimate_run`).
+
+    Raises:
+        ValueError: an unknown format.
+    """
     from streamforge.estimate import estimate_run
 
     return estimate_run(plan, fmt, scale, seed, _start_us(None))
@@ -440,7 +501,25 @@ def expected_rows(
     interval: float = 30.0,
 ) -> int:
     """Rows a generate call with the same arguments makes in total (for progress bars): exact,
-    `profile:` included, since rows per cycle are a pure function of the seed and the window."""
+    `profile:` included, since rows per cycle are a pure function of the seed and the window.
+
+    Args:
+        sector: the sector's folder name.
+        cycles: batches of every fact and change feed, >= 0.
+        scale: multiplies every num_rows, > 0.
+        schema_dir: folder of sector folders; None: ./schema, else the built-in library.
+        seed: the run's seed.
+        start: event time of cycle 0, an aware datetime (None: now, to the second); pass the
+            same moment as to `generate`, or a `profile:` may count another hour's rows.
+        interval: seconds of event time per cycle, > 0.
+
+    Returns:
+        The number of rows: every dimension once plus every fact and change feed per cycle.
+
+    Raises:
+        NotFound: no such sector. SchemaError: the sector has errors.
+        TypeError: `start` is not a datetime. ValueError: `start` is naive.
+    """
     from streamforge.engine.settings import RunSettings
 
     plan = load_plan(sector, schema_dir)
@@ -467,7 +546,19 @@ def check_destination(dest: str | Path, fmt: str) -> None:
 
 
 def open_landing(dest: str | Path) -> Landing:
-    """A local folder, or a Unity Catalog Volume (`/Volumes/...`, `dbfs:/Volumes/...`)."""
+    """The landing area at `dest`, to read or write.
+
+    Args:
+        dest: a local folder, or a Unity Catalog Volume path (`/Volumes/<catalog>/<schema>/
+            <volume>/...`, also as `dbfs:/Volumes/...`).
+
+    Returns:
+        A Landing: a LocalLanding for a folder, a VolumeLanding for a Volume.
+
+    Raises:
+        StreamForgeError: a malformed Volume path, or a destination StreamForge cannot write
+            (see `streamforge.sinks.destination.open_landing`).
+    """
     from streamforge.sinks import destination
 
     return destination.open_landing(str(dest))
@@ -517,6 +608,10 @@ def run(
         stop: set it to stop after the file in progress. listener: receives run events.
         clock: the clock that paces cycles (tests inject one). break_lock: take over the
             landing's lock from a runner that is gone.
+        scenario: asked before each new cycle for the fault rates, anomaly rates and burst to
+            use; None: the YAML's.
+        engine: "local" or "spark". master: Spark master URL for engine="spark" (None:
+            local[2]). spark_writer: as in `generate`.
 
     Returns:
         A RunSummary: files written this run, whether it resumed and whether it was stopped.
@@ -562,14 +657,40 @@ def _table_format(name: str) -> FileFormat:
 
 
 def view_landing(dest: str | Path, plan: Plan) -> LandingView:
-    """Files, rows, bytes and cycles of the landing at `dest` (a folder or a Volume path)."""
+    """What the landing at `dest` holds, from its manifest.
+
+    Args:
+        dest: a local folder or a Volume path.
+        plan: the plan of the sector written there (its tables are listed even before any file).
+
+    Returns:
+        A LandingView: per table its files, rows, bytes, last write and newest files; per
+        cycle its rows, files, anomalies and faults by table.
+
+    Raises:
+        StorageError: the landing could not be read. StreamForgeError: a malformed path.
+    """
     from streamforge import landing_view
 
     return landing_view.view_landing(open_landing(dest), plan)
 
 
 def sample_landed_file(dest: str | Path, plan: Plan, relpath: str, rows: int = 20) -> pa.Table:
-    """The first `rows` rows of one file of the landing at `dest`, typed by the plan."""
+    """The first rows of one landed file, read back with the table's types.
+
+    Args:
+        dest: a local folder or a Volume path.
+        plan: the plan of the sector written there.
+        relpath: the file as the manifest names it (`<table>/<table>-c<cycle>-<id>.<ext>`).
+        rows: how many rows to return at most.
+
+    Returns:
+        A pyarrow.Table of up to `rows` rows with the table's schema.
+
+    Raises:
+        StreamForgeError: the file is not in the manifest, or cannot be read here (a Delta
+            table is sampled from a local landing only).
+    """
     from streamforge import landing_view
 
     return landing_view.sample_file(open_landing(dest), plan, relpath, rows)
