@@ -83,6 +83,7 @@ def generate_spark(
         TypeError: `start` is not a datetime. ValueError: `start` is naive.
         NotFound: no such sector. SchemaError: the sector has errors.
     """
+    from streamforge.landing_write import claim_landing
     from streamforge.sinks.destination import open_landing
     from streamforge.sinks.formats import get_format
 
@@ -91,14 +92,7 @@ def generate_spark(
     root = out if remote else str(Path(out).resolve())
     files = landing_writer(spark, root, file_format, writer)  # checks before anything is removed
     landing = open_landing(out)
-    if landing.exists():
-        if not fresh:
-            raise StreamForgeError(
-                f"{out} already holds a StreamForge landing area; pass fresh=True (--fresh) to "
-                "replace it, or choose another destination"
-            )
-        with landing.lock("streamforge generate_spark"):
-            landing.clear()
+    claim_landing(landing, out, fresh)
     args = (sector, schema_dir, seed, cycles, start, interval, scale)
     return _generate(landing, files, file_format, args, on_rows)
 
