@@ -128,7 +128,7 @@ def _check(directory: Path) -> SectorCheck:
     from streamforge.plan import plan_sector
     from streamforge.spec.load import load_sector
 
-    spec, issues = load_sector(directory)
+    spec, issues = load_sector(directory, key_pool=_key_pool)
     plan = None
     if not any(i.severity == "error" for i in issues):
         plan, more = plan_sector(spec, capacity=_unique_capacity)
@@ -138,6 +138,15 @@ def _check(directory: Path) -> SectorCheck:
 
             issues += unique_coherence_warnings(plan)
     return SectorCheck(directory.name, plan, tuple(issues))
+
+
+def _key_pool(keys: ColumnSpec) -> int:
+    """How many distinct values the engine draws string map keys from (their Faker provider's
+    pool, else the word pool): the engine, and Faker when the pool is not cached, load only for
+    a sector with such a map that wants more than one key."""
+    from streamforge.engine import pools
+
+    return len(pools.faker_pool(keys.faker) if keys.faker is not None else pools.words())
 
 
 def _unique_capacity(col: ColumnSpec) -> int | None:
