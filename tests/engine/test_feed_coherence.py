@@ -132,3 +132,77 @@ def test_a_renamed_person_keeps_sex_age_and_birth_date(run_lab, seed: int, cycle
 
 def test_renames_happen_and_keep_the_person(run_lab) -> None:
     assert replay_renames(run_lab({"patient_changes": RENAMED}, cycles=6, seed=5), 6) > 5
+
+
+# A feed that tracks a dimension and declares only some of its columns (as the shipped
+# Healthcare patient_changes does): the after-image still carries the dimension's person and
+# place fields, so the person and place groups must come from the dimension's columns.
+PATIENT = {
+    "type": "dimension",
+    "num_rows": 40,
+    "columns": {
+        "patient_id": "int",
+        **{k: v for k, v in RENAMED["columns"].items() if k not in FEED_COLUMNS},
+    },
+}
+PATIENT["columns"].pop("patient_id")
+PATIENT["columns"] = {"patient_id": "int", **PATIENT["columns"]}
+THIN_FEED = {
+    "type": "change_feed",
+    "num_rows": 40,
+    "tracks": "patient",
+    "columns": {"patient_id": "int", **FEED_COLUMNS, "status": PATIENT["columns"]["status"]},
+}
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 2**31), cycles=st.integers(2, 5))
+def test_a_feed_that_declares_few_columns_keeps_people_and_places_whole(
+    run_lab, seed: int, cycles: int
+) -> None:
+    run = run_lab({"patient": PATIENT, "patient_changes": THIN_FEED}, cycles=cycles, seed=seed)
+    live = {r["patient_id"]: r for r in run.rows("patient", 0)}
+    for cycle in range(cycles):
+        for row in sorted(run.rows("patient_changes", cycle), key=lambda r: r["sequence_num"]):
+            key = row["patient_id"]
+            if row["change_type"] == "DELETE":
+                live.pop(key, None)
+                continue
+            if row["change_type"] == "UPDATE":
+                old = live[key]
+                assert all(row[f] == old[f] for f in PERSON_FACTS), (old, row)
+            assert_coherent(row)
+            live[key] = row
+
+
+def test_a_feed_writes_its_dimensions_people_and_places_in_the_dimensions_locale(run_lab) -> None:
+    """`locale: de_DE` on the dimension: its change feed's INSERTs and UPDATEs are German people
+    and places too (surnames from Faker's de_DE list, "<street>, <5-digit PLZ> <city>")."""
+    from faker.providers.person.de_DE import Provider as DePerson
+
+    shop = {
+        "type": "dimension",
+        "num_rows": 30,
+        "locale": "de_DE",
+        "columns": {
+            "shop_id": "int",
+            "first_name": "string",
+            "last_name": "string",
+            "address": "string",
+            "city": "string",
+            "postal_code": "string",
+        },
+    }
+    feed = {
+        "type": "change_feed",
+        "num_rows": 30,
+        "tracks": "shop",
+        "columns": {"shop_id": "int", **FEED_COLUMNS},
+    }
+    run = run_lab({"shop": shop, "shop_changes": feed}, cycles=3, seed=3)
+    rows = [r for c in range(3) for r in run.rows("shop_changes", c)]
+    assert {r["change_type"] for r in rows} >= {"INSERT", "UPDATE"}
+    for row in run.rows("shop", 0) + rows:
+        assert row["last_name"] in DePerson.last_names, row
+        assert re.search(r", \d{5} ", row["address"]), row
+        assert row["address"].endswith(f"{row['postal_code']} {row['city']}"), row

@@ -26,6 +26,7 @@ from streamforge.engine.rows import (
     column_context,
     fill_column,
     parents_below,
+    row_spec,
 )
 from streamforge.engine.rules import broken_rows
 from streamforge.engine.seeding import ROWS, rng_for, stable_rng
@@ -216,7 +217,7 @@ def change_batch(
 def _person_facts(table: TablePlan, attrs: list[ColumnSpec]) -> frozenset[str]:
     """Attributes that are facts of a person rather than of its name: sex/gender, age, birth
     date. A rename is a name change, not a new person, so an UPDATE never redraws them."""
-    fields = row_fields(table.spec)
+    fields = row_fields(row_spec(table))
     names = {a.name for a in attrs if not a.unique and a.expr is None}
     return frozenset(
         col.name
@@ -229,7 +230,7 @@ def _person_facts(table: TablePlan, attrs: list[ColumnSpec]) -> frozenset[str]:
 def _entity_groups(table: TablePlan, attrs: list[ColumnSpec]) -> list[np.ndarray]:
     """Attribute positions per person or place of the row: a person's name fields with its
     company (whose domain a work e-mail follows); a place's fields all together."""
-    fields = row_fields(table.spec)
+    fields = row_fields(row_spec(table))
     position = {
         a.name: j
         for j, a in enumerate(attrs)

@@ -22,7 +22,7 @@ from streamforge.engine.seeding import KEYS, VALUES, chunk_bounds, rng_for, stab
 from streamforge.engine.shared_draws import remember
 from streamforge.plan import TablePlan
 from streamforge.plan.columns import column_type, table_schema
-from streamforge.spec.model import ColumnSpec
+from streamforge.spec.model import ColumnSpec, TableSpec
 from streamforge.threads import GENERATE, POOL
 
 if TYPE_CHECKING:
@@ -71,7 +71,7 @@ def column_context(
     """`positions`: the chunk's (batch_position, row_index), shared by its columns (read-only)."""
     position, row_index = positions or chunk_positions(req, lo, hi)
     row = RowSource(
-        table=req.table.spec,
+        table=row_spec(req.table),
         context=lambda other: column_context(req, other, lo, hi, chunk, positions),
         stream=lambda entity: rng_for(
             req.seed, req.table.name, req.cycle, chunk, f"entity:{entity}", VALUES
@@ -93,6 +93,18 @@ def column_context(
         row=row,
         clock=req.clock,
     )
+
+
+def row_spec(table: TablePlan) -> TableSpec:
+    """The spec whose columns describe one row: a change feed that tracks a dimension may
+    declare only a few columns, while its after-image carries all of the dimension's; the person
+    and place fields must see those (else an INSERT's first name ignored its sex and an UPDATE
+    renamed a patient but kept the old e-mail)."""
+    if table.feed is None or table.feed.owns_entity:
+        return table.spec
+    declared = {c.name for c in table.spec.columns}
+    extra = tuple(c for c in table.columns if c.name not in declared)
+    return replace(table.spec, columns=table.spec.columns + extra) if extra else table.spec
 
 
 def chunk_positions(req: BatchRequest, lo: int, hi: int) -> tuple[np.ndarray, np.ndarray]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from types import MappingProxyType
 
 from streamforge.errors import Issue, did_you_mean
@@ -177,6 +178,10 @@ def _plan_table(
     if feed is not None:
         pk = feed.row_key
         own_entity = feed.entity
+        tracked = sector.table(feed.entity)
+        if table.locale is None and tracked is not None and tracked.locale is not None:
+            # The after-image holds the dimension's people and places: in its locale.
+            table = replace(table, locale=tracked.locale)
     else:
         if table.kind == "dimension":
             pk = entities[table.name].key if table.name in entities else None
