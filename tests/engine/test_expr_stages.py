@@ -10,6 +10,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests.times import at
 
 from streamforge import api
 from streamforge.expr.duck import evaluate_levels
@@ -57,7 +58,7 @@ def test_a_column_with_faults_reaches_later_columns_as_written(tmp_path: Path):
     (tmp_path / "s").mkdir()
     (tmp_path / "s" / "reading.yml").write_text(SECTOR)
     out = tmp_path / "out"
-    api.generate("s", out, schema_dir=tmp_path, fmt="parquet", cycles=1, start="2026-01-01")
+    api.generate("s", out, schema_dir=tmp_path, fmt="parquet", cycles=1, start=at("2026-01-01"))
     rows = [
         r for f in sorted((out / "reading").glob("*.parquet")) for r in pq.read_table(f).to_pylist()
     ]
