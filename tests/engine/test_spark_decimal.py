@@ -117,3 +117,18 @@ def test_a_zero_divisor_gives_null_not_an_error(text):
     )
     got = evaluate(table, {"v": typed_duckdb(text, TYPES)}, {"v": pa.float64()})
     assert got.column("v").to_pylist() == [None]
+
+
+def test_a_product_beyond_18_digits_is_exact_as_in_spark_not_an_error():
+    # Spark: decimal(10,2) * int is decimal(21,2), which holds 99999999.99 * 2147483647
+    table = pa.table(
+        {
+            "a": pa.array([Decimal("99999999.99"), Decimal("-0.01")], pa.decimal128(10, 2)),
+            "q": pa.array([2147483647, 3], pa.int32()),
+        }
+    )
+    got = evaluate(table, {"v": typed_duckdb("a * q", TYPES)}, {"v": pa.decimal128(21, 2)})
+    assert got.column("v").to_pylist() == [
+        Decimal("99999999.99") * 2147483647,
+        Decimal("-0.03"),
+    ]

@@ -71,6 +71,9 @@ def of_literal(node: exp.Expression) -> Dec | None:
 def spark_type(node: exp.Expression, duck_type: Callable[[exp.Expression], str]) -> Dec | None:
     """Spark's decimal type of `node` (DuckDB SQL tree), following Spark's rules for literals,
     casts, + - * / and round; other expressions take the type DuckDB binds them to."""
+    known = node.meta.get("spark_type") if node.meta else None
+    if known is not None:
+        return known  # type: ignore[no-any-return]
     literal = of_literal(node)
     if literal is not None:
         return literal
@@ -104,25 +107,38 @@ def _bound(node: exp.Expression, duck_type: Callable[[exp.Expression], str]) -> 
 def wide_arithmetic(
     node: exp.Add | exp.Sub | exp.Mul, duck_type: Callable[[exp.Expression], str]
 ) -> exp.Expression | None:
-    """`node` computed in 128 bits and typed as Spark types it, when that type has more than
-    18 digits (e.g. int * decimal(10,2) is decimal(21,2)); None when DuckDB's own is enough."""
+    """`node` computed in 128 bits when Spark's type of it has more than 18 digits (e.g.
+    int * decimal(10,2) is decimal(21,2)); None when DuckDB's own is enough.
+
+    The left operand is widened to at least 19 digits (DuckDB's smallest 128-bit decimal, and
+    one more digit than it had), so DuckDB's result type has room for Spark's. Spark's type is
+    kept in the node's meta for the expressions around it; a result Spark had to cut to 38
+    digits is cast to it (NULL when it does not fit, as in Spark)."""
     found = spark_type(node, duck_type)
     if found is None or not found[2] or found[0] <= 18:
         return None
     left = spark_type(node.this, duck_type)
-    scale = left[1] if left is not None else 0
+    if left is None:
+        return None
+    width = min(max(19, left[0] + 1), MAX)
     wide = node.copy()
-    wide.set(
-        "this",
-        exp.maybe_parse(
-            f"CAST(({node.this.sql(dialect='duckdb')}) AS DECIMAL({MAX}, {scale}))",
-            dialect="duckdb",
-        ),
-    )
-    return exp.maybe_parse(
-        f"TRY_CAST(({wide.sql(dialect='duckdb')}) AS DECIMAL({found[0]}, {found[1]}))",
-        dialect="duckdb",
-    )
+    operand = node.this.sql(dialect="duckdb")
+    wide.set("this", exp.maybe_parse(f"CAST(({operand}) AS DECIMAL({width}, {left[1]}))"))
+    a, b = left, spark_type(node.expression, duck_type)
+    if b is not None and _uncut(node, a, b):
+        wide.meta["spark_type"] = found
+        return wide
+    typed = f"TRY_CAST(({wide.sql(dialect='duckdb')}) AS DECIMAL({found[0]}, {found[1]}))"
+    return exp.maybe_parse(typed, dialect="duckdb")
+
+
+def _uncut(node: exp.Expression, a: Dec, b: Dec) -> bool:
+    """Whether Spark's type of `a op b` is the exact one (no digits cut to fit 38), so the
+    value always fits it."""
+    (p1, s1, _), (p2, s2, _) = a, b
+    if isinstance(node, exp.Mul):
+        return p1 + p2 + 1 <= MAX
+    return max(p1 - s1, p2 - s2) + max(s1, s2) + 1 <= MAX
 
 
 def exact_division(
