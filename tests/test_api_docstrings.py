@@ -1,6 +1,7 @@
 """Contracts on the public surface (issue #12 point 7): every public function of the facade
-(`api.py` and the pipeline half it re-exports, `api_pipelines.py`) documents, Google style, each
-of its parameters under Args and what it gives back under Returns."""
+(`api.py` and the pipeline half it re-exports, `api_pipelines.py`) and of the Spark engine's
+notebook entry points documents, Google style, each of its parameters under Args and what it
+gives back under Returns."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import streamforge
 
 PACKAGE = Path(streamforge.__file__).parent
 FACADE = ("api.py", "api_pipelines.py")
+ENTRY_POINTS = ("engine_spark/generate.py",)
 
 
 def public_functions(source: str) -> list[ast.FunctionDef]:
@@ -52,6 +54,14 @@ def contract_gaps(node: ast.FunctionDef) -> list[str]:
 def test_every_public_facade_function_documents_args_and_returns(module: str) -> None:
     functions = public_functions((PACKAGE / module).read_text(encoding="utf-8"))
     assert len(functions) >= 10  # the walk found the facade
+    gaps = {f.name: contract_gaps(f) for f in functions}
+    assert {name: lacking for name, lacking in gaps.items() if lacking} == {}
+
+
+@pytest.mark.parametrize("module", ENTRY_POINTS)
+def test_every_engine_entry_point_documents_args_and_returns(module: str) -> None:
+    functions = public_functions((PACKAGE / module).read_text(encoding="utf-8"))
+    assert functions  # the walk found the entry points
     gaps = {f.name: contract_gaps(f) for f in functions}
     assert {name: lacking for name, lacking in gaps.items() if lacking} == {}
 

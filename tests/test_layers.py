@@ -74,11 +74,15 @@ def test_layer_does_not_import_the_engine(layer: str) -> None:
     assert offenders, f"no module found under streamforge.{layer}"  # the walk saw the layer
 
 
-# Layers that must not reach up: the engines sit below the facade and its doors (issue 12
-# point 4: engine_spark/generate.py imported `streamforge.api`).
+# Layers that must not reach up (issue 12 point 4): the engines sit below the facade and its doors
+# (engine_spark/generate.py imported `streamforge.api`); the spec below the plan and the engine
+# (spec/columns.py imported the engine's pool cache, spec/column_limits.py its pools: the
+# engine's answers are passed in instead).
+DOORS = ("streamforge.api", "streamforge.cli", "streamforge.web")
 ABOVE = {
-    "engine": ("streamforge.api", "streamforge.cli", "streamforge.web"),
-    "engine_spark": ("streamforge.api", "streamforge.cli", "streamforge.web"),
+    "engine": DOORS,
+    "engine_spark": DOORS,
+    "spec": ("streamforge.engine", "streamforge.plan", *DOORS),
 }
 
 

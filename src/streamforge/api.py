@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -440,7 +439,7 @@ def generate(
     """
     from streamforge.engine.session import Session
     from streamforge.engine.settings import RunSettings
-    from streamforge.landing_write import GenerateResult, write_session
+    from streamforge.landing_write import GenerateResult, claim_landing, write_session
     from streamforge.sinks.local import LocalLanding
 
     if cycles < 0 or interval <= 0 or scale <= 0:
@@ -450,8 +449,8 @@ def generate(
     start_us = _start_us(start)  # every input is checked before anything is removed
     out = Path(out)
     writer = _engine_writer(engine, master, out, file_format, spark_writer)
-    _prepare_landing(out, fresh)
     landing = LocalLanding(out)
+    claim_landing(landing, str(out), fresh)
     config = RunSettings(
         seed=seed, start_us=start_us, interval_s=interval, scale=scale, workers=workers
     )
@@ -528,22 +527,6 @@ def expected_rows(
     return sum(settings.rows(t) for t in plan.dimensions) + sum(
         settings.rows(t, cycle) for cycle in range(cycles) for t in plan.streams
     )
-
-
-def _prepare_landing(out: Path, fresh: bool) -> None:
-    """Refuse to mix two runs in one folder; with `fresh`, clear what StreamForge wrote there."""
-    from streamforge.sinks.local import LocalLanding
-
-    landing = LocalLanding(out)
-    if not landing.exists():
-        return
-    if not fresh:
-        raise StreamForgeError(
-            f"{out} already holds a StreamForge landing area; pass --fresh to "
-            "replace it, or `streamforge run` to continue it, or choose another --out folder"
-        )
-    with landing.lock(f"streamforge generate (pid {os.getpid()})"):
-        landing.clear()
 
 
 def check_destination(dest: str | Path, fmt: str) -> None:

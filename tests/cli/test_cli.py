@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import click
 import pyarrow.parquet as pq
 import pytest
 import yaml
@@ -365,3 +366,25 @@ def test_debug_prints_the_traceback():
         assert done.returncode == 1
         assert ("Traceback (most recent call last)" in done.stderr) is traceback, done.stderr
         assert "RuntimeError: boom" in done.stderr
+
+
+def test_every_command_describes_its_shared_options_alike():
+    """--schema-dir reads the same in every command that takes it (run's had no help at all),
+    and generate and run offer the same landing formats with the same default."""
+    from streamforge.cli_run import run as run_command
+
+    assert isinstance(main, click.Group)
+    commands = {**main.commands, "run": run_command}
+    options = {
+        (name, flag): p
+        for name, command in commands.items()
+        for p in command.params
+        if isinstance(p, click.Option)
+        for flag in p.opts
+    }
+    helps = {name: p.help for (name, flag), p in options.items() if flag == "--schema-dir"}
+    assert {"generate", "run", "verify", "pipeline", "validate", "sectors"} <= set(helps)
+    assert len(set(helps.values())) == 1 and all(helps.values()), helps
+    generate, run_ = options["generate", "--format"], options["run", "--format"]
+    assert isinstance(generate.type, click.Choice) and isinstance(run_.type, click.Choice)
+    assert (generate.type.choices, generate.default) == (run_.type.choices, run_.default)

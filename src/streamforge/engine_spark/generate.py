@@ -47,23 +47,43 @@ def generate_spark(
     writer: str = "native",
 ) -> GenerateResult:
     """Dimensions once, then `cycles` batches of every fact and change feed, made on the
-    executors into the landing at `out` (a local folder, or `/Volumes/<catalog>/<schema>/<volume>/
-    <path>` on Databricks); the same rows as `api.generate` for the same arguments, a folder of
-    part files per table and cycle.
+    executors into the landing at `out`; the same rows as `api.generate` for the same
+    arguments, a folder of part files per table and cycle.
 
-    `start`: event time of cycle 0, an aware datetime (None: now, to the second).
-    `writer`: who encodes the files.
-    - "native" (default): each executor writes its chunks with StreamForge's own format code
-      (`engine_spark.native`; any file format: json, csv, parquet) and sends back only paths and
-      counts. Several times faster, but every executor must reach `out` as a file system path:
-      a local folder on `local[N]`, `/Volumes/...` (FUSE) on Databricks clusters and serverless.
-    - "spark": Spark's JSON or Parquet writer (`engine_spark.writer`; json or parquet); any
-      path or URI Spark writes to (`s3://`, `abfss://`, `dbfs:/`), at the cost of moving every
-      row into the JVM and encoding it there.
+    Args:
+        spark: the session to run on (a notebook's `spark`, or `local_session(...)`).
+        schema_dir: folder of sector folders; None: ./schema, else the built-in library.
+        sector: the sector's folder name (e.g. "Retail").
+        out: the landing: a local folder, or `/Volumes/<catalog>/<schema>/<volume>/<path>` on
+            Databricks (with writer="spark" also any URI Spark writes to: `s3://`, `abfss://`,
+            `dbfs:/`).
+        cycles: batches of every fact and change feed, >= 0.
+        seed: every value is a pure function of (seed, table, cycle, chunk).
+        fmt: a registered landing format the writer takes (native: json, csv, parquet;
+            spark: the formats that declare a Spark writer, json and parquet).
+        start: event time of cycle 0, an aware datetime (None: now, to the second).
+        interval: seconds of event time per cycle, > 0.
+        scale: multiplies every num_rows, > 0.
+        fresh: clear a landing area StreamForge already wrote at `out` first.
+        on_rows: called with (table, rows) as batches land (progress).
+        writer: who encodes the files. "native" (default): each executor writes its chunks
+            with StreamForge's own format code (`engine_spark.native`) and sends back only
+            paths and counts; several times faster, but every executor must reach `out` as a
+            file system path (a local folder on `local[N]`, `/Volumes/...` (FUSE) on
+            Databricks clusters and serverless). "spark": Spark's own writer
+            (`engine_spark.writer`), any path Spark writes to, at the cost of moving every row
+            into the JVM and encoding it there.
 
-    Raises StreamForgeError for bad arguments, a format or path the writer cannot take, or an
-    occupied landing; TypeError for a `start` that is not a datetime.
+    Returns:
+        A GenerateResult: the folders written (table, cycle, path, rows, anomalies), in order.
+
+    Raises:
+        StreamForgeError: bad arguments, a format or path the writer cannot take, or a
+            landing area already at `out` without `fresh`.
+        TypeError: `start` is not a datetime. ValueError: `start` is naive.
+        NotFound: no such sector. SchemaError: the sector has errors.
     """
+    from streamforge.landing_write import claim_landing
     from streamforge.sinks.destination import open_landing
     from streamforge.sinks.formats import get_format
 
@@ -72,14 +92,7 @@ def generate_spark(
     root = out if remote else str(Path(out).resolve())
     files = landing_writer(spark, root, file_format, writer)  # checks before anything is removed
     landing = open_landing(out)
-    if landing.exists():
-        if not fresh:
-            raise StreamForgeError(
-                f"{out} already holds a StreamForge landing area; pass fresh=True (--fresh) to "
-                "replace it, or choose another destination"
-            )
-        with landing.lock("streamforge generate_spark"):
-            landing.clear()
+    claim_landing(landing, out, fresh)
     args = (sector, schema_dir, seed, cycles, start, interval, scale)
     return _generate(landing, files, file_format, args, on_rows)
 
@@ -97,10 +110,28 @@ def generate_spark_tables(
     interval: float = 30.0,
     scale: float = 1.0,
 ) -> GenerateResult:
-    """The same rows as `generate_spark`, appended to tables `<database>.<table>` (in Unity
-    Catalog: `database="<catalog>.<schema>"`) with `saveAsTable`, instead of files; the first
-    call replaces each table. `table_format`: delta on Databricks; on open-source Spark without
-    delta-spark, `parquet`. The manifest lines are the result's `files` (path: the table name).
+    """The same rows as `generate_spark`, appended to tables `<database>.<table>` with
+    `saveAsTable` instead of files; the first call replaces each table.
+
+    Args:
+        spark: the session to run on.
+        schema_dir: folder of sector folders; None: ./schema, else the built-in library.
+        sector: the sector's folder name.
+        database: where the tables go; in Unity Catalog `"<catalog>.<schema>"`.
+        cycles: batches of every fact and change feed, >= 0.
+        seed: every value is a pure function of (seed, table, cycle, chunk).
+        table_format: Spark's table format: delta on Databricks; on open-source Spark without
+            delta-spark, parquet.
+        start: event time of cycle 0, an aware datetime (None: now, to the second).
+        interval: seconds of event time per cycle, > 0.
+        scale: multiplies every num_rows, > 0.
+
+    Returns:
+        A GenerateResult whose `files` are the manifest lines (path: the table name).
+
+    Raises:
+        StreamForgeError: bad arguments. TypeError: `start` is not a datetime.
+        NotFound: no such sector. SchemaError: the sector has errors.
     """
     from streamforge.engine_spark.tables import SparkTables, TableManifest
     from streamforge.sinks.formats import get_format
