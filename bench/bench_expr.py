@@ -18,6 +18,7 @@ import argparse
 import statistics
 import tempfile
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 from streamforge import api
@@ -63,7 +64,14 @@ def sector(root: Path, name: str, rows: int, columns: str) -> Path:
 
 def run_once(schema_dir: Path, out: Path) -> float:
     began = time.perf_counter()
-    api.generate("Shop", out, schema_dir=schema_dir, fmt="parquet", cycles=1, start="2026-01-01")
+    api.generate(
+        "Shop",
+        out,
+        schema_dir=schema_dir,
+        fmt="parquet",
+        cycles=1,
+        start=datetime(2026, 1, 1, tzinfo=UTC),
+    )
     return time.perf_counter() - began
 
 

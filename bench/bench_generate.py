@@ -41,7 +41,7 @@ SECTOR = "Energy"
 FACT = "electricity_production"
 DIMENSION = "customer"
 BENCH_SECTOR = "Bench"
-START = "2026-01-01T00:00:00Z"
+START = datetime(2026, 1, 1, tzinfo=UTC)
 SEED = 42
 MEMORY_LIMIT = 1 << 30  # the 50M-row case must stay under 1 GiB of RSS
 
@@ -132,6 +132,7 @@ def streamforge_run(table: str, rows: int, fmt: str, workers: int, work: Path) -
     from streamforge.engine.session import Session
     from streamforge.engine.settings import RunSettings
     from streamforge.landing_write import write_output
+    from streamforge.plan.times import start_micros
     from streamforge.sinks.formats import get_format
     from streamforge.sinks.local import LocalLanding
 
@@ -140,7 +141,7 @@ def streamforge_run(table: str, rows: int, fmt: str, workers: int, work: Path) -
     def once(rows: int, landing_dir: Path) -> dict[str, Any]:
         schema_dir = bench_sector(landing_dir / "_schema", table, rows)
         plan = api.load_plan(BENCH_SECTOR, schema_dir)
-        config = RunSettings(seed=SEED, start_us=api.parse_start(START), workers=workers)
+        config = RunSettings(seed=SEED, start_us=start_micros(START), workers=workers)
         session = Session(plan, config)
         landing = LocalLanding(landing_dir / "landing")
         dimensions = session.dimensions()

@@ -59,6 +59,7 @@ def spark_engine_run(table: str, rows: int, work: Path, writer: str) -> dict[str
     from streamforge.engine.settings import RunSettings
     from streamforge.engine_spark.native import landing_writer
     from streamforge.engine_spark.start import local_session
+    from streamforge.plan.times import start_micros
     from streamforge.sinks.formats import get_format
     from streamforge.sinks.local import LocalLanding
 
@@ -69,7 +70,7 @@ def spark_engine_run(table: str, rows: int, work: Path, writer: str) -> dict[str
 
     def once(rows: int, folder: Path) -> float:
         plan = api.load_plan(BENCH_SECTOR, bench_sector(folder / "_schema", table, rows))
-        settings = RunSettings(seed=SEED, start_us=api.parse_start(START))
+        settings = RunSettings(seed=SEED, start_us=start_micros(START))
         session = Session(plan, settings)
         landing = LocalLanding(folder / "landing")
         write = landing_writer(spark, str(folder / "landing"), fmt, writer)

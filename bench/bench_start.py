@@ -2,18 +2,22 @@
 
 Run by hand (not collected by pytest); see bench/README.md:
 
-    python bench/bench_start.py                       # this checkout, 9 runs per command
+    python bench/bench_start.py                       # every shipped sector, 9 runs per command
     python bench/bench_start.py --before main~3       # also an older revision, run alternately
+    python bench/bench_start.py --sector Retail --runs 5 --only validate
 
 Each command runs as a fresh `python -m streamforge ...` process: one warm-up run, then `--runs`
 timed runs; the table shows the median wall time and the median CPU time (user + system of the
-process and its threads). With `--before REV` the revision's `src/` is exported to a temp folder
-and every timed run of it alternates with a run of this checkout, so both see the same load: on a
-shared machine compare their ratio, not absolute seconds. The load average is printed with the
-table.
+process and its threads). `--version` and `--help` run once; `validate <schema>/<Sector>`,
+`generate <Sector>` (its default size, to a fresh folder) and the same with a cold pool cache run
+for every shipped sector (or `--sector`). With `--before REV` the revision's `src/` and `schema/`
+are exported to a temp folder and every timed run of it alternates with a run of this checkout,
+so both see the same load: on a shared machine compare their ratio, not absolute seconds. The
+load average is printed with the table.
 
-The Faker pool cache (engine/pool_cache.py) lives in a temp folder: the warm-up fills it, so the
-`generate` row is a warm start; `generate, cold pool cache` gives every run an empty one.
+The Faker caches (cache_dir.py: the pool file, the provider names) live in a temp folder per
+build: the warm-up fills them, so `validate` and `generate` are warm starts; `generate, cold pool
+cache` gives every run an empty one (what a first run after installing pays).
 """
 
 from __future__ import annotations
@@ -38,23 +42,9 @@ START = "2026-01-31T08:00:00Z"  # a fixed event time: every run writes the same 
 @dataclass(frozen=True, slots=True)
 class Case:
     name: str
-    args: Callable[[Path], list[str]]  # the scratch folder -> the command's arguments
+    args: Callable[[Build, Path], list[str]]  # (build, scratch folder) -> the command's arguments
     target_s: float | None  # the goal of issue 14, wall time on a quiet machine
     cold_cache: bool = False
-
-
-def cases(sector: str) -> list[Case]:
-    def generate(scratch: Path) -> list[str]:
-        out = scratch / "landing"
-        return ["generate", sector, "--out", str(out), "--fresh", "--start", START]
-
-    return [
-        Case("--version", lambda _: ["--version"], 0.15),
-        Case("--help", lambda _: ["--help"], 0.15),
-        Case(f"validate --sector {sector}", lambda _: ["validate", "--sector", sector], 0.3),
-        Case(f"generate {sector}", generate, 0.5),
-        Case(f"generate {sector}, cold pool cache", generate, None, cold_cache=True),
-    ]
 
 
 @dataclass
@@ -64,6 +54,36 @@ class Build:
     label: str
     src: Path
     cache: Path  # its own pool cache: the two copies may build different pools
+
+    @property
+    def schema(self) -> Path:
+        return self.src.parent / "schema"
+
+
+def shipped_sectors() -> list[str]:
+    return sorted(p.name for p in (ROOT / "schema").iterdir() if any(p.glob("*.yml")))
+
+
+def start_cases() -> list[Case]:
+    return [
+        Case("--version", lambda b, s: ["--version"], 0.15),
+        Case("--help", lambda b, s: ["--help"], 0.15),
+    ]
+
+
+def sector_cases(sector: str) -> list[Case]:
+    def validate(build: Build, scratch: Path) -> list[str]:
+        return ["validate", str(build.schema / sector)]
+
+    def generate(build: Build, scratch: Path) -> list[str]:
+        out = scratch / "landing"
+        return ["generate", sector, "--out", str(out), "--fresh", "--start", START]
+
+    return [
+        Case(f"validate schema/{sector}", validate, 0.3),
+        Case(f"generate {sector}", generate, 0.5),
+        Case(f"generate {sector}, cold pool cache", generate, None, cold_cache=True),
+    ]
 
 
 def run_once(build: Build, case: Case, scratch: Path) -> tuple[float, float]:
@@ -75,7 +95,7 @@ def run_once(build: Build, case: Case, scratch: Path) -> tuple[float, float]:
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     began = time.perf_counter()
     subprocess.run(
-        [sys.executable, "-m", "streamforge", *case.args(scratch)],
+        [sys.executable, "-m", "streamforge", *case.args(build, scratch)],
         env=env,
         cwd=scratch,  # no ./schema here: the shipped sector library is used
         check=True,
@@ -105,7 +125,7 @@ def export(revision: str, into: Path) -> Path:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=9, help="timed runs per command (median)")
-    parser.add_argument("--sector", default="Retail", help="shipped sector to validate/generate")
+    parser.add_argument("--sector", help="only this shipped sector (default: every one)")
     parser.add_argument("--before", metavar="REV", help="also time this git revision, alternately")
     parser.add_argument("--only", default="", help="only commands whose name contains this")
     options = parser.parse_args()
@@ -113,10 +133,12 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-start-") as tmp:
         scratch = Path(tmp)
         builds = [Build("now", ROOT / "src", scratch / "cache-now")]
+        sectors = [options.sector] if options.sector else shipped_sectors()
         if options.before:
             old = export(options.before, scratch / "before")
             builds.insert(0, Build(options.before, old, scratch / "cache-before"))
-        chosen = [c for c in cases(options.sector) if options.only in c.name]
+        every = start_cases() + [c for sector in sectors for c in sector_cases(sector)]
+        chosen = [c for c in every if options.only in c.name]
         load_before = os.getloadavg()
         results: dict[tuple[str, str], list[tuple[float, float]]] = {}
         for case in chosen:

@@ -17,11 +17,12 @@ import json
 import subprocess
 import sys
 import tempfile
+from datetime import UTC, datetime
 from pathlib import Path
 
 from streamforge import api
 
-START = "2026-01-01T00:00:00Z"
+START = datetime(2026, 1, 1, tzinfo=UTC)
 CHILD = r"""
 import json, resource, sys, time
 from pathlib import Path

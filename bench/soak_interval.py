@@ -70,42 +70,81 @@ def _read_cycles(process: subprocess.Popen, cycles: list[tuple[int, int, float]]
 
 
 def _report(args, samples, cycles, code, clean, said, loads) -> None:
-    seconds = [c[2] for c in cycles]
-    rss = [s[1] for s in samples]
-    wall = samples[-1][0] - samples[0][0]
-    cpu_share = (samples[-1][2] - samples[0][2]) / wall
-    minute = lambda lo, hi: [s[1] for s in samples if lo <= s[0] < hi]  # noqa: E731
-    second, last = minute(60, 120), minute(wall - 60, wall + 1)
-    per_minute = [
-        (samples[i + 60][2] - samples[i][2]) / (samples[i + 60][0] - samples[i][0])
-        for i in range(0, len(samples) - 60, 60)
-    ]
-    quantile = lambda q: statistics.quantiles(seconds, n=100)[q - 1]  # noqa: E731
     print(f"## soak_interval: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC")
     print(f"`python bench/soak_interval.py --minutes {args.minutes:g} --interval {args.interval}`")
     print()
     print("| measure | value |")
     print("|---|---|")
-    print(f"| wall time sampled | {wall:.0f} s |")
-    print(f"| cycles | {len(cycles)} ({sum(c[1] for c in cycles):,} rows) |")
-    print(
-        f"| cycle time p50 / p95 / max | {statistics.median(seconds):.3f} / {quantile(95):.3f} "
-        f"/ {max(seconds):.3f} s |"
-    )
-    print(f"| cycles longer than the interval | {sum(s > float(args.interval) for s in seconds)} |")
-    settled = next((s[1] for s in samples if s[0] >= 30), rss[0])  # start-up done
-    print(f"| RSS at 30 s / median / max / last | {settled:.0f} / {statistics.median(rss):.0f} / "
-          f"{max(rss):.0f} / {rss[-1]:.0f} MiB |")  # fmt: skip
-    if second and last:
-        growth = statistics.mean(last) - statistics.mean(second)
-        print(f"| RSS growth, minute 2 → last minute | {growth:+.1f} MiB |")
-    print(f"| CPU, share of one core (average) | {cpu_share:.1%} |")
-    if per_minute:
-        print(f"| CPU per minute, min / max | {min(per_minute):.1%} / {max(per_minute):.1%} |")
-    load = f"{min(loads):.1f} / {statistics.median(loads):.1f} / {max(loads):.1f}"
-    print(f"| load average (1 min), min / median / max | {load} ({os.cpu_count()} CPUs) |")
+    for measure, value in summary(samples, cycles, float(args.interval), loads):
+        print(f"| {measure} | {value} |")
     print(f"| exit code after SIGTERM | {code} |")
     print(f"| verify | {'clean' if clean else 'FAILED'}: {said} |")
+
+
+SETTLED = 30.0  # seconds: start-up is over by then
+
+
+def summary(
+    samples: list[tuple[float, float, float]],
+    cycles: list[tuple[int, int, float]],
+    interval: float,
+    loads: list[float],
+) -> list[tuple[str, str]]:
+    """(measure, value) rows of the report. `samples` are (elapsed s, RSS MiB, CPU s), one a
+    second; `cycles` (cycle, rows, seconds). A measure the run was too short for reads "n/a"
+    with the reason, never a number from a sample that was not taken."""
+    if not samples:
+        return [("samples", "n/a (the run ended before the first reading)")]
+    wall = samples[-1][0] - samples[0][0]
+    rss = [s[1] for s in samples]
+    rows = [("wall time sampled", f"{wall:.0f} s")]
+    seconds = [c[2] for c in cycles]
+    rows.append(("cycles", f"{len(cycles)} ({sum(c[1] for c in cycles):,} rows)"))
+    if len(seconds) >= 2:
+        p95 = statistics.quantiles(seconds, n=100)[94]
+        times = f"{statistics.median(seconds):.3f} / {p95:.3f} / {max(seconds):.3f} s"
+    else:
+        times = f"n/a ({len(seconds)} cycle timed; a percentile needs 2)"
+    rows.append(("cycle time p50 / p95 / max", times))
+    rows.append(("cycles longer than the interval", str(sum(s > interval for s in seconds))))
+    settled = next((s[1] for s in samples if s[0] >= SETTLED), None)
+    at_30 = (
+        f"{settled:.0f}"
+        if settled is not None
+        else f"n/a (the run ended at {samples[-1][0]:.0f} s, before 30 s)"
+    )
+    rows.append(
+        (
+            "RSS at 30 s / median / max / last",
+            f"{at_30} / {statistics.median(rss):.0f} / {max(rss):.0f} / {rss[-1]:.0f} MiB",
+        )
+    )
+    rows.append(("RSS growth, minute 2 → last minute", _growth(samples)))
+    if wall > 0:
+        rows.append(
+            ("CPU, share of one core (average)", f"{(samples[-1][2] - samples[0][2]) / wall:.1%}")
+        )
+    per_minute = [
+        (samples[i + 60][2] - samples[i][2]) / (samples[i + 60][0] - samples[i][0])
+        for i in range(0, len(samples) - 60, 60)
+    ]
+    if per_minute:
+        rows.append(("CPU per minute, min / max", f"{min(per_minute):.1%} / {max(per_minute):.1%}"))
+    if loads:
+        load = f"{min(loads):.1f} / {statistics.median(loads):.1f} / {max(loads):.1f}"
+        rows.append(("load average (1 min), min / median / max", f"{load} ({os.cpu_count()} CPUs)"))
+    return rows
+
+
+def _growth(samples: list[tuple[float, float, float]]) -> str:
+    """Mean RSS of the last minute minus that of minute 2 (start-up over), minutes counted from
+    the launch: only when both were sampled and do not overlap, i.e. after 3 minutes."""
+    end = samples[-1][0]
+    second = [s[1] for s in samples if 60 <= s[0] < 120]
+    last = [s[1] for s in samples if s[0] >= end - 60]
+    if end < 180 or not second:
+        return f"n/a (needs 3 minutes sampled, had {end:.0f} s)"
+    return f"{statistics.mean(last) - statistics.mean(second):+.1f} MiB"
 
 
 if __name__ == "__main__":

@@ -74,6 +74,44 @@ def test_layer_does_not_import_the_engine(layer: str) -> None:
     assert offenders, f"no module found under streamforge.{layer}"  # the walk saw the layer
 
 
+# Layers that must not reach up (issue 12 point 4): the engines sit below the facade and its doors
+# (engine_spark/generate.py imported `streamforge.api`); the spec below the plan and the engine
+# (spec/columns.py imported the engine's pool cache, spec/column_limits.py its pools: the
+# engine's answers are passed in instead).
+DOORS = ("streamforge.api", "streamforge.cli", "streamforge.web")
+ABOVE = {
+    "engine": DOORS,
+    "engine_spark": DOORS,
+    "spec": ("streamforge.engine", "streamforge.plan", *DOORS),
+}
+
+
+def reaching_up(layer: str, above: tuple[str, ...]) -> dict[str, list[str]]:
+    """Modules of `layer` that import a module under one of `above` (lazily or not)."""
+    found = {
+        name: sorted(
+            i
+            for i in imported(path, load_time_only=False)
+            if any(i == top or i.startswith((f"{top}.", f"{top}_")) for top in above)
+        )
+        for name, path in modules().items()
+        if name.startswith(f"streamforge.{layer}.") or name == f"streamforge.{layer}"
+    }
+    assert found, f"no module found under streamforge.{layer}"  # the walk saw the layer
+    return {k: v for k, v in found.items() if v}
+
+
+@pytest.mark.parametrize("layer", sorted(ABOVE))
+def test_layer_does_not_import_the_facade_or_its_doors(layer: str) -> None:
+    assert reaching_up(layer, ABOVE[layer]) == {}
+
+
+def test_the_upward_check_sees_an_import_of_the_facade() -> None:
+    """`api_pipelines` counts as the facade (`streamforge.api_...`); the CLI imports it."""
+    assert "streamforge.api" in reaching_up("cli", ("streamforge.api",))["streamforge.cli"]
+    assert reaching_up("cli_run", ("streamforge.web",)) == {}
+
+
 def load_graph() -> dict[str, set[str]]:
     known = modules()
     return {

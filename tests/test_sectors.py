@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
+from tests.times import at
 
 from streamforge import api, sectors
 from streamforge.readback import read_manifest
@@ -14,6 +15,7 @@ SCHEMA_DIR = Path(__file__).resolve().parents[1] / "schema"
 SECTORS = sectors.sector_names(SCHEMA_DIR)
 SCALE = 0.25
 CYCLES = 3
+START = at("2026-01-01T00:00:00Z")
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -49,12 +51,11 @@ def test_sector_generates_and_verifies_clean(tmp_path: Path, sector: str, fmt: s
         cycles=CYCLES,
         scale=SCALE,
         seed=5,
-        start="2026-01-01T00:00:00Z",
+        start=START,
     )
     plan = api.load_plan(sector, SCHEMA_DIR)
-    start = "2026-01-01T00:00:00Z"
     assert result.rows == api.expected_rows(
-        sector, CYCLES, SCALE, SCHEMA_DIR, seed=5, start=start, interval=30
+        sector, CYCLES, SCALE, SCHEMA_DIR, seed=5, start=START, interval=30
     )
     manifest = read_manifest(out)
     assert len(manifest) == len(plan.dimensions) + CYCLES * len(plan.streams)

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -37,7 +36,12 @@ if TYPE_CHECKING:
     from streamforge.engine.scenario import Scenario
     from streamforge.estimate import RunEstimate
     from streamforge.landing_view import LandingView
-    from streamforge.landing_write import OutputWriter, ProgressCallback, WrittenFile
+    from streamforge.landing_write import (
+        GenerateResult,
+        OutputWriter,
+        ProgressCallback,
+        WrittenFile,
+    )
     from streamforge.plan import Plan
     from streamforge.profile import ColumnProfile
     from streamforge.run_events import Listener
@@ -54,6 +58,7 @@ _LAZY = {
     "Plan": "streamforge.plan",
     "ColumnProfile": "streamforge.profile",
     "WrittenFile": "streamforge.landing_write",
+    "GenerateResult": "streamforge.landing_write",
     "RunSummary": "streamforge.runner",
     "RunSettings": "streamforge.engine.settings",
     "FileFormat": "streamforge.sinks.formats",
@@ -94,19 +99,6 @@ class SectorSummary:
     warnings: int
 
 
-@dataclass(slots=True)
-class GenerateResult:
-    sector: str
-    out: Path
-    seed: int
-    cycles: int
-    files: list[WrittenFile] = field(default_factory=list)
-
-    @property
-    def rows(self) -> int:
-        return sum(f.rows for f in self.files)
-
-
 def list_sectors(schema_dir: Path | str | None = None) -> list[SectorSummary]:
     """Every sector of the folder with its tables, for listings.
 
@@ -126,6 +118,16 @@ def list_sectors(schema_dir: Path | str | None = None) -> list[SectorSummary]:
 
 
 def summarize(check: SectorCheck) -> SectorSummary:
+    """One sector's listing line, from its check.
+
+    Args:
+        check: a sector's plan and issues (`check_sector`, `validate`).
+
+    Returns:
+        A SectorSummary: per table its kind, `num_rows` (before --scale), primary key, foreign
+        keys (column -> referenced table), tracked dimension and description (no tables when
+        the sector has errors), and the error and warning counts.
+    """
     tables: list[TableSummary] = []
     if check.plan is not None:
         for t in check.plan.tables:
@@ -165,8 +167,23 @@ def validate(schema_dir: Path | str | None = None, sector: str | None = None) ->
 def load_curve(
     sector: str, table: str, schema_dir: Path | str | None = None, interval: float = 30.0
 ) -> LoadCurve | None:
-    """Expected rows per UTC hour of a fact or change feed with a `profile:` (at `interval`
-    seconds a cycle), None without one. Raises NotFound for an unknown table."""
+    """The load a table's `profile:` gives, in rows, for charts.
+
+    Args:
+        sector: the sector's folder name.
+        table: a table of the sector.
+        schema_dir: folder of sector folders; None: ./schema, else the built-in library.
+        interval: seconds of event time per cycle, > 0.
+
+    Returns:
+        A LoadCurve (24 hourly expected row counts, UTC; 7 weekday factors, Monday first;
+        average and peak rows per cycle), or None for a dimension or a table without
+        `profile:`.
+
+    Raises:
+        NotFound: no such sector, or no such table in it.
+        SchemaError: the sector has errors.
+    """
     from streamforge.engine.load_profile import load_curve as curve_of
 
     plan = load_plan(sector, schema_dir)
@@ -198,6 +215,12 @@ def load_plan(sector: str, schema_dir: Path | str | None = None) -> Plan:
 
 def sector_names(schema_dir: Path | str | None = None) -> list[str]:
     """The sector folders (those holding *.yml or *.yaml files) of the folder, sorted.
+
+    Args:
+        schema_dir: folder of sector folders; None: ./schema, else the built-in library.
+
+    Returns:
+        The folder names, sorted.
 
     Raises:
         StreamForgeError: the schema folder does not exist.
@@ -236,6 +259,11 @@ class TableSource:
 def table_source(sector: str, table: str, schema_dir: Path | str | None = None) -> TableSource:
     """The YAML file that defines one table of a (valid) sector.
 
+    Args:
+        sector: the sector's folder name.
+        table: a table of the sector.
+        schema_dir: folder of sector folders; None: ./schema, else the built-in library.
+
     Returns:
         A TableSource: sector, table, kind, the file's path as the user would type it, and
         its text as written.
@@ -255,38 +283,25 @@ def table_source(sector: str, table: str, schema_dir: Path | str | None = None) 
 
 
 def column_profile(rows: pa.Table, bins: int = 12) -> list[ColumnProfile]:
-    """Counts per column of some generated rows (a histogram or category bars), for charts."""
+    """Counts per column of some generated rows, for charts.
+
+    Args:
+        rows: any table (e.g. `preview`'s rows); every column is profiled.
+        bins: histogram bins of a numeric, date or timestamp column, >= 1.
+
+    Returns:
+        One ColumnProfile per column, in column order: the chart kind (histogram, categories,
+        text or none), its bars, the null count and the distinct count.
+    """
     from streamforge.profile import profile_table
 
     return profile_table(rows, bins)
 
 
-def parse_start(text: str | None) -> int:
-    """The start of a run's event time.
+def _start_us(start: datetime | None) -> int:
+    from streamforge.plan.times import start_micros  # loads the plan package: not at import
 
-    Args:
-        text: an ISO-8601 date or time (`Z` or an offset; none means UTC); None: now, to the
-            second.
-
-    Returns:
-        Microseconds since the Unix epoch (UTC).
-
-    Raises:
-        StreamForgeError: `text` is not ISO-8601.
-    """
-    from streamforge.plan.times import MICROS
-
-    if text is None:
-        return int(datetime.now(UTC).replace(microsecond=0).timestamp()) * MICROS
-    try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        raise StreamForgeError(
-            f"--start '{text}' is not ISO-8601; write e.g. 2026-01-31T08:00:00Z"
-        ) from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return int(moment.timestamp() * MICROS)
+    return start_micros(start)
 
 
 def preview(
@@ -323,7 +338,7 @@ def preview(
     if table not in names:
         raise NotFound(f"unknown table '{table}' in sector '{sector}'")
     # A preview ignores `profile:` (at a quiet hour a table could have no rows to show).
-    settings = RunSettings(seed=seed, start_us=parse_start(None), profiles=False)
+    settings = RunSettings(seed=seed, start_us=_start_us(None), profiles=False)
     for made, data in Session(plan, settings).first_tables():
         if made.name == table:
             return data.slice(0, rows)
@@ -332,6 +347,9 @@ def preview(
 
 def landing_formats() -> tuple[str, ...]:
     """Names of the registered landing formats (`json`, `csv`, `parquet`, `delta`, ...).
+
+    Returns:
+        The format names, sorted.
 
     Read from the names of the `sinks/fmt_<name>.py` modules, which the sinks package registers
     (and `register_format` checks that a format's name is its module's), without importing them:
@@ -342,11 +360,24 @@ def landing_formats() -> tuple[str, ...]:
 
 
 def estimate(plan: Plan, fmt: str, scale: float = 1.0, seed: int = DEFAULT_SEED) -> RunEstimate:
-    """Rows and bytes a run of `plan` writes: the dimensions once, then per cycle (see
-    `streamforge.estimate.estimate_run`). Raises ValueError for an unknown format."""
+    """Rows and bytes a run of `plan` writes: the dimensions once, then per cycle.
+
+    Args:
+        plan: a sector's plan (`load_plan`).
+        fmt: a registered landing format (bytes per row depend on it).
+        scale: multiplies every num_rows, > 0.
+        seed: the run's seed (sizes are measured on a sample of its rows).
+
+    Returns:
+        A RunEstimate: per table its kind, rows and bytes (dimensions once, facts and change
+        feeds per cycle; see `streamforge.estimate.estimate_run`).
+
+    Raises:
+        ValueError: an unknown format.
+    """
     from streamforge.estimate import estimate_run
 
-    return estimate_run(plan, fmt, scale, seed, parse_start(None))
+    return estimate_run(plan, fmt, scale, seed, _start_us(None))
 
 
 def generate(
@@ -357,7 +388,7 @@ def generate(
     fmt: str = DEFAULT_FORMAT,
     seed: int = DEFAULT_SEED,
     cycles: int = 1,
-    start: str | None = None,
+    start: datetime | None = None,
     interval: float = 30.0,
     scale: float = 1.0,
     workers: int = 2,
@@ -380,8 +411,8 @@ def generate(
         seed: every value is a pure function of (seed, table, cycle, chunk).
         out: the local landing folder (one folder per table, `_streamforge/` manifest).
         cycles: batches of every fact and change feed, >= 0.
-        start: event time of cycle 0, ISO-8601 (None: now); cycle c covers
-            [start + c × interval, start + (c + 1) × interval).
+        start: event time of cycle 0, an aware datetime (None: now, to the second); cycle c
+            covers [start + c × interval, start + (c + 1) × interval).
         interval: seconds of event time per cycle, > 0.
         scale: multiplies every num_rows, > 0.
         workers: chunks made at once on the shared thread pool (1: on this thread).
@@ -399,25 +430,27 @@ def generate(
 
     Raises:
         StreamForgeError: cycles < 0, interval or scale <= 0, an unknown format or engine, a
-            Volume destination for engine="spark", a non-ISO start, or a landing area already
-            in `out` without `fresh`.
+            Volume destination for engine="spark", or a landing area already in `out` without
+            `fresh`.
+        TypeError: `start` is not a datetime (text is the CLI's to parse).
+        ValueError: `start` is naive.
         NotFound: no such sector. SchemaError: the sector has errors.
         UniqueExhausted: a unique column runs out of values within the requested cycles.
     """
     from streamforge.engine.session import Session
     from streamforge.engine.settings import RunSettings
-    from streamforge.landing_write import write_session
+    from streamforge.landing_write import GenerateResult, claim_landing, write_session
     from streamforge.sinks.local import LocalLanding
 
     if cycles < 0 or interval <= 0 or scale <= 0:
         raise StreamForgeError("--cycles must be >= 0, --interval and --scale > 0")
     plan = load_plan(sector, schema_dir)
     file_format = _table_format(fmt)
-    start_us = parse_start(start)  # every input is checked before anything is removed
+    start_us = _start_us(start)  # every input is checked before anything is removed
     out = Path(out)
     writer = _engine_writer(engine, master, out, file_format, spark_writer)
-    _prepare_landing(out, fresh)
     landing = LocalLanding(out)
+    claim_landing(landing, str(out), fresh)
     config = RunSettings(
         seed=seed, start_us=start_us, interval_s=interval, scale=scale, workers=workers
     )
@@ -464,34 +497,36 @@ def expected_rows(
     schema_dir: Path | str | None = None,
     *,
     seed: int = DEFAULT_SEED,
-    start: str | None = None,
+    start: datetime | None = None,
     interval: float = 30.0,
 ) -> int:
     """Rows a generate call with the same arguments makes in total (for progress bars): exact,
-    `profile:` included, since rows per cycle are a pure function of the seed and the window."""
+    `profile:` included, since rows per cycle are a pure function of the seed and the window.
+
+    Args:
+        sector: the sector's folder name.
+        cycles: batches of every fact and change feed, >= 0.
+        scale: multiplies every num_rows, > 0.
+        schema_dir: folder of sector folders; None: ./schema, else the built-in library.
+        seed: the run's seed.
+        start: event time of cycle 0, an aware datetime (None: now, to the second); pass the
+            same moment as to `generate`, or a `profile:` may count another hour's rows.
+        interval: seconds of event time per cycle, > 0.
+
+    Returns:
+        The number of rows: every dimension once plus every fact and change feed per cycle.
+
+    Raises:
+        NotFound: no such sector. SchemaError: the sector has errors.
+        TypeError: `start` is not a datetime. ValueError: `start` is naive.
+    """
     from streamforge.engine.settings import RunSettings
 
     plan = load_plan(sector, schema_dir)
-    settings = RunSettings(seed=seed, start_us=parse_start(start), interval_s=interval, scale=scale)
+    settings = RunSettings(seed=seed, start_us=_start_us(start), interval_s=interval, scale=scale)
     return sum(settings.rows(t) for t in plan.dimensions) + sum(
         settings.rows(t, cycle) for cycle in range(cycles) for t in plan.streams
     )
-
-
-def _prepare_landing(out: Path, fresh: bool) -> None:
-    """Refuse to mix two runs in one folder; with `fresh`, clear what StreamForge wrote there."""
-    from streamforge.sinks.local import LocalLanding
-
-    landing = LocalLanding(out)
-    if not landing.exists():
-        return
-    if not fresh:
-        raise StreamForgeError(
-            f"{out} already holds a StreamForge landing area; pass --fresh to "
-            "replace it, or `streamforge run` to continue it, or choose another --out folder"
-        )
-    with landing.lock(f"streamforge generate (pid {os.getpid()})"):
-        landing.clear()
 
 
 def check_destination(dest: str | Path, fmt: str) -> None:
@@ -511,7 +546,19 @@ def check_destination(dest: str | Path, fmt: str) -> None:
 
 
 def open_landing(dest: str | Path) -> Landing:
-    """A local folder, or a Unity Catalog Volume (`/Volumes/...`, `dbfs:/Volumes/...`)."""
+    """The landing area at `dest`, to read or write.
+
+    Args:
+        dest: a local folder, or a Unity Catalog Volume path (`/Volumes/<catalog>/<schema>/
+            <volume>/...`, also as `dbfs:/Volumes/...`).
+
+    Returns:
+        A Landing: a LocalLanding for a folder, a VolumeLanding for a Volume.
+
+    Raises:
+        StreamForgeError: a malformed Volume path, or a destination StreamForge cannot write
+            (see `streamforge.sinks.destination.open_landing`).
+    """
     from streamforge.sinks import destination
 
     return destination.open_landing(str(dest))
@@ -561,6 +608,10 @@ def run(
         stop: set it to stop after the file in progress. listener: receives run events.
         clock: the clock that paces cycles (tests inject one). break_lock: take over the
             landing's lock from a runner that is gone.
+        scenario: asked before each new cycle for the fault rates, anomaly rates and burst to
+            use; None: the YAML's.
+        engine: "local" or "spark". master: Spark master URL for engine="spark" (None:
+            local[2]). spark_writer: as in `generate`.
 
     Returns:
         A RunSummary: files written this run, whether it resumed and whether it was stopped.
@@ -606,14 +657,40 @@ def _table_format(name: str) -> FileFormat:
 
 
 def view_landing(dest: str | Path, plan: Plan) -> LandingView:
-    """Files, rows, bytes and cycles of the landing at `dest` (a folder or a Volume path)."""
+    """What the landing at `dest` holds, from its manifest.
+
+    Args:
+        dest: a local folder or a Volume path.
+        plan: the plan of the sector written there (its tables are listed even before any file).
+
+    Returns:
+        A LandingView: per table its files, rows, bytes, last write and newest files; per
+        cycle its rows, files, anomalies and faults by table.
+
+    Raises:
+        StorageError: the landing could not be read. StreamForgeError: a malformed path.
+    """
     from streamforge import landing_view
 
     return landing_view.view_landing(open_landing(dest), plan)
 
 
 def sample_landed_file(dest: str | Path, plan: Plan, relpath: str, rows: int = 20) -> pa.Table:
-    """The first `rows` rows of one file of the landing at `dest`, typed by the plan."""
+    """The first rows of one landed file, read back with the table's types.
+
+    Args:
+        dest: a local folder or a Volume path.
+        plan: the plan of the sector written there.
+        relpath: the file as the manifest names it (`<table>/<table>-c<cycle>-<id>.<ext>`).
+        rows: how many rows to return at most.
+
+    Returns:
+        A pyarrow.Table of up to `rows` rows with the table's schema.
+
+    Raises:
+        StreamForgeError: the file is not in the manifest, or cannot be read here (a Delta
+            table is sampled from a local landing only).
+    """
     from streamforge import landing_view
 
     return landing_view.sample_file(open_landing(dest), plan, relpath, rows)

@@ -47,15 +47,33 @@ def pipeline(
 ):
     """Generate the pipeline project that ingests a sector's landing area; write it to `out`.
 
-    `interval` (seconds between the landing's cycles) sets the watermark; None reads it from a
-    local `landing` (checkpoint, else manifest), else 30. Raises StreamForgeError when it is not
-    positive. `fmt` (the landing's file format) None reads it from a local `landing`, else json;
-    raises StreamForgeError when a local landing was written in another format. `continuous`
-    makes the bundle's pipeline continuous (no refresh job). `notebooks`
-    ("source" or "ipynb") writes the sources as notebooks; `workshop` leaves chosen steps as
-    exercises in transformations/ with the solutions in solutions/ (source notebooks unless
-    `notebooks` says otherwise). `generator_job` adds a bundle job that writes the landing with
-    the Spark engine. Raises StreamForgeError for an unknown notebook form.
+    Args:
+        sector: the sector's folder name.
+        out: folder to write the project to (None: only return it).
+        schema_dir: folder of sector folders; None: ./schema, else the built-in library.
+        target: a registered pipeline target (`pipeline_targets()`).
+        language: python or sql.
+        landing: where the pipeline reads (a folder, a Volume path, a URL); None: the target's
+            default landing. A local one also gives `fmt` and `interval` when they are None.
+        scd: 1 or 2, how the pipeline keeps a tracked dimension's history.
+        fmt: the landing's file format (`pipeline_formats()`); None: the local landing's,
+            else json.
+        interval: seconds between the landing's cycles, > 0; sets the watermark. None: the
+            local landing's (checkpoint, else manifest), else 30.
+        continuous: the bundle's pipeline runs continuously (no refresh job).
+        notebooks: "source" or "ipynb" writes the sources as notebooks; None: plain files.
+        workshop: leave chosen steps as exercises in transformations/, the solutions in
+            solutions/ (source notebooks unless `notebooks` says otherwise).
+        generator_job: add a bundle job that writes the landing with the Spark engine.
+
+    Returns:
+        A PipelineProject: `files`, relative path -> text (sources, databricks.yml, README).
+
+    Raises:
+        StreamForgeError: `interval` not positive, `fmt` other than the local landing's, an
+            unknown notebook form, target, language or scd, or a generator job the target or
+            format cannot have.
+        NotFound: no such sector. SchemaError: the sector has errors.
     """
     from streamforge.pipelines.interval import DEFAULT_INTERVAL, landing_format, landing_interval
     from streamforge.pipelines.project import PipelineOptions, build_project
@@ -102,11 +120,20 @@ def pipeline(
 def run_pipeline_locally(
     project_dir: Path | str, work_dir: Path | str | None = None
 ) -> dict[str, int]:
-    """Run a generated `spark` target project on local pyspark; rows of every dataset.
+    """Run a generated `spark` target project on local pyspark.
 
-    Raises StreamForgeError, before Spark starts, when the project is not a `spark` one, when
-    the landing it reads holds no landing area (Spark would only say PATH_NOT_FOUND), or when
-    pyspark or Java is missing; and when the run fails."""
+    Args:
+        project_dir: the project folder (`pipeline(..., target="spark", out=...)`).
+        work_dir: Spark's warehouse and checkpoints; None: `<project_dir>/.spark-work`.
+
+    Returns:
+        Rows of every dataset the pipeline defines, by name.
+
+    Raises:
+        StreamForgeError: before Spark starts, when the project is not a `spark` one, when the
+            landing it reads holds no landing area (Spark would only say PATH_NOT_FOUND), or
+            when pyspark or Java is missing; after, when the run fails.
+    """
     from streamforge.pipelines import local_spark
     from streamforge.readback import MANIFEST
 
@@ -146,7 +173,20 @@ def pipeline_quality(
 ):
     """Injected vs caught, rule by rule, after a local run of a `spark` target project: the
     landing manifest (the project's `streamforge.landing`) beside the `expectations_*` views.
-    Returns a list of `streamforge.pipelines.quality.RuleCheck`."""
+
+    Args:
+        sector: the sector the project was generated for.
+        project_dir: the project folder that `run_pipeline_locally` ran.
+        work_dir: the run's work folder; None: `<project_dir>/.spark-work`.
+        schema_dir: folder of sector folders; None: ./schema, else the built-in library.
+
+    Returns:
+        A list of `streamforge.pipelines.quality.RuleCheck`, one per rule of every dataset:
+        rows injected to break it, rows it failed and passed (None before the dataset ran).
+
+    Raises:
+        NotFound: no such sector. SchemaError: the sector has errors.
+    """
     from streamforge.pipelines.model import build_model
     from streamforge.pipelines.quality import compare, read_spark_metrics
     from streamforge.readback import read_manifest
@@ -176,7 +216,15 @@ def _project_landing(project: Path, work: Path) -> Path | None:
 
 
 def pipeline_zip(project, folder: str) -> bytes:
-    """A generated pipeline project as a zip archive, every file under `folder/`."""
+    """A generated pipeline project as a zip archive.
+
+    Args:
+        project: a PipelineProject (`pipeline(...)`).
+        folder: the archive's top folder; every file is under `folder/`.
+
+    Returns:
+        The zip archive's bytes (deflated).
+    """
     import io
     import zipfile
 
@@ -188,35 +236,61 @@ def pipeline_zip(project, folder: str) -> bytes:
 
 
 def deployable_targets() -> tuple[str, ...]:
-    """Targets that run in a Databricks workspace (they ship a databricks.yml bundle)."""
+    """Targets that run in a Databricks workspace (they ship a databricks.yml bundle).
+
+    Returns:
+        Their names, in registry order.
+    """
     from streamforge.pipelines.targets import TARGETS
 
     return tuple(name for name, target in TARGETS.items() if target.deployable)
 
 
 def default_landing(target: str) -> str:
-    """Where the generator writes for a pipeline of `target` to read, unless told otherwise."""
+    """Where the generator writes for a pipeline of `target` to read, unless told otherwise.
+
+    Args:
+        target: a registered pipeline target.
+
+    Returns:
+        A path or Volume path (e.g. `/Volumes/main/streamforge/landing` for databricks).
+
+    Raises:
+        StreamForgeError: an unknown target (the message lists the known ones).
+    """
     from streamforge.pipelines.targets import get_target
 
     return get_target(target).default_landing
 
 
 def local_targets() -> tuple[str, ...]:
-    """Targets that run here on local pyspark (`pipeline --run`)."""
+    """Targets that run here on local pyspark (`pipeline --run`).
+
+    Returns:
+        Their names, in registry order.
+    """
     from streamforge.pipelines.targets import TARGETS
 
     return tuple(name for name, target in TARGETS.items() if target.runs_locally)
 
 
 def pipeline_formats() -> tuple[str, ...]:
-    """Landing formats a generated pipeline can read (`json`, `csv`, `parquet`; not `delta`)."""
+    """Landing formats a generated pipeline can read (`json`, `csv`, `parquet`; not `delta`).
+
+    Returns:
+        The names of the formats that declare a Spark file source, sorted.
+    """
     from streamforge.sinks.formats import pipeline_formats as readable
 
     return readable()
 
 
 def pipeline_targets() -> dict[str, str]:
-    """Every registered pipeline target and what it is."""
+    """Every registered pipeline target and what it is.
+
+    Returns:
+        Target name -> one-line description, in registry order.
+    """
     from streamforge.pipelines.targets import TARGETS
 
     return {name: target.description for name, target in TARGETS.items()}
@@ -227,16 +301,34 @@ class DeployFailed(StreamForgeError):
 
 
 def deploy_credentials_present(env: Mapping[str, str] | None = None) -> bool:
-    """True when the environment (default: os.environ) names a workspace and a credential."""
+    """Whether a deployment could authenticate without the user's token.
+
+    Args:
+        env: the environment to read; None: os.environ.
+
+    Returns:
+        True when it names a workspace (DATABRICKS_HOST) and a credential
+        (DATABRICKS_TOKEN, DATABRICKS_CLIENT_ID or DATABRICKS_CONFIG_PROFILE).
+    """
     from streamforge import deploy
 
     return deploy.credentials_present(env)
 
 
 def workspace_client(user_token: str | None = None, timeout_s: float | None = None) -> Any:
-    """A `databricks.sdk.WorkspaceClient`: as the user when given their token, else from the
-    environment (the app's service principal); `timeout_s` bounds retries and each request.
-    The SDK's own exception when it cannot authenticate."""
+    """A client of the Databricks workspace.
+
+    Args:
+        user_token: the user's OAuth token (the app's on-behalf-of-user header); None: the
+            environment's credentials (the app's service principal).
+        timeout_s: seconds that bound the SDK's retries and each request; None: the SDK's.
+
+    Returns:
+        A `databricks.sdk.WorkspaceClient`.
+
+    Raises:
+        Exception: the SDK's own, when it cannot authenticate.
+    """
     from streamforge import deploy
 
     return deploy.workspace_client(user_token, timeout_s=timeout_s)
@@ -256,12 +348,24 @@ def deploy_pipeline(
     timeout_s: float | None = None,
 ):
     """Upload a generated project's transformations, create (or update) its serverless pipeline
-    and, with `start`, its first update. Returns a `streamforge.deploy.Deployment`.
+    and, with `start`, its first update.
 
     Args:
+        project: a PipelineProject for a deployable target (`pipeline(...)`).
+        name: the pipeline's name in the workspace (an existing one of that name is updated).
+        catalog: the Unity Catalog catalog the pipeline publishes to.
+        schema: the schema in `catalog` it publishes to.
+        landing: where the pipeline reads (a Volume path).
+        share_with: a user granted CAN_MANAGE on the pipeline; None: nobody.
+        start: start the pipeline's first update.
+        user_token: deploy as this user (see `workspace_client`).
         client: a `databricks.sdk.WorkspaceClient`; None makes one, as the user when given
             `user_token`, else from the environment (the app's service principal).
         timeout_s: bounds the SDK's retries and each request (seconds).
+
+    Returns:
+        A `streamforge.deploy.Deployment`: pipeline id and URL, whether it was created or
+        updated, the first update's id when started, and who it was shared with.
 
     Raises:
         DeployFailed: what the workspace answered, or that it could not be reached.

@@ -15,6 +15,7 @@ import click
 
 from streamforge import __version__, api, stopping
 from streamforge.cli_engine import engine_options
+from streamforge.cli_options import landing_format_option, schema_dir_option
 from streamforge.errors import SchemaError, StreamForgeError, storage_error
 from streamforge.plural import counted
 
@@ -115,14 +116,6 @@ def main(ctx: click.Context, debug: bool) -> None:
         stopping.release()  # only a live run stops cleanly on signals; the rest keep Ctrl-C
 
 
-schema_dir_option = click.option(
-    "--schema-dir",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="Folder of sector folders (default: ./schema, else the built-in library).",
-)
-
-
 @main.command()
 @schema_dir_option
 def sectors(schema_dir: Path | None) -> None:
@@ -208,13 +201,7 @@ def _validate_target(
 @click.argument("sector")
 @schema_dir_option
 @click.option("--out", type=click.Path(path_type=Path), required=True, help="Landing folder.")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(api.landing_formats()),
-    default=api.DEFAULT_FORMAT,
-    show_default=True,
-)
+@landing_format_option
 @click.option("--seed", type=int, default=api.DEFAULT_SEED, show_default=True)
 @click.option(
     "--cycles",
@@ -271,11 +258,13 @@ def generate(
     from rich.text import Text
 
     from streamforge.arrow_start import skip_pandas
+    from streamforge.cli_times import parse_start
 
     if engine == "local":  # pyspark's Arrow functions need pandas importable
         skip_pandas()  # json, csv and parquet rows never pass through pandas
+    moment = parse_start(start)
     total = api.expected_rows(
-        sector, cycles, scale, schema_dir, seed=seed, start=start, interval=interval
+        sector, cycles, scale, schema_dir, seed=seed, start=moment, interval=interval
     )
     began = time.perf_counter()
     with _progress(total) as on_rows:
@@ -286,7 +275,7 @@ def generate(
             fmt=fmt,
             seed=seed,
             cycles=cycles,
-            start=start,
+            start=moment,
             interval=interval,
             scale=scale,
             workers=workers,
@@ -346,6 +335,8 @@ def _progress(total: int) -> Iterator[Callable[[str, int], None] | None]:
 def verify(sector: str, schema_dir: Path | None, out: Path) -> None:
     """Read a landing area back: unique keys, no orphan foreign key, consistent change feeds."""
     report = api.verify(sector, out, schema_dir)
+    for note in report.notes:
+        stderr().print(f"note: {note}", style="yellow", markup=False, highlight=False)
     for finding in report.findings[:SHOWN_FINDINGS]:
         stderr().print(str(finding), style="red", markup=False, highlight=False)
     total = sum(report.rows.values())

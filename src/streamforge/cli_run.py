@@ -15,6 +15,7 @@ import click
 
 from streamforge import api, stopping
 from streamforge.cli_engine import engine_options
+from streamforge.cli_options import landing_format_option, schema_dir_option
 from streamforge.errors import StreamForgeError
 from streamforge.plural import counted
 from streamforge.run_events import (
@@ -123,14 +124,8 @@ class Status:
 @click.command()
 @click.argument("sector")
 @click.option("--out", "dest", required=True, help="Landing folder, or /Volumes/<c>/<s>/<v>/path.")
-@click.option("--schema-dir", type=click.Path(path_type=Path), default=None)
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(api.landing_formats()),
-    default=api.DEFAULT_FORMAT,
-    show_default=True,
-)
+@schema_dir_option
+@landing_format_option
 @click.option("--interval", type=click.FloatRange(min=0.01), default=30.0, show_default=True)
 @click.option("--cycles", type=click.IntRange(min=0), default=None, help="Stop after N cycles.")
 @click.option("--duration", default=None, help="Stop after this long: 90s, 15m, 2h.")

@@ -1,19 +1,22 @@
 """Write one table's batch to a landing area: the file (one per table per cycle), then its
-manifest line (rows, anomalies, faults, window)."""
+manifest line (rows, anomalies, faults, window); and claim the landing for a new finite run."""
 
 from __future__ import annotations
 
 import hashlib
+import os
 import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Protocol
 
 import pyarrow as pa
 
 from streamforge.engine.rows import Chunk
 from streamforge.engine.session import Session, TableOutput
+from streamforge.errors import StreamForgeError
 from streamforge.sinks.formats import FileFormat
 from streamforge.sinks.landing import Landing
 
@@ -36,6 +39,35 @@ class WrittenFile:
     bytes: int
     anomalies: dict[str, int]
     anomalous_rows: int
+
+
+def claim_landing(landing: Landing, where: str, fresh: bool) -> None:
+    """Refuse to mix two runs in one landing area (`where` names it); with `fresh`, clear what
+    StreamForge wrote there first, under the landing's lock. Raises StreamForgeError."""
+    if not landing.exists():
+        return
+    if not fresh:
+        raise StreamForgeError(
+            f"{where} already holds a StreamForge landing area; pass --fresh (fresh=True) to "
+            "replace it, or `streamforge run` to continue it, or choose another destination"
+        )
+    with landing.lock(f"streamforge generate (pid {os.getpid()})"):
+        landing.clear()
+
+
+@dataclass(slots=True)
+class GenerateResult:
+    """What a finite generate wrote: the files, in the order they landed."""
+
+    sector: str
+    out: Path
+    seed: int
+    cycles: int
+    files: list[WrittenFile] = field(default_factory=list)
+
+    @property
+    def rows(self) -> int:
+        return sum(f.rows for f in self.files)
 
 
 def file_id(seed: int, cycle: int) -> str:

@@ -128,17 +128,38 @@ def _check(directory: Path) -> SectorCheck:
     from streamforge.plan import plan_sector
     from streamforge.spec.load import load_sector
 
-    spec, issues = load_sector(directory)
+    spec, issues = load_sector(directory, key_pool=_key_pool)
     plan = None
     if not any(i.severity == "error" for i in issues):
         plan, more = plan_sector(spec, capacity=_unique_capacity)
         issues += more
+        if plan is not None and any(c.unique for t in spec.tables for c in t.columns):
+            from streamforge.engine.unique_coherence import unique_coherence_warnings
+
+            issues += unique_coherence_warnings(plan)
     return SectorCheck(directory.name, plan, tuple(issues))
 
 
+def _key_pool(keys: ColumnSpec) -> int:
+    """How many distinct values the engine draws string map keys from (their Faker provider's
+    pool, else the word pool): the engine, and Faker when the pool is not cached, load only for
+    a sector with such a map that wants more than one key."""
+    from streamforge.engine import pools
+
+    return len(pools.faker_pool(keys.faker) if keys.faker is not None else pools.words())
+
+
 def _unique_capacity(col: ColumnSpec) -> int | None:
-    """The value generators' capacity of a unique column: the engine loads only for a sector
-    that has one."""
+    """The capacity of a unique column: from its spec when that decides it (plan/capacity.py),
+    else from the value generators (the engine loads only then)."""
+    from streamforge.plan.capacity import UNKNOWN, spec_capacity
+
+    if not col.unique:
+        return None
+    answer = spec_capacity(col)
+    if answer is None or isinstance(answer, int):
+        return answer
+    assert answer == UNKNOWN
     from streamforge.engine.unique import unique_capacity
 
     return unique_capacity(col)

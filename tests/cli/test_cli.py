@@ -9,10 +9,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import click
 import pyarrow.parquet as pq
 import pytest
 import yaml
 from click.testing import CliRunner
+from tests.times import micros
 
 from streamforge import api
 from streamforge.cli import main
@@ -42,8 +44,8 @@ def batch_rows(entry: dict, seed: int, scale: float = 1.0) -> int:
     spec = api.load_plan("Energy", SCHEMA).table(entry["table"]).spec
     if entry["kind"] == "dimension":
         return round(spec.num_rows * scale)
-    window = (api.parse_start(entry["window_start"]), api.parse_start(entry["window_end"]))
-    start = api.parse_start(START)
+    window = (micros(entry["window_start"]), micros(entry["window_end"]))
+    start = micros(START)
     return cycle_rows(
         spec.profile, spec.num_rows, scale, seed, spec.name, entry["cycle"], window, start
     )
@@ -364,3 +366,25 @@ def test_debug_prints_the_traceback():
         assert done.returncode == 1
         assert ("Traceback (most recent call last)" in done.stderr) is traceback, done.stderr
         assert "RuntimeError: boom" in done.stderr
+
+
+def test_every_command_describes_its_shared_options_alike():
+    """--schema-dir reads the same in every command that takes it (run's had no help at all),
+    and generate and run offer the same landing formats with the same default."""
+    from streamforge.cli_run import run as run_command
+
+    assert isinstance(main, click.Group)
+    commands = {**main.commands, "run": run_command}
+    options = {
+        (name, flag): p
+        for name, command in commands.items()
+        for p in command.params
+        if isinstance(p, click.Option)
+        for flag in p.opts
+    }
+    helps = {name: p.help for (name, flag), p in options.items() if flag == "--schema-dir"}
+    assert {"generate", "run", "verify", "pipeline", "validate", "sectors"} <= set(helps)
+    assert len(set(helps.values())) == 1 and all(helps.values()), helps
+    generate, run_ = options["generate", "--format"], options["run", "--format"]
+    assert isinstance(generate.type, click.Choice) and isinstance(run_.type, click.Choice)
+    assert (generate.type.choices, generate.default) == (run_.type.choices, run_.default)

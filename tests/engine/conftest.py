@@ -16,9 +16,9 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 import yaml
+from tests.times import at, micros
 
 from streamforge import sectors
-from streamforge.api import parse_start
 from streamforge.engine.session import Session
 from streamforge.engine.settings import RunSettings
 from streamforge.landing_write import WrittenFile, write_output
@@ -26,8 +26,8 @@ from streamforge.plan import Plan
 from streamforge.sinks.formats import get_format
 from streamforge.sinks.local import LocalLanding
 
-START = "2026-01-01T00:00:00Z"
-START_US = parse_start(START)
+START = at("2026-01-01T00:00:00Z")
+START_US = micros("2026-01-01T00:00:00Z")
 SECTOR = "lab"
 
 Tables = dict[str, dict]

@@ -7,6 +7,7 @@ from collections import Counter
 
 import pyarrow.compute as pc
 import pytest
+from tests.times import at
 
 FEED_COLUMNS = {
     "change_id": "long",
@@ -248,7 +249,7 @@ def test_anomalies_carried_into_a_feed_file_are_counted(run_lab, lab_dir, new_di
     }
     tables = {"item": item, "item_changes": TRACKED["item_changes"]}
     schema_dir, out = lab_dir(tables), new_dir("carried") / "landing"
-    api.generate("lab", out, schema_dir=schema_dir, cycles=4, start="2026-01-01T00:00:00Z")
+    api.generate("lab", out, schema_dir=schema_dir, cycles=4, start=at("2026-01-01T00:00:00Z"))
     assert api.verify("lab", out, schema_dir=schema_dir).findings == []
 
 
@@ -268,5 +269,5 @@ def test_a_run_with_two_linked_tracked_dimensions_verifies(lab_dir, new_dir) -> 
         "store_changes": {**feed, "columns": {"store_id": "int", **FEED_COLUMNS}},
     }
     schema_dir, out = lab_dir(tables), new_dir("linked") / "landing"
-    api.generate("lab", out, schema_dir=schema_dir, cycles=4, start="2026-01-01T00:00:00Z")
+    api.generate("lab", out, schema_dir=schema_dir, cycles=4, start=at("2026-01-01T00:00:00Z"))
     assert api.verify("lab", out, schema_dir=schema_dir).findings == []

@@ -12,13 +12,14 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
+from tests.times import at
 
 from streamforge import api
 from streamforge.verify import verify_landing
 
 FIXTURE = Path(__file__).parent / "fixtures" / "coherent"
 CENT = Decimal("0.01")
-START = "2026-01-01T00:00:00Z"
+START = at("2026-01-01T00:00:00Z")
 
 
 @pytest.fixture(scope="module")

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pyarrow as pa
 import pytest
+from tests.times import at
 
 from streamforge import api
 from streamforge.engine import seeding
@@ -51,7 +52,7 @@ TABLES = {
         },
     },
 }
-START = "2026-01-01T00:00:00Z"
+START = at("2026-01-01T00:00:00Z")
 
 
 def landing_bytes(root: Path) -> dict[str, bytes]:

@@ -15,6 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests.times import at
 
 from streamforge.engine.feed_faults import DUE, MAX_LATE_CYCLES
 from streamforge.engine.pipeline_state import current_rows
@@ -181,7 +182,7 @@ def test_a_finite_generate_lands_every_held_row(lab_dir, new_dir) -> None:
     from streamforge.readback import read_landing
 
     schema_dir, out = lab_dir(tables(late=0.5)), new_dir("flush") / "landing"
-    api.generate("lab", out, schema_dir=schema_dir, cycles=4, start="2026-01-01T00:00:00Z")
+    api.generate("lab", out, schema_dir=schema_dir, cycles=4, start=at("2026-01-01T00:00:00Z"))
     landed = read_landing(out, api.load_plan("lab", schema_dir))["item_changes"]
     ids = np.unique(np.concatenate([f.data.column("change_id").to_numpy() for f in landed]))
     assert ids.tolist() == list(range(1, 4 * 40 + 1))

@@ -16,6 +16,7 @@ import pyarrow.compute as pc
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests.times import at, micros
 
 from streamforge import api
 from streamforge.engine.load_profile import (
@@ -29,8 +30,8 @@ from streamforge.plan.times import DAY_US, MICROS
 from streamforge.readback import read_landing
 from streamforge.spec.model import LoadProfile
 
-MONDAY = "2026-01-05T00:00:00Z"  # a Monday, 00:00 UTC
-MONDAY_US = api.parse_start(MONDAY)
+MONDAY = at("2026-01-05T00:00:00Z")  # a Monday, 00:00 UTC
+MONDAY_US = micros("2026-01-05T00:00:00Z")
 HOURLY = (0, 0, 0, 0, 0, 0, 1, 2, 4, 6, 8, 8, 8, 8, 8, 8, 8, 10, 12, 10, 6, 3, 1, 0)
 WEEKDAY = (5, 5, 5, 5, 6, 3, 2)
 SHAPED = LoadProfile(hourly=tuple(map(float, HOURLY)), weekday=tuple(map(float, WEEKDAY)))

@@ -59,3 +59,23 @@ def test_at_the_distinct_keys_every_map_has_them_all(tmp_path: Path, space: str)
     (file,) = (tmp_path / "out" / "item").glob("*.parquet")
     for row in pq.read_table(file).column("tags").to_pylist():
         assert len(row) == len({k for k, _ in row}) == count
+
+
+@pytest.mark.parametrize("where", ["items", "values"])
+def test_a_nested_map_is_counted_too(tmp_path: Path, where: str) -> None:
+    """A map inside an array (or as a map's values) draws its keys from the same pools: `min_items`
+    above Faker's two booleans is refused at the nested map's own `min_items` line."""
+    inner = {"type": "map", "keys": {"type": "string", "faker": "boolean"}, "values": "int"}
+    inner |= {"min_items": 3, "max_items": 3}
+    column = (
+        {"type": "array", "items": inner, "max_items": 2}
+        if where == "items"
+        else {"type": "map", "keys": "int", "values": inner, "max_items": 2}
+    )
+    table = {"type": "dimension", "num_rows": 5, "columns": {"item_id": "int", "tags": column}}
+    schema = write_sector(tmp_path, {"item": table})
+    (check,) = api.validate(schema, SECTOR)
+    (issue,) = check.errors
+    lines = (schema / SECTOR / "item.yml").read_text(encoding="utf-8").splitlines()
+    assert lines[issue.line - 1].strip() == "min_items: 3"
+    assert "only 2 possible distinct keys" in issue.message

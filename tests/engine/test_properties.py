@@ -16,6 +16,7 @@ from pathlib import Path
 import pyarrow as pa
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
+from tests.times import at
 
 from streamforge import api
 from streamforge.readback import read_landing
@@ -275,7 +276,7 @@ def check_sector(lab_dir, lab_plan, new_dir, drive, tables, options) -> None:
     run = drive(plan, out=out, **options)
     check_run(plan, out, run, options["cycles"], options["scale"])
     again = new_dir("again") / "landing"
-    api.generate("lab", again, schema_dir=schema_dir, start="2026-01-01T00:00:00Z", **options)
+    api.generate("lab", again, schema_dir=schema_dir, start=at("2026-01-01T00:00:00Z"), **options)
     assert data_files(again) == data_files(out)
 
 

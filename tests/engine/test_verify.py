@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from tests.times import at
 
 from streamforge import api
 from streamforge.readback import read_manifest
@@ -55,7 +56,7 @@ def clean(lab_dir, new_dir):
     schema_dir = lab_dir(TABLES)
     out = new_dir("clean") / "landing"
     api.generate(
-        "lab", out, schema_dir=schema_dir, cycles=CYCLES, seed=9, start="2026-01-01T00:00:00Z"
+        "lab", out, schema_dir=schema_dir, cycles=CYCLES, seed=9, start=at("2026-01-01T00:00:00Z")
     )
     return schema_dir, out
 
@@ -237,7 +238,7 @@ def test_a_fact_datetime_that_is_not_an_event_time_passes(lab_dir, new_dir, colu
     """Only a column that follows the cycle window can be held to it (DESIGN §5, §6)."""
     tables = {"visit": {"type": "fact", "num_rows": 50, "columns": {"visit_id": "long", **columns}}}
     schema_dir, out = lab_dir(tables), new_dir("visit") / "landing"
-    api.generate("lab", out, schema_dir=schema_dir, cycles=2, start="2026-01-01T00:00:00Z")
+    api.generate("lab", out, schema_dir=schema_dir, cycles=2, start=at("2026-01-01T00:00:00Z"))
     assert api.verify("lab", out, schema_dir=schema_dir).findings == []
 
 
@@ -257,5 +258,5 @@ def test_verify_recounts_categorical_anomalies_like_the_engine(lab_dir, new_dir,
     columns = {"m_id": "long", "v": {**spec, "anomaly_rate": 0.1}}
     tables = {"m": {"type": "fact", "num_rows": 500, "columns": columns}}
     schema_dir, out = lab_dir(tables), new_dir("categorical") / "landing"
-    api.generate("lab", out, schema_dir=schema_dir, cycles=2, start="2026-01-01T00:00:00Z")
+    api.generate("lab", out, schema_dir=schema_dir, cycles=2, start=at("2026-01-01T00:00:00Z"))
     assert api.verify("lab", out, schema_dir=schema_dir).findings == []

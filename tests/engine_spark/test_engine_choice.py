@@ -74,3 +74,21 @@ def test_the_spark_engine_keeps_pandas_importable(tmp_path: Path) -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.stdout.strip().splitlines()[-1] == "True", done.stderr
+
+
+def test_generate_spark_claims_a_landing_as_generate_does(tmp_path: Path) -> None:
+    """One rule for both doors: a landing area that holds a run is refused without fresh, with
+    the same message, before Spark is touched (no session is passed here)."""
+    from streamforge import api
+    from streamforge.engine_spark import generate_spark
+    from streamforge.errors import StreamForgeError
+
+    out = tmp_path / "landing"
+    api.generate("Energy", out, schema_dir=SCHEMA, cycles=0, scale=0.01)
+    with pytest.raises(StreamForgeError) as local:
+        api.generate("Energy", out, schema_dir=SCHEMA, cycles=0, scale=0.01)
+    with pytest.raises(StreamForgeError) as spark:
+        generate_spark(None, SCHEMA, "Energy", out=str(out))  # type: ignore[arg-type]
+    assert str(spark.value) == str(local.value)
+    assert "already holds a StreamForge landing area" in str(local.value)
+    assert "fresh=True" in str(local.value) and "--fresh" in str(local.value)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pyarrow as pa
 import pytest
+from tests.times import micros
 
 from streamforge import api
 from streamforge.engine.rows import make_chunk
@@ -17,7 +18,7 @@ from streamforge.engine.settings import RunSettings
 from streamforge.engine_spark.kernel import TALLY, Tally, chunk_batches
 
 SCHEMA = Path(__file__).resolve().parents[2] / "schema"
-START = api.parse_start("2026-01-01T00:00:00Z")
+START = micros("2026-01-01T00:00:00Z")
 
 
 def fact_request(sector: str, table: str, rows: int):

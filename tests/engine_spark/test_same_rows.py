@@ -13,6 +13,7 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 from click.testing import CliRunner
+from tests.times import at
 
 from streamforge import api
 from streamforge.cli import main
@@ -26,7 +27,7 @@ pytestmark = [
 
 SCHEMA = Path(__file__).resolve().parents[2] / "schema"
 SECTORS = ("Energy", "Finance", "Healthcare", "Manufacturing", "Retail")
-START = "2026-01-01T00:00:00Z"
+START = at("2026-01-01T00:00:00Z")
 COUNTS = ("table", "kind", "cycle", "rows", "anomalies", "anomalous_rows", "faults", "format")
 
 

@@ -26,6 +26,7 @@ SCHEMA = Path(__file__).resolve().parents[2] / "schema"
 SCRIPT = textwrap.dedent(
     """
     import sys
+    from datetime import UTC, datetime
     from pathlib import Path
 
     from streamforge import api
@@ -35,7 +36,7 @@ SCRIPT = textwrap.dedent(
     schema, work = Path(sys.argv[1]), Path(sys.argv[2])
     # Retail's computed columns (line amounts, order totals) run on the engine's threads.
     api.generate("Retail", work / "landing", schema_dir=schema, fmt="parquet", cycles=1,
-                 start="2026-01-01T00:00:00Z", workers=2)
+                 start=datetime(2026, 1, 1, tzinfo=UTC), workers=2)
     assert duck._opened.connections, "no DuckDB connection was opened: the check proves nothing"
     spark = local_session("local[2]", work / "spark")
     print("rows", spark.range(5).selectExpr("sum(id) AS s").first()["s"])

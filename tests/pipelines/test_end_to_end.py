@@ -246,6 +246,12 @@ def check_gold(plan, landed, work: Path) -> None:
     by_segment = read_table(work, "gold_meter_readings_by_customer_segment")
     got_counts = {r["customer_segment"]: r["events"] for r in by_segment.to_pylist()}
     assert got_counts == dict(counts)
+    # As of the reading time (--scd 2): every reading once, beside exactly one customer version,
+    # through late, repeated, out-of-order and deleting changes.
+    as_of = read_table(work, "gold_meter_readings_as_of")
+    readings = silver.column("reading_id").to_pylist()
+    assert sorted(as_of.column("reading_id").to_pylist()) == sorted(readings)
+    assert as_of.column("customer_segment").null_count < as_of.num_rows // 10
 
 
 @pytest.mark.parametrize("language", ["python", "sql"])

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import yaml
+from tests.times import micros
 
 from streamforge import api
 from streamforge.engine.load_profile import cycle_rows
@@ -15,7 +16,7 @@ from streamforge.readback import read_manifest
 from .conftest import FakeClock
 
 HOURLY = [0, 0, 0, 0, 0, 0, 1, 2, 4, 6, 8, 8, 8, 8, 8, 8, 8, 10, 12, 10, 6, 3, 1, 0]
-MIDNIGHT_US = api.parse_start("2026-03-02T00:00:00Z")
+MIDNIGHT_US = micros("2026-03-02T00:00:00Z")
 
 
 def _schema(root: Path) -> Path:
@@ -48,7 +49,7 @@ def test_live_cycles_follow_the_clock_and_survive_a_restart(tmp_path: Path) -> N
     meta = json.loads((whole / "_streamforge" / "state.json").read_text())["meta"]
     profile = api.load_plan("web", schema).table("clicks").spec.profile
     for entry in read_manifest(whole):
-        window = (api.parse_start(entry["window_start"]), api.parse_start(entry["window_end"]))
+        window = (micros(entry["window_start"]), micros(entry["window_end"]))
         rule = (profile, 50, 1.0, 3, "clicks", entry["cycle"], window, meta["start_us"])
         assert entry["rows"] == cycle_rows(*rule)
         hour = (window[0] // 3_600_000_000) % 24

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from tests.times import micros
 
 from streamforge import api
 from streamforge.engine.load_profile import cycle_rows
@@ -41,7 +42,7 @@ def test_the_next_cycles_follow_the_scenario_and_the_manifest_says_so(tmp_path: 
     for entry in by_cycle[1]:
         assert entry["scenario"] == BURST.to_json()
         spec = plan.table(entry["table"]).spec
-        window = (api.parse_start(entry["window_start"]), api.parse_start(entry["window_end"]))
+        window = (micros(entry["window_start"]), micros(entry["window_end"]))
         # The burst triples the batch, a `profile:` shaping it as usual (engine.load_profile);
         # a fact's duplicates stand in for rows of the batch.
         rule = (spec.profile, spec.num_rows, 3.0, api.DEFAULT_SEED, spec.name, 1, window)

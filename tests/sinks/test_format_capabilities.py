@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pyarrow as pa
 import pytest
+from tests.times import at
 
 from streamforge import api, readback
 from streamforge.engine_spark.writer import check_format
@@ -22,7 +23,7 @@ from streamforge.sinks.fmt_json import JsonFormat
 from streamforge.sinks.formats import SparkWrite, pipeline_formats, spark_formats
 from streamforge.verify.read import read_landed
 
-RUN = {"scale": 0.02, "seed": 5, "start": "2026-01-31T08:00:00Z"}
+RUN = {"scale": 0.02, "seed": 5, "start": at("2026-01-31T08:00:00Z")}
 BOOLEANS = ("header", "nested_as_text", "text_map_keys", "carries_schema")
 
 

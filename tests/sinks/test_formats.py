@@ -231,6 +231,38 @@ def test_parquet_gives_dictionaries_to_text_that_repeats_over_a_row_group() -> N
     assert "RLE_DICTIONARY" in encodings[1] and "RLE_DICTIONARY" not in encodings[2]
 
 
+def test_parquet_delta_encodes_integers_and_times_without_a_dictionary() -> None:
+    """Rule (fmt_parquet._delta_encoded): integer, timestamp and date columns that get no
+    dictionary are DELTA_BINARY_PACKED; dictionary columns, floats and text are not. Values
+    (nulls included) read back unchanged."""
+    rows = 20_000
+    at = [MOMENT + dt.timedelta(seconds=i) if i % 97 else None for i in range(rows)]
+    batch = pa.record_batch(
+        {
+            "id": pa.array(range(1, rows + 1), pa.int64()),
+            "plant_id": pa.array([1 + i * 7 % 120 for i in range(rows)], pa.int64()),
+            "at": pa.array(at, pa.timestamp("us", "UTC")),
+            "day": pa.array([dt.date(2026, 1, 1) + dt.timedelta(days=i) for i in range(rows)]),
+            "small": pa.array([(i * 7919) % 30_001 - 15_000 for i in range(rows)], pa.int16()),
+            "amount": pa.array([i * 0.37 for i in range(rows)], pa.float64()),
+            "email": pa.array([f"user{i}@example.com" for i in range(rows)]),
+        }
+    )
+    data = write("parquet", batch)
+    assert pq.read_table(io.BytesIO(data)).equals(pa.Table.from_batches([batch]))
+    group = pq.ParquetFile(io.BytesIO(data)).metadata.row_group(0)
+    delta = {
+        group.column(i).path_in_schema
+        for i in range(group.num_columns)
+        if "DELTA_BINARY_PACKED" in group.column(i).encodings
+    }
+    assert delta == {"id", "at", "day", "small"}
+    sizes = {
+        group.column(i).path_in_schema: group.column(i).total_compressed_size for i in range(7)
+    }
+    assert sizes["id"] < rows // 100  # consecutive keys pack into almost nothing
+
+
 def test_parquet_dictionary_for_repetitive_columns_and_statistics_for_non_text() -> None:
     """Rule (fmt_parquet): a dictionary for columns that repeat over a row group (categories, a
     foreign key to a small dimension), plain encoding for distinct values (keys, amounts);

@@ -9,6 +9,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from tests.times import at
 
 from streamforge import api
 from streamforge.sinks import fmt_parquet, get_format
@@ -19,7 +20,7 @@ def land(out: Path, monkeypatch: pytest.MonkeyPatch, plain: bool) -> dict[str, P
     monkeypatch.setenv(PLAIN_PARQUET_ENV, "1" if plain else "0")
     # Small parts: the joined writer cuts every batch into several, encoded in parallel.
     monkeypatch.setattr(fmt_parquet, "PART_ROWS", 700)
-    api.generate("Energy", out, fmt="parquet", cycles=2, start="2026-01-01T00:00:00Z")
+    api.generate("Energy", out, fmt="parquet", cycles=2, start=at("2026-01-01T00:00:00Z"))
     return {str(p.relative_to(out)): p for p in out.rglob("*.parquet")}
 
 

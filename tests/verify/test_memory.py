@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from tests.times import at
 
 from streamforge import api
 
@@ -67,7 +68,9 @@ def test_peak_memory_stays_near_one_batch(tmp_path, fmt) -> None:
     results = {}
     for cycles in (2, 20):
         out = tmp_path / f"landing-{cycles}"
-        api.generate("lab", out, schema_dir=schema_dir, fmt=fmt, cycles=cycles, start="2026-01-01")
+        api.generate(
+            "lab", out, schema_dir=schema_dir, fmt=fmt, cycles=cycles, start=at("2026-01-01")
+        )
         results[cycles] = peak(schema_dir, out)
         assert results[cycles]["findings"] == []
         assert results[cycles]["rows"] == ROWS * cycles

@@ -18,6 +18,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
+from tests.times import at
 
 from streamforge import api
 from streamforge.cli import main
@@ -91,7 +92,7 @@ def good(request, schema_dir, tmp_path_factory) -> tuple[Path, str]:
         fmt=request.param,
         cycles=CYCLES,
         seed=3,
-        start="2026-01-01T00:00:00Z",
+        start=at("2026-01-01T00:00:00Z"),
     )
     return out, request.param
 

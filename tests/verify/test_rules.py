@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
+from tests.times import at
 
 from streamforge.verify.rules import read_rules
 from streamforge.verify.values import broken_rows
@@ -89,6 +90,6 @@ def test_a_generated_landing_of_these_columns_verifies_clean(tmp_path) -> None:
         TABLE.replace("num_rows: 5", "num_rows: 400")
     )
     out = tmp_path / "landing"
-    api.generate("lab", out, schema_dir=tmp_path / "schema", start="2026-01-01T00:00:00Z")
+    api.generate("lab", out, schema_dir=tmp_path / "schema", start=at("2026-01-01T00:00:00Z"))
     report = api.verify("lab", out, schema_dir=tmp_path / "schema")
     assert report.findings == [] and report.rows == {"site": 400}

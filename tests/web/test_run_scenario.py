@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 
 from fastapi.testclient import TestClient
+from tests.times import micros
 
 from streamforge import api
 from streamforge.engine.load_profile import cycle_rows
@@ -36,7 +37,7 @@ def test_a_scenario_applies_to_the_next_cycles_and_lands_in_the_manifest(client:
     profile = api.load_plan("Energy").table("meter_readings").spec.profile
     start = json.loads((Path(run["destination"]) / "_streamforge" / "state.json").read_text())
     for e in facts:
-        window = (api.parse_start(e["window_start"]), api.parse_start(e["window_end"]))
+        window = (micros(e["window_start"]), micros(e["window_end"]))
         rule = (profile, 2000, 2.0, 5, "meter_readings", e["cycle"], window)
         assert e["rows"] == cycle_rows(*rule, start["meta"]["start_us"])
     assert facts

@@ -3,7 +3,8 @@
 Runs after the chunk's drawn columns and event-time faults are settled, so an expression sees the
 row as it is written: the final event time (lookups read the dimension as it stood then), the
 final foreign keys, and its inputs after their null_rate and anomaly_rate. Whole chunks go through
-DuckDB level by level (inputs first); nothing here loops over rows.
+DuckDB, all levels (inputs first) in one query unless a computed input has faults to apply in
+between (see `stages`); nothing here loops over rows.
 """
 
 from __future__ import annotations
@@ -40,11 +41,15 @@ class CheckPlan:
     target: ColumnSpec | None  # the written column an anomaly changes
 
 
+Level = tuple[ColumnSpec, ...]  # computed columns that need only earlier levels' columns
+Stage = tuple[Level, ...]  # levels computed by one query
+
+
 @dataclass(frozen=True, slots=True)
 class Computation:
-    """What a table computes beyond drawing values: expression levels, lookups, checks."""
+    """What a table computes beyond drawing values: expression stages, lookups, checks."""
 
-    levels: tuple[tuple[ColumnSpec, ...], ...]
+    stages: tuple[Stage, ...]
     sql: Mapping[str, str]
     lookups: tuple[Lookup, ...]
     checks: tuple[CheckPlan, ...]
@@ -86,7 +91,7 @@ def _computation(spec, fks: tuple[tuple[str, str], ...], key: str | None) -> Com
         for check in spec.checks
     )
     return Computation(
-        tuple(tuple(computed[n] for n in level) for level in order),
+        stages(tuple(tuple(computed[n] for n in level) for level in order)),
         {name: to_duckdb(p) for name, p in parsed.items()},
         tuple(lookups.values()),
         checks,
@@ -131,7 +136,7 @@ def finish_chunk(
     """
     from streamforge.engine.faults import apply_quality
     from streamforge.engine.rows import column_context
-    from streamforge.expr.duck import evaluate
+    from streamforge.expr.duck import evaluate_levels
     from streamforge.plan.columns import table_schema
 
     rows = pa.Table.from_batches([batch])
@@ -140,11 +145,12 @@ def finish_chunk(
     masks: dict[str, np.ndarray] = {}
     first = _first_copies(source, hi - lo)
     moved = not np.array_equal(source, np.arange(len(source)))  # duplicates copied rows
-    for level in comp.levels:
-        types = {c.name: arrow_type(c) for c in level}
-        inputs = rows.select(_inputs(comp, level, rows.column_names))
-        values = evaluate(inputs, {c.name: comp.sql[c.name] for c in level}, types)
-        for col in level:
+    for stage in comp.stages:
+        levels = [{c.name: comp.sql[c.name] for c in level} for level in stage]
+        types = {c.name: arrow_type(c) for level in stage for c in level}
+        inputs = rows.select(_inputs(stage, rows.column_names))
+        values = evaluate_levels(inputs, levels, types)
+        for col in (c for level in stage for c in level):
             made = values.column(col.name).combine_chunks()
             if col.null_rate <= 0 and col.anomaly_rate <= 0:
                 rows = rows.append_column(col.name, made)  # a function of the row: copies agree
@@ -168,16 +174,32 @@ def finish_chunk(
     return _one_batch(written, schema), masks
 
 
-def _inputs(comp: Computation, level: tuple[ColumnSpec, ...], present: list[str]) -> list[str]:
-    """The columns a level's expressions read (DuckDB then converts only those)."""
+def _inputs(stage: Stage, present: list[str]) -> list[str]:
+    """The columns a stage's expressions read (DuckDB then converts only those)."""
     from streamforge.expr.parse import lookup_name, parse_expression
 
     names: dict[str, None] = {}
-    for col in level:
+    for col in (c for level in stage for c in level):
         parsed = parse_expression(col.expr or "")
         names.update(dict.fromkeys(parsed.columns))
         names.update({lookup_name(r.qualifier or "", r.column): None for r in parsed.lookups})
     return [n for n in names if n in present]
+
+
+def stages(levels: tuple[Level, ...]) -> tuple[Stage, ...]:
+    """Levels grouped into stages, each computed by one query. A level with a column that has
+    null_rate or anomaly_rate ends its stage: later levels must read that column as written
+    (after its faults), which happen in between, outside the query."""
+    result: list[Stage] = []
+    current: list[Level] = []
+    for level in levels:
+        current.append(level)
+        if any(c.null_rate > 0 or c.anomaly_rate > 0 for c in level):
+            result.append(tuple(current))
+            current = []
+    if current:
+        result.append(tuple(current))
+    return tuple(result)
 
 
 def _one_batch(table: pa.Table, schema: pa.Schema) -> pa.RecordBatch:
@@ -197,21 +219,27 @@ def _first_copies(source: np.ndarray, drawn: int) -> np.ndarray:
 def _with_lookups(req: BatchRequest, rows: pa.Table) -> pa.Table:
     comp = computation(req.table)
     assert comp is not None
-    event = req.table.event_time
-    if event is not None and event in rows.column_names:
-        times, timed = micros_of(rows.column(event).combine_chunks())
-        times = np.where(timed, times, req.window[1] - 1)
-    elif req.table.kind == "dimension":
-        times = np.full(rows.num_rows, FAR_FUTURE, np.int64)
-    else:
-        times = np.full(rows.num_rows, req.window[1] - 1, np.int64)
+    times: np.ndarray | None = None
     for lookup in comp.lookups:
         versions: Versions | None = req.lookups.get(lookup.entity)
-        keys, present = micros_of(rows.column(lookup.via).combine_chunks())
         assert versions is not None, f"no versions of '{lookup.entity}' kept"
+        if times is None and not versions.snapshot_only:  # unchanged: any time reads the same
+            times = _lookup_times(req, rows)
+        keys, present = micros_of(rows.column(lookup.via).combine_chunks())
         found = versions.at(np.where(present, keys, -1), times).column(lookup.column)
         rows = rows.append_column(lookup.name, found)
     return rows
+
+
+def _lookup_times(req: BatchRequest, rows: pa.Table) -> np.ndarray:
+    """The moment each row reads its dimensions at: its event time, else the batch's end."""
+    event = req.table.event_time
+    if event is not None and event in rows.column_names:
+        times, timed = micros_of(rows.column(event).combine_chunks())
+        return np.where(timed, times, req.window[1] - 1)
+    if req.table.kind == "dimension":
+        return np.full(rows.num_rows, FAR_FUTURE, np.int64)
+    return np.full(rows.num_rows, req.window[1] - 1, np.int64)
 
 
 def _break(

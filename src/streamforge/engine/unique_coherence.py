@@ -4,18 +4,16 @@ A unique `email` or `username` stays built from the row's name (a number makes i
 a unique name, first or last name, place field, coordinate, birth date or phone takes distinct
 values from the field's own space instead: it then no longer describes the row's person or place.
 That is allowed (a user may want it), so it is a warning at the column's line, not an error.
+It reads column names only (generators/row_fields.py): validate loads no value generator for it.
 """
 
 from __future__ import annotations
 
-from streamforge.engine.generators.person import NUMBERED
-from streamforge.engine.generators.phone import PhoneGenerator
-from streamforge.engine.generators.row_fields import row_fields
+from streamforge.engine.generators.row_fields import NUMBERED, is_phone, row_fields
 from streamforge.errors import Issue, display_path
 from streamforge.plan import Plan
 from streamforge.spec.model import ColumnSpec, TableSpec
 
-PHONE = PhoneGenerator()
 HINT = "drop unique there, or keep the field apart from the row's other {what} fields"
 
 
@@ -37,7 +35,7 @@ def unique_coherence_warnings(plan: Plan) -> list[Issue]:
             members = list(cols.values())
             issues += _warn(spec, members, members, "place")
         # a unique phone is any valid number: its area code no longer follows the row's state
-        phones = [c for c in spec.columns if c.unique and PHONE.matches(c)]
+        phones = [c for c in spec.columns if c.unique and is_phone(c)]
         place = list(fields.place("").values())
         issues += [w for p in phones for w in _warn(spec, [p, *place], [p], "place")]
     return issues

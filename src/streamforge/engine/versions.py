@@ -26,13 +26,24 @@ class Versions:
     valid_from: np.ndarray  # int64 microseconds; BEFORE_RUN for the snapshot's rows
     deleted: np.ndarray  # bool: a tombstone (the key's DELETE)
     values: pa.Table  # the looked-up columns, aligned with `keys`
-    # bounds[k]: position of key k's first version (k from 0 to max key + 1): a lookup gathers
-    # its key's range instead of a binary search over every key (a third of a lookup's time)
+    # bounds[k + 1]: position of key k's first version, for k from -1 to max key + 2: a lookup
+    # gathers its key's range instead of a binary search over every key (a third of a lookup's
+    # time); keys outside are clipped to -1 or max key + 1, which have no versions.
     bounds: np.ndarray = field(init=False, repr=False, compare=False)
+    # every key has one version from before the run, none deleted: a lookup is one gather
+    snapshot_only: bool = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        top = int(self.keys[-1]) + 2 if len(self.keys) else 2
-        object.__setattr__(self, "bounds", np.searchsorted(self.keys, np.arange(top)))
+        top = int(self.keys[-1]) if len(self.keys) else 0
+        object.__setattr__(self, "bounds", np.searchsorted(self.keys, np.arange(-1, top + 3)))
+        plain = bool(
+            len(self.keys)
+            and self.keys[0] >= 0
+            and (self.valid_from == BEFORE_RUN).all()
+            and not self.deleted.any()
+            and (self.keys[1:] != self.keys[:-1]).all()
+        )
+        object.__setattr__(self, "snapshot_only", plain)
 
     @classmethod
     def snapshot(cls, keys: np.ndarray, values: pa.Table) -> Versions:
@@ -45,28 +56,43 @@ class Versions:
             values.take(pa.array(order)).combine_chunks(),
         )
 
-    def at(self, keys: np.ndarray, times: np.ndarray) -> pa.Table:
-        """The values of each key's last version with valid_from <= its time (a vectorised
-        binary search within each key's versions); nulls where there is none."""
-        inside = (keys >= 0) & (keys < len(self.bounds) - 1)
-        at = np.where(inside, keys, 0)
-        start = np.where(inside, self.bounds[at], 0)
-        lo, hi = start.copy(), np.where(inside, self.bounds[at + 1], 0)
+    def at(self, keys: np.ndarray, times: np.ndarray | None) -> pa.Table:
+        """The values of each key's last version with valid_from <= its time; nulls where there
+        is none (`times` may be None when `snapshot_only`: every time then reads the same).
+        Most keys have one version (the snapshot's, never changed): those are read in one step,
+        and only keys with several versions take a vectorised binary search."""
+        if not len(self.keys):
+            return _nulls(self.values.schema, len(keys))
+        at = np.clip(keys, -1, len(self.bounds) - 3) + 1
+        start = self.bounds[at]
+        count = self.bounds[at + 1] - start
+        if self.snapshot_only:
+            found = count > 0
+            return self.values.take(pa.array(np.where(found, start, 0), mask=~found))
+        assert times is not None, "versions with changes need the rows' times"
+        first = np.minimum(start, len(self.keys) - 1)
+        # lo: one past the last version at or before the time (start when there is none)
+        lo = start + ((count > 0) & (self.valid_from[first] <= times))
+        several = np.flatnonzero(count > 1)
+        if several.size:
+            lo[several] = self._search(start[several], count[several], times[several])
+        found = lo > start
+        index = np.where(found, lo - 1, 0)
+        found &= ~self.deleted[index]
+        return self.values.take(pa.array(index, mask=~found))
+
+    def _search(self, start: np.ndarray, count: np.ndarray, times: np.ndarray) -> np.ndarray:
+        """Binary search within each key's versions [start, start + count): one past the last
+        with valid_from <= time."""
+        lo, hi = start.copy(), start + count
         active = lo < hi
         while active.any():
             mid = (lo + hi) // 2
-            safe = np.minimum(mid, len(self.keys) - 1)
-            before = self.valid_from[safe] <= times
+            before = self.valid_from[np.minimum(mid, len(self.keys) - 1)] <= times
             lo = np.where(active & before, mid + 1, lo)
             hi = np.where(active & ~before, mid, hi)
             active = lo < hi
-        found = lo > start
-        index = np.where(found, lo - 1, 0)
-        if len(self.keys):
-            found &= ~self.deleted[index]
-        else:
-            return _nulls(self.values.schema, len(keys))
-        return self.values.take(pa.array(index, mask=~found))
+        return lo
 
     def changed(
         self, keys: np.ndarray, stamps: np.ndarray, deleted: np.ndarray, images: pa.Table

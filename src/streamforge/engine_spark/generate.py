@@ -15,6 +15,7 @@ Facts and other dimensions (the volume) are never made on the driver.
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
@@ -24,8 +25,7 @@ from streamforge.errors import StreamForgeError
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
 
-    from streamforge.api import GenerateResult
-    from streamforge.landing_write import OutputWriter, ProgressCallback
+    from streamforge.landing_write import GenerateResult, OutputWriter, ProgressCallback
     from streamforge.sinks.formats import FileFormat
     from streamforge.sinks.landing import Landing
 
@@ -39,7 +39,7 @@ def generate_spark(
     cycles: int = 1,
     seed: int = 42,
     fmt: str = "json",
-    start: str | None = None,
+    start: datetime | None = None,
     interval: float = 30.0,
     scale: float = 1.0,
     fresh: bool = False,
@@ -47,38 +47,52 @@ def generate_spark(
     writer: str = "native",
 ) -> GenerateResult:
     """Dimensions once, then `cycles` batches of every fact and change feed, made on the
-    executors into the landing at `out` (a local folder, or `/Volumes/<catalog>/<schema>/<volume>/
-    <path>` on Databricks); the same rows as `api.generate` for the same arguments, a folder of
-    part files per table and cycle.
+    executors into the landing at `out`; the same rows as `api.generate` for the same
+    arguments, a folder of part files per table and cycle.
 
-    `writer`: who encodes the files.
-    - "native" (default): each executor writes its chunks with StreamForge's own format code
-      (`engine_spark.native`; any file format: json, csv, parquet) and sends back only paths and
-      counts. Several times faster, but every executor must reach `out` as a file system path:
-      a local folder on `local[N]`, `/Volumes/...` (FUSE) on Databricks clusters and serverless.
-    - "spark": Spark's JSON or Parquet writer (`engine_spark.writer`; json or parquet); any
-      path or URI Spark writes to (`s3://`, `abfss://`, `dbfs:/`), at the cost of moving every
-      row into the JVM and encoding it there.
+    Args:
+        spark: the session to run on (a notebook's `spark`, or `local_session(...)`).
+        schema_dir: folder of sector folders; None: ./schema, else the built-in library.
+        sector: the sector's folder name (e.g. "Retail").
+        out: the landing: a local folder, or `/Volumes/<catalog>/<schema>/<volume>/<path>` on
+            Databricks (with writer="spark" also any URI Spark writes to: `s3://`, `abfss://`,
+            `dbfs:/`).
+        cycles: batches of every fact and change feed, >= 0.
+        seed: every value is a pure function of (seed, table, cycle, chunk).
+        fmt: a registered landing format the writer takes (native: json, csv, parquet;
+            spark: the formats that declare a Spark writer, json and parquet).
+        start: event time of cycle 0, an aware datetime (None: now, to the second).
+        interval: seconds of event time per cycle, > 0.
+        scale: multiplies every num_rows, > 0.
+        fresh: clear a landing area StreamForge already wrote at `out` first.
+        on_rows: called with (table, rows) as batches land (progress).
+        writer: who encodes the files. "native" (default): each executor writes its chunks
+            with StreamForge's own format code (`engine_spark.native`) and sends back only
+            paths and counts; several times faster, but every executor must reach `out` as a
+            file system path (a local folder on `local[N]`, `/Volumes/...` (FUSE) on
+            Databricks clusters and serverless). "spark": Spark's own writer
+            (`engine_spark.writer`), any path Spark writes to, at the cost of moving every row
+            into the JVM and encoding it there.
 
-    Raises StreamForgeError for bad arguments, a format or path the writer cannot take, or an
-    occupied landing.
+    Returns:
+        A GenerateResult: the folders written (table, cycle, path, rows, anomalies), in order.
+
+    Raises:
+        StreamForgeError: bad arguments, a format or path the writer cannot take, or a
+            landing area already at `out` without `fresh`.
+        TypeError: `start` is not a datetime. ValueError: `start` is naive.
+        NotFound: no such sector. SchemaError: the sector has errors.
     """
-    from streamforge import api
+    from streamforge.landing_write import claim_landing
+    from streamforge.sinks.destination import open_landing
     from streamforge.sinks.formats import get_format
 
     file_format = get_format(fmt)
     remote = "://" in out or out.startswith(("/Volumes", "dbfs:"))
     root = out if remote else str(Path(out).resolve())
     files = landing_writer(spark, root, file_format, writer)  # checks before anything is removed
-    landing = api.open_landing(out)
-    if landing.exists():
-        if not fresh:
-            raise StreamForgeError(
-                f"{out} already holds a StreamForge landing area; pass fresh=True (--fresh) to "
-                "replace it, or choose another destination"
-            )
-        with landing.lock("streamforge generate_spark"):
-            landing.clear()
+    landing = open_landing(out)
+    claim_landing(landing, out, fresh)
     args = (sector, schema_dir, seed, cycles, start, interval, scale)
     return _generate(landing, files, file_format, args, on_rows)
 
@@ -92,14 +106,32 @@ def generate_spark_tables(
     cycles: int = 1,
     seed: int = 42,
     table_format: str = "delta",
-    start: str | None = None,
+    start: datetime | None = None,
     interval: float = 30.0,
     scale: float = 1.0,
 ) -> GenerateResult:
-    """The same rows as `generate_spark`, appended to tables `<database>.<table>` (in Unity
-    Catalog: `database="<catalog>.<schema>"`) with `saveAsTable`, instead of files; the first
-    call replaces each table. `table_format`: delta on Databricks; on open-source Spark without
-    delta-spark, `parquet`. The manifest lines are the result's `files` (path: the table name).
+    """The same rows as `generate_spark`, appended to tables `<database>.<table>` with
+    `saveAsTable` instead of files; the first call replaces each table.
+
+    Args:
+        spark: the session to run on.
+        schema_dir: folder of sector folders; None: ./schema, else the built-in library.
+        sector: the sector's folder name.
+        database: where the tables go; in Unity Catalog `"<catalog>.<schema>"`.
+        cycles: batches of every fact and change feed, >= 0.
+        seed: every value is a pure function of (seed, table, cycle, chunk).
+        table_format: Spark's table format: delta on Databricks; on open-source Spark without
+            delta-spark, parquet.
+        start: event time of cycle 0, an aware datetime (None: now, to the second).
+        interval: seconds of event time per cycle, > 0.
+        scale: multiplies every num_rows, > 0.
+
+    Returns:
+        A GenerateResult whose `files` are the manifest lines (path: the table name).
+
+    Raises:
+        StreamForgeError: bad arguments. TypeError: `start` is not a datetime.
+        NotFound: no such sector. SchemaError: the sector has errors.
     """
     from streamforge.engine_spark.tables import SparkTables, TableManifest
     from streamforge.sinks.formats import get_format
@@ -117,18 +149,19 @@ def _generate(
     args: tuple,
     on_rows: ProgressCallback | None,
 ) -> GenerateResult:
-    from streamforge import api
     from streamforge.engine.session import Session
     from streamforge.engine.settings import RunSettings
-    from streamforge.landing_write import write_session
+    from streamforge.landing_write import GenerateResult, write_session
+    from streamforge.plan.times import start_micros
+    from streamforge.sectors import plan_of
 
     sector, schema_dir, seed, cycles, start, interval, scale = args
     if cycles < 0 or interval <= 0 or scale <= 0:
         raise StreamForgeError("cycles must be >= 0, interval and scale > 0")
-    plan = api.load_plan(sector, schema_dir)
-    start_us = api.parse_start(start)
+    plan = plan_of(sector, schema_dir)
+    start_us = start_micros(start)
     config = RunSettings(seed=seed, start_us=start_us, interval_s=interval, scale=scale)
-    result = api.GenerateResult(plan.sector.name, Path(getattr(landing, "root", ".")), seed, cycles)
+    result = GenerateResult(plan.sector.name, Path(getattr(landing, "root", ".")), seed, cycles)
     session = Session(plan, config)
     write_session(session, landing, file_format, cycles, writer, on_rows, result.files.append)
     return result

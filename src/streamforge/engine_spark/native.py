@@ -42,7 +42,6 @@ from streamforge.landing_write import (
     WriteStopped,
     WrittenFile,
     file_id,
-    record_written,
 )
 from streamforge.plan.columns import table_schema
 from streamforge.sinks.formats import FileFormat
@@ -247,18 +246,7 @@ class NativeFiles:
             tally, size = parts_on_driver(output.chunks, output.schema, folder, fmt)
         if on_rows is not None:
             on_rows(output.table.name, tally.rows)
-        written = WrittenFile(
-            output.table.name,
-            output.table.kind,
-            output.cycle,
-            relpath,
-            tally.rows,
-            size,
-            tally.anomalies,
-            tally.anomalous_rows,
-        )
-        record_written(landing, written, fmt, tally.faults, window, None, scenario)
-        return written
+        return tally.land(landing, output, fmt, (relpath, size), window, scenario)
 
 
 WRITERS = ("native", "spark")

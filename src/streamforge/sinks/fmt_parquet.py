@@ -90,6 +90,28 @@ def estimated_distinct(seen: int, drawn: int) -> float:
     return high
 
 
+def _delta_encoded(schema: pa.Schema, dictionary: list[str]) -> dict[str, str]:
+    """DELTA_BINARY_PACKED for the integer, timestamp and date columns without a dictionary.
+
+    These are keys, row numbers and event times: near-sorted, so the differences between
+    neighbours pack into a few bits, where plain encoding spends 8 bytes a value and snappy then
+    burns CPU finding the few repeats. On the 10M-row Energy fact this took the Parquet encoding
+    from 5.75 to 4.90 ms of CPU per 65,536 rows and the file from 976 to 489 KiB per 65,536 rows
+    (ids: 1.5 KiB instead of 256). Random integers pack to their range's width, no worse than
+    plain. pyarrow and Spark (3.3+, vectorized reader) read it back as the same values
+    (tests/pipelines/test_spark_reads_parquet.py).
+    """
+    skip = set(dictionary)
+    return {
+        f.name: "DELTA_BINARY_PACKED"
+        for f in schema
+        if f.name not in skip
+        and (
+            pa.types.is_integer(f.type) or pa.types.is_timestamp(f.type) or pa.types.is_date(f.type)
+        )
+    }
+
+
 def _with_statistics(schema: pa.Schema) -> list[str]:
     """Columns whose min/max are worth their cost: keys, times and numbers, not text.
 
@@ -192,6 +214,7 @@ def _writer_options(schema: pa.Schema, sample: pa.RecordBatch | None) -> dict[st
         # dimensions); on keys, times and amounts they cost more time than they save (measured:
         # 5.2M -> 8M rows/s on a 6-column fact with a dictionary on every column).
         "use_dictionary": dictionary,
+        "column_encoding": _delta_encoded(schema, dictionary),
         "write_statistics": _with_statistics(schema),
         # Spark timestamps have microsecond precision and do not read NANOS columns by
         # default; generated data never needs the lost nanoseconds.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -14,6 +15,10 @@ if TYPE_CHECKING:
     from streamforge.spec.yaml_models import ColumnModel
 
 Path_ = tuple[str | int, ...]
+# How many distinct values the engine draws for a string column without `values` or `format`
+# (its Faker provider's pool, else the word pool). The engine knows; the caller passes its
+# answer in (sectors.py), so the spec never imports the engine.
+KeyPool = Callable[[ColumnSpec], int]
 
 
 class ColumnProblem(ValueError):
@@ -56,19 +61,47 @@ def check_collection(
             f"(max_items multiplied over its nesting); the limit is {limits.MAX_ELEMENTS:,}",
             "lower max_items here or in the nested items/values",
         )
-    keys = _distinct_keys(map_keys, m.min_items) if map_keys is not None else None
+    keys = _distinct_keys(map_keys) if map_keys is not None else None
     if keys is not None and keys < m.min_items:
-        raise ColumnProblem(
-            (*path, "min_items"),
-            f"map column '{name}' has only {counted(keys, 'possible distinct key')}, fewer than "
-            f"min_items ({m.min_items}); the keys of one map are distinct",
-            f"lower min_items to {keys} or allow more keys",
-        )
+        raise _too_few_keys(name, keys, m.min_items, path)
 
 
-def _distinct_keys(keys: ColumnSpec, wanted: int) -> int | None:
+def check_map_key_pools(col: ColumnSpec, path: Path_, pool: KeyPool) -> None:
+    """Each map in `col` (nested ones too) whose string keys come from a pool must have room for
+    `min_items` distinct keys: the pool's size is the engine's answer (`pool`).
+
+    Raises:
+        ColumnProblem: at the map's `min_items`.
+    """
+    keys = col.map_keys
+    if col.type == "map" and keys is not None and col.min_items > 1 and _from_pool(keys):
+        room = pool(keys)
+        if room < col.min_items:
+            raise _too_few_keys(col.name, room, col.min_items, path)
+    if col.items is not None:
+        check_map_key_pools(col.items, (*path, "items"), pool)
+    if col.map_values is not None:
+        check_map_key_pools(col.map_values, (*path, "values"), pool)
+
+
+def _from_pool(keys: ColumnSpec) -> bool:
+    """String keys the engine draws from a finite pool (Faker's values, or plain words)."""
+    return keys.type == "string" and keys.choices is None and keys.format is None
+
+
+def _too_few_keys(name: str, keys: int, min_items: int, path: Path_) -> ColumnProblem:
+    return ColumnProblem(
+        (*path, "min_items"),
+        f"map column '{name}' has only {counted(keys, 'possible distinct key')}, fewer than "
+        f"min_items ({min_items}); the keys of one map are distinct",
+        f"lower min_items to {keys} or allow more keys",
+    )
+
+
+def _distinct_keys(keys: ColumnSpec) -> int | None:
     """How many distinct map keys the key spec allows, as the engine's key domain holds them
-    (engine/generators/nested.py); None when there are at least `wanted`."""
+    (engine/generators/nested.py); None when the spec cannot tell (keys drawn from a pool,
+    which `check_map_key_pools` counts with the engine's answer) or there is no end."""
     if keys.choices is not None:
         # Counted as the key type holds them: 1 and 1.0 are one int key.
         integer = keys.type in INTEGER_TYPES
@@ -79,13 +112,6 @@ def _distinct_keys(keys: ColumnSpec, wanted: int) -> int | None:
         return to_units(keys.max, 0, False) - to_units(keys.min, 0, True) + 1  # type: ignore[arg-type]
     if keys.type == "string" and keys.format is not None:
         return 10 ** keys.format.count("#") * 26 ** keys.format.count("?")
-    if keys.type == "string" and wanted > 1:
-        # Faker values and plain words come from finite pools; any pool holds one value, so
-        # only a map that wants more imports them (and Faker, when the pool is not cached).
-        from streamforge.engine import pools
-
-        pool = pools.faker_pool(keys.faker) if keys.faker is not None else pools.words()
-        return len(pool)
     return None
 
 

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from pydantic import ValidationError
 
 from streamforge.errors import Issue, did_you_mean, display_path
+from streamforge.spec.column_limits import KeyPool, check_map_key_pools
 from streamforge.spec.columns import ColumnProblem, build_column
 from streamforge.spec.limits import MAX_ROWS, name_problem
 from streamforge.spec.model import (
@@ -39,14 +40,20 @@ DEFAULT_OPERATIONS: tuple[tuple[Operation, float], ...] = (
 )
 
 
-def load_sector(directory: Path, name: str | None = None) -> tuple[SectorSpec, list[Issue]]:
-    """Every table file of one sector folder, plus every problem found (nothing raised)."""
+def load_sector(
+    directory: Path, name: str | None = None, *, key_pool: KeyPool | None = None
+) -> tuple[SectorSpec, list[Issue]]:
+    """Every table file of one sector folder, plus every problem found (nothing raised).
+
+    `key_pool`: the engine's count of the values a string map key is drawn from, to refuse a
+    `min_items` above it (None: not checked; sectors.py passes it).
+    """
     directory = Path(directory)
     issues: list[Issue] = []
     tables: list[TableSpec] = []
     seen: dict[str, TableSpec] = {}
     for file in sorted(p for p in directory.iterdir() if p.suffix in YAML_SUFFIXES):
-        table = load_table_file(file, issues)
+        table = load_table_file(file, issues, key_pool)
         if table is None:
             continue
         if table.name in seen:
@@ -70,7 +77,9 @@ def load_sector(directory: Path, name: str | None = None) -> tuple[SectorSpec, l
     ), issues
 
 
-def load_table_file(file: Path, issues: list[Issue]) -> TableSpec | None:
+def load_table_file(
+    file: Path, issues: list[Issue], key_pool: KeyPool | None = None
+) -> TableSpec | None:
     """Load one file; append its problems to `issues`; None when it cannot be used."""
     where = display_path(file)
     text = _read_table_file(file, where, issues)
@@ -82,7 +91,7 @@ def load_table_file(file: Path, issues: list[Issue]) -> TableSpec | None:
         issues.append(Issue(where, exc.line, str(exc), exc.hint))
         return None
     issues.extend(yaml11_warnings(doc, where))
-    return parse_table(doc, file, issues)
+    return parse_table(doc, file, issues, key_pool)
 
 
 def _read_table_file(file: Path, where: str, issues: list[Issue]) -> str | None:
@@ -122,7 +131,9 @@ def _read_table_file(file: Path, where: str, issues: list[Issue]) -> str | None:
         return None
 
 
-def parse_table(doc: LinedDocument, file: Path, issues: list[Issue]) -> TableSpec | None:
+def parse_table(
+    doc: LinedDocument, file: Path, issues: list[Issue], key_pool: KeyPool | None = None
+) -> TableSpec | None:
     where = display_path(file)
     before = len(issues)
     for path, line in doc.duplicates:
@@ -141,7 +152,7 @@ def parse_table(doc: LinedDocument, file: Path, issues: list[Issue]) -> TableSpe
                 continue  # columns are checked one by one below, with better messages
             issues.append(_table_issue(where, doc, loc, error))
         model = None
-    columns = _parse_columns(doc, where, issues)
+    columns = _parse_columns(doc, where, issues, key_pool)
     if model is None or columns is None or len(issues) > before:
         return None
     if model.primary_key is not None and model.primary_key not in {c.name for c in columns}:
@@ -237,7 +248,9 @@ def _bad_profile(model: TableModel, doc: LinedDocument, where: str, issues: list
     return True
 
 
-def _parse_columns(doc: LinedDocument, where: str, issues: list[Issue]) -> list[ColumnSpec] | None:
+def _parse_columns(
+    doc: LinedDocument, where: str, issues: list[Issue], key_pool: KeyPool | None
+) -> list[ColumnSpec] | None:
     raw = doc.data.get("columns") if isinstance(doc.data, dict) else None
     if not isinstance(raw, dict):
         return None  # reported by the table model
@@ -263,6 +276,8 @@ def _parse_columns(doc: LinedDocument, where: str, issues: list[Issue]) -> list[
             continue
         try:
             column = build_column(name, as_written(spec, path, doc), path)
+            if key_pool is not None:
+                check_map_key_pools(column, path, key_pool)
         except ColumnProblem as problem:
             issues.append(Issue(where, doc.line_of(problem.path), problem.message, problem.hint))
             ok = False

@@ -30,6 +30,8 @@ from streamforge.verify.feeds import (
     order_of,
 )
 from streamforge.verify.hierarchy import check_forest
+from streamforge.verify.lookups import History, Lookup, judge_lookups, read_lookups
+from streamforge.verify.profile_shape import ProfileTally, judge_profile, on_time_times
 from streamforge.verify.read import Landed, arrow_type, read_landed
 from streamforge.verify.references import When, check_reference
 from streamforge.verify.replay import EntityState
@@ -47,6 +49,9 @@ class _Run:
     rules: dict[str, dict[str, Rule]]
     files: dict[str, list[dict]]
     checks: dict[str, dict[str, str]] = field(default_factory=dict)  # table -> name -> rule
+    lookups: dict[str, list[Lookup]] = field(default_factory=dict)  # table -> its bare lookups
+    histories: dict[tuple[str, str], History] = field(default_factory=dict)  # (entity, column)
+    profiles: dict[str, ProfileTally] = field(default_factory=dict)  # table -> rows by hour
     timelines: dict[str, Timeline] = field(default_factory=dict)
     states: dict[str, EntityState] = field(default_factory=dict)
     seen: dict[tuple[str, str], SeenValues] = field(default_factory=dict)
@@ -69,6 +74,8 @@ def verify_landing(
         try:
             run.rules[table.name] = read_rules(table.spec.file)
             run.checks[table.name] = read_checks(table.spec.file)
+            if table.kind == "fact":
+                run.lookups[table.name] = read_lookups(table.spec.file, table)
         except RuleError as exc:
             report.add(table.name, -1, str(exc), kind="spec")
             run.rules[table.name] = {}
@@ -87,6 +94,7 @@ def verify_landing(
         report.files[name] = len(entries)
         report.rows[name] = 0
     _date_keys(run, in_flight)
+    _collect_histories(run, in_flight)
     for entity in plan.entities.values():
         if entity.tracked_by or _self_references(plan.table(entity.source), entity.name):
             columns = [entity.key, *(a.name for a in entity.attributes)]
@@ -101,6 +109,9 @@ def verify_landing(
         for table in plan.streams:
             for entry in (e for e in run.files[table.name] if e["cycle"] == cycle):
                 _judge(run, table, entry)
+    for table in plan.streams:
+        if table.name in run.profiles:
+            judge_profile(report, table, run.profiles[table.name])
     for name, rows in in_flight.items():
         roles = plan.table(name).feed
         if roles is not None and roles.entity in run.states and rows.num_rows:
@@ -172,6 +183,45 @@ def _date_keys(run: _Run, in_flight: Mapping[str, pa.Table]) -> None:
         timeline.seal()
 
 
+def _collect_histories(run: _Run, in_flight: Mapping[str, pa.Table]) -> None:
+    """Each looked-up dimension column over time: its snapshot, then the after-image of every
+    INSERT and UPDATE of its change feed (late rows and rows still in flight included)."""
+    plan = run.plan
+    wanted = {(look.entity, look.source) for looks in run.lookups.values() for look in looks}
+    for entity_name, column in sorted(wanted):
+        history = run.histories[(entity_name, column)] = History()
+        entity = plan.entities[entity_name]
+        dim = plan.table(entity.source)
+        for entry in run.files.get(dim.name, []) if dim.kind == "dimension" else []:
+            landed = _read(run, dim, entry, [entity.key, column])
+            if landed is not None and {entity.key, column} <= set(landed.data.column_names):
+                data = landed.data
+                keys = as_int64(data.column(entity.key))
+                start = np.full(len(keys), EARLIEST)
+                history.add(keys, start, start, data.column(column))
+        feed = plan.table(entity.tracked_by) if entity.tracked_by else None
+        roles = feed.feed if feed is not None else None
+        if feed is not None and roles is not None:
+            only = [roles.entity_key, roles.type_column, roles.timestamp_column, column]
+            only += roles.sequence_columns[:1]
+            reads = (_read(run, feed, e, only) for e in run.files[feed.name])
+            tables = [r.data for r in reads if r is not None]
+            tables += [t for t in [in_flight.get(feed.name)] if t is not None]
+            for data in tables:
+                if any(c not in data.column_names for c in only):
+                    continue
+                kept = pc.not_equal(data.column(roles.type_column), "DELETE")
+                data = data.filter(pc.fill_null(kept, False))
+                stamps = as_int64(data.column(roles.timestamp_column))
+                history.add(
+                    as_int64(data.column(roles.entity_key)),
+                    stamps,
+                    order_of(roles, data),
+                    data.column(column),
+                )
+        history.seal()
+
+
 def _settled(entries: list[dict], spans: list[tuple[int, int]]) -> dict[int, tuple[bool, bool]]:
     oldest = np.array([s[0] for s in spans] + [LATEST], dtype=np.int64)
     newest = np.array([EARLIEST] + [s[1] for s in spans], dtype=np.int64)
@@ -234,6 +284,23 @@ def _judge(run: _Run, table: TablePlan, entry: dict) -> None:
         _check_event_times(run, table, entry, data)
     if run.checks.get(table.name):
         judge_checks(report, table.name, cycle, data, run.checks[table.name], entry)
+    if run.lookups.get(table.name):
+        judge_lookups(report, table, cycle, data, run.lookups[table.name], run.histories)
+    if table.spec.profile is not None:
+        _tally_profile(run, table, entry, data)
+
+
+def _tally_profile(run: _Run, table: TablePlan, entry: dict, data: pa.Table) -> None:
+    """Add a file's on-time rows to its table's rows by hour of the day (profile_shape.py)."""
+    profile = table.spec.profile
+    start, end = entry.get("window_start"), entry.get("window_end")
+    event = table.event_time if table.feed is None else table.feed.timestamp_column
+    rule = run.rules[table.name].get(event or "")
+    if profile is None or start is None or end is None or (rule and rule.anomaly_rate):
+        return  # anomalies move event times on purpose
+    window = (_micros(start), _micros(end))
+    tally = run.profiles.setdefault(table.name, ProfileTally())
+    tally.add_file(profile, window, on_time_times(table, data, window))
 
 
 def _entity_of(run: _Run, table: TablePlan) -> str | None:

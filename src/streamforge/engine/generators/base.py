@@ -48,7 +48,26 @@ class ValueGenerator:
         return type(self).__name__
 
 
+_all_loaded = False
+
+
+def load_all() -> None:
+    """Import every generator module of the package, so that each has registered its classes."""
+    global _all_loaded
+    if _all_loaded:
+        return
+    import importlib
+    import pkgutil
+
+    from streamforge.engine import generators
+
+    for module in pkgutil.iter_modules(generators.__path__):
+        importlib.import_module(f"{generators.__name__}.{module.name}")
+    _all_loaded = True
+
+
 def generator_for(col: ColumnSpec) -> ValueGenerator:
+    load_all()
     for generator in ValueGenerator.registry:
         if generator.matches(col):
             return generator

@@ -8,6 +8,7 @@ import pyarrow as pa
 from streamforge.engine.context import ColumnContext
 from streamforge.engine.generators.base import ValueGenerator
 from streamforge.engine.generators.permute import distinct_numbers
+from streamforge.plan.capacity import pattern_capacity
 from streamforge.spec.model import ColumnSpec
 
 DIGIT, LETTER = ord("#"), ord("?")
@@ -55,7 +56,7 @@ def fixed_width_strings(grid: np.ndarray) -> pa.StringArray:
 
 
 def capacity(pattern: str) -> int:
-    return 10 ** pattern.count("#") * 26 ** pattern.count("?")
+    return pattern_capacity(pattern)  # one formula: validate counts without the engine
 
 
 class PatternGenerator(ValueGenerator):

@@ -15,6 +15,7 @@ from streamforge.engine.context import ColumnContext
 from streamforge.engine.generators.base import ValueGenerator, generate_values
 from streamforge.engine.generators.row_fields import (
     BIRTH,
+    NUMBERED,
     is_free_text,
     owner,
     parse_person,
@@ -25,9 +26,6 @@ from streamforge.engine.generators.temporal import EPOCH, micros_to_arrow, time_
 from streamforge.plan.times import DAY_US
 from streamforge.spec.locales import DEFAULT_LOCALE
 from streamforge.spec.model import ColumnSpec
-
-# Person fields that stay built from the row's name when `unique`: a number makes them distinct.
-NUMBERED = ("email", "username")
 
 
 def follows_name(col: ColumnSpec) -> bool:

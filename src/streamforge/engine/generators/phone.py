@@ -18,13 +18,18 @@ from streamforge.engine.context import ColumnContext
 from streamforge.engine.generators.base import ValueGenerator
 from streamforge.engine.generators.patterns import fixed_width_strings
 from streamforge.engine.generators.provider_space import Space, unique_values
-from streamforge.engine.generators.row_fields import is_free_text, owner, row_fields, split_name
+from streamforge.engine.generators.row_fields import (
+    PHONE_FIELDS,
+    is_phone,
+    owner,
+    row_fields,
+    split_name,
+)
 from streamforge.engine.places import PlacePools
 from streamforge.spec.locales import DEFAULT_LOCALE
 from streamforge.spec.model import ColumnSpec
 
 US_AREA_CODES = Path(__file__).parent.parent / "vocab" / "us_area_codes.csv"
-PHONE_FIELDS = ("phone", "phone_number", "mobile", "mobile_number", "telephone", "cell", "fax")
 LINES = 10_000  # NNNN per exchange
 
 
@@ -136,7 +141,7 @@ class PhoneGenerator(ValueGenerator):
     priority = 37
 
     def matches(self, col: ColumnSpec) -> bool:
-        return is_free_text(col) and split_name(col.name, PHONE_FIELDS) is not None
+        return is_phone(col)
 
     def unique_capacity(self, col: ColumnSpec) -> int | None:
         return phone_space().size

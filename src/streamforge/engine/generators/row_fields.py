@@ -214,6 +214,16 @@ def parse_coordinate(name: str) -> Field | None:
     return Field(split[0], COORDINATES[split[1]])
 
 
+# Person fields that stay built from the row's name when `unique`: a number makes them distinct.
+NUMBERED = ("email", "username")
+PHONE_FIELDS = ("phone", "phone_number", "mobile", "mobile_number", "telephone", "cell", "fax")
+
+
+def is_phone(col: ColumnSpec) -> bool:
+    """`phone`, `phone_number`, `mobile`, `fax`, ... alone or as `<prefix>_phone`."""
+    return is_free_text(col) and split_name(col.name, PHONE_FIELDS) is not None
+
+
 def is_free_text(col: ColumnSpec) -> bool:
     """A string column the user left to the column name (no format, values or provider)."""
     return (
