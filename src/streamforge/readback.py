@@ -59,7 +59,8 @@ def read_file(path: Path, schema: pa.Schema, fmt: str, version: int | None = Non
         ValueError: `fmt` is not a registered format, or its data files cannot be parsed here.
     """
     parse, files = cycle_parser(fmt, path, version, _PARSERS)
-    if files is None and Path(path).is_dir():  # the Spark engine's folder of part files
+    # The Spark engine's folder of part files; the web app passes a fetched file's bytes.
+    if files is None and isinstance(path, str | Path) and Path(path).is_dir():
         from streamforge.verify.read import data_parts
 
         files = [str(part) for part in data_parts(Path(path))]
