@@ -335,6 +335,8 @@ def _progress(total: int) -> Iterator[Callable[[str, int], None] | None]:
 def verify(sector: str, schema_dir: Path | None, out: Path) -> None:
     """Read a landing area back: unique keys, no orphan foreign key, consistent change feeds."""
     report = api.verify(sector, out, schema_dir)
+    for note in report.notes:
+        stderr().print(f"note: {note}", style="yellow", markup=False, highlight=False)
     for finding in report.findings[:SHOWN_FINDINGS]:
         stderr().print(str(finding), style="red", markup=False, highlight=False)
     total = sum(report.rows.values())

@@ -94,3 +94,64 @@ def test_generate_loads_no_pandas_and_writes_what_it_writes_with_pandas(
     loaded_after([*args, "--out", str(tmp_path / "with")], (), first="pandas")
     assert landed(tmp_path / "without") == landed(tmp_path / "with")
     assert len(landed(tmp_path / "with")) >= 8  # every table of the sector landed
+
+
+SCHEMA = Path(__file__).resolve().parents[2] / "schema"
+SHIPPED = sorted(p.name for p in SCHEMA.iterdir() if any(p.glob("*.yml")))
+# Never needed to check a schema: the engine's arrays, Faker (its names are cached), the web app,
+# Spark, the SDK, Delta; pandas only ever came in through pyarrow or DuckDB.
+NOT_FOR_VALIDATE = (
+    "numpy",
+    "pyarrow",
+    "pandas",
+    "faker",
+    "pyspark",
+    "fastapi",
+    "starlette",
+    "databricks.sdk",
+    "deltalake",
+    "rich.progress",
+)
+EXPRESSIONS = ("duckdb", "sqlglot")  # bind expr and checks: only for a sector that has them
+
+
+def needs(sector: str) -> list[str]:
+    """What validate of `sector` may load beyond the spec, by the rules: sqlglot and DuckDB when
+    it has expressions or checks; numpy and pyarrow when a unique column's capacity is the
+    engine's to tell (plan/capacity.py)."""
+    from streamforge import sectors
+    from streamforge.plan.capacity import UNKNOWN, spec_capacity
+
+    plan = sectors.plan_of(sector, SCHEMA)
+    specs = [t.spec for t in plan.tables]
+    expected = []
+    if any(s.checks or any(c.expr for c in s.columns) for s in specs):
+        expected += ["duckdb", "sqlglot"]
+    if any(c.unique and spec_capacity(c) == UNKNOWN for s in specs for c in s.columns):
+        expected += ["numpy", "pyarrow"]
+    return expected
+
+
+@pytest.mark.parametrize("sector", SHIPPED)
+def test_validate_loads_only_what_the_sector_needs(sector: str) -> None:
+    """`validate <schema>/<Sector>` (issue 14: < 0.3 s) stays off the engine, Faker and the rest;
+    the first run may build the Faker names file, the second is a user's every run."""
+    watched = (*NOT_FOR_VALIDATE, *EXPRESSIONS)
+    loaded_after(["validate", str(SCHEMA / sector)], ())  # warms the Faker names file
+    loaded = loaded_after(["validate", str(SCHEMA / sector)], watched)
+    assert sorted(loaded) == sorted(needs(sector))
+
+
+def test_the_shipped_library_mostly_validates_without_the_engine() -> None:
+    """The rule above is not vacuous: most shipped sectors need neither DuckDB nor the engine."""
+    assert sum(needs(s) == [] for s in SHIPPED) >= 3
+
+
+def test_generate_without_expressions_loads_no_sqlglot_or_duckdb(tmp_path: Path) -> None:
+    """Energy has no expr or checks: its rows never pass through DuckDB (nor, once its pools
+    are cached, Faker)."""
+    args = ["generate", "Energy", *GENERATE]
+    assert needs("Energy") == []
+    loaded_after([*args, "--out", str(tmp_path / "warm-up")], ())  # fills the pool cache
+    watched = (*EXPRESSIONS, *HEAVY_FOR_GENERATE)
+    assert loaded_after([*args, "--out", str(tmp_path / "out")], watched) == []

@@ -119,8 +119,8 @@ def test_verify_catches_a_lookup_that_is_not_as_of_the_event_time(lab, tmp_path)
 
 def test_finance_balances_follow_transactions(tmp_path) -> None:
     """Rules from Finance's YAML descriptions: signed amounts by type, the ledger balance as the
-    account stood, balance after = before + signed amount; loan payments split and follow
-    their status (except the announced anomalies)."""
+    account stood, balance after = before + signed amount, no merchant for bank items; loan
+    payments split and follow their status (except the announced anomalies)."""
     out = tmp_path / "out"
     api.generate("Finance", out, schema_dir=SCHEMA, fmt="parquet", cycles=3, scale=0.2, seed=4)
     plan = api.load_plan("Finance", SCHEMA)
@@ -139,6 +139,8 @@ def test_finance_balances_follow_transactions(tmp_path) -> None:
         odd += t["signed_amount_usd"] != sign * t["amount_usd"]
         assert t["balance_before_usd"] == stood(history, t["account_id"], t["transaction_time"])
         assert t["balance_after_usd"] == t["balance_before_usd"] + t["signed_amount_usd"], t
+        if t["transaction_type"] in ("ATM_WITHDRAWAL", "FEE", "INTEREST"):
+            assert t["merchant_company"] is None and t["merchant_category_code"] is None, t
     assert odd <= announced
     broken = sum(
         (e.get("anomalies") or {}).get("amount_paid_usd", 0)

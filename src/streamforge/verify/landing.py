@@ -31,6 +31,7 @@ from streamforge.verify.feeds import (
 )
 from streamforge.verify.hierarchy import check_forest
 from streamforge.verify.lookups import History, Lookup, judge_lookups, read_lookups
+from streamforge.verify.profile_shape import ProfileTally, judge_profile, on_time_times
 from streamforge.verify.read import Landed, arrow_type, read_landed
 from streamforge.verify.references import When, check_reference
 from streamforge.verify.replay import EntityState
@@ -50,6 +51,7 @@ class _Run:
     checks: dict[str, dict[str, str]] = field(default_factory=dict)  # table -> name -> rule
     lookups: dict[str, list[Lookup]] = field(default_factory=dict)  # table -> its bare lookups
     histories: dict[tuple[str, str], History] = field(default_factory=dict)  # (entity, column)
+    profiles: dict[str, ProfileTally] = field(default_factory=dict)  # table -> rows by hour
     timelines: dict[str, Timeline] = field(default_factory=dict)
     states: dict[str, EntityState] = field(default_factory=dict)
     seen: dict[tuple[str, str], SeenValues] = field(default_factory=dict)
@@ -107,6 +109,9 @@ def verify_landing(
         for table in plan.streams:
             for entry in (e for e in run.files[table.name] if e["cycle"] == cycle):
                 _judge(run, table, entry)
+    for table in plan.streams:
+        if table.name in run.profiles:
+            judge_profile(report, table, run.profiles[table.name])
     for name, rows in in_flight.items():
         roles = plan.table(name).feed
         if roles is not None and roles.entity in run.states and rows.num_rows:
@@ -281,6 +286,21 @@ def _judge(run: _Run, table: TablePlan, entry: dict) -> None:
         judge_checks(report, table.name, cycle, data, run.checks[table.name], entry)
     if run.lookups.get(table.name):
         judge_lookups(report, table, cycle, data, run.lookups[table.name], run.histories)
+    if table.spec.profile is not None:
+        _tally_profile(run, table, entry, data)
+
+
+def _tally_profile(run: _Run, table: TablePlan, entry: dict, data: pa.Table) -> None:
+    """Add a file's on-time rows to its table's rows by hour of the day (profile_shape.py)."""
+    profile = table.spec.profile
+    start, end = entry.get("window_start"), entry.get("window_end")
+    event = table.event_time if table.feed is None else table.feed.timestamp_column
+    rule = run.rules[table.name].get(event or "")
+    if profile is None or start is None or end is None or (rule and rule.anomaly_rate):
+        return  # anomalies move event times on purpose
+    window = (_micros(start), _micros(end))
+    tally = run.profiles.setdefault(table.name, ProfileTally())
+    tally.add_file(profile, window, on_time_times(table, data, window))
 
 
 def _entity_of(run: _Run, table: TablePlan) -> str | None:

@@ -33,6 +33,8 @@ class Report:
     # Each tracked entity as the replay of its change feeds leaves it (one row per live key).
     states: dict[str, pa.Table] = field(default_factory=dict)
     keys: dict[str, str] = field(default_factory=dict)  # entity -> key column
+    # What could not be judged on this landing and why (not findings: the landing may be fine)
+    notes: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
