@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -59,7 +60,8 @@ def read_file(path: Path, schema: pa.Schema, fmt: str, version: int | None = Non
         ValueError: `fmt` is not a registered format, or its data files cannot be parsed here.
     """
     parse, files = cycle_parser(fmt, path, version, _PARSERS)
-    if files is None and Path(path).is_dir():  # the Spark engine's folder of part files
+    # a file-like object (the web app's sample of a remote file) is one file, never a folder
+    if files is None and isinstance(path, str | os.PathLike) and Path(path).is_dir():
         from streamforge.verify.read import data_parts
 
         files = [str(part) for part in data_parts(Path(path))]

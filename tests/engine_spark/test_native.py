@@ -17,7 +17,13 @@ from tests.engine_spark.test_kernel import fact_request
 from streamforge.cli import main
 from streamforge.engine.rows import make_chunk
 from streamforge.engine_spark.kernel import counts_of
-from streamforge.engine_spark.native import check_writer, cycle_folder, write_chunks
+from streamforge.engine_spark.native import (
+    check_writer,
+    chunks_per_part,
+    cycle_folder,
+    part_chunks,
+    write_parts,
+)
 from streamforge.errors import StreamForgeError
 from streamforge.landing_write import file_id
 from streamforge.sinks.formats import get_format
@@ -33,14 +39,14 @@ def test_the_parts_hold_the_local_engines_file(tmp_path: Path, fmt_name: str) ->
     request = fact_request("Retail", "order_lines", rows=140_000)  # three chunks
     assert request.chunk_count == 3
     folder = tmp_path / "parts"
-    numbers = pa.record_batch({"id": pa.array([2, 0, 1], pa.int64())})  # any order
-    back = pa.Table.from_batches(list(write_chunks(request, folder, fmt, [numbers])))
+    numbers = pa.record_batch({"id": pa.array([1, 0], pa.int64())})  # parts, in any order
+    back = pa.Table.from_batches(list(write_parts(request, folder, fmt, 2, [numbers])))
     chunks = [make_chunk(request, i) for i in range(3)]
     local = tmp_path / "local" / f"file.{fmt.extension}"  # as LocalLanding writes a cycle
     write_data_file(local, fmt, [c.batch for c in chunks], chunks[0].batch.schema)
 
-    parts = sorted(folder.iterdir())
-    assert [p.name for p in parts] == [f"part-{i:06d}.{fmt.extension}" for i in range(3)]
+    parts = sorted(folder.iterdir())  # two chunks per part: chunks 0-1, then chunk 2
+    assert [p.name for p in parts] == [f"part-{i:06d}.{fmt.extension}" for i in (0, 2)]
     data = [p.read_bytes() for p in parts]
     if fmt_name == "json":  # JSON lines: the local file is the parts one after another
         assert b"".join(data) == local.read_bytes()
@@ -52,14 +58,26 @@ def test_the_parts_hold_the_local_engines_file(tmp_path: Path, fmt_name: str) ->
         read = pa.concat_tables([pq.read_table(p) for p in parts])
         assert read.equals(pq.read_table(local))
 
-    assert back.column("chunk").to_pylist() == [2, 0, 1]
-    by_chunk = {row["chunk"]: row for row in back.to_pylist()}
-    for number, chunk in enumerate(chunks):
-        row = by_chunk[number]
-        assert row["rows"] == chunk.batch.num_rows
-        assert row["bytes"] == parts[number].stat().st_size
-        assert json.loads(row["counts"]) == counts_of(chunk)
+    assert back.column("part").to_pylist() == [1, 0]
+    by_part = {row["part"]: row for row in back.to_pylist()}
+    for part, held in ((0, chunks[:2]), (1, chunks[2:])):
+        row = by_part[part]
+        assert row["chunks"] == len(held)
+        assert row["rows"] == sum(c.batch.num_rows for c in held)
+        assert row["bytes"] == parts[part].stat().st_size
+        assert json.loads(row["counts"]) == [counts_of(c) for c in held]
     assert not [p for p in folder.iterdir() if p.name.startswith((".", "_"))]
+
+
+@pytest.mark.parametrize(
+    ("count", "cores", "per"),
+    [(153, 2, 4), (2, 2, 1), (7, 2, 1), (8, 2, 2), (1, 64, 1), (10_000, 64, 4)],
+)
+def test_a_part_holds_up_to_four_chunks_leaving_two_parts_per_core(count, cores, per) -> None:
+    assert chunks_per_part(count, cores) == per
+    parts = [part_chunks(p, per, count) for p in range(-(-count // per))]
+    assert [n for r in parts for n in r] == list(range(count))  # every chunk once, in order
+    assert len(parts) >= min(count, 2 * cores) or per == 1
 
 
 def test_a_cycle_folder_is_the_local_file_name_without_its_extension() -> None:

@@ -26,6 +26,11 @@ from streamforge.plan.columns import table_schema
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
 
+    from streamforge.engine.session import TableOutput
+    from streamforge.landing_write import WrittenFile
+    from streamforge.sinks.formats import FileFormat
+    from streamforge.sinks.landing import Landing
+
 TALLY = "_sf_tally"  # on a chunk's tally row: its counts as JSON; null on data rows
 
 
@@ -55,6 +60,28 @@ class Tally:
     def of_chunks(cls, chunks: list[Chunk]) -> Tally:
         rows = sum(c.batch.num_rows for c in chunks)
         return cls.of_counts(rows, [counts_of(c) for c in chunks])
+
+    def land(
+        self,
+        landing: Landing,
+        output: TableOutput,
+        fmt: FileFormat,
+        landed: tuple[str, int],
+        window: tuple[int, int],
+        scenario: dict | None,
+    ) -> WrittenFile:
+        """Record `output`, landed as (path, bytes), in the manifest with these counts (what
+        `landing_write.write_output` does after a local write); the WrittenFile."""
+        from streamforge.landing_write import WrittenFile, record_written  # the driver's side
+
+        path, size = landed
+        table = output.table
+        written = WrittenFile(
+            table.name, table.kind, output.cycle, path, self.rows, size, self.anomalies,
+            self.anomalous_rows,
+        )  # fmt: skip
+        record_written(landing, written, fmt, self.faults, window, None, scenario)
+        return written
 
 
 def counts_of(chunk: Chunk) -> dict[str, Any]:

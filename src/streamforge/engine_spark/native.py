@@ -1,17 +1,18 @@
 """Executors write the landing files themselves, with the local engine's format code.
 
-Spark still schedules the work: a batch is `spark.range(chunks)`, one partition per chunk, and
-`mapInArrow` calls the chunk kernel (`make_chunk`, as the local engine does) and then writes the
-chunk as one part file with the registered format's writer (`FileFormat.open`, the same code the
-local engine's files come from), through a hidden temporary name and a rename. Only one short row
-per chunk goes back to the driver: (part path, rows, bytes, counts as JSON), and the driver
-writes the manifest line. No row passes through the JVM, so neither Spark's Arrow-to-row
+Spark still schedules the work: a batch is `spark.range(parts)`, one partition per part of up
+to CHUNKS_PER_PART consecutive chunks, and `mapInArrow` calls the chunk kernel (`make_chunk`, as
+the local engine does) for each chunk of its part and writes them as one part file with the
+registered format's writer (`FileFormat.open`, the same code the local engine's files come
+from), through a hidden temporary name and a rename. Only one short row per part goes back to
+the driver: (part, chunks, rows, bytes, the chunks' counts as JSON), and the driver writes the
+manifest line. No row passes through the JVM, so neither Spark's Arrow-to-row
 conversion nor its encoders run; that is where Spark's writers spend their time on a small
 cluster (bench/README.md, "Spark engine").
 
 Layout (DESIGN §6, as the Spark writer lays it out): a cycle is the folder
-`<table>/<table>-c<cycle:06d>-<id8>/` of `part-<chunk:06d>.<ext>` files, one per chunk, in chunk
-order; no `_SUCCESS` or `.crc` files. Auto Loader lists a table folder recursively and `verify`
+`<table>/<table>-c<cycle:06d>-<id8>/` of `part-<first chunk:06d>.<ext>` files, in chunk order;
+no `_SUCCESS` or `.crc` files. Auto Loader lists a table folder recursively and `verify`
 reads a folder part by part in name order, so both read it; every file format works (csv too).
 
 The trade: the executors must reach the landing as a file system path. That holds for a local
@@ -41,7 +42,6 @@ from streamforge.landing_write import (
     WriteStopped,
     WrittenFile,
     file_id,
-    record_written,
 )
 from streamforge.plan.columns import table_schema
 from streamforge.sinks.formats import FileFormat
@@ -53,10 +53,21 @@ if TYPE_CHECKING:
 
     from streamforge.engine.session import TableOutput
 
-# What a task sends back per chunk: never data, only where it went and what it holds.
+# What a task sends back per part: never data, only where it went and what it holds (`counts`:
+# a JSON list of its chunks' counts).
 PART_SCHEMA = pa.schema(
-    [("chunk", pa.int64()), ("rows", pa.int64()), ("bytes", pa.int64()), ("counts", pa.string())]
+    [
+        ("part", pa.int64()),
+        ("chunks", pa.int64()),
+        ("rows", pa.int64()),
+        ("bytes", pa.int64()),
+        ("counts", pa.string()),
+    ]
 )
+# A part holds up to 4 chunks (262,144 rows): a Parquet row group of the local engine's file
+# (fmt_parquet.PART_ROWS), and far less per-file cost than a part per chunk (a 65,536-row
+# Parquet part took 120 ms to encode, a chunk inside a larger file 40 ms).
+CHUNKS_PER_PART = 4
 _URI_PREFIXES = ("dbfs:", "s3:", "s3a:", "gs:", "abfss:", "wasbs:", "hdfs:")
 
 
@@ -80,64 +91,116 @@ def cycle_folder(table: str, cycle: int, seed: int) -> str:
     return data_file_path(table, cycle, file_id(seed, cycle), "x")[: -len(".x")]
 
 
-def part_name(chunk: int, fmt: FileFormat) -> str:
-    return f"part-{chunk:06d}.{fmt.extension}"
+def part_name(first_chunk: int, fmt: FileFormat) -> str:
+    """`part-<first chunk:06d>.<ext>`: name order is chunk order (the rows' order)."""
+    return f"part-{first_chunk:06d}.{fmt.extension}"
 
 
-def write_part(folder: Path, chunk: Chunk, number: int, fmt: FileFormat) -> tuple[int, int]:
-    """Write one chunk as `folder/part-<number>.<ext>`; (rows, bytes)."""
-    schema = chunk.batch.schema
-    size = write_data_file(folder / part_name(number, fmt), fmt, [chunk.batch], schema)
-    return chunk.batch.num_rows, size
+def chunks_per_part(count: int, parallelism: int) -> int:
+    """Chunks per part for a batch of `count` chunks: up to CHUNKS_PER_PART, but fewer when that
+    would leave fewer than two parts per core (a 100k-row dimension is only two chunks)."""
+    return max(1, min(CHUNKS_PER_PART, count // max(1, 2 * parallelism)))
 
 
-def write_chunks(
-    request: BatchRequest, folder: Path, fmt: FileFormat, numbers: Iterable[pa.RecordBatch]
+def part_chunks(part: int, per: int, count: int) -> range:
+    """The chunk numbers part `part` holds when each part holds `per` of `count` chunks."""
+    return range(part * per, min((part + 1) * per, count))
+
+
+def write_part(
+    folder: Path, chunks: Iterable[Chunk], first: int, schema: pa.Schema, fmt: FileFormat
+) -> tuple[int, int, list[dict]]:
+    """Write `chunks` as the part file named after chunk `first`; (rows, bytes, their counts)."""
+    rows = 0
+    counts: list[dict] = []
+
+    def batches() -> Iterator[pa.RecordBatch]:
+        nonlocal rows
+        for chunk in chunks:
+            rows += chunk.batch.num_rows
+            counts.append(counts_of(chunk))
+            yield chunk.batch
+
+    size = write_data_file(folder / part_name(first, fmt), fmt, batches(), schema)
+    return rows, size, counts
+
+
+def write_parts(
+    request: BatchRequest,
+    folder: Path,
+    fmt: FileFormat,
+    per: int,
+    numbers: Iterable[pa.RecordBatch],
 ) -> Iterator[pa.RecordBatch]:
-    """The `mapInArrow` body: make each chunk, write it as a part file, yield its row."""
+    """The `mapInArrow` body: for each part number, make its chunks with the kernel and write them
+    as one part file; yield the part's PART_SCHEMA row."""
+    schema = table_schema(request.table)
     for batch in numbers:
-        for number in batch.column(0).to_pylist():
-            chunk = make_chunk(request, int(number))
-            rows, size = write_part(folder, chunk, int(number), fmt)
-            counts = json.dumps(counts_of(chunk))
-            yield pa.RecordBatch.from_pylist(
-                [{"chunk": int(number), "rows": rows, "bytes": size, "counts": counts}],
-                schema=PART_SCHEMA,
-            )
+        for part in batch.column(0).to_pylist():
+            numbers_in = part_chunks(int(part), per, request.chunk_count)
+            chunks = (make_chunk(request, n) for n in numbers_in)
+            rows, size, counts = write_part(folder, chunks, numbers_in.start, schema, fmt)
+            row = {
+                "part": int(part),
+                "chunks": len(numbers_in),
+                "rows": rows,
+                "bytes": size,
+                "counts": json.dumps(counts),
+            }
+            yield pa.RecordBatch.from_pylist([row], schema=PART_SCHEMA)
+
+
+def parallelism(spark: SparkSession) -> int:
+    """Cores Spark runs tasks on (classic: defaultParallelism; Spark Connect has no
+    SparkContext: `spark.default.parallelism`, else 8)."""
+    try:
+        return int(spark.sparkContext.defaultParallelism)
+    except Exception:  # Spark Connect, serverless
+        return int(spark.conf.get("spark.default.parallelism", "8") or 8)
 
 
 def parts_on_executors(
     spark: SparkSession, request: BatchRequest, folder: Path, fmt: FileFormat
 ) -> tuple[Tally, int]:
-    """Make and write every chunk of `request` on the executors; (tally, bytes) from their rows."""
+    """Make and write every chunk of `request` on the executors, a part of up to
+    CHUNKS_PER_PART chunks per task; (tally, bytes) from the tasks' rows."""
     from pyspark.sql.pandas.types import from_arrow_schema
 
     count = request.chunk_count
     if count == 0:
         return Tally(0, {}, 0, {}), empty_part(folder, table_schema(request.table), fmt)
+    per = chunks_per_part(count, parallelism(spark))
+    parts = -(-count // per)
 
     def make(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-        return write_chunks(request, folder, fmt, batches)
+        return write_parts(request, folder, fmt, per, batches)
 
-    numbers = spark.range(0, count, 1, numPartitions=count)
+    numbers = spark.range(0, parts, 1, numPartitions=parts)
     rows = numbers.mapInArrow(make, from_arrow_schema(PART_SCHEMA)).collect()
-    done = sorted(int(row["chunk"]) for row in rows)
-    if done != list(range(count)):  # a task's retry is one row per chunk still
-        raise StreamForgeError(f"{request.table.name}: chunks written {done}, not 0..{count - 1}")
-    tally = Tally.of_counts(sum(r["rows"] for r in rows), [json.loads(r["counts"]) for r in rows])
+    done = sorted(int(row["part"]) for row in rows)
+    if done != list(range(parts)) or sum(r["chunks"] for r in rows) != count:
+        raise StreamForgeError(f"{request.table.name}: parts written {done}, not 0..{parts - 1}")
+    counts = [c for r in rows for c in json.loads(r["counts"])]
+    tally = Tally.of_counts(sum(r["rows"] for r in rows), counts)
     return tally, sum(int(r["bytes"]) for r in rows)
 
 
 def parts_on_driver(
     chunks: Iterable[Chunk], schema: pa.Schema, folder: Path, fmt: FileFormat
 ) -> tuple[Tally, int]:
-    """Write a batch the driver made (a change feed) as part files, chunk by chunk."""
+    """Write a batch the driver made (a change feed) as parts of CHUNKS_PER_PART chunks."""
     rows = size = 0
-    counts = []
+    counts: list[dict] = []
+    group: list[Chunk] = []
     for number, chunk in enumerate(chunks):
-        size += write_part(folder, chunk, number, fmt)[1]
-        rows += chunk.batch.num_rows
-        counts.append(counts_of(chunk))
+        group.append(chunk)
+        if len(group) == CHUNKS_PER_PART:
+            done = write_part(folder, group, number + 1 - len(group), schema, fmt)
+            rows, size, counts = rows + done[0], size + done[1], counts + done[2]
+            group = []
+    if group:
+        done = write_part(folder, group, len(counts), schema, fmt)
+        rows, size, counts = rows + done[0], size + done[1], counts + done[2]
     if not counts:
         size = empty_part(folder, schema, fmt)
     return Tally.of_counts(rows, counts), size
@@ -183,18 +246,7 @@ class NativeFiles:
             tally, size = parts_on_driver(output.chunks, output.schema, folder, fmt)
         if on_rows is not None:
             on_rows(output.table.name, tally.rows)
-        written = WrittenFile(
-            output.table.name,
-            output.table.kind,
-            output.cycle,
-            relpath,
-            tally.rows,
-            size,
-            tally.anomalies,
-            tally.anomalous_rows,
-        )
-        record_written(landing, written, fmt, tally.faults, window, None, scenario)
-        return written
+        return tally.land(landing, output, fmt, (relpath, size), window, scenario)
 
 
 WRITERS = ("native", "spark")

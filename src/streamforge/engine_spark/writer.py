@@ -31,7 +31,6 @@ from streamforge.landing_write import (
     WriteStopped,
     WrittenFile,
     file_id,
-    record_written,
 )
 from streamforge.sinks.formats import FileFormat, SparkWrite, spark_formats
 from streamforge.sinks.landing import Landing, data_file_path
@@ -109,18 +108,7 @@ class SparkWriter:
         settle(output)
         if on_rows is not None:
             on_rows(output.table.name, tally.rows)
-        written = WrittenFile(
-            output.table.name,
-            output.table.kind,
-            output.cycle,
-            path,
-            tally.rows,
-            self.size(path),
-            tally.anomalies,
-            tally.anomalous_rows,
-        )
-        record_written(landing, written, fmt, tally.faults, window, None, scenario)
-        return written
+        return tally.land(landing, output, fmt, (path, self.size(path)), window, scenario)
 
 
 @dataclass
