@@ -31,13 +31,13 @@ SCRIPT = textwrap.dedent(
 
     from streamforge import api
     from streamforge.engine_spark.start import local_session
-    from streamforge.expr import duck
+    from streamforge.expr import connections
 
     schema, work = Path(sys.argv[1]), Path(sys.argv[2])
     # Retail's computed columns (line amounts, order totals) run on the engine's threads.
     api.generate("Retail", work / "landing", schema_dir=schema, fmt="parquet", cycles=1,
                  start=datetime(2026, 1, 1, tzinfo=UTC), workers=2)
-    assert duck._opened.connections, "no DuckDB connection was opened: the check proves nothing"
+    assert connections._opened.connections, "no DuckDB connection opened: proves nothing"
     spark = local_session("local[2]", work / "spark")
     print("rows", spark.range(5).selectExpr("sum(id) AS s").first()["s"])
     spark.stop()

@@ -93,3 +93,23 @@ def test_a_generated_landing_of_these_columns_verifies_clean(tmp_path) -> None:
     api.generate("lab", out, schema_dir=tmp_path / "schema", start=at("2026-01-01T00:00:00Z"))
     report = api.verify("lab", out, schema_dir=tmp_path / "schema")
     assert report.findings == [] and report.rows == {"site": 400}
+
+
+def test_the_oracle_reads_every_type_alias_as_the_loader_does(tmp_path: Path) -> None:
+    """verify keeps its own copy of the type names (it must not share the loader's bugs), so
+    the two must be held to agree: an alias the loader accepts and the oracle misreads would
+    make verify judge a column by the wrong type."""
+    from streamforge.spec.types import ALIASES, parse_type
+
+    spellings = [*ALIASES, *(a.upper() for a in ALIASES), "Decimal(10, 2)", "DECIMAL(38,18)"]
+    columns = "".join(f"  c{i}: {{type: '{s}'}}\n" for i, s in enumerate(spellings))
+    path = tmp_path / "t.yml"
+    path.write_text(f"table: t\ntype: dimension\nnum_rows: 1\ncolumns:\n{columns}")
+    rules = read_rules(path)
+    for i, spelling in enumerate(spellings):
+        loaded, read = parse_type(spelling), rules[f"c{i}"]
+        assert (read.type, read.precision, read.scale) == (
+            loaded.name,
+            loaded.precision,
+            loaded.scale,
+        ), spelling

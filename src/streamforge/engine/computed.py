@@ -37,7 +37,6 @@ FAR_FUTURE = np.iinfo(np.int64).max
 @dataclass(frozen=True, slots=True)
 class CheckPlan:
     spec: CheckSpec
-    sql: str  # DuckDB SQL of the rule
     target: ColumnSpec | None  # the written column an anomaly changes
 
 
@@ -50,7 +49,6 @@ class Computation:
     """What a table computes beyond drawing values: expression stages, lookups, checks."""
 
     stages: tuple[Stage, ...]
-    sql: Mapping[str, str]
     lookups: tuple[Lookup, ...]
     checks: tuple[CheckPlan, ...]
     drawn: tuple[ColumnSpec, ...]  # columns drawn by generators (hidden ones included)
@@ -69,7 +67,6 @@ def computation(table: TablePlan) -> Computation | None:
 
 @functools.lru_cache(maxsize=256)
 def _computation(spec, fks: tuple[tuple[str, str], ...], key: str | None) -> Computation:  # type: ignore[no-untyped-def]
-    from streamforge.expr.bind import to_duckdb
     from streamforge.expr.check import break_target
     from streamforge.expr.order import levels
     from streamforge.expr.parse import parse_expression
@@ -85,14 +82,12 @@ def _computation(spec, fks: tuple[tuple[str, str], ...], key: str | None) -> Com
     checks = tuple(
         CheckPlan(
             check,
-            to_duckdb(parse_expression(check.rule)),
             break_target(spec, check, keys) if check.anomaly_rate > 0 else None,
         )
         for check in spec.checks
     )
     return Computation(
         stages(tuple(tuple(computed[n] for n in level) for level in order)),
-        {name: to_duckdb(p) for name, p in parsed.items()},
         tuple(lookups.values()),
         checks,
         tuple(c for c in spec.columns if c.expr is None),
@@ -136,6 +131,7 @@ def finish_chunk(
     """
     from streamforge.engine.faults import apply_quality
     from streamforge.engine.rows import column_context
+    from streamforge.expr.bind import typed_duckdb
     from streamforge.expr.duck import evaluate_levels
     from streamforge.plan.columns import table_schema
 
@@ -146,9 +142,10 @@ def finish_chunk(
     first = _first_copies(source, hi - lo)
     moved = not np.array_equal(source, np.arange(len(source)))  # duplicates copied rows
     for stage in comp.stages:
-        levels = [{c.name: comp.sql[c.name] for c in level} for level in stage]
         types = {c.name: arrow_type(c) for level in stage for c in level}
         inputs = rows.select(_inputs(stage, rows.column_names))
+        row_types = _duck_types(inputs.schema, types)  # a level reads earlier ones as declared
+        levels = [{c.name: typed_duckdb(c.expr or "", row_types) for c in level} for level in stage]
         values = evaluate_levels(inputs, levels, types)
         for col in (c for level in stage for c in level):
             made = values.column(col.name).combine_chunks()
@@ -164,7 +161,7 @@ def finish_chunk(
     for check in comp.checks:
         rows = _break(req, rows, check, chunk, source, len(first))
     for check in comp.checks:  # judged once every check has broken its rows
-        masks[check.spec.name] = ~_holds(rows, check.sql)
+        masks[check.spec.name] = ~_holds(rows, check.spec.rule)
     schema = table_schema(req.table)
     written = rows.select(schema.names)
     if not written.schema.equals(schema):
@@ -260,7 +257,7 @@ def _break(
         return rows
     name = f"check:{check.spec.name}"
     rng = rng_for(req.seed, req.table.name, req.cycle, chunk, name, ANOMALIES)
-    picked = (rng.random(drawn) < check.spec.anomaly_rate)[source] & _holds(rows, check.sql)
+    picked = (rng.random(drawn) < check.spec.anomaly_rate)[source] & _holds(rows, check.spec.rule)
     at = rows.schema.get_field_index(target.name)
     column = rows.column(at).combine_chunks()
     for candidate in _breakers(target):
@@ -269,7 +266,7 @@ def _break(
         changed = evaluate(rows, {target.name: candidate}, {target.name: column.type})
         changed_values = changed.column(0).combine_chunks()
         trial = rows.set_column(at, target.name, _mix(picked, changed_values, column))
-        broken = picked & ~_holds(trial, check.sql)
+        broken = picked & ~_holds(trial, check.spec.rule)
         column = _mix(broken, changed_values, column)
         rows = rows.set_column(at, target.name, column)
         picked &= ~broken
@@ -280,11 +277,28 @@ def _mix(mask: np.ndarray, changed: pa.Array, column: pa.Array) -> pa.Array:
     return pc.if_else(pa.array(mask), changed, column)
 
 
-def _holds(rows: pa.Table, sql: str) -> np.ndarray:
+def _holds(rows: pa.Table, rule: str) -> np.ndarray:
+    from streamforge.expr.bind import typed_duckdb
     from streamforge.expr.duck import evaluate
 
+    sql = typed_duckdb(rule, _duck_types(rows.schema, {}))
     result = evaluate(rows, {"ok": f"coalesce(({sql}), false)"}, {"ok": pa.bool_()})
     return result.column(0).to_numpy(zero_copy_only=False).astype(bool)
+
+
+def _duck_types(schema: pa.Schema, declared: Mapping[str, pa.DataType]) -> dict[str, str]:
+    """Column name -> DuckDB type of a row: `schema`'s columns and the `declared` computed ones
+    (a division of decimals follows Spark's result type, which depends on them)."""
+    from streamforge.expr.duck import duck_type
+
+    types = {}
+    for f in schema:
+        try:
+            types[f.name] = duck_type(f.type)
+        except KeyError:  # a type no expression can divide (e.g. a struct): left unnamed
+            continue
+    types.update({name: duck_type(t) for name, t in declared.items()})
+    return types
 
 
 def _breakers(col: ColumnSpec) -> tuple[str, ...]:
@@ -312,7 +326,7 @@ def compute_images(
     same row (validate keeps a tracked dimension's expressions to its key and attributes)."""
     from streamforge.engine.faults import apply_quality
     from streamforge.engine.rows import column_context
-    from streamforge.expr.bind import to_duckdb
+    from streamforge.expr.bind import typed_duckdb
     from streamforge.expr.duck import evaluate
     from streamforge.expr.order import levels
     from streamforge.expr.parse import parse_expression
@@ -324,7 +338,9 @@ def compute_images(
     result: dict[str, pa.Array] = {}
     for level in levels({name: p.columns for name, p in parsed.items()}):
         types = {name: arrow_type(computed[name]) for name in level}
-        values = evaluate(images, {name: to_duckdb(parsed[name]) for name in level}, types)
+        row_types = _duck_types(images.schema, types)
+        sql = {name: typed_duckdb(computed[name].expr or "", row_types) for name in level}
+        values = evaluate(images, sql, types)
         for name in level:
             ctx = column_context(req, name, 0, rows, 0)
             made = values[name].combine_chunks()

@@ -14,6 +14,7 @@ from streamforge.engine.computed import lookup_columns
 from streamforge.engine.feed_faults import deliver_changes
 from streamforge.engine.key_time import micros_of
 from streamforge.engine.load_profile import event_clock
+from streamforge.engine.memory import reuse_freed_memory
 from streamforge.engine.pipeline_state import anomaly_counts, apply_landed, snapshot_state
 from streamforge.engine.rows import BatchRequest, Chunk, iter_chunks
 from streamforge.engine.settings import RunSettings
@@ -60,6 +61,7 @@ class Session:
 
     def __init__(self, plan: Plan, settings: RunSettings, state: RunState | None = None):
         settings.start()  # ValueError now, not at the first batch, when the start is unset
+        reuse_freed_memory()  # chunk after chunk, the same large arrays
         self.plan, self.settings = plan, settings
         self.state = state or RunState()
         self._named_now: dict[str, list[np.ndarray]] = {}

@@ -9,11 +9,12 @@ sector that has expressions. Types are written as DuckDB names the columns the e
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 
 from sqlglot import exp
 
-from streamforge.expr.parse import ExprError, Parsed, lookup_name
+from streamforge.expr.parse import ExprError, Parsed, lookup_name, parse_expression
 from streamforge.spec.model import ColumnSpec
 
 _SCALARS = {
@@ -44,9 +45,12 @@ def sql_type(col: ColumnSpec, is_key: bool = False) -> str:
     return _SCALARS[col.type]
 
 
-def to_duckdb(parsed: Parsed) -> str:
+def to_duckdb(parsed: Parsed, types: Mapping[str, str] | None = None) -> str:
     """The expression in DuckDB's SQL: lookups renamed to their evaluation columns, every name
-    quoted, and Spark's meaning kept where sqlglot's transpilation alone would change it."""
+    quoted, and Spark's meaning kept where sqlglot's transpilation alone would change it.
+
+    `types` (column or lookup name -> DuckDB type) lets a division of decimals keep Spark's
+    result type and exact value (expr/spark_decimal.py); without it, `/` stays DuckDB's."""
 
     def rewrite(node: exp.Expression) -> exp.Expression:
         if isinstance(node, exp.Column):
@@ -57,10 +61,63 @@ def to_duckdb(parsed: Parsed) -> str:
             # Spark reads position 0 as 1 (the first character); DuckDB as "before the first".
             if isinstance(start, exp.Literal) and not start.is_string and start.this == "0":
                 node.set("start", exp.Literal.number(1))
+        if isinstance(node, exp.Mod | exp.IntDiv):
+            # Spark (non-ANSI): NULL for a zero divisor; DuckDB stops the query with an error.
+            # (sqlglot already writes `/` as `a / NULLIF(b, 0)`.)
+            node.set(
+                "expression", exp.Nullif(this=node.expression, expression=exp.Literal.number(0))
+            )
         return node
 
     tree = parsed.tree.copy().transform(rewrite)
+    if types is not None:
+        tree = _spark_divisions(tree, types)
     return tree.sql(dialect="duckdb")
+
+
+def typed_duckdb(text: str, types: Mapping[str, str]) -> str:
+    """`to_duckdb` of the expression `text` over a row of `types`, cached on the types of the
+    columns it reads (the engine asks again for every chunk)."""
+    parsed = parse_expression(text)
+    names = [*parsed.columns, *(lookup_name(r.qualifier or "", r.column) for r in parsed.lookups)]
+    return _typed(text, tuple((n, types[n]) for n in names if n in types))
+
+
+@functools.lru_cache(maxsize=1024)
+def _typed(text: str, types: tuple[tuple[str, str], ...]) -> str:
+    return to_duckdb(parse_expression(text), dict(types))
+
+
+def _spark_divisions(tree: exp.Expression, types: Mapping[str, str]) -> exp.Expression:
+    """Decimal arithmetic rewritten to Spark's, innermost first: a division of decimals to
+    Spark's exact one, and + - * whose Spark type needs more than 18 digits computed in 128 bits
+    (DuckDB keeps two 18-digit operands in 64 bits and stops the query on an overflow, where
+    Spark's decimal(p1+p2+1, s1+s2) holds the value)."""
+    from streamforge.expr import spark_decimal
+
+    def duck(node: exp.Expression) -> str:
+        try:
+            return result_type(types, node.sql(dialect="duckdb"))
+        except ExprError:
+            return ""
+
+    def visit(node: exp.Expression) -> exp.Expression:
+        for child in list(node.iter_expressions()):
+            replaced = visit(child)
+            if replaced is not child:
+                child.replace(replaced)
+        if isinstance(node, exp.Add | exp.Sub | exp.Mul):
+            return spark_decimal.wide_arithmetic(node, duck) or node
+        if not isinstance(node, exp.Div):
+            return node
+        a = spark_decimal.spark_type(node.this, duck)
+        b = spark_decimal.spark_type(node.expression, duck)
+        if a is None or b is None:
+            return node
+        exact = spark_decimal.exact_division(node.this, node.expression, a, b)
+        return node if exact is None else exact
+
+    return visit(tree)
 
 
 def result_type(types: Mapping[str, str], sql: str) -> str:

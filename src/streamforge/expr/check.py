@@ -200,7 +200,7 @@ def _row_schema(table: TableSpec, keys: frozenset[str]) -> dict[str, str]:
 
 def _type_problem(col: ColumnSpec, schema: Mapping[str, str], parsed: Parsed) -> str | None:
     try:
-        found = result_type(schema, to_duckdb(parsed))
+        found = result_type(schema, to_duckdb(parsed, schema))
     except ExprError as exc:
         return f"'{parsed.text}' does not fit the row's types: {exc.message}"
     fits = _FITS.get(col.type)
@@ -238,7 +238,7 @@ def _check_checks(table: TableSpec, schema: Mapping[str, str], where: str) -> li
                         f"unknown column '{name}' in '{check.rule}'",
                         did_you_mean(name, table.column_names),
                     )
-            found = result_type(schema, to_duckdb(parsed))
+            found = result_type(schema, to_duckdb(parsed, schema))
         except ExprError as exc:
             message = f"check '{check.name}': {exc.message}"
             issues.append(Issue(where, check.line, message, exc.hint))

@@ -10,7 +10,6 @@ lasts).
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -27,8 +26,9 @@ from streamforge.engine.generators.patterns import (
 )
 from streamforge.engine.generators.permute import distinct_numbers
 from streamforge.engine.pool_cache import Values, pool_values
+from streamforge.plan.capacity import PROVIDER_PATTERN
 
-PATTERN = re.compile(r"^[^%!@^]*$")  # only `#` and `?` are slots: numerify's other marks are not
+PATTERN = PROVIDER_PATTERN  # only `#` and `?` are slots: numerify's other marks are not
 
 
 @dataclass(frozen=True, slots=True)
