@@ -123,7 +123,7 @@ def bronze_electricity_production():
 
 @dlt.table(
     name='bronze_meter_readings',
-    comment="Raw Interval readings (15 min) from customer smart meters. Rows per batch and reading times follow a daily load curve (profile, UTC hours): a night trough near 04:00, a morning rise and an evening peak at 18:00-20:00; weekends a little busier. num_rows is the average batch. `streamforge verify` judges the reading times inside each cycle against the curve when the cycles span hours of different weight (e.g. --interval 7200 over a day or more; otherwise it notes that it could not); the rows per batch are the generator's rule, not judged by verify (the landing does not record the run's scale).",
+    comment='Raw Interval readings (15 min) from customer smart meters. Rows per batch and reading times follow a daily load curve (profile, UTC hours): a night trough near 04:00, a morning rise and an evening peak at 18:00-20:00; weekends a little busier. num_rows is the average batch. `streamforge verify` judges the reading times inside cycles of several hours against it (shorter cycles: a note); rows per batch it does not judge.',
     table_properties=BRONZE_PROPERTIES,
 )
 def bronze_meter_readings():
@@ -319,7 +319,7 @@ def quarantine_electricity_production():
 })
 @dlt.table(
     name='silver_meter_readings',
-    comment="Interval readings (15 min) from customer smart meters. Rows per batch and reading times follow a daily load curve (profile, UTC hours): a night trough near 04:00, a morning rise and an evening peak at 18:00-20:00; weekends a little busier. num_rows is the average batch. `streamforge verify` judges the reading times inside each cycle against the curve when the cycles span hours of different weight (e.g. --interval 7200 over a day or more; otherwise it notes that it could not); the rows per batch are the generator's rule, not judged by verify (the landing does not record the run's scale).",
+    comment='Interval readings (15 min) from customer smart meters. Rows per batch and reading times follow a daily load curve (profile, UTC hours): a night trough near 04:00, a morning rise and an evening peak at 18:00-20:00; weekends a little busier. num_rows is the average batch. `streamforge verify` judges the reading times inside cycles of several hours against it (shorter cycles: a note); rows per batch it does not judge.',
     schema="`reading_id` BIGINT, `customer_id` BIGINT, `reading_time` TIMESTAMP, `kwh_consumed` DOUBLE COMMENT 'Energy used in the interval, kWh', `voltage_v` DOUBLE COMMENT 'Service voltage, volts (ANSI C84.1 range A)', `power_factor` DOUBLE, `rate_code` STRING, `read_method` STRING, `quality_flag` STRING, `_rescued_data` STRING COMMENT 'Values that did not fit the declared schema (Auto Loader)', `_source_file` STRING COMMENT 'The landing file the row came from', `_ingested_at` TIMESTAMP COMMENT 'When the pipeline ingested the row'",
     cluster_by=['reading_time', 'reading_id'],
 )
@@ -543,14 +543,14 @@ def gold_electricity_production_hourly():
     )
 
 
-@dlt.table(name='gold_meter_readings_by_customer_segment', comment="Interval readings (15 min) from customer smart meters. Rows per batch and reading times follow a daily load curve (profile, UTC hours): a night trough near 04:00, a morning rise and an evening peak at 18:00-20:00; weekends a little busier. num_rows is the average batch. `streamforge verify` judges the reading times inside each cycle against the curve when the cycles span hours of different weight (e.g. --interval 7200 over a day or more; otherwise it notes that it could not); the rows per batch are the generator's rule, not judged by verify (the landing does not record the run's scale): totals per customer segment")
+@dlt.table(name='gold_meter_readings_by_customer_segment', comment='Interval readings (15 min) from customer smart meters. Rows per batch and reading times follow a daily load curve (profile, UTC hours): a night trough near 04:00, a morning rise and an evening peak at 18:00-20:00; weekends a little busier. num_rows is the average batch. `streamforge verify` judges the reading times inside cycles of several hours against it (shorter cycles: a note); rows per batch it does not judge: totals per customer segment')
 def gold_meter_readings_by_customer_segment():
     return spark.sql(  # noqa: F821
         'SELECT d.`customer_segment` AS `customer_segment`, COUNT(*) AS `events`, SUM(f.`kwh_consumed`) AS `total_kwh_consumed`, AVG(f.`kwh_consumed`) AS `avg_kwh_consumed`, SUM(f.`voltage_v`) AS `total_voltage_v`, AVG(f.`voltage_v`) AS `avg_voltage_v`, SUM(f.`power_factor`) AS `total_power_factor`, AVG(f.`power_factor`) AS `avg_power_factor` FROM LIVE.silver_meter_readings f LEFT JOIN LIVE.`customer` d ON f.`customer_id` = d.`customer_id` GROUP BY d.`customer_segment`'
     )
 
 
-@dlt.table(name='gold_meter_readings_hourly', comment="Interval readings (15 min) from customer smart meters. Rows per batch and reading times follow a daily load curve (profile, UTC hours): a night trough near 04:00, a morning rise and an evening peak at 18:00-20:00; weekends a little busier. num_rows is the average batch. `streamforge verify` judges the reading times inside each cycle against the curve when the cycles span hours of different weight (e.g. --interval 7200 over a day or more; otherwise it notes that it could not); the rows per batch are the generator's rule, not judged by verify (the landing does not record the run's scale): totals per hour")
+@dlt.table(name='gold_meter_readings_hourly', comment='Interval readings (15 min) from customer smart meters. Rows per batch and reading times follow a daily load curve (profile, UTC hours): a night trough near 04:00, a morning rise and an evening peak at 18:00-20:00; weekends a little busier. num_rows is the average batch. `streamforge verify` judges the reading times inside cycles of several hours against it (shorter cycles: a note); rows per batch it does not judge: totals per hour')
 def gold_meter_readings_hourly():
     return spark.sql(  # noqa: F821
         "SELECT date_trunc('HOUR', f.`reading_time`) AS `hour`, COUNT(*) AS `events`, SUM(f.`kwh_consumed`) AS `total_kwh_consumed`, AVG(f.`kwh_consumed`) AS `avg_kwh_consumed`, SUM(f.`voltage_v`) AS `total_voltage_v`, AVG(f.`voltage_v`) AS `avg_voltage_v`, SUM(f.`power_factor`) AS `total_power_factor`, AVG(f.`power_factor`) AS `avg_power_factor` FROM LIVE.silver_meter_readings f GROUP BY date_trunc('HOUR', f.`reading_time`)"

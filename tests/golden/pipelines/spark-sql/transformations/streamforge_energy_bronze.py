@@ -143,7 +143,7 @@ def bronze_electricity_production():
     )
 
 
-@dp.table(name='bronze_meter_readings', comment="Raw Interval readings (15 min) from customer smart meters. Rows per batch and reading times follow a daily load curve (profile, UTC hours): a night trough near 04:00, a morning rise and an evening peak at 18:00-20:00; weekends a little busier. num_rows is the average batch. `streamforge verify` judges the reading times inside each cycle against the curve when the cycles span hours of different weight (e.g. --interval 7200 over a day or more; otherwise it notes that it could not); the rows per batch are the generator's rule, not judged by verify (the landing does not record the run's scale).")
+@dp.table(name='bronze_meter_readings', comment='Raw Interval readings (15 min) from customer smart meters. Rows per batch and reading times follow a daily load curve (profile, UTC hours): a night trough near 04:00, a morning rise and an evening peak at 18:00-20:00; weekends a little busier. num_rows is the average batch. `streamforge verify` judges the reading times inside cycles of several hours against it (shorter cycles: a note); rows per batch it does not judge.')
 def bronze_meter_readings():
     return (
         spark.readStream.format('json')  # noqa: F821
