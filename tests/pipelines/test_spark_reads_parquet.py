@@ -14,6 +14,7 @@ import pytest
 from streamforge import api
 from streamforge.pipelines.local_spark import spark_available
 from streamforge.sinks import fmt_parquet
+from tests.times import at
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -69,7 +70,7 @@ def test_spark_reads_delta_encoded_columns_as_the_same_values(tmp_path: Path) ->
     vectorized reader must give back every value pyarrow does."""
     api.generate(
         "Energy", tmp_path, schema_dir=ROOT / "schema", fmt="parquet", scale=20, cycles=2,
-        start="2026-01-01T00:00:00Z",
+        start=at("2026-01-01T00:00:00Z"),
     )  # fmt: skip
     files = sorted(tmp_path.glob("[!_]*/*.parquet"))
     delta = 0
