@@ -11,8 +11,6 @@ import re
 from dataclasses import dataclass
 from importlib import resources
 
-import yaml
-
 PARTS = ("adjectives", "materials", "nouns", "sizes")
 
 
@@ -43,6 +41,8 @@ def label(text: object) -> str:
 
 @functools.cache
 def _raw() -> dict[str, dict]:
+    import yaml  # only when a product name is made: `generate` of a checked sector skips PyYAML
+
     text = resources.files(__package__).joinpath("product_names.yml").read_text("utf-8")
     raw: dict[str, dict] = yaml.safe_load(text)
     return raw
