@@ -126,3 +126,12 @@ def test_values_as_rfc_4180_fields(array: pa.Array, expected: bytes) -> None:
 def test_binary_is_left_to_arrows_writer() -> None:
     batch = pa.record_batch({"b": pa.array([b"\x00\xff"], pa.binary())})
     assert encode_csv_rows(batch) is None
+
+
+def test_dictionary_indices_out_of_bounds_are_left_to_arrows_writer() -> None:
+    # The gather skips Arrow's bounds check, so an unvalidated index must never reach it.
+    values = pa.DictionaryArray.from_arrays(pa.array([0, 5], pa.int8()), ["x"], safe=False)
+    batch = pa.RecordBatch.from_arrays([values], names=["v"])
+    assert encode_csv_rows(batch) is None
+    with pytest.raises(pa.ArrowIndexError):
+        arrow_csv_rows(batch)
