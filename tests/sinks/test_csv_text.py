@@ -135,3 +135,11 @@ def test_dictionary_indices_out_of_bounds_are_left_to_arrows_writer() -> None:
     assert encode_csv_rows(batch) is None
     with pytest.raises(pa.ArrowIndexError):
         arrow_csv_rows(batch)
+
+
+def test_batches_without_columns_or_rows() -> None:
+    empty = pa.record_batch({"v": pa.array([], pa.int64())})
+    assert encode_csv_rows(empty) == arrow_csv_rows(empty)
+    no_columns = pa.record_batch({"v": [1, 2]}).select([])
+    assert encode_csv_rows(no_columns) is None  # Arrow's writer writes nothing for them
+    assert arrow_csv_rows(no_columns).to_pybytes() == b""

@@ -55,6 +55,8 @@ class _Rendered:
 def encode_csv_rows(batch: pa.RecordBatch) -> pa.Buffer | None:
     """The batch's rows as CSV bytes, without header, each ending in `\\n`; None if not covered."""
     rows = batch.num_rows
+    if batch.num_columns == 0:
+        return None  # Arrow writes no line for rows without columns; keep that
     if rows == 0:
         return pa.py_buffer(b"")
     items: list[str | _Part] = []
