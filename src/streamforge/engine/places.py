@@ -3,10 +3,11 @@
 A place is a record (a city with its state and coordinates) drawn by weight, plus a street and a
 postal code drawn for the row. For en_US the records are the US cities of 15,000 people or more
 (GeoNames, `vocab/us_places.csv`, weighted by population) and the zip lies in the state's range
-as Faker's en_US provider gives it (`states_postcode`). Other locales take Faker's cities, states
-and postcodes, and the coordinates of Faker's known places of that country when it has some.
-A `region` or `division` of a US place is its state's Census region or division
-(`vocab/us_census_regions.csv`); a locale without such a set gives the state itself.
+as Faker's en_US provider gives it (`states_postcode`). For de_DE a record is a postcode with its
+town, Land and coordinates (GeoNames, `vocab/de_places.csv`), so the postcode is the town's own,
+and the town's phone area code. A `region` or `division` of a US place is its state's Census
+region or division (`vocab/us_census_regions.csv`); in Germany it is the Land. No other locale
+has places (validate refuses it).
 
 As with people, every field of one place is rendered from the same `PlaceDraws`: each part of a
 place (record, zip, street, coordinates) has its own stream per place and chunk, so a column made
@@ -29,10 +30,19 @@ from streamforge.engine.pool_cache import pool_values
 
 US_PLACES = Path(__file__).parent / "vocab" / "us_places.csv"
 CENSUS_REGIONS = Path(__file__).parent / "vocab" / "us_census_regions.csv"
-RECORDS = 2000  # Faker-made place records for locales without shipped places
+DE_PLACES = Path(__file__).parent / "vocab" / "de_places.csv"
 JITTER_DEGREES = 0.03  # spread of a row's coordinates around its city's (about 3 km)
 ARMED_FORCES = (34000, 34100)  # the one military ZIP prefix (340) inside a state's range
 Shared = Callable[[str, Callable[[], np.ndarray]], np.ndarray]
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class PhoneAreas:
+    """The phone area codes of a locale's places (de_DE): `codes[area[record]]` is a record's."""
+
+    codes: tuple[str, ...]  # without the trunk 0
+    subscriber_digits: np.ndarray  # per code: the subscriber number's length
+    area: np.ndarray  # per record: position in `codes`
 
 
 @dataclass(frozen=True, slots=True, eq=False)  # hashed by identity: one per locale
@@ -55,11 +65,21 @@ class PlacePools:
     country: str
     country_code: str
     us_style: bool  # "street, city, ST 12345" rather than "street, 12345 city"
+    phone_area: PhoneAreas | None = None  # area codes by record, where phones follow the town
 
 
 @functools.cache
 def place_pools(locale: str) -> PlacePools:
-    return _us_places() if locale == "en_US" else _faker_places(locale)
+    """The places of a supported locale (`spec.locales.SUPPORTED_LOCALES`).
+
+    Raises:
+        ValueError: for any other locale (validate refuses it before a run).
+    """
+    if locale == "en_US":
+        return _us_places()
+    if locale == "de_DE":
+        return _german_places()
+    raise ValueError(f"no places for locale '{locale}'")
 
 
 def _us_places() -> PlacePools:
@@ -124,55 +144,46 @@ def _states_postcode() -> dict[str, tuple[int, int]]:
     return {state: (int(low), int(high)) for state, low, high in rows}
 
 
-def _faker_places(locale: str) -> PlacePools:
-    code = locale.partition("_")[2] or locale.upper()
+def _german_places() -> PlacePools:
+    """One record per (postcode, town): GeoNames' German postal codes (`vocab/de_places.csv`),
+    each postcode weighted 1 in all (its towns share it), so a Land's share of rows follows its
+    share of postcodes, which follows its people."""
+    import pyarrow.csv as csv
 
-    def build() -> tuple[list[str], None]:
-        from faker.providers.geo import Provider as Geo
-
-        fake = pools._faker(locale)
-        known = [p for p in Geo.land_coords if p[3] == code]
-        rows = []
-        for i in range(RECORDS):
-            city, lat, lon = fake.city(), "", ""
-            if len(known) >= 10:  # a real town with its coordinates
-                lat, lon, city = known[i % len(known)][:3]
-            state = _first(fake, ("state", "administrative_unit", "region", "county"))
-            rows.append("\t".join([city, state, fake.postcode(), lat, lon]))
-        return [fake.current_country(), *rows], None
-
-    values = pool_values(f"places:{locale}", build)[0].to_pylist()
-    country, records = values[0], [r.split("\t") for r in values[1:]]
-    columns = list(zip(*records, strict=True))
-    state = pa.array(columns[1], pa.string())
-    has_coordinates = all(columns[3])
-    street = pools.faker_pool("street_address", pools.POOL_SIZE, locale)
+    table = csv.read_csv(
+        DE_PLACES,
+        convert_options=csv.ConvertOptions(
+            column_types={"postcode": pa.string(), "area_code": pa.string()}
+        ),
+    )
+    postcode = table.column("postcode").combine_chunks()
+    _, inverse, counts = np.unique(
+        np.array(postcode.to_pylist()), return_inverse=True, return_counts=True
+    )
+    codes, area = np.unique(np.array(table.column("area_code").to_pylist()), return_inverse=True)
+    digits = np.zeros(len(codes), dtype=np.int64)
+    digits[area] = table.column("subscriber_digits").to_numpy()
+    state = table.column("state").combine_chunks()
+    street = pools.faker_pool("street_address", pools.POOL_SIZE, "de_DE")
     return PlacePools(
-        city=pa.array(columns[0], pa.string()),
+        city=table.column("city").combine_chunks(),
         state=state,
-        state_abbr=state,
+        state_abbr=table.column("state_abbr").combine_chunks(),
         region=state,
         division=state,
         zip_low=None,
         zip_high=None,
         zip_span=None,
-        postcode=pa.array(columns[2], pa.string()),
-        latitude=np.array(columns[3], dtype=np.float64) if has_coordinates else None,
-        longitude=np.array(columns[4], dtype=np.float64) if has_coordinates else None,
-        weights=np.ones(len(records)),
+        postcode=postcode,
+        latitude=table.column("latitude").to_numpy(),
+        longitude=table.column("longitude").to_numpy(),
+        weights=1.0 / counts[inverse],
         street=pools.Template(street),
-        country=country,
-        country_code=code,
-        us_style=code in ("US", "CA", "AU"),
+        country="Germany",
+        country_code="DE",
+        us_style=False,
+        phone_area=PhoneAreas(tuple(str(c) for c in codes), digits, area),
     )
-
-
-def _first(fake: object, methods: tuple[str, ...]) -> str:
-    for method in methods:
-        maker = getattr(fake, method, None)
-        if maker is not None:
-            return str(maker())
-    return ""
 
 
 @functools.cache
