@@ -22,6 +22,7 @@ from streamforge.plan import Plan, TablePlan
 from streamforge.readback import read_manifest
 from streamforge.verify.checks import judge_checks, read_checks
 from streamforge.verify.columns import check_columns
+from streamforge.verify.cycle_counts import WindowTally, judge_cycle_rows, moves_rows
 from streamforge.verify.feeds import (
     as_int64,
     check_changed_fields,
@@ -52,6 +53,7 @@ class _Run:
     lookups: dict[str, list[Lookup]] = field(default_factory=dict)  # table -> its bare lookups
     histories: dict[tuple[str, str], History] = field(default_factory=dict)  # (entity, column)
     profiles: dict[str, ProfileTally] = field(default_factory=dict)  # table -> rows by hour
+    windows: dict[str, WindowTally] = field(default_factory=dict)  # table -> rows by window
     timelines: dict[str, Timeline] = field(default_factory=dict)
     states: dict[str, EntityState] = field(default_factory=dict)
     seen: dict[tuple[str, str], SeenValues] = field(default_factory=dict)
@@ -93,6 +95,12 @@ def verify_landing(
         entries.sort(key=lambda e: e["cycle"])
         report.files[name] = len(entries)
         report.rows[name] = 0
+    streamed = [e["cycle"] for t in plan.streams for e in run.files[t.name]]
+    cycles = range(min(streamed), max(streamed) + 1) if streamed else range(0)
+    for table in plan.tables:
+        judge_cycle_rows(report, table, run.files[table.name], cycles)
+        if _by_event_time(run, table):
+            run.windows[table.name] = WindowTally(run.files[table.name])
     _date_keys(run, in_flight)
     _collect_histories(run, in_flight)
     for entity in plan.entities.values():
@@ -112,6 +120,8 @@ def verify_landing(
     for table in plan.streams:
         if table.name in run.profiles:
             judge_profile(report, table, run.profiles[table.name])
+        if table.name in run.windows:
+            run.windows[table.name].judge(report, table, final=False)
     for name, rows in in_flight.items():
         roles = plan.table(name).feed
         if roles is not None and roles.entity in run.states and rows.num_rows:
@@ -288,6 +298,22 @@ def _judge(run: _Run, table: TablePlan, entry: dict) -> None:
         judge_lookups(report, table, cycle, data, run.lookups[table.name], run.histories)
     if table.spec.profile is not None:
         _tally_profile(run, table, entry, data)
+    if table.name in run.windows:
+        event = table.event_time if table.feed is None else table.feed.timestamp_column
+        stamps = data.column(event or "")
+        kept = fresh & stamps.is_valid().to_numpy(zero_copy_only=False)
+        run.windows[table.name].add(as_int64(stamps)[kept])
+
+
+def _by_event_time(run: _Run, table: TablePlan) -> bool:
+    """Judge the rows by event-time window (cycle_counts.WindowTally): late rows move between
+    files, and every row keeps its event time (no anomaly or null there; a fact's duplicate
+    overwrites a row, so its rows by time are not its count)."""
+    event = table.event_time if table.feed is None else table.feed.timestamp_column
+    rule = run.rules[table.name].get(event or "")
+    if not moves_rows(table) or rule is None or rule.anomaly_rate or rule.null_rate:
+        return False
+    return table.feed is not None or not table.spec.duplicate_rate
 
 
 def _tally_profile(run: _Run, table: TablePlan, entry: dict, data: pa.Table) -> None:
