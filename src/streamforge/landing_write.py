@@ -169,9 +169,7 @@ def write_output(
         anomalies,
         flagged[0],
     )
-    record_written(
-        landing, written, fmt, faults, window, record.version, scenario, output.record
-    )
+    record_written(landing, written, fmt, faults, window, record.version, scenario, output.record)
     return written
 
 

@@ -96,9 +96,9 @@ def verify_landing(
         report.files[name] = len(entries)
         report.rows[name] = 0
     streamed = [e["cycle"] for t in plan.streams for e in run.files[t.name]]
-    cycles = range(min(streamed), max(streamed) + 1) if streamed else range(0)
+    covered = range(min(streamed), max(streamed) + 1) if streamed else range(0)
     for table in plan.tables:
-        judge_cycle_rows(report, table, run.files[table.name], cycles)
+        judge_cycle_rows(report, table, run.files[table.name], covered)
         if _by_event_time(run, table):
             run.windows[table.name] = WindowTally(run.files[table.name])
     _date_keys(run, in_flight)
