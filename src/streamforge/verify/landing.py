@@ -31,7 +31,14 @@ from streamforge.verify.feeds import (
     order_of,
 )
 from streamforge.verify.hierarchy import check_forest
-from streamforge.verify.lookups import History, Lookup, judge_lookups, read_lookups
+from streamforge.verify.lookup_exprs import ExprLookup
+from streamforge.verify.lookups import (
+    History,
+    Lookup,
+    judge_lookups,
+    read_lookups,
+    wanted_columns,
+)
 from streamforge.verify.profile_shape import ProfileTally, judge_profile, on_time_times
 from streamforge.verify.read import Landed, arrow_type, read_landed
 from streamforge.verify.references import When, check_reference
@@ -50,7 +57,7 @@ class _Run:
     rules: dict[str, dict[str, Rule]]
     files: dict[str, list[dict]]
     checks: dict[str, dict[str, str]] = field(default_factory=dict)  # table -> name -> rule
-    lookups: dict[str, list[Lookup]] = field(default_factory=dict)  # table -> its bare lookups
+    lookups: dict[str, list[Lookup | ExprLookup]] = field(default_factory=dict)  # table ->
     histories: dict[tuple[str, str], History] = field(default_factory=dict)  # (entity, column)
     profiles: dict[str, ProfileTally] = field(default_factory=dict)  # table -> rows by hour
     windows: dict[str, WindowTally] = field(default_factory=dict)  # table -> rows by window
@@ -197,7 +204,7 @@ def _collect_histories(run: _Run, in_flight: Mapping[str, pa.Table]) -> None:
     """Each looked-up dimension column over time: its snapshot, then the after-image of every
     INSERT and UPDATE of its change feed (late rows and rows still in flight included)."""
     plan = run.plan
-    wanted = {(look.entity, look.source) for looks in run.lookups.values() for look in looks}
+    wanted = set().union(*(wanted_columns(looks) for looks in run.lookups.values()))
     for entity_name, column in sorted(wanted):
         history = run.histories[(entity_name, column)] = History()
         entity = plan.entities[entity_name]
