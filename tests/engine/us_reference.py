@@ -88,3 +88,31 @@ BOXES = {
     "WA": (45.5, 49.1, -124.9, -116.9),
     "CO": (36.9, 41.1, -109.1, -102.0),
 }
+
+# The Census Bureau's "Census Regions and Divisions of the United States": region -> division ->
+# the states (and DC) in it, written from the Bureau's map, not from the shipped vocabulary.
+CENSUS = {
+    "Northeast": {
+        "New England": {"CT", "ME", "MA", "NH", "RI", "VT"},
+        "Middle Atlantic": {"NJ", "NY", "PA"},
+    },
+    "Midwest": {
+        "East North Central": {"IL", "IN", "MI", "OH", "WI"},
+        "West North Central": {"IA", "KS", "MN", "MO", "NE", "ND", "SD"},
+    },
+    "South": {
+        "South Atlantic": {"DE", "DC", "FL", "GA", "MD", "NC", "SC", "VA", "WV"},
+        "East South Central": {"AL", "KY", "MS", "TN"},
+        "West South Central": {"AR", "LA", "OK", "TX"},
+    },
+    "West": {
+        "Mountain": {"AZ", "CO", "ID", "MT", "NV", "NM", "UT", "WY"},
+        "Pacific": {"AK", "CA", "HI", "OR", "WA"},
+    },
+}
+CENSUS_REGION = {
+    s: r for r, divisions in CENSUS.items() for states in divisions.values() for s in states
+}
+CENSUS_DIVISION = {
+    s: d for divisions in CENSUS.values() for d, states in divisions.items() for s in states
+}

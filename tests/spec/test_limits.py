@@ -56,6 +56,14 @@ def refused(load, body: str, stem: str = "t") -> tuple[int, str]:
             "only 3 possible distinct keys",
         ),
         (
+            "{type: array, items: {type: string, values: [A, B, A]}, min_items: 3, max_items: 3}",
+            "only 2 possible distinct values, fewer than min_items (3)",
+        ),
+        (
+            "{type: array, items: {type: string, format: '#'}, min_items: 11, max_items: 12}",
+            "only 10 possible distinct values, fewer than min_items (11); one list never repeats",
+        ),
+        (
             "{type: array, max_items: 100, items: {type: array, items: int, max_items: 100}}",
             "up to 10,000 elements per row",
         ),

@@ -5,6 +5,8 @@ postal code drawn for the row. For en_US the records are the US cities of 15,000
 (GeoNames, `vocab/us_places.csv`, weighted by population) and the zip lies in the state's range
 as Faker's en_US provider gives it (`states_postcode`). Other locales take Faker's cities, states
 and postcodes, and the coordinates of Faker's known places of that country when it has some.
+A `region` or `division` of a US place is its state's Census region or division
+(`vocab/us_census_regions.csv`); a locale without such a set gives the state itself.
 
 As with people, every field of one place is rendered from the same `PlaceDraws`: each part of a
 place (record, zip, street, coordinates) has its own stream per place and chunk, so a column made
@@ -26,6 +28,7 @@ from streamforge.engine import pools
 from streamforge.engine.pool_cache import pool_values
 
 US_PLACES = Path(__file__).parent / "vocab" / "us_places.csv"
+CENSUS_REGIONS = Path(__file__).parent / "vocab" / "us_census_regions.csv"
 RECORDS = 2000  # Faker-made place records for locales without shipped places
 JITTER_DEGREES = 0.03  # spread of a row's coordinates around its city's (about 3 km)
 ARMED_FORCES = (34000, 34100)  # the one military ZIP prefix (340) inside a state's range
@@ -39,6 +42,8 @@ class PlacePools:
     city: pa.StringArray
     state: pa.StringArray
     state_abbr: pa.StringArray
+    region: pa.StringArray  # the state's region and division (the state where none is known)
+    division: pa.StringArray
     zip_low: np.ndarray | None  # en_US: the state's zip range; else `postcode` is fixed text
     zip_high: np.ndarray | None
     zip_span: np.ndarray | None  # high - low + 1
@@ -70,10 +75,13 @@ def _us_places() -> PlacePools:
         pools.last_names().decorate(suffix=" "),
         pools.static_pool("address", "street_suffixes"),
     )
+    region, division = _census_regions(abbr)
     return PlacePools(
         city=table.column("city").combine_chunks(),
         state=table.column("state").combine_chunks(),
         state_abbr=abbr,
+        region=region,
+        division=division,
         zip_low=low,
         zip_high=high,
         zip_span=(high - low + 1).astype(np.float64),
@@ -86,6 +94,18 @@ def _us_places() -> PlacePools:
         country_code="US",
         us_style=True,
     )
+
+
+def _census_regions(abbr: pa.StringArray) -> tuple[pa.StringArray, pa.StringArray]:
+    """Each record's Census region and division, looked up by its state."""
+    import pyarrow.csv as csv
+
+    census = csv.read_csv(CENSUS_REGIONS)
+    position = pc.index_in(abbr, census.column("state_abbr"))
+    if position.null_count:  # a place outside the 50 states and DC: the shipped files disagree
+        raise ValueError(f"{CENSUS_REGIONS.name} lacks a state of {US_PLACES.name}")
+    region = census.column("region").combine_chunks().take(position)
+    return region, census.column("division").combine_chunks().take(position)
 
 
 def _states_postcode() -> dict[str, tuple[int, int]]:
@@ -124,12 +144,15 @@ def _faker_places(locale: str) -> PlacePools:
     values = pool_values(f"places:{locale}", build)[0].to_pylist()
     country, records = values[0], [r.split("\t") for r in values[1:]]
     columns = list(zip(*records, strict=True))
+    state = pa.array(columns[1], pa.string())
     has_coordinates = all(columns[3])
     street = pools.faker_pool("street_address", pools.POOL_SIZE, locale)
     return PlacePools(
         city=pa.array(columns[0], pa.string()),
-        state=pa.array(columns[1], pa.string()),
-        state_abbr=pa.array(columns[1], pa.string()),
+        state=state,
+        state_abbr=state,
+        region=state,
+        division=state,
         zip_low=None,
         zip_high=None,
         zip_span=None,
@@ -235,11 +258,11 @@ class PlaceDraws:
 
 
 def render(place: PlacePools, draws: PlaceDraws, kind: str) -> pa.Array:
-    """One place text field (`address`, `street`, `city`, `state`, `state_abbr`, `zip`,
-    `country`, `country_code`) for each row."""
+    """One place text field (`address`, `street`, `city`, `state`, `state_abbr`, `region`,
+    `division`, `zip`, `country`, `country_code`) for each row."""
     if kind == "street":
         return pools.compose(place.street.pieces, draws.street())
-    if kind in ("city", "state", "state_abbr"):
+    if kind in ("city", "state", "state_abbr", "region", "division"):
         return getattr(place, kind).take(pa.array(draws.record))
     if kind == "zip":
         return draws.zips()

@@ -64,6 +64,16 @@ def check_collection(
     keys = _distinct_keys(map_keys) if map_keys is not None else None
     if keys is not None and keys < m.min_items:
         raise _too_few_keys(name, keys, m.min_items, path)
+    # elements from a set (values, a pipe format, a code pattern) never repeat in one list
+    from_set = items is not None and (items.choices is not None or items.format is not None)
+    distinct = _distinct_keys(items) if from_set and items is not None else None
+    if distinct is not None and distinct < m.min_items:
+        raise ColumnProblem(
+            (*path, "min_items"),
+            f"array column '{name}' has only {counted(distinct, 'possible distinct value')}, "
+            f"fewer than min_items ({m.min_items}); one list never repeats a value",
+            f"lower min_items to {distinct} or allow more values",
+        )
 
 
 def check_map_key_pools(col: ColumnSpec, path: Path_, pool: KeyPool) -> None:

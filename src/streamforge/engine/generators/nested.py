@@ -1,4 +1,5 @@
-"""Arrays and maps: per-row lengths, elements from the item spec, distinct keys within each map."""
+"""Arrays and maps: per-row lengths, elements from the item spec without repeats in one list
+(`distinct_items`), distinct keys within each map."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from streamforge.engine import pools
 from streamforge.engine.context import ColumnContext
 from streamforge.engine.generators.base import ValueGenerator, generate_values
 from streamforge.engine.generators.categorical import category_pool
+from streamforge.engine.generators.distinct_items import distinct_elements
 from streamforge.engine.generators.numeric import bounds
 from streamforge.engine.generators.patterns import capacity, render_pattern
 from streamforge.plan.columns import arrow_type
@@ -31,7 +33,7 @@ class ArrayGenerator(ValueGenerator):
     def generate(self, col: ColumnSpec, ctx: ColumnContext) -> pa.Array:
         assert col.items is not None
         lengths = ctx.rng.integers(col.min_items, col.max_items + 1, ctx.rows)
-        items = generate_values(col.items, ctx.child(int(lengths.sum())))
+        items, lengths = distinct_elements(col.items, ctx, lengths)
         return pa.ListArray.from_arrays(_offsets(lengths), items, type=arrow_type(col))
 
 

@@ -13,6 +13,7 @@ from streamforge.engine.context import ColumnContext
 from streamforge.engine.generators.base import ValueGenerator
 from streamforge.engine.generators.person import fallback, locale_of
 from streamforge.engine.generators.row_fields import (
+    AREAS,
     is_free_text,
     owner,
     parse_coordinate,
@@ -67,16 +68,20 @@ def _own_streams(ctx: ColumnContext) -> Callable[[str], np.random.Generator]:
 
 
 def _has_place(ctx: ColumnContext, prefix: str) -> bool:
-    """Whether the row's place has fields beyond its country (a city, a zip, coordinates)."""
+    """Whether the row's place has fields beyond its country and region (a city, a zip,
+    coordinates)."""
     if ctx.row is None:
         return False
     place = row_fields(ctx.row.table).place(owner(ctx.row.table.name, prefix))
-    return any(kind not in ("country", "country_code") for kind in place)
+    return any(kind not in AREAS for kind in place)
 
 
 class PlaceFieldGenerator(ValueGenerator):
     """`address`, `street`, `city`, `state`, `state_code`, `zip`/`postal_code`, `country`,
-    `country_code`, alone or as `<prefix>_<field>` (`billing_city`)."""
+    `country_code`, `region`, `division`, alone or as `<prefix>_<field>` (`billing_city`).
+
+    A region is the region of a state, so it is never drawn on its own: `sales_region` beside
+    `state` (and no other `sales_` place field) is the region of the row's `state`."""
 
     priority = 36
 
@@ -94,7 +99,10 @@ class PlaceFieldGenerator(ValueGenerator):
         if field.kind in ("country", "country_code") and not _has_place(ctx, field.entity):
             # a country alone (a supplier's) is any country, not the locale's
             return fallback(self, col).generate(col, ctx)
-        made = place_draws(col, ctx, field.entity)
+        entity = field.entity
+        if field.kind in ("region", "division") and not _has_place(ctx, entity):
+            entity = ""  # the row's main place (the same place when the entity is the table's)
+        made = place_draws(col, ctx, entity)
         assert made is not None
         return places.render(made[0], made[1], field.kind)
 

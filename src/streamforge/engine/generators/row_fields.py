@@ -152,7 +152,14 @@ PLACE_FIELDS = {
     "country": "country",
     "country_name": "country",
     "country_code": "country_code",
+    # a state's region and division (US: the Census Bureau's), never drawn apart from the state
+    "region": "region",
+    "census_region": "region",
+    "division": "division",
+    "census_division": "division",
 }
+# Place kinds that do not pin a place: alone, they follow the row's main place (or none).
+AREAS = ("country", "country_code", "region", "division")
 COORDINATES = {
     "latitude": "latitude",
     "lat": "latitude",
