@@ -10,11 +10,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
+from tests.times import at
 
 from streamforge import api
 from streamforge.pipelines.local_spark import spark_available
 from streamforge.sinks import fmt_parquet
-from tests.times import at
 
 ROOT = Path(__file__).resolve().parents[2]
 

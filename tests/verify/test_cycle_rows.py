@@ -127,8 +127,8 @@ def test_a_removed_file_is_reported(landing, tmp_path) -> None:
     (out / gone["file"]).unlink()
     _rewrite_manifest(out, [e for e in entries if e is not gone])
     found = _rows_findings(out, schema)
-    assert ("orders", 5, 1) in [(f.table, f.cycle, f.count) for f in found]
-    assert "a file was removed" in found[0].message
+    (missing,) = [f for f in found if "a file was removed" in f.message]
+    assert (missing.table, missing.cycle, missing.count) == ("orders", 5, 1)
     # The late rows that file held are missing from the windows of their event times too.
     assert {f.table for f in found} == {"orders"}
 

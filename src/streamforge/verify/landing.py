@@ -22,7 +22,7 @@ from streamforge.plan import Plan, TablePlan
 from streamforge.readback import read_manifest
 from streamforge.verify.checks import judge_checks, read_checks
 from streamforge.verify.columns import check_columns
-from streamforge.verify.cycle_counts import WindowTally, judge_cycle_rows, moves_rows
+from streamforge.verify.cycle_counts import ROWS_READ, WindowTally, judge_cycle_rows, moves_rows
 from streamforge.verify.feeds import (
     as_int64,
     check_changed_fields,
@@ -105,7 +105,6 @@ def verify_landing(
     streamed = [e["cycle"] for t in plan.streams for e in run.files[t.name]]
     covered = range(min(streamed), max(streamed) + 1) if streamed else range(0)
     for table in plan.tables:
-        judge_cycle_rows(report, table, run.files[table.name], covered)
         if _by_event_time(run, table):
             run.windows[table.name] = WindowTally(run.files[table.name])
     _date_keys(run, in_flight)
@@ -129,6 +128,8 @@ def verify_landing(
             judge_profile(report, table, run.profiles[table.name])
         if table.name in run.windows:
             run.windows[table.name].judge(report, table, final=False)
+    for table in plan.tables:  # after the pass: each file's rows as read
+        judge_cycle_rows(report, table, run.files[table.name], covered)
     for name, rows in in_flight.items():
         roles = plan.table(name).feed
         if roles is not None and roles.entity in run.states and rows.num_rows:
@@ -258,6 +259,7 @@ def _judge(run: _Run, table: TablePlan, entry: dict) -> None:
         return
     data = landed.data
     report.rows[table.name] += data.num_rows
+    entry[ROWS_READ] = data.num_rows
     if data.num_rows != entry.get("rows"):
         report.add(
             table.name,
