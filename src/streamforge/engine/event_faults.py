@@ -37,9 +37,10 @@ def apply_event_faults(
     chunk: int,
     interval_us: int,
     share: LateShare | None = None,
+    batch_rows: int = 0,
 ) -> FaultResult:
-    """`share`: a profiled fact's split of the batch into on-time and late rows
-    (engine/late_rows.py); without it, each row is late with probability `late_rate`."""
+    """`share`: a profiled fact's split of its batch (of `batch_rows` rows) into on-time and late
+    rows (engine/late_rows.py); without it, each row is late with probability `late_rate`."""
     spec = table.spec
     rows = batch.num_rows
     rng = rng_for(seed, table.name, cycle, chunk, "", FAULTS)
@@ -62,7 +63,7 @@ def apply_event_faults(
             micros[picked] = micros[shuffled]
         if share is not None:
             # The late rows that earlier cycles sent here, at times of their own windows.
-            positions, back = late_rows_of_chunk(share, seed, table.name, cycle, chunk)
+            positions, back = late_rows_of_chunk(share, batch_rows, seed, table.name, cycle, chunk)
             placed = late_times(share, back, rng.random(len(back)))
             late[positions] = valid[positions]  # a null event time has no time to move
             micros[positions] = np.where(valid[positions], placed, micros[positions])

@@ -88,17 +88,19 @@ class LateOrigin:
 
 
 def late_rows_of_chunk(
-    share: LateShare, seed: int, table: str, cycle: int, chunk: int
+    share: LateShare, batch_rows: int, seed: int, table: str, cycle: int, chunk: int
 ) -> tuple[np.ndarray, np.ndarray]:
     """(positions in the chunk, cycles back) of the chunk's late rows: a uniform random subset of
-    the batch of exactly `sum(share.arriving)` rows (so the rows left on time are a thinning of
-    the clock's placement), each origin's count exact. O(chunks × MAX_LATE_CYCLES) per chunk."""
-    bounds = chunk_bounds(share.rows)
+    the batch (`batch_rows`, normally `share.rows`) of exactly `sum(share.arriving)` rows (so the
+    rows left on time are a thinning of the clock's placement), each origin's count exact (capped
+    by the batch). O(chunks × MAX_LATE_CYCLES) per chunk."""
+    bounds = chunk_bounds(batch_rows)
     lo, hi = bounds[chunk]
     room = np.array([b - a for a, b in bounds], dtype=np.int64)
     rng = rng_for(seed, table, cycle, 0, "split", LATE)
     mine = []
-    for count in share.arriving:  # how many of each origin fall in each chunk
+    for wanted in share.arriving:  # how many of each origin fall in each chunk
+        count = min(wanted, int(room.sum()))
         split = rng.multivariate_hypergeometric(room, count) if count else np.zeros_like(room)
         room -= split
         mine.append(int(split[chunk]))

@@ -242,7 +242,14 @@ def make_chunk(req: BatchRequest, chunk: int) -> Chunk:
     faulted = req.table.kind == "fact" and has_faults(req.table)
     if faulted:
         result = apply_event_faults(
-            req.table, batch, req.seed, req.cycle, chunk, req.window[1] - req.window[0], req.late
+            req.table,
+            batch,
+            req.seed,
+            req.cycle,
+            chunk,
+            req.window[1] - req.window[0],
+            req.late,
+            req.rows,
         )
         batch, faults, source = result.batch, result.counts, result.source
         masks = {name: mask[result.source] for name, mask in masks.items()}
