@@ -89,8 +89,8 @@ def test_a_cycle_folder_is_the_local_file_name_without_its_extension() -> None:
     ("root", "fmt", "writer", "fix"),
     [
         ("/tmp/x", "delta", "native", "generate_spark_tables(...)"),
-        ("s3://bucket/landing", "json", "native", "--spark-writer spark"),
-        ("dbfs:/landing", "parquet", "native", "--spark-writer spark"),
+        ("s3://bucket/landing", "json", "native", "Write to a Unity Catalog Volume"),
+        ("abfss://c@a.dfs.core.windows.net/x", "csv", "native", "a abfss: URI is no file system"),
         ("/tmp/x", "csv", "spark", "--engine spark writes json or parquet, not csv"),
         ("/tmp/x", "json", "arrow", "must be one of native, spark, not 'arrow'"),
     ],

@@ -14,8 +14,10 @@ from tests.pipelines.test_bundle import BUNDLE_TARGETS, SCHEMA, schema_errors
 
 from streamforge import api
 from streamforge.cli import main
+from streamforge.engine_spark.paths import landing_place
 from streamforge.pipelines.generator_job import NOTEBOOK
 from streamforge.pipelines.local_spark import spark_available
+from streamforge.sinks.formats import get_format
 
 
 def project(target: str = "databricks", fmt: str = "json", **options) -> dict[str, str]:
@@ -39,6 +41,16 @@ def test_the_bundle_with_a_generator_job_matches_the_bundle_schema(
     parameters = task["notebook_task"]["base_parameters"]
     assert parameters["landing"] == "${var.landing}"  # where the pipeline reads
     assert parameters["format"] == "json" and parameters["sector"] == "Retail"
+    # The executors write with the native writer, through the mount the landing maps to: the
+    # Volume (UC, serverless) or the DBFS root's /dbfs (Hive metastore: a classic job cluster).
+    assert parameters["writer"] == "native"
+    landing = document["variables"]["landing"]["default"]
+    assert landing == api.default_landing(target)
+    place = landing_place(landing)
+    if target == "databricks":
+        assert place.path == landing and landing.startswith("/Volumes/")
+    else:
+        assert landing.startswith("dbfs:/") and place.path == "/dbfs/" + landing[len("dbfs:/") :]
     if target == "databricks":  # Unity Catalog: serverless, so no cluster at all
         assert "job_clusters" not in job and "job_cluster_key" not in task
     else:
@@ -51,13 +63,29 @@ def test_the_notebook_is_python_and_installs_no_second_pyspark() -> None:
     ast.parse(text)
     assert "# MAGIC %pip install streamforge " in text and "[spark]" not in text
     assert 'dbutils.widgets.text("format", "parquet")' in text
+    assert 'dbutils.widgets.text("writer", "native")' in text
+    assert 'writer=arg("writer"),' in text and 'out=arg("landing"),' in text
+
+
+@pytest.mark.parametrize("fmt", ["json", "csv", "parquet"])
+def test_the_generator_job_writes_every_file_format(fmt: str) -> None:
+    """The native writer writes every format that writes files, CSV too (the format says so)."""
+    assert get_format(fmt).writes == "files"
+    files = project(fmt=fmt)
+    job = yaml.safe_load(files["databricks.yml"])["resources"]["jobs"][
+        "streamforge_retail_generate"
+    ]
+    assert job["tasks"][0]["notebook_task"]["base_parameters"]["format"] == fmt
+    assert f'dbutils.widgets.text("format", "{fmt}")' in files[NOTEBOOK]
 
 
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--format", "csv"], "which writes json or parquet, not csv"),
         (["--target", "spark"], "the spark target has no bundle"),
+        (["--landing", "s3://bucket/landing"], "a s3: URI is no file system path"),
+        (["--landing", "abfss://c@a.dfs.core.windows.net/x"], "/Volumes/<catalog>/<schema>"),
+        (["--landing", "/Volumes/main"], "is not a Unity Catalog Volume path"),
     ],
 )
 def test_what_the_generator_job_cannot_do_is_refused(
@@ -68,6 +96,7 @@ def test_what_the_generator_job_cannot_do_is_refused(
     )
     assert result.exit_code != 0
     assert message in " ".join(result.output.split())
+    assert "Traceback" not in result.output
 
 
 @pytest.mark.slow

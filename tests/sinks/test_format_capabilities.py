@@ -15,7 +15,7 @@ from tests.times import at
 from streamforge import api, readback
 from streamforge.engine_spark.writer import check_format
 from streamforge.errors import StreamForgeError
-from streamforge.pipelines.generator_job import check_generator_format
+from streamforge.pipelines.generator_job import check_generator_job
 from streamforge.sinks import FORMATS, get_format, register_format
 from streamforge.sinks.fmt_csv import CsvFormat
 from streamforge.sinks.fmt_delta import DeltaFormat
@@ -120,19 +120,25 @@ def test_a_new_format_is_written_and_read_back(tmp_path: Path) -> None:
 
 @pytest.mark.usefixtures("new_formats")
 def test_the_spark_engine_asks_the_format_what_it_writes(monkeypatch: pytest.MonkeyPatch) -> None:
-    """`--engine spark` and the bundle's generator job accept exactly the formats that declare a
-    Spark writer, a new one included, and name them when refusing one."""
+    """Spark's writer (`--spark-writer spark`) accepts exactly the formats that declare a Spark
+    writer, a new one included, and names them when refusing one; the bundle's generator job
+    writes with the native writer, so it takes every format that writes files (csv and a new
+    CSV-like one too) and refuses only table formats."""
     assert spark_formats() == ("json", "parquet")  # `comma` has CSV's capabilities: no writer
     ndjson = Renamed(JsonFormat(), "ndjson")
     monkeypatch.setitem(FORMATS, "ndjson", ndjson)
     assert check_format(ndjson) is JsonFormat.spark_write  # type: ignore[arg-type]
-    check_generator_format("ndjson")
+    volume = "/Volumes/main/streamforge/landing"
     for name in ("csv", "comma", "delta", "lake"):
-        refused = f"json or ndjson or parquet, not {name}"
-        with pytest.raises(StreamForgeError, match=refused):
+        with pytest.raises(StreamForgeError, match=f"json or ndjson or parquet, not {name}"):
             check_format(get_format(name))
-        with pytest.raises(StreamForgeError, match=refused):
-            check_generator_format(name)
+    for name in ("ndjson", "json", "csv", "comma", "parquet"):
+        assert get_format(name).writes == "files"
+        check_generator_job(name, volume)
+    for name in ("delta", "lake"):
+        assert get_format(name).writes == "tables"
+        with pytest.raises(StreamForgeError, match=f"writes files, not {name} tables"):
+            check_generator_job(name, volume)
 
 
 def test_an_unknown_format_cannot_be_read(tmp_path: Path) -> None:

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
 from streamforge.engine_spark.native import landing_writer
+from streamforge.engine_spark.paths import check_mounted, landing_place
 from streamforge.errors import StreamForgeError
 
 if TYPE_CHECKING:
@@ -54,9 +55,12 @@ def generate_spark(
         spark: the session to run on (a notebook's `spark`, or `local_session(...)`).
         schema_dir: folder of sector folders; None: ./schema, else the built-in library.
         sector: the sector's folder name (e.g. "Retail").
-        out: the landing: a local folder, or `/Volumes/<catalog>/<schema>/<volume>/<path>` on
-            Databricks (with writer="spark" also any URI Spark writes to: `s3://`, `abfss://`,
-            `dbfs:/`).
+        out: the landing: a local folder, or on Databricks `/Volumes/<catalog>/<schema>/
+            <volume>/<path>` (also as `dbfs:/Volumes/...`; executors write it through the
+            Volumes FUSE mount, clusters and serverless) or `dbfs:/<path>` (the DBFS root,
+            written as `/dbfs/<path>`: classic clusters only). Not an object-store URI
+            (`s3://`, `abfss://`, `gs://`): create a Volume on that storage and write there
+            (`paths.landing_place`).
         cycles: batches of every fact and change feed, >= 0.
         seed: every value is a pure function of (seed, table, cycle, chunk).
         fmt: a registered landing format the writer takes (native: json, csv, parquet;
@@ -68,18 +72,18 @@ def generate_spark(
         on_rows: called with (table, rows) as batches land (progress).
         writer: who encodes the files. "native" (default): each executor writes its chunks
             with StreamForge's own format code (`engine_spark.native`) and sends back only
-            paths and counts; several times faster, but every executor must reach `out` as a
-            file system path (a local folder on `local[N]`, `/Volumes/...` (FUSE) on
-            Databricks clusters and serverless). "spark": Spark's own writer
-            (`engine_spark.writer`), any path Spark writes to, at the cost of moving every row
-            into the JVM and encoding it there.
+            paths and counts; several times faster; every executor and the driver must reach
+            `out` as the same file system path (a local folder on `local[N]`, `/Volumes/...`
+            on Databricks). "spark": Spark's own writer (`engine_spark.writer`), json and
+            parquet only, at the cost of moving every row into the JVM and encoding it there.
 
     Returns:
         A GenerateResult: the folders written (table, cycle, path, rows, anomalies), in order.
 
     Raises:
-        StreamForgeError: bad arguments, a format or path the writer cannot take, or a
-            landing area already at `out` without `fresh`.
+        StreamForgeError: bad arguments, a format or path the writer cannot take (an
+            object-store URI; `/Volumes` or `/dbfs` where they are not mounted, for the native
+            writer), or a landing area already at `out` without `fresh`.
         TypeError: `start` is not a datetime. ValueError: `start` is naive.
         NotFound: no such sector. SchemaError: the sector has errors.
     """
@@ -88,10 +92,12 @@ def generate_spark(
     from streamforge.sinks.formats import get_format
 
     file_format = get_format(fmt)
-    remote = "://" in out or out.startswith(("/Volumes", "dbfs:"))
-    root = out if remote else str(Path(out).resolve())
+    place = landing_place(out)  # refuses a URI executors and the manifest cannot reach
+    if writer == "native":
+        check_mounted(place.path)  # /Volumes, /dbfs: only where Databricks mounts them
+    root = place.path if writer == "native" else place.uri
     files = landing_writer(spark, root, file_format, writer)  # checks before anything is removed
-    landing = open_landing(out)
+    landing = open_landing(place.path)  # the manifest: the Volume's Files API, else the path
     claim_landing(landing, out, fresh)
     args = (sector, schema_dir, seed, cycles, start, interval, scale)
     return _generate(landing, files, file_format, args, on_rows)

@@ -15,15 +15,18 @@ Layout (DESIGN §6, as the Spark writer lays it out): a cycle is the folder
 no `_SUCCESS` or `.crc` files. Auto Loader lists a table folder recursively and `verify`
 reads a folder part by part in name order, so both read it; every file format works (csv too).
 
-The trade: the executors must reach the landing as a file system path. That holds for a local
-folder on `local[N]` and for `/Volumes/<catalog>/<schema>/<volume>/...` (a FUSE mount on
-Databricks clusters and serverless); an object-store URI (`s3://`, `abfss://`, `dbfs:`) is not
-a path, so there the Spark writer (`writer="spark"`) must be used.
+The trade: the executors must reach the landing as a file system path that the driver sees
+too. That holds for a local folder on `local[N]` and for `/Volumes/<catalog>/<schema>/<volume>/...`
+(a FUSE mount on Databricks clusters and serverless); `paths.landing_place` maps `dbfs:/Volumes/
+...` and `dbfs:/...` to those mounts and refuses an object-store URI. After each batch the driver
+lists the folder: parts it cannot see (a local folder on a cluster of several machines) fail the
+run instead of leaving a manifest that names missing files.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import threading
 from collections.abc import Iterable, Iterator
@@ -35,6 +38,7 @@ import pyarrow as pa
 
 from streamforge.engine.rows import BatchRequest, Chunk, make_chunk
 from streamforge.engine_spark.kernel import Tally, counts_of
+from streamforge.engine_spark.paths import landing_place
 from streamforge.errors import StreamForgeError
 from streamforge.landing_write import (
     OutputWriter,
@@ -68,7 +72,6 @@ PART_SCHEMA = pa.schema(
 # (fmt_parquet.PART_ROWS), and far less per-file cost than a part per chunk (a 65,536-row
 # Parquet part took 120 ms to encode, a chunk inside a larger file 40 ms).
 CHUNKS_PER_PART = 4
-_URI_PREFIXES = ("dbfs:", "s3:", "s3a:", "gs:", "abfss:", "wasbs:", "hdfs:")
 
 
 def check_native(root: str, fmt: FileFormat) -> None:
@@ -78,12 +81,7 @@ def check_native(root: str, fmt: FileFormat) -> None:
             f"the Spark engine writes files, not {fmt.name} tables: use generate_spark_tables(...) "
             "to write Delta tables on Databricks, or --engine local"
         )
-    if root.startswith(_URI_PREFIXES) or "://" in root:
-        raise StreamForgeError(
-            f"executors write the landing files themselves and need a file system path, not "
-            f"{root}: use a local folder or /Volumes/<catalog>/<schema>/<volume>/..., or Spark's "
-            "writers (writer='spark', --spark-writer spark)"
-        )
+    landing_place(root)  # raises for a URI executors cannot open as a file
 
 
 def cycle_folder(table: str, cycle: int, seed: int) -> str:
@@ -180,9 +178,24 @@ def parts_on_executors(
     done = sorted(int(row["part"]) for row in rows)
     if done != list(range(parts)) or sum(r["chunks"] for r in rows) != count:
         raise StreamForgeError(f"{request.table.name}: parts written {done}, not 0..{parts - 1}")
+    check_visible(folder, [part_name(part_chunks(p, per, count).start, fmt) for p in done])
     counts = [c for r in rows for c in json.loads(r["counts"])]
     tally = Tally.of_counts(sum(r["rows"] for r in rows), counts)
     return tally, sum(int(r["bytes"]) for r in rows)
+
+
+def check_visible(folder: Path, names: list[str]) -> None:
+    """Refuse parts that executors wrote where the driver does not see them (each machine's own
+    local folder on a multi-machine cluster): the manifest would name files nobody can read."""
+    seen = set(os.listdir(folder)) if folder.is_dir() else set()
+    missing = [name for name in names if name not in seen]
+    if missing:
+        raise StreamForgeError(
+            f"the executors wrote {len(missing)} of {len(names)} part files of {folder} where "
+            f"the driver does not see them (first: {missing[0]}): on a cluster of several "
+            "machines the landing must be storage they all mount, /Volumes/<catalog>/<schema>/"
+            "<volume>/... on Databricks"
+        )
 
 
 def parts_on_driver(

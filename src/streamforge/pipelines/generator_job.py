@@ -4,8 +4,10 @@ the data and the pipeline that ingests it.
 
 Unity Catalog bundles run the notebook on serverless compute (no cluster: the job's notebook
 task then runs serverless, and `%pip install` works there); Hive metastore bundles on a job
-cluster. The notebook's widgets (sector, cycles, seed, format, scale, fresh) are the job's
-parameters, so a run can be changed from the Jobs UI without redeploying.
+cluster. The notebook's widgets (sector, landing, cycles, seed, format, scale, fresh, writer) are
+the job's parameters, so a run can be changed from the Jobs UI without redeploying. The landing is
+the bundle's `${var.landing}`, the folder the pipeline reads; the writer is the native one
+(`WRITER`): executors write the files with plain file I/O through the Volumes FUSE mount.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from streamforge.errors import StreamForgeError
-from streamforge.sinks.formats import get_format, spark_formats
+from streamforge.sinks.formats import get_format
 
 NOTEBOOK = "generator/generate_landing.py"
 # A Databricks Runtime LTS with pyspark 3.5+ (mapInArrow and DataFrame.observe), on AWS nodes;
@@ -22,18 +24,29 @@ RUNTIME = "15.4.x-scala2.12"
 NODE_TYPE = "i3.xlarge"
 
 
-def check_generator_format(fmt: str) -> None:
-    """Refuse a landing format the Spark engine cannot write (the format has no `spark_write`).
+# The generator job's writer: the executors write the landing with StreamForge's own format code
+# (engine_spark.native), every file format, through the Volumes FUSE mount (UC, serverless) or
+# the DBFS root's /dbfs mount (the Hive metastore bundle's classic job cluster).
+WRITER = "native"
+
+
+def check_generator_job(fmt: str, landing: str) -> None:
+    """Refuse a landing format or place the generator job's writer cannot take, when the
+    project is made instead of when the job runs: the format asks the native writer (every format
+    that writes files: json, csv, parquet; not a table format), the landing asks
+    `engine_spark.paths` (a Volume, `dbfs:/...` or a folder; not an object-store URI).
 
     Raises:
-        StreamForgeError: naming the formats it writes.
+        StreamForgeError: what the writer takes instead.
     """
-    if get_format(fmt).spark_write is None:
-        names = spark_formats()
+    from streamforge.engine_spark.native import check_writer
+
+    try:
+        check_writer(landing, get_format(fmt), WRITER)
+    except StreamForgeError as refused:
         raise StreamForgeError(
-            f"--generator-job writes the landing with the Spark engine, which writes "
-            f"{' or '.join(names)}, not {fmt}: use --format {' or '.join(names)}"
-        )
+            f"--generator-job writes the landing with the Spark engine: {refused}"
+        ) from None
 
 
 def generator_variables(unity_catalog: bool) -> dict[str, Any]:
@@ -57,6 +70,7 @@ def generator_job(title: str, sector: str, fmt: str, unity_catalog: bool) -> dic
         "seed": "${var.generator_seed}",
         "scale": "1.0",
         "fresh": "true",
+        "writer": WRITER,
     }
     task: dict[str, Any] = {
         "task_key": "generate_landing",
@@ -101,6 +115,7 @@ def generator_notebook(sector: str, fmt: str) -> str:
                 ("seed", "42"),
                 ("scale", "1.0"),
                 ("fresh", "true"),
+                ("writer", WRITER),
             )
         ),
         "from streamforge.engine_spark import generate_spark\n"
@@ -116,6 +131,9 @@ def generator_notebook(sector: str, fmt: str) -> str:
         '    fmt=arg("format"),\n'
         '    scale=float(arg("scale")),\n'
         '    fresh=arg("fresh") == "true",\n'
+        "    # native: the executors write the files through /Volumes (FUSE); dbfs:/x is\n"
+        "    # written as /dbfs/x (classic clusters); s3:// or abfss:// are refused: use a Volume\n"
+        '    writer=arg("writer"),\n'
         ")\n"
         'print(f"{result.rows:,} rows in {len(result.files)} folders")',
     ]

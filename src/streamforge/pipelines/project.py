@@ -12,7 +12,7 @@ from streamforge.errors import StreamForgeError
 from streamforge.pipelines.bundle import bundle_yaml
 from streamforge.pipelines.generator_job import (
     NOTEBOOK,
-    check_generator_format,
+    check_generator_job,
     generator_notebook,
 )
 from streamforge.pipelines.model import PipelineModel, build_model
@@ -73,7 +73,7 @@ def build_project(plan: Plan, options: PipelineOptions) -> PipelineProject:
                 "--generator-job adds a job to the Databricks bundle; the spark target has no "
                 "bundle: drop --generator-job or use --target databricks"
             )
-        check_generator_format(options.fmt)
+        check_generator_job(options.fmt, options.landing)
     model = build_model(plan, options.interval)
     name = f"streamforge_{plan.sector.name.lower()}"
     files: dict[str, str] = {}

@@ -8,6 +8,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pcsv
 
+from ._fast.csv_text import encode_csv_rows
 from ._fast.json_text import format_timestamps, to_json_text
 from ._fast.ordered import OrderedEncoder
 from .formats import SparkWrite, WritesFiles, check_batch, register_format
@@ -39,7 +40,7 @@ def _csv_column(column: pa.Array) -> pa.Array:
 
 class _CsvWriter:
     """Header first; then each slice of rows is converted and formatted on the encoder pool
-    (pyarrow's CSV writer releases the GIL), and written in order."""
+    (`encode_csv_rows`, else pyarrow's CSV writer; both release the GIL), written in order."""
 
     def __init__(self, stream: BinaryIO, schema: pa.Schema) -> None:
         self._schema = schema
@@ -53,13 +54,9 @@ class _CsvWriter:
 
     def _encode(self, batch: pa.RecordBatch) -> pa.Buffer:
         columns = [_csv_column(column) for column in batch.columns]
-        text = pa.BufferOutputStream()
-        pcsv.write_csv(
-            pa.RecordBatch.from_arrays(columns, schema=self._csv_schema),
-            text,
-            write_options=_ROWS_ONLY,
-        )
-        return text.getvalue()
+        rows = pa.RecordBatch.from_arrays(columns, schema=self._csv_schema)
+        fast = encode_csv_rows(rows)
+        return fast if fast is not None else arrow_csv_rows(rows)
 
     def write(self, batch: pa.RecordBatch) -> None:
         check_batch(batch, self._schema)
@@ -67,6 +64,14 @@ class _CsvWriter:
 
     def close(self) -> None:
         self._encoder.close()  # flushes; the stream itself stays open
+
+
+def arrow_csv_rows(batch: pa.RecordBatch) -> pa.Buffer:
+    """The rows as Arrow's CSV writer writes them: what `encode_csv_rows` matches, and its
+    fallback for what it does not cover."""
+    text = pa.BufferOutputStream()
+    pcsv.write_csv(batch, text, write_options=_ROWS_ONLY)
+    return text.getvalue()
 
 
 _ROWS_ONLY = pcsv.WriteOptions(include_header=False)

@@ -18,6 +18,7 @@ import pyarrow.compute as pc
 __all__ = [
     "SECONDS_AT_YEAR_0",
     "SECONDS_AT_YEAR_10000",
+    "decimal_units",
     "fast_dates",
     "fast_timestamps",
     "few_decimals",
@@ -75,14 +76,10 @@ def _fraction_texts(places: int) -> pa.StringArray:
     return pa.array(texts, pa.string())
 
 
-def few_decimals(array: pa.Array) -> pa.StringArray | None:
-    """The shortest round-trip text of doubles that are whole hundredths (or ten-thousandths) of
-    magnitude below 1e9 - what generated amounts are - built from tables, not printed.
-
-    When k / 10**places == x exactly, x is the double nearest the decimal k / 10**places; with at
-    most 13 significant digits that decimal is the only one of 15 digits or fewer that reads back
-    as x, so it is the shortest round-trip text, and what Arrow prints too.
-    """
+def decimal_units(array: pa.Array) -> tuple[np.ndarray, int] | None:
+    """(|x| * 10**places as int64, places) for null-free doubles that are whole hundredths (places
+    2) or ten-thousandths (4) of magnitude below 1e9; None otherwise. The sign is the array's
+    (`np.signbit`: -0.0 prints as `-0`). See `few_decimals` for why these print exactly."""
     if array.null_count or len(array) == 0 or not pa.types.is_float64(array.type):
         return None
     x = _values(array, np.float64)
@@ -96,7 +93,22 @@ def few_decimals(array: pa.Array) -> pa.StringArray | None:
             return None  # also NaN, which never compares equal
         if not np.abs(units).max() < 1e9 * scale:  # infinities too
             return None
-    magnitude = np.abs(units).astype(np.int64)
+    return np.abs(units).astype(np.int64), places
+
+
+def few_decimals(array: pa.Array) -> pa.StringArray | None:
+    """The shortest round-trip text of doubles that are whole hundredths (or ten-thousandths) of
+    magnitude below 1e9 - what generated amounts are - built from tables, not printed.
+
+    When k / 10**places == x exactly, x is the double nearest the decimal k / 10**places; with at
+    most 13 significant digits that decimal is the only one of 15 digits or fewer that reads back
+    as x, so it is the shortest round-trip text, and what Arrow prints too.
+    """
+    found = decimal_units(array)
+    if found is None:
+        return None
+    magnitude, places = found
+    x = _values(array, np.float64)
     fractions = _fraction_texts(places)
     if magnitude.max() < _SMALL * 10**places:
         integers = _small_integer_texts()
