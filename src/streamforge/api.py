@@ -155,13 +155,7 @@ def validate(schema_dir: Path | str | None = None, sector: str | None = None) ->
     Raises:
         StreamForgeError: the schema folder does not exist, or `sector` is not in it.
     """
-    root = sectors.resolve_schema_dir(schema_dir)
-    if sector is not None:
-        return [sectors.check_sector(root, sector)]
-    names = sectors.sector_names(root)
-    if not names and any(p.suffix in (".yml", ".yaml") for p in root.iterdir()):
-        return [sectors.check_sector(root.parent, root.name)]
-    return [sectors.check_sector(root, name) for name in names]
+    return [sectors.check_sector(root, name) for root, name in sectors.to_check(schema_dir, sector)]
 
 
 def load_curve(

@@ -7,9 +7,11 @@ way, so the two always agree on the folder and the Faker version.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import tempfile
+import threading
 from pathlib import Path
 
 LOCALE = "en_US"
@@ -35,3 +37,27 @@ def faker_version() -> str:
     from importlib.metadata import version
 
     return version("Faker")
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write `path` through a temp file and a rename: readers see the old file or the new one,
+    never half of one. A folder that cannot be written (read-only, full, a file in its place)
+    is skipped silently: a cache only saves time."""
+    temp = temp_name(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temp.write_bytes(data)
+        os.replace(temp, path)
+    except OSError:
+        discard(temp)
+
+
+def temp_name(path: Path) -> Path:
+    """A temp file beside `path`, of this process and thread only."""
+    return path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+
+
+def discard(temp: Path) -> None:
+    """Remove a temp file, if there is one (none where the folder could not be made)."""
+    with contextlib.suppress(OSError):  # e.g. NotADirectoryError: a file where the folder is
+        temp.unlink(missing_ok=True)

@@ -19,7 +19,7 @@ from streamforge.engine.session import Session
 from streamforge.engine.settings import RunSettings
 from streamforge.plan import Plan, TablePlan
 from streamforge.sinks.formats import get_format
-from streamforge.spec.profile import mean_factor, peak_factor
+from streamforge.spec.profile_factors import mean_factor, peak_factor
 
 SAMPLE_ROWS = 1_000  # rows encoded per table to measure its bytes per row
 SAMPLE_ROWS_LIMIT = 20_000  # a sector is sampled at a scale that keeps its largest table under this

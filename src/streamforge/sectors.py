@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from streamforge.errors import Issue, SchemaError, StreamForgeError, did_you_mean, display_path
 
 if TYPE_CHECKING:  # the planner and the spec models (pydantic) load on first check_sector
+    from streamforge.check_cache import CheckSummary
     from streamforge.plan import Plan
     from streamforge.spec.model import ColumnSpec
 
@@ -40,13 +41,30 @@ def resolve_schema_dir(schema_dir: Path | str | None) -> Path:
 
 def sector_names(schema_dir: Path) -> list[str]:
     """Sub-folders that hold at least one YAML file."""
-    from streamforge.spec.load import YAML_SUFFIXES
+    from streamforge.spec.files import YAML_SUFFIXES
 
     return sorted(
         p.name
         for p in schema_dir.iterdir()
         if p.is_dir() and any(f.suffix in YAML_SUFFIXES for f in p.iterdir())
     )
+
+
+def to_check(schema_dir: Path | str | None, sector: str | None) -> list[tuple[Path, str]]:
+    """(schema folder, sector) of each sector `validate` checks: `sector` of the folder, else
+    every sector of it (a folder of YAML files is one sector).
+
+    Raises:
+        StreamForgeError: the schema folder does not exist."""
+    from streamforge.spec.files import YAML_SUFFIXES
+
+    root = resolve_schema_dir(schema_dir)
+    if sector is not None:
+        return [(root, sector)]
+    names = sector_names(root)
+    if not names and any(p.suffix in YAML_SUFFIXES for p in root.iterdir()):
+        return [(root.parent, root.name)]
+    return [(root, name) for name in names]
 
 
 def sector_dir(schema_dir: Path, sector: str) -> Path:
@@ -92,22 +110,29 @@ def check_sector(schema_dir: Path, sector: str) -> SectorCheck:
 
     The answer is kept for the same table files (their bytes, not their times: a file rewritten
     within the clock's tick must be read again) under the same working directory (issues name
-    files relative to it): `generate` plans once for its progress total and once to run.
+    files relative to it): `generate` plans once for its progress total and once to run. It is
+    kept on disk too (check_cache.py, keyed also by StreamForge's code and the installed
+    packages): the next process with the same files skips YAML, pydantic and DuckDB.
     """
-    from streamforge.spec.load import YAML_SUFFIXES
-
     directory = sector_dir(schema_dir, sector)
-    files = tuple(
-        (p.name, _content(p)) for p in sorted(directory.iterdir()) if p.suffix in YAML_SUFFIXES
-    )
+    files = _table_files(directory)
     if any(data is None for _, data in files):  # reported as a problem, and never cached
         return _check(directory)
     return _checked(directory, files, os.getcwd())
 
 
+def _table_files(directory: Path) -> tuple[tuple[str, bytes | None], ...]:
+    """(name, what the loader reads) of every table file of `directory`, by name."""
+    from streamforge.spec.files import YAML_SUFFIXES
+
+    return tuple(
+        (p.name, _content(p)) for p in sorted(directory.iterdir()) if p.suffix in YAML_SUFFIXES
+    )
+
+
 def _content(file: Path) -> bytes | None:
     """What load_table_file reads of `file` (None: not a regular file, or unreadable)."""
-    from streamforge.spec.load import MAX_FILE_BYTES
+    from streamforge.spec.files import MAX_FILE_BYTES
 
     try:
         if not file.is_file():  # a pipe named *.yml would block
@@ -120,8 +145,32 @@ def _content(file: Path) -> bytes | None:
 
 @functools.lru_cache(maxsize=16)
 def _checked(directory: Path, files: tuple[tuple[str, bytes | None], ...], cwd: str) -> SectorCheck:
-    """`_check` of `directory` whose table files hold `files`, under `cwd` (the cache key)."""
-    return _check(directory)
+    """`_check` of `directory` whose table files hold `files`, under `cwd` (the cache key): kept
+    on disk too (check_cache.py), so the next process skips YAML, pydantic and DuckDB."""
+    from streamforge import check_cache
+
+    key = check_cache.key_of(directory, files, cwd)
+    kept = check_cache.load_check(directory, cwd, key)
+    if kept is not None:
+        return kept
+    check = _check(directory)
+    check_cache.store(directory, cwd, key, check)
+    return check
+
+
+def check_summary(schema_dir: Path, sector: str) -> CheckSummary:
+    """What `validate` prints of `check_sector(schema_dir, sector)`: from the disk cache when
+    the sector, StreamForge and the packages are unchanged (no pydantic loads), else checked."""
+    from streamforge import check_cache
+
+    directory = sector_dir(schema_dir, sector)
+    files = _table_files(directory)
+    if all(data is not None for _, data in files):
+        cwd = os.getcwd()
+        kept = check_cache.load_summary(directory, cwd, check_cache.key_of(directory, files, cwd))
+        if kept is not None:
+            return kept
+    return check_cache.summary_of(check_sector(schema_dir, sector))
 
 
 def _check(directory: Path) -> SectorCheck:

@@ -5,6 +5,8 @@ measured in bench/bench_start.py, never asserted here."""
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -48,8 +50,14 @@ def test_help_and_version_import_nothing_heavy(args: list[str]) -> None:
     assert loaded_after(args, HEAVY) == []
 
 
+def forget_checks() -> None:
+    """Empty the disk cache of checked sectors (check_cache.py): the next command checks."""
+    shutil.rmtree(Path(os.environ["STREAMFORGE_CACHE_DIR"]) / "checks", ignore_errors=True)
+
+
 def test_the_probe_sees_a_heavy_import() -> None:
     """The check above can fail: a command that does load the engine is seen to."""
+    forget_checks()
     loaded = loaded_after(["validate", "--sector", "Retail"], HEAVY)
     assert "pydantic" in loaded
 
@@ -113,6 +121,7 @@ NOT_FOR_VALIDATE = (
     "rich.progress",
 )
 EXPRESSIONS = ("duckdb", "sqlglot")  # bind expr and checks: only for a sector that has them
+CHECKING = ("yaml", "pydantic", "streamforge.spec.load", "streamforge.plan.resolve")
 
 
 def needs(sector: str) -> list[str]:
@@ -135,11 +144,16 @@ def needs(sector: str) -> list[str]:
 @pytest.mark.parametrize("sector", SHIPPED)
 def test_validate_loads_only_what_the_sector_needs(sector: str) -> None:
     """`validate <schema>/<Sector>` (issue 14: < 0.3 s) stays off the engine, Faker and the rest;
-    the first run may build the Faker names file, the second is a user's every run."""
+    the first run may build the Faker names file. Checking a sector loads what it needs; once
+    checked (a user's every run while the files stay as they are) it loads none of it, nor the
+    YAML parser and the pydantic models: the check is read from the disk cache."""
     watched = (*NOT_FOR_VALIDATE, *EXPRESSIONS)
     loaded_after(["validate", str(SCHEMA / sector)], ())  # warms the Faker names file
+    forget_checks()
     loaded = loaded_after(["validate", str(SCHEMA / sector)], watched)
     assert sorted(loaded) == sorted(needs(sector))
+    again = loaded_after(["validate", str(SCHEMA / sector)], (*watched, *CHECKING))
+    assert again == []
 
 
 def test_no_shipped_sector_needs_the_engine_to_validate() -> None:
@@ -158,3 +172,15 @@ def test_generate_without_expressions_loads_no_sqlglot_or_duckdb(tmp_path: Path)
     loaded_after([*args, "--out", str(tmp_path / "warm-up")], ())  # fills the pool cache
     watched = (*EXPRESSIONS, *HEAVY_FOR_GENERATE)
     assert loaded_after([*args, "--out", str(tmp_path / "out")], watched) == []
+
+
+def test_generate_of_a_checked_sector_loads_no_yaml_or_pydantic(tmp_path: Path) -> None:
+    """Once checked, the plan comes from the disk cache (check_cache.py): `generate` loads
+    neither the YAML parser, the pydantic models nor the planner; checking loads them."""
+    args = ["generate", "Energy", *GENERATE]
+    loaded_after([*args, "--out", str(tmp_path / "warm-up")], ())  # pools and the check
+    assert loaded_after([*args, "--out", str(tmp_path / "out")], CHECKING) == []
+    forget_checks()
+    assert sorted(loaded_after([*args, "--out", str(tmp_path / "again")], CHECKING)) == sorted(
+        CHECKING
+    )

@@ -154,11 +154,11 @@ def test_us_state_zip_ranges_cached_equal_fakers(
     imports no Faker): cold and warm, they are Faker's `states_postcode`, state by state."""
     from faker.providers.address.en_US import Provider
 
-    from streamforge.engine import places
+    from streamforge.engine import place_records
 
     expected = {state: tuple(span) for state, span in Provider.states_postcode.items()}
     forget(monkeypatch, tmp_path)
-    assert places._states_postcode() == expected  # cold: built from Faker, then written
+    assert place_records._states_postcode() == expected  # cold: built from Faker, then written
     forget(monkeypatch, tmp_path)
     assert (tmp_path / pool_cache.cache_file().name).exists()
-    assert places._states_postcode() == expected  # warm: read back from the file
+    assert place_records._states_postcode() == expected  # warm: read back from the file

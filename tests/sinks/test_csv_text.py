@@ -126,3 +126,20 @@ def test_values_as_rfc_4180_fields(array: pa.Array, expected: bytes) -> None:
 def test_binary_is_left_to_arrows_writer() -> None:
     batch = pa.record_batch({"b": pa.array([b"\x00\xff"], pa.binary())})
     assert encode_csv_rows(batch) is None
+
+
+def test_dictionary_indices_out_of_bounds_are_left_to_arrows_writer() -> None:
+    # The gather skips Arrow's bounds check, so an unvalidated index must never reach it.
+    values = pa.DictionaryArray.from_arrays(pa.array([0, 5], pa.int8()), ["x"], safe=False)
+    batch = pa.RecordBatch.from_arrays([values], names=["v"])
+    assert encode_csv_rows(batch) is None
+    with pytest.raises(pa.ArrowIndexError):
+        arrow_csv_rows(batch)
+
+
+def test_batches_without_columns_or_rows() -> None:
+    empty = pa.record_batch({"v": pa.array([], pa.int64())})
+    assert encode_csv_rows(empty) == arrow_csv_rows(empty)
+    no_columns = pa.record_batch({"v": [1, 2]}).select([])
+    assert encode_csv_rows(no_columns) is None  # Arrow's writer writes nothing for them
+    assert arrow_csv_rows(no_columns).to_pybytes() == b""

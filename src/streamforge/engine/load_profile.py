@@ -157,7 +157,7 @@ class LoadCurve:
 def load_curve(profile: LoadProfile, num_rows: int, interval_s: float) -> LoadCurve:
     """The expected rows per UTC hour of a table with `profile` at `interval_s` seconds a cycle
     (no randomness: the mean of what `cycle_rows` gives; bursts counted at their average)."""
-    from streamforge.spec.profile import mean_factor, peak_factor
+    from streamforge.spec.profile_factors import mean_factor, peak_factor
 
     per_hour = num_rows * 3600 / interval_s * mean_factor(profile)
     weekday = np.asarray(profile.weekday, dtype=np.float64)

@@ -3,10 +3,11 @@
 A place is a record (a city with its state and coordinates) drawn by weight, plus a street and a
 postal code drawn for the row. For en_US the records are the US cities of 15,000 people or more
 (GeoNames, `vocab/us_places.csv`, weighted by population) and the zip lies in the state's range
-as Faker's en_US provider gives it (`states_postcode`). Other locales take Faker's cities, states
-and postcodes, and the coordinates of Faker's known places of that country when it has some.
-A `region` or `division` of a US place is its state's Census region or division
-(`vocab/us_census_regions.csv`); a locale without such a set gives the state itself.
+as Faker's en_US provider gives it (`states_postcode`). For de_DE a record is a postcode with its
+town, Land and coordinates (GeoNames, `vocab/de_places.csv`), so the postcode is the town's own,
+and the town's phone area code. A `region` or `division` of a US place is its state's Census
+region or division (`vocab/us_census_regions.csv`); in Germany it is the Land. No other locale
+has places (validate refuses it).
 
 As with people, every field of one place is rendered from the same `PlaceDraws`: each part of a
 place (record, zip, street, coordinates) has its own stream per place and chunk, so a column made
@@ -17,162 +18,27 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from streamforge.engine import pools
-from streamforge.engine.pool_cache import pool_values
+from streamforge.engine.place_records import PhoneAreas, PlacePools, place_pools
 
-US_PLACES = Path(__file__).parent / "vocab" / "us_places.csv"
-CENSUS_REGIONS = Path(__file__).parent / "vocab" / "us_census_regions.csv"
-RECORDS = 2000  # Faker-made place records for locales without shipped places
+__all__ = [
+    "PhoneAreas",
+    "PlaceDraws",
+    "PlacePools",
+    "place_pools",
+    "postcodes",
+    "record_table",
+    "render",
+]
+
 JITTER_DEGREES = 0.03  # spread of a row's coordinates around its city's (about 3 km)
 ARMED_FORCES = (34000, 34100)  # the one military ZIP prefix (340) inside a state's range
 Shared = Callable[[str, Callable[[], np.ndarray]], np.ndarray]
-
-
-@dataclass(frozen=True, slots=True, eq=False)  # hashed by identity: one per locale
-class PlacePools:
-    """The place records of a locale, column by column (row i is one place)."""
-
-    city: pa.StringArray
-    state: pa.StringArray
-    state_abbr: pa.StringArray
-    region: pa.StringArray  # the state's region and division (the state where none is known)
-    division: pa.StringArray
-    zip_low: np.ndarray | None  # en_US: the state's zip range; else `postcode` is fixed text
-    zip_high: np.ndarray | None
-    zip_span: np.ndarray | None  # high - low + 1
-    postcode: pa.StringArray | None
-    latitude: np.ndarray | None  # None when the locale has no coordinates
-    longitude: np.ndarray | None
-    weights: np.ndarray
-    street: pools.Template
-    country: str
-    country_code: str
-    us_style: bool  # "street, city, ST 12345" rather than "street, 12345 city"
-
-
-@functools.cache
-def place_pools(locale: str) -> PlacePools:
-    return _us_places() if locale == "en_US" else _faker_places(locale)
-
-
-def _us_places() -> PlacePools:
-    import pyarrow.csv as csv
-
-    table = csv.read_csv(US_PLACES)
-    abbr = table.column("state_abbr").combine_chunks()
-    ranges = _states_postcode()
-    low = np.array([ranges[s][0] for s in abbr.to_pylist()], dtype=np.int32)
-    high = np.array([ranges[s][1] for s in abbr.to_pylist()], dtype=np.int32)
-    number, name, suffix = (
-        pools.numbers(1, 9999).decorate(suffix=" "),
-        pools.last_names().decorate(suffix=" "),
-        pools.static_pool("address", "street_suffixes"),
-    )
-    region, division = _census_regions(abbr)
-    return PlacePools(
-        city=table.column("city").combine_chunks(),
-        state=table.column("state").combine_chunks(),
-        state_abbr=abbr,
-        region=region,
-        division=division,
-        zip_low=low,
-        zip_high=high,
-        zip_span=(high - low + 1).astype(np.float64),
-        postcode=None,
-        latitude=table.column("latitude").to_numpy(),
-        longitude=table.column("longitude").to_numpy(),
-        weights=table.column("population").to_numpy().astype(np.float64),
-        street=pools.Template(number, name, suffix),
-        country="United States",
-        country_code="US",
-        us_style=True,
-    )
-
-
-def _census_regions(abbr: pa.StringArray) -> tuple[pa.StringArray, pa.StringArray]:
-    """Each record's Census region and division, looked up by its state."""
-    import pyarrow.csv as csv
-
-    census = csv.read_csv(CENSUS_REGIONS)
-    position = pc.index_in(abbr, census.column("state_abbr"))
-    if position.null_count:  # a place outside the 50 states and DC: the shipped files disagree
-        raise ValueError(f"{CENSUS_REGIONS.name} lacks a state of {US_PLACES.name}")
-    region = census.column("region").combine_chunks().take(position)
-    return region, census.column("division").combine_chunks().take(position)
-
-
-def _states_postcode() -> dict[str, tuple[int, int]]:
-    """Faker's en_US zip range per state, through the pool cache: importing Faker's address
-    provider costs more than a warm generate of a shipped sector (issue 14)."""
-
-    def build() -> tuple[list[str], None]:
-        from faker.providers.address.en_US import Provider
-
-        ranges = Provider.states_postcode.items()
-        return [f"{state}\t{low}\t{high}" for state, (low, high) in ranges], None
-
-    rows = (
-        r.split("\t") for r in pool_values("places:en_US:states_postcode", build)[0].to_pylist()
-    )
-    return {state: (int(low), int(high)) for state, low, high in rows}
-
-
-def _faker_places(locale: str) -> PlacePools:
-    code = locale.partition("_")[2] or locale.upper()
-
-    def build() -> tuple[list[str], None]:
-        from faker.providers.geo import Provider as Geo
-
-        fake = pools._faker(locale)
-        known = [p for p in Geo.land_coords if p[3] == code]
-        rows = []
-        for i in range(RECORDS):
-            city, lat, lon = fake.city(), "", ""
-            if len(known) >= 10:  # a real town with its coordinates
-                lat, lon, city = known[i % len(known)][:3]
-            state = _first(fake, ("state", "administrative_unit", "region", "county"))
-            rows.append("\t".join([city, state, fake.postcode(), lat, lon]))
-        return [fake.current_country(), *rows], None
-
-    values = pool_values(f"places:{locale}", build)[0].to_pylist()
-    country, records = values[0], [r.split("\t") for r in values[1:]]
-    columns = list(zip(*records, strict=True))
-    state = pa.array(columns[1], pa.string())
-    has_coordinates = all(columns[3])
-    street = pools.faker_pool("street_address", pools.POOL_SIZE, locale)
-    return PlacePools(
-        city=pa.array(columns[0], pa.string()),
-        state=state,
-        state_abbr=state,
-        region=state,
-        division=state,
-        zip_low=None,
-        zip_high=None,
-        zip_span=None,
-        postcode=pa.array(columns[2], pa.string()),
-        latitude=np.array(columns[3], dtype=np.float64) if has_coordinates else None,
-        longitude=np.array(columns[4], dtype=np.float64) if has_coordinates else None,
-        weights=np.ones(len(records)),
-        street=pools.Template(street),
-        country=country,
-        country_code=code,
-        us_style=code in ("US", "CA", "AU"),
-    )
-
-
-def _first(fake: object, methods: tuple[str, ...]) -> str:
-    for method in methods:
-        maker = getattr(fake, method, None)
-        if maker is not None:
-            return str(maker())
-    return ""
 
 
 @functools.cache

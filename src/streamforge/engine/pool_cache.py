@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from streamforge.cache_dir import LOCALE, cache_dir, faker_version
+from streamforge.cache_dir import LOCALE, cache_dir, discard, faker_version, temp_name
 
 Values = tuple[Sequence[str], Sequence[float] | None]  # a pool's values and weights (or None)
 Cached = tuple[pa.StringArray, list[float] | None]
@@ -80,11 +80,11 @@ def _write(path: Path, pools: dict[str, Cached]) -> None:
         },
         schema=SCHEMA,
     )
-    temp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    temp = temp_name(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with pa.OSFile(str(temp), "wb") as sink, pa.ipc.new_file(sink, SCHEMA) as writer:
             writer.write_table(table)
         os.replace(temp, path)  # readers see the old file or the new one, never half of one
     except OSError:
-        temp.unlink(missing_ok=True)  # a read-only or full cache dir: build again next time
+        discard(temp)  # a read-only or full cache dir (or a file in its place): build again

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from streamforge.errors import Issue, display_path
 from streamforge.spec.model import ColumnSpec, LoadProfile, TableSpec
-from streamforge.spec.profile import cycles_lasting, mean_factor, peak_factor
+from streamforge.spec.profile_factors import cycles_lasting, mean_factor, peak_factor
 
 if TYPE_CHECKING:
     from streamforge.plan.model import Entity, TablePlan

@@ -11,12 +11,10 @@ written only costs building the list again next time.
 from __future__ import annotations
 
 import functools
-import os
 import re
-import threading
 from pathlib import Path
 
-from streamforge.cache_dir import LOCALE, cache_dir, faker_version
+from streamforge.cache_dir import LOCALE, cache_dir, faker_version, write_atomically
 
 PUBLIC = re.compile(r"^[a-z]")
 
@@ -76,10 +74,4 @@ def _from_faker() -> dict[str, str | None]:
 
 def _write(path: Path, providers: dict[str, str | None]) -> None:
     text = "".join(f"{n}\t{f}\n" if f else f"{n}\n" for n, f in providers.items())
-    temp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temp.write_text(text, encoding="utf-8")
-        os.replace(temp, path)  # readers see no file or the whole one
-    except OSError:
-        temp.unlink(missing_ok=True)
+    write_atomically(path, text.encode("utf-8"))  # readers see no file or the whole one

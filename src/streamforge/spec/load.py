@@ -11,6 +11,8 @@ from pydantic import ValidationError
 from streamforge.errors import Issue, did_you_mean, display_path
 from streamforge.spec.column_limits import KeyPool, check_map_key_pools
 from streamforge.spec.columns import ColumnProblem, build_column
+from streamforge.spec.files import MAX_FILE_BYTES as MAX_FILE_BYTES
+from streamforge.spec.files import YAML_SUFFIXES as YAML_SUFFIXES
 from streamforge.spec.limits import MAX_ROWS, name_problem
 from streamforge.spec.model import (
     TABLE_KINDS,
@@ -30,8 +32,6 @@ from streamforge.spec.yaml_models import MISSING_HINTS, NAME, CheckModel, TableM
 if TYPE_CHECKING:
     from pydantic_core import ErrorDetails
 
-YAML_SUFFIXES = (".yml", ".yaml")
-MAX_FILE_BYTES = 1 << 20  # 1 MiB per table file; the shipped ones are under 3 KB
 _NOT_A_TABLE = "every *.yml and *.yaml in a sector folder is read as a table: rename or move it"
 DEFAULT_OPERATIONS: tuple[tuple[Operation, float], ...] = (
     ("INSERT", 0.2),

@@ -9,6 +9,9 @@ from pathlib import Path
 
 LOCALE = re.compile(r"^[a-z]{2,3}(_[A-Z][A-Za-z]{1,3})?$")
 DEFAULT_LOCALE = "en_US"
+# Locales whose people, places and phone numbers are checked valid (tests/engine/
+# test_locale_validity.py); Faker knows many more, but their postcodes and phones are not.
+SUPPORTED_LOCALES = ("de_DE", "en_US")
 
 
 @functools.cache

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from streamforge.errors import did_you_mean
 from streamforge.spec import limits
-from streamforge.spec.locales import known_locales
+from streamforge.spec.locales import SUPPORTED_LOCALES, known_locales
 from streamforge.spec.model import Distribution, Expectation, Operation, TableKind
 from streamforge.spec.profile import ProfileModel
 
@@ -160,9 +160,14 @@ class TableModel(BaseModel):
             hint = (
                 f"did you mean '{same[0]}'?"
                 if same
-                else did_you_mean(value, known) or "e.g. en_US, en_GB, de_DE, fr_FR"
+                else did_you_mean(value, known) or f"supported: {', '.join(SUPPORTED_LOCALES)}"
             )
             raise ValueError(f"unknown locale '{value}'; {hint}")
+        if value is not None and value not in SUPPORTED_LOCALES:
+            raise ValueError(
+                f"locale '{value}' is not supported: its postcodes and phone numbers are not "
+                f"checked valid; use one of {', '.join(SUPPORTED_LOCALES)}"
+            )
         return value
 
     @field_validator("columns")

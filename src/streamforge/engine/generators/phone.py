@@ -1,9 +1,10 @@
 """Phone numbers valid for the locale. en_US: `(AAA) EEE-NNNN` under the North American Numbering
-Plan (area code and exchange start with 2-9, are never N11; area codes avoid the reserved N9X,
-37X and 96X and the easily recognisable codes such as 800 or 555; exchanges avoid 555 and the
-test codes 950, 958, 959, 976). When the row has a US place (a city, state, zip or address of the
-same person, else the row's own), the area code is one of that place's state (`vocab/
-us_area_codes.csv`). Other locales: Faker's numbers of that locale."""
+Plan (area code and exchange start with 2-9, are never N11; area codes are assigned geographic
+ones, which avoid the reserved N9X, 37X and 96X and the easily recognisable codes such as 800 or
+555; exchanges avoid 555 and the test codes 950, 958, 959, 976). When the row has a US place (a
+city, state, zip or address of the same person, else the row's own), the area code is one of
+that place's state (`vocab/us_area_codes.csv`). de_DE: `phone_de`, with the area code of the
+place's town."""
 
 from __future__ import annotations
 
@@ -13,19 +14,20 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 
-from streamforge.engine import pools
+from streamforge.engine import places
 from streamforge.engine.context import ColumnContext
 from streamforge.engine.generators.base import ValueGenerator
 from streamforge.engine.generators.patterns import fixed_width_strings
+from streamforge.engine.generators.phone_de import german_phone, mobile_space
 from streamforge.engine.generators.provider_space import Space, unique_values
 from streamforge.engine.generators.row_fields import (
+    AREAS,
     PHONE_FIELDS,
     is_phone,
     owner,
     row_fields,
     split_name,
 )
-from streamforge.engine.places import PlacePools
 from streamforge.spec.locales import DEFAULT_LOCALE
 from streamforge.spec.model import ColumnSpec
 
@@ -39,15 +41,21 @@ def _is_n11(code: int) -> bool:
 
 @functools.cache
 def area_codes() -> np.ndarray:
-    codes = [
-        c
-        for c in range(200, 1000)
-        if not _is_n11(c)
-        and (c // 10) % 10 != 9  # N9X: reserved for expansion
-        and (c // 10) % 10 != c % 10  # easily recognisable codes: 800, 888, 555, 900, ...
-        and c // 10 not in (37, 96)  # reserved
-    ]
-    return np.array(codes, dtype=np.int64)
+    """The assigned geographic area codes of the 50 states and DC (`vocab/us_area_codes.csv`),
+    sorted: a number drawn without a place uses one of them too, since a code that only obeys
+    the numbering plan's shape (674, 935) is unassigned and no real number has it."""
+    import pyarrow.csv as csv
+
+    table = csv.read_csv(US_AREA_CODES, read_options=csv.ReadOptions(use_threads=False))
+    codes = np.unique(table.column("area_code").to_numpy().astype(np.int64))
+    plan = (
+        (codes >= 200)
+        & (codes % 100 != 11)  # N11: service codes
+        & ((codes // 10) % 10 != 9)  # N9X: reserved for expansion
+        & ((codes // 10) % 10 != codes % 10)  # easily recognisable codes: 800, 888, 555, ...
+        & ~np.isin(codes // 10, (37, 96))  # reserved
+    )
+    return codes[plan]
 
 
 @functools.cache
@@ -148,10 +156,8 @@ class PhoneGenerator(ValueGenerator):
 
     def generate(self, col: ColumnSpec, ctx: ColumnContext) -> pa.Array:
         locale = (ctx.row.table.locale if ctx.row is not None else None) or DEFAULT_LOCALE
-        if locale != DEFAULT_LOCALE and not col.unique:
-            return pools.faker_pool("phone_number", pools.POOL_SIZE, locale).sample(
-                ctx.rng, ctx.rows
-            )
+        if locale == "de_DE":
+            return _german(col, ctx)
         if col.unique:
             return unique_values(phone_space(), ctx)
         states = row_states(col, ctx)
@@ -162,10 +168,29 @@ class PhoneGenerator(ValueGenerator):
         return phone(ctx.rng, ctx.rows, areas)
 
 
-def row_states(col: ColumnSpec, ctx: ColumnContext) -> tuple[np.ndarray, tuple[str, ...]] | None:
-    """(each row's state as an index into the states, the states) of the place a phone belongs
-    to: its own entity's (`customer_phone` and `customer_city`), else the row's main place;
-    None without a US place in the row. The place's record is the one its fields draw."""
+def _german(col: ColumnSpec, ctx: ColumnContext) -> pa.Array:
+    """A German number, with the area code of the row's town (else of a town drawn by weight);
+    unique numbers are distinct mobile numbers."""
+    if col.unique:
+        return unique_values(mobile_space(), ctx)
+    made = row_place(col, ctx)
+    pool = places.place_pools("de_DE")
+    if made is not None:
+        record = made[1].record
+    else:
+        table = places.record_table("de_DE", None)
+        record = table[ctx.rng.integers(0, len(table), ctx.rows)]
+    areas = pool.phone_area
+    assert areas is not None
+    return german_phone(ctx.rng, areas.codes, areas.subscriber_digits, areas.area[record])
+
+
+def row_place(
+    col: ColumnSpec, ctx: ColumnContext
+) -> tuple[places.PlacePools, places.PlaceDraws] | None:
+    """The place a phone belongs to: its own entity's (`customer_phone` and `customer_city`),
+    else the row's main place; None without a place in the row. The place's record is the one
+    its fields draw."""
     from streamforge.engine.generators.place import place_draws
 
     if ctx.row is None:
@@ -175,17 +200,23 @@ def row_states(col: ColumnSpec, ctx: ColumnContext) -> tuple[np.ndarray, tuple[s
     table = ctx.row.table
     fields = row_fields(table)
     for entity in dict.fromkeys((owner(table.name, split[0]), "")):
-        if any(kind not in ("country", "country_code") for kind in fields.place(entity)):
-            made = place_draws(col, ctx, entity)
-            if made is None or made[0].country_code != "US":
-                return None
-            index, states = _record_states(made[0])
-            return index[made[1].record], states
+        if any(kind not in AREAS for kind in fields.place(entity)):
+            return place_draws(col, ctx, entity)
     return None
 
 
+def row_states(col: ColumnSpec, ctx: ColumnContext) -> tuple[np.ndarray, tuple[str, ...]] | None:
+    """(each row's state as an index into the states, the states) of the US place a phone
+    belongs to (`row_place`); None without one."""
+    made = row_place(col, ctx)
+    if made is None or made[0].country_code != "US":
+        return None
+    index, states = _record_states(made[0])
+    return index[made[1].record], states
+
+
 @functools.cache  # a PlacePools is hashed by identity: one entry per locale
-def _record_states(place: PlacePools) -> tuple[np.ndarray, tuple[str, ...]]:
+def _record_states(place: places.PlacePools) -> tuple[np.ndarray, tuple[str, ...]]:
     """Per place record, its state's index into the distinct states."""
     states, index = np.unique(np.array(place.state_abbr.to_pylist()), return_inverse=True)
     return index, tuple(str(s) for s in states)

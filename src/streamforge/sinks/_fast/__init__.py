@@ -4,6 +4,8 @@
   format), and tells the kernel to drop written pages.
 - `json_text`, `json_fast`: NDJSON and the text of CSV's timestamps and nested columns built with
   Arrow compute, with tables of precomputed texts for dates, seconds, small integers and decimals.
+- `csv_text`: CSV rows laid out by one gather from small tables of texts and per-row texts, the
+  same bytes as Arrow's CSV writer (its fallback) without printing every value.
 - `parquet_join`, `thrift_compact`: Parquet row groups encoded as separate in-memory files on
   every core, then joined into one file by rewriting the footer (a minimal Thrift compact codec).
 

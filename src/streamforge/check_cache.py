@@ -1,0 +1,159 @@
+"""Checked sectors kept on disk, so a warm `validate` or `generate` skips the YAML parser, the
+pydantic models, planning and binding expressions in DuckDB (issue 14: a fast start).
+
+A check is a pure function of the sector's table files (names and bytes), the folder as named
+and the working directory (issues name files relative to it), StreamForge's own code and the
+installed packages (Faker's provider names, DuckDB's types, pydantic's messages). All of these
+make the key; a check is used only when every part matches, so an edited file, an edited module
+or an upgraded package is checked again, and `validate` reports exactly what it would have.
+
+One slot per (working directory, sector folder) under cache_dir()/checks, so the cache does not
+grow with every edit: `<slot>.json` holds the key and what `validate` prints (the issues and the
+table count; reading it needs no pydantic), `<slot>.pickle` the key and the whole SectorCheck
+(its plan, for `generate`). Both are written atomically (temp file, then rename); a file that is
+missing, unreadable, corrupt or of another key is a miss and is rewritten; a folder that cannot
+be written only costs the time to check again. The folder is the user's own, like the Faker
+pool cache (engine/pool_cache.py) beside it.
+"""
+
+from __future__ import annotations
+
+import copyreg
+import hashlib
+import io
+import json
+import os
+import pickle
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
+
+import streamforge
+from streamforge.cache_dir import cache_dir, write_atomically
+from streamforge.errors import Issue
+
+if TYPE_CHECKING:
+    from streamforge.sectors import SectorCheck
+
+PACKAGE_DIR = Path(streamforge.__file__).resolve().parent
+Files = tuple[tuple[str, bytes | None], ...]  # a sector's table files: (name, bytes)
+
+
+@dataclass(frozen=True, slots=True)
+class CheckSummary:
+    """What `validate` prints of one sector: its name, its table count, every issue."""
+
+    name: str
+    tables: int
+    issues: tuple[Issue, ...]
+
+    @property
+    def errors(self) -> tuple[Issue, ...]:
+        return tuple(i for i in self.issues if i.severity == "error")
+
+    @property
+    def warnings(self) -> tuple[Issue, ...]:
+        return tuple(i for i in self.issues if i.severity == "warning")
+
+
+def summary_of(check: SectorCheck) -> CheckSummary:
+    return CheckSummary(check.name, len(check.plan.tables) if check.plan else 0, check.issues)
+
+
+def key_of(directory: Path, files: Files, cwd: str) -> str:
+    """The hex digest of everything a check of `directory` holding `files` depends on."""
+    digest = hashlib.sha256()
+    for part in (streamforge.__version__, sys.version, cwd, str(directory), _code(), _packages()):
+        digest.update(part.encode("utf-8", "surrogateescape") + b"\0")
+    for name, data in files:
+        digest.update(name.encode("utf-8", "surrogateescape") + b"\0")
+        digest.update(len(data or b"").to_bytes(8, "little") + (data or b""))
+    return digest.hexdigest()
+
+
+def load_summary(directory: Path, cwd: str, key: str) -> CheckSummary | None:
+    """The kept summary of this key, or None (a miss)."""
+    try:
+        kept = json.loads(_slot(directory, cwd, ".json").read_bytes())
+        if kept["key"] != key:
+            return None
+        issues = tuple(Issue(*fields) for fields in kept["issues"])
+        return CheckSummary(kept["name"], int(kept["tables"]), issues)
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def load_check(directory: Path, cwd: str, key: str) -> SectorCheck | None:
+    """The kept SectorCheck of this key, or None (a miss)."""
+    from streamforge.sectors import SectorCheck
+
+    try:
+        kept_key, check = pickle.loads(_slot(directory, cwd, ".pickle").read_bytes())
+    except Exception:  # a corrupt or foreign pickle can raise anything: check again
+        return None
+    return check if kept_key == key and isinstance(check, SectorCheck) else None
+
+
+def store(directory: Path, cwd: str, key: str, check: SectorCheck) -> None:
+    """Keep `check` (both files) for this key; silently not when the folder is not writable."""
+    summary = summary_of(check)
+    issues = [[i.file, i.line, i.message, i.hint, i.severity] for i in summary.issues]
+    text = {"key": key, "name": summary.name, "tables": summary.tables, "issues": issues}
+    write_atomically(_slot(directory, cwd, ".json"), json.dumps(text).encode())
+    try:
+        data = _dumps((key, check))
+    except (pickle.PicklingError, TypeError, AttributeError):  # a plan part pickle can't hold
+        return
+    write_atomically(_slot(directory, cwd, ".pickle"), data)
+
+
+def _slot(directory: Path, cwd: str, suffix: str) -> Path:
+    where = hashlib.sha256(f"{cwd}\0{directory}".encode("utf-8", "surrogateescape"))
+    return cache_dir() / "checks" / f"{where.hexdigest()[:32]}{suffix}"
+
+
+def _mapping_proxy(items: dict[Any, Any]) -> MappingProxyType[Any, Any]:
+    return MappingProxyType(items)
+
+
+def _dumps(value: object) -> bytes:
+    """pickle, with the plan's read-only mappings (MappingProxyType) kept as such."""
+    out = io.BytesIO()
+    pickler = pickle.Pickler(out, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.dispatch_table = {  # type: ignore[misc]  # per pickler: copyreg stays untouched
+        **copyreg.dispatch_table,
+        MappingProxyType: lambda m: (_mapping_proxy, (dict(m),)),
+    }
+    pickler.dump(value)
+    return out.getvalue()
+
+
+def _code() -> str:
+    """Every module of StreamForge by name, size and modification time: an edited checkout (an
+    editable install keeps its version) is a new key."""
+    parts = []
+    for folder, dirs, names in os.walk(PACKAGE_DIR):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        for name in sorted(names):
+            if name.endswith(".py"):
+                stat = os.stat(os.path.join(folder, name))
+                parts.append(f"{folder}/{name}:{stat.st_size}:{stat.st_mtime_ns}")
+    return "\n".join(parts)
+
+
+def _packages() -> str:
+    """Each folder of installed packages by its modification time: installing, upgrading or
+    removing a package adds or removes its folders there, which changes it (cheaper than reading
+    every version). Other import folders (the working directory, which every landing written
+    into it changes) are left out: StreamForge's own modules are keyed by `_code`."""
+    parts = []
+    for entry in sys.path:
+        if not entry.endswith(("site-packages", "dist-packages")):
+            continue
+        try:
+            parts.append(f"{entry}:{os.stat(entry or '.').st_mtime_ns}")
+        except OSError:
+            parts.append(f"{entry}:-")
+    return "\n".join(parts)

@@ -1,0 +1,256 @@
+"""expr/fast.py computes what DuckDB computes (#13.9): for random Spark expressions over random
+rows (NULLs, negatives, rounding ties, values at the edge of their type and of 64 bits, NaN and
+infinities), the numpy path gives DuckDB's exact values, or hands the chunk back to DuckDB; it
+never returns a value where DuckDB stops with an error. The expected values are DuckDB's own
+(the engine's reference path), run on the same SQL the engine writes."""
+
+from __future__ import annotations
+
+import math
+from decimal import Decimal
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+import pytest
+from hypothesis import HealthCheck, Phase, event, given, settings
+from hypothesis import strategies as st
+
+from streamforge.expr import duck
+from streamforge.expr.ansi import AnsiError
+from streamforge.expr.bind import typed_duckdb
+from streamforge.expr.fast import compile_cast, fast_levels
+
+N = 16  # rows per example
+
+COLUMNS = {
+    "q": pa.int32(),
+    "n": pa.int64(),
+    "a": pa.decimal128(10, 2),
+    "w": pa.decimal128(18, 4),
+    "h": pa.decimal128(38, 2),
+    "d": pa.float64(),
+}
+TARGETS = [
+    pa.decimal128(10, 2),
+    pa.decimal128(12, 2),
+    pa.decimal128(18, 4),
+    pa.decimal128(38, 6),
+    pa.decimal128(4, 0),
+    pa.float64(),
+    pa.int32(),
+    pa.int64(),
+]
+
+
+def _edges(limit: int) -> st.SearchStrategy[int]:
+    return st.sampled_from([0, 1, -1, limit, -limit, limit - 1, 5, -5, 50, -50, 500, -500])
+
+
+def _unscaled(digits: int) -> st.SearchStrategy[int]:
+    top = 10**digits - 1
+    return st.integers(-top, top) | _edges(top) | st.integers(-1000, 1000).map(lambda x: x * 10 + 5)
+
+
+def _decimal(digits: int, scale: int) -> st.SearchStrategy[Decimal]:
+    return _unscaled(digits).map(lambda u: Decimal(f"{u}E-{scale}"))
+
+
+VALUES = {
+    "q": st.integers(-(2**31), 2**31 - 1) | _edges(2**31 - 1) | st.integers(-20, 20),
+    "n": st.integers(-(2**63), 2**63 - 1) | _edges(2**63 - 1) | st.integers(-(10**6), 10**6),
+    "a": _decimal(10, 2),
+    "w": _decimal(18, 4),
+    "h": _decimal(38, 2) | _decimal(12, 2),
+    "d": st.floats(allow_nan=True, allow_infinity=True)
+    | st.sampled_from([0.5, -0.5, 2.5, 0.125, -0.125, 1.005, 0.285, 1e15 + 0.5, 9999999999.995])
+    | st.integers(-(10**6), 10**6).map(lambda x: x / 1000),
+}
+
+
+@st.composite
+def rows(draw) -> pa.Table:  # type: ignore[no-untyped-def]
+    columns = {}
+    for name, kind in COLUMNS.items():
+        values = draw(st.lists(VALUES[name] | st.none(), min_size=N, max_size=N))
+        columns[name] = pa.array(values, kind)
+    return pa.table(columns)
+
+
+LEAVES = st.sampled_from(
+    [*COLUMNS, "2", "0", "1", "100", "0.0825", "1.5", "0.005", "12345.678", "2147483647"]
+)
+
+
+def _node(children: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
+    return st.one_of(
+        st.tuples(children, st.sampled_from(["+", "-", "*"]), children).map(
+            lambda t: f"({t[0]} {t[1]} {t[2]})"
+        ),
+        st.tuples(children, st.integers(0, 4)).map(lambda t: f"round({t[0]}, {t[1]})"),
+        children.map(lambda c: f"-({c})"),
+        st.tuples(children, st.sampled_from(["decimal(12,2)", "decimal(20,3)", "double"])).map(
+            lambda t: f"cast({t[0]} as {t[1]})"
+        ),
+    )
+
+
+EXPRESSIONS = st.recursive(LEAVES, _node, max_leaves=5)
+
+
+def _row_types() -> dict[str, str]:
+    return {name: duck.duck_type(kind) for name, kind in COLUMNS.items()}
+
+
+def _same(fast: pa.Array, slow: pa.Array) -> bool:
+    if fast.type != slow.type:
+        return False
+    for x, y in zip(fast.to_pylist(), slow.to_pylist(), strict=True):
+        both_nan = isinstance(x, float) and isinstance(y, float) and math.isnan(x) and math.isnan(y)
+        if x != y and not both_nan:
+            return False
+    return True
+
+
+def _duckdb(table: pa.Table, levels, types):  # type: ignore[no-untyped-def]
+    duck.FAST = False
+    try:
+        return duck.evaluate_levels(table, levels, types)
+    finally:
+        duck.FAST = True
+
+
+@settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+    phases=[Phase.explicit, Phase.reuse, Phase.generate],
+)
+@given(rows(), EXPRESSIONS, st.sampled_from(TARGETS))
+def test_the_numpy_path_gives_duckdbs_values_or_hands_back(table, text, target):
+    sql = typed_duckdb(text, _row_types())
+    levels, types = [{"v": sql}], {"v": target}
+    try:
+        expected = _duckdb(table, levels, types)
+    except (duckdb.Error, AnsiError):  # DuckDB stops (an overflow): the numpy path must not answer
+        event("DuckDB stops")
+        assert fast_levels(table, levels, types) is None, sql
+        return
+    got = fast_levels(table, levels, types)
+    event("numpy" if got is not None else "handed back")
+    if got is not None:
+        assert _same(got.column("v").combine_chunks(), expected.column("v").combine_chunks()), sql
+
+
+BENCH = [  # bench/bench_expr.py's columns: a lookup, a product, a total with a double rate
+    {"unit_price_usd": '"price"'},
+    {
+        "line_amount_usd": typed_duckdb(
+            "round(quantity * unit_price_usd, 2)",
+            {"quantity": "INTEGER", "unit_price_usd": "DECIMAL(10, 2)"},
+        )
+    },
+    {
+        "total_usd": typed_duckdb(
+            "round(line_amount_usd * (1 + tax_rate), 2)",
+            {"line_amount_usd": "DECIMAL(12, 2)", "tax_rate": "DOUBLE"},
+        )
+    },
+]
+BENCH_TYPES = {
+    "unit_price_usd": pa.decimal128(10, 2),
+    "line_amount_usd": pa.decimal128(12, 2),
+    "total_usd": pa.decimal128(12, 2),
+}
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(1, 12) | st.none(),
+            _unscaled(10).map(lambda u: Decimal(f"{u}E-2")) | st.none(),
+            st.floats(-1, 1) | st.sampled_from([0.0, 0.1, 0.0825, 0.005]) | st.none(),
+        ),
+        min_size=1,
+        max_size=40,
+    )
+)
+def test_levels_that_read_each_other_match_duckdb_and_take_the_numpy_path(data):
+    quantity, price, rate = zip(*data, strict=True)
+    table = pa.table(
+        {
+            "price": pa.array(price, pa.decimal128(10, 2)),
+            "quantity": pa.array(quantity, pa.int32()),
+            "tax_rate": pa.array(rate, pa.float64()),
+        }
+    )
+    expected = _duckdb(table, BENCH, BENCH_TYPES)
+    got = fast_levels(table, BENCH, BENCH_TYPES)
+    assert got is not None, "prices of 10 digits times 1-12 stay within 64 bits"
+    assert got.schema == expected.schema
+    for name in BENCH_TYPES:
+        assert _same(got.column(name).combine_chunks(), expected.column(name).combine_chunks())
+
+
+def test_a_chunk_taken_from_a_larger_array_reads_its_own_rows():
+    whole = pa.array(
+        [Decimal("1.25"), None, Decimal("-3.35"), Decimal("7.05")], pa.decimal128(10, 2)
+    )
+    table = pa.table({"a": whole.slice(1, 3), "q": pa.array([2, 3, None], pa.int32())})
+    levels = [{"v": typed_duckdb("round(a * q, 1)", {"a": "DECIMAL(10, 2)", "q": "INTEGER"})}]
+    types = {"v": pa.decimal128(12, 1)}
+    got = fast_levels(table, levels, types)
+    assert got is not None
+    assert got.column("v").to_pylist() == [None, Decimal("-10.1"), None]  # -10.05 half away
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a / 3",  # Spark's exact division stays in DuckDB
+        "upper(s)",
+        "CASE WHEN q > 0 THEN a ELSE 0 END",
+        "coalesce(a, 0)",
+        "round(a, -1)",
+    ],
+)
+def test_shapes_it_does_not_know_go_to_duckdb(text):
+    types = {**_row_types(), "s": "VARCHAR"}
+    assert compile_cast(typed_duckdb(text, types), "DECIMAL(12, 2)") is None
+
+
+def test_a_value_beyond_64_bits_hands_the_chunk_back():
+    big = pa.array([Decimal(10**30)], pa.decimal128(38, 2))
+    table = pa.table({"h": big})
+    assert fast_levels(table, [{"v": '"h"'}], {"v": pa.decimal128(38, 2)}) is None
+    assert _duckdb(table, [{"v": '"h"'}], {"v": pa.decimal128(38, 2)}).column(0).to_pylist() == [
+        Decimal(10**30)
+    ]
+
+
+def test_the_engine_reads_numpy_values_it_wrote():
+    made = fast_levels(
+        pa.table({"x": pa.array(np.arange(5), pa.int64())}), [{"v": '"x" * 2'}], {"v": pa.int64()}
+    )
+    assert made is not None
+    assert made.column("v").to_pylist() == [0, 2, 4, 6, 8]
+
+
+def test_round_of_a_double_judges_its_exact_value_and_a_cast_its_scaled_double():
+    """2888.725 is 2888.724999.. in binary: ROUND(x, 2) gives 2888.72 (DuckDB rounds the exact
+    value), while CAST(x AS DECIMAL(12, 2)) gives 2888.73 (x * 100 is the double 288872.5,
+    rounded half away); 0.285 * 100 is 28.499999999999996, so its cast is 0.28."""
+    table = pa.table({"d": pa.array([2888.725, -2888.725, 0.285, 0.125], pa.float64())})
+    levels = [{"r": 'ROUND("d", 2)', "c": '"d"'}]
+    types = {"r": pa.float64(), "c": pa.decimal128(12, 2)}
+    got = fast_levels(table, levels, types)
+    assert got is not None
+    assert got.column("r").to_pylist() == [2888.72, -2888.72, 0.28, 0.13]
+    assert got.column("c").to_pylist() == [
+        Decimal("2888.73"),
+        Decimal("-2888.73"),
+        Decimal("0.28"),
+        Decimal("0.13"),
+    ]
+    assert got.equals(_duckdb(table, levels, types))
