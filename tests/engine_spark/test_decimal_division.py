@@ -1,5 +1,8 @@
-"""Division of decimals: the expression engine gives the type and the values real Spark gives
-(local pyspark), for the same rows (#13.9; tests/engine/test_spark_decimal.py holds the rule)."""
+"""Expressions against real Spark (local pyspark 4, ANSI mode on, its default and Databricks'):
+division of decimals gives Spark's type and values (#13.9; tests/engine/test_spark_decimal.py
+holds the rule), and where Spark stops the query (a zero divisor, an overflow, an invalid cast)
+the engine stops with the same error class (expr/ansi.py); row by row, so each row's outcome is
+compared on its own."""
 
 from __future__ import annotations
 
@@ -25,55 +28,78 @@ EXPRESSIONS = [
     "(a * q) / 7",
     "round(a / b, 2)",
     "q % 0",
+    "q div b",
+    "q / q",
     "a * q",
     "a * n",
+    "n + q",
+    "q * q",
+    "cast(s AS int)",
+    "cast(n AS int)",
+    "cast(a * 100 AS decimal(5, 2))",
+    "try_divide(a, b)",
+    "try_cast(s AS int)",
 ]
 ROWS = [
-    (Decimal("1.00"), Decimal("3.00"), 7, 3),
-    (Decimal("-2.00"), Decimal("3.00"), -7, 9),
-    (Decimal("1.01"), Decimal("0.00"), 0, 1),
-    (Decimal("99999999.99"), Decimal("0.01"), 2147483647, 9223372036854775807),
-    (Decimal("0.05"), Decimal("-0.03"), 1, -2),
-    (Decimal("0.01"), Decimal("2.00"), 5, 400),
+    (Decimal("1.00"), Decimal("3.00"), 7, 3, "12"),
+    (Decimal("-2.00"), Decimal("3.00"), -7, 9, "-3"),
+    (Decimal("1.01"), Decimal("0.00"), 0, 1, "x1"),
+    (Decimal("99999999.99"), Decimal("0.01"), 2147483647, 9223372036854775807, " 7 "),
+    (Decimal("0.05"), Decimal("-0.03"), 1, -2, "2147483648"),
+    (Decimal("0.01"), Decimal("2.00"), 5, 400, None),
+    (None, Decimal("0.00"), None, None, "1.5"),
 ]
 
 
-def test_types_and_values_match_spark(tmp_path):
+def test_types_values_and_errors_match_spark(tmp_path):
+    from pyspark.errors import PySparkException
     from pyspark.sql import types as T
 
     from streamforge.engine_spark.start import local_session
+    from streamforge.expr.ansi import AnsiError
     from streamforge.expr.bind import result_type, typed_duckdb
     from streamforge.expr.duck import evaluate
 
     spark = local_session("local[1]", tmp_path / "spark")
-    # The engine follows Spark's non-ANSI semantics (NULL on a zero divisor or an overflow);
-    # Spark 4 turns ANSI mode on by default, where both stop the query.
-    spark.conf.set("spark.sql.ansi.enabled", "false")
     try:
+        assert spark.conf.get("spark.sql.ansi.enabled") == "true"  # Spark 4's default
         schema = T.StructType(
             [
                 T.StructField("a", T.DecimalType(10, 2)),
                 T.StructField("b", T.DecimalType(10, 2)),
                 T.StructField("q", T.IntegerType()),
                 T.StructField("n", T.LongType()),
+                T.StructField("s", T.StringType()),
             ]
         )
-        frame = spark.createDataFrame(ROWS, schema).selectExpr(
-            *(f"{e} AS e{i}" for i, e in enumerate(EXPRESSIONS))
-        )
-        spark_types = [f.dataType for f in frame.schema.fields]
-        spark_rows = [tuple(r) for r in frame.collect()]
+        frame = spark.createDataFrame(ROWS, schema)
+        spark_types = [frame.selectExpr(e).schema.fields[0].dataType for e in EXPRESSIONS]
+        spark_out: dict[tuple[int, int], object] = {}
+        for r in range(len(ROWS)):
+            row = spark.createDataFrame(ROWS[r : r + 1], schema)
+            for i, text in enumerate(EXPRESSIONS):
+                try:
+                    spark_out[i, r] = row.selectExpr(text).collect()[0][0]
+                except PySparkException as error:
+                    # NUMERIC_VALUE_OUT_OF_RANGE.WITH_SUGGESTION: the class, not its sub-class
+                    spark_out[i, r] = ("error", str(error.getCondition()).split(".")[0])
     finally:
         spark.stop()
-    types = {"a": "DECIMAL(10, 2)", "b": "DECIMAL(10, 2)", "q": "INTEGER", "n": "BIGINT"}
-    table = pa.table(
-        {
-            "a": pa.array([r[0] for r in ROWS], pa.decimal128(10, 2)),
-            "b": pa.array([r[1] for r in ROWS], pa.decimal128(10, 2)),
-            "q": pa.array([r[2] for r in ROWS], pa.int32()),
-            "n": pa.array([r[3] for r in ROWS], pa.int64()),
-        }
-    )
+    types = {
+        "a": "DECIMAL(10, 2)",
+        "b": "DECIMAL(10, 2)",
+        "q": "INTEGER",
+        "n": "BIGINT",
+        "s": "VARCHAR",
+    }
+    arrow = {
+        "a": pa.decimal128(10, 2),
+        "b": pa.decimal128(10, 2),
+        "q": pa.int32(),
+        "n": pa.int64(),
+        "s": pa.string(),
+    }
+    stops = 0
     for i, (text, spark_type) in enumerate(zip(EXPRESSIONS, spark_types, strict=True)):
         sql = typed_duckdb(text, types)
         found = result_type(types, sql).replace(" ", "")
@@ -84,8 +110,19 @@ def test_types_and_values_match_spark(tmp_path):
             # declared type either way.
             if "/" in text and not text.startswith("round("):
                 assert found == f"DECIMAL({spark_type.precision},{spark_type.scale})", text
-            arrow = pa.decimal128(spark_type.precision, spark_type.scale)
+            out_type = pa.decimal128(spark_type.precision, spark_type.scale)
+        elif isinstance(spark_type, T.DoubleType):
+            out_type = pa.float64()
         else:
-            arrow = pa.float64() if isinstance(spark_type, T.DoubleType) else pa.int64()
-        ours = evaluate(table, {"v": sql}, {"v": arrow}).column("v").to_pylist()
-        assert ours == [r[i] for r in spark_rows], text
+            out_type = pa.int64()
+        for r in range(len(ROWS)):
+            table = pa.table(
+                {k: pa.array([ROWS[r][j]], t) for j, (k, t) in enumerate(arrow.items())}
+            )
+            try:
+                ours: object = evaluate(table, {"v": sql}, {"v": out_type}).column("v")[0].as_py()
+            except AnsiError as error:
+                ours = ("error", error.error_class)
+                stops += 1
+            assert ours == spark_out[i, r], (text, ROWS[r])
+    assert stops >= 10  # the rows do reach every kind of stop

@@ -21,6 +21,7 @@ import pyarrow.compute as pc
 from streamforge.engine.key_time import micros_of
 from streamforge.engine.seeding import ANOMALIES, rng_for
 from streamforge.engine.versions import Versions
+from streamforge.expr.ansi import AnsiError
 from streamforge.plan import Plan, TablePlan
 from streamforge.plan.columns import arrow_type
 from streamforge.spec.model import CheckSpec, ColumnSpec
@@ -146,7 +147,12 @@ def finish_chunk(
         inputs = rows.select(_inputs(stage, rows.column_names))
         row_types = _duck_types(inputs.schema, types)  # a level reads earlier ones as declared
         levels = [{c.name: typed_duckdb(c.expr or "", row_types) for c in level} for level in stage]
-        values = evaluate_levels(inputs, levels, types)
+        try:
+            values = evaluate_levels(inputs, levels, types)
+        except AnsiError as stopped:  # name the table, cycle and the expression as written
+            texts = {c.name: c.expr or "" for level in stage for c in level}
+            where = f"{req.table.name}.{stopped.column} (cycle {req.cycle}, chunk {chunk})"
+            raise stopped.at(where, texts.get(stopped.column or "", "")) from None
         for col in (c for level in stage for c in level):
             made = values.column(col.name).combine_chunks()
             if col.null_rate <= 0 and col.anomaly_rate <= 0:
@@ -282,7 +288,10 @@ def _holds(rows: pa.Table, rule: str) -> np.ndarray:
     from streamforge.expr.duck import evaluate
 
     sql = typed_duckdb(rule, _duck_types(rows.schema, {}))
-    result = evaluate(rows, {"ok": f"coalesce(({sql}), false)"}, {"ok": pa.bool_()})
+    try:
+        result = evaluate(rows, {"ok": f"coalesce(({sql}), false)"}, {"ok": pa.bool_()})
+    except AnsiError as stopped:
+        raise stopped.at("a check's rule", rule) from None
     return result.column(0).to_numpy(zero_copy_only=False).astype(bool)
 
 

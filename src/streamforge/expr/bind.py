@@ -14,6 +14,7 @@ from collections.abc import Mapping
 
 from sqlglot import exp
 
+from streamforge.expr import ansi
 from streamforge.expr.parse import ExprError, Parsed, lookup_name, parse_expression
 from streamforge.spec.model import ColumnSpec
 
@@ -61,18 +62,23 @@ def to_duckdb(parsed: Parsed, types: Mapping[str, str] | None = None) -> str:
             # Spark reads position 0 as 1 (the first character); DuckDB as "before the first".
             if isinstance(start, exp.Literal) and not start.is_string and start.this == "0":
                 node.set("start", exp.Literal.number(1))
-        if isinstance(node, exp.Mod | exp.IntDiv):
-            # Spark (non-ANSI): NULL for a zero divisor; DuckDB stops the query with an error.
-            # (sqlglot already writes `/` as `a / NULLIF(b, 0)`.)
-            node.set(
-                "expression", exp.Nullif(this=node.expression, expression=exp.Literal.number(0))
-            )
+        # Spark SQL with ANSI mode on, as Databricks runs it (expr/ansi.py): a zero divisor, an
+        # invalid cast or an overflow stops the query. DuckDB's `%` and `//` already stop on a
+        # zero divisor; its `/` gives inf, and sqlglot, reading Spark as non-ANSI, writes
+        # `a / NULLIF(b, 0)` and casts as TRY_CAST: both are undone here.
+        if isinstance(node, exp.Div):
+            node.set("safe", False)  # guarded below, after the decimal rewrites read its types
+        if isinstance(node, exp.TryCast) and not node.args.get("safe"):  # CAST, not try_cast
+            return exp.Cast(this=node.this, to=node.args["to"])
+        if isinstance(node, exp.SafeDivide):  # try_divide: Spark's `/`, NULL for a zero divisor
+            divisor = exp.Nullif(this=node.expression, expression=exp.Literal.number(0))
+            return exp.Div(this=node.this, expression=divisor)
         return node
 
     tree = parsed.tree.copy().transform(rewrite)
     if types is not None:
         tree = _spark_divisions(tree, types)
-    return tree.sql(dialect="duckdb")
+    return tree.transform(ansi.guard_division).sql(dialect="duckdb")
 
 
 def typed_duckdb(text: str, types: Mapping[str, str]) -> str:
@@ -108,6 +114,8 @@ def _spark_divisions(tree: exp.Expression, types: Mapping[str, str]) -> exp.Expr
                 child.replace(replaced)
         if isinstance(node, exp.Add | exp.Sub | exp.Mul):
             return spark_decimal.wide_arithmetic(node, duck) or node
+        if isinstance(node, exp.Cast):  # TryCast too
+            return ansi.integral_cast(node, duck(node.this)) or node
         if not isinstance(node, exp.Div):
             return node
         a = spark_decimal.spark_type(node.this, duck)

@@ -13,8 +13,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+import duckdb
 import pyarrow as pa
 
+from streamforge.expr.ansi import AnsiError, ansi_error
 from streamforge.expr.connections import connection
 
 FAST = True  # tests turn it off to compare expr/fast.py against DuckDB
@@ -52,8 +54,13 @@ def evaluate(
 ) -> pa.Table:
     """`SELECT TRY_CAST(<sql> AS <type>) AS <name>, ...` over `table`, rows in the same order.
 
-    A value that does not fit its column's type becomes null (Spark's non-ANSI cast), never
-    an error in the middle of a run: `validate` reports the type clashes that make this likely.
+    A value that does not fit its column's declared type becomes null (StreamForge's rule for
+    the column; `validate` reports the type clashes that make this likely). Inside `<sql>`,
+    Spark's ANSI rules hold (expr/ansi.py).
+
+    Raises:
+        AnsiError: an expression stopped as Spark SQL with ANSI mode stops (a zero divisor,
+            an invalid cast, an overflow), naming the column.
     """
     return evaluate_levels(table, [selects], types)
 
@@ -89,13 +96,48 @@ def evaluate_levels(
         # with one computed here (a check's candidate value for the column it breaks).
         query = f"SELECT {', '.join(parts)} FROM {query if i == 0 else f'({query})'}"
         names += selects
+    try:
+        result = _run(con, query, table)
+    except AnsiError as stopped:
+        if len(names) == 1:
+            raise AnsiError(stopped.error_class, stopped.detail, stopped.fix, names[0]) from None
+        raise _which_column(table, levels, types, stopped) from None
+    schema = pa.schema([pa.field(n, types[n]) for n in names])
+    return result if result.schema.equals(schema) else result.cast(schema)
+
+
+def _run(con: duckdb.DuckDBPyConnection, query: str, table: pa.Table) -> pa.Table:
+    """`query` over `table` registered as `__chunk`; an ANSI stop as AnsiError (no column)."""
+    stopped: AnsiError | None = None
     con.register("__chunk", _naive(table))
     try:
         result = con.sql(query).to_arrow_table()
+    except duckdb.Error as exc:
+        stopped = ansi_error(exc)
+        if stopped is None:
+            raise
     finally:
         con.unregister("__chunk")
-    schema = pa.schema([pa.field(n, types[n]) for n in names])
-    return result if result.schema.equals(schema) else result.cast(schema)
+    if stopped is not None:
+        raise stopped
+    return result
+
+
+def _which_column(
+    table: pa.Table,
+    levels: Sequence[Mapping[str, str]],
+    types: Mapping[str, pa.DataType],
+    stopped: AnsiError,
+) -> AnsiError:
+    """`stopped`, naming the first column whose expression stops alone (error path only: one
+    query per column until one stops)."""
+    for i, selects in enumerate(levels):
+        for name, sql in selects.items():
+            try:  # the levels before were run alone already: only this column can stop
+                evaluate_levels(table, [*levels[:i], {name: sql}], types)
+            except AnsiError as error:
+                return error if error.column == name else stopped
+    return stopped
 
 
 def _naive(table: pa.Table) -> pa.Table:

@@ -1,9 +1,10 @@
 """Spark's decimal division in DuckDB: the result type Spark gives, and the value exact to it.
 
-DuckDB divides two decimals in DOUBLE; Spark (non-ANSI, spark.sql.decimalOperations.
-allowPrecisionLoss=true, the default) gives decimal(p, s) with s = max(6, s1 + p2 + 1) and
-p = p1 - s1 + s2 + s, scale cut to fit 38 digits (never below 6), the quotient rounded HALF_UP
-to s, NULL for a zero divisor or a quotient that does not fit. So `price / 3` for a
+DuckDB divides two decimals in DOUBLE; Spark (ANSI mode on, as Databricks runs it; spark.sql.
+decimalOperations.allowPrecisionLoss=true, the default) gives decimal(p, s) with s = max(6, s1 +
+p2 + 1) and p = p1 - s1 + s2 + s, scale cut to fit 38 digits (never below 6), the quotient
+rounded HALF_UP to s; a zero divisor or a quotient that does not fit stops the query
+(DIVIDE_BY_ZERO, NUMERIC_VALUE_OUT_OF_RANGE; expr/ansi.py). So `price / 3` for a
 decimal(10,2) price is decimal(23,13) in Spark, and a column of scale 2 reads that rounded once
 more, HALF_UP: through a double the value could land on the other side of a half cent.
 
@@ -113,7 +114,7 @@ def wide_arithmetic(
     The left operand is widened to at least 19 digits (DuckDB's smallest 128-bit decimal, and
     one more digit than it had), so DuckDB's result type has room for Spark's. Spark's type is
     kept in the node's meta for the expressions around it; a result Spark had to cut to 38
-    digits is cast to it (NULL when it does not fit, as in Spark)."""
+    digits is cast to it (a value that does not fit stops the query, as in Spark with ANSI on)."""
     found = spark_type(node, duck_type)
     if found is None or not found[2] or found[0] <= 18:
         return None
@@ -128,7 +129,8 @@ def wide_arithmetic(
     if b is not None and _uncut(node, a, b):
         wide.meta["spark_type"] = found
         return wide
-    typed = f"TRY_CAST(({wide.sql(dialect='duckdb')}) AS DECIMAL({found[0]}, {found[1]}))"
+    # CAST: a value beyond Spark's cut type stops the query (ANSI, expr/ansi.py)
+    typed = f"CAST(({wide.sql(dialect='duckdb')}) AS DECIMAL({found[0]}, {found[1]}))"
     return exp.maybe_parse(typed, dialect="duckdb")
 
 
@@ -154,13 +156,13 @@ def exact_division(
     shift = s + s2 - s1  # quotient's unscaled value = A * 10^shift / B (A, B unscaled)
     target = f"DECIMAL({p}, {s})"
     if p1 + s1 > MAX or p2 + s2 > MAX or p1 + max(shift, 0) > 36 or p2 + max(-shift, 0) > 36:
-        double = exp.Div(this=num, expression=den, safe=True).sql(dialect="duckdb")
-        return exp.maybe_parse(f"TRY_CAST(({double}) AS {target})", dialect="duckdb")
+        double = exp.Div(this=num, expression=den).sql(dialect="duckdb")  # guarded after
+        return exp.maybe_parse(f"CAST(({double}) AS {target})", dialect="duckdb")
     top = _scaled(_unscaled(num, p1, s1), max(shift, 0))
     bottom = _scaled(_unscaled(den, p2, s2), max(-shift, 0))
-    # TRY_CAST: a quotient of more than p digits is NULL in Spark (non-ANSI overflow)
-    digits = f"TRY_CAST(({_quotient(top, bottom)}) AS DECIMAL({p}, 0))"
-    sql = f"TRY_CAST({digits} * {_tenth(s)} AS {target})"
+    # CAST: a quotient of more than p digits stops the query in Spark (ANSI overflow)
+    digits = f"CAST(({_quotient(top, bottom)}) AS DECIMAL({p}, 0))"
+    sql = f"CAST({digits} * {_tenth(s)} AS {target})"
     return exp.maybe_parse(sql, dialect="duckdb")
 
 
@@ -174,8 +176,9 @@ def _scaled(sql: str, digits: int) -> str:
 
 
 def _quotient(top: str, bottom: str) -> str:
-    """HALF_UP (away from zero) integer quotient; NULL for a zero divisor (Spark non-ANSI)."""
-    d = f"NULLIF({bottom}, 0)"
+    """HALF_UP (away from zero) integer quotient; a zero divisor stops the query with
+    DIVIDE_BY_ZERO (Spark with ANSI mode on)."""
+    d = bottom  # DuckDB's `//` stops on a zero divisor itself, a NULL dividend gives NULL
     return f"(2 * abs({top}) + abs({d})) // (2 * abs({d})) * sign({top}) * sign({d})"
 
 

@@ -47,6 +47,7 @@ from streamforge.verify.report import Report
 from streamforge.verify.rules import Rule, RuleError, read_rules
 from streamforge.verify.timeline import EARLIEST, LATEST, Timeline
 from streamforge.verify.unique import SeenValues, fingerprints
+from streamforge.verify.vocabulary import judge_vocabulary
 
 
 @dataclass(slots=True)
@@ -93,6 +94,12 @@ def verify_landing(
         # them: those follow the dimension's YAML.
         if table.feed is not None and not table.feed.owns_entity:
             run.rules[table.name] = {**run.rules[table.feed.entity], **run.rules[table.name]}
+            # and the dimension's row rules hold on it (none broken on purpose: a feed's manifest
+            # counts no anomalies of its dimension's checks)
+            dim = plan.table(table.feed.entity)
+            steady = {c.name for c in dim.spec.checks if c.anomaly_rate == 0}
+            inherited = {n: r for n, r in run.checks.get(dim.name, {}).items() if n in steady}
+            run.checks[table.name] = {**inherited, **run.checks.get(table.name, {})}
         for col in table.columns:  # a column the YAML does not spell out (a role): type only
             run.rules[table.name].setdefault(col.name, Rule(col.name, col.type))
     for entry in read_manifest(run.root):
@@ -301,6 +308,7 @@ def _judge(run: _Run, table: TablePlan, entry: dict) -> None:
         run.states[table.name].snapshot(data)
     if table.kind == "fact":
         _check_event_times(run, table, entry, data)
+    judge_vocabulary(report, table.name, cycle, data)
     if run.checks.get(table.name):
         judge_checks(report, table.name, cycle, data, run.checks[table.name], entry)
     if run.lookups.get(table.name):
