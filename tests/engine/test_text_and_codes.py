@@ -3,12 +3,17 @@ by the published rules (Luhn, GS1 EAN-13 / UPC-A, ISO 13616 IBAN), not by the en
 
 from __future__ import annotations
 
+import functools
 import re
+from pathlib import Path
 
 import pytest
+import yaml
 from faker.providers.lorem.en_US import Provider as Lorem
 
 from streamforge.engine.vocab import words
+
+VOCAB = Path(words.__file__).with_name("product_names.yml")
 
 
 def luhn_valid(number: str) -> bool:
@@ -64,16 +69,25 @@ def test_check_helpers_reject_a_changed_digit() -> None:
     assert iban_valid("GB82WEST12345698765432") and not iban_valid("GB82WEST12345698765433")
 
 
+@functools.cache
+def _family_names(department: str | None = None) -> frozenset[str]:
+    """`<adjective> <material> <noun> <size>`, all four of one family of the vocabulary file
+    (of `department`'s families, or of every department), read here with PyYAML."""
+    raw = yaml.safe_load(VOCAB.read_text())
+    return frozenset(
+        f"{a} {m} {n} {s}"
+        for name, entry in raw.items()
+        if department is None or name == department
+        for family in entry["families"].values()
+        for a in family["adjectives"]
+        for m in family["materials"]
+        for n in family["nouns"]
+        for s in family["sizes"]
+    )
+
+
 def _product_rule(title: str) -> bool:
-    """`<adjective> <material> <noun> <size>`, all four of one family of the vocabulary."""
-    for adjectives, materials, nouns, sizes in words.PRODUCT_FAMILIES.values():
-        for adjective in adjectives:
-            for size in sizes:
-                if title.startswith(adjective + " ") and title.endswith(" " + size):
-                    middle = title[len(adjective) + 1 : -len(size) - 1]
-                    if any(middle == f"{m} {n}" for m in materials for n in nouns):
-                        return True
-    return False
+    return title in _family_names()
 
 
 @pytest.mark.parametrize("name", ["product_name", "product_title", "item_name"])
@@ -120,3 +134,40 @@ def test_job_title_stays_a_job(column_values) -> None:
 
     titles = column_values({"type": "string"}, rows=500, name="job_title").column("job_title")
     assert set(titles.to_pylist()) <= set(Job.jobs)
+
+
+# A department the vocabulary lists under another spelling, one it lists as is, one it lacks.
+DEPARTMENTS = {"Home & Garden": "HOME_GARDEN", "electronics": "ELECTRONICS", "Pet Food": None}
+
+
+@pytest.mark.parametrize("category", ["department", "category", "product_category"])
+def test_a_product_name_fits_its_rows_department(run_lab, category) -> None:
+    """The name comes from the families of the row's department (product_names.yml, read here);
+    a department the vocabulary lacks draws from every family."""
+    columns = {
+        "item_id": "int",
+        "product_name": "string",
+        "product_description": "string",
+        category: {"type": "string", "values": list(DEPARTMENTS), "null_rate": 0.1},
+    }
+    tables = {"item": {"type": "dimension", "num_rows": 3000, "columns": columns}}
+    rows = run_lab(tables).rows("item")
+    everything = _family_names()
+    for row in rows:
+        department = DEPARTMENTS.get(row[category])
+        fitting = _family_names(department) if department else everything
+        assert row["product_name"] in fitting, row
+        assert row["product_description"].removesuffix(".") in fitting, row
+    electronics = {r["product_name"] for r in rows if r[category] == "electronics"}
+    assert len(electronics) > 300  # not one name per department
+    unknown = {r["product_name"] for r in rows if r[category] in ("Pet Food", None)}
+    assert unknown - _family_names("ELECTRONICS") - _family_names("HOME_GARDEN")
+
+
+def test_every_shipped_department_has_names() -> None:
+    """Each department of the shipped sectors' product tables is in the vocabulary."""
+    schema = Path(__file__).resolve().parents[2] / "schema"
+    product = yaml.safe_load((schema / "Retail" / "product.yml").read_text())
+    raw = yaml.safe_load(VOCAB.read_text())
+    for department in product["columns"]["department"]["values"]:
+        assert department in raw and _family_names(department), department

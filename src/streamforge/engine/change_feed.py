@@ -17,7 +17,8 @@ import pyarrow.compute as pc
 from streamforge.engine.computed import compute_images
 from streamforge.engine.faults import apply_quality
 from streamforge.engine.generators.person import follows_name
-from streamforge.engine.generators.row_fields import row_fields
+from streamforge.engine.generators.row_fields import is_free_text, row_fields
+from streamforge.engine.generators.text import category_column, text_kind
 from streamforge.engine.key_time import KeyBirths, micros_of
 from streamforge.engine.load_profile import EventClock, event_clock
 from streamforge.engine.rows import (
@@ -240,8 +241,18 @@ def _entity_groups(table: TablePlan, attrs: list[ColumnSpec]) -> list[np.ndarray
         [*cols.values(), *(c for k, c in fields.links.get(entity, {}).items() if k == "company")]
         for entity, cols in fields.people.items()
     ]
+    # A product's name is drawn from its department's vocabulary: a new department brings a name
+    # from it, and a new name keeps the department it was drawn for.
+    entity = table.feed.entity if table.feed is not None else table.name
+    named = [
+        [c, category]
+        for c in attrs
+        if is_free_text(c)
+        and text_kind(c.name, entity) in ("product", "product_description")
+        and (category := category_column(row_spec(table), c.name)) is not None
+    ]
     groups = []
-    for cols in [*people, *(list(c.values()) for c in fields.places.values())]:
+    for cols in [*people, *(list(c.values()) for c in fields.places.values()), *named]:
         names = [c.name for c in cols]
         group = sorted({position[n] for n in names if n in position})
         if len(group) > 1:

@@ -1,21 +1,23 @@
 """Text that reads: product names, part descriptions, reviews, notes and titles, composed from
-shipped word lists (`engine/vocab/words.py`) or Faker's phrases, never random words."""
+shipped word lists (`engine/vocab/words.py`, `engine/vocab/product_names.yml`) or Faker's
+phrases, never random words. A product's name fits the row's department or category."""
 
 from __future__ import annotations
 
 import functools
 import re
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from streamforge.engine import pools
 from streamforge.engine.context import ColumnContext
-from streamforge.engine.generators.base import ValueGenerator
+from streamforge.engine.generators.base import ValueGenerator, generate_values
 from streamforge.engine.generators.permute import distinct_numbers
 from streamforge.engine.generators.row_fields import is_free_text
-from streamforge.engine.vocab import words
-from streamforge.spec.model import ColumnSpec
+from streamforge.engine.vocab import products, words
+from streamforge.spec.model import ColumnSpec, TableSpec
 
 PRODUCT_WORDS = ("product", "item", "article", "listing", "sku", "merchandise", "good")
 PRODUCT = re.compile(rf"^(({'|'.join(PRODUCT_WORDS)})s?_)?(name|title)$")
@@ -27,6 +29,15 @@ KINDS = (
     (re.compile(r"_title$"), "title"),
 )
 NOT_TEXT = ("job_title",)  # a job, from the person's smart fields
+# A product's name follows the first of these columns that the row has (a string it draws)
+CATEGORY_COLUMNS = (
+    "department",
+    "category",
+    "product_department",
+    "product_category",
+    "department_name",
+    "category_name",
+)
 
 
 def text_kind(name: str, table: str | None = None) -> str | None:
@@ -51,16 +62,7 @@ def _pool(values: tuple[str, ...], suffix: str = "") -> pools.Pool:
 def template(kind: str) -> pools.Template:
     """The parts a text of `kind` is made of."""
     if kind in ("product", "product_description"):
-        end = "" if kind == "product" else "."
-        names = [
-            f"{adjective} {material} {noun} {size}{end}"
-            for adjectives, materials, nouns, sizes in words.PRODUCT_FAMILIES.values()
-            for adjective in adjectives
-            for material in materials
-            for noun in nouns
-            for size in sizes
-        ]
-        return pools.Template(pools.Pool(pa.array(names, pa.string())))
+        return department_template(kind, None)
     if kind == "part":
         return pools.Template(
             _pool(words.PART_MATERIALS, " "), _pool(words.PART_NOUNS, ", "), _pool(words.PART_SIZES)
@@ -79,6 +81,57 @@ def template(kind: str) -> pools.Template:
     if kind == "title":
         return pools.Template(pools.Pool(pc.utf8_title(phrases.values)))
     return pools.Template(pools.Pool(pc.binary_join_element_wise(phrases.values, ".", "")))
+
+
+@functools.cache
+def department_template(kind: str, department: str | None) -> pools.Template:
+    """Product names (`kind` "product") or one-sentence descriptions of `department`'s
+    vocabulary; of every department when None."""
+    end = "" if kind == "product" else "."
+    names = [name + end for name in products.names(department)]
+    return pools.Template(pools.Pool(pa.array(names, pa.string())))
+
+
+def category_column(table: TableSpec, exclude: str) -> ColumnSpec | None:
+    """The row's department or category column that a product name follows: a drawn string
+    (a computed one is made after the row's drawn columns, so it cannot be re-made here)."""
+    for name in CATEGORY_COLUMNS:
+        col = table.column(name)
+        if col is not None and name != exclude and col.type == "string" and col.expr is None:
+            return col
+    return None
+
+
+def by_department(kind: str, departments: pa.Array, rng: np.random.Generator) -> pa.Array:
+    """One name per row from its department's vocabulary. One draw per department present (a
+    handful), in the vocabulary's order, so the rows stay a function of the chunk's seed."""
+    if isinstance(departments, pa.ChunkedArray):
+        departments = departments.combine_chunks()
+    encoded = pc.dictionary_encode(departments)
+    known = list(products.departments())
+    # -1: a department the vocabulary does not list (or null): every family
+    code_of = np.array(
+        [
+            -1 if (d := products.department_of(v)) is None else known.index(d)
+            for v in encoded.dictionary.to_pylist()
+        ]
+        + [-1],
+        dtype=np.int64,
+    )
+    indices = pc.fill_null(encoded.indices, len(encoded.dictionary)).to_numpy()
+    codes = code_of[indices]
+    parts, positions = [], []
+    for code in np.unique(codes):
+        rows = np.flatnonzero(codes == code)
+        made = department_template(kind, None if code < 0 else known[code])
+        parts.append(made.render(rng, len(rows)))
+        positions.append(rows)
+    order = np.concatenate(positions) if positions else np.zeros(0, np.int64)
+    inverse = np.empty_like(order)
+    inverse[order] = np.arange(len(order))
+    if not parts:
+        return pa.array([], pa.string())
+    return pa.concat_arrays(parts).take(pa.array(inverse))
 
 
 class TextGenerator(ValueGenerator):
@@ -105,6 +158,13 @@ class TextGenerator(ValueGenerator):
         if kind is None:  # `name`/`title` outside a product table: someone else's field
             return self._fallback(col).generate(col, ctx)
         made = template(kind)
+        if kind in ("product", "product_description") and not col.unique and ctx.row is not None:
+            category = category_column(ctx.row.table, col.name)
+            if category is not None:
+                departments = ctx.row.known.get(category.name)
+                if departments is None:
+                    departments = generate_values(category, ctx.row.context(category.name))
+                return by_department(kind, departments, ctx.rng)
         if col.unique:
             return made.render_numbers(distinct_numbers(ctx, made.size))
         return made.render(ctx.rng, ctx.rows)

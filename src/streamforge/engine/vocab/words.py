@@ -1,74 +1,7 @@
-"""Word lists for text that reads: product names, part descriptions, reviews, notes.
-
-A product name is `<adjective> <material> <noun> <size>`, every word from the noun's family
-("Insulated Stainless Steel Water Bottle 750 ml", never "Cotton Water Bottle 65 W").
-"""
+"""Word lists for text that reads: part descriptions, reviews, notes. Product names are in
+`product_names.yml`, by department (products.py reads it)."""
 
 from __future__ import annotations
-
-# family: (adjectives, materials, nouns, sizes): each fits every noun of its family
-PRODUCT_FAMILIES: dict[str, tuple[tuple[str, ...], ...]] = {
-    "drinkware": (
-        ("Classic", "Insulated", "Everyday", "Leak-Proof", "Premium"),
-        ("Stainless Steel", "Glass", "Ceramic", "BPA-Free", "Bamboo"),
-        ("Water Bottle", "Travel Mug", "Tumbler", "Coffee Mug"),
-        ("350 ml", "500 ml", "750 ml", "1 L"),
-    ),
-    "apparel": (
-        ("Classic", "Relaxed-Fit", "Slim-Fit", "Everyday", "Vintage"),
-        ("Cotton", "Merino Wool", "Linen", "Fleece", "Recycled Polyester"),
-        ("T-Shirt", "Hoodie", "Jacket", "Sweater", "Shorts"),
-        ("Size S", "Size M", "Size L", "Size XL"),
-    ),
-    "cookware": (
-        ("Professional", "Classic", "Heavy-Duty", "Everyday", "Induction-Ready"),
-        ("Cast Iron", "Non-Stick", "Stainless Steel", "Copper", "Carbon Steel"),
-        ("Frying Pan", "Saucepan", "Stock Pot", "Wok", "Skillet"),
-        ("20 cm", "24 cm", "28 cm", "32 cm"),
-    ),
-    "bedding": (
-        ("Luxury", "Soft-Touch", "Hotel-Quality", "Everyday", "Organic"),
-        ("Cotton", "Linen", "Bamboo", "Flannel", "Percale"),
-        ("Sheet Set", "Duvet Cover", "Pillowcase Pair", "Throw Blanket"),
-        ("Twin", "Full", "Queen", "King"),
-    ),
-    "chargers": (
-        ("Fast", "Compact", "Travel", "Dual-Port", "Foldable"),
-        ("USB-C", "GaN", "Wall", "Car", "Wireless"),
-        ("Charger", "Power Adapter", "Charging Stand"),
-        ("20 W", "30 W", "45 W", "65 W"),
-    ),
-    "audio": (
-        ("Wireless", "Bluetooth", "Noise-Cancelling", "Waterproof", "Portable"),
-        ("Over-Ear", "In-Ear", "Studio", "Sport", "Mini"),
-        ("Headphones", "Earbuds", "Speaker"),
-        ("Black", "White", "Navy", "Graphite"),
-    ),
-    "grocery": (
-        ("Organic", "Fair Trade", "Premium", "Family-Size", "Single-Origin"),
-        ("Roasted", "Whole Bean", "Dark Roast", "Medium Roast", "Decaf"),
-        ("Coffee", "Espresso Blend", "Breakfast Blend"),
-        ("250 g", "500 g", "1 kg"),
-    ),
-    "pantry": (
-        ("Organic", "Imported", "Premium", "Cold-Pressed", "Everyday"),
-        ("Extra Virgin", "Light", "Garlic-Infused", "Unfiltered"),
-        ("Olive Oil", "Avocado Oil", "Sunflower Oil"),
-        ("250 ml", "500 ml", "1 L"),
-    ),
-    "garden": (
-        ("Weatherproof", "Classic", "Self-Watering", "Decorative", "Stackable"),
-        ("Terracotta", "Galvanized Steel", "Resin", "Ceramic", "Cedar"),
-        ("Planter", "Flower Pot", "Watering Can"),
-        ("2 L", "5 L", "10 L", "20 L"),
-    ),
-    "bags": (
-        ("Water-Resistant", "Lightweight", "Commuter", "Expandable", "Rugged"),
-        ("Nylon", "Canvas", "Recycled Polyester", "Leather", "Ripstop"),
-        ("Backpack", "Gym Bag", "Duffel Bag", "Messenger Bag"),
-        ("20 L", "30 L", "40 L"),
-    ),
-}
 
 PART_MATERIALS = (
     "Stainless steel",

@@ -1,0 +1,98 @@
+"""Product names that fit their row's department, judged on each landed file.
+
+The rule (issue 13.6, `engine/vocab/product_names.yml`): a product name or title in a row with a
+department or category column is a name of that department's families, when the vocabulary lists
+the department (under its name or an `also` name). The vocabulary file is read here with PyYAML and
+the names are rebuilt from it, not through the engine's text generator, so a bug there cannot hide
+itself. Rows whose department the vocabulary does not know (any family fits) are not judged.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from importlib import resources
+
+import pyarrow as pa
+
+from streamforge.verify.report import Report
+
+_PRODUCT = r"(product|item|article|listing|sku|merchandise|good)"
+_NAMED = re.compile(rf"^{_PRODUCT}s?_(name|title)$")
+_DESCRIBED = re.compile(rf"^{_PRODUCT}s?_description$")
+# the row's department column, first found wins (as the generator's documentation says)
+CATEGORIES = (
+    "department",
+    "category",
+    "product_department",
+    "product_category",
+    "department_name",
+    "category_name",
+)
+
+
+def _label(text: object) -> str:
+    return re.sub(r"[^A-Z0-9]+", "_", str(text).upper().replace("&", " ")).strip("_")
+
+
+@functools.cache
+def vocabulary() -> dict[str, frozenset[str]]:
+    """Department label (its name and each `also` name) -> every name of its families."""
+    import yaml
+
+    text = resources.files("streamforge.engine.vocab").joinpath("product_names.yml")
+    raw = yaml.safe_load(text.read_text("utf-8"))
+    found: dict[str, frozenset[str]] = {}
+    for name, entry in raw.items():
+        made = frozenset(
+            f"{a} {m} {n} {s}"
+            for family in entry["families"].values()
+            for a in family["adjectives"]
+            for m in family["materials"]
+            for n in family["nouns"]
+            for s in family["sizes"]
+        )
+        for label in [name, *entry.get("also", ())]:
+            found[_label(label)] = made
+    return found
+
+
+def product_text_columns(table: str, columns: list[str]) -> dict[str, str]:
+    """Column -> the text after the name ("" for a name, "." for a one-sentence description)."""
+    product_table = re.fullmatch(_PRODUCT, table.rstrip("s")) is not None
+    found = {}
+    for name in columns:
+        if _NAMED.match(name) or (product_table and name in ("name", "title")):
+            found[name] = ""
+        elif _DESCRIBED.match(name) or (product_table and name == "description"):
+            found[name] = "."
+    return found
+
+
+def judge_vocabulary(report: Report, table: str, cycle: int, data: pa.Table) -> None:
+    """Rows whose product name is not one of its department's names (one finding per column)."""
+    category = next((c for c in CATEGORIES if c in data.column_names), None)
+    texts = product_text_columns(table, data.column_names)
+    if category is None or not texts:
+        return
+    departments = data.column(category).to_pylist()
+    for column, end in texts.items():
+        wrong, example = 0, None
+        for department, text in zip(departments, data.column(column).to_pylist(), strict=True):
+            names = vocabulary().get(_label(department)) if department is not None else None
+            if names is None or text is None or not isinstance(text, str):
+                continue
+            if text.removesuffix(end) not in names:
+                wrong += 1
+                example = example or f"{text!r} in {department}"
+        if wrong:
+            report.add(
+                table,
+                cycle,
+                f"{wrong} {column} values are not names of their {category}'s vocabulary "
+                f"(engine/vocab/product_names.yml), e.g. {example}",
+                column=column,
+                kind="vocabulary",
+                count=wrong,
+                example=example,
+            )
