@@ -519,7 +519,9 @@ def expected_rows(
     plan = load_plan(sector, schema_dir)
     settings = RunSettings(seed=seed, start_us=_start_us(start), interval_s=interval, scale=scale)
     return sum(settings.rows(t) for t in plan.dimensions) + sum(
-        settings.rows(t, cycle) for cycle in range(cycles) for t in plan.streams
+        settings.rows(t, cycle, final=cycle == cycles - 1)
+        for cycle in range(cycles)
+        for t in plan.streams
     )
 
 

@@ -169,7 +169,7 @@ def write_output(
         anomalies,
         flagged[0],
     )
-    record_written(landing, written, fmt, faults, window, record.version, scenario)
+    record_written(landing, written, fmt, faults, window, record.version, scenario, output.record)
     return written
 
 
@@ -181,9 +181,11 @@ def record_written(
     window: tuple[int, int],
     version: int | None = None,
     scenario: dict | None = None,
+    run: dict | None = None,
 ) -> None:
     """Append the manifest line of one landed file (or, from the Spark engine, one cycle's
-    folder of part files): what `verify`, the landing view and the quality report read."""
+    folder of part files): what `verify`, the landing view and the quality report read. `run`:
+    seed, scale, run start and expected rows (TableOutput.record), for `verify`'s row count."""
     landing.append_manifest(
         {
             "table": written.table,
@@ -200,6 +202,7 @@ def record_written(
             **({"scenario": scenario} if scenario else {}),
             "window_start": _iso(window[0]),
             "window_end": _iso(window[1]),
+            **(run or {}),
             "written_at": datetime.now(UTC).isoformat(timespec="seconds"),
         }
     )

@@ -18,6 +18,7 @@ from tests.times import micros
 
 from streamforge import api
 from streamforge.cli import main
+from streamforge.engine.late_rows import LateOrigin
 from streamforge.engine.load_profile import cycle_rows
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -37,15 +38,22 @@ def energy_tables() -> dict[str, dict]:
     return {d["table"]: d for d in docs}
 
 
-def batch_rows(entry: dict, seed: int, scale: float = 1.0) -> int:
+def batch_rows(entry: dict, seed: int, scale: float = 1.0, cycles: int = 2) -> int:
     """The rows of a manifest entry's batch by the rule: a dimension's num_rows × scale; a fact's
     or change feed's num_rows × scale, shaped by the table's `profile:` over the entry's window
-    (engine.load_profile, which the engine and the Spark driver share)."""
+    (engine.load_profile, which the engine and the Spark driver share); a profiled fact with
+    late rows: its own rows on time plus the late rows earlier cycles sent (engine.late_rows;
+    the run's last cycle, of `cycles`, takes every row still due)."""
     spec = api.load_plan("Energy", SCHEMA).table(entry["table"]).spec
     if entry["kind"] == "dimension":
         return round(spec.num_rows * scale)
     window = (micros(entry["window_start"]), micros(entry["window_end"]))
     start = micros(START)
+    if entry["kind"] == "fact" and spec.profile is not None and spec.late_rate:
+        origin = LateOrigin(
+            spec.profile, spec.num_rows, scale, seed, spec.name, start, spec.late_rate
+        )
+        return origin.share(entry["cycle"], window, final=entry["cycle"] == cycles - 1).rows
     return cycle_rows(
         spec.profile, spec.num_rows, scale, seed, spec.name, entry["cycle"], window, start
     )
@@ -227,7 +235,7 @@ def test_scale_multiplies_every_num_rows(tmp_path):
         for r in manifest(out)
     }
     rows = {name: count - copies[name] for name, count in rows.items()}
-    expected = {r["table"]: batch_rows(r, api.DEFAULT_SEED, 0.1) for r in manifest(out)}
+    expected = {r["table"]: batch_rows(r, api.DEFAULT_SEED, 0.1, 1) for r in manifest(out)}
     assert rows == expected and set(rows) == set(energy_tables())
 
 

@@ -10,6 +10,7 @@ import pytest
 from tests.times import micros
 
 from streamforge import api
+from streamforge.engine.late_rows import LateOrigin
 from streamforge.engine.load_profile import cycle_rows
 from streamforge.engine.scenario import Scenario, apply_scenario
 from streamforge.readback import read_manifest
@@ -46,7 +47,13 @@ def test_the_next_cycles_follow_the_scenario_and_the_manifest_says_so(tmp_path: 
         # The burst triples the batch, a `profile:` shaping it as usual (engine.load_profile);
         # a fact's duplicates stand in for rows of the batch.
         rule = (spec.profile, spec.num_rows, 3.0, api.DEFAULT_SEED, spec.name, 1, window)
-        assert entry["rows"] == cycle_rows(*rule, START_US)
+        if spec.profile is not None:  # its late rows follow their own cycle (engine.late_rows)
+            late = BURST.late_rate
+            assert late is not None
+            origin = LateOrigin(*rule[:5], START_US, late)
+            assert entry["rows"] == origin.share(1, window).rows
+        else:
+            assert entry["rows"] == cycle_rows(*rule, START_US)
         assert entry["faults"].get("duplicate", 0) > 0 and entry["faults"].get("late", 0) > 0
     readings = {c: next(e for e in by_cycle[c] if e["table"] == "meter_readings") for c in (0, 1)}
     share = {c: readings[c]["anomalous_rows"] / readings[c]["rows"] for c in (0, 1)}

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from tests.times import micros
 
 from streamforge import api
-from streamforge.engine.load_profile import cycle_rows
+from streamforge.engine.late_rows import LateOrigin
 from streamforge.readback import read_manifest
 
 
@@ -33,13 +33,15 @@ def test_a_scenario_applies_to_the_next_cycles_and_lands_in_the_manifest(client:
     for entry in marked:
         assert entry["scenario"] == {"late_rate": 0.3, "duplicate_rate": 0.1, "burst": 2.0}
     facts = [e for e in marked if e["table"] == "meter_readings"]
-    # The YAML's 2,000 rows doubled, shaped by its profile over each file's window.
+    # The YAML's 2,000 rows doubled, shaped by its profile over each file's window; its late
+    # rows (now 30%) follow the cycle they belong to (engine.late_rows).
     profile = api.load_plan("Energy").table("meter_readings").spec.profile
+    assert profile is not None
     start = json.loads((Path(run["destination"]) / "_streamforge" / "state.json").read_text())
+    origin = LateOrigin(profile, 2000, 2.0, 5, "meter_readings", start["meta"]["start_us"], 0.3)
     for e in facts:
         window = (micros(e["window_start"]), micros(e["window_end"]))
-        rule = (profile, 2000, 2.0, 5, "meter_readings", e["cycle"], window)
-        assert e["rows"] == cycle_rows(*rule, start["meta"]["start_us"])
+        assert e["rows"] == origin.share(e["cycle"], window).rows
     assert facts
 
 

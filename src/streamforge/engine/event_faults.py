@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 import pyarrow as pa
 
+from streamforge.engine.late_rows import LateShare, late_rows_of_chunk, late_times
 from streamforge.engine.seeding import FAULTS, rng_for
 from streamforge.plan import TablePlan
 from streamforge.plan.times import MAX_LATE_CYCLES
@@ -35,7 +36,11 @@ def apply_event_faults(
     cycle: int,
     chunk: int,
     interval_us: int,
+    share: LateShare | None = None,
+    batch_rows: int = 0,
 ) -> FaultResult:
+    """`share`: a profiled fact's split of its batch (of `batch_rows` rows) into on-time and late
+    rows (engine/late_rows.py); without it, each row is late with probability `late_rate`."""
     spec = table.spec
     rows = batch.num_rows
     rng = rng_for(seed, table.name, cycle, chunk, "", FAULTS)
@@ -44,7 +49,7 @@ def apply_event_faults(
     late = np.zeros(rows, dtype=bool)
     moved = np.zeros(rows, dtype=bool)
     event = table.event_time
-    if event is not None and rows > 1:
+    if event is not None and (rows > 1 or share is not None):
         index = batch.schema.get_field_index(event)
         stamps = batch.column(index)
         # A null event time (null_rate) has no time to move: such rows are never late or swapped.
@@ -56,7 +61,13 @@ def apply_event_faults(
             shuffled = rng.permutation(picked)
             moved[picked[micros[picked] != micros[shuffled]]] = True
             micros[picked] = micros[shuffled]
-        if spec.late_rate:
+        if share is not None:
+            # The late rows that earlier cycles sent here, at times of their own windows.
+            positions, back = late_rows_of_chunk(share, batch_rows, seed, table.name, cycle, chunk)
+            placed = late_times(share, back, rng.random(len(back)))
+            late[positions] = valid[positions]  # a null event time has no time to move
+            micros[positions] = np.where(valid[positions], placed, micros[positions])
+        elif spec.late_rate:
             # Late rows belong to an earlier cycle's window but arrive in this file.
             late = (rng.random(rows) < spec.late_rate) & valid
             cycles_back = rng.integers(1, MAX_LATE_CYCLES + 1, rows)

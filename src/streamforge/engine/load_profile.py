@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from streamforge.engine.seeding import PROFILE, rng_for
+from streamforge.engine.seeding import PROFILE, PROFILE_BEFORE, rng_for
 from streamforge.plan.times import DAY_US, MICROS
 from streamforge.spec.model import LoadProfile
 
@@ -48,16 +48,26 @@ def cycle_rows(
     """
     if profile is None:
         return max(1, round(num_rows * scale))
-    rng = rng_for(seed, table, cycle, 0, "", PROFILE)
+    # A cycle before the run (< 0) is asked for by late rows (engine/late_rows.py).
+    rng = rng_for(seed, table, abs(cycle), 0, "", PROFILE if cycle >= 0 else PROFILE_BEFORE)
     bursting, rounding = rng.random(2)
+    expected = expected_rows(profile, num_rows, scale, window, run_start_us)
+    if bursting < profile.burst_probability:
+        expected *= profile.burst_multiplier
+    return math.floor(expected + rounding)
+
+
+def expected_rows(
+    profile: LoadProfile, num_rows: int, scale: float, window: tuple[int, int], run_start_us: int
+) -> float:
+    """num_rows × scale × the mean intensity over `window` × the trend since `run_start_us`:
+    a cycle's rows before its burst and rounding."""
     lo, hi = window
     expected = num_rows * scale * mean_intensity(profile, lo, hi)
     if profile.trend:
         days = ((lo + hi) / 2 - run_start_us) / DAY_US
         expected *= math.exp(days * math.log1p(profile.trend))
-    if bursting < profile.burst_probability:
-        expected *= profile.burst_multiplier
-    return math.floor(expected + rounding)
+    return expected
 
 
 def mean_intensity(profile: LoadProfile, lo: int, hi: int) -> float:

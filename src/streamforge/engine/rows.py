@@ -17,6 +17,7 @@ from streamforge.engine.event_faults import apply_event_faults, has_faults
 from streamforge.engine.faults import apply_quality
 from streamforge.engine.generators import generate_values
 from streamforge.engine.key_time import KeyBirths, draw_born_before, keep_in_time, micros_of
+from streamforge.engine.late_rows import LateShare
 from streamforge.engine.load_profile import EventClock
 from streamforge.engine.seeding import KEYS, VALUES, chunk_bounds, rng_for, stable_rng
 from streamforge.engine.shared_draws import remember
@@ -54,6 +55,8 @@ class BatchRequest:
     clock: EventClock | None = None  # the table's `profile:` over `window` (None: even spread)
     # dimension -> the looked-up columns' versions, for point-in-time lookups (engine/versions.py)
     lookups: Mapping[str, Versions] = field(default_factory=dict)
+    # A profiled fact with `late_rate`: which rows of the batch are late, from which cycle
+    late: LateShare | None = None
 
     @property
     def chunk_count(self) -> int:
@@ -239,7 +242,14 @@ def make_chunk(req: BatchRequest, chunk: int) -> Chunk:
     faulted = req.table.kind == "fact" and has_faults(req.table)
     if faulted:
         result = apply_event_faults(
-            req.table, batch, req.seed, req.cycle, chunk, req.window[1] - req.window[0]
+            req.table,
+            batch,
+            req.seed,
+            req.cycle,
+            chunk,
+            req.window[1] - req.window[0],
+            req.late,
+            req.rows,
         )
         batch, faults, source = result.batch, result.counts, result.source
         masks = {name: mask[result.source] for name, mask in masks.items()}

@@ -10,6 +10,9 @@ import numpy as np
 CHUNK_ROWS = 1 << 16
 
 VALUES, NULLS, ANOMALIES, ROWS, STABLE, FAULTS, KEYS, PROFILE = 0, 1, 2, 3, 4, 5, 6, 7
+# Late rows of a profiled fact (engine/late_rows.py); *_BEFORE: cycles before the run (< 0),
+# for the random streams' cycle numbers must not be negative.
+LATE, LATE_BEFORE, PROFILE_BEFORE = 8, 9, 10
 
 
 def name_code(name: str) -> int:

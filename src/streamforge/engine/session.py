@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pyarrow as pa
@@ -43,6 +43,9 @@ class TableOutput:
     # feed tracks, or that references a changing entity): a writer that makes the rows elsewhere
     # must still drain `chunks` before the next table.
     settles_state: bool = False
+    # What `verify` needs to judge the batch's row count, for its manifest line (seed, scale,
+    # run start, the rows the table's rule expects: RunSettings.run_record).
+    record: dict = field(default_factory=dict)
 
 
 class Session:
@@ -94,7 +97,8 @@ class Session:
             if table.name in self._looked_up:
                 chunks = self._keep_versions(table, chunks)
             stateful = entity.tracked_by is not None or bool(pins) or table.name in self._looked_up
-            yield TableOutput(table, 0, rows, table_schema(table), chunks, req, stateful)
+            record = self.settings.run_record(table, 0, None)
+            yield TableOutput(table, 0, rows, table_schema(table), chunks, req, stateful, record)
         for entity in self.plan.entities.values():
             if entity.source != entity.name and entity.name not in state.entities:
                 feed = self.plan.table(entity.source)
@@ -149,9 +153,10 @@ class Session:
         # for its DELETE could fall before the row that names the key (keys in time).
         self._named_now = {}
         for table in self.plan.streams:
-            rows = self.settings.rows(table, cycle, window)
+            late = self.settings.late_share(table, cycle, window, final)
+            rows = late.rows if late is not None else self.settings.rows(table, cycle, window)
             first = state.next_row_key.get(table.name, 1)
-            req = self._request(table, cycle, rows, first, window)
+            req = replace(self._request(table, cycle, rows, first, window), late=late)
             state.next_row_key[table.name] = first + rows
             if table.feed is not None:
                 entity = state.entities[table.feed.entity]
@@ -164,11 +169,16 @@ class Session:
                 self._remember_named(table, result.chunk.batch)
                 chunk = self._deliver(table, result.chunk.batch, cycle, final)
                 landed = chunk.batch.num_rows
-                yield TableOutput(table, cycle, landed, table_schema(table), iter([chunk]))
+                record = self.settings.run_record(table, cycle, window)
+                schema = table_schema(table)
+                yield TableOutput(table, cycle, landed, schema, iter([chunk]), record=record)
             else:
                 check_room(table, first + rows - 2, cycle)  # row numbers first-1 .. first+rows-2
                 chunks = iter_chunks(req, self.settings.workers)
-                yield TableOutput(table, cycle, rows, table_schema(table), chunks, req)
+                record = self.settings.run_record(table, cycle, window)
+                yield TableOutput(
+                    table, cycle, rows, table_schema(table), chunks, req, record=record
+                )
         state.next_cycle = cycle + 1
 
     def _deliver(self, table: TablePlan, batch: pa.RecordBatch, cycle: int, final: bool) -> Chunk:

@@ -80,7 +80,7 @@ class Tally:
             table.name, table.kind, output.cycle, path, self.rows, size, self.anomalies,
             self.anomalous_rows,
         )  # fmt: skip
-        record_written(landing, written, fmt, self.faults, window, None, scenario)
+        record_written(landing, written, fmt, self.faults, window, None, scenario, output.record)
         return written
 
 

@@ -47,3 +47,9 @@ def start_micros(start: datetime | None) -> int:
 def is_birth_date(name: str) -> bool:
     """`birth_date`, `dob`, `born_on`, ...: drawn 18-90 years back, never an event time."""
     return BIRTH.search(name) is not None
+
+
+def iso_micros(micros: int) -> str:
+    """Microseconds since the epoch as ISO-8601 UTC text ('2026-01-05T00:00:00Z'), as the
+    manifest writes times."""
+    return datetime.fromtimestamp(micros / MICROS, UTC).isoformat().replace("+00:00", "Z")

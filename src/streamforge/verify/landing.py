@@ -22,6 +22,7 @@ from streamforge.plan import Plan, TablePlan
 from streamforge.readback import read_manifest
 from streamforge.verify.checks import judge_checks, read_checks
 from streamforge.verify.columns import check_columns
+from streamforge.verify.cycle_counts import ROWS_READ, WindowTally, judge_cycle_rows, moves_rows
 from streamforge.verify.feeds import (
     as_int64,
     check_changed_fields,
@@ -30,7 +31,14 @@ from streamforge.verify.feeds import (
     order_of,
 )
 from streamforge.verify.hierarchy import check_forest
-from streamforge.verify.lookups import History, Lookup, judge_lookups, read_lookups
+from streamforge.verify.lookup_exprs import ExprLookup
+from streamforge.verify.lookups import (
+    History,
+    Lookup,
+    judge_lookups,
+    read_lookups,
+    wanted_columns,
+)
 from streamforge.verify.profile_shape import ProfileTally, judge_profile, on_time_times
 from streamforge.verify.read import Landed, arrow_type, read_landed
 from streamforge.verify.references import When, check_reference
@@ -50,9 +58,10 @@ class _Run:
     rules: dict[str, dict[str, Rule]]
     files: dict[str, list[dict]]
     checks: dict[str, dict[str, str]] = field(default_factory=dict)  # table -> name -> rule
-    lookups: dict[str, list[Lookup]] = field(default_factory=dict)  # table -> its bare lookups
+    lookups: dict[str, list[Lookup | ExprLookup]] = field(default_factory=dict)  # table ->
     histories: dict[tuple[str, str], History] = field(default_factory=dict)  # (entity, column)
     profiles: dict[str, ProfileTally] = field(default_factory=dict)  # table -> rows by hour
+    windows: dict[str, WindowTally] = field(default_factory=dict)  # table -> rows by window
     timelines: dict[str, Timeline] = field(default_factory=dict)
     states: dict[str, EntityState] = field(default_factory=dict)
     seen: dict[tuple[str, str], SeenValues] = field(default_factory=dict)
@@ -100,6 +109,11 @@ def verify_landing(
         entries.sort(key=lambda e: e["cycle"])
         report.files[name] = len(entries)
         report.rows[name] = 0
+    streamed = [e["cycle"] for t in plan.streams for e in run.files[t.name]]
+    covered = range(min(streamed), max(streamed) + 1) if streamed else range(0)
+    for table in plan.tables:
+        if _by_event_time(run, table):
+            run.windows[table.name] = WindowTally(run.files[table.name])
     _date_keys(run, in_flight)
     _collect_histories(run, in_flight)
     for entity in plan.entities.values():
@@ -119,6 +133,10 @@ def verify_landing(
     for table in plan.streams:
         if table.name in run.profiles:
             judge_profile(report, table, run.profiles[table.name])
+        if table.name in run.windows:
+            run.windows[table.name].judge(report, table, final=False)
+    for table in plan.tables:  # after the pass: each file's rows as read
+        judge_cycle_rows(report, table, run.files[table.name], covered)
     for name, rows in in_flight.items():
         roles = plan.table(name).feed
         if roles is not None and roles.entity in run.states and rows.num_rows:
@@ -194,7 +212,7 @@ def _collect_histories(run: _Run, in_flight: Mapping[str, pa.Table]) -> None:
     """Each looked-up dimension column over time: its snapshot, then the after-image of every
     INSERT and UPDATE of its change feed (late rows and rows still in flight included)."""
     plan = run.plan
-    wanted = {(look.entity, look.source) for looks in run.lookups.values() for look in looks}
+    wanted = set().union(*(wanted_columns(looks) for looks in run.lookups.values()))
     for entity_name, column in sorted(wanted):
         history = run.histories[(entity_name, column)] = History()
         entity = plan.entities[entity_name]
@@ -248,6 +266,7 @@ def _judge(run: _Run, table: TablePlan, entry: dict) -> None:
         return
     data = landed.data
     report.rows[table.name] += data.num_rows
+    entry[ROWS_READ] = data.num_rows
     if data.num_rows != entry.get("rows"):
         report.add(
             table.name,
@@ -296,6 +315,22 @@ def _judge(run: _Run, table: TablePlan, entry: dict) -> None:
         judge_lookups(report, table, cycle, data, run.lookups[table.name], run.histories)
     if table.spec.profile is not None:
         _tally_profile(run, table, entry, data)
+    if table.name in run.windows:
+        event = table.event_time if table.feed is None else table.feed.timestamp_column
+        stamps = data.column(event or "")
+        kept = fresh & stamps.is_valid().to_numpy(zero_copy_only=False)
+        run.windows[table.name].add(as_int64(stamps)[kept])
+
+
+def _by_event_time(run: _Run, table: TablePlan) -> bool:
+    """Judge the rows by event-time window (cycle_counts.WindowTally): late rows move between
+    files, and every row keeps its event time (no anomaly or null there; a fact's duplicate
+    overwrites a row, so its rows by time are not its count)."""
+    event = table.event_time if table.feed is None else table.feed.timestamp_column
+    rule = run.rules[table.name].get(event or "")
+    if not moves_rows(table) or rule is None or rule.anomaly_rate or rule.null_rate:
+        return False
+    return table.feed is not None or not table.spec.duplicate_rate
 
 
 def _tally_profile(run: _Run, table: TablePlan, entry: dict, data: pa.Table) -> None:

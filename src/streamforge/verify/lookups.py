@@ -20,6 +20,12 @@ import pyarrow.compute as pc
 import yaml
 
 from streamforge.plan import TablePlan
+from streamforge.verify.lookup_exprs import (
+    ExprLookup,
+    judge_expr_lookups,
+    parse_expr_lookup,
+    resolve_fk,
+)
 from streamforge.verify.report import Report
 
 BARE = re.compile(r"^\s*([A-Za-z_]\w*)\.([A-Za-z_]\w*)\s*$")
@@ -35,36 +41,46 @@ class Lookup:
     nullable: bool  # the column has a null_rate: its nulls are not judged
 
 
-def read_lookups(file: Path, table: TablePlan) -> list[Lookup]:
-    """The table's bare-lookup columns, from `columns:` of its YAML file."""
+def read_lookups(file: Path, table: TablePlan) -> list[Lookup | ExprLookup]:
+    """The table's lookup columns, from `columns:` of its YAML file: bare ones (`store.region`)
+    as Lookup, lookups inside a larger expression as ExprLookup (lookup_exprs.py)."""
     root = yaml.compose(Path(file).read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
     columns = _get(root, "columns")
     if not isinstance(columns, yaml.MappingNode):
         return []
-    found = []
+    found: list[Lookup | ExprLookup] = []
     for key, node in columns.value:
         expr = _get(node, "expr")
-        match = BARE.match(str(expr.value)) if isinstance(expr, yaml.ScalarNode) else None
+        if not isinstance(expr, yaml.ScalarNode):
+            continue
         hidden = _get(node, "hidden")
         if isinstance(hidden, yaml.ScalarNode) and hidden.value.lower() == "true":
             continue  # not written: nothing to judge
-        if match is None or _number(node, "anomaly_rate") > 0:
+        if _number(node, "anomaly_rate") > 0:
             continue
-        fk = _foreign_key(table, match.group(1))
+        nullable = _number(node, "null_rate") > 0
+        match = BARE.match(str(expr.value))
+        if match is None:
+            computed = parse_expr_lookup(str(key.value), str(expr.value), table, nullable)
+            if computed is not None:
+                found.append(computed)
+            continue
+        fk = resolve_fk(table, match.group(1))
         if fk is not None:
             entity = table.foreign_keys[fk].entity
-            nullable = _number(node, "null_rate") > 0
             found.append(Lookup(str(key.value), fk, entity, match.group(2), nullable))
     return found
 
 
-def _foreign_key(table: TablePlan, prefix: str) -> str | None:
-    """The foreign-key column a lookup goes through: `<fk_column>.` or `<dimension>.` (when one
-    column of the table points at that dimension)."""
-    if prefix in table.foreign_keys:
-        return prefix
-    through = [c for c, fk in table.foreign_keys.items() if fk.entity == prefix]
-    return through[0] if len(through) == 1 else None
+def wanted_columns(lookups: list[Lookup | ExprLookup]) -> set[tuple[str, str]]:
+    """(entity, column) of every dimension column the lookups read."""
+    wanted = set()
+    for look in lookups:
+        if isinstance(look, Lookup):
+            wanted.add((look.entity, look.source))
+        else:
+            wanted |= {(ref.entity, ref.source) for ref in look.refs}
+    return wanted
 
 
 @dataclass(slots=True)
@@ -110,16 +126,17 @@ def judge_lookups(
     table: TablePlan,
     cycle: int,
     data: pa.Table,
-    lookups: list[Lookup],
+    lookups: list[Lookup | ExprLookup],
     histories: dict[tuple[str, str], History],
 ) -> None:
-    """Rows of one file whose lookup column differs from the dimension as it stood then."""
+    """Rows of one file whose lookup column differs from the dimension as it stood then (bare
+    lookups here, expressions by lookup_exprs.judge_expr_lookups)."""
     event = table.event_time
     if event is None or event not in data.column_names:
         return
     times = pc.cast(data.column(event), pa.int64()).to_numpy(zero_copy_only=False)
     timed = data.column(event).is_valid().to_numpy(zero_copy_only=False)
-    for look in lookups:
+    for look in (one for one in lookups if isinstance(one, Lookup)):
         history = histories.get((look.entity, look.source))
         if history is None or look.column not in data.column_names:
             continue
@@ -150,6 +167,9 @@ def judge_lookups(
                 count=int(wrong.sum()),
                 example=int(keys[i]),
             )
+    computed = [one for one in lookups if isinstance(one, ExprLookup)]
+    if computed:
+        judge_expr_lookups(report, table, cycle, data, computed, histories)
 
 
 def _get(node: yaml.Node | None, key: str) -> yaml.Node | None:

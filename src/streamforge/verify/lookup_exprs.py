@@ -1,0 +1,208 @@
+"""Whole expressions with point-in-time lookups, judged on each landed file (issue 13.2).
+
+A column such as `lower(shop.region)`, `round(quantity * product.unit_price_usd, 2)` or
+`coalesce(note, customer.segment)` must equal its expression evaluated over the row, each lookup
+being the dimension's column *as it stood at the row's event time* (lookups.History: the oracle's
+own replay of the landed snapshot and change feed). The expression is read from the YAML here,
+parsed by sqlglot as Spark SQL and run by DuckDB over the landed columns plus the as-of values,
+then cast to the landed column's type: none of the generator's expression code runs. An
+expression naming a column that is not written (hidden) cannot be evaluated and is not judged;
+nor is a column with an `anomaly_rate` (its broken rows are meant to differ).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import sqlglot
+from sqlglot import exp
+
+from streamforge.plan import TablePlan
+from streamforge.verify.report import Report
+
+EARLIEST = np.iinfo(np.int64).min
+TOLERANCE = 1e-9  # relative, for floating-point results (DuckDB and Spark may round the last bit)
+
+
+@dataclass(frozen=True, slots=True)
+class Ref:
+    """One lookup inside an expression: `<prefix>.<source>` through the fact's `fk` column."""
+
+    fk: str
+    entity: str
+    source: str
+    alias: str  # the name its as-of value takes in the evaluated table
+
+
+@dataclass(frozen=True, slots=True)
+class ExprLookup:
+    column: str  # the fact's column
+    sql: str  # the expression in DuckDB's dialect, lookups renamed to their aliases
+    refs: tuple[Ref, ...]
+    inputs: frozenset[str]  # the row's own columns it reads
+    nullable: bool  # the column has a null_rate: its nulls are not judged
+
+
+def parse_expr_lookup(
+    column: str, text: str, table: TablePlan, nullable: bool
+) -> ExprLookup | None:
+    """The expression's lookups resolved through the table's foreign keys; None when it has no
+    lookup, names a prefix that is no foreign key or dimension, or does not parse."""
+    try:
+        tree = sqlglot.parse_one(text, read="spark")
+    except sqlglot.errors.ParseError:
+        return None
+    refs: dict[tuple[str, str], Ref] = {}
+    inputs = set()
+    for node in list(tree.find_all(exp.Column)):
+        prefix = node.table
+        if not prefix:
+            inputs.add(node.name)
+            continue
+        fk = resolve_fk(table, prefix)
+        if fk is None:
+            return None
+        key = (fk, node.name)
+        if key not in refs:
+            alias = f"__lookup_{len(refs)}"
+            refs[key] = Ref(fk, table.foreign_keys[fk].entity, node.name, alias)
+        node.replace(exp.column(refs[key].alias, quoted=True))
+    if not refs:
+        return None
+    return ExprLookup(
+        column, tree.sql(dialect="duckdb"), tuple(refs.values()), frozenset(inputs), nullable
+    )
+
+
+def resolve_fk(table: TablePlan, prefix: str) -> str | None:
+    """The foreign-key column a lookup goes through: `<fk_column>.` or `<dimension>.` (when one
+    column of the table points at that dimension)."""
+    if prefix in table.foreign_keys:
+        return prefix
+    through = [c for c, fk in table.foreign_keys.items() if fk.entity == prefix]
+    return through[0] if len(through) == 1 else None
+
+
+def judge_expr_lookups(
+    report: Report,
+    table: TablePlan,
+    cycle: int,
+    data: pa.Table,
+    lookups: list[ExprLookup],
+    histories: dict,
+) -> None:
+    """Rows of one file whose column differs from its expression over the dimension as it stood
+    at the row's event time. `histories`: (entity, column) -> lookups.History."""
+    event = table.event_time
+    if event is None or event not in data.column_names:
+        return
+    times = pc.cast(data.column(event), pa.int64()).to_numpy(zero_copy_only=False)
+    timed = data.column(event).is_valid().to_numpy(zero_copy_only=False)
+    asked = np.where(timed, times, EARLIEST)
+    for look in lookups:
+        if look.column not in data.column_names or not look.inputs <= set(data.column_names):
+            continue  # reads a hidden column: only the generator has it
+        judged = timed.copy()
+        columns = {name: _naive(data.column(name)) for name in look.inputs}
+        for ref in look.refs:
+            history = histories.get((ref.entity, ref.source))
+            if history is None:
+                judged[:] = False
+                break
+            fk = data.column(ref.fk)
+            keys = pc.cast(fk, pa.int64()).fill_null(0).to_numpy(zero_copy_only=False)
+            found, stood = history.as_of(keys, asked)
+            # A null key looks up NULL; a key the dimension never had is an orphan (reported
+            # elsewhere), so its row is not judged here.
+            present = fk.is_valid().to_numpy(zero_copy_only=False)
+            judged &= found | ~present
+            if stood is None:
+                stood = pa.nulls(data.num_rows)
+            columns[ref.alias] = _naive(
+                pc.if_else(pa.array(present & found), stood, pa.scalar(None, stood.type))
+            )
+        landed = data.column(look.column).combine_chunks()
+        if look.nullable:
+            judged &= landed.is_valid().to_numpy(zero_copy_only=False)
+        if not judged.any():
+            continue
+        expected = _evaluate(look.sql, pa.table(columns), landed.type)
+        _report(report, table, cycle, data, look, landed, expected, judged)
+
+
+def _report(report, table, cycle, data, look, landed, expected, judged) -> None:
+    if pa.types.is_floating(landed.type):
+        a = landed.to_numpy(zero_copy_only=False).astype(np.float64)
+        b = expected.to_numpy(zero_copy_only=False).astype(np.float64)
+        same = np.isclose(a, b, rtol=TOLERANCE, atol=0) | (np.isnan(a) & np.isnan(b))
+    else:
+        equal = pc.fill_null(pc.equal(landed, expected), False).to_numpy(zero_copy_only=False)
+        nulls = pc.and_(landed.is_null(), expected.is_null()).to_numpy(zero_copy_only=False)
+        same = equal | nulls
+    wrong = judged & ~same
+    if not wrong.any():
+        return
+    i = int(np.flatnonzero(wrong)[0])
+    key = table.primary_key if table.primary_key in data.column_names else look.refs[0].fk
+    example = data.column(key)[i].as_py()
+    report.add(
+        table.name,
+        cycle,
+        f"{int(wrong.sum())} rows of {look.column} differ from its expression over the "
+        f"dimensions as they stood at {table.event_time} (e.g. {key} {example}: "
+        f"{landed[i].as_py()!r}, the expression gives {expected[i].as_py()!r})",
+        column=look.column,
+        kind="lookup",
+        count=int(wrong.sum()),
+        example=example,
+    )
+
+
+def _naive(column: pa.ChunkedArray | pa.Array) -> pa.Array:
+    """Timestamps without their zone (DuckDB compares and adds naive UTC times)."""
+    array = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    if pa.types.is_timestamp(array.type) and array.type.tz is not None:
+        return array.cast(pa.timestamp(array.type.unit))
+    return array
+
+
+def _evaluate(sql: str, rows: pa.Table, target: pa.DataType) -> pa.Array:
+    """`sql` over `rows` in DuckDB, cast to `target` as Spark's cast to the declared type."""
+    cast = _duck_type(target)
+    select = f"CAST(({sql}) AS {cast})" if cast else f"({sql})"
+    con = duckdb.connect(config={"threads": 1})
+    try:
+        con.register("landed", rows)
+        result = con.sql(f"SELECT {select} AS v FROM landed").to_arrow_table()
+    finally:
+        con.close()
+    assert result is not None
+    values = result.column(0).combine_chunks()
+    with contextlib.suppress(pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        values = values.cast(target, safe=False)
+    return values
+
+
+def _duck_type(t: pa.DataType) -> str | None:
+    if pa.types.is_decimal(t):
+        return f"DECIMAL({t.precision},{t.scale})"
+    simple = {
+        pa.string(): "VARCHAR",
+        pa.large_string(): "VARCHAR",
+        pa.int8(): "TINYINT",
+        pa.int16(): "SMALLINT",
+        pa.int32(): "INTEGER",
+        pa.int64(): "BIGINT",
+        pa.float32(): "FLOAT",
+        pa.float64(): "DOUBLE",
+        pa.bool_(): "BOOLEAN",
+        pa.date32(): "DATE",
+    }
+    if pa.types.is_timestamp(t):
+        return "TIMESTAMP"
+    return simple.get(t)
