@@ -92,10 +92,13 @@ def department_template(kind: str, department: str | None) -> pools.Template:
     return pools.Template(pools.Pool(pa.array(names, pa.string())))
 
 
-def category_column(table: TableSpec, exclude: str) -> ColumnSpec | None:
-    """The row's department or category column that a product name follows: a drawn string
-    (a computed one is made after the row's drawn columns, so it cannot be re-made here)."""
-    for name in CATEGORY_COLUMNS:
+def category_column(table: TableSpec, exclude: str, kind: str = "product") -> ColumnSpec | None:
+    """The row's column that a text of `kind` follows: a product's department or category, a
+    part's material. A drawn string (a computed one is made after the row's drawn columns, so it
+    cannot be re-made here); None when the row has none or `kind` follows nothing."""
+    names: dict[str, tuple[str, ...]] = {"part": ("material",)}
+    names.update(product=CATEGORY_COLUMNS, product_description=CATEGORY_COLUMNS)
+    for name in names.get(kind, ()):
         col = table.column(name)
         if col is not None and name != exclude and col.type == "string" and col.expr is None:
             return col
@@ -134,6 +137,19 @@ def by_department(kind: str, departments: pa.Array, rng: np.random.Generator) ->
     return pa.concat_arrays(parts).take(pa.array(inverse))
 
 
+def by_material(materials: pa.Array, rng: np.random.Generator) -> pa.Array:
+    """`<the row's material> <part>, <size>`: the material as the vocabulary spells it
+    (STAINLESS_STEEL -> "Stainless steel"), else its words; a null material is drawn."""
+    if isinstance(materials, pa.ChunkedArray):
+        materials = materials.combine_chunks()
+    encoded = pc.dictionary_encode(materials)
+    spelled = pa.array([words.spell_material(v) for v in encoded.dictionary.to_pylist()])
+    drawn = _pool(words.PART_MATERIALS).sample(rng, len(materials))
+    named = pc.fill_null(spelled.take(encoded.indices), drawn)
+    rest = pools.Template(_pool(words.PART_NOUNS, ", "), _pool(words.PART_SIZES))
+    return pc.binary_join_element_wise(named, rest.render(rng, len(materials)), " ")
+
+
 class TextGenerator(ValueGenerator):
     """`product_name`/`product_title` (and `name`/`title` of a product table), `*_description`,
     `review`, `notes`/`comment`, `*_title`: sentence-like text (see `text_kind`)."""
@@ -158,13 +174,17 @@ class TextGenerator(ValueGenerator):
         if kind is None:  # `name`/`title` outside a product table: someone else's field
             return self._fallback(col).generate(col, ctx)
         made = template(kind)
-        if kind in ("product", "product_description") and not col.unique and ctx.row is not None:
-            category = category_column(ctx.row.table, col.name)
-            if category is not None:
-                departments = ctx.row.known.get(category.name)
-                if departments is None:
-                    departments = generate_values(category, ctx.row.context(category.name))
-                return by_department(kind, departments, ctx.rng)
+        category = None
+        if not col.unique and ctx.row is not None:
+            category = category_column(ctx.row.table, col.name, kind)
+        if category is not None:
+            assert ctx.row is not None
+            followed = ctx.row.known.get(category.name)
+            if followed is None:
+                followed = generate_values(category, ctx.row.context(category.name))
+            if kind == "part":
+                return by_material(followed, ctx.rng)
+            return by_department(kind, followed, ctx.rng)
         if col.unique:
             return made.render_numbers(distinct_numbers(ctx, made.size))
         return made.render(ctx.rng, ctx.rows)
