@@ -470,9 +470,9 @@ def _check_out_folder(landing: LocalLanding, out: Path, fresh: bool) -> None:
     import errno
     import os
 
-    from streamforge.engine_spark.paths import landing_place
     from streamforge.errors import storage_error
     from streamforge.landing_write import claim_landing
+    from streamforge.sinks.mounted_paths import landing_place
 
     landing_place(str(out))  # a URI (s3:/b/x after click.Path) is refused, no folder made
     for folder in (out, *out.parents):  # nothing is made here: only looked at
@@ -502,8 +502,8 @@ def _engine_writer(
             "(see the README), or use --engine local"
         )
     from streamforge.engine_spark.native import check_writer, landing_writer
-    from streamforge.engine_spark.paths import landing_place
     from streamforge.engine_spark.start import local_session
+    from streamforge.sinks.mounted_paths import landing_place
 
     # A URI is refused even as the CLI passes it (click.Path makes s3://b/x the path s3:/b/x).
     root = landing_place(str(out)).path
