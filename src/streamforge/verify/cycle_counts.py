@@ -97,7 +97,8 @@ def judge_cycle_rows(report: Report, table: TablePlan, entries: list[dict], cycl
         )
     last = max((e["cycle"] for e in entries), default=-1)
     for entry in judged:
-        bands = _file_bands(table, entry, final=entry["cycle"] == last)
+        final = bool(entry.get("final")) or entry["cycle"] == last
+        bands = _file_bands(table, entry, final)
         rows = int(entry.get(ROWS_READ, entry.get("rows", 0)))
         if table.feed is not None:  # a change feed's duplicates are extra copies (announced)
             rows -= int((entry.get("faults") or {}).get("duplicate", 0))
@@ -138,11 +139,12 @@ class WindowTally:
         inside = (at >= 0) & (times < self.ends[np.maximum(at, 0)])
         self.counts += np.bincount(at[inside], minlength=len(self.entries))
 
-    def judge(self, report: Report, table: TablePlan, final: bool) -> None:
+    def judge(self, report: Report, table: TablePlan) -> None:
         """A finding per window whose rows by event time leave its cycle's count. Windows whose
-        late rows may still be in flight (the last MAX_LATE_CYCLES, unless the last file was a
-        finite run's final one, which is not recorded) only get an upper bound."""
+        late rows may still be in flight (the last MAX_LATE_CYCLES, unless the last file is a
+        finite run's final one: `final` in its manifest line) only get an upper bound."""
         last = len(self.entries) - 1
+        final = bool(self.entries) and bool(self.entries[-1].get("final"))
         for i, entry in enumerate(self.entries):
             if not judgeable(entry):
                 continue

@@ -134,7 +134,7 @@ def verify_landing(
         if table.name in run.profiles:
             judge_profile(report, table, run.profiles[table.name])
         if table.name in run.windows:
-            run.windows[table.name].judge(report, table, final=False)
+            run.windows[table.name].judge(report, table)
     for table in plan.tables:  # after the pass: each file's rows as read
         judge_cycle_rows(report, table, run.files[table.name], covered)
     for name, rows in in_flight.items():
