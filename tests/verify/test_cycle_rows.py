@@ -8,6 +8,7 @@ import json
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 from tests.times import at
 
@@ -177,3 +178,19 @@ def test_rows_dropped_from_the_last_window_are_reported(landing, tmp_path) -> No
     _rewrite_manifest(out, entries)
     found = _rows_findings(out, schema)
     assert [(f.table, f.cycle, f.count) for f in found] == [("orders", CYCLES - 1, len(own) - 2)]
+
+
+def test_a_recorded_expectation_off_the_rule_is_reported(landing, tmp_path) -> None:
+    """The generator's expected rows per cycle (manifest) must be the YAML's: num_rows x scale
+    x the profile's mean load over the window, as verify computes it."""
+    schema, _, scale = landing
+    out = _copy(landing, tmp_path)
+    entries = read_manifest(out)
+    entry = next(e for e in entries if e["table"] == "orders" and e["cycle"] == 3)
+    hours = (np.array(HOURLY) / np.mean(HOURLY))[3]  # cycle 3 is 03:00-04:00 UTC
+    assert entry["expected_rows"] == pytest.approx(200 * scale * hours)
+    entry["expected_rows"] *= 1.01
+    _rewrite_manifest(out, entries)
+    found = _rows_findings(out, schema)
+    assert [(f.table, f.cycle) for f in found] == [("orders", 3)]
+    assert "the manifest expects" in found[0].message

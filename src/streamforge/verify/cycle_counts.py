@@ -97,6 +97,7 @@ def judge_cycle_rows(report: Report, table: TablePlan, entries: list[dict], cycl
         )
     last = max((e["cycle"] for e in entries), default=-1)
     for entry in judged:
+        _check_recorded(report, table, entry)
         final = bool(entry.get("final")) or entry["cycle"] == last
         bands = _file_bands(table, entry, final)
         rows = int(entry.get(ROWS_READ, entry.get("rows", 0)))
@@ -104,6 +105,24 @@ def judge_cycle_rows(report: Report, table: TablePlan, entries: list[dict], cycl
             rows -= int((entry.get("faults") or {}).get("duplicate", 0))
         if not any(low <= rows <= high for low, high in bands):
             _say(report, table, entry, rows, bands, "rows")
+
+
+def _check_recorded(report: Report, table: TablePlan, entry: dict) -> None:
+    """The generator's `expected_rows` must be the rule's: else it read the profile otherwise."""
+    recorded = entry.get("expected_rows")
+    if recorded is None:
+        return
+    window = (_micros(entry["window_start"]), _micros(entry["window_end"]))
+    mine = expected_rows(table, float(entry["scale"]), window, _micros(entry["run_start"]))
+    if abs(float(recorded) - mine) > 1e-6 * max(1.0, abs(mine)):
+        report.add(
+            table.name,
+            entry["cycle"],
+            f"the manifest expects {float(recorded):,.6g} rows in this cycle, but num_rows "
+            f"{table.spec.num_rows:,} × scale {float(entry['scale']):g} over its window gives "
+            f"{mine:,.6g} by the YAML's profile",
+            kind="rows",
+        )
 
 
 def judgeable(entry: dict) -> bool:
