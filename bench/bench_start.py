@@ -15,9 +15,16 @@ are exported to a temp folder and every timed run of it alternates with a run of
 so both see the same load: on a shared machine compare their ratio, not absolute seconds. The
 load average is printed with the table.
 
-The Faker caches (cache_dir.py: the pool file, the provider names) live in a temp folder per
-build: the warm-up fills them, so `validate` and `generate` are warm starts; `generate, cold pool
-cache` gives every run an empty one (what a first run after installing pays).
+The caches (cache_dir.py: the Faker pool file, the provider names, the checked sectors of
+check_cache.py) live in a temp folder per build: the warm-up fills them, so `validate` and
+`generate` are warm starts (a user's every run while the schema files stay as they are);
+`..., cold check cache` forgets the checked sectors before every run (the first run after
+editing a table file, or after upgrading StreamForge or a package); `generate, cold pool cache`
+gives every run an empty cache folder (what a first run after installing pays). `python -c pass`
+is the interpreter's own start on this machine, which every row includes.
+
+The child processes may write .pyc files (PYTHONDONTWRITEBYTECODE is dropped for them), as an
+installed package has them.
 """
 
 from __future__ import annotations
@@ -44,7 +51,8 @@ class Case:
     name: str
     args: Callable[[Build, Path], list[str]]  # (build, scratch folder) -> the command's arguments
     target_s: float | None  # the goal of issue 14, wall time on a quiet machine
-    cold_cache: bool = False
+    cold_cache: bool = False  # an empty cache folder: no Faker pools, names or checks
+    cold_checks: bool = False  # only the checked sectors forgotten (check_cache.py)
 
 
 @dataclass
@@ -66,6 +74,7 @@ def shipped_sectors() -> list[str]:
 
 def start_cases() -> list[Case]:
     return [
+        Case("python -c pass (no streamforge)", lambda b, s: [], None),
         Case("--version", lambda b, s: ["--version"], 0.15),
         Case("--help", lambda b, s: ["--help"], 0.15),
     ]
@@ -81,7 +90,9 @@ def sector_cases(sector: str) -> list[Case]:
 
     return [
         Case(f"validate schema/{sector}", validate, 0.3),
+        Case(f"validate schema/{sector}, cold check cache", validate, None, cold_checks=True),
         Case(f"generate {sector}", generate, 0.5),
+        Case(f"generate {sector}, cold check cache", generate, None, cold_checks=True),
         Case(f"generate {sector}, cold pool cache", generate, None, cold_cache=True),
     ]
 
@@ -91,11 +102,18 @@ def run_once(build: Build, case: Case, scratch: Path) -> tuple[float, float]:
     cache = build.cache
     if case.cold_cache:
         cache = Path(tempfile.mkdtemp(dir=scratch, prefix="cold-cache-"))
+    elif case.cold_checks:
+        shutil.rmtree(cache / "checks", ignore_errors=True)
     env = {**os.environ, "PYTHONPATH": str(build.src), "STREAMFORGE_CACHE_DIR": str(cache)}
+    # An installed package has its .pyc files (pip compiles them); a shell that forbids writing
+    # them would time compiling every module on every run instead.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    args = case.args(build, scratch)
+    command = ["-m", "streamforge", *args] if args else ["-c", "pass"]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     began = time.perf_counter()
     subprocess.run(
-        [sys.executable, "-m", "streamforge", *case.args(build, scratch)],
+        [sys.executable, *command],
         env=env,
         cwd=scratch,  # no ./schema here: the shipped sector library is used
         check=True,

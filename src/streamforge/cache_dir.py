@@ -33,7 +33,19 @@ def cache_dir() -> Path:
 
 @functools.cache
 def faker_version() -> str:
-    """Faker's installed version, read from its metadata (importing Faker costs ~0.2 s)."""
+    """Faker's installed version, read from its metadata (importing Faker costs ~0.2 s).
+
+    The one `faker-<version>.dist-info` folder beside the package, when there is exactly one:
+    importlib.metadata (what else answers) costs ~0.02 s of imports and a scan of every folder
+    on sys.path, a tenth of a small `generate`."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("faker")
+    if spec is not None and spec.origin is not None:
+        beside = Path(spec.origin).parent.parent
+        found = [p.name for p in beside.glob("[Ff]aker-*.dist-info")]
+        if len(found) == 1:
+            return found[0][len("faker-") : -len(".dist-info")]
     from importlib.metadata import version
 
     return version("Faker")

@@ -171,3 +171,24 @@ def test_every_shipped_department_has_names() -> None:
     raw = yaml.safe_load(VOCAB.read_text())
     for department in product["columns"]["department"]["values"]:
         assert department in raw and _family_names(department), department
+
+
+def test_a_part_description_names_its_rows_material(run_lab) -> None:
+    """`<material> <part>, <size>` with the row's own material, spelled as words."""
+    spelled = {"CARBON_STEEL": "Carbon steel", "ABS_PLASTIC": "ABS plastic", "glass fiber": None}
+    columns = {
+        "part_id": "int",
+        "part_description": "string",
+        "material": {"type": "string", "values": list(spelled), "null_rate": 0.1},
+    }
+    rows = run_lab({"part": {"type": "dimension", "num_rows": 1000, "columns": columns}}).rows(
+        "part"
+    )
+    for row in rows:
+        material = spelled.get(row["material"]) or (row["material"] or "").capitalize()
+        text = row["part_description"]
+        if row["material"] is None:  # nulled after the draw: the text named some material
+            material = next(m for m in (*words.PART_MATERIALS, "Glass fiber") if text.startswith(m))
+        assert text.startswith(material + " "), row
+        noun, size = text[len(material) + 1 :].split(", ")
+        assert noun in words.PART_NOUNS and size in words.PART_SIZES, row

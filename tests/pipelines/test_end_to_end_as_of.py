@@ -169,3 +169,39 @@ def land_ties(plan, landed: dict[str, pa.Table], landing: Path, fmt: str) -> lis
             writer.write(batch)
         writer.close()
     return ties
+
+
+def test_retail_order_lines_as_of_give_the_generators_prices(tmp_path):
+    """The shipped Retail sector: `gold_order_lines_as_of` joins product_history as of `sold_at`
+    and shows the price each line was sold at (the generator's lookup), also for lines sold after
+    their product's price changed."""
+    landing, project, work = tmp_path / "landing", tmp_path / "project", tmp_path / "work"
+    api.run("Retail", landing, fmt="parquet", interval=30, cycles=3, scale=0.2, clock=Clock())
+    plan = api.load_plan("Retail")
+    landed = {
+        name: pa.concat_tables([f.data for f in files])
+        for name, files in read_landing(landing, plan).items()
+    }
+    api.pipeline(
+        "Retail",
+        project,
+        target="spark",
+        language="python",
+        landing=str(landing),
+        scd=2,
+        fmt="parquet",
+    )
+    run_pipeline(project, work)
+    gold = {r["order_line_id"]: r for r in read_table(work, "gold_order_lines_as_of").to_pylist()}
+    lines = landed["order_lines"].to_pylist()
+    assert set(gold) == {r["order_line_id"] for r in lines}
+    for line in lines:
+        got = gold[line["order_line_id"]]
+        assert got["product_unit_price_usd"] == line["unit_price_usd"], line
+        assert got["product_department"] == line["department"], line
+    first = {r["product_id"]: r["unit_price_usd"] for r in landed["product"].to_pylist()}
+    # a product the feed inserted has no snapshot price
+    repriced = [
+        r for r in lines if first.get(r["product_id"], r["unit_price_usd"]) != r["unit_price_usd"]
+    ]
+    assert repriced, "no line was sold after its product's price changed"

@@ -241,15 +241,15 @@ def _entity_groups(table: TablePlan, attrs: list[ColumnSpec]) -> list[np.ndarray
         [*cols.values(), *(c for k, c in fields.links.get(entity, {}).items() if k == "company")]
         for entity, cols in fields.people.items()
     ]
-    # A product's name is drawn from its department's vocabulary: a new department brings a name
-    # from it, and a new name keeps the department it was drawn for.
+    # A product's name is drawn from its department's vocabulary (a part's description from its
+    # material): a new department brings a name from it, a new name keeps its department.
     entity = table.feed.entity if table.feed is not None else table.name
     named = [
         [c, category]
         for c in attrs
         if is_free_text(c)
-        and text_kind(c.name, entity) in ("product", "product_description")
-        and (category := category_column(row_spec(table), c.name)) is not None
+        and (kind := text_kind(c.name, entity)) is not None
+        and (category := category_column(row_spec(table), c.name, kind)) is not None
     ]
     groups = []
     for cols in [*people, *(list(c.values()) for c in fields.places.values()), *named]:

@@ -1,10 +1,13 @@
-"""Product names that fit their row's department, judged on each landed file.
+"""Product names that fit their row's department, part descriptions that name the row's material,
+judged on each landed file.
 
-The rule (issue 13.6, `engine/vocab/product_names.yml`): a product name or title in a row with a
-department or category column is a name of that department's families, when the vocabulary lists
-the department (under its name or an `also` name). The vocabulary file is read here with PyYAML and
-the names are rebuilt from it, not through the engine's text generator, so a bug there cannot hide
-itself. Rows whose department the vocabulary does not know (any family fits) are not judged.
+The rules (issue 13.6): a product name or title in a row with a department or category column is
+a name of that department's families (`engine/vocab/product_names.yml`), when the vocabulary lists
+the department (under its name or an `also` name); a `part_description` in a row with a `material`
+starts with that material's words (CARBON_STEEL: "Carbon steel hex bolt, M8 x 40 mm"). The
+vocabulary file is read here with PyYAML and the names are rebuilt from it, not through the
+engine's text generator, so a bug there cannot hide itself. Rows whose department the vocabulary
+does not know (any family fits) are not judged.
 """
 
 from __future__ import annotations
@@ -70,7 +73,9 @@ def product_text_columns(table: str, columns: list[str]) -> dict[str, str]:
 
 
 def judge_vocabulary(report: Report, table: str, cycle: int, data: pa.Table) -> None:
-    """Rows whose product name is not one of its department's names (one finding per column)."""
+    """Rows whose product name is not one of its department's names, or whose part description
+    names another material (one finding per column)."""
+    _judge_parts(report, table, cycle, data)
     category = next((c for c in CATEGORIES if c in data.column_names), None)
     texts = product_text_columns(table, data.column_names)
     if category is None or not texts:
@@ -91,6 +96,31 @@ def judge_vocabulary(report: Report, table: str, cycle: int, data: pa.Table) -> 
                 cycle,
                 f"{wrong} {column} values are not names of their {category}'s vocabulary "
                 f"(engine/vocab/product_names.yml), e.g. {example}",
+                column=column,
+                kind="vocabulary",
+                count=wrong,
+                example=example,
+            )
+
+
+def _judge_parts(report: Report, table: str, cycle: int, data: pa.Table) -> None:
+    columns = [c for c in data.column_names if re.search(r"(^|_)part_description$", c)]
+    if "material" not in data.column_names or not columns:
+        return
+    materials = data.column("material").to_pylist()
+    for column in columns:
+        wrong, example = 0, None
+        for material, text in zip(materials, data.column(column).to_pylist(), strict=True):
+            if material is None or not isinstance(text, str):
+                continue
+            if not _label(text).startswith(_label(material) + "_"):
+                wrong += 1
+                example = example or f"{text!r} of {material}"
+        if wrong:
+            report.add(
+                table,
+                cycle,
+                f"{wrong} {column} values do not start with the row's material, e.g. {example}",
                 column=column,
                 kind="vocabulary",
                 count=wrong,

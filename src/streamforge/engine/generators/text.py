@@ -92,46 +92,63 @@ def department_template(kind: str, department: str | None) -> pools.Template:
     return pools.Template(pools.Pool(pa.array(names, pa.string())))
 
 
-def category_column(table: TableSpec, exclude: str) -> ColumnSpec | None:
-    """The row's department or category column that a product name follows: a drawn string
-    (a computed one is made after the row's drawn columns, so it cannot be re-made here)."""
-    for name in CATEGORY_COLUMNS:
+def category_column(table: TableSpec, exclude: str, kind: str = "product") -> ColumnSpec | None:
+    """The row's column that a text of `kind` follows: a product's department or category, a
+    part's material. A drawn string (a computed one is made after the row's drawn columns, so it
+    cannot be re-made here); None when the row has none or `kind` follows nothing."""
+    names: dict[str, tuple[str, ...]] = {"part": ("material",)}
+    names.update(product=CATEGORY_COLUMNS, product_description=CATEGORY_COLUMNS)
+    for name in names.get(kind, ()):
         col = table.column(name)
         if col is not None and name != exclude and col.type == "string" and col.expr is None:
             return col
     return None
 
 
+@functools.cache
+def department_names(kind: str) -> tuple[pa.StringArray, np.ndarray, np.ndarray]:
+    """Every department's names one after the other, then every family's (for departments the
+    vocabulary lacks): (names, start of each department's run, its length)."""
+    end = "" if kind == "product" else "."
+    runs = [products.names(d) for d in products.departments()] + [products.names(None)]
+    sizes = np.array([len(r) for r in runs], dtype=np.int64)
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    names = pa.array([n + end for r in runs for n in r], pa.string())
+    return names, starts, sizes
+
+
 def by_department(kind: str, departments: pa.Array, rng: np.random.Generator) -> pa.Array:
-    """One name per row from its department's vocabulary. One draw per department present (a
-    handful), in the vocabulary's order, so the rows stay a function of the chunk's seed."""
+    """One name per row, uniform over its department's vocabulary (over every family when the
+    vocabulary lacks the department, or it is null): one draw and one gather for the chunk."""
     if isinstance(departments, pa.ChunkedArray):
         departments = departments.combine_chunks()
     encoded = pc.dictionary_encode(departments)
     known = list(products.departments())
-    # -1: a department the vocabulary does not list (or null): every family
-    code_of = np.array(
+    code_of = np.array(  # per distinct value (a handful), then null: its run in the names
         [
-            -1 if (d := products.department_of(v)) is None else known.index(d)
+            len(known) if (d := products.department_of(v)) is None else known.index(d)
             for v in encoded.dictionary.to_pylist()
         ]
-        + [-1],
+        + [len(known)],
         dtype=np.int64,
     )
-    indices = pc.fill_null(encoded.indices, len(encoded.dictionary)).to_numpy()
-    codes = code_of[indices]
-    parts, positions = [], []
-    for code in np.unique(codes):
-        rows = np.flatnonzero(codes == code)
-        made = department_template(kind, None if code < 0 else known[code])
-        parts.append(made.render(rng, len(rows)))
-        positions.append(rows)
-    order = np.concatenate(positions) if positions else np.zeros(0, np.int64)
-    inverse = np.empty_like(order)
-    inverse[order] = np.arange(len(order))
-    if not parts:
-        return pa.array([], pa.string())
-    return pa.concat_arrays(parts).take(pa.array(inverse))
+    codes = code_of[pc.fill_null(encoded.indices, len(encoded.dictionary)).to_numpy()]
+    names, starts, sizes = department_names(kind)
+    picked = starts[codes] + (rng.random(len(codes)) * sizes[codes]).astype(np.int64)
+    return names.take(pa.array(picked))
+
+
+def by_material(materials: pa.Array, rng: np.random.Generator) -> pa.Array:
+    """`<the row's material> <part>, <size>`: the material as the vocabulary spells it
+    (STAINLESS_STEEL -> "Stainless steel"), else its words; a null material is drawn."""
+    if isinstance(materials, pa.ChunkedArray):
+        materials = materials.combine_chunks()
+    encoded = pc.dictionary_encode(materials)
+    spelled = pa.array([words.spell_material(v) for v in encoded.dictionary.to_pylist()])
+    drawn = _pool(words.PART_MATERIALS).sample(rng, len(materials))
+    named = pc.fill_null(spelled.take(encoded.indices), drawn)
+    rest = pools.Template(_pool(words.PART_NOUNS, ", "), _pool(words.PART_SIZES))
+    return pc.binary_join_element_wise(named, rest.render(rng, len(materials)), " ")
 
 
 class TextGenerator(ValueGenerator):
@@ -158,13 +175,17 @@ class TextGenerator(ValueGenerator):
         if kind is None:  # `name`/`title` outside a product table: someone else's field
             return self._fallback(col).generate(col, ctx)
         made = template(kind)
-        if kind in ("product", "product_description") and not col.unique and ctx.row is not None:
-            category = category_column(ctx.row.table, col.name)
-            if category is not None:
-                departments = ctx.row.known.get(category.name)
-                if departments is None:
-                    departments = generate_values(category, ctx.row.context(category.name))
-                return by_department(kind, departments, ctx.rng)
+        category = None
+        if not col.unique and ctx.row is not None:
+            category = category_column(ctx.row.table, col.name, kind)
+        if category is not None:
+            assert ctx.row is not None
+            followed = ctx.row.known.get(category.name)
+            if followed is None:
+                followed = generate_values(category, ctx.row.context(category.name))
+            if kind == "part":
+                return by_material(followed, ctx.rng)
+            return by_department(kind, followed, ctx.rng)
         if col.unique:
             return made.render_numbers(distinct_numbers(ctx, made.size))
         return made.render(ctx.rng, ctx.rows)

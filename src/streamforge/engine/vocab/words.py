@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import re
+
 PART_MATERIALS = (
     "Stainless steel",
     "Carbon steel",
@@ -14,7 +16,20 @@ PART_MATERIALS = (
     "Titanium",
     "Cast iron",
     "EPDM rubber",
+    "Copper",
+    "ABS plastic",
+    "Carbon fiber",
 )
+
+
+def spell_material(value: object) -> str:
+    """A material column's value as a part description starts with it: the spelling above when
+    one matches (STAINLESS_STEEL, "stainless steel"), else its words ("Glass fiber")."""
+    key = re.sub(r"[^A-Z0-9]+", "_", str(value).upper()).strip("_")
+    known = {re.sub(r"[^A-Z0-9]+", "_", m.upper()): m for m in PART_MATERIALS}
+    return known.get(key) or key.replace("_", " ").capitalize()
+
+
 PART_NOUNS = (
     "hex bolt",
     "flange nut",
