@@ -198,7 +198,7 @@ def _key_pool(keys: ColumnSpec) -> int:
     return len(pools.faker_pool(keys.faker) if keys.faker is not None else pools.words())
 
 
-def _unique_capacity(col: ColumnSpec) -> int | None:
+def _unique_capacity(col: ColumnSpec, locale: str | None = None) -> int | None:
     """The capacity of a unique column: from its spec when that decides it (plan/capacity.py),
     else from the value generators (the engine loads only then)."""
     from streamforge.plan.capacity import UNKNOWN, spec_capacity
@@ -211,7 +211,7 @@ def _unique_capacity(col: ColumnSpec) -> int | None:
     assert answer == UNKNOWN
     from streamforge.engine.unique import unique_capacity
 
-    return unique_capacity(col)
+    return unique_capacity(col, locale)
 
 
 def load_plan(schema_dir: Path, sector: str) -> Plan:
