@@ -23,6 +23,7 @@ import sqlglot
 from sqlglot import exp
 
 from streamforge.plan import TablePlan
+from streamforge.verify.absent import absent
 from streamforge.verify.report import Report
 
 EARLIEST = np.iinfo(np.int64).min
@@ -105,7 +106,8 @@ def judge_expr_lookups(
     timed = data.column(event).is_valid().to_numpy(zero_copy_only=False)
     asked = np.where(timed, times, EARLIEST)
     for look in lookups:
-        if look.column not in data.column_names or not look.inputs <= set(data.column_names):
+        needed = {look.column, *look.inputs, *(ref.fk for ref in look.refs)}
+        if absent(report, table.name, f"expression {look.column}", needed, data):
             continue  # reads a hidden column: only the generator has it
         judged = timed.copy()
         columns = {name: _naive(data.column(name)) for name in look.inputs}

@@ -26,6 +26,7 @@ from streamforge.verify.lookup_exprs import (
     parse_expr_lookup,
     resolve_fk,
 )
+from streamforge.verify.absent import absent
 from streamforge.verify.report import Report
 
 BARE = re.compile(r"^\s*([A-Za-z_]\w*)\.([A-Za-z_]\w*)\s*$")
@@ -138,7 +139,8 @@ def judge_lookups(
     timed = data.column(event).is_valid().to_numpy(zero_copy_only=False)
     for look in (one for one in lookups if isinstance(one, Lookup)):
         history = histories.get((look.entity, look.source))
-        if history is None or look.column not in data.column_names:
+        needed = (look.column, look.fk)
+        if history is None or absent(report, table.name, f"lookup {look.column}", needed, data):
             continue
         fk = data.column(look.fk)
         judged = timed & fk.is_valid().to_numpy(zero_copy_only=False)
