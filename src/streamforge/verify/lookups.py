@@ -21,13 +21,13 @@ import sqlglot
 import yaml
 
 from streamforge.plan import TablePlan
+from streamforge.verify.absent import absent
 from streamforge.verify.lookup_exprs import (
     ExprLookup,
     judge_expr_lookups,
     parse_expr_lookup,
     resolve_fk,
 )
-from streamforge.verify.absent import absent
 from streamforge.verify.report import Report
 
 BARE = re.compile(r"^\s*([A-Za-z_]\w*)\.([A-Za-z_]\w*)\s*$")
