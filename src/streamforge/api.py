@@ -49,6 +49,7 @@ if TYPE_CHECKING:
     from streamforge.sectors import SectorCheck
     from streamforge.sinks.formats import FileFormat
     from streamforge.sinks.landing import Landing
+    from streamforge.sinks.local import LocalLanding
 
 # Names callers read as `api.X` (types in annotations): resolved on first use.
 _LAZY = {
@@ -442,8 +443,10 @@ def generate(
     file_format = _table_format(fmt)
     start_us = _start_us(start)  # every input is checked before anything is removed
     out = Path(out)
-    writer = _engine_writer(engine, master, out, file_format, spark_writer)
     landing = LocalLanding(out)
+    if engine != "local":  # refuse a bad --out before Spark starts (tens of seconds)
+        _check_out_folder(landing, out, fresh)
+    writer = _engine_writer(engine, master, out, file_format, spark_writer)
     claim_landing(landing, str(out), fresh)
     config = RunSettings(
         seed=seed, start_us=start_us, interval_s=interval, scale=scale, workers=workers
@@ -458,6 +461,28 @@ def generate(
 
     write_session(session, landing, file_format, cycles, writer, on_rows, emit)
     return result
+
+
+def _check_out_folder(landing: LocalLanding, out: Path, fresh: bool) -> None:
+    """A URI, a landing already at `out` without `fresh`, or a file where its folder goes, as
+    `_engine_writer`, `claim_landing` and the first write would refuse them (StreamForgeError,
+    StorageError)."""
+    import errno
+    import os
+
+    from streamforge.errors import storage_error
+    from streamforge.landing_write import claim_landing
+    from streamforge.sinks.mounted_paths import landing_place
+
+    landing_place(str(out))  # a URI (s3:/b/x after click.Path) is refused, no folder made
+    for folder in (out, *out.parents):  # nothing is made here: only looked at
+        if folder.exists():
+            if not folder.is_dir():
+                error = NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(folder))
+                raise (storage_error(error, folder) or error) from None
+            break
+    if not fresh:
+        claim_landing(landing, str(out), fresh)
 
 
 def _engine_writer(
@@ -478,8 +503,10 @@ def _engine_writer(
         )
     from streamforge.engine_spark.native import check_writer, landing_writer
     from streamforge.engine_spark.start import local_session
+    from streamforge.sinks.mounted_paths import landing_place
 
-    root = str(Path(out).resolve())
+    # A URI is refused even as the CLI passes it (click.Path makes s3://b/x the path s3:/b/x).
+    root = landing_place(str(out)).path
     check_writer(root, fmt, spark_writer)  # before Spark starts (tens of seconds)
     return landing_writer(local_session(master or "local[2]"), root, fmt, spark_writer)
 

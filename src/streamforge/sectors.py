@@ -183,6 +183,9 @@ def _check(directory: Path) -> SectorCheck:
     if not any(i.severity == "error" for i in issues):
         plan, more = plan_sector(spec, capacity=_unique_capacity)
         issues += more
+        from streamforge.engine.place_apart import place_apart_warnings
+
+        issues += place_apart_warnings(spec)
         if plan is not None and any(c.unique for t in spec.tables for c in t.columns):
             from streamforge.engine.unique_coherence import unique_coherence_warnings
 
@@ -199,7 +202,7 @@ def _key_pool(keys: ColumnSpec) -> int:
     return len(pools.faker_pool(keys.faker) if keys.faker is not None else pools.words())
 
 
-def _unique_capacity(col: ColumnSpec) -> int | None:
+def _unique_capacity(col: ColumnSpec, locale: str | None = None) -> int | None:
     """The capacity of a unique column: from its spec when that decides it (plan/capacity.py),
     else from the value generators (the engine loads only then)."""
     from streamforge.plan.capacity import UNKNOWN, spec_capacity
@@ -212,7 +215,7 @@ def _unique_capacity(col: ColumnSpec) -> int | None:
     assert answer == UNKNOWN
     from streamforge.engine.unique import unique_capacity
 
-    return unique_capacity(col)
+    return unique_capacity(col, locale)
 
 
 def load_plan(schema_dir: Path, sector: str) -> Plan:

@@ -14,10 +14,10 @@ from tests.pipelines.test_bundle import BUNDLE_TARGETS, SCHEMA, schema_errors
 
 from streamforge import api
 from streamforge.cli import main
-from streamforge.engine_spark.paths import landing_place
 from streamforge.pipelines.generator_job import NOTEBOOK
 from streamforge.pipelines.local_spark import spark_available
 from streamforge.sinks.formats import get_format
+from streamforge.sinks.mounted_paths import landing_place
 
 
 def project(target: str = "databricks", fmt: str = "json", **options) -> dict[str, str]:

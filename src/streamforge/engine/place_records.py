@@ -1,6 +1,7 @@
 """The place records of each supported locale, column by column (row i is one place): US cities
-with their states' zip ranges and Census regions, German postcodes with their towns, Länder and
-phone area codes. Read once per process from the shipped vocabulary (see `vocab/README.md`)."""
+with their states' zip ranges, Census regions and grid regions, German postcodes with their towns,
+Länder, control areas and phone area codes. Read once per process from the shipped vocabulary
+(see `vocab/README.md`)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,8 @@ from streamforge.engine.pool_cache import pool_values
 US_PLACES = Path(__file__).parent / "vocab" / "us_places.csv"
 CENSUS_REGIONS = Path(__file__).parent / "vocab" / "us_census_regions.csv"
 DE_PLACES = Path(__file__).parent / "vocab" / "de_places.csv"
+US_GRID = Path(__file__).parent / "vocab" / "us_grid_regions.csv"
+DE_GRID = Path(__file__).parent / "vocab" / "de_grid_regions.csv"
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -38,6 +41,7 @@ class PlacePools:
     state_abbr: pa.StringArray
     region: pa.StringArray  # the state's region and division (the state where none is known)
     division: pa.StringArray
+    grid_region: pa.StringArray  # the state's ISO/RTO (US) or control area (DE), by its file
     zip_low: np.ndarray | None  # en_US: the state's zip range; else `postcode` is fixed text
     zip_high: np.ndarray | None
     zip_span: np.ndarray | None  # high - low + 1
@@ -86,6 +90,7 @@ def _us_places() -> PlacePools:
         state_abbr=abbr,
         region=region,
         division=division,
+        grid_region=by_state(abbr, US_GRID, "grid_region"),
         zip_low=low,
         zip_high=high,
         zip_span=(high - low + 1).astype(np.float64),
@@ -110,6 +115,24 @@ def _census_regions(abbr: pa.StringArray) -> tuple[pa.StringArray, pa.StringArra
         raise ValueError(f"{CENSUS_REGIONS.name} lacks a state of {US_PLACES.name}")
     region = census.column("region").combine_chunks().take(position)
     return region, census.column("division").combine_chunks().take(position)
+
+
+def by_state(abbr: pa.StringArray, path: Path, column: str) -> pa.StringArray:
+    """Each record's `column` of a shipped `state_abbr,<column>` file, looked up by its state
+    (the file's leading `#` lines say where the values come from).
+
+    Raises:
+        ValueError: when the file lacks a state of the records (the shipped files disagree).
+    """
+    import csv
+
+    with path.open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(line for line in handle if not line.startswith("#")))
+    states = pa.array([row["state_abbr"] for row in rows], pa.string())
+    position = pc.index_in(abbr, states)
+    if position.null_count:
+        raise ValueError(f"{path.name} lacks a state of the places")
+    return pa.array([row[column] for row in rows], pa.string()).take(position)
 
 
 def _states_postcode() -> dict[str, tuple[int, int]]:
@@ -155,6 +178,7 @@ def _german_places() -> PlacePools:
         state_abbr=table.column("state_abbr").combine_chunks(),
         region=state,
         division=state,
+        grid_region=by_state(table.column("state_abbr").combine_chunks(), DE_GRID, "grid_region"),
         zip_low=None,
         zip_high=None,
         zip_span=None,

@@ -6,7 +6,9 @@ postal code drawn for the row. For en_US the records are the US cities of 15,000
 as Faker's en_US provider gives it (`states_postcode`). For de_DE a record is a postcode with its
 town, Land and coordinates (GeoNames, `vocab/de_places.csv`), so the postcode is the town's own,
 and the town's phone area code. A `region` or `division` of a US place is its state's Census
-region or division (`vocab/us_census_regions.csv`); in Germany it is the Land. No other locale
+region or division (`vocab/us_census_regions.csv`); in Germany it is the Land. A `grid_region`
+is the ISO/RTO covering most of the state's load (`vocab/us_grid_regions.csv`), in Germany the
+Land's transmission control area (`vocab/de_grid_regions.csv`). No other locale
 has places (validate refuses it).
 
 As with people, every field of one place is rendered from the same `PlaceDraws`: each part of a
@@ -125,10 +127,10 @@ class PlaceDraws:
 
 def render(place: PlacePools, draws: PlaceDraws, kind: str) -> pa.Array:
     """One place text field (`address`, `street`, `city`, `state`, `state_abbr`, `region`,
-    `division`, `zip`, `country`, `country_code`) for each row."""
+    `division`, `grid_region`, `zip`, `country`, `country_code`) for each row."""
     if kind == "street":
         return pools.compose(place.street.pieces, draws.street())
-    if kind in ("city", "state", "state_abbr", "region", "division"):
+    if kind in ("city", "state", "state_abbr", "region", "division", "grid_region"):
         return getattr(place, kind).take(pa.array(draws.record))
     if kind == "zip":
         return draws.zips()

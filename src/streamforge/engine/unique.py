@@ -16,6 +16,7 @@ from streamforge.engine.generators import generator_for
 from streamforge.errors import StreamForgeError
 from streamforge.plan import TablePlan
 from streamforge.plan import checks as plan_checks
+from streamforge.spec.locales import DEFAULT_LOCALE
 from streamforge.spec.model import ColumnSpec
 
 
@@ -23,9 +24,12 @@ class UniqueExhausted(StreamForgeError):
     """A unique column has no value left that it has not written already."""
 
 
-def unique_capacity(col: ColumnSpec) -> int | None:
-    """Distinct values a `unique` column can take; None: not unique, or no end."""
-    return generator_for(col).unique_capacity(col) if col.unique else None
+def unique_capacity(col: ColumnSpec, locale: str | None = None) -> int | None:
+    """Distinct values a `unique` column of a table in `locale` (None: en_US) can take; None:
+    not unique, or no end."""
+    if not col.unique:
+        return None
+    return generator_for(col).locale_capacity(col, locale or DEFAULT_LOCALE)
 
 
 def bounded_columns(table: TablePlan) -> Iterator[tuple[ColumnSpec, int]]:

@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
 from streamforge.engine_spark.native import landing_writer
-from streamforge.engine_spark.paths import check_mounted, landing_place
 from streamforge.errors import StreamForgeError
+from streamforge.sinks.mounted_paths import check_mounted, landing_place
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession

@@ -17,10 +17,10 @@ reads a folder part by part in name order, so both read it; every file format wo
 
 The trade: the executors must reach the landing as a file system path that the driver sees
 too. That holds for a local folder on `local[N]` and for `/Volumes/<catalog>/<schema>/<volume>/...`
-(a FUSE mount on Databricks clusters and serverless); `paths.landing_place` maps `dbfs:/Volumes/
-...` and `dbfs:/...` to those mounts and refuses an object-store URI. After each batch the driver
-lists the folder: parts it cannot see (a local folder on a cluster of several machines) fail the
-run instead of leaving a manifest that names missing files.
+(a FUSE mount on Databricks clusters and serverless); `sinks.mounted_paths.landing_place` maps
+`dbfs:/Volumes/...` and `dbfs:/...` to those mounts and refuses an object-store URI. After
+each batch the driver lists the folder: parts it cannot see (a local folder on a cluster of
+several machines) fail the run instead of leaving a manifest that names missing files.
 """
 
 from __future__ import annotations
@@ -38,7 +38,6 @@ import pyarrow as pa
 
 from streamforge.engine.rows import BatchRequest, Chunk, make_chunk
 from streamforge.engine_spark.kernel import Tally, counts_of
-from streamforge.engine_spark.paths import landing_place
 from streamforge.errors import StreamForgeError
 from streamforge.landing_write import (
     OutputWriter,
@@ -51,6 +50,7 @@ from streamforge.plan.columns import table_schema
 from streamforge.sinks.formats import FileFormat
 from streamforge.sinks.landing import Landing, data_file_path
 from streamforge.sinks.local import write_data_file
+from streamforge.sinks.mounted_paths import check_file_landing
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
@@ -76,12 +76,7 @@ CHUNKS_PER_PART = 4
 
 def check_native(root: str, fmt: FileFormat) -> None:
     """Raise StreamForgeError when executors cannot write `fmt` at `root` themselves."""
-    if fmt.writes != "files":
-        raise StreamForgeError(
-            f"the Spark engine writes files, not {fmt.name} tables: use generate_spark_tables(...) "
-            "to write Delta tables on Databricks, or --engine local"
-        )
-    landing_place(root)  # raises for a URI executors cannot open as a file
+    check_file_landing(root, fmt)
 
 
 def cycle_folder(table: str, cycle: int, seed: int) -> str:

@@ -16,6 +16,7 @@ from typing import Any
 
 from streamforge.errors import StreamForgeError
 from streamforge.sinks.formats import get_format
+from streamforge.sinks.mounted_paths import check_file_landing
 
 NOTEBOOK = "generator/generate_landing.py"
 # A Databricks Runtime LTS with pyspark 3.5+ (mapInArrow and DataFrame.observe), on AWS nodes;
@@ -34,15 +35,13 @@ def check_generator_job(fmt: str, landing: str) -> None:
     """Refuse a landing format or place the generator job's writer cannot take, when the
     project is made instead of when the job runs: the format asks the native writer (every format
     that writes files: json, csv, parquet; not a table format), the landing asks
-    `engine_spark.paths` (a Volume, `dbfs:/...` or a folder; not an object-store URI).
+    `sinks.mounted_paths` (a Volume, `dbfs:/...` or a folder; not an object-store URI).
 
     Raises:
         StreamForgeError: what the writer takes instead.
     """
-    from streamforge.engine_spark.native import check_writer
-
     try:
-        check_writer(landing, get_format(fmt), WRITER)
+        check_file_landing(landing, get_format(fmt))  # what the native writer checks
     except StreamForgeError as refused:
         raise StreamForgeError(
             f"--generator-job writes the landing with the Spark engine: {refused}"

@@ -27,7 +27,8 @@ HORIZON_CYCLES = 365 * 86_400 // DEFAULT_INTERVAL_S  # a year of cycles at the d
 
 # Distinct values a `unique` column can take (None: no end). The value generators know it (the
 # engine); the caller passes their answer in, so the plan never imports the engine.
-Capacity = Callable[[ColumnSpec], "int | None"]
+# It takes the column and its table's Faker locale (None: en_US): a phone's space is the locale's.
+Capacity = Callable[[ColumnSpec, "str | None"], "int | None"]
 
 
 def bounded_columns(table: TablePlan, capacity: Capacity) -> Iterator[tuple[ColumnSpec, int]]:
@@ -38,7 +39,7 @@ def bounded_columns(table: TablePlan, capacity: Capacity) -> Iterator[tuple[Colu
     if feed is not None:
         skip |= set(feed.role_columns)
     for col in table.columns:
-        room = capacity(col) if col.unique and col.name not in skip else None
+        room = capacity(col, table.spec.locale) if col.unique and col.name not in skip else None
         if room is not None:
             yield col, room
 

@@ -36,6 +36,11 @@ class ValueGenerator:
         permutation of them); None when there is no end (a row number is part of the value)."""
         return None
 
+    def locale_capacity(self, col: ColumnSpec, locale: str) -> int | None:
+        """`unique_capacity` in a table of this Faker locale (`spec.locales`): a generator whose
+        space differs by locale (phone numbers) overrides it; by default the locale is moot."""
+        return self.unique_capacity(col)
+
     def anomalies(self, col: ColumnSpec, ctx: ColumnContext) -> pa.Array:
         """Values that break the column's rule (outside min/max or the allowed values).
 

@@ -154,6 +154,10 @@ class PhoneGenerator(ValueGenerator):
     def unique_capacity(self, col: ColumnSpec) -> int | None:
         return phone_space().size
 
+    def locale_capacity(self, col: ColumnSpec, locale: str) -> int | None:
+        """A unique German number is a distinct mobile number (`_german`): that space's size."""
+        return mobile_space().size if locale == "de_DE" else phone_space().size
+
     def generate(self, col: ColumnSpec, ctx: ColumnContext) -> pa.Array:
         locale = (ctx.row.table.locale if ctx.row is not None else None) or DEFAULT_LOCALE
         if locale == "de_DE":

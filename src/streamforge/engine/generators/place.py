@@ -78,7 +78,8 @@ def _has_place(ctx: ColumnContext, prefix: str) -> bool:
 
 class PlaceFieldGenerator(ValueGenerator):
     """`address`, `street`, `city`, `state`, `state_code`, `zip`/`postal_code`, `country`,
-    `country_code`, `region`, `division`, alone or as `<prefix>_<field>` (`billing_city`).
+    `country_code`, `region`, `division`, `grid_region`, alone or as `<prefix>_<field>`
+    (`billing_city`).
 
     A region is the region of a state, so it is never drawn on its own: `sales_region` beside
     `state` (and no other `sales_` place field) is the region of the row's `state`."""
@@ -100,7 +101,7 @@ class PlaceFieldGenerator(ValueGenerator):
             # a country alone (a supplier's) is any country, not the locale's
             return fallback(self, col).generate(col, ctx)
         entity = field.entity
-        if field.kind in ("region", "division") and not _has_place(ctx, entity):
+        if field.kind in ("region", "division", "grid_region") and not _has_place(ctx, entity):
             entity = ""  # the row's main place (the same place when the entity is the table's)
         made = place_draws(col, ctx, entity)
         assert made is not None

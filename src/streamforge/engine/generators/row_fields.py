@@ -157,9 +157,13 @@ PLACE_FIELDS = {
     "census_region": "region",
     "division": "division",
     "census_division": "division",
+    # the power market of the state (ISO/RTO, balancing area), never drawn apart from the state
+    "grid_region": "grid_region",
+    "iso_rto": "grid_region",
+    "balancing_authority": "grid_region",
 }
 # Place kinds that do not pin a place: alone, they follow the row's main place (or none).
-AREAS = ("country", "country_code", "region", "division")
+AREAS = ("country", "country_code", "region", "division", "grid_region")
 COORDINATES = {
     "latitude": "latitude",
     "lat": "latitude",

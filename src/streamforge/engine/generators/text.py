@@ -105,36 +105,37 @@ def category_column(table: TableSpec, exclude: str, kind: str = "product") -> Co
     return None
 
 
+@functools.cache
+def department_names(kind: str) -> tuple[pa.StringArray, np.ndarray, np.ndarray]:
+    """Every department's names one after the other, then every family's (for departments the
+    vocabulary lacks): (names, start of each department's run, its length)."""
+    end = "" if kind == "product" else "."
+    runs = [products.names(d) for d in products.departments()] + [products.names(None)]
+    sizes = np.array([len(r) for r in runs], dtype=np.int64)
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    names = pa.array([n + end for r in runs for n in r], pa.string())
+    return names, starts, sizes
+
+
 def by_department(kind: str, departments: pa.Array, rng: np.random.Generator) -> pa.Array:
-    """One name per row from its department's vocabulary. One draw per department present (a
-    handful), in the vocabulary's order, so the rows stay a function of the chunk's seed."""
+    """One name per row, uniform over its department's vocabulary (over every family when the
+    vocabulary lacks the department, or it is null): one draw and one gather for the chunk."""
     if isinstance(departments, pa.ChunkedArray):
         departments = departments.combine_chunks()
     encoded = pc.dictionary_encode(departments)
     known = list(products.departments())
-    # -1: a department the vocabulary does not list (or null): every family
-    code_of = np.array(
+    code_of = np.array(  # per distinct value (a handful), then null: its run in the names
         [
-            -1 if (d := products.department_of(v)) is None else known.index(d)
+            len(known) if (d := products.department_of(v)) is None else known.index(d)
             for v in encoded.dictionary.to_pylist()
         ]
-        + [-1],
+        + [len(known)],
         dtype=np.int64,
     )
-    indices = pc.fill_null(encoded.indices, len(encoded.dictionary)).to_numpy()
-    codes = code_of[indices]
-    parts, positions = [], []
-    for code in np.unique(codes):
-        rows = np.flatnonzero(codes == code)
-        made = department_template(kind, None if code < 0 else known[code])
-        parts.append(made.render(rng, len(rows)))
-        positions.append(rows)
-    order = np.concatenate(positions) if positions else np.zeros(0, np.int64)
-    inverse = np.empty_like(order)
-    inverse[order] = np.arange(len(order))
-    if not parts:
-        return pa.array([], pa.string())
-    return pa.concat_arrays(parts).take(pa.array(inverse))
+    codes = code_of[pc.fill_null(encoded.indices, len(encoded.dictionary)).to_numpy()]
+    names, starts, sizes = department_names(kind)
+    picked = starts[codes] + (rng.random(len(codes)) * sizes[codes]).astype(np.int64)
+    return names.take(pa.array(picked))
 
 
 def by_material(materials: pa.Array, rng: np.random.Generator) -> pa.Array:

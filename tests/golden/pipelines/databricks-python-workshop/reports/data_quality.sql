@@ -77,7 +77,6 @@ WITH rules AS (
     ('equipment_snapshot', 'valid_status', 'warn', 'equipment', 'status', False),
     ('plant_snapshot', 'valid_plant_id', 'drop', 'plant', 'plant_id', False),
     ('plant_snapshot', 'valid_plant_type', 'warn', 'plant', 'plant_type', False),
-    ('plant_snapshot', 'valid_grid_region', 'warn', 'plant', 'grid_region', False),
     ('plant_snapshot', 'valid_latitude', 'warn', 'plant', 'latitude', False),
     ('plant_snapshot', 'valid_longitude', 'warn', 'plant', 'longitude', False),
     ('plant_snapshot', 'valid_capacity_mw', 'warn', 'plant', 'capacity_mw', False),

@@ -815,7 +815,6 @@ dp.create_auto_cdc_flow(
 })
 @dp.expect_all({
     'valid_plant_type': "`plant_type` IN ('NATURAL_GAS', 'WIND', 'SOLAR', 'HYDRO', 'NUCLEAR', 'COAL', 'BATTERY_STORAGE')",
-    'valid_grid_region': "`grid_region` IN ('ERCOT', 'PJM', 'CAISO', 'MISO', 'NYISO', 'ISO-NE', 'SPP')",
     'valid_latitude': '`latitude` BETWEEN 25.0 AND 49.0',
     'valid_longitude': '`longitude` BETWEEN -124.0 AND -67.0',
     'valid_capacity_mw': '`capacity_mw` BETWEEN 5 AND 3500',
@@ -843,7 +842,7 @@ def plant_snapshot():
 dp.create_streaming_table(
     'plant',
     comment='Power generation plants (one row per site) that feed the grid.',
-    schema="`plant_id` BIGINT, `plant_name` STRING COMMENT 'Station name, after the nearest town', `plant_code` STRING, `plant_type` STRING, `grid_region` STRING, `operator` STRING, `city` STRING, `state` STRING, `latitude` DOUBLE COMMENT 'Degrees north (WGS84)', `longitude` DOUBLE COMMENT 'Degrees east (WGS84)', `capacity_mw` DOUBLE COMMENT 'Nameplate capacity in megawatts', `commissioned_date` DATE, `is_renewable` BOOLEAN",
+    schema="`plant_id` BIGINT, `plant_name` STRING COMMENT 'Station name, after the nearest town', `plant_code` STRING, `plant_type` STRING, `grid_region` STRING COMMENT 'ISO/RTO market covering most of the load of the plant state (ERCOT, PJM, CAISO, MISO, NYISO, ISO-NE, SPP), else Non-RTO and the EIA area', `operator` STRING, `city` STRING, `state` STRING, `latitude` DOUBLE COMMENT 'Degrees north (WGS84)', `longitude` DOUBLE COMMENT 'Degrees east (WGS84)', `capacity_mw` DOUBLE COMMENT 'Nameplate capacity in megawatts', `commissioned_date` DATE, `is_renewable` BOOLEAN",
 )
 dp.create_auto_cdc_flow(
     target='plant',

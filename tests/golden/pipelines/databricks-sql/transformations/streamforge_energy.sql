@@ -361,7 +361,6 @@ STORED AS SCD TYPE 1;
 CREATE TEMPORARY VIEW plant_snapshot (
   CONSTRAINT valid_plant_id EXPECT (`plant_id` IS NOT NULL) ON VIOLATION DROP ROW,
   CONSTRAINT valid_plant_type EXPECT (`plant_type` IN ('NATURAL_GAS', 'WIND', 'SOLAR', 'HYDRO', 'NUCLEAR', 'COAL', 'BATTERY_STORAGE')),
-  CONSTRAINT valid_grid_region EXPECT (`grid_region` IN ('ERCOT', 'PJM', 'CAISO', 'MISO', 'NYISO', 'ISO-NE', 'SPP')),
   CONSTRAINT valid_latitude EXPECT (`latitude` BETWEEN 25.0 AND 49.0),
   CONSTRAINT valid_longitude EXPECT (`longitude` BETWEEN -124.0 AND -67.0),
   CONSTRAINT valid_capacity_mw EXPECT (`capacity_mw` BETWEEN 5 AND 3500),
@@ -376,7 +375,7 @@ CREATE OR REFRESH STREAMING TABLE `plant` (
   `plant_name` STRING COMMENT 'Station name, after the nearest town',
   `plant_code` STRING,
   `plant_type` STRING,
-  `grid_region` STRING,
+  `grid_region` STRING COMMENT 'ISO/RTO market covering most of the load of the plant state (ERCOT, PJM, CAISO, MISO, NYISO, ISO-NE, SPP), else Non-RTO and the EIA area',
   `operator` STRING,
   `city` STRING,
   `state` STRING,

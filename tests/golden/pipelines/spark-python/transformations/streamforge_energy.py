@@ -464,7 +464,7 @@ def _plant_snapshot():
 @dp.materialized_view(
     name='plant',
     comment='Power generation plants (one row per site) that feed the grid.',
-    schema="`plant_id` BIGINT, `plant_name` STRING COMMENT 'Station name, after the nearest town', `plant_code` STRING, `plant_type` STRING, `grid_region` STRING, `operator` STRING, `city` STRING, `state` STRING, `latitude` DOUBLE COMMENT 'Degrees north (WGS84)', `longitude` DOUBLE COMMENT 'Degrees east (WGS84)', `capacity_mw` DOUBLE COMMENT 'Nameplate capacity in megawatts', `commissioned_date` DATE, `is_renewable` BOOLEAN",
+    schema="`plant_id` BIGINT, `plant_name` STRING COMMENT 'Station name, after the nearest town', `plant_code` STRING, `plant_type` STRING, `grid_region` STRING COMMENT 'ISO/RTO market covering most of the load of the plant state (ERCOT, PJM, CAISO, MISO, NYISO, ISO-NE, SPP), else Non-RTO and the EIA area', `operator` STRING, `city` STRING, `state` STRING, `latitude` DOUBLE COMMENT 'Degrees north (WGS84)', `longitude` DOUBLE COMMENT 'Degrees east (WGS84)', `capacity_mw` DOUBLE COMMENT 'Nameplate capacity in megawatts', `commissioned_date` DATE, `is_renewable` BOOLEAN",
 )
 def plant():
     """One row per key, from the newest landing of it: a snapshot that lands again replaces the
@@ -571,7 +571,6 @@ def expectations():
             [
                 ('valid_plant_id', 'drop', _passes('`plant_id` IS NOT NULL')),
                 ('valid_plant_type', 'warn', _passes("`plant_type` IN ('NATURAL_GAS', 'WIND', 'SOLAR', 'HYDRO', 'NUCLEAR', 'COAL', 'BATTERY_STORAGE')")),
-                ('valid_grid_region', 'warn', _passes("`grid_region` IN ('ERCOT', 'PJM', 'CAISO', 'MISO', 'NYISO', 'ISO-NE', 'SPP')")),
                 ('valid_latitude', 'warn', _passes('`latitude` BETWEEN 25.0 AND 49.0')),
                 ('valid_longitude', 'warn', _passes('`longitude` BETWEEN -124.0 AND -67.0')),
                 ('valid_capacity_mw', 'warn', _passes('`capacity_mw` BETWEEN 5 AND 3500')),

@@ -241,7 +241,7 @@ CREATE MATERIALIZED VIEW `plant` (
   `plant_name` STRING COMMENT 'Station name, after the nearest town',
   `plant_code` STRING,
   `plant_type` STRING,
-  `grid_region` STRING,
+  `grid_region` STRING COMMENT 'ISO/RTO market covering most of the load of the plant state (ERCOT, PJM, CAISO, MISO, NYISO, ISO-NE, SPP), else Non-RTO and the EIA area',
   `operator` STRING,
   `city` STRING,
   `state` STRING,
@@ -355,7 +355,6 @@ FROM (
   SELECT inline(array(
     named_struct('rule', 'valid_plant_id', 'action', 'drop', 'ok', coalesce(`plant_id` IS NOT NULL, false)),
     named_struct('rule', 'valid_plant_type', 'action', 'warn', 'ok', coalesce(`plant_type` IN ('NATURAL_GAS', 'WIND', 'SOLAR', 'HYDRO', 'NUCLEAR', 'COAL', 'BATTERY_STORAGE'), false)),
-    named_struct('rule', 'valid_grid_region', 'action', 'warn', 'ok', coalesce(`grid_region` IN ('ERCOT', 'PJM', 'CAISO', 'MISO', 'NYISO', 'ISO-NE', 'SPP'), false)),
     named_struct('rule', 'valid_latitude', 'action', 'warn', 'ok', coalesce(`latitude` BETWEEN 25.0 AND 49.0, false)),
     named_struct('rule', 'valid_longitude', 'action', 'warn', 'ok', coalesce(`longitude` BETWEEN -124.0 AND -67.0, false)),
     named_struct('rule', 'valid_capacity_mw', 'action', 'warn', 'ok', coalesce(`capacity_mw` BETWEEN 5 AND 3500, false)),

@@ -1,4 +1,4 @@
-"""Where the Spark engine writes a landing (`engine_spark.paths`): the native writer's executors
+"""Where the Spark engine writes a landing (`sinks.mounted_paths`): the native writer's executors
 write with plain file I/O, so a Volume in either spelling becomes the `/Volumes/...` FUSE path,
 the DBFS root `/dbfs/...`; a URI no executor can open as a file is refused with the fix; and a
 mount this machine lacks is refused before anything is written. No Spark needed."""
@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from streamforge.engine_spark import paths
 from streamforge.engine_spark.native import check_writer
-from streamforge.engine_spark.paths import LandingPlace, check_mounted, landing_place
 from streamforge.errors import StreamForgeError
+from streamforge.sinks import mounted_paths as paths
 from streamforge.sinks.formats import get_format
+from streamforge.sinks.mounted_paths import LandingPlace, check_mounted, landing_place
 
 
 @pytest.mark.parametrize(

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from streamforge.errors import StreamForgeError
+from streamforge.sinks.formats import FileFormat
 
 # A URI scheme ("s3://", "file:/", "https://"); a colon not followed by a slash is a folder name.
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):/")
@@ -98,3 +99,18 @@ def check_mounted(path: str) -> None:
 def is_mounted(mount: str) -> bool:
     """True when the folder `mount` exists here (a test replaces this)."""
     return os.path.isdir(mount)
+
+
+def check_file_landing(root: str, fmt: FileFormat) -> None:
+    """Refuse what executors cannot write themselves with plain file I/O: a table format (they
+    write files) or a destination that is no file system path (`landing_place`).
+
+    Raises:
+        StreamForgeError: what to write instead.
+    """
+    if fmt.writes != "files":
+        raise StreamForgeError(
+            f"the Spark engine writes files, not {fmt.name} tables: use generate_spark_tables(...) "
+            "to write Delta tables on Databricks, or --engine local"
+        )
+    landing_place(root)  # raises for a URI executors cannot open as a file
