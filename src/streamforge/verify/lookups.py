@@ -21,6 +21,7 @@ import sqlglot
 import yaml
 
 from streamforge.plan import TablePlan
+from streamforge.verify.absent import absent
 from streamforge.verify.lookup_exprs import (
     ExprLookup,
     judge_expr_lookups,
@@ -159,7 +160,8 @@ def judge_lookups(
     timed = data.column(event).is_valid().to_numpy(zero_copy_only=False)
     for look in (one for one in lookups if isinstance(one, Lookup)):
         history = histories.get((look.entity, look.source))
-        if history is None or look.column not in data.column_names:
+        needed = (look.column, look.fk)
+        if history is None or absent(report, table.name, f"lookup {look.column}", needed, data):
             continue
         fk = data.column(look.fk)
         judged = timed & fk.is_valid().to_numpy(zero_copy_only=False)
