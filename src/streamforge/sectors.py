@@ -182,6 +182,9 @@ def _check(directory: Path) -> SectorCheck:
     if not any(i.severity == "error" for i in issues):
         plan, more = plan_sector(spec, capacity=_unique_capacity)
         issues += more
+        from streamforge.engine.place_apart import place_apart_warnings
+
+        issues += place_apart_warnings(spec)
         if plan is not None and any(c.unique for t in spec.tables for c in t.columns):
             from streamforge.engine.unique_coherence import unique_coherence_warnings
 

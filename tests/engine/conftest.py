@@ -120,7 +120,7 @@ def drive(
 
     consume(session.dimensions(), (START_US, START_US))
     for cycle in range(cycles):
-        consume(session.cycle(cycle), config.window(cycle))
+        consume(session.cycle(cycle, final=cycle == cycles - 1), config.window(cycle))
     return run
 
 

@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from tests.engine.us_reference import STATE_NAMES
 
+from streamforge import sectors
 from streamforge.engine.generators.row_fields import (
     AREAS,
     is_free_text,
@@ -22,6 +23,7 @@ from streamforge.engine.generators.row_fields import (
     parse_coordinate,
     parse_place,
 )
+from streamforge.engine.place_apart import place_apart_warnings
 from streamforge.spec.load import load_sector
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -132,6 +134,37 @@ def test_no_shipped_table_draws_a_place_field_apart_from_its_rows_place() -> Non
                 if owner(table.name, field.entity) in placed and not is_free_text(col):
                     drawn_apart.append(f"{sector}/{table.name}.{col.name}")
     assert drawn_apart == []
+    for sector in sorted(p.name for p in (ROOT / "schema").iterdir() if p.is_dir()):
+        assert not place_apart_warnings(load_sector(ROOT / "schema" / sector)[0]), sector
+
+
+def test_validate_warns_of_a_place_field_with_values_of_its_own(tmp_path: Path) -> None:
+    factory = {
+        "table": "factory",
+        "type": "dimension",
+        "num_rows": 20,
+        "columns": {
+            "factory_id": "int",
+            "city": "string",
+            "state": "string",
+            "country": {"type": "string", "values": ["United States", "Mexico"]},
+            "grid_region": {"type": "string", "format": "ERCOT|PJM"},
+            "supplier_country": {"type": "string", "values": ["China"]},  # no supplier place
+        },
+    }
+    (tmp_path / "lab").mkdir()
+    (tmp_path / "lab" / "factory.yml").write_text(yaml.safe_dump(factory, sort_keys=False))
+    check = sectors.check_sector(tmp_path, "lab")
+    assert not check.errors
+    lines = (tmp_path / "lab" / "factory.yml").read_text().splitlines()
+    expected = {
+        name: next(n for n, line in enumerate(lines, 1) if line.strip().startswith(name + ":"))
+        for name in ("country", "grid_region")
+    }
+    apart = {w.message.split("'")[1]: w for w in check.warnings if "disagree" in w.message}
+    assert {name: w.line for name, w in apart.items()} == expected
+    assert "the place of city, state" in apart["country"].message
+    assert "follows the place" in str(apart["country"])
 
 
 def test_every_shipped_data_file_is_credited_with_its_licence() -> None:

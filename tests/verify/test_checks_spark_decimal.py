@@ -9,7 +9,6 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 
 import pyarrow as pa
-import pytest
 
 from streamforge.verify.checks import judge_checks
 from streamforge.verify.report import Report
@@ -22,12 +21,6 @@ def _exact_net(gross: Decimal, fee: Decimal) -> Decimal:
     return (gross * (1 - fee / Decimal(100))).quantize(Decimal("0.01"), ROUND_HALF_UP)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="verify/checks.py runs the rule through plain DuckDB, where decimal / int is a DOUBLE: "
-    "15.00 * (1 - 1.70/100) = 14.745 rounds to 14.74 instead of Spark's exact 14.75, so verify "
-    "reports rows the generator made right (found by tryout13 on a custom schema)",
-)
 def test_check_on_half_way_decimal_is_not_reported() -> None:
     gross = [Decimal("15.00"), Decimal("90.00"), Decimal("350.00")]
     fee = [Decimal("1.70"), Decimal("7.65"), Decimal("1.87")]

@@ -8,6 +8,7 @@ import json
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 from tests.times import at
 
@@ -103,6 +104,8 @@ def test_the_scale_is_recorded_and_the_landing_verifies(landing) -> None:
     assert all(e["seed"] == 3 and e["run_start"] == "2026-01-05T00:00:00Z" for e in entries)
     report = verify_landing(out, api.load_plan("lab", schema))
     assert report.ok, report.findings[:3]
+    # The last cycle of a finite run says so: every late row has landed by it.
+    assert {e["cycle"] for e in entries if e.get("final")} == {CYCLES - 1}
     # The flat fact's rows are exact: round(30 × scale) every cycle.
     visits = [e["rows"] for e in entries if e["table"] == "visits"]
     assert visits == [round(30 * scale)] * CYCLES
@@ -155,3 +158,39 @@ def test_truncated_rows_are_reported(landing, tmp_path, table) -> None:
     # Its window by event time lacks its own rows (and, late rows moving, earlier windows may
     # lack the late rows the file held).
     assert entry["cycle"] in {f.cycle for f in found}
+
+
+def test_rows_dropped_from_the_last_window_are_reported(landing, tmp_path) -> None:
+    """The final file holds every late row still due, so even the last windows are exact: rows
+    of the last cycle's own window removed from it are missed by event time. (Two rows: the
+    count is num_rows x load rounded up or down, so one row less can still be a rounding.)"""
+    schema, _, _ = landing
+    out = _copy(landing, tmp_path)
+    entries = read_manifest(out)
+    entry = next(e for e in entries if e["table"] == "orders" and e["cycle"] == CYCLES - 1)
+    path = out / entry["file"]
+    rows = [json.loads(line) for line in path.read_text().splitlines()]
+    start = entry["window_start"].replace("Z", "")
+    own = [i for i, r in enumerate(rows) if r["order_time"].replace("Z", "") >= start]
+    kept = [r for i, r in enumerate(rows) if i not in own[:2]]  # two on-time rows gone
+    path.write_text("".join(json.dumps(r) + "\n" for r in kept))
+    entry["rows"] = len(kept)
+    _rewrite_manifest(out, entries)
+    found = _rows_findings(out, schema)
+    assert [(f.table, f.cycle, f.count) for f in found] == [("orders", CYCLES - 1, len(own) - 2)]
+
+
+def test_a_recorded_expectation_off_the_rule_is_reported(landing, tmp_path) -> None:
+    """The generator's expected rows per cycle (manifest) must be the YAML's: num_rows x scale
+    x the profile's mean load over the window, as verify computes it."""
+    schema, _, scale = landing
+    out = _copy(landing, tmp_path)
+    entries = read_manifest(out)
+    entry = next(e for e in entries if e["table"] == "orders" and e["cycle"] == 3)
+    hours = (np.array(HOURLY) / np.mean(HOURLY))[3]  # cycle 3 is 03:00-04:00 UTC
+    assert entry["expected_rows"] == pytest.approx(200 * scale * hours)
+    entry["expected_rows"] *= 1.01
+    _rewrite_manifest(out, entries)
+    found = _rows_findings(out, schema)
+    assert [(f.table, f.cycle) for f in found] == [("orders", 3)]
+    assert "the manifest expects" in found[0].message

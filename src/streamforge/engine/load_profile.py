@@ -133,11 +133,15 @@ def _hour_of_week(t_us: np.ndarray) -> np.ndarray:
 
 
 def _mass(profile: LoadProfile, t_us: np.ndarray) -> np.ndarray:
-    """The intensity integrated from the first Monday after the epoch to each moment, in hours."""
+    """The intensity integrated from the Monday 00:00 UTC before `t_us[0]` to each moment, in
+    hours (callers take differences). Counted from that week, not the epoch: a mass of ~5e7
+    hours since 1970 left a 0.2 s window's difference with a relative error of 1e-4."""
     weights, cumulative = _week(profile)
-    hours = (t_us - MONDAY_US) // HOUR_US
+    week_us = WEEK_HOURS * HOUR_US
+    base = MONDAY_US + (int(t_us[0]) - MONDAY_US) // week_us * week_us
+    hours = (t_us - base) // HOUR_US
     weeks, hour = np.divmod(hours, WEEK_HOURS)
-    into = ((t_us - MONDAY_US) - hours * HOUR_US) / HOUR_US
+    into = ((t_us - base) - hours * HOUR_US) / HOUR_US
     return weeks * float(WEEK_HOURS) + cumulative[hour] + into * weights[hour]
 
 

@@ -169,13 +169,13 @@ class Session:
                 self._remember_named(table, result.chunk.batch)
                 chunk = self._deliver(table, result.chunk.batch, cycle, final)
                 landed = chunk.batch.num_rows
-                record = self.settings.run_record(table, cycle, window)
+                record = self.settings.run_record(table, cycle, window, final)
                 schema = table_schema(table)
                 yield TableOutput(table, cycle, landed, schema, iter([chunk]), record=record)
             else:
                 check_room(table, first + rows - 2, cycle)  # row numbers first-1 .. first+rows-2
                 chunks = iter_chunks(req, self.settings.workers)
-                record = self.settings.run_record(table, cycle, window)
+                record = self.settings.run_record(table, cycle, window, final)
                 yield TableOutput(
                     table, cycle, rows, table_schema(table), chunks, req, record=record
                 )

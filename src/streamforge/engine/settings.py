@@ -101,13 +101,14 @@ class RunSettings:
         return origin.share(cycle, window or self.window(cycle), final)
 
     def run_record(
-        self, table: TablePlan, cycle: int, window: tuple[int, int] | None
+        self, table: TablePlan, cycle: int, window: tuple[int, int] | None, final: bool = False
     ) -> dict[str, object]:
         """What `verify` needs to judge a batch's row count, for its manifest line: the seed,
         the scale (a live run's scenario burst included), the run's start (a trend compounds
         from it) and `expected_rows`, the rows the table's rule expects in the cycle before
         rounding, bursts and late rows: num_rows × scale × the profile's mean intensity over
-        the window × the trend (num_rows × scale without a profile)."""
+        the window × the trend (num_rows × scale without a profile); `final` (only when true):
+        the last cycle of a finite run, where every late row still due landed."""
         from streamforge.engine.load_profile import expected_rows
 
         profile = self.profile(table)
@@ -122,6 +123,7 @@ class RunSettings:
             "scale": self.scale,
             "run_start": iso_micros(start),
             "expected_rows": round(expected, 6),
+            **({"final": True} if final else {}),
         }
 
     def profile(self, table: TablePlan) -> LoadProfile | None:

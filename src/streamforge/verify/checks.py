@@ -1,8 +1,10 @@
 """Table `checks:` judged on each landed file, by the oracle's own reading of the YAML.
 
-The rules are read from the YAML nodes here and run through sqlglot and DuckDB directly (not the
-generator's expression code), so a bug there cannot hide itself. Every row that fails a rule (a
-NULL result fails, as in the pipelines' expectations) must be one the manifest announced.
+The rules are read from the YAML nodes here and run by the oracle's own DuckDB query over the landed
+rows, so a bug in the generator's evaluation cannot hide itself; only the Spark-to-DuckDB
+translation (the language's meaning: Spark's exact decimals) is shared (verify/spark_sql.py).
+Every row that fails a rule (a NULL result fails, as in the pipelines' expectations) must be one
+the manifest announced.
 """
 
 from __future__ import annotations
@@ -13,8 +15,11 @@ import duckdb
 import pyarrow as pa
 import sqlglot
 import yaml
+from sqlglot import exp
 
+from streamforge.verify.absent import absent
 from streamforge.verify.report import Report
+from streamforge.verify.spark_sql import to_duckdb
 
 
 def read_checks(file: Path) -> dict[str, str]:
@@ -37,9 +42,10 @@ def judge_checks(
     """Rows of one file failing each check, against the manifest's count for that check."""
     announced = entry.get("anomalies") or {}
     for name, rule in checks.items():
-        failing = _failing(data, rule)
-        if failing is None:
+        names = {c.name for c in sqlglot.parse_one(rule, read="spark").find_all(exp.Column)}
+        if absent(report, table, f"check '{name}'", names, data):
             continue  # names a column that is not written (hidden): only the generator keeps it
+        failing = _failing(data, rule, names)
         expected = int(announced.get(name, 0))
         if failing != expected:
             report.add(
@@ -50,18 +56,14 @@ def judge_checks(
             )
 
 
-def _failing(data: pa.Table, rule: str) -> int | None:
-    tree = sqlglot.parse_one(rule, read="spark")
-    names = {c.name for c in tree.find_all(sqlglot.exp.Column)}
-    if not names <= set(data.column_names):
-        return None
-    sql = tree.sql(dialect="duckdb")
+def _failing(data: pa.Table, rule: str, names: set[str]) -> int:
     fields = [
         pa.field(f.name, pa.timestamp(f.type.unit)) if pa.types.is_timestamp(f.type) else f
         for f in data.schema
     ]
     rows = data.select([f.name for f in fields if f.name in names])
     rows = rows.cast(pa.schema([f for f in fields if f.name in names]))
+    sql = to_duckdb(rule, rows)  # Spark's decimal arithmetic, not DuckDB's doubles
     con = duckdb.connect(config={"threads": 1})
     try:
         con.register("landed", rows)

@@ -97,12 +97,32 @@ def judge_cycle_rows(report: Report, table: TablePlan, entries: list[dict], cycl
         )
     last = max((e["cycle"] for e in entries), default=-1)
     for entry in judged:
-        bands = _file_bands(table, entry, final=entry["cycle"] == last)
+        _check_recorded(report, table, entry)
+        final = bool(entry.get("final")) or entry["cycle"] == last
+        bands = _file_bands(table, entry, final)
         rows = int(entry.get(ROWS_READ, entry.get("rows", 0)))
         if table.feed is not None:  # a change feed's duplicates are extra copies (announced)
             rows -= int((entry.get("faults") or {}).get("duplicate", 0))
         if not any(low <= rows <= high for low, high in bands):
             _say(report, table, entry, rows, bands, "rows")
+
+
+def _check_recorded(report: Report, table: TablePlan, entry: dict) -> None:
+    """The generator's `expected_rows` must be the rule's: else it read the profile otherwise."""
+    recorded = entry.get("expected_rows")
+    if recorded is None:
+        return
+    window = (_micros(entry["window_start"]), _micros(entry["window_end"]))
+    mine = expected_rows(table, float(entry["scale"]), window, _micros(entry["run_start"]))
+    if abs(float(recorded) - mine) > 1e-6 * max(1.0, abs(mine)):
+        report.add(
+            table.name,
+            entry["cycle"],
+            f"the manifest expects {float(recorded):,.6g} rows in this cycle, but num_rows "
+            f"{table.spec.num_rows:,} × scale {float(entry['scale']):g} over its window gives "
+            f"{mine:,.6g} by the YAML's profile",
+            kind="rows",
+        )
 
 
 def judgeable(entry: dict) -> bool:
@@ -138,11 +158,12 @@ class WindowTally:
         inside = (at >= 0) & (times < self.ends[np.maximum(at, 0)])
         self.counts += np.bincount(at[inside], minlength=len(self.entries))
 
-    def judge(self, report: Report, table: TablePlan, final: bool) -> None:
+    def judge(self, report: Report, table: TablePlan) -> None:
         """A finding per window whose rows by event time leave its cycle's count. Windows whose
-        late rows may still be in flight (the last MAX_LATE_CYCLES, unless the last file was a
-        finite run's final one, which is not recorded) only get an upper bound."""
+        late rows may still be in flight (the last MAX_LATE_CYCLES, unless the last file is a
+        finite run's final one: `final` in its manifest line) only get an upper bound."""
         last = len(self.entries) - 1
+        final = bool(self.entries) and bool(self.entries[-1].get("final"))
         for i, entry in enumerate(self.entries):
             if not judgeable(entry):
                 continue

@@ -11,15 +11,17 @@ A lookup column with an `anomaly_rate` is not judged (its broken rows are meant 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+import sqlglot
 import yaml
 
 from streamforge.plan import TablePlan
+from streamforge.verify.absent import absent
 from streamforge.verify.lookup_exprs import (
     ExprLookup,
     judge_expr_lookups,
@@ -49,6 +51,7 @@ def read_lookups(file: Path, table: TablePlan) -> list[Lookup | ExprLookup]:
     if not isinstance(columns, yaml.MappingNode):
         return []
     found: list[Lookup | ExprLookup] = []
+    broken = _broken_by(root)
     for key, node in columns.value:
         expr = _get(node, "expr")
         if not isinstance(expr, yaml.ScalarNode):
@@ -63,12 +66,30 @@ def read_lookups(file: Path, table: TablePlan) -> list[Lookup | ExprLookup]:
         if match is None:
             computed = parse_expr_lookup(str(key.value), str(expr.value), table, nullable)
             if computed is not None:
-                found.append(computed)
+                names = tuple(n for n, cols in broken.items() if str(key.value) in cols)
+                found.append(replace(computed, broken_by=names))
             continue
         fk = resolve_fk(table, match.group(1))
         if fk is not None:
             entity = table.foreign_keys[fk].entity
             found.append(Lookup(str(key.value), fk, entity, match.group(2), nullable))
+    return found
+
+
+def _broken_by(root: yaml.Node) -> dict[str, set[str]]:
+    """Check name -> the columns its rule names, for `checks:` with an anomaly_rate."""
+    checks = _get(root, "checks")
+    found: dict[str, set[str]] = {}
+    if not isinstance(checks, yaml.MappingNode):
+        return found
+    for key, node in checks.value:
+        rule = _get(node, "rule")
+        if _number(node, "anomaly_rate") > 0 and isinstance(rule, yaml.ScalarNode):
+            try:
+                tree = sqlglot.parse_one(str(rule.value), read="spark")
+            except sqlglot.errors.ParseError:
+                continue
+            found[str(key.value)] = {c.name for c in tree.find_all(sqlglot.exp.Column)}
     return found
 
 
@@ -128,6 +149,7 @@ def judge_lookups(
     data: pa.Table,
     lookups: list[Lookup | ExprLookup],
     histories: dict[tuple[str, str], History],
+    announced: dict | None = None,
 ) -> None:
     """Rows of one file whose lookup column differs from the dimension as it stood then (bare
     lookups here, expressions by lookup_exprs.judge_expr_lookups)."""
@@ -138,7 +160,8 @@ def judge_lookups(
     timed = data.column(event).is_valid().to_numpy(zero_copy_only=False)
     for look in (one for one in lookups if isinstance(one, Lookup)):
         history = histories.get((look.entity, look.source))
-        if history is None or look.column not in data.column_names:
+        needed = (look.column, look.fk)
+        if history is None or absent(report, table.name, f"lookup {look.column}", needed, data):
             continue
         fk = data.column(look.fk)
         judged = timed & fk.is_valid().to_numpy(zero_copy_only=False)
@@ -169,7 +192,7 @@ def judge_lookups(
             )
     computed = [one for one in lookups if isinstance(one, ExprLookup)]
     if computed:
-        judge_expr_lookups(report, table, cycle, data, computed, histories)
+        judge_expr_lookups(report, table, cycle, data, computed, histories, announced)
 
 
 def _get(node: yaml.Node | None, key: str) -> yaml.Node | None:

@@ -1,0 +1,30 @@
+"""Checks that cannot run on a landed file because a column they read is not in it.
+
+A `hidden: true` column (a foreign key, an input of an expression or check) is generated but never
+written, so the oracle cannot evaluate what reads it. Every check asks `absent()` first: it names
+the missing columns once per (table, check) in the report's notes, and the check is skipped, never
+a crash and never a silent pass.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import pyarrow as pa
+
+from streamforge.verify.report import Report
+
+
+def absent(report: Report, table: str, check: str, needed: Iterable[str], data: pa.Table) -> bool:
+    """True (and a note, once) when any column of `needed` is not in `data`; `check` names the
+    check in words, e.g. "lookup shop_region"."""
+    missing = sorted(set(needed) - set(data.column_names))
+    if not missing:
+        return False
+    note = (
+        f"{table}: {check} not judged: {', '.join(missing)} not in the landing "
+        "(hidden or not written)"
+    )
+    if note not in report.notes:
+        report.notes.append(note)
+    return True
