@@ -16,6 +16,7 @@ from streamforge.engine.context import ColumnContext, RowSource
 from streamforge.engine.event_faults import apply_event_faults, has_faults
 from streamforge.engine.faults import apply_quality
 from streamforge.engine.generators import generate_values
+from streamforge.engine.generators.age_bounds import person_age
 from streamforge.engine.key_time import KeyBirths, draw_born_before, keep_in_time, micros_of
 from streamforge.engine.late_rows import LateShare
 from streamforge.engine.load_profile import EventClock
@@ -178,7 +179,7 @@ def fill_column(
     if col.name in table.foreign_keys:
         own = keys if table.kind == "dimension" else None
         return foreign_key_values(table, col, ctx, live, own, births, event_us)
-    return generate_values(col, ctx)
+    return generate_values(person_age(col, ctx), ctx)
 
 
 def _early_event_times(

@@ -7,6 +7,7 @@ from dataclasses import replace
 from types import MappingProxyType
 
 from streamforge.errors import Issue, did_you_mean
+from streamforge.plan.ages import check_ages
 from streamforge.plan.checks import Capacity, check_unique_capacity
 from streamforge.plan.feeds import FeedRoles, resolve_feed
 from streamforge.plan.issues import table_issue
@@ -136,6 +137,7 @@ def plan_sector(
         plans[table.name] = _plan_table(table, sector, entities, key_owner, feeds, issues)
     order = dependency_order(sector, plans, entities, issues)
     issues += _check_expressions(plans, dims, entities)
+    issues += check_ages(sector.tables)
     if capacity is not None:
         check_unique_capacity(plans, entities, issues, capacity)
     if any(i.severity == "error" for i in issues):

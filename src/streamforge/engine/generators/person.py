@@ -12,6 +12,7 @@ import pyarrow as pa
 
 from streamforge.engine import people
 from streamforge.engine.context import ColumnContext
+from streamforge.engine.generators.age_bounds import person_age
 from streamforge.engine.generators.base import ValueGenerator, generate_values
 from streamforge.engine.generators.row_fields import (
     BIRTH,
@@ -22,7 +23,7 @@ from streamforge.engine.generators.row_fields import (
     row_fields,
     split_name,
 )
-from streamforge.engine.generators.temporal import EPOCH, micros_to_arrow, time_range
+from streamforge.engine.generators.temporal import EPOCH, micros_to_arrow, to_micros
 from streamforge.plan.times import DAY_US
 from streamforge.spec.locales import DEFAULT_LOCALE
 from streamforge.spec.model import ColumnSpec
@@ -133,11 +134,16 @@ class BirthDateGenerator(ValueGenerator):
         if age_col is None:
             return fallback(self, col).generate(col, ctx)
         assert ctx.row is not None
-        ages = generate_values(age_col, ctx.row.context(age_col.name))
+        age_ctx = ctx.row.context(age_col.name)
+        ages = generate_values(person_age(age_col, age_ctx), age_ctx)
         micros = birth_micros(ages, ctx.history[1], ctx.rng)
-        bounds = time_range(col, ctx)
-        if bounds is not None:
-            micros = np.clip(micros, bounds[0], bounds[1])
+        # Only the declared bounds: time_range fills a missing side from the history window,
+        # which would move dates out of the age they were made for.
+        low = to_micros(col.min) if col.min is not None else None
+        high = to_micros(col.max) if col.max is not None else None
+        if high is not None and col.type == "date":
+            high += DAY_US - 1  # max is an inclusive day
+        micros = np.clip(micros, low, high) if low is not None or high is not None else micros
         return micros_to_arrow(col, micros)
 
 
