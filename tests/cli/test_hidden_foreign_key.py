@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from streamforge.cli import main
@@ -47,3 +48,40 @@ def test_verify_judges_a_lookup_through_a_hidden_key(tmp_path: Path) -> None:
     assert ver.exit_code == 0, ver.output
     # the lookup it could not judge is named, with the column it lacks
     assert "shop_region not judged: shop_id not in the landing" in ver.output, ver.output
+
+
+@pytest.mark.parametrize(
+    ("hidden", "note"),
+    [
+        ("sale_id", "sale: unique row keys not judged: sale_id not in the landing"),
+        (
+            "ts",
+            "sale: lookups (as of the event time) not judged: an event time column not in the "
+            "landing",
+        ),
+        ("shop_id", "sale: foreign key shop_id (orphans) not judged: shop_id not in the landing"),
+    ],
+)
+def test_every_check_names_the_hidden_column_it_skips(
+    tmp_path: Path, hidden: str, note: str
+) -> None:
+    """Any role column hidden (row key, event time, foreign key): verify passes and says which
+    check it could not judge, never crashes and never skips silently."""
+    folder = tmp_path / "schema" / "Lab"
+    folder.mkdir(parents=True)
+    (folder / "shop.yml").write_text(SHOP)
+    sale = SALE.replace("shop_id: {type: int, hidden: true}", "shop_id: int")
+    sale = sale.replace(f"  {hidden}: int\n", f"  {hidden}: {{type: int, hidden: true}}\n")
+    sale = (
+        sale.replace("  ts: datetime\n", "  ts: {type: datetime, hidden: true}\n")
+        if (hidden == "ts")
+        else sale
+    )
+    (folder / "sale.yml").write_text(sale)
+    schema, out = str(tmp_path / "schema"), str(tmp_path / "out")
+    runner = CliRunner()
+    gen = runner.invoke(main, ["generate", "Lab", "--schema-dir", schema, "--out", out])
+    assert gen.exit_code == 0, gen.output
+    ver = runner.invoke(main, ["verify", "Lab", "--schema-dir", schema, "--out", out])
+    assert ver.exit_code == 0, ver.output
+    assert note in ver.output, ver.output

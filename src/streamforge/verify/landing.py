@@ -20,6 +20,7 @@ import pyarrow.compute as pc
 
 from streamforge.plan import Plan, TablePlan
 from streamforge.readback import read_manifest
+from streamforge.verify.absent import absent
 from streamforge.verify.checks import judge_checks, read_checks
 from streamforge.verify.columns import check_columns
 from streamforge.verify.cycle_counts import ROWS_READ, WindowTally, judge_cycle_rows, moves_rows
@@ -384,7 +385,7 @@ def _check_row_keys(run: _Run, table: TablePlan, entry: dict, data: pa.Table) ->
     if roles := table.feed:
         key = roles.row_key
     fresh = np.ones(data.num_rows, dtype=bool)
-    if key is None or key not in data.column_names:
+    if key is None or absent(run.report, table.name, "unique row keys", [key], data):
         return fresh
     column = data.column(key).combine_chunks()
     valid = column.is_valid().to_numpy(zero_copy_only=False)
@@ -460,7 +461,9 @@ def _check_references(
 ) -> None:
     when = _moment(table, entry, data)
     for column, fk in table.foreign_keys.items():
-        if column not in data.column_names or fk.entity not in run.timelines:
+        if fk.entity not in run.timelines:
+            continue
+        if absent(run.report, table.name, f"foreign key {column} (orphans)", [column], data):
             continue
         values = data.column(column)
         valid = values.is_valid().to_numpy(zero_copy_only=False)
@@ -575,7 +578,9 @@ def _check_event_times(run: _Run, table: TablePlan, entry: dict, data: pa.Table)
     start, end = entry.get("window_start"), entry.get("window_end")
     if event is None or start is None or end is None or start == end:
         return
-    if event not in data.column_names or run.rules[table.name].get(event, None) is None:
+    if absent(run.report, table.name, "event times in the window", [event], data):
+        return
+    if run.rules[table.name].get(event, None) is None:
         return
     if run.rules[table.name][event].anomaly_rate:
         return  # anomalies move event times on purpose

@@ -154,7 +154,10 @@ def judge_lookups(
     """Rows of one file whose lookup column differs from the dimension as it stood then (bare
     lookups here, expressions by lookup_exprs.judge_expr_lookups)."""
     event = table.event_time
-    if event is None or event not in data.column_names:
+    # a hidden event time leaves the table without one: the as-of moment is then unknown
+    when = [event or "an event time column"]
+    if event is None or absent(report, table.name, "lookups (as of the event time)", when, data):
+        absent(report, table.name, "lookups (as of the event time)", when, data)  # None: say so
         return
     times = pc.cast(data.column(event), pa.int64()).to_numpy(zero_copy_only=False)
     timed = data.column(event).is_valid().to_numpy(zero_copy_only=False)
