@@ -152,9 +152,10 @@ def run_pipeline_locally(
             f"(streamforge generate <sector> --out {landing})"
         )
     if not local_spark.spark_available():
+        from streamforge.engine_spark.start import INSTALL_HINT
+
         raise StreamForgeError(
-            "running a pipeline locally needs pyspark and Java 17: "
-            "pip install 'streamforge[spark]' (and a JDK)"
+            f"running a pipeline locally needs pyspark and Java 17: {INSTALL_HINT} (and a JDK)"
         )
     try:
         result = local_spark.run_pipeline(project, work)

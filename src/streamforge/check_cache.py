@@ -10,7 +10,8 @@ or an upgraded package is checked again, and `validate` reports exactly what it 
 One slot per (working directory, sector folder) under cache_dir()/checks, so the cache does not
 grow with every edit: `<slot>.json` holds the key and what `validate` prints (the issues and the
 table count; reading it needs no pydantic), `<slot>.pickle` the key and the whole SectorCheck
-(its plan, for `generate`). Both are written atomically (temp file, then rename); a file that is
+(its plan, for `generate`), `<slot>.expr.pickle` the key and the planning of its expressions
+(check_cache.keep_expressions). All are written atomically (temp file, then rename); a file that is
 missing, unreadable, corrupt or of another key is a miss and is rewritten; a folder that cannot
 be written only costs the time to check again. The folder is the user's own, like the Faker
 pool cache (engine/pool_cache.py) beside it.
@@ -18,6 +19,7 @@ pool cache (engine/pool_cache.py) beside it.
 
 from __future__ import annotations
 
+import atexit
 import copyreg
 import hashlib
 import io
@@ -107,6 +109,29 @@ def store(directory: Path, cwd: str, key: str, check: SectorCheck) -> None:
     except (pickle.PicklingError, TypeError, AttributeError):  # a plan part pickle can't hold
         return
     write_atomically(_slot(directory, cwd, ".pickle"), data)
+
+
+def keep_expressions(directory: Path, cwd: str, key: str) -> None:
+    """Read back the per-expression planning (expr/kept.py: DuckDB SQL, names, the fast path's
+    trees) kept with this check, and write it back at exit if this process added any: the
+    first `generate` after a check translates, every later one loads no sqlglot."""
+    from streamforge.expr import kept
+
+    slot = _slot(directory, cwd, ".expr.pickle")
+    try:
+        kept_key, entries = pickle.loads(slot.read_bytes())
+        if kept_key == key and isinstance(entries, dict):
+            kept.add(entries)
+    except Exception:  # missing, corrupt or foreign: translate again
+        pass
+    atexit.register(_write_expressions, slot, key)
+
+
+def _write_expressions(slot: Path, key: str) -> None:
+    from streamforge.expr import kept
+
+    if kept.added():
+        write_atomically(slot, pickle.dumps((key, kept.entries()), pickle.HIGHEST_PROTOCOL))
 
 
 def _slot(directory: Path, cwd: str, suffix: str) -> Path:

@@ -34,5 +34,5 @@ def engine_options(command: F) -> F:
         default="local",
         show_default=True,
         help="Who makes and writes the rows: this process, or Spark (same rows; needs "
-        "pip install 'streamforge[spark]' and Java 17).",
+        "the spark extra, pip install -e '.[spark]' in the clone, and Java 17).",
     )(command)

@@ -150,6 +150,7 @@ def _checked(directory: Path, files: tuple[tuple[str, bytes | None], ...], cwd: 
     from streamforge import check_cache
 
     key = check_cache.key_of(directory, files, cwd)
+    check_cache.keep_expressions(directory, cwd, key)
     kept = check_cache.load_check(directory, cwd, key)
     if kept is not None:
         return kept

@@ -184,3 +184,39 @@ def test_generate_of_a_checked_sector_loads_no_yaml_or_pydantic(tmp_path: Path) 
     assert sorted(loaded_after([*args, "--out", str(tmp_path / "again")], CHECKING)) == sorted(
         CHECKING
     )
+
+
+def forget_expressions() -> None:
+    """Drop the kept per-expression planning (check_cache.keep_expressions) but keep the checks."""
+    for kept in (Path(os.environ["STREAMFORGE_CACHE_DIR"]) / "checks").glob("*.expr.pickle"):
+        kept.unlink()
+
+
+@pytest.mark.parametrize("sector", ["Retail", "Finance"])
+def test_warm_generate_translates_nothing_and_writes_the_same(tmp_path: Path, sector: str) -> None:
+    """The DuckDB SQL of a sector's expressions (and the fast path's reading of it) is kept with
+    its check (expr/kept.py): a warm `generate` loads no sqlglot, and writes exactly the bytes
+    a run that translates everything afresh writes."""
+    args = ["generate", sector, *GENERATE]
+    assert "sqlglot" in needs(sector)  # the sector has expressions: sqlglot is what it saves
+    loaded_after([*args, "--out", str(tmp_path / "warm-up")], ())  # pools, check, expressions
+    forget_expressions()
+    fresh = loaded_after([*args, "--out", str(tmp_path / "fresh")], ("sqlglot",))
+    assert fresh == ["sqlglot"]  # the probe sees a translation; this run keeps it again
+    warm = loaded_after([*args, "--out", str(tmp_path / "warm")], ("sqlglot", *CHECKING))
+    assert warm == []
+    assert landed(tmp_path / "warm") == landed(tmp_path / "fresh")
+    assert len(landed(tmp_path / "warm")) >= 5
+
+
+def test_a_corrupt_kept_translation_is_translated_again(tmp_path: Path) -> None:
+    """A kept file that cannot be read is a miss: the run translates (sqlglot loads) and writes
+    what a fresh run writes."""
+    args = ["generate", "Retail", *GENERATE]
+    loaded_after([*args, "--out", str(tmp_path / "warm-up")], ())
+    kept = list((Path(os.environ["STREAMFORGE_CACHE_DIR"]) / "checks").glob("*.expr.pickle"))
+    assert kept
+    for path in kept:
+        path.write_bytes(b"not a pickle")
+    assert loaded_after([*args, "--out", str(tmp_path / "again")], ("sqlglot",)) == ["sqlglot"]
+    assert landed(tmp_path / "again") == landed(tmp_path / "warm-up")

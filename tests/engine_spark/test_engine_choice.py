@@ -31,7 +31,8 @@ def test_without_pyspark_the_error_names_the_extra(
     )
     result = generate(tmp_path / "out", "--engine", "spark")
     assert result.exit_code != 0
-    assert f"needs {missing}: pip install 'streamforge[spark]'" in result.output
+    # the spark extra of this project, from the clone (PyPI's streamforge is another project)
+    assert f"needs {missing}: pip install -e '.[spark]'" in " ".join(result.output.split())
     assert "Traceback" not in result.output
     assert not (tmp_path / "out").exists()
 

@@ -35,21 +35,10 @@ def test_the_bare_name_pattern_catches_what_it_must() -> None:
     assert not BARE_NAME.search(f"%pip install {wheel}")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the notebook runs `%pip install streamforge`: PyPI's streamforge is another project, "
-    "so `from streamforge.engine_spark import generate_spark` fails on the job (ship the wheel "
-    "as a bundle artifact or install it from a Volume/workspace path)",
-)
 def test_the_generator_notebook_installs_this_project_not_the_pypi_namesake() -> None:
     assert not BARE_NAME.search(notebook())
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine_spark.start.INSTALL_HINT says pip install 'streamforge[spark]', which fetches "
-    "the PyPI namesake (and replaces an editable install); from a clone: pip install -e '.[spark]'",
-)
 def test_the_missing_pyspark_hint_installs_this_project(monkeypatch: pytest.MonkeyPatch) -> None:
     import importlib.util
 
@@ -69,3 +58,30 @@ def test_the_missing_pyspark_hint_installs_this_project(monkeypatch: pytest.Monk
 def test_a_csv_landing_gets_a_generator_job() -> None:
     text = notebook("csv")
     assert 'dbutils.widgets.text("format", "csv")' in text
+
+
+@pytest.mark.parametrize("catalog", ["unity", "hive"])
+def test_the_bundle_builds_this_project_s_wheel_and_the_job_installs_it(catalog: str) -> None:
+    """Databricks Asset Bundles, library dependencies: an `artifacts:` entry of type whl builds
+    the wheel at deploy; a job cluster task installs it from `libraries: - whl:`, a serverless
+    task from its job environment's `dependencies`."""
+    import yaml
+
+    target = "databricks" if catalog == "unity" else "dlt-legacy"
+    files = dict(api.pipeline("Retail", None, schema_dir=SCHEMA, target=target, fmt="json",
+                              generator_job=True).files)  # fmt: skip
+    bundle = yaml.safe_load(files["databricks.yml"])
+    (artifact,) = bundle["artifacts"].values()
+    assert artifact["type"] == "whl" and "--wheel" in artifact["build"]
+    source = artifact["path"]  # the StreamForge clone: the variable's default is one
+    assert source == "${var.streamforge_source}"
+    assert (Path(bundle["variables"]["streamforge_source"]["default"]) / "pyproject.toml").is_file()
+    job = next(j for key, j in bundle["resources"]["jobs"].items() if key.endswith("_generate"))
+    (task,) = job["tasks"]
+    if catalog == "unity":
+        (environment,) = job["environments"]
+        assert task["environment_key"] == environment["environment_key"]
+        wheels = environment["spec"]["dependencies"]
+    else:
+        wheels = [library["whl"] for library in task["libraries"]]
+    assert [w for w in wheels if w.startswith(f"{source}/dist/") and w.endswith(".whl")]

@@ -31,7 +31,7 @@ from streamforge.spec.model import CheckSpec, ColumnSpec
 # a table that computes something: a sector without expr or checks never loads them.
 if TYPE_CHECKING:
     from streamforge.engine.rows import BatchRequest
-    from streamforge.expr.check import Lookup
+    from streamforge.expr.rowrefs import Lookup
 
 FAR_FUTURE = np.iinfo(np.int64).max
 
@@ -69,22 +69,22 @@ def computation(table: TablePlan) -> Computation | None:
 
 @functools.lru_cache(maxsize=256)
 def _computation(spec, fks: tuple[tuple[str, str], ...], key: str | None) -> Computation:  # type: ignore[no-untyped-def]
-    from streamforge.expr.check import break_target
+    from streamforge.expr import rowrefs
     from streamforge.expr.order import levels
-    from streamforge.expr.parse import parse_expression
 
     computed = {c.name: c for c in spec.columns if c.expr is not None}
-    parsed = {name: parse_expression(c.expr) for name, c in computed.items()}
-    order = levels({name: p.columns for name, p in parsed.items()})
+    order = levels({name: rowrefs.columns(c.expr) for name, c in computed.items()})
     lookups: dict[str, Lookup] = {}
-    for p in parsed.values():
-        for ref in p.lookups:
-            lookups.setdefault(ref.text, runtime_lookup(ref.qualifier, ref.column, dict(fks)))
+    for c in computed.values():
+        for qualifier, column in rowrefs.lookups(c.expr):
+            lookups.setdefault(
+                f"{qualifier}.{column}", runtime_lookup(qualifier, column, dict(fks))
+            )
     keys = frozenset([c for c, _ in fks] + ([key] if key else []))
     checks = tuple(
         CheckPlan(
             check,
-            break_target(spec, check, keys) if check.anomaly_rate > 0 else None,
+            rowrefs.break_target(spec, check, keys) if check.anomaly_rate > 0 else None,
         )
         for check in spec.checks
     )
@@ -99,7 +99,7 @@ def _computation(spec, fks: tuple[tuple[str, str], ...], key: str | None) -> Com
 def runtime_lookup(qualifier: str | None, column: str, fks: Mapping[str, str]) -> Lookup:
     """The lookup of an expression that `validate` accepted: through the foreign key named
     `qualifier`, else the one foreign key into the dimension named `qualifier`."""
-    from streamforge.expr.check import Lookup
+    from streamforge.expr.rowrefs import Lookup
 
     assert qualifier is not None
     via = qualifier if qualifier in fks else next(c for c, e in fks.items() if e == qualifier)
@@ -137,8 +137,8 @@ def finish_chunk(
     """
     from streamforge.engine.faults import apply_quality
     from streamforge.engine.rows import column_context
-    from streamforge.expr.bind import typed_duckdb
     from streamforge.expr.duck import evaluate_levels
+    from streamforge.expr.kept import duckdb_sql
     from streamforge.plan.columns import table_schema
 
     rows = pa.Table.from_batches([batch])
@@ -152,7 +152,7 @@ def finish_chunk(
         types = {c.name: arrow_type(c) for level in stage for c in level}
         inputs = rows.select(_inputs(stage, rows.column_names))
         row_types = _duck_types(inputs.schema, types)  # a level reads earlier ones as declared
-        levels = [{c.name: typed_duckdb(c.expr or "", row_types) for c in level} for level in stage]
+        levels = [{c.name: duckdb_sql(c.expr or "", row_types) for c in level} for level in stage]
         try:
             values = evaluate_levels(inputs, levels, types)
         except AnsiError as stopped:  # name the table, cycle and the expression as written
@@ -189,13 +189,11 @@ def finish_chunk(
 
 def _inputs(stage: Stage, present: list[str]) -> list[str]:
     """The columns a stage's expressions read (DuckDB then converts only those)."""
-    from streamforge.expr.parse import lookup_name, parse_expression
+    from streamforge.expr.rowrefs import evaluation_names
 
     names: dict[str, None] = {}
     for col in (c for level in stage for c in level):
-        parsed = parse_expression(col.expr or "")
-        names.update(dict.fromkeys(parsed.columns))
-        names.update({lookup_name(r.qualifier or "", r.column): None for r in parsed.lookups})
+        names.update(dict.fromkeys(evaluation_names(col.expr or "")))
     return [n for n in names if n in present]
 
 
@@ -297,10 +295,10 @@ def _mix(mask: np.ndarray, changed: pa.Array, column: pa.Array) -> pa.Array:
 
 
 def _holds(rows: pa.Table, rule: str) -> np.ndarray:
-    from streamforge.expr.bind import typed_duckdb
     from streamforge.expr.duck import evaluate
+    from streamforge.expr.kept import duckdb_sql
 
-    sql = typed_duckdb(rule, _duck_types(rows.schema, {}))
+    sql = duckdb_sql(rule, _duck_types(rows.schema, {}))
     try:
         result = evaluate(rows, {"ok": f"coalesce(({sql}), false)"}, {"ok": pa.bool_()})
     except AnsiError as stopped:
@@ -348,20 +346,19 @@ def compute_images(
     same row (validate keeps a tracked dimension's expressions to its key and attributes)."""
     from streamforge.engine.faults import apply_quality
     from streamforge.engine.rows import column_context
-    from streamforge.expr.bind import typed_duckdb
     from streamforge.expr.duck import evaluate
+    from streamforge.expr.kept import duckdb_sql
     from streamforge.expr.order import levels
-    from streamforge.expr.parse import parse_expression
+    from streamforge.expr.rowrefs import columns as reads
 
     computed = {a.name: a for a in attrs if a.expr is not None}
-    parsed = {name: parse_expression(a.expr or "") for name, a in computed.items()}
     present = [name for name in columns if name not in computed]  # the entity key included
     images = pa.table({name: columns[name] for name in present})
     result: dict[str, pa.Array] = {}
-    for level in levels({name: p.columns for name, p in parsed.items()}):
+    for level in levels({name: reads(a.expr or "") for name, a in computed.items()}):
         types = {name: arrow_type(computed[name]) for name in level}
         row_types = _duck_types(images.schema, types)
-        sql = {name: typed_duckdb(computed[name].expr or "", row_types) for name in level}
+        sql = {name: duckdb_sql(computed[name].expr or "", row_types) for name in level}
         values = evaluate(images, sql, types)
         for name in level:
             ctx = column_context(req, name, 0, rows, 0)

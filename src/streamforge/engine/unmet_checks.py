@@ -26,10 +26,9 @@ class UnmetCheck(StreamForgeError):
 
 def read_columns(rule: str, present: list[str]) -> list[str]:
     """The row's columns (lookups included) the rule reads."""
-    from streamforge.expr.parse import lookup_name, parse_expression
+    from streamforge.expr.rowrefs import evaluation_names
 
-    parsed = parse_expression(rule)
-    names = [*parsed.columns, *(lookup_name(r.qualifier or "", r.column) for r in parsed.lookups)]
+    names = evaluation_names(rule)
     return [n for n in dict.fromkeys(names) if n in present]
 
 

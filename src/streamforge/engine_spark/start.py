@@ -20,7 +20,11 @@ if TYPE_CHECKING:
 # Generating is throughput work: the full JIT (C1 then C2), unlike the pipeline tests' short runs
 # (local_spark.JVM_OPTIONS, C1 only); the code cache as large as theirs.
 THROUGHPUT_JVM = "-XX:ReservedCodeCacheSize=256m"
-INSTALL_HINT = "pip install 'streamforge[spark]'"
+# From the clone (or the built wheel): PyPI's `streamforge` is an unrelated project.
+INSTALL_HINT = (
+    "pip install -e '.[spark]' in the StreamForge clone "
+    "(or pip install 'dist/streamforge-<version>-py3-none-any.whl[spark]')"
+)
 
 
 def require_pyspark() -> None:

@@ -9,14 +9,14 @@ is made.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 from streamforge.errors import Issue, did_you_mean, display_path
 from streamforge.expr.bind import result_type, sql_type, to_duckdb
 from streamforge.expr.order import CycleError, levels
-from streamforge.expr.parse import ExprError, Parsed, Reference, lookup_name, parse_expression
+from streamforge.expr.parse import ExprError, Parsed, Reference, parse_expression
+from streamforge.expr.rowrefs import Lookup, break_target
 from streamforge.expr.unmeetable import never_holds
-from streamforge.spec.model import CheckSpec, ColumnSpec, TableSpec
+from streamforge.spec.model import ColumnSpec, TableSpec
 
 # Declared type -> the DuckDB result types an expression of that column may have.
 _NUMBERS = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "FLOAT", "DOUBLE", "DECIMAL")
@@ -30,20 +30,6 @@ _FITS = {
     "datetime": ("TIMESTAMP", "DATE"),
     "date": ("TIMESTAMP", "DATE"),
 }
-
-
-@dataclass(frozen=True, slots=True)
-class Lookup:
-    """`<qualifier>.<column>`: `column` of the `entity` row that `via` points at."""
-
-    qualifier: str
-    column: str
-    via: str  # the foreign-key column of the row
-    entity: str  # the dimension
-
-    @property
-    def name(self) -> str:
-        return lookup_name(self.qualifier, self.column)
 
 
 def resolve_lookup(
@@ -286,19 +272,6 @@ def _check_checks(table: TableSpec, schema: Mapping[str, str], where: str) -> li
                 )
             )
     return issues
-
-
-def break_target(table: TableSpec, check: CheckSpec, keys: frozenset[str]) -> ColumnSpec | None:
-    """The column whose value an anomaly of `check` changes: `column:` if given, else the last
-    computed column of the rule, else its last column; written and not a key (keys keep their
-    rule). None when the rule names no such column."""
-    names = parse_expression(check.rule).columns
-    if check.column is not None:
-        names = (check.column,)
-    usable = [c for c in table.columns if c.name in names and not c.hidden and c.name not in keys]
-    computed = [c for c in usable if c.expr is not None]
-    chosen = computed or usable
-    return chosen[-1] if chosen else None
 
 
 def _article(word: str) -> str:

@@ -12,12 +12,14 @@ arithmetic needs its ICU extension, and in UTC the two read the same.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
-import duckdb
 import pyarrow as pa
 
 from streamforge.expr.ansi import AnsiError, ansi_error
-from streamforge.expr.connections import connection
+
+if TYPE_CHECKING:  # DuckDB (~0.1 s to import) loads only when the numpy fast path cannot
+    import duckdb
 
 FAST = True  # tests turn it off to compare expr/fast.py against DuckDB
 
@@ -84,6 +86,8 @@ def evaluate_levels(
         done = fast_levels(table, levels, types)
         if done is not None:
             return done
+    from streamforge.expr.connections import connection
+
     con = connection()
     query, names = "__chunk", list[str]()
     for i, selects in enumerate(levels):
@@ -108,6 +112,8 @@ def evaluate_levels(
 
 def _run(con: duckdb.DuckDBPyConnection, query: str, table: pa.Table) -> pa.Table:
     """`query` over `table` registered as `__chunk`; an ANSI stop as AnsiError (no column)."""
+    import duckdb
+
     stopped: AnsiError | None = None
     con.register("__chunk", _naive(table))
     try:

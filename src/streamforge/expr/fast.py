@@ -27,11 +27,10 @@ import functools
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
-import sqlglot
-from sqlglot import exp
 
 _SAFE = 2**63 - 1  # magnitudes an int64 holds
 # Exact numbers stay below 18 digits and scale 18: DuckDB's types then always hold them (its
@@ -62,6 +61,7 @@ class Val:
 
 Env = Mapping[str, pa.Array]
 Fn = Callable[[Env], Val]
+Node = tuple[Any, ...]  # expr/fast_tree.py
 
 
 def fast_levels(
@@ -99,11 +99,19 @@ def fast_levels(
 @functools.lru_cache(maxsize=1024)
 def compile_cast(sql: str, target: str) -> Fn | None:
     """`TRY_CAST((sql) AS target)` (the query `evaluate_levels` runs) as a function of the
-    row's columns; None when some node is not one this module evaluates."""
+    row's columns; None when some node is not one this module evaluates. The SQL is read by
+    expr/fast_tree.py, kept across processes (expr/kept.py): a warm run loads no sqlglot."""
+    from streamforge.expr.kept import recall
+
+    def read() -> Node | None:
+        from streamforge.expr.fast_tree import read_cast
+
+        return read_cast(sql, target)
+
+    tree = recall("fast", (sql, target), read)
     try:
-        tree = sqlglot.parse_one(f"TRY_CAST(({sql}) AS {target})", read="duckdb")
-        return _compile(tree)  # type: ignore[arg-type]
-    except (_Unsupported, sqlglot.errors.ParseError):
+        return None if tree is None else _compile(tree)
+    except _Unsupported:
         return None
 
 
@@ -111,40 +119,30 @@ class _Unsupported(Exception):
     pass
 
 
-def _compile(node: exp.Expression) -> Fn:
-    if isinstance(node, exp.Paren):
-        return _compile(node.this)
-    if isinstance(node, exp.Cast):  # TryCast too
-        inner, to = _compile(node.this), node.to.sql(dialect="duckdb").upper()
-        return _cast_fn(inner, to, try_=isinstance(node, exp.TryCast))
-    if isinstance(node, exp.Column) and not node.table:
-        name = node.name
+def _compile(node: Node) -> Fn:
+    kind = node[0]
+    if kind == "cast":
+        return _cast_fn(_compile(node[1]), node[2], try_=node[3])
+    if kind == "col":
+        name = node[1]
         return lambda env: read(env[name]) if name in env else _missing(name)
-    if isinstance(node, exp.Literal) and not node.is_string:
-        value = _literal(str(node.this))
+    if kind == "lit":
+        value = _literal(node[1])
         return lambda env: value
-    if isinstance(node, exp.Neg):
-        inner = _compile(node.this)
+    if kind == "neg":
+        inner = _compile(node[1])
         return lambda env: _neg(inner(env))
-    if isinstance(node, exp.Add | exp.Sub | exp.Mul):
-        a, b, op = _compile(node.this), _compile(node.expression), type(node).__name__
-        return lambda env: arithmetic(op, a(env), b(env))
-    if isinstance(node, exp.Round) and _digits(node) is not None:
-        inner, digits = _compile(node.this), _digits(node)
-        assert digits is not None
+    if kind in ("Add", "Sub", "Mul"):
+        a, b = _compile(node[1]), _compile(node[2])
+        return lambda env: arithmetic(kind, a(env), b(env))
+    if kind == "round":
+        inner, digits = _compile(node[1]), node[2]
         return lambda env: round_val(inner(env), digits)
-    raise _Unsupported(type(node).__name__)
+    raise _Unsupported(kind)
 
 
 def _missing(name: str) -> Val:
     raise Bail(f"no column {name}: DuckDB reports it")
-
-
-def _digits(node: exp.Round) -> int | None:
-    d = node.args.get("decimals")
-    if isinstance(d, exp.Literal) and not d.is_string and re.fullmatch(r"\d{1,2}", str(d.this)):
-        return int(str(d.this))
-    return None
 
 
 def _cast_fn(inner: Fn, to: str, *, try_: bool) -> Fn:

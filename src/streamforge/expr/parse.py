@@ -16,10 +16,12 @@ from sqlglot.dialects.spark import Spark
 from sqlglot.errors import ParseError
 
 from streamforge.errors import did_you_mean
+from streamforge.expr.rowrefs import lookup_name
+
+__all__ = ["ExprError", "Parsed", "Reference", "lookup_name", "parse_expression"]
 
 # Functions whose value is not a function of the row: a rerun would write other data.
 IMPURE = (exp.Rand, exp.Randn, exp.Uuid)
-LOOKUP_PREFIX = "__lookup__"
 
 
 class ExprError(ValueError):
@@ -55,11 +57,6 @@ class Parsed:
     @property
     def lookups(self) -> tuple[Reference, ...]:
         return tuple(r for r in self.references if r.qualifier is not None)
-
-
-def lookup_name(qualifier: str, column: str) -> str:
-    """The name under which a lookup's values sit beside the row's columns during evaluation."""
-    return f"{LOOKUP_PREFIX}{qualifier}__{column}"
 
 
 @functools.lru_cache(maxsize=1024)

@@ -14,7 +14,11 @@ from typing import Any
 
 import yaml
 
-from streamforge.pipelines.generator_job import generator_job, generator_variables
+from streamforge.pipelines.generator_job import (
+    generator_artifacts,
+    generator_job,
+    generator_variables,
+)
 
 # A file-arrival trigger fires at most once a minute (Databricks minimum); classic compute takes
 # minutes to start, so the legacy job refreshes on a slower clock.
@@ -78,9 +82,10 @@ def bundle_yaml(
         variables |= generator_variables(unity_catalog)
     if jobs:
         resources["jobs"] = jobs
-    document = {
-        "bundle": {"name": name},
-        "variables": variables,
+    document: dict[str, Any] = {"bundle": {"name": name}, "variables": variables}
+    if generator is not None:  # the job installs StreamForge's wheel, built at deploy
+        document["artifacts"] = generator_artifacts()
+    document |= {
         "permissions": [
             {"level": "CAN_MANAGE", "user_name": "${workspace.current_user.userName}"},
             {"level": "CAN_VIEW", "group_name": "${var.viewers}"},

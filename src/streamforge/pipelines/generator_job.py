@@ -3,15 +3,22 @@ engine (`streamforge.engine_spark.generate_spark`), so one `databricks bundle de
 the data and the pipeline that ingests it.
 
 Unity Catalog bundles run the notebook on serverless compute (no cluster: the job's notebook
-task then runs serverless, and `%pip install` works there); Hive metastore bundles on a job
-cluster. The notebook's widgets (sector, landing, cycles, seed, format, scale, fresh, writer) are
-the job's parameters, so a run can be changed from the Jobs UI without redeploying. The landing is
+task then runs serverless, with the job's environment); Hive metastore bundles on a job cluster.
+Either way the task installs StreamForge itself: the bundle's `artifacts:` entry builds its wheel
+from the StreamForge clone at deploy time (`python -m build --wheel`), and the task lists that
+wheel (`libraries: - whl:` on the job cluster, the environment's `dependencies` on serverless;
+the bundle CLI uploads it and rewrites the local path). StreamForge is not installed by name:
+PyPI's `streamforge` is an unrelated project.
+
+The notebook's widgets (sector, landing, cycles, seed, format, scale, fresh, writer) are the job's
+parameters, so a run can be changed from the Jobs UI without redeploying. The landing is
 the bundle's `${var.landing}`, the folder the pipeline reads; the writer is the native one
 (`WRITER`): executors write the files with plain file I/O through the Volumes FUSE mount.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from streamforge.errors import StreamForgeError
@@ -48,8 +55,36 @@ def check_generator_job(fmt: str, landing: str) -> None:
         ) from None
 
 
+# The wheel the bundle builds, relative to the bundle root (where `databricks.yml` resolves it).
+WHEEL = "${var.streamforge_source}/dist/streamforge-*.whl"
+ARTIFACT = "streamforge"
+
+
+def streamforge_source() -> str:
+    """The folder of the StreamForge clone this package runs from (the one holding
+    `pyproject.toml`), or `..` when it is installed from a wheel: the bundle builds the generator
+    job's wheel there, and the variable can be changed at deploy time."""
+    root = Path(__file__).resolve().parents[3]
+    return str(root) if (root / "pyproject.toml").is_file() else ".."
+
+
+def generator_artifacts() -> dict[str, Any]:
+    """The bundle's `artifacts:`: StreamForge's wheel, built from the clone at deploy time."""
+    return {
+        ARTIFACT: {
+            "type": "whl",
+            "path": "${var.streamforge_source}",
+            "build": "python -m build --wheel",
+        }
+    }
+
+
 def generator_variables(unity_catalog: bool) -> dict[str, Any]:
     variables: dict[str, Any] = {
+        "streamforge_source": {
+            "description": "StreamForge clone the generator job's wheel is built from",
+            "default": streamforge_source(),
+        },
         "generator_cycles": {"description": "Batches the generator job writes", "default": "10"},
         "generator_seed": {"description": "Seed of the generated rows", "default": "42"},
     }
@@ -80,8 +115,14 @@ def generator_job(title: str, sector: str, fmt: str, unity_catalog: bool) -> dic
         "max_concurrent_runs": 1,
         "tasks": [task],
     }
-    if not unity_catalog:  # serverless jobs need Unity Catalog: a job cluster instead
+    if unity_catalog:  # serverless: the task's environment installs the wheel
+        task["environment_key"] = "streamforge"
+        job["environments"] = [
+            {"environment_key": "streamforge", "spec": {"client": "2", "dependencies": [WHEEL]}}
+        ]
+    else:  # serverless jobs need Unity Catalog: a job cluster, which installs task libraries
         task["job_cluster_key"] = "generator"
+        task["libraries"] = [{"whl": WHEEL}]
         job["job_clusters"] = [
             {
                 "job_cluster_key": "generator",
@@ -102,8 +143,12 @@ def generator_notebook(sector: str, fmt: str) -> str:
         "# MAGIC %md\n"
         f"# MAGIC Writes the {sector} landing area with StreamForge's Spark engine: the same rows\n"
         "# MAGIC as `streamforge generate` for the same seed, made on the cluster.",
-        "# MAGIC %pip install streamforge  # the runtime brings pyspark",
-        "dbutils.library.restartPython()  # noqa: F821",
+        # The job installs StreamForge's wheel (the bundle's artifact) before the notebook runs;
+        # run by hand, install that wheel first: %pip install /Workspace/.../streamforge-*.whl
+        "# MAGIC %md\n"
+        "# MAGIC The job installs StreamForge from the wheel the bundle builds (`artifacts:`);\n"
+        "# MAGIC to run this notebook by hand, `%pip install` that wheel (`python -m build\n"
+        "# MAGIC --wheel` in the StreamForge clone) from a workspace folder or Volume first.",
         "\n".join(
             f'dbutils.widgets.text("{name}", "{default}")  # noqa: F821'
             for name, default in (

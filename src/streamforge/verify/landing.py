@@ -167,6 +167,18 @@ def _schema(run: _Run, table: TablePlan, only: list[str] | None = None) -> pa.Sc
 def _read(run: _Run, table: TablePlan, entry: dict, only: list[str] | None = None) -> Landed | None:
     path = run.root / entry["file"]
     fmt = entry.get("format", path.suffix[1:])
+    if not path.exists():  # named in the manifest, gone from the landing (deleted, not synced)
+        if only is None:
+            run.report.add(
+                table.name,
+                entry["cycle"],
+                f"file {entry['file']} is missing: the manifest lists it with "
+                f"{entry.get('rows')} rows",
+                kind="missing_file",
+                count=int(entry.get("rows") or 0),
+                example=entry["file"],
+            )
+        return None
     try:
         return read_landed(path, fmt, _schema(run, table, only), entry.get("version"))
     except (OSError, ValueError, pa.ArrowException) as exc:
