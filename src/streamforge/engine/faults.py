@@ -48,7 +48,21 @@ def apply_quality(
         bad = pa.nulls(count, values.type)  # a missing foreign key is the anomaly a key can have
     else:
         bad = generator_for(col).anomalies(col, bad_ctx).cast(values.type)
-    return _replace_rows(values, mask, bad), mask
+    broken = _replace_rows(values, mask, bad)
+    if col.expr:
+        # A computed column's anomaly is a value other than its expression's: a NULL drawn for a
+        # row whose expression is NULL anyway (a NULL foreign key) changes nothing, so it is
+        # not counted (verify judges such a column by its expression).
+        mask = mask & ~_same(values, broken)
+    return broken, mask
+
+
+def _same(a: pa.Array, b: pa.Array) -> np.ndarray:
+    if pa.types.is_nested(a.type):
+        return np.zeros(len(a), dtype=bool)
+    equal = pc.fill_null(pc.equal(a, b), False).to_numpy(zero_copy_only=False)
+    both_null = pc.and_(a.is_null(), b.is_null()).to_numpy(zero_copy_only=False)
+    return np.asarray(equal | both_null, dtype=bool)
 
 
 def _replace_rows(values: pa.Array, mask: np.ndarray, bad: pa.Array) -> pa.Array:

@@ -300,6 +300,13 @@ def _judge(run: _Run, table: TablePlan, entry: dict) -> None:
         keys |= {roles.entity_key, *roles.sequence_columns}
         # The change type follows `operations:` and is judged by the change checks.
         skip = frozenset(c for c in (roles.changed_fields_column, roles.type_column) if c)
+    # A lookup column with an anomaly_rate is judged by its expression (lookups.py), not its rule:
+    # a NULL is an anomaly only where the lookup is not NULL.
+    skip |= {
+        look.column
+        for look in run.lookups.get(table.name, [])
+        if isinstance(look, ExprLookup) and look.anomalous
+    }
     entity = _entity_of(run, table)
     nullable = frozenset(_self_references(table, entity) if entity else ())
     check_columns(

@@ -8,7 +8,7 @@ parsed by sqlglot as Spark SQL (translated with Spark's exact decimals, verify/s
 run by the oracle's own DuckDB query over the landed columns plus the as-of values,
 then cast to the landed column's type: none of the generator's expression code runs. An
 expression naming a column that is not written (hidden) cannot be evaluated and is not judged;
-nor is a column with an `anomaly_rate` (its broken rows are meant to differ).
+a column with an `anomaly_rate` must differ on exactly the rows the manifest counts for it.
 """
 
 from __future__ import annotations
@@ -52,6 +52,8 @@ class ExprLookup:
     # `checks:` with an anomaly_rate that name the column: their broken rows (the manifest
     # counts them under the check's name) may differ from the expression on purpose
     broken_by: tuple[str, ...] = ()
+    # the column has an anomaly_rate: exactly the manifest's count of its rows differ
+    anomalous: bool = False
 
 
 def parse_expr_lookup(
@@ -142,10 +144,13 @@ def judge_expr_lookups(
             continue
         expected = _evaluate(look.sql, pa.table(columns), landed.type)
         allowed = sum(int((announced or {}).get(name, 0)) for name in look.broken_by)
-        _report(report, table, cycle, data, look, landed, expected, judged, allowed)
+        own = int((announced or {}).get(look.column, 0)) if look.anomalous else None
+        _report(report, table, cycle, data, look, landed, expected, judged, allowed, own)
 
 
-def _report(report, table, cycle, data, look, landed, expected, judged, allowed) -> None:
+def _report(report, table, cycle, data, look, landed, expected, judged, allowed, own) -> None:
+    """`own`: the manifest's anomalies of the column itself (None: it has no anomaly_rate);
+    the rows that differ must then be exactly those (with `allowed` more that checks broke)."""
     if pa.types.is_floating(landed.type):
         a = landed.to_numpy(zero_copy_only=False).astype(np.float64)
         b = expected.to_numpy(zero_copy_only=False).astype(np.float64)
@@ -155,17 +160,26 @@ def _report(report, table, cycle, data, look, landed, expected, judged, allowed)
         nulls = pc.and_(landed.is_null(), expected.is_null()).to_numpy(zero_copy_only=False)
         same = equal | nulls
     wrong = judged & ~same
-    if int(wrong.sum()) <= allowed:
+    count = int(wrong.sum())
+    if own is None and count <= allowed:
         return
-    i = int(np.flatnonzero(wrong)[0])
+    if own is not None and own <= count <= own + allowed:
+        return
+    i = int(np.flatnonzero(wrong)[0]) if count else 0
     key = table.primary_key if table.primary_key in data.column_names else look.refs[0].fk
     example = data.column(key)[i].as_py()
     report.add(
         table.name,
         cycle,
-        f"{int(wrong.sum())} rows of {look.column} differ from its expression over the "
-        f"dimensions as they stood at {table.event_time} (e.g. {key} {example}: "
-        f"{landed[i].as_py()!r}, the expression gives {expected[i].as_py()!r})",
+        f"{count} rows of {look.column} differ from its expression over the "
+        f"dimensions as they stood at {table.event_time}"
+        + (f", manifest says {own}" if own is not None else "")
+        + (
+            f" (e.g. {key} {example}: {landed[i].as_py()!r}, the expression gives "
+            f"{expected[i].as_py()!r})"
+            if count
+            else ""
+        ),
         column=look.column,
         kind="lookup",
         count=int(wrong.sum()),

@@ -5,7 +5,8 @@ must equal that column of the referenced row *as it stood at the row's event tim
 dimension's snapshot, then every change-feed INSERT or UPDATE of that key stamped at or before it
 (DESIGN §3). The expression is read from the YAML nodes here, and the history from the landed
 dimension and change-feed files (late change rows included), not from the generator's versions.
-A lookup column with an `anomaly_rate` is not judged (its broken rows are meant to differ).
+A lookup column with an `anomaly_rate` must differ on exactly the rows the manifest counts for it
+(its anomalies are values other than the lookup's; a NULL where the lookup is NULL is none).
 """
 
 from __future__ import annotations
@@ -59,15 +60,14 @@ def read_lookups(file: Path, table: TablePlan) -> list[Lookup | ExprLookup]:
         hidden = _get(node, "hidden")
         if isinstance(hidden, yaml.ScalarNode) and hidden.value.lower() == "true":
             continue  # not written: nothing to judge
-        if _number(node, "anomaly_rate") > 0:
-            continue
+        anomalous = _number(node, "anomaly_rate") > 0
         nullable = _number(node, "null_rate") > 0
         match = BARE.match(str(expr.value))
-        if match is None:
+        if match is None or anomalous:  # anomalous: counted by lookup_exprs
             computed = parse_expr_lookup(str(key.value), str(expr.value), table, nullable)
             if computed is not None:
                 names = tuple(n for n, cols in broken.items() if str(key.value) in cols)
-                found.append(replace(computed, broken_by=names))
+                found.append(replace(computed, broken_by=names, anomalous=anomalous))
             continue
         fk = resolve_fk(table, match.group(1))
         if fk is not None:
