@@ -435,6 +435,7 @@ def generate(
     from streamforge.engine.session import Session
     from streamforge.engine.settings import RunSettings
     from streamforge.landing_write import GenerateResult, claim_landing, write_session
+    from streamforge.sinks import destination
     from streamforge.sinks.local import LocalLanding
 
     if cycles < 0 or interval <= 0 or scale <= 0:
@@ -442,9 +443,16 @@ def generate(
     plan = load_plan(sector, schema_dir)
     file_format = _table_format(fmt)
     start_us = _start_us(start)  # every input is checked before anything is removed
-    out = Path(out)
-    landing = LocalLanding(out)
-    if engine != "local":  # refuse a bad --out before Spark starts (tens of seconds)
+    landing: Landing
+    if engine == "local":
+        # Only a local folder, or a Volume through the Files API: a URI is refused here, before
+        # anything is written (never a folder called `s3:`).
+        destination.check_format(str(out), file_format)
+        landing = destination.open_landing(str(out))
+        out = Path(out)
+    else:  # refuse a bad --out before Spark starts (tens of seconds)
+        out = Path(out)
+        landing = LocalLanding(out)
         _check_out_folder(landing, out, fresh)
     writer = _engine_writer(engine, master, out, file_format, spark_writer)
     claim_landing(landing, str(out), fresh)
@@ -502,12 +510,13 @@ def _engine_writer(
             "(see the README), or use --engine local"
         )
     from streamforge.engine_spark.native import check_writer, landing_writer
-    from streamforge.engine_spark.start import local_session
+    from streamforge.engine_spark.start import check_master, local_session
     from streamforge.sinks.mounted_paths import landing_place
 
     # A URI is refused even as the CLI passes it (click.Path makes s3://b/x the path s3:/b/x).
     root = landing_place(str(out)).path
     check_writer(root, fmt, spark_writer)  # before Spark starts (tens of seconds)
+    check_master(master or "local[2]")
     return landing_writer(local_session(master or "local[2]"), root, fmt, spark_writer)
 
 

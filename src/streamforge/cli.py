@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import click
 
 from streamforge import __version__, api, stopping
-from streamforge.cli_engine import engine_options
+from streamforge.cli_engine import check_engine_options, engine_options
 from streamforge.cli_options import landing_format_option, schema_dir_option
 from streamforge.errors import SchemaError, StreamForgeError, storage_error
 from streamforge.plural import counted
@@ -202,7 +202,9 @@ def _validate_target(
 @main.command()
 @click.argument("sector")
 @schema_dir_option
-@click.option("--out", type=click.Path(path_type=Path), required=True, help="Landing folder.")
+# --out stays text: click.Path would turn s3://b/x into the folder s3:/b/x (api.generate refuses
+# a URI, quoting what was typed).
+@click.option("--out", required=True, help="Landing folder, or /Volumes/<c>/<s>/<v>/path.")
 @landing_format_option
 @click.option("--seed", type=int, default=api.DEFAULT_SEED, show_default=True)
 @click.option(
@@ -242,7 +244,7 @@ def _validate_target(
 def generate(
     sector: str,
     schema_dir: Path | None,
-    out: Path,
+    out: str,
     fmt: str,
     seed: int,
     cycles: int,
@@ -262,6 +264,7 @@ def generate(
     from streamforge.arrow_start import skip_pandas
     from streamforge.cli_times import parse_start
 
+    check_engine_options(engine)
     if engine == "local":  # pyspark's Arrow functions need pandas importable
         skip_pandas()  # json, csv and parquet rows never pass through pandas
     moment = parse_start(start)

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 import click
+from click.core import ParameterSource
 
 F = TypeVar("F", bound=Callable[..., object])
 
@@ -25,8 +26,8 @@ def engine_options(command: F) -> F:
     command = click.option(
         "--master",
         default=None,
-        help="Spark master URL for --engine spark (default local[2]; e.g. local[*], "
-        "spark://host:7077).",
+        help="Spark master URL for --engine spark (default local[2]; local, local[N], "
+        "local[*], local[N,F], spark://host:7077, yarn, k8s://..., mesos://...).",
     )(command)
     return click.option(
         "--engine",
@@ -36,3 +37,26 @@ def engine_options(command: F) -> F:
         help="Who makes and writes the rows: this process, or Spark (same rows; needs "
         "the spark extra, pip install -e '.[spark]' in the clone, and Java 17).",
     )(command)
+
+
+def check_engine_options(engine: str) -> None:
+    """Refuse `--master` or `--spark-writer` given without `--engine spark`: the local engine
+    would ignore them silently (a user who typed `--master local[8]` expects Spark).
+
+    Raises:
+        click.UsageError: naming the options and the fix (add --engine spark, or drop them).
+    """
+    if engine == "spark":
+        return
+    context = click.get_current_context()
+    given = [
+        f"--{name.replace('_', '-')}"
+        for name in ("master", "spark_writer")
+        if context.get_parameter_source(name) not in (None, ParameterSource.DEFAULT)
+    ]
+    if given:
+        options = " and ".join(given)
+        raise click.UsageError(
+            f"{options} only appl{'y' if len(given) > 1 else 'ies'} to the Spark engine and "
+            f"--engine is {engine}: add --engine spark, or drop {options}"
+        )

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from streamforge import api, stopping
-from streamforge.cli_engine import engine_options
+from streamforge.cli_engine import check_engine_options, engine_options
 from streamforge.cli_options import landing_format_option, schema_dir_option
 from streamforge.errors import StreamForgeError
 from streamforge.plural import counted
@@ -158,6 +158,7 @@ def run(
 
     Running it again continues where the last run stopped (same --seed and --format).
     """
+    check_engine_options(engine)
     seconds = parse_duration(duration) if duration else None
     status = Status(dest, interval)
 

@@ -178,6 +178,7 @@ def collection_column(draw: st.DrawFn, depth: int = 0) -> dict:
     low = draw(st.integers(0, 3))
     high = draw(st.integers(low, 4 if depth else 8))
     if draw(st.booleans()):
+        low = min(low, _distinct_elements(element))  # one list never repeats a value of a set
         return {"type": "array", "items": element, "min_items": low, "max_items": high}
     keys = draw(
         st.one_of(
@@ -194,6 +195,20 @@ def collection_column(draw: st.DrawFn, depth: int = 0) -> dict:
     high = min(high, 2) if bool_keys else high
     low = min(low, high)
     return {"type": "map", "keys": keys, "values": element, "min_items": low, "max_items": high}
+
+
+def _distinct_elements(element: dict) -> int:
+    """At most how many distinct values an array element drawn from a set has (validate refuses a
+    `min_items` above it); a large number when the element is not drawn from a set. Counted low
+    (1 and 1.0 may be one value), which only narrows what the strategy draws."""
+    if "values" in element:
+        return len({str(v).lower().rstrip("0").rstrip(".") for v in element["values"]})
+    pattern = element.get("format")
+    if pattern is None:
+        return 1 << 30
+    if "|" in pattern:
+        return len(set(pattern.split("|")))
+    return 10 ** pattern.count("#") * 26 ** pattern.count("?")
 
 
 def _without_unique(spec: dict) -> dict:

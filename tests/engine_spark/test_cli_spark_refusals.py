@@ -72,12 +72,6 @@ def test_a_bad_destination_is_refused_before_spark_starts(
 
 @pytest.mark.slow
 @pytest.mark.skipif(not spark_available(), reason="needs pyspark and Java")
-@pytest.mark.xfail(
-    strict=True,
-    reason="an unknown --master reaches spark-submit: a Java stack trace ('Exception in thread "
-    '"main" org.apache.spark.SparkException: Master must either be yarn or start with spark, '
-    "k8s, or local') and 'internal error: PySparkRuntimeError: [JAVA_GATEWAY_EXITED]'",
-)
 def test_an_unknown_master_is_one_clear_line(tmp_path: Path) -> None:
     """A fresh process: the JVM writes to the process's own stderr, which CliRunner cannot see."""
     command = [sys.executable, "-m", "streamforge", "generate", "Retail", "--schema-dir",

@@ -20,6 +20,7 @@ import pyarrow.compute as pc
 
 from streamforge.engine.key_time import micros_of
 from streamforge.engine.seeding import ANOMALIES, rng_for
+from streamforge.engine.unmet_checks import excused, refuse_unmet
 from streamforge.engine.versions import Versions
 from streamforge.expr.ansi import AnsiError
 from streamforge.plan import Plan, TablePlan
@@ -123,9 +124,13 @@ def finish_chunk(
     chunk: int,
     lo: int,
     hi: int,
+    drawn_faults: Mapping[str, np.ndarray],
 ) -> tuple[pa.RecordBatch, dict[str, np.ndarray]]:
     """The chunk's written batch (computed columns added in file order, hidden ones dropped)
     and the anomaly mask of each computed column and check, aligned with the final rows.
+
+    `drawn_faults`: the drawn columns' anomaly masks, aligned with the final rows (a check may
+    fail where they are set). Raises UnmetCheck when rows fail a check unasked.
 
     `source`: row i of `batch` is a copy of drawn row source[i] (duplicates are exact copies,
     so a computed column's nulls and anomalies follow the row they copy).
@@ -140,7 +145,8 @@ def finish_chunk(
     if comp.lookups:
         rows = _with_lookups(req, rows)
     masks: dict[str, np.ndarray] = {}
-    first = _first_copies(source, hi - lo)
+    drawn = hi - lo
+    first = _first_copies(source, drawn)
     moved = not np.array_equal(source, np.arange(len(source)))  # duplicates copied rows
     for stage in comp.stages:
         types = {c.name: arrow_type(c) for level in stage for c in level}
@@ -164,10 +170,14 @@ def finish_chunk(
             rows = rows.append_column(col.name, final.take(pa.array(source)) if moved else final)
             if mask is not None:
                 masks[col.name] = mask[source]
+    faults = {**drawn_faults, **masks}  # rows whose breaking a check was asked for
     for check in comp.checks:
-        rows = _break(req, rows, check, chunk, source, len(first))
+        rows, faults[f"check:{check.spec.name}"] = _break(req, rows, check, chunk, source, drawn)
     for check in comp.checks:  # judged once every check has broken its rows
-        masks[check.spec.name] = ~_holds(rows, check.spec.rule)
+        fails = ~_holds(rows, check.spec.rule)
+        unasked = fails & ~excused(rows, check.spec.rule, faults)
+        refuse_unmet(req.table.spec, check.spec, rows, unasked, req.cycle)
+        masks[check.spec.name] = fails
     schema = table_schema(req.table)
     written = rows.select(schema.names)
     if not written.schema.equals(schema):
@@ -250,15 +260,17 @@ def _break(
     chunk: int,
     source: np.ndarray,
     drawn: int,
-) -> pa.Table:
+) -> tuple[pa.Table, np.ndarray]:
     """Break `anomaly_rate` of the rows that satisfy the check by changing its target column,
     trying candidate changes in turn until the rule fails (a NULL result fails, as in the
-    pipelines' expectations). Copies of a row are picked and changed alike."""
+    pipelines' expectations). Copies of a row are picked and changed alike. Returns the rows
+    and the mask of those it broke."""
     from streamforge.expr.duck import evaluate
 
     target = check.target
+    done = np.zeros(rows.num_rows, dtype=bool)
     if target is None:
-        return rows
+        return rows, done
     name = f"check:{check.spec.name}"
     rng = rng_for(req.seed, req.table.name, req.cycle, chunk, name, ANOMALIES)
     picked = (rng.random(drawn) < check.spec.anomaly_rate)[source] & _holds(rows, check.spec.rule)
@@ -274,7 +286,8 @@ def _break(
         column = _mix(broken, changed_values, column)
         rows = rows.set_column(at, target.name, column)
         picked &= ~broken
-    return rows
+        done |= broken
+    return rows, done
 
 
 def _mix(mask: np.ndarray, changed: pa.Array, column: pa.Array) -> pa.Array:

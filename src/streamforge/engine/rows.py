@@ -258,7 +258,7 @@ def make_chunk(req: BatchRequest, chunk: int) -> Chunk:
         rng = rng_for(req.seed, req.table.name, req.cycle, chunk, "", KEYS)
         batch = keep_in_time(req.table, batch, req.births, rng, source, faulted)
     if comp is not None:
-        batch, computed_masks = finish_chunk(req, comp, batch, source, chunk, lo, hi)
+        batch, computed_masks = finish_chunk(req, comp, batch, source, chunk, lo, hi, masks)
         masks.update(computed_masks)
     flagged = np.zeros(hi - lo, dtype=bool)
     for mask in masks.values():

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import re
 import sys
 import tempfile
 from pathlib import Path
@@ -25,6 +26,32 @@ INSTALL_HINT = (
     "pip install -e '.[spark]' in the StreamForge clone "
     "(or pip install 'dist/streamforge-<version>-py3-none-any.whl[spark]')"
 )
+
+
+# The master URLs Spark accepts (SparkContext.createTaskScheduler, SparkSubmit): local with
+# threads (N > 0 or *) and optional max failures F; local-cluster (tests); a standalone, YARN,
+# Kubernetes or Mesos cluster. Anything else reaches spark-submit, which prints a Java stack trace.
+MASTER = re.compile(
+    r"local(\[([1-9]\d*|\*)(,[1-9]\d*)?\])?"
+    r"|local-cluster\[[1-9]\d*,[1-9]\d*,[1-9]\d*\]"
+    r"|yarn|(spark|k8s|mesos)://\S+"
+)
+MASTER_FORMS = (
+    "local, local[N], local[*], local[N,F], spark://host:port, yarn, k8s://..., mesos://..."
+)
+
+
+def check_master(master: str) -> None:
+    """Refuse a Spark master URL of no form Spark knows, before the JVM starts.
+
+    Raises:
+        StreamForgeError: naming the forms Spark takes.
+    """
+    if MASTER.fullmatch(master.strip()) is None:
+        raise StreamForgeError(
+            f"--master {master!r} is no Spark master URL: use {MASTER_FORMS} "
+            "(N threads, F task failures allowed)"
+        )
 
 
 def require_pyspark() -> None:
@@ -48,6 +75,7 @@ def local_session(master: str = "local[2]", work_dir: Path | None = None) -> Spa
 
     `master`: any Spark master URL (`local[2]`, `local[*]`, `spark://host:7077`).
     """
+    check_master(master)
     require_pyspark()
     from pyspark.sql import SparkSession
 
@@ -68,6 +96,13 @@ def local_session(master: str = "local[2]", work_dir: Path | None = None) -> Spa
     builder = SparkSession.builder.master(master).appName("streamforge")
     for key, value in confs.items():
         builder = builder.config(key, value)
-    spark = builder.getOrCreate()
+    try:
+        spark = builder.getOrCreate()
+    except Exception as failed:  # the JVM did not start (PySparkRuntimeError JAVA_GATEWAY_EXITED)
+        first = (str(failed).strip().splitlines() or [type(failed).__name__])[0]
+        raise StreamForgeError(
+            f"Spark did not start on --master {master}: {first}. Spark's own output above says "
+            "why (a Java runtime 17+, the master reachable)"
+        ) from failed
     spark.sparkContext.setLogLevel("ERROR")
     return spark

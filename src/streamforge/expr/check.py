@@ -15,6 +15,7 @@ from streamforge.expr.bind import result_type, sql_type, to_duckdb
 from streamforge.expr.order import CycleError, levels
 from streamforge.expr.parse import ExprError, Parsed, Reference, parse_expression
 from streamforge.expr.rowrefs import Lookup, break_target
+from streamforge.expr.unmeetable import never_holds
 from streamforge.spec.model import ColumnSpec, TableSpec
 
 # Declared type -> the DuckDB result types an expression of that column may have.
@@ -236,6 +237,17 @@ def _check_checks(table: TableSpec, schema: Mapping[str, str], where: str) -> li
                     check.line,
                     f"check '{check.name}': '{check.rule}' gives {found}, not a boolean",
                     "write a condition, e.g. total >= 0",
+                )
+            )
+        why = never_holds(parsed.tree, table) if found == "BOOLEAN" else None
+        if why is not None:
+            issues.append(
+                Issue(
+                    where,
+                    check.line,
+                    f"check '{check.name}' can never hold: {why}",
+                    "change the column's min/max/values so rows can meet it, compute the column "
+                    "with expr:, or fix the rule",
                 )
             )
         target = check.column

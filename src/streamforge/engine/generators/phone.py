@@ -193,17 +193,17 @@ def row_place(
     col: ColumnSpec, ctx: ColumnContext
 ) -> tuple[places.PlacePools, places.PlaceDraws] | None:
     """The place a phone belongs to: its own entity's (`customer_phone` and `customer_city`),
-    else the row's main place; None without a place in the row. The place's record is the one
-    its fields draw."""
+    else the row's main place (the only one for a `faker:` phone, whatever its name); None
+    without a place in the row. The place's record is the one its fields draw."""
     from streamforge.engine.generators.place import place_draws
 
     if ctx.row is None:
         return None
-    split = split_name(col.name, PHONE_FIELDS)
-    assert split is not None
+    split = split_name(col.name, PHONE_FIELDS)  # None for `faker: phone_number` under any name
     table = ctx.row.table
     fields = row_fields(table)
-    for entity in dict.fromkeys((owner(table.name, split[0]), "")):
+    own = owner(table.name, split[0]) if split is not None else ""
+    for entity in dict.fromkeys((own, "")):
         if any(kind not in AREAS for kind in fields.place(entity)):
             return place_draws(col, ctx, entity)
     return None

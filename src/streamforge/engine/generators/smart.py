@@ -15,8 +15,9 @@ from streamforge.engine.context import ColumnContext
 from streamforge.engine.generators import provider_space
 from streamforge.engine.generators.base import ValueGenerator
 from streamforge.engine.generators.permute import distinct_numbers
-from streamforge.engine.generators.phone import phone, phone_space
+from streamforge.engine.generators.phone import PhoneGenerator, phone, phone_space
 from streamforge.engine.generators.row_fields import PERSON_ROLES
+from streamforge.spec.locales import DEFAULT_LOCALE
 from streamforge.spec.model import ColumnSpec
 
 Maker = Callable[[np.random.Generator, int], pa.Array]
@@ -238,8 +239,15 @@ class SmartFieldGenerator(ValueGenerator):
         return maker(ctx.rng, ctx.rows)
 
 
+# Faker's phone methods draw digits at random (US numbers with 0/1-leading area codes, German
+# numbers of any length): in the locales the phone generator knows, it makes them instead.
+FAKER_PHONES = ("phone_number", "cellphone_number", "basic_phone_number")
+PHONE_LOCALES = (DEFAULT_LOCALE, "de_DE")
+
+
 class FakerProviderGenerator(ValueGenerator):
-    """`faker: <provider>`: any Faker method, sampled from a pool of its values."""
+    """`faker: <provider>`: any Faker method in the table's `locale:`, sampled from a pool of
+    its values (a phone method: a number valid in the locale, see FAKER_PHONES)."""
 
     priority = 30
 
@@ -249,10 +257,18 @@ class FakerProviderGenerator(ValueGenerator):
     def unique_capacity(self, col: ColumnSpec) -> int | None:
         return provider_space.space_of(col.faker or "word").size
 
+    def locale_capacity(self, col: ColumnSpec, locale: str) -> int | None:
+        if col.faker in FAKER_PHONES and locale in PHONE_LOCALES:
+            return PhoneGenerator().locale_capacity(col, locale)
+        return self.unique_capacity(col)
+
     def generate(self, col: ColumnSpec, ctx: ColumnContext) -> pa.Array:
+        locale = (ctx.row.table.locale if ctx.row is not None else None) or DEFAULT_LOCALE
+        if col.faker in FAKER_PHONES and locale in PHONE_LOCALES:
+            return PhoneGenerator().generate(col, ctx)
         if col.unique:  # from the provider's own space: a suffix would break its format (EAN-13)
             return provider_space.unique_values(provider_space.space_of(col.faker or "word"), ctx)
-        return pools.faker_pool(col.faker or "word").sample(ctx.rng, ctx.rows)
+        return pools.faker_pool(col.faker or "word", locale=locale).sample(ctx.rng, ctx.rows)
 
 
 class WordsGenerator(ValueGenerator):
