@@ -2,11 +2,11 @@
 expr/kept.py keeps across processes (a warm `generate` then parses nothing).
 
 A node is ("col", name), ("lit", text), ("bool", True | False), ("neg", x),
-("Add" | "Sub" | "Mul" | "Div", a, b), ("round", x, digits), ("cast", x, DuckDB type, is_try), a comparison ("EQ" | "NEQ" | "LT" |
-"LTE" | "GT" | "GTE", a, b), ("And" | "Or", a, b), ("not", x), ("isnull", x),
-("coalesce", x, ...) or ("case", ((when, then), ...), else). None: some node is none of these
-(functions, text, times, a CASE without ELSE...), or the SQL does not parse: DuckDB
-evaluates it.
+("Add" | "Sub" | "Mul" | "Div", a, b), ("round", x, digits), ("cast", x, DuckDB type, is_try),
+a comparison ("EQ" | "NEQ" | "LT" | "LTE" | "GT" | "GTE", a, b), ("And" | "Or", a, b),
+("not", x), ("isnull", x), ("coalesce", x, ...) or ("case", ((when, then), ...), else).
+None: some node is none of these (functions, text, times, a CASE without ELSE...), or the SQL
+does not parse: DuckDB evaluates it.
 """
 
 from __future__ import annotations
