@@ -50,7 +50,7 @@ def test_the_kwh_factors_are_the_profiles_hourly_curve() -> None:
 def readings(tmp_path_factory) -> tuple[np.ndarray, np.ndarray]:
     out = tmp_path_factory.mktemp("energy") / "out"
     api.generate(
-        "Energy", out, fmt="parquet", cycles=12, interval=7200, scale=1, start=START, seed=11
+        "Energy", out, fmt="parquet", cycles=12, interval=7200, scale=0.5, start=START, seed=11
     )
     files = read_landing(out, api.load_plan("Energy"))["meter_readings"]
     hours = np.concatenate([pc.hour(f.data["reading_time"]).to_numpy() for f in files])
