@@ -85,8 +85,10 @@ def verify_landing(
         try:
             run.rules[table.name] = read_rules(table.spec.file)
             run.checks[table.name] = read_checks(table.spec.file)
-            if table.kind == "fact":
-                run.lookups[table.name] = read_lookups(table.spec.file, table)
+            looks = read_lookups(table.spec.file, table)
+            if table.kind != "fact":  # no event time to look up as of: expressions over the row
+                looks = [one for one in looks if isinstance(one, ExprLookup) and not one.refs]
+            run.lookups[table.name] = looks
         except RuleError as exc:
             report.add(table.name, -1, str(exc), kind="spec")
             run.rules[table.name] = {}
