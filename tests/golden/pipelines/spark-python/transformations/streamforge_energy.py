@@ -148,7 +148,7 @@ def bronze_electricity_production():
     )
 
 
-@dp.table(name='bronze_meter_readings', comment='Raw Interval readings (15 min) from customer smart meters. Rows per batch and reading times follow a daily load curve (profile, UTC hours): a night trough near 04:00, a morning rise and an evening peak at 18:00-20:00; weekends a little busier. num_rows is the average batch. `streamforge verify` judges the reading times inside cycles of several hours against it (shorter cycles: a note); rows per batch it does not judge.')
+@dp.table(name='bronze_meter_readings', comment='Raw Interval readings (15 min) from customer smart meters. Rows per batch and reading times follow a daily load curve (profile, UTC hours): a night trough near 04:00, a morning rise and an evening peak at 18:00-20:00; weekends a little busier. num_rows is the average batch. `streamforge verify` judges the reading times inside cycles of several hours against it (shorter cycles: a note); rows per batch it does not judge. The kWh per reading follows the same curve: kwh_consumed = round(base_kwh × hourly[UTC hour of reading_time], 3), base_kwh a hidden lognormal draw (mean 1.2, stddev 1.2), so the mean reading at 19:00 is 1.70 / 0.38 ≈ 4.5 times the one at 04:00.')
 def bronze_meter_readings():
     return (
         spark.readStream.format('json')  # noqa: F821
@@ -326,8 +326,8 @@ def _meter_readings_checked():
 
 @dp.materialized_view(
     name='silver_meter_readings',
-    comment='Interval readings (15 min) from customer smart meters. Rows per batch and reading times follow a daily load curve (profile, UTC hours): a night trough near 04:00, a morning rise and an evening peak at 18:00-20:00; weekends a little busier. num_rows is the average batch. `streamforge verify` judges the reading times inside cycles of several hours against it (shorter cycles: a note); rows per batch it does not judge.',
-    schema="`reading_id` BIGINT, `customer_id` BIGINT, `reading_time` TIMESTAMP, `kwh_consumed` DOUBLE COMMENT 'Energy used in the interval, kWh', `voltage_v` DOUBLE COMMENT 'Service voltage, volts (ANSI C84.1 range A)', `power_factor` DOUBLE, `rate_code` STRING, `read_method` STRING, `quality_flag` STRING, `_source_file` STRING COMMENT 'The landing file the row came from', `_ingested_at` TIMESTAMP COMMENT 'When the pipeline ingested the row'",
+    comment='Interval readings (15 min) from customer smart meters. Rows per batch and reading times follow a daily load curve (profile, UTC hours): a night trough near 04:00, a morning rise and an evening peak at 18:00-20:00; weekends a little busier. num_rows is the average batch. `streamforge verify` judges the reading times inside cycles of several hours against it (shorter cycles: a note); rows per batch it does not judge. The kWh per reading follows the same curve: kwh_consumed = round(base_kwh × hourly[UTC hour of reading_time], 3), base_kwh a hidden lognormal draw (mean 1.2, stddev 1.2), so the mean reading at 19:00 is 1.70 / 0.38 ≈ 4.5 times the one at 04:00.',
+    schema="`reading_id` BIGINT, `customer_id` BIGINT, `reading_time` TIMESTAMP, `kwh_consumed` DOUBLE COMMENT 'Energy used in the interval, kWh: base_kwh (hidden) times the load curve weight for the UTC hour of reading_time', `voltage_v` DOUBLE COMMENT 'Service voltage, volts (ANSI C84.1 range A)', `power_factor` DOUBLE, `rate_code` STRING, `read_method` STRING, `quality_flag` STRING, `_source_file` STRING COMMENT 'The landing file the row came from', `_ingested_at` TIMESTAMP COMMENT 'When the pipeline ingested the row'",
 )
 def silver_meter_readings():
     return _meter_readings_checked().where("size(_failed_rules) = 0 AND _copy = 1").select(['reading_id', 'customer_id', 'reading_time', 'kwh_consumed', 'voltage_v', 'power_factor', 'rate_code', 'read_method', 'quality_flag', '_source_file', '_ingested_at'])
@@ -613,7 +613,7 @@ def gold_electricity_production_hourly():
     )
 
 
-@dp.materialized_view(name='gold_meter_readings_by_customer_segment', comment='Interval readings (15 min) from customer smart meters. Rows per batch and reading times follow a daily load curve (profile, UTC hours): a night trough near 04:00, a morning rise and an evening peak at 18:00-20:00; weekends a little busier. num_rows is the average batch. `streamforge verify` judges the reading times inside cycles of several hours against it (shorter cycles: a note); rows per batch it does not judge: totals per customer segment')
+@dp.materialized_view(name='gold_meter_readings_by_customer_segment', comment='Interval readings (15 min) from customer smart meters. Rows per batch and reading times follow a daily load curve (profile, UTC hours): a night trough near 04:00, a morning rise and an evening peak at 18:00-20:00; weekends a little busier. num_rows is the average batch. `streamforge verify` judges the reading times inside cycles of several hours against it (shorter cycles: a note); rows per batch it does not judge. The kWh per reading follows the same curve: kwh_consumed = round(base_kwh × hourly[UTC hour of reading_time], 3), base_kwh a hidden lognormal draw (mean 1.2, stddev 1.2), so the mean reading at 19:00 is 1.70 / 0.38 ≈ 4.5 times the one at 04:00: totals per customer segment')
 def gold_meter_readings_by_customer_segment():
     facts = spark.read.table('silver_meter_readings').alias("f")  # noqa: F821
     facts = facts.join(
@@ -634,7 +634,7 @@ def gold_meter_readings_by_customer_segment():
     )
 
 
-@dp.materialized_view(name='gold_meter_readings_hourly', comment='Interval readings (15 min) from customer smart meters. Rows per batch and reading times follow a daily load curve (profile, UTC hours): a night trough near 04:00, a morning rise and an evening peak at 18:00-20:00; weekends a little busier. num_rows is the average batch. `streamforge verify` judges the reading times inside cycles of several hours against it (shorter cycles: a note); rows per batch it does not judge: totals per hour')
+@dp.materialized_view(name='gold_meter_readings_hourly', comment='Interval readings (15 min) from customer smart meters. Rows per batch and reading times follow a daily load curve (profile, UTC hours): a night trough near 04:00, a morning rise and an evening peak at 18:00-20:00; weekends a little busier. num_rows is the average batch. `streamforge verify` judges the reading times inside cycles of several hours against it (shorter cycles: a note); rows per batch it does not judge. The kWh per reading follows the same curve: kwh_consumed = round(base_kwh × hourly[UTC hour of reading_time], 3), base_kwh a hidden lognormal draw (mean 1.2, stddev 1.2), so the mean reading at 19:00 is 1.70 / 0.38 ≈ 4.5 times the one at 04:00: totals per hour')
 def gold_meter_readings_hourly():
     facts = spark.read.table('silver_meter_readings').alias("f")  # noqa: F821
     return facts.groupBy(

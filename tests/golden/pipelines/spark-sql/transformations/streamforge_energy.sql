@@ -112,7 +112,7 @@ CREATE MATERIALIZED VIEW silver_meter_readings (
   `reading_id` BIGINT,
   `customer_id` BIGINT,
   `reading_time` TIMESTAMP,
-  `kwh_consumed` DOUBLE COMMENT 'Energy used in the interval, kWh',
+  `kwh_consumed` DOUBLE COMMENT 'Energy used in the interval, kWh: base_kwh (hidden) times the load curve weight for the UTC hour of reading_time',
   `voltage_v` DOUBLE COMMENT 'Service voltage, volts (ANSI C84.1 range A)',
   `power_factor` DOUBLE,
   `rate_code` STRING,
@@ -121,7 +121,7 @@ CREATE MATERIALIZED VIEW silver_meter_readings (
   `_source_file` STRING COMMENT 'The landing file the row came from',
   `_ingested_at` TIMESTAMP COMMENT 'When the pipeline ingested the row'
 )
-COMMENT 'Interval readings (15 min) from customer smart meters. Rows per batch and reading times follow a daily load curve (profile, UTC hours): a night trough near 04:00, a morning rise and an evening peak at 18:00-20:00; weekends a little busier. num_rows is the average batch. `streamforge verify` judges the reading times inside cycles of several hours against it (shorter cycles: a note); rows per batch it does not judge.'
+COMMENT 'Interval readings (15 min) from customer smart meters. Rows per batch and reading times follow a daily load curve (profile, UTC hours): a night trough near 04:00, a morning rise and an evening peak at 18:00-20:00; weekends a little busier. num_rows is the average batch. `streamforge verify` judges the reading times inside cycles of several hours against it (shorter cycles: a note); rows per batch it does not judge. The kWh per reading follows the same curve: kwh_consumed = round(base_kwh × hourly[UTC hour of reading_time], 3), base_kwh a hidden lognormal draw (mean 1.2, stddev 1.2), so the mean reading at 19:00 is 1.70 / 0.38 ≈ 4.5 times the one at 04:00.'
 AS SELECT `reading_id`, `customer_id`, `reading_time`, `kwh_consumed`, `voltage_v`, `power_factor`, `rate_code`, `read_method`, `quality_flag`, _source_file, _ingested_at FROM meter_readings_checked
 WHERE size(_failed_rules) = 0 AND _copy = 1;
 
@@ -376,11 +376,11 @@ COMMENT 'fact electricity_production: totals per hour'
 AS SELECT date_trunc('HOUR', f.`timestamp`) AS `hour`, COUNT(*) AS `events`, SUM(f.`generation_mwh`) AS `total_generation_mwh`, AVG(f.`generation_mwh`) AS `avg_generation_mwh` FROM silver_electricity_production f GROUP BY date_trunc('HOUR', f.`timestamp`);
 
 CREATE MATERIALIZED VIEW gold_meter_readings_by_customer_segment
-COMMENT 'Interval readings (15 min) from customer smart meters. Rows per batch and reading times follow a daily load curve (profile, UTC hours): a night trough near 04:00, a morning rise and an evening peak at 18:00-20:00; weekends a little busier. num_rows is the average batch. `streamforge verify` judges the reading times inside cycles of several hours against it (shorter cycles: a note); rows per batch it does not judge: totals per customer segment'
+COMMENT 'Interval readings (15 min) from customer smart meters. Rows per batch and reading times follow a daily load curve (profile, UTC hours): a night trough near 04:00, a morning rise and an evening peak at 18:00-20:00; weekends a little busier. num_rows is the average batch. `streamforge verify` judges the reading times inside cycles of several hours against it (shorter cycles: a note); rows per batch it does not judge. The kWh per reading follows the same curve: kwh_consumed = round(base_kwh × hourly[UTC hour of reading_time], 3), base_kwh a hidden lognormal draw (mean 1.2, stddev 1.2), so the mean reading at 19:00 is 1.70 / 0.38 ≈ 4.5 times the one at 04:00: totals per customer segment'
 AS SELECT d.`customer_segment` AS `customer_segment`, COUNT(*) AS `events`, SUM(f.`kwh_consumed`) AS `total_kwh_consumed`, AVG(f.`kwh_consumed`) AS `avg_kwh_consumed`, SUM(f.`voltage_v`) AS `total_voltage_v`, AVG(f.`voltage_v`) AS `avg_voltage_v`, SUM(f.`power_factor`) AS `total_power_factor`, AVG(f.`power_factor`) AS `avg_power_factor` FROM silver_meter_readings f LEFT JOIN `customer` d ON f.`customer_id` = d.`customer_id` GROUP BY d.`customer_segment`;
 
 CREATE MATERIALIZED VIEW gold_meter_readings_hourly
-COMMENT 'Interval readings (15 min) from customer smart meters. Rows per batch and reading times follow a daily load curve (profile, UTC hours): a night trough near 04:00, a morning rise and an evening peak at 18:00-20:00; weekends a little busier. num_rows is the average batch. `streamforge verify` judges the reading times inside cycles of several hours against it (shorter cycles: a note); rows per batch it does not judge: totals per hour'
+COMMENT 'Interval readings (15 min) from customer smart meters. Rows per batch and reading times follow a daily load curve (profile, UTC hours): a night trough near 04:00, a morning rise and an evening peak at 18:00-20:00; weekends a little busier. num_rows is the average batch. `streamforge verify` judges the reading times inside cycles of several hours against it (shorter cycles: a note); rows per batch it does not judge. The kWh per reading follows the same curve: kwh_consumed = round(base_kwh × hourly[UTC hour of reading_time], 3), base_kwh a hidden lognormal draw (mean 1.2, stddev 1.2), so the mean reading at 19:00 is 1.70 / 0.38 ≈ 4.5 times the one at 04:00: totals per hour'
 AS SELECT date_trunc('HOUR', f.`reading_time`) AS `hour`, COUNT(*) AS `events`, SUM(f.`kwh_consumed`) AS `total_kwh_consumed`, AVG(f.`kwh_consumed`) AS `avg_kwh_consumed`, SUM(f.`voltage_v`) AS `total_voltage_v`, AVG(f.`voltage_v`) AS `avg_voltage_v`, SUM(f.`power_factor`) AS `total_power_factor`, AVG(f.`power_factor`) AS `avg_power_factor` FROM silver_meter_readings f GROUP BY date_trunc('HOUR', f.`reading_time`);
 
 CREATE MATERIALIZED VIEW gold_outage_events_by_plant_type
