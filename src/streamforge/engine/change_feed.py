@@ -16,6 +16,7 @@ import pyarrow.compute as pc
 
 from streamforge.engine.computed import compute_images
 from streamforge.engine.faults import apply_quality
+from streamforge.engine.feed_checks import judge_after_images
 from streamforge.engine.generators.person import follows_name
 from streamforge.engine.generators.row_fields import is_free_text, row_fields
 from streamforge.engine.generators.text import category_column, text_kind
@@ -203,6 +204,14 @@ def change_batch(
     if roles.changed_fields_column:
         columns[roles.changed_fields_column] = _changed_fields(final, [a.name for a in attrs])
     anomalies, flagged = _count_anomalies(table, columns, rows)
+    if roles.dimension is not None and roles.dimension.checks:
+        # Counted like the dimension counts them: a check's failures, each one asked for.
+        failing = judge_after_images(
+            roles.dimension, columns, old, is_ins, flagged, req.cycle, table.name
+        )
+        anomalies.update({name: int(mask.sum()) for name, mask in failing.items() if mask.any()})
+        for mask in failing.values():
+            flagged |= mask
     schema = table_schema(table)
     batch = pa.RecordBatch.from_arrays(
         [columns[f.name].cast(f.type) for f in schema], schema=schema

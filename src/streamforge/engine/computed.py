@@ -174,7 +174,7 @@ def finish_chunk(
     for check in comp.checks:
         rows, faults[f"check:{check.spec.name}"] = _break(req, rows, check, chunk, source, drawn)
     for check in comp.checks:  # judged once every check has broken its rows
-        fails = ~_holds(rows, check.spec.rule)
+        fails = ~holds(rows, check.spec.rule)
         unasked = fails & ~excused(rows, check.spec.rule, faults)
         refuse_unmet(req.table.spec, check.spec, rows, unasked, req.cycle)
         masks[check.spec.name] = fails
@@ -273,7 +273,7 @@ def _break(
         return rows, done
     name = f"check:{check.spec.name}"
     rng = rng_for(req.seed, req.table.name, req.cycle, chunk, name, ANOMALIES)
-    picked = (rng.random(drawn) < check.spec.anomaly_rate)[source] & _holds(rows, check.spec.rule)
+    picked = (rng.random(drawn) < check.spec.anomaly_rate)[source] & holds(rows, check.spec.rule)
     at = rows.schema.get_field_index(target.name)
     column = rows.column(at).combine_chunks()
     for candidate in _breakers(target):
@@ -282,7 +282,7 @@ def _break(
         changed = evaluate(rows, {target.name: candidate}, {target.name: column.type})
         changed_values = changed.column(0).combine_chunks()
         trial = rows.set_column(at, target.name, _mix(picked, changed_values, column))
-        broken = picked & ~_holds(trial, check.spec.rule)
+        broken = picked & ~holds(trial, check.spec.rule)
         column = _mix(broken, changed_values, column)
         rows = rows.set_column(at, target.name, column)
         picked &= ~broken
@@ -294,7 +294,9 @@ def _mix(mask: np.ndarray, changed: pa.Array, column: pa.Array) -> pa.Array:
     return pc.if_else(pa.array(mask), changed, column)
 
 
-def _holds(rows: pa.Table, rule: str) -> np.ndarray:
+def holds(rows: pa.Table, rule: str) -> np.ndarray:
+    """Per row of `rows`, whether the Spark SQL `rule` is true (a NULL result fails, as in the
+    pipelines' expectations). Raises AnsiError naming the rule when it cannot be evaluated."""
     from streamforge.expr.duck import evaluate
     from streamforge.expr.kept import duckdb_sql
 

@@ -15,6 +15,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from streamforge.engine.feed_checks import check_failures
 from streamforge.engine.rules import broken_rows
 from streamforge.plan import TablePlan
 from streamforge.plan.feeds import cdc_sequence, delete_judged
@@ -95,6 +96,10 @@ def anomaly_counts(table: TablePlan, batch: pa.RecordBatch) -> tuple[dict[str, i
             mask &= ~deletes
         counts[col.name] = int(mask.sum())
         flagged |= mask
+    if roles.dimension is not None and roles.dimension.checks:
+        for name, fails in check_failures(roles.dimension, batch).items():
+            counts[name] = int(fails.sum())
+            flagged |= fails
     return counts, int(flagged.sum())
 
 

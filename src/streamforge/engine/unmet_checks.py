@@ -46,9 +46,15 @@ def excused(rows: pa.Table, rule: str, faults: Mapping[str, np.ndarray]) -> np.n
 
 
 def refuse_unmet(
-    table: TableSpec, check: CheckSpec, rows: pa.Table, unasked: np.ndarray, cycle: int
+    table: TableSpec,
+    check: CheckSpec,
+    rows: pa.Table,
+    unasked: np.ndarray,
+    cycle: int,
+    feed: str | None = None,
 ) -> None:
-    """Raise UnmetCheck when any row fails `check` unasked (`unasked` True for those rows)."""
+    """Raise UnmetCheck when any row fails `check` unasked (`unasked` True for those rows).
+    `feed`: the change feed whose after-images of `table` the rows are (None: `table`'s own)."""
     count = int(unasked.sum())
     if count == 0:
         return
@@ -56,11 +62,12 @@ def refuse_unmet(
     first = int(np.flatnonzero(unasked)[0])
     example = ", ".join(f"{n}={rows.column(n)[first].as_py()!r}" for n in shown)
     where = f"{display_path(table.file)}:{check.line}" if table.file else table.name
+    rows_of = f"after-images in change feed '{feed}'" if feed else "rows"
     raise UnmetCheck(
         f"{where}: check '{check.name}' (`{check.rule}`) of table '{table.name}' fails for "
-        f"{count:,} of {rows.num_rows:,} rows (cycle {cycle}, e.g. {example or 'a row'}), but it "
-        "has no anomaly_rate: the columns as declared cannot meet it, and nothing was written "
-        "for this batch; constrain the columns it reads (min/max/values) so every row meets it, "
-        "or compute one of them with expr: from the others, or give the check an anomaly_rate "
-        "if breaking it is intended"
+        f"{count:,} of {rows.num_rows:,} {rows_of} (cycle {cycle}, e.g. {example or 'a row'}), "
+        "but it has no anomaly_rate: the columns as declared cannot meet it, and nothing was "
+        "written for this batch; constrain the columns it reads (min/max/values) so every row "
+        "meets it, or compute one of them with expr: from the others, or give the check an "
+        "anomaly_rate if breaking it is intended"
     )

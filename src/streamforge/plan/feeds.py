@@ -32,6 +32,8 @@ class FeedRoles:
     extras: tuple[ColumnSpec, ...]  # other per-row columns (metadata the feed lists)
     columns: tuple[ColumnSpec, ...]  # every output column in file order
     operations: tuple[tuple[str, float], ...]
+    # The tracked dimension, whose `checks:` every after-image meets (None: the feed owns it)
+    dimension: TableSpec | None = None
 
     @property
     def role_columns(self) -> frozenset[str]:
@@ -179,6 +181,7 @@ def resolve_feed(
         extras,
         columns,
         ops,
+        dims[tracked] if tracked is not None else None,
     )
 
 

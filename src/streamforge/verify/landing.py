@@ -98,7 +98,7 @@ def verify_landing(
         if table.feed is not None and not table.feed.owns_entity:
             run.rules[table.name] = {**run.rules[table.feed.entity], **run.rules[table.name]}
             # and the dimension's row rules hold on it (none broken on purpose: a feed's manifest
-            # counts no anomalies of its dimension's checks)
+            # counts only the failures its column anomalies and NULLs cause, engine/feed_checks.py)
             dim = plan.table(table.feed.entity)
             steady = {c.name for c in dim.spec.checks if c.anomaly_rate == 0}
             inherited = {n: r for n, r in run.checks.get(dim.name, {}).items() if n in steady}
