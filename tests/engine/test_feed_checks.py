@@ -7,7 +7,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from streamforge import api
 from streamforge.cli import main
@@ -105,3 +108,50 @@ def test_announced_anomalies_and_nulls_excuse_a_feed_row_and_are_counted(tmp_pat
     assert counted == failing
     ver = CliRunner().invoke(main, ["verify", "Lab", "--schema-dir", schema, "--out", str(out)])
     assert ver.exit_code == 0, ver.output
+
+
+def _gauge_spec():  # type: ignore[no-untyped-def]
+    import tempfile
+
+    root = Path(tempfile.mkdtemp())
+    schema = _write(root, GAUGE.replace('"gauge_id <= 5"', '"level <= 5"'))
+    return api.load_plan("Lab", schema).table("gauge").spec
+
+
+GAUGE_SPEC = _gauge_spec()
+LEVEL = st.one_of(st.none(), st.integers(0, 9))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.tuples(LEVEL, LEVEL, st.booleans(), st.booleans()), min_size=1, max_size=30),
+)
+def test_only_an_unasked_failure_stops_and_every_failure_is_counted(rows) -> None:  # type: ignore[no-untyped-def]
+    """Per row (new level, old level, INSERT?, announced anomaly?): the rule `level <= 5` from
+    the YAML fails where the level is NULL or above 5; the batch stops exactly when some failing
+    row is neither an announced anomaly, nor a NULL, nor an UPDATE repeating a failing old level."""
+    import numpy as np
+    import pyarrow as pa
+
+    from streamforge.engine.feed_checks import judge_after_images
+    from streamforge.engine.unmet_checks import UnmetCheck
+
+    new = [r[0] for r in rows]
+    old = [r[1] for r in rows]
+    insert = np.array([r[2] for r in rows])
+    flagged = np.array([r[3] for r in rows])
+    fails = [v is None or v > 5 for v in new]
+    unasked = [
+        f and not (flag or v is None or (not ins and v == o and (o is None or o > 5)))
+        for f, v, o, ins, flag in zip(fails, new, old, insert, flagged, strict=True)
+    ]
+    keys = pa.array(range(1, len(rows) + 1), pa.int64())
+    columns = {"gauge_id": keys, "level": pa.array(new, pa.int64())}
+    old_images = pa.table({"gauge_id": keys, "level": pa.array(old, pa.int64())})
+    if any(unasked):
+        with pytest.raises(UnmetCheck, match="first_load_only"):
+            judge_after_images(GAUGE_SPEC, columns, old_images, insert, flagged, 1, "gauge_changes")
+        return
+    failing = judge_after_images(GAUGE_SPEC, columns, old_images, insert, flagged, 1, "x")
+    counted = failing.get("first_load_only", np.zeros(len(rows), dtype=bool))  # none failing
+    assert counted.tolist() == fails
