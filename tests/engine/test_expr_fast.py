@@ -89,6 +89,12 @@ def _node(children: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
         ),
         st.tuples(children, st.integers(0, 4)).map(lambda t: f"round({t[0]}, {t[1]})"),
         children.map(lambda c: f"-({c})"),
+        # `/` of doubles and integers (a decimal division nested in more arithmetic fails to
+        # translate in expr/bind.py today, so decimals divide only in the parametrized case)
+        st.tuples(
+            st.sampled_from(["d", "q", "n", "(d * 2)", "(q + n)"]),
+            st.sampled_from(["d", "q", "n", "2", "100", "0", "(d - d)"]),
+        ).map(lambda t: f"({t[0]} / {t[1]})"),
         st.tuples(children, st.sampled_from(["decimal(12,2)", "decimal(20,3)", "double"])).map(
             lambda t: f"cast({t[0]} as {t[1]})"
         ),
@@ -205,13 +211,119 @@ def test_a_chunk_taken_from_a_larger_array_reads_its_own_rows():
     assert got.column("v").to_pylist() == [None, Decimal("-10.1"), None]  # -10.05 half away
 
 
+NUMBERS = st.recursive(LEAVES, _node, max_leaves=3)
+
+
+def _condition(numbers: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
+    compared = st.tuples(numbers, st.sampled_from(["=", "<>", "<", "<=", ">", ">="]), numbers)
+    simple = compared.map(lambda t: f"({t[0]} {t[1]} {t[2]})") | st.tuples(
+        numbers, st.sampled_from(["IS NULL", "IS NOT NULL"])
+    ).map(lambda t: f"({t[0]} {t[1]})")
+
+    def combine(inner: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
+        return st.one_of(
+            st.tuples(inner, st.sampled_from(["AND", "OR", "="]), inner).map(
+                lambda t: f"({t[0]} {t[1]} {t[2]})"
+            ),
+            inner.map(lambda c: f"(NOT {c})"),
+            st.tuples(inner, inner, inner).map(
+                lambda t: f"(CASE WHEN {t[0]} THEN {t[1]} ELSE {t[2]} END)"
+            ),
+        )
+
+    return st.recursive(simple | st.sampled_from(["true", "false"]), combine, max_leaves=4)
+
+
+CONDITIONS = _condition(NUMBERS)
+CHOICES = st.one_of(
+    st.tuples(CONDITIONS, NUMBERS, NUMBERS).map(
+        lambda t: f"CASE WHEN {t[0]} THEN {t[1]} ELSE {t[2]} END"
+    ),
+    st.tuples(CONDITIONS, NUMBERS, CONDITIONS, NUMBERS, NUMBERS).map(
+        lambda t: f"CASE WHEN {t[0]} THEN {t[1]} WHEN {t[2]} THEN {t[3]} ELSE {t[4]} END"
+    ),
+    st.lists(NUMBERS, min_size=2, max_size=3).map(lambda xs: f"coalesce({', '.join(xs)})"),
+)
+
+
+@settings(
+    max_examples=300,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+    phases=[Phase.explicit, Phase.reuse, Phase.generate],
+)
+@given(
+    rows(),
+    st.one_of(
+        CONDITIONS.map(lambda c: (c, pa.bool_())),
+        CONDITIONS.map(lambda c: (f"coalesce({c}, false)", pa.bool_())),  # a check's query
+        st.tuples(CHOICES, st.sampled_from(TARGETS)),
+    ),
+)
+def test_conditions_and_choices_give_duckdbs_values_with_nulls_or_hand_back(table, case):
+    """Comparisons, AND/OR/NOT, IS [NOT] NULL, CASE and COALESCE: Spark's three-valued logic
+    (NULL AND false is false, NULL OR true is true, a NULL condition is not true), as DuckDB."""
+    text, target = case
+    sql = typed_duckdb(text, _row_types())
+    levels, types = [{"v": sql}], {"v": target}
+    try:
+        expected = _duckdb(table, levels, types)
+    except (duckdb.Error, AnsiError):
+        event("DuckDB stops")
+        assert fast_levels(table, levels, types) is None, sql
+        return
+    got = fast_levels(table, levels, types)
+    event("numpy" if got is not None else "handed back")
+    if got is not None:
+        assert _same(got.column("v").combine_chunks(), expected.column("v").combine_chunks()), sql
+
+
+def test_null_logic_follows_spark():
+    """The truth tables of AND, OR and NOT with NULL (Spark SQL's reference), and a CASE whose
+    condition is NULL taking the ELSE branch."""
+    x = [True, True, True, False, False, False, None, None, None]
+    y = [True, False, None] * 3
+    table = pa.table(
+        {
+            name: pa.array([None if v is None else int(v) for v in vs], pa.int32())
+            for name, vs in (("x", x), ("y", y))
+        }
+    )
+    types = {"x": "INTEGER", "y": "INTEGER"}
+    levels = [
+        {
+            "and": typed_duckdb("x = 1 AND y = 1", types),
+            "or": typed_duckdb("x = 1 OR y = 1", types),
+            "not": typed_duckdb("NOT x = 1", types),
+            "case": typed_duckdb("CASE WHEN x = 1 THEN 1 ELSE 2 END", types),
+            "check": typed_duckdb("coalesce(x = 1 AND y = 1, false)", types),
+        }
+    ]
+    out = {
+        "and": pa.bool_(),
+        "or": pa.bool_(),
+        "not": pa.bool_(),
+        "case": pa.int32(),
+        "check": pa.bool_(),
+    }
+    got = fast_levels(table, levels, out)
+    assert got is not None
+    T, F, N = True, False, None
+    assert got.column("and").to_pylist() == [T, F, N, F, F, F, N, F, N]
+    assert got.column("or").to_pylist() == [T, T, T, T, F, N, T, N, N]
+    assert got.column("not").to_pylist() == [F, F, F, T, T, T, N, N, N]
+    assert got.column("case").to_pylist() == [1, 1, 1, 2, 2, 2, 2, 2, 2]
+    assert got.column("check").to_pylist() == [T, F, F, F, F, F, F, F, F]
+
+
 @pytest.mark.parametrize(
     "text",
     [
-        "a / 3",  # Spark's exact division stays in DuckDB
+        "a / 3",  # Spark's exact division of decimals stays in DuckDB
+        "d / q",  # a column divisor: Spark's zero check is DuckDB's ERROR()
         "upper(s)",
-        "CASE WHEN q > 0 THEN a ELSE 0 END",
-        "coalesce(a, 0)",
+        "CASE WHEN s = 'x' THEN a ELSE 0 END",  # text stays in DuckDB
+        "CASE WHEN q > 0 THEN a END",  # no ELSE: a NULL of DuckDB's choosing
         "round(a, -1)",
     ],
 )

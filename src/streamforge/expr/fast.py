@@ -5,8 +5,11 @@ product and a round (registering the Arrow table ~1.4 ms, binding ~1 ms, convert
 against ~0.3 ms of arithmetic. This module evaluates the DuckDB SQL that `expr/bind.py` writes
 (Spark's semantics already in it) when every node is one it knows: columns, numeric literals,
 + - *, unary minus, parentheses, `ROUND(x, d)` with a literal d >= 0, and CAST / TRY_CAST to
-DECIMAL, DOUBLE, INTEGER or BIGINT. Anything else (division, functions, text, times, CASE) is
-not compiled and the stage runs in DuckDB.
+DECIMAL, DOUBLE, INTEGER, BIGINT or BOOLEAN; `/` of doubles and integers (one IEEE division,
+as DuckDB; Spark's division of decimals is an INT128 formula here, not compiled); comparisons,
+AND/OR/NOT, IS NULL, COALESCE and CASE over numbers and booleans (expr/fast_logic.py, Spark's
+NULL logic). Anything else (other functions, text, times) is not compiled and the stage runs in
+DuckDB.
 
 Values are exact and follow DuckDB, which tests/engine/test_expr_fast.py holds on random inputs:
 - decimals are 64-bit unscaled integers; + - * exact; a scale cut (ROUND, CAST) rounds half
@@ -49,8 +52,8 @@ class Bail(Exception):
 @dataclass(frozen=True, slots=True)
 class Val:
     """A column of values: `kind` "dec" (int64 unscaled at `scale`), "int" (int64, DuckDB's
-    INTEGER when bits == 32) or "double" (float64); `valid` None when nothing is NULL. NULL
-    slots hold 0 (or NaN), so bounds computed over all slots stay meaningful."""
+    INTEGER when bits == 32), "double" (float64) or "bool"; `valid` None when nothing is NULL.
+    NULL slots hold 0 (NaN, False), so bounds computed over all slots stay meaningful."""
 
     kind: str
     data: np.ndarray
@@ -129,15 +132,45 @@ def _compile(node: Node) -> Fn:
     if kind == "lit":
         value = _literal(node[1])
         return lambda env: value
+    if kind == "bool":
+        truth = Val("bool", np.array([node[1]]), None)
+        return lambda env: truth
     if kind == "neg":
         inner = _compile(node[1])
         return lambda env: _neg(inner(env))
+    if kind == "Div":
+        a, b = _compile(node[1]), _compile(node[2])
+        return lambda env: divide(a(env), b(env))
     if kind in ("Add", "Sub", "Mul"):
         a, b = _compile(node[1]), _compile(node[2])
         return lambda env: arithmetic(kind, a(env), b(env))
     if kind == "round":
         inner, digits = _compile(node[1]), node[2]
         return lambda env: round_val(inner(env), digits)
+    return _compile_logic(node)
+
+
+def _compile_logic(node: Node) -> Fn:
+    from streamforge.expr import fast_logic as fl
+
+    kind = node[0]
+    if kind in ("EQ", "NEQ", "LT", "LTE", "GT", "GTE", "And", "Or"):
+        a, b = _compile(node[1]), _compile(node[2])
+        if kind in ("And", "Or"):
+            return lambda env: fl.logic(kind, a(env), b(env))
+        return lambda env: fl.compare(kind, a(env), b(env))
+    if kind in ("not", "isnull"):
+        inner, op = _compile(node[1]), fl.negate if kind == "not" else fl.is_null
+        return lambda env: op(inner(env))
+    if kind == "coalesce":
+        parts = [_compile(part) for part in node[1:]]
+        return lambda env: fl.coalesce([part(env) for part in parts])
+    if kind == "case":
+        whens = [(_compile(c), _compile(v)) for c, v in node[1]]
+        default = _compile(node[2])
+        return lambda env: fl.choose(
+            [c(env) for c, _ in whens], [v(env) for _, v in whens], default(env)
+        )
     raise _Unsupported(kind)
 
 
@@ -154,6 +187,8 @@ def _cast_fn(inner: Fn, to: str, *, try_: bool) -> Fn:
         return lambda env: to_decimal(inner(env), p, s, try_=try_)
     if to == "DOUBLE":
         return lambda env: to_double(inner(env))
+    if to == "BOOLEAN":
+        return lambda env: to_bool(inner(env))
     if to in _INTS:
         bits = _INTS[to]
         return lambda env: to_int(inner(env), bits, try_=try_)
@@ -244,6 +279,8 @@ def _as_double(v: Val) -> np.ndarray:
 
 def arithmetic(op: str, a: Val, b: Val) -> Val:
     """`a op b` (op: Add, Sub, Mul) as DuckDB computes it."""
+    if a.kind == "bool" or b.kind == "bool":
+        raise Bail("arithmetic on a boolean")
     valid = _both(a, b)
     if a.kind == "double" or b.kind == "double":
         x, y = _as_double(a), _as_double(b)
@@ -265,7 +302,23 @@ def arithmetic(op: str, a: Val, b: Val) -> Val:
     return Val("dec", _exact(data, scale), valid, scale=scale)
 
 
+def divide(a: Val, b: Val) -> Val:
+    """`a / b` when both are doubles or integers: DuckDB's `/` is then the IEEE division of the
+    two (exact) doubles. A zero divisor (DuckDB's NULL, Spark's error) or a decimal operand
+    (DuckDB's own decimal division, not Spark's) hands back."""
+    if a.kind not in ("int", "double") or b.kind not in ("int", "double"):
+        raise Bail(f"{a.kind} / {b.kind}")
+    valid = _both(a, b)
+    x, y = _as_double(a), _as_double(b)
+    if np.any((y == 0) if b.valid is None else (y == 0) & b.valid):
+        raise Bail("a zero divisor")
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        return Val("double", x / y, valid)
+
+
 def _neg(v: Val) -> Val:
+    if v.kind == "bool":
+        raise Bail("minus a boolean")
     if v.kind != "double":
         _exact(v.data, v.scale, v.bits)
     return Val(v.kind, -v.data, v.valid, v.scale, v.bits)
@@ -332,6 +385,8 @@ def _product_error(a: np.ndarray, b: float, product: np.ndarray) -> np.ndarray:
 
 
 def round_val(v: Val, digits: int) -> Val:
+    if v.kind == "bool":
+        raise Bail("ROUND of a boolean")
     if v.kind == "dec":
         if digits >= v.scale:
             return v
@@ -349,6 +404,8 @@ def round_val(v: Val, digits: int) -> Val:
 
 
 def to_decimal(v: Val, p: int, s: int, *, try_: bool) -> Val:
+    if v.kind == "bool":
+        raise Bail("a boolean cast to a decimal")
     valid = v.valid
     if v.kind == "double":
         if p > 18:
@@ -372,7 +429,15 @@ def to_decimal(v: Val, p: int, s: int, *, try_: bool) -> Val:
 
 
 def to_double(v: Val) -> Val:
+    if v.kind == "bool":
+        raise Bail("a boolean cast to a double")
     return Val("double", _as_double(v), v.valid)
+
+
+def to_bool(v: Val) -> Val:
+    if v.kind != "bool":
+        raise Bail(f"a {v.kind} cast to a boolean")
+    return v
 
 
 def to_int(v: Val, bits: int, *, try_: bool) -> Val:
@@ -398,6 +463,11 @@ def to_arrow(v: Val, arrow: pa.DataType, n: int) -> pa.Array:
         if v.valid is None or v.valid.all()
         else pa.py_buffer(np.packbits(v.valid, bitorder="little"))
     )
+    if pa.types.is_boolean(arrow) and v.kind == "bool":
+        bits = np.packbits(np.ascontiguousarray(v.data, bool), bitorder="little")
+        return pa.Array.from_buffers(arrow, n, [mask, pa.py_buffer(bits)])
+    if v.kind == "bool":
+        raise Bail(f"a boolean as {arrow}")
     if pa.types.is_decimal128(arrow):
         pairs = np.empty((n, 2), np.int64)
         pairs[:, 0] = v.data

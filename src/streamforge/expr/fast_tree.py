@@ -1,9 +1,12 @@
 """The DuckDB SQL that expr/fast.py evaluates, read by sqlglot into plain nested tuples, which
 expr/kept.py keeps across processes (a warm `generate` then parses nothing).
 
-A node is ("col", name), ("lit", text), ("neg", x), ("Add" | "Sub" | "Mul", a, b),
-("round", x, digits) or ("cast", x, DuckDB type, is_try). None: some node is none of these
-(division, functions, text, times, CASE...), or the SQL does not parse: DuckDB evaluates it.
+A node is ("col", name), ("lit", text), ("bool", True | False), ("neg", x),
+("Add" | "Sub" | "Mul" | "Div", a, b), ("round", x, digits), ("cast", x, DuckDB type, is_try),
+a comparison ("EQ" | "NEQ" | "LT" | "LTE" | "GT" | "GTE", a, b), ("And" | "Or", a, b),
+("not", x), ("isnull", x), ("coalesce", x, ...) or ("case", ((when, then), ...), else).
+None: some node is none of these (functions, text, times, a CASE without ELSE...), or the SQL
+does not parse: DuckDB evaluates it.
 """
 
 from __future__ import annotations
@@ -39,10 +42,23 @@ def _node(node: exp.Expression) -> Node:
         return ("col", node.name)
     if isinstance(node, exp.Literal) and not node.is_string:
         return ("lit", str(node.this))
+    if isinstance(node, exp.Boolean):
+        return ("bool", bool(node.this))
     if isinstance(node, exp.Neg):
         return ("neg", _node(node.this))
-    if isinstance(node, exp.Add | exp.Sub | exp.Mul):
+    if isinstance(node, exp.Add | exp.Sub | exp.Mul | exp.Div):
         return (type(node).__name__, _node(node.this), _node(node.expression))
+    if isinstance(node, exp.EQ | exp.NEQ | exp.LT | exp.LTE | exp.GT | exp.GTE | exp.And | exp.Or):
+        return (type(node).__name__, _node(node.this), _node(node.expression))
+    if isinstance(node, exp.Not):
+        return ("not", _node(node.this))
+    if isinstance(node, exp.Is) and isinstance(node.expression, exp.Null):
+        return ("isnull", _node(node.this))
+    if isinstance(node, exp.Coalesce):
+        return ("coalesce", _node(node.this), *(_node(e) for e in node.expressions))
+    if isinstance(node, exp.Case) and node.this is None and node.args.get("default") is not None:
+        ifs = tuple((_node(i.this), _node(i.args["true"])) for i in node.args["ifs"])
+        return ("case", ifs, _node(node.args["default"]))
     if isinstance(node, exp.Round) and _digits(node) is not None:
         return ("round", _node(node.this), _digits(node))
     raise _Unsupported(type(node).__name__)
