@@ -85,3 +85,53 @@ def test_every_check_names_the_hidden_column_it_skips(
     ver = runner.invoke(main, ["verify", "Lab", "--schema-dir", schema, "--out", out])
     assert ver.exit_code == 0, ver.output
     assert note in ver.output, ver.output
+
+
+@pytest.mark.parametrize(
+    ("hidden", "claim", "said"),
+    [
+        ("sale_id", "keys unique", "keys unique except sale.sale_id (not judged)"),
+        ("shop_id", "every foreign key live", "every foreign key live except sale.shop_id"),
+    ],
+)
+def test_the_ok_summary_claims_only_what_was_checked(
+    tmp_path: Path, hidden: str, claim: str, said: str
+) -> None:
+    """A key or foreign key verify could not see (hidden) is not vouched for in the `ok:` line:
+    the claim names the column it skipped; the other claims stay whole."""
+    folder = tmp_path / "schema" / "Lab"
+    folder.mkdir(parents=True)
+    (folder / "shop.yml").write_text(SHOP)
+    sale = SALE.replace("shop_id: {type: int, hidden: true}", "shop_id: int")
+    sale = sale.replace(f"  {hidden}: int\n", f"  {hidden}: {{type: int, hidden: true}}\n")
+    (folder / "sale.yml").write_text(sale)
+    schema, out = str(tmp_path / "schema"), str(tmp_path / "out")
+    runner = CliRunner()
+    gen = runner.invoke(main, ["generate", "Lab", "--schema-dir", schema, "--out", out])
+    assert gen.exit_code == 0, gen.output
+    ver = runner.invoke(main, ["verify", "Lab", "--schema-dir", schema, "--out", out])
+    assert ver.exit_code == 0, ver.output
+    summary = next(line for line in ver.output.splitlines() if line.startswith("ok:"))
+    assert said in summary, summary
+    assert f"{claim}," not in summary, summary  # never the unqualified claim
+    other = {"keys unique", "every foreign key live"} - {claim}
+    assert all(f"{words}," in summary for words in other), summary
+
+
+def test_the_ok_summary_is_whole_when_everything_was_checked(tmp_path: Path) -> None:
+    folder = tmp_path / "schema" / "Lab"
+    folder.mkdir(parents=True)
+    (folder / "shop.yml").write_text(SHOP)
+    (folder / "sale.yml").write_text(
+        SALE.replace("shop_id: {type: int, hidden: true}", "shop_id: int")
+    )
+    schema, out = str(tmp_path / "schema"), str(tmp_path / "out")
+    runner = CliRunner()
+    assert (
+        runner.invoke(main, ["generate", "Lab", "--schema-dir", schema, "--out", out]).exit_code
+        == 0
+    )
+    ver = runner.invoke(main, ["verify", "Lab", "--schema-dir", schema, "--out", out])
+    assert ver.exit_code == 0, ver.output
+    assert "keys unique, every foreign key live, change feeds replay cleanly" in ver.output
+    assert "not judged" not in ver.output, ver.output

@@ -15,12 +15,22 @@ import pyarrow as pa
 from streamforge.verify.report import Report
 
 
-def absent(report: Report, table: str, check: str, needed: Iterable[str], data: pa.Table) -> bool:
+def absent(
+    report: Report,
+    table: str,
+    check: str,
+    needed: Iterable[str],
+    data: pa.Table,
+    claim: str | None = None,
+) -> bool:
     """True (and a note, once) when any column of `needed` is not in `data`; `check` names the
-    check in words, e.g. "lookup shop_region"."""
+    check in words, e.g. "lookup shop_region". `claim`: the summary claim (report.CLAIMS) the
+    skip weakens, so a clean summary does not vouch for it in full."""
     missing = sorted(set(needed) - set(data.column_names))
     if not missing:
         return False
+    if claim is not None:
+        report.unjudged.setdefault(claim, set()).update(f"{table}.{name}" for name in missing)
     note = (
         f"{table}: {check} not judged: {', '.join(missing)} not in the landing "
         "(hidden or not written)"

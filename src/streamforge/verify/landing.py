@@ -85,8 +85,10 @@ def verify_landing(
         try:
             run.rules[table.name] = read_rules(table.spec.file)
             run.checks[table.name] = read_checks(table.spec.file)
-            if table.kind == "fact":
-                run.lookups[table.name] = read_lookups(table.spec.file, table)
+            looks = read_lookups(table.spec.file, table)
+            if table.kind != "fact":  # no event time to look up as of: expressions over the row
+                looks = [one for one in looks if isinstance(one, ExprLookup) and not one.refs]
+            run.lookups[table.name] = looks
         except RuleError as exc:
             report.add(table.name, -1, str(exc), kind="spec")
             run.rules[table.name] = {}
@@ -385,7 +387,7 @@ def _check_row_keys(run: _Run, table: TablePlan, entry: dict, data: pa.Table) ->
     if roles := table.feed:
         key = roles.row_key
     fresh = np.ones(data.num_rows, dtype=bool)
-    if key is None or absent(run.report, table.name, "unique row keys", [key], data):
+    if key is None or absent(run.report, table.name, "unique row keys", [key], data, "keys"):
         return fresh
     column = data.column(key).combine_chunks()
     valid = column.is_valid().to_numpy(zero_copy_only=False)
@@ -463,7 +465,8 @@ def _check_references(
     for column, fk in table.foreign_keys.items():
         if fk.entity not in run.timelines:
             continue
-        if absent(run.report, table.name, f"foreign key {column} (orphans)", [column], data):
+        check = f"foreign key {column} (orphans)"
+        if absent(run.report, table.name, check, [column], data, "foreign keys"):
             continue
         values = data.column(column)
         valid = values.is_valid().to_numpy(zero_copy_only=False)

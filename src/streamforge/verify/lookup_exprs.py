@@ -1,4 +1,4 @@
-"""Whole expressions with point-in-time lookups, judged on each landed file (issue 13.2).
+"""Every `expr:` column judged on each landed file, lookups as of the event time (issue 13.1, 13.2).
 
 A column such as `lower(shop.region)`, `round(quantity * product.unit_price_usd, 2)` or
 `coalesce(note, customer.segment)` must equal its expression evaluated over the row, each lookup
@@ -7,8 +7,10 @@ own replay of the landed snapshot and change feed). The expression is read from 
 parsed by sqlglot as Spark SQL (translated with Spark's exact decimals, verify/spark_sql.py) and
 run by the oracle's own DuckDB query over the landed columns plus the as-of values,
 then cast to the landed column's type: none of the generator's expression code runs. An
-expression naming a column that is not written (hidden) cannot be evaluated and is not judged;
-a column with an `anomaly_rate` must differ on exactly the rows the manifest counts for it.
+expression without lookups (`round(amount * 0.9, 2)`) is the degenerate case: no as-of values, no
+event time needed. An expression naming a column that is not written (hidden) cannot be evaluated
+and is not judged (one note per column); a column with an `anomaly_rate` must differ on exactly
+the rows the manifest counts for it.
 """
 
 from __future__ import annotations
@@ -44,6 +46,8 @@ class Ref:
 
 @dataclass(frozen=True, slots=True)
 class ExprLookup:
+    """One `expr:` column; `refs` is empty for an expression over the row alone."""
+
     column: str  # the fact's column
     sql: str  # the expression in Spark SQL, lookups renamed to their aliases
     refs: tuple[Ref, ...]
@@ -59,8 +63,8 @@ class ExprLookup:
 def parse_expr_lookup(
     column: str, text: str, table: TablePlan, nullable: bool
 ) -> ExprLookup | None:
-    """The expression's lookups resolved through the table's foreign keys; None when it has no
-    lookup, names a prefix that is no foreign key or dimension, or does not parse."""
+    """The expression with its lookups (if any) resolved through the table's foreign keys; None
+    when it names a prefix that is no foreign key or dimension, or does not parse."""
     try:
         tree = sqlglot.parse_one(text, read="spark")
     except sqlglot.errors.ParseError:
@@ -80,8 +84,6 @@ def parse_expr_lookup(
             alias = f"__lookup_{len(refs)}"
             refs[key] = Ref(fk, table.foreign_keys[fk].entity, node.name, alias)
         node.replace(exp.column(refs[key].alias, quoted=True))
-    if not refs:
-        return None
     return ExprLookup(
         column, tree.sql(dialect="spark"), tuple(refs.values()), frozenset(inputs), nullable
     )
@@ -105,20 +107,27 @@ def judge_expr_lookups(
     histories: dict,
     announced: dict | None = None,
 ) -> None:
-    """Rows of one file whose column differs from its expression over the dimension as it stood
-    at the row's event time, beyond the rows the manifest says checks broke on purpose
-    (`announced`: the file's anomalies). `histories`: (entity, column) -> lookups.History."""
+    """Rows of one file whose column differs from its expression over the row (and the dimension
+    as it stood at the row's event time, for lookups), beyond the rows the manifest says checks
+    broke on purpose (`announced`: the file's anomalies). `histories`: (entity, column) ->
+    lookups.History. Expressions with lookups are skipped when the file has no event time (the
+    caller notes it); lookup-free ones need none."""
     event = table.event_time
-    if event is None or event not in data.column_names:
-        return
-    times = pc.cast(data.column(event), pa.int64()).to_numpy(zero_copy_only=False)
-    timed = data.column(event).is_valid().to_numpy(zero_copy_only=False)
-    asked = np.where(timed, times, EARLIEST)
+    timed = np.ones(data.num_rows, dtype=bool)
+    asked = np.full(data.num_rows, EARLIEST, dtype=np.int64)
+    has_event = event is not None and event in data.column_names
+    if has_event:
+        assert event is not None
+        times = pc.cast(data.column(event), pa.int64()).to_numpy(zero_copy_only=False)
+        timed = data.column(event).is_valid().to_numpy(zero_copy_only=False)
+        asked = np.where(timed, times, EARLIEST)
     for look in lookups:
+        if look.refs and not has_event:
+            continue
         needed = {look.column, *look.inputs, *(ref.fk for ref in look.refs)}
         if absent(report, table.name, f"expression {look.column}", needed, data):
             continue  # reads a hidden column: only the generator has it
-        judged = timed.copy()
+        judged = timed.copy() if look.refs else np.ones(data.num_rows, dtype=bool)
         columns = {name: _naive(data.column(name)) for name in look.inputs}
         for ref in look.refs:
             history = histories.get((ref.entity, ref.source))
@@ -166,22 +175,28 @@ def _report(report, table, cycle, data, look, landed, expected, judged, allowed,
     if own is not None and own <= count <= own + allowed:
         return
     i = int(np.flatnonzero(wrong)[0]) if count else 0
-    key = table.primary_key if table.primary_key in data.column_names else look.refs[0].fk
-    example = data.column(key)[i].as_py()
+    key = table.primary_key if table.primary_key in data.column_names else None
+    if key is None and look.refs:
+        key = look.refs[0].fk
+    example = data.column(key)[i].as_py() if key else i
+    over = (
+        f" over the dimensions as they stood at {table.event_time}"
+        if look.refs
+        else " over the row"
+    )
     report.add(
         table.name,
         cycle,
-        f"{count} rows of {look.column} differ from its expression over the "
-        f"dimensions as they stood at {table.event_time}"
+        f"{count} rows of {look.column} differ from its expression{over}"
         + (f", manifest says {own}" if own is not None else "")
         + (
-            f" (e.g. {key} {example}: {landed[i].as_py()!r}, the expression gives "
+            f" (e.g. {key or 'row'} {example}: {landed[i].as_py()!r}, the expression gives "
             f"{expected[i].as_py()!r})"
             if count
             else ""
         ),
         column=look.column,
-        kind="lookup",
+        kind="lookup" if look.refs else "expr",
         count=int(wrong.sum()),
         example=example,
     )

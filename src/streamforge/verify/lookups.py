@@ -45,8 +45,9 @@ class Lookup:
 
 
 def read_lookups(file: Path, table: TablePlan) -> list[Lookup | ExprLookup]:
-    """The table's lookup columns, from `columns:` of its YAML file: bare ones (`store.region`)
-    as Lookup, lookups inside a larger expression as ExprLookup (lookup_exprs.py)."""
+    """The table's `expr:` columns, from `columns:` of its YAML file: bare lookups (`store.region`)
+    as Lookup, every other expression (with lookups or over the row alone) as ExprLookup
+    (lookup_exprs.py)."""
     root = yaml.compose(Path(file).read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
     columns = _get(root, "columns")
     if not isinstance(columns, yaml.MappingNode):
@@ -152,7 +153,12 @@ def judge_lookups(
     announced: dict | None = None,
 ) -> None:
     """Rows of one file whose lookup column differs from the dimension as it stood then (bare
-    lookups here, expressions by lookup_exprs.judge_expr_lookups)."""
+    lookups here, every other expression by lookup_exprs.judge_expr_lookups)."""
+    computed = [one for one in lookups if isinstance(one, ExprLookup)]
+    if computed:  # lookup-free expressions need no event time; the others skip without one
+        judge_expr_lookups(report, table, cycle, data, computed, histories, announced)
+    if not any(isinstance(one, Lookup) or one.refs for one in lookups):
+        return
     event = table.event_time
     # a hidden event time leaves the table without one: the as-of moment is then unknown
     when = [event or "an event time column"]
@@ -193,9 +199,6 @@ def judge_lookups(
                 count=int(wrong.sum()),
                 example=int(keys[i]),
             )
-    computed = [one for one in lookups if isinstance(one, ExprLookup)]
-    if computed:
-        judge_expr_lookups(report, table, cycle, data, computed, histories, announced)
 
 
 def _get(node: yaml.Node | None, key: str) -> yaml.Node | None:
