@@ -209,6 +209,15 @@ def test_warm_generate_translates_nothing_and_writes_the_same(tmp_path: Path, se
     assert len(landed(tmp_path / "warm")) >= 5
 
 
+def test_warm_generate_of_retail_loads_no_duckdb(tmp_path: Path) -> None:
+    """Retail's expr columns and checks are all shapes the numpy path evaluates (numbers,
+    comparisons, AND/OR/NOT, IS NULL, CASE, a text lookup): once warm, DuckDB never loads.
+    (Finance still compares text, `IN` lists and times, which DuckDB evaluates.)"""
+    args = ["generate", "Retail", *GENERATE]
+    loaded_after([*args, "--out", str(tmp_path / "warm-up")], ())
+    assert loaded_after([*args, "--out", str(tmp_path / "warm")], ("duckdb",)) == []
+
+
 def test_a_corrupt_kept_translation_is_translated_again(tmp_path: Path) -> None:
     """A kept file that cannot be read is a miss: the run translates (sqlglot loads) and writes
     what a fresh run writes."""

@@ -377,3 +377,14 @@ def test_a_text_column_written_as_it_is_takes_the_numpy_path():
     assert got.column("v").to_pylist() == ["a", None, "c"]
     assert fast_levels(table, [{"v": '"x"'}], {"v": pa.string()}) is None
     assert fast_levels(table, [{"v": 'upper("s")'}], {"v": pa.string()}) is None
+
+
+def test_a_text_column_is_null_or_not_and_nothing_else_on_the_numpy_path():
+    table = pa.table({"s": pa.array(["a", None, "c"]), "x": pa.array([1, 2, None], pa.int64())})
+    types = {"s": "VARCHAR", "x": "BIGINT"}
+    check = typed_duckdb("coalesce(s IS NULL OR x = 1, false)", types)
+    got = fast_levels(table, [{"v": check}], {"v": pa.bool_()})
+    assert got is not None
+    assert got.column("v").to_pylist() == [True, True, False]
+    assert got.equals(_duckdb(table, [{"v": check}], {"v": pa.bool_()}))
+    assert fast_levels(table, [{"v": typed_duckdb("s = 'a'", types)}], {"v": pa.bool_()}) is None

@@ -52,8 +52,9 @@ class Bail(Exception):
 @dataclass(frozen=True, slots=True)
 class Val:
     """A column of values: `kind` "dec" (int64 unscaled at `scale`), "int" (int64, DuckDB's
-    INTEGER when bits == 32), "double" (float64) or "bool"; `valid` None when nothing is NULL.
-    NULL slots hold 0 (NaN, False), so bounds computed over all slots stay meaningful."""
+    INTEGER when bits == 32), "double" (float64), "bool" or "text" (a string column, in
+    `text`); `valid` None when nothing is NULL. NULL slots hold 0 (NaN, False), so bounds
+    computed over all slots stay meaningful."""
 
     kind: str
     data: np.ndarray
@@ -260,6 +261,8 @@ def read(array: pa.Array) -> Val:
     if pa.types.is_float64(kind):
         raw = np.frombuffer(array.buffers()[1], np.float64, count=off + n)[off:]
         return Val("double", np.where(valid, raw, np.nan) if valid is not None else raw, valid)
+    if pa.types.is_string(kind):  # only IS NULL reads it here, or a column written unchanged
+        return Val("text", np.zeros(n, np.int8), valid, text=array)
     raise Bail(f"type {kind}")
 
 
@@ -296,7 +299,7 @@ def _as_double(v: Val) -> np.ndarray:
 
 def arithmetic(op: str, a: Val, b: Val) -> Val:
     """`a op b` (op: Add, Sub, Mul) as DuckDB computes it."""
-    if a.kind == "bool" or b.kind == "bool":
+    if {a.kind, b.kind} & {"bool", "text"}:
         raise Bail("arithmetic on a boolean")
     valid = _both(a, b)
     if a.kind == "double" or b.kind == "double":
@@ -334,8 +337,8 @@ def divide(a: Val, b: Val) -> Val:
 
 
 def _neg(v: Val) -> Val:
-    if v.kind == "bool":
-        raise Bail("minus a boolean")
+    if v.kind in ("bool", "text"):
+        raise Bail("minus a boolean or text")
     if v.kind != "double":
         _exact(v.data, v.scale, v.bits)
     return Val(v.kind, -v.data, v.valid, v.scale, v.bits)
@@ -402,8 +405,8 @@ def _product_error(a: np.ndarray, b: float, product: np.ndarray) -> np.ndarray:
 
 
 def round_val(v: Val, digits: int) -> Val:
-    if v.kind == "bool":
-        raise Bail("ROUND of a boolean")
+    if v.kind in ("bool", "text"):
+        raise Bail("ROUND of a boolean or text")
     if v.kind == "dec":
         if digits >= v.scale:
             return v
@@ -421,8 +424,8 @@ def round_val(v: Val, digits: int) -> Val:
 
 
 def to_decimal(v: Val, p: int, s: int, *, try_: bool) -> Val:
-    if v.kind == "bool":
-        raise Bail("a boolean cast to a decimal")
+    if v.kind in ("bool", "text"):
+        raise Bail("a boolean or text cast to a decimal")
     valid = v.valid
     if v.kind == "double":
         if p > 18:
@@ -446,8 +449,8 @@ def to_decimal(v: Val, p: int, s: int, *, try_: bool) -> Val:
 
 
 def to_double(v: Val) -> Val:
-    if v.kind == "bool":
-        raise Bail("a boolean cast to a double")
+    if v.kind in ("bool", "text"):
+        raise Bail("a boolean or text cast to a double")
     return Val("double", _as_double(v), v.valid)
 
 
