@@ -366,3 +366,14 @@ def test_round_of_a_double_judges_its_exact_value_and_a_cast_its_scaled_double()
         Decimal("0.13"),
     ]
     assert got.equals(_duckdb(table, levels, types))
+
+
+def test_a_text_column_written_as_it_is_takes_the_numpy_path():
+    """A lookup of a text attribute is the column itself: no DuckDB; any other text shape,
+    or a text target for a number, goes to DuckDB."""
+    table = pa.table({"s": pa.array(["a", None, "c"]), "x": pa.array([1, 2, 3], pa.int64())})
+    got = fast_levels(table, [{"v": '"s"'}], {"v": pa.string()})
+    assert got is not None
+    assert got.column("v").to_pylist() == ["a", None, "c"]
+    assert fast_levels(table, [{"v": '"x"'}], {"v": pa.string()}) is None
+    assert fast_levels(table, [{"v": 'upper("s")'}], {"v": pa.string()}) is None

@@ -60,6 +60,7 @@ class Val:
     valid: np.ndarray | None
     scale: int = 0
     bits: int = 64
+    text: pa.Array | None = None  # kind "text" only: a text column written unchanged
 
 
 Env = Mapping[str, pa.Array]
@@ -112,6 +113,13 @@ def compile_cast(sql: str, target: str) -> Fn | None:
         return read_cast(sql, target)
 
     tree = recall("fast", (sql, target), read)
+    if (
+        tree is not None
+        and tree[0] == "cast"
+        and tree[1][0] == "col"
+        and tree[2] in ("VARCHAR", "TEXT")
+    ):
+        return _text_column(tree[1][1])  # a text column (a lookup) written as it is
     try:
         return None if tree is None else _compile(tree)
     except _Unsupported:
@@ -172,6 +180,15 @@ def _compile_logic(node: Node) -> Fn:
             [c(env) for c, _ in whens], [v(env) for _, v in whens], default(env)
         )
     raise _Unsupported(kind)
+
+
+def _text_column(name: str) -> Fn:
+    def passed(env: Env) -> Val:
+        if name not in env or not pa.types.is_string(env[name].type):
+            raise Bail(f"{name} is not a text column here")
+        return Val("text", np.empty(0), None, text=env[name])
+
+    return passed
 
 
 def _missing(name: str) -> Val:
@@ -455,6 +472,10 @@ def to_int(v: Val, bits: int, *, try_: bool) -> Val:
 def to_arrow(v: Val, arrow: pa.DataType, n: int) -> pa.Array:
     """The `n`-row Arrow column of `v` (already cast to `arrow`'s DuckDB type; a literal's one
     value repeated)."""
+    if v.kind == "text":
+        if v.text is None or v.text.type != arrow or len(v.text) != n:
+            raise Bail(f"text as {arrow}")
+        return v.text
     if len(v.data) != n:
         valid = None if v.valid is None else np.broadcast_to(v.valid, n)
         v = Val(v.kind, np.broadcast_to(v.data, n), valid, v.scale, v.bits)
