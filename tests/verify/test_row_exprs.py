@@ -131,9 +131,32 @@ def test_anomaly_rate_allows_exactly_the_announced_count(lab, tmp_path) -> None:
     ]
 
 
-def test_shipped_retail_verifies_clean(tmp_path) -> None:
+def test_shipped_retail_verifies_clean_and_judges_its_totals(tmp_path) -> None:
     out = tmp_path / "out"
-    api.generate("Retail", out, cycles=2, seed=5)
-    report = verify_landing(out, api.load_plan("Retail"))
+    api.generate("Retail", out, fmt="json", cycles=2, seed=5)
+    plan = api.load_plan("Retail")
+    report = verify_landing(out, plan)
     assert report.ok, report.findings[:3]
     assert not [n for n in report.notes if "expression" in n]  # every Retail expr is judged
+    # orders.total_amount_usd = subtotal - discount + tax (schema/Retail/orders.yml, with an
+    # anomaly_rate and the check total_adds_up): one more row a cent off than announced
+    entry = next(e for e in read_manifest(out) if e["table"] == "orders" and e["cycle"] == 1)
+    path = out / entry["file"]
+    lines = path.read_text().splitlines(keepends=True)
+
+    def adds_up(o: dict) -> bool:
+        parts = [Decimal(str(o[c])) if o[c] is not None else None for c in TOTAL]
+        return None not in parts and parts[0] == parts[1] - parts[2] + parts[3]
+
+    at = next(i for i, line in enumerate(lines) if adds_up(json.loads(line)))
+    record = json.loads(lines[at])
+    record["total_amount_usd"] = str(Decimal(str(record["total_amount_usd"])) + CENT)
+    lines[at] = json.dumps(record) + "\n"
+    path.write_text("".join(lines))
+    announced = (entry.get("anomalies") or {}).get("total_amount_usd", 0)
+    found = verify_landing(out, plan).findings
+    judged = [(f.column, f.kind, f.count) for f in found if f.column == "total_amount_usd"]
+    assert judged == [("total_amount_usd", "expr", announced + 1)]
+
+
+TOTAL = ("total_amount_usd", "subtotal_usd", "discount_usd", "tax_usd")
