@@ -165,10 +165,10 @@ def test_no_shipped_sector_needs_the_engine_to_validate() -> None:
 
 
 def test_generate_without_expressions_loads_no_sqlglot_or_duckdb(tmp_path: Path) -> None:
-    """Energy has no expr or checks: its rows never pass through DuckDB (nor, once its pools
-    are cached, Faker)."""
-    args = ["generate", "Energy", *GENERATE]
-    assert needs("Energy") == []
+    """Manufacturing has no expr or checks: its rows never pass through DuckDB (nor, once its
+    pools are cached, Faker)."""
+    args = ["generate", "Manufacturing", *GENERATE]
+    assert needs("Manufacturing") == []
     loaded_after([*args, "--out", str(tmp_path / "warm-up")], ())  # fills the pool cache
     watched = (*EXPRESSIONS, *HEAVY_FOR_GENERATE)
     assert loaded_after([*args, "--out", str(tmp_path / "out")], watched) == []
