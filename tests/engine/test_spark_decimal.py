@@ -111,6 +111,21 @@ def test_a_half_cent_that_a_double_would_lose_rounds_up_as_in_spark():
     assert got.column("v").to_pylist() == [Decimal("1.01")]
 
 
+@pytest.mark.parametrize("text", ["(a / b) - b", "2 * (a / b)", "(a / b) + (b / a)"])
+def test_a_quotient_inside_more_arithmetic_is_exact(text):
+    """A decimal quotient nested in further arithmetic translates and evaluates (the DuckDB SQL
+    is read back by sqlglot, which once failed on a nested `//`): decimal(10,2) / decimal(10,2)
+    is decimal(23,13) by Spark's rule, then the sum or product is exact."""
+    a, b = Decimal("31.95"), Decimal("57.26")
+    table = pa.table(
+        {"a": pa.array([a], pa.decimal128(10, 2)), "b": pa.array([b], pa.decimal128(10, 2))}
+    )
+    got = evaluate(table, {"v": typed_duckdb(text, TYPES)}, {"v": pa.decimal128(38, 13)})
+    ab, ba = _spark_quotient(a, b, 13), _spark_quotient(b, a, 13)
+    expected = {"(a / b) - b": ab - b, "2 * (a / b)": 2 * ab, "(a / b) + (b / a)": ab + ba}
+    assert got.column("v").to_pylist() == [expected[text]]
+
+
 ZERO_DIVISIONS = ["q % 0", "q div 0", "mod(q, 0)", "a / 0", "q / 0", "a / b", "d / 0", "q / (q-7)"]
 
 

@@ -178,8 +178,9 @@ def _scaled(sql: str, digits: int) -> str:
 def _quotient(top: str, bottom: str) -> str:
     """HALF_UP (away from zero) integer quotient; a zero divisor stops the query with
     DIVIDE_BY_ZERO (Spark with ANSI mode on)."""
-    d = bottom  # DuckDB's `//` stops on a zero divisor itself, a NULL dividend gives NULL
-    return f"(2 * abs({top}) + abs({d})) // (2 * abs({d})) * sign({top}) * sign({d})"
+    d = bottom  # DuckDB's divide() (`//`) stops on a zero divisor itself; NULL gives NULL.
+    # The function form, not `//`: the SQL is read back by sqlglot, which mistakes a nested `//`.
+    return f"divide(2 * abs({top}) + abs({d}), 2 * abs({d})) * sign({top}) * sign({d})"
 
 
 def _tenth(scale: int) -> str:
