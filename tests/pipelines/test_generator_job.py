@@ -15,6 +15,7 @@ from tests.pipelines.test_bundle import BUNDLE_TARGETS, SCHEMA, schema_errors
 from streamforge import api
 from streamforge.cli import main
 from streamforge.pipelines.generator_job import NOTEBOOK
+from streamforge.pipelines.generator_script import OPTIONS, SCRIPT
 from streamforge.pipelines.local_spark import spark_available
 from streamforge.sinks.formats import get_format
 from streamforge.sinks.mounted_paths import landing_place
@@ -36,9 +37,7 @@ def test_the_bundle_with_a_generator_job_matches_the_bundle_schema(
     assert schema_errors(document) == []
     job = document["resources"]["jobs"]["streamforge_retail_generate"]
     (task,) = job["tasks"]
-    assert task["notebook_task"]["notebook_path"] == f"./{NOTEBOOK}"
-    assert NOTEBOOK in files  # the path the job names is part of the project
-    parameters = task["notebook_task"]["base_parameters"]
+    parameters = task_parameters(task, files)
     assert parameters["landing"] == "${var.landing}"  # where the pipeline reads
     assert parameters["format"] == "json" and parameters["sector"] == "Retail"
     # The executors write with the native writer, through the mount the landing maps to: the
@@ -57,8 +56,58 @@ def test_the_bundle_with_a_generator_job_matches_the_bundle_schema(
         assert task["job_cluster_key"] == job["job_clusters"][0]["job_cluster_key"]
 
 
+def task_parameters(task: dict, files: dict[str, str]) -> dict[str, str]:
+    """The generator task's parameters by name: a serverless task is a Python file with
+    `--name value` arguments (the Jobs API gives environments to non-notebook tasks only), a job
+    cluster's a notebook with base parameters; either file is part of the project."""
+    if "spark_python_task" in task:
+        assert "notebook_task" not in task and "environment_key" in task
+        assert task["spark_python_task"]["python_file"] == f"./{SCRIPT}" and SCRIPT in files
+        argv = task["spark_python_task"]["parameters"]
+        assert argv[0::2] == [f"--{name}" for name in OPTIONS]
+        return dict(zip((name[2:] for name in argv[0::2]), argv[1::2], strict=True))
+    assert "environment_key" not in task  # a notebook task takes its libraries, not an environment
+    assert task["notebook_task"]["notebook_path"] == f"./{NOTEBOOK}" and NOTEBOOK in files
+    return task["notebook_task"]["base_parameters"]
+
+
+def test_the_serverless_job_runs_a_python_file_passing_its_parameters(monkeypatch) -> None:
+    files = project(fmt="csv")
+    job = yaml.safe_load(files["databricks.yml"])["resources"]["jobs"][
+        "streamforge_retail_generate"
+    ]
+    (task,) = job["tasks"]
+    argv = task["spark_python_task"]["parameters"]
+    argv = [a.replace("${var.landing}", "/Volumes/c/s/v/x") for a in argv]
+    argv = [a.replace("${var.generator_cycles}", "3").replace("${var.generator_seed}", "7")
+            for a in argv]  # fmt: skip
+    scope: dict = {"__name__": "generator_job_file"}
+    exec(compile(files[SCRIPT], SCRIPT, "exec"), scope)
+    calls: list = []
+
+    class Session:
+        class builder:
+            @staticmethod
+            def getOrCreate() -> str:
+                return "spark"
+
+    class Result:
+        rows, files = 10, ["a"]
+
+    scope["SparkSession"] = Session
+    scope["generate_spark"] = lambda *args, **kwargs: calls.append((args, kwargs)) or Result()
+    scope["main"](argv)
+    assert calls == [
+        (
+            ("spark", None, "Retail"),
+            {"out": "/Volumes/c/s/v/x", "cycles": 3, "seed": 7, "fmt": "csv", "scale": 1.0,
+             "fresh": True, "writer": "native"},
+        )
+    ]  # fmt: skip
+
+
 def test_the_notebook_is_python_and_installs_no_second_pyspark() -> None:
-    text = project(fmt="parquet")[NOTEBOOK]
+    text = project("dlt-legacy", fmt="parquet")[NOTEBOOK]
     assert text.startswith("# Databricks notebook source\n")
     ast.parse(text)
     # the job's environment or libraries install the bundle's wheel (the runtime brings pyspark)
@@ -76,8 +125,10 @@ def test_the_generator_job_writes_every_file_format(fmt: str) -> None:
     job = yaml.safe_load(files["databricks.yml"])["resources"]["jobs"][
         "streamforge_retail_generate"
     ]
-    assert job["tasks"][0]["notebook_task"]["base_parameters"]["format"] == fmt
-    assert f'dbutils.widgets.text("format", "{fmt}")' in files[NOTEBOOK]
+    assert task_parameters(job["tasks"][0], files)["format"] == fmt
+    assert f'parser.add_argument("--format", default="{fmt}")' in files[SCRIPT]
+    notebook = project("dlt-legacy", fmt=fmt)[NOTEBOOK]
+    assert f'dbutils.widgets.text("format", "{fmt}")' in notebook
 
 
 @pytest.mark.parametrize(
@@ -105,7 +156,7 @@ def test_what_the_generator_job_cannot_do_is_refused(
 def test_the_notebook_writes_the_landing_that_verify_accepts(tmp_path: Path) -> None:
     from streamforge.engine_spark.start import local_session
 
-    text = project()[NOTEBOOK]
+    text = project("dlt-legacy")[NOTEBOOK]
     landing = tmp_path / "landing"
     widgets: dict[str, str] = {}
 
@@ -133,3 +184,18 @@ def test_the_notebook_writes_the_landing_that_verify_accepts(tmp_path: Path) -> 
     assert scope["result"].cycles == 2
     report = api.verify("Retail", landing)
     assert report.ok, report
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not spark_available(), reason="needs pyspark and Java")
+def test_the_serverless_python_file_writes_the_landing_that_verify_accepts(tmp_path: Path) -> None:
+    from streamforge.engine_spark.start import local_session
+
+    landing = tmp_path / "landing"
+    local_session("local[2]", tmp_path / "spark")  # the session getOrCreate() finds
+    scope: dict = {"__name__": "generator_job_file"}
+    exec(compile(project()[SCRIPT], SCRIPT, "exec"), scope)
+    scope["main"](["--landing", str(landing), "--cycles", "2", "--format", "parquet"])
+    report = api.verify("Retail", landing)
+    assert report.ok, report
+    assert {p.suffix for p in landing.rglob("part-*")} == {".parquet"}

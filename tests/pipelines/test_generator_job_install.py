@@ -14,6 +14,7 @@ import pytest
 
 from streamforge import api
 from streamforge.pipelines.generator_job import NOTEBOOK
+from streamforge.pipelines.generator_script import SCRIPT
 
 SCHEMA = Path(__file__).resolve().parents[2] / "schema"
 # `pip install streamforge` / `streamforge[spark]` by bare name resolves on PyPI to another
@@ -23,9 +24,17 @@ BARE_NAME = re.compile(r"pip install\s+['\"]?streamforge(\[[\w,]+\])?['\"]?(\s|$
 
 
 def notebook(fmt: str = "json") -> str:
-    files = api.pipeline("Retail", None, schema_dir=SCHEMA, target="databricks", fmt=fmt,
+    """The job cluster's notebook (Hive metastore bundle)."""
+    files = api.pipeline("Retail", None, schema_dir=SCHEMA, target="dlt-legacy", fmt=fmt,
                          generator_job=True).files  # fmt: skip
     return dict(files)[NOTEBOOK]
+
+
+def script(fmt: str = "json") -> str:
+    """The serverless job's Python file (Unity Catalog bundle)."""
+    files = api.pipeline("Retail", None, schema_dir=SCHEMA, target="databricks", fmt=fmt,
+                         generator_job=True).files  # fmt: skip
+    return dict(files)[SCRIPT]
 
 
 def test_the_bare_name_pattern_catches_what_it_must() -> None:
@@ -37,6 +46,7 @@ def test_the_bare_name_pattern_catches_what_it_must() -> None:
 
 def test_the_generator_notebook_installs_this_project_not_the_pypi_namesake() -> None:
     assert not BARE_NAME.search(notebook())
+    assert not BARE_NAME.search(script())
 
 
 def test_the_missing_pyspark_hint_installs_this_project(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -58,6 +68,7 @@ def test_the_missing_pyspark_hint_installs_this_project(monkeypatch: pytest.Monk
 def test_a_csv_landing_gets_a_generator_job() -> None:
     text = notebook("csv")
     assert 'dbutils.widgets.text("format", "csv")' in text
+    assert 'parser.add_argument("--format", default="csv")' in script("csv")
 
 
 @pytest.mark.parametrize("catalog", ["unity", "hive"])

@@ -2,8 +2,9 @@
 engine (`streamforge.engine_spark.generate_spark`), so one `databricks bundle deploy` gives both
 the data and the pipeline that ingests it.
 
-Unity Catalog bundles run the notebook on serverless compute (no cluster: the job's notebook
-task then runs serverless, with the job's environment); Hive metastore bundles on a job cluster.
+Unity Catalog bundles run a Python file (`generator_script.py`) on serverless compute, with the
+job's environment (the Jobs API gives environments to non-notebook tasks only); Hive metastore
+bundles run the notebook on a job cluster.
 Either way the task installs StreamForge itself: the bundle's `artifacts:` entry builds its wheel
 from the StreamForge clone at deploy time (`python -m build --wheel`), and the task lists that
 wheel (`libraries: - whl:` on the job cluster, the environment's `dependencies` on serverless;
@@ -22,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from streamforge.errors import StreamForgeError
+from streamforge.pipelines.generator_script import SCRIPT, script_parameters
 from streamforge.sinks.formats import get_format
 from streamforge.sinks.mounted_paths import check_file_landing
 
@@ -106,10 +108,14 @@ def generator_job(title: str, sector: str, fmt: str, unity_catalog: bool) -> dic
         "fresh": "true",
         "writer": WRITER,
     }
-    task: dict[str, Any] = {
-        "task_key": "generate_landing",
-        "notebook_task": {"notebook_path": f"./{NOTEBOOK}", "base_parameters": parameters},
-    }
+    task: dict[str, Any] = {"task_key": "generate_landing"}
+    if unity_catalog:  # environments are for non-notebook tasks: a Python file (generator_script)
+        task["spark_python_task"] = {
+            "python_file": f"./{SCRIPT}",
+            "parameters": script_parameters(parameters),
+        }
+    else:
+        task["notebook_task"] = {"notebook_path": f"./{NOTEBOOK}", "base_parameters": parameters}
     job: dict[str, Any] = {
         "name": f"{title}: generate the landing data (StreamForge Spark engine)",
         "max_concurrent_runs": 1,

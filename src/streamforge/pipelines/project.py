@@ -12,9 +12,11 @@ from streamforge.errors import StreamForgeError
 from streamforge.pipelines.bundle import bundle_yaml
 from streamforge.pipelines.generator_job import (
     NOTEBOOK,
+    WRITER,
     check_generator_job,
     generator_notebook,
 )
+from streamforge.pipelines.generator_script import SCRIPT, generator_script
 from streamforge.pipelines.model import PipelineModel, build_model
 from streamforge.pipelines.notebook_format import Form
 from streamforge.pipelines.notebooks import check_form, notebook_project, readme_section
@@ -126,7 +128,9 @@ def build_project(plan: Plan, options: PipelineOptions) -> PipelineProject:
             notebooks=bool(options.notebooks or options.workshop),
             generator=(plan.sector.name, options.fmt) if options.generator_job else None,
         )
-        if options.generator_job:
+        if options.generator_job and target.unity_catalog:  # serverless: a Python file task
+            files[SCRIPT] = generator_script(plan.sector.name, options.fmt, WRITER)
+        elif options.generator_job:
             files[NOTEBOOK] = generator_notebook(plan.sector.name, options.fmt)
     else:
         files["spark-pipeline.yml"] = _spark_spec(name, options)
