@@ -200,6 +200,21 @@ def test_parquet_row_groups_depend_on_the_row_count_only(cuts: list[int], part: 
     assert parquet.read().column("n").to_pylist() == list(range(total))
 
 
+def test_parquet_first_row_groups_are_one_chunk_each() -> None:
+    """Rule (fmt_parquet.SMALL_PARTS): the first SMALL_PARTS row groups hold SMALL_PART_ROWS rows
+    (a dimension's parts encode in parallel), then PART_ROWS, then the rest."""
+    from streamforge.sinks import fmt_parquet
+
+    small, part = fmt_parquet.SMALL_PART_ROWS, fmt_parquet.PART_ROWS
+    total = fmt_parquet.SMALL_PARTS * small + part + 5
+    table = pa.table({"n": pa.array(range(total), pa.int64())})
+    data = write("parquet", *table.to_batches(max_chunksize=100_000))
+    parquet = pq.ParquetFile(io.BytesIO(data))
+    sizes = [parquet.metadata.row_group(i).num_rows for i in range(parquet.metadata.num_row_groups)]
+    assert sizes == [1 << 16] * 4 + [1 << 18, 5]
+    assert parquet.read().column("n").equals(table.column("n"))
+
+
 def test_parquet_with_no_rows_is_a_valid_empty_file() -> None:
     schema = sample_batch().schema
     data = write("parquet", sample_batch().slice(3))

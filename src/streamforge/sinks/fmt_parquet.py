@@ -31,6 +31,13 @@ SAMPLE_ROWS = 4096
 # many writers, footers and pages to set up and join; readers such as Spark want large row groups
 # anyway (pyarrow's own default is 1Mi rows).
 PART_ROWS = 1 << 18
+# ... except the first row groups of a file, one engine chunk each. A 100k-row dimension in one
+# 262,144-row part is generated, then encoded on one thread: 0.76M rows/s to Parquet on the quiet
+# 2-core VM. In parts of one chunk, the first part is encoded while the second is generated, and
+# the two encode on both cores: 1.35M rows/s (`bench/bench_generate.py --only customer`). Four
+# small parts cost a large file a few ms at most.
+SMALL_PART_ROWS = 1 << 16
+SMALL_PARTS = 4
 # Set to 1: a plain pyarrow ParquetWriter instead of parts joined (see sinks/_fast/__init__.py).
 PLAIN_PARQUET_ENV = "STREAMFORGE_PLAIN_PARQUET"
 
@@ -124,23 +131,31 @@ def _with_statistics(schema: pa.Schema) -> list[str]:
     return [f.name for f in schema if not _text_like(f.type)]
 
 
+def part_rows(index: int) -> int:
+    """Rows of a file's row group number `index` (0-based) when more rows follow it:
+    SMALL_PART_ROWS for the first SMALL_PARTS, PART_ROWS after (never more than PART_ROWS)."""
+    return min(PART_ROWS, SMALL_PART_ROWS) if index < SMALL_PARTS else PART_ROWS
+
+
 class RowGroups:
-    """Gathers batches into row groups of exactly PART_ROWS rows (slices, no copy): where a file's
+    """Gathers batches into row groups of `part_rows(i)` rows (slices, no copy): where a file's
     row groups end depends on its row count only, not on how its rows were cut into batches."""
 
     def __init__(self) -> None:
         self._held: list[pa.RecordBatch] = []
         self._rows = 0
+        self._groups = 0
 
     def add(self, batch: pa.RecordBatch) -> list[pa.Table]:
         """The row groups that `batch` completes (often none)."""
         groups = []
         while batch.num_rows:
-            take = min(batch.num_rows, PART_ROWS - self._rows)
+            size = part_rows(self._groups)
+            take = min(batch.num_rows, size - self._rows)
             self._held.append(batch.slice(0, take))
             self._rows += take
             batch = batch.slice(take)
-            if self._rows == PART_ROWS:
+            if self._rows == size:
                 groups.append(self._take())
         return groups
 
@@ -151,6 +166,7 @@ class RowGroups:
     def _take(self) -> pa.Table:
         group = pa.Table.from_batches(self._held)
         self._held, self._rows = [], 0
+        self._groups += 1
         return group
 
 
