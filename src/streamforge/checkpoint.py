@@ -100,7 +100,8 @@ def save(landing: Landing, state: RunState, meta: RunMeta, entities_changed: boo
             for name, e in state.entities.items()
         },
     }
-    landing.write_text_atomic(STATE_PATH, json.dumps(document, indent=1))
+    # Compact: with `indent`, json falls back to its pure-Python encoder, ~2% of a live cycle.
+    landing.write_text_atomic(STATE_PATH, json.dumps(document, separators=(",", ":")))
     for name, relpath in old_files.items():
         if meta.entity_files.get(name) != relpath:
             landing.delete(relpath)

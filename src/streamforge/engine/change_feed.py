@@ -7,6 +7,7 @@ exactly the fields `changed_fields` names, and replaying batches in order rebuil
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -138,7 +139,9 @@ def change_batch(
             # never repeats a value the dimension already has.
             source = table.name if roles.owns_entity else roles.entity
             ctx = dataclasses.replace(
-                ctx, row_index=keys - 1, stable=stable_rng(req.seed, source, col.name)
+                ctx,
+                row_index=keys - 1,
+                stable_source=functools.partial(stable_rng, req.seed, source, col.name),
             )
         if col.name == roles.entity_key:
             columns[col.name] = pa.array(keys, pa.int64())

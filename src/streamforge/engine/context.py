@@ -35,12 +35,21 @@ class RowSource:
     known: Mapping[str, pa.Array] = field(default_factory=dict)
 
 
+# A random stream, or how to make it when first used: seeding a stream costs ~70 us (most of it
+# numpy's SeedSequence), and most columns never touch their `stable` stream (only unique values
+# and anomalies do); a live cycle of the Energy sector made ~30 of them for nothing.
+RngSource = np.random.Generator | Callable[[], np.random.Generator]
+
+
 @dataclass(frozen=True, slots=True)
 class ColumnContext:
-    """Inputs of one column of one chunk. Generators must use only these (no clocks, no globals)."""
+    """Inputs of one column of one chunk. Generators must use only these (no clocks, no globals).
 
-    rng: np.random.Generator
-    stable: np.random.Generator  # same in every chunk and cycle: permutations for unique values
+    `rng_source` / `stable_source`: a stream or a function making it; read them as `rng` and
+    `stable`, made on first use and the same object afterwards."""
+
+    rng_source: RngSource
+    stable_source: RngSource  # same in every chunk and cycle: permutations for unique values
     rows: int
     row_index: np.ndarray  # run-wide row number of each row (dimension: key - 1); drives `unique`
     batch_position: np.ndarray  # index of each row inside its batch; orders event times
@@ -53,13 +62,33 @@ class ColumnContext:
     # the table's Faker locale: array elements and map entries have no row, yet draw from the
     # table's people, places and providers (de_DE items were en_US before)
     locale: str = DEFAULT_LOCALE
+    _made: list[np.random.Generator | None] = field(
+        default_factory=lambda: [None, None], init=False, repr=False, compare=False
+    )
+
+    @property
+    def rng(self) -> np.random.Generator:
+        """The column's stream for this chunk."""
+        return self._stream(0, self.rng_source)
+
+    @property
+    def stable(self) -> np.random.Generator:
+        """A stream that is the same in every chunk and cycle (permutations for unique values)."""
+        return self._stream(1, self.stable_source)
+
+    def _stream(self, slot: int, source: RngSource) -> np.random.Generator:
+        made = self._made[slot]
+        if made is None:
+            made = source if isinstance(source, np.random.Generator) else source()
+            self._made[slot] = made
+        return made
 
     def child(self, rows: int) -> ColumnContext:
-        """Context for the flattened elements of an array or map column."""
+        """Context for the flattened elements of an array or map column (the same streams)."""
         index = np.arange(rows, dtype=np.int64)
         return ColumnContext(
             self.rng,
-            self.stable,
+            lambda: self.stable,
             rows,
             index,
             index,

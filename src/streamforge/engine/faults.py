@@ -34,7 +34,7 @@ def apply_quality(
         return values, mask
     bad_ctx = ColumnContext(
         rng,
-        ctx.stable,
+        lambda: ctx.stable,
         count,
         ctx.row_index[mask],
         ctx.batch_position[mask],

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from collections import deque
 from collections.abc import Iterator, Mapping
 from concurrent.futures import Future
@@ -86,8 +88,8 @@ def column_context(
         ),
     )
     return ColumnContext(
-        rng=rng_for(req.seed, req.table.name, req.cycle, chunk, col, VALUES),
-        stable=stable_rng(req.seed, req.table.name, col),
+        rng_source=functools.partial(rng_for, req.seed, req.table.name, req.cycle, chunk, col),
+        stable_source=functools.partial(stable_rng, req.seed, req.table.name, col),
         rows=hi - lo,
         row_index=row_index,
         batch_position=position,

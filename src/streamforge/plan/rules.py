@@ -22,6 +22,7 @@ change type and ordering are judged, or a quarantined DELETE would keep a dead k
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, replace
 from typing import Literal
 
@@ -54,8 +55,28 @@ class ColumnRule:
         return f"valid_{self.column.name}"
 
 
+# table's id -> (the table, its rules). A plan is immutable and its tables live as long as it
+# does, yet a live cycle asked for the same rules ~30 times (0.17 ms each, a tenth of a cycle of
+# the Energy sector). Keyed by identity: a TablePlan holds mappings, so it cannot be hashed.
+_RULES: dict[int, tuple[TablePlan, tuple[ColumnRule, ...]]] = {}
+_RULES_HELD = 512  # tables of a few plans (the app keeps several sectors at once)
+_rules_lock = threading.Lock()
+
+
 def column_rules(table: TablePlan) -> tuple[ColumnRule, ...]:
     """The rules of `table`'s columns, keys first; a column without a rule has none here."""
+    held = _RULES.get(id(table))
+    if held is not None and held[0] is table:
+        return held[1]
+    rules = _column_rules(table)
+    with _rules_lock:
+        if len(_RULES) >= _RULES_HELD:
+            _RULES.clear()
+        _RULES[id(table)] = (table, rules)
+    return rules
+
+
+def _column_rules(table: TablePlan) -> tuple[ColumnRule, ...]:
     by_name = {c.name: c for c in table.columns}
     keys = [k for k in (table.primary_key, table.feed and table.feed.entity_key) if k]
     rules = [ColumnRule(_key_column(by_name, k), "key", True, False, "drop") for k in keys]
