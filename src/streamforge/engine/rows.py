@@ -58,6 +58,10 @@ class BatchRequest:
     lookups: Mapping[str, Versions] = field(default_factory=dict)
     # A profiled fact with `late_rate`: which rows of the batch are late, from which cycle
     late: LateShare | None = None
+    # Running totals (engine/running.py): column -> its value per row of the batch, by drawn
+    # position; None while `draft` (the pass that finds what the totals add up).
+    running: Mapping[str, pa.Array] | None = None
+    draft: bool = False
 
     @property
     def chunk_count(self) -> int:
