@@ -48,8 +48,7 @@ def _check_column(table: TablePlan, col: ColumnSpec, dims: Mapping[str, TableSpe
     event = spec.column(table.event_time)
     if event is not None and (event.null_rate or event.anomaly_rate):
         return issue(
-            f"a running total orders rows by '{event.name}', which has a null_rate or "
-            "anomaly_rate",
+            f"a running total orders rows by '{event.name}', which has a null_rate or anomaly_rate",
             f"drop null_rate/anomaly_rate from '{event.name}'",
         )
     if table.primary_key is None:
@@ -98,7 +97,7 @@ def _check_column(table: TablePlan, col: ColumnSpec, dims: Mapping[str, TableSpe
     if qualifier not in (run.by, fk.entity):
         return issue(
             f"start '{run.start}' must look up '{fk.entity}' through running.by '{run.by}'",
-            f"write `start: {fk.entity}.{column}`",
+            f"start looks up the row that `by` points at: `start: {fk.entity}.<column>`",
         )
     dim = dims.get(fk.entity)
     looked = dim.column(column) if dim is not None else None

@@ -46,6 +46,7 @@ from streamforge.verify.references import When, check_reference
 from streamforge.verify.replay import EntityState
 from streamforge.verify.report import Report
 from streamforge.verify.rules import Rule, RuleError, read_rules
+from streamforge.verify.running import Ledger, Running, collect, judge_running, read_running
 from streamforge.verify.timeline import EARLIEST, LATEST, Timeline
 from streamforge.verify.unique import SeenValues, fingerprints
 from streamforge.verify.vocabulary import judge_vocabulary
@@ -61,6 +62,8 @@ class _Run:
     checks: dict[str, dict[str, str]] = field(default_factory=dict)  # table -> name -> rule
     lookups: dict[str, list[Lookup | ExprLookup]] = field(default_factory=dict)  # table ->
     histories: dict[tuple[str, str], History] = field(default_factory=dict)  # (entity, column)
+    running: dict[str, list[Running]] = field(default_factory=dict)  # table -> running totals
+    ledgers: dict[str, Ledger] = field(default_factory=dict)  # table -> its rows, for them
     profiles: dict[str, ProfileTally] = field(default_factory=dict)  # table -> rows by hour
     windows: dict[str, WindowTally] = field(default_factory=dict)  # table -> rows by window
     timelines: dict[str, Timeline] = field(default_factory=dict)
@@ -89,6 +92,9 @@ def verify_landing(
             if table.kind != "fact":  # no event time to look up as of: expressions over the row
                 looks = [one for one in looks if isinstance(one, ExprLookup) and not one.refs]
             run.lookups[table.name] = looks
+            if table.kind == "fact":
+                run.running[table.name] = read_running(table.spec.file, table)
+                run.ledgers[table.name] = Ledger()
         except RuleError as exc:
             report.add(table.name, -1, str(exc), kind="spec")
             run.rules[table.name] = {}
@@ -139,6 +145,9 @@ def verify_landing(
             for entry in (e for e in run.files[table.name] if e["cycle"] == cycle):
                 _judge(run, table, entry)
     for table in plan.streams:
+        if run.running.get(table.name):
+            rules, ledger = run.running[table.name], run.ledgers[table.name]
+            judge_running(report, table, rules, ledger, run.histories)
         if table.name in run.profiles:
             judge_profile(report, table, run.profiles[table.name])
         if table.name in run.windows:
@@ -233,6 +242,7 @@ def _collect_histories(run: _Run, in_flight: Mapping[str, pa.Table]) -> None:
     INSERT and UPDATE of its change feed (late rows and rows still in flight included)."""
     plan = run.plan
     wanted = set().union(*(wanted_columns(looks) for looks in run.lookups.values()))
+    wanted |= {r.start for rules in run.running.values() for r in rules if r.start is not None}
     for entity_name, column in sorted(wanted):
         history = run.histories[(entity_name, column)] = History()
         entity = plan.entities[entity_name]
@@ -335,6 +345,9 @@ def _judge(run: _Run, table: TablePlan, entry: dict) -> None:
         run.states[table.name].snapshot(data)
     if table.kind == "fact":
         _check_event_times(run, table, entry, data)
+        if run.running.get(table.name):
+            rules, ledger = run.running[table.name], run.ledgers[table.name]
+            collect(report, table, cycle, data, rules, ledger)
     judge_vocabulary(report, table.name, cycle, data)
     if run.checks.get(table.name):
         judge_checks(report, table.name, cycle, data, run.checks[table.name], entry)
