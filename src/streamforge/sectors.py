@@ -9,7 +9,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from streamforge.errors import Issue, SchemaError, StreamForgeError, did_you_mean, display_path
+from streamforge.errors import (
+    Issue,
+    IssueViews,
+    SchemaError,
+    StreamForgeError,
+    did_you_mean,
+    display_path,
+)
 
 if TYPE_CHECKING:  # the planner and the spec models (pydantic) load on first check_sector
     from streamforge.check_cache import CheckSummary
@@ -91,18 +98,10 @@ def known_sector_dir(schema_dir: Path, sector: str) -> Path:
 
 
 @dataclass(frozen=True, slots=True)
-class SectorCheck:
+class SectorCheck(IssueViews):
     name: str
     plan: Plan | None
     issues: tuple[Issue, ...]
-
-    @property
-    def errors(self) -> tuple[Issue, ...]:
-        return tuple(i for i in self.issues if i.severity == "error")
-
-    @property
-    def warnings(self) -> tuple[Issue, ...]:
-        return tuple(i for i in self.issues if i.severity == "warning")
 
 
 def check_sector(schema_dir: Path, sector: str) -> SectorCheck:
