@@ -170,7 +170,10 @@ def test_the_chain_does_not_depend_on_workers(tmp_path, monkeypatch):
     made = []
     for workers in (1, 2):
         out = tmp_path / f"out{workers}"
-        api.generate("Ledger", out, schema_dir=schema, fmt="parquet", cycles=3, workers=workers)
+        start = at("2026-01-01T00:00Z")
+        api.generate(
+            "Ledger", out, schema_dir=schema, fmt="parquet", cycles=3, workers=workers, start=start
+        )
         landing = read_landing(out, api.load_plan("Ledger", schema))
         made.append([f.data for f in landing["tx"]])
     assert made[0] == made[1]
