@@ -243,8 +243,8 @@ def _draft_columns(table: TablePlan, comp: Computation) -> list[str]:
     return list(dict.fromkeys(n for n in names if n is not None))
 
 
-def _draft_stages(comp: Computation) -> tuple[Stage, ...]:
-    """The stages cut to the computed columns the summed columns need."""
+def _summed(comp: Computation) -> set[str]:
+    """Every column the running totals' summed columns are computed from, themselves included."""
     from streamforge.expr.rowrefs import columns
 
     computed = {c.name: c for stage in comp.stages for level in stage for c in level}
@@ -252,9 +252,23 @@ def _draft_stages(comp: Computation) -> tuple[Stage, ...]:
     todo = [c.running.sum for c in comp.running if c.running is not None]
     while todo:
         name = todo.pop()
-        if name in computed and name not in needed:
+        if name not in needed:
             needed.add(name)
-            todo += list(columns(computed[name].expr or ""))
+            todo += list(columns(computed[name].expr or "")) if name in computed else []
+    return needed
+
+
+def draft_drawn(table: TablePlan, comp: Computation) -> tuple[ColumnSpec, ...]:
+    """The drawn columns the draft pass makes: what the totals add up, the primary key, the event
+    time and every foreign key (event-time faults and keys in time move them together). Each
+    column is drawn from its own stream, so these come out as in the whole row."""
+    keep = _summed(comp) | set(table.foreign_keys) | {table.primary_key, table.event_time}
+    return tuple(c for c in comp.drawn if c.name in keep)
+
+
+def _draft_stages(comp: Computation) -> tuple[Stage, ...]:
+    """The stages cut to the computed columns the summed columns need."""
+    needed = _summed(comp)
     cut = (tuple(tuple(c for c in level if c.name in needed) for level in s) for s in comp.stages)
     kept = (tuple(level for level in stage if level) for stage in cut)
     return tuple(stage for stage in kept if stage)
