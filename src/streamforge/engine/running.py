@@ -253,13 +253,15 @@ def _find_pairs(
     keys: np.ndarray, posts: np.ndarray, ask_keys: np.ndarray, ask_posts: np.ndarray
 ) -> np.ndarray:
     """Index of each asked (key, posting) among the pairs (`keys`, `posts`), ordered by
-    (key, posting) with no repeats; -1 where absent. One searchsorted over a combined key: the
-    postings replaced by their rank among every posting seen."""
+    (key, posting) with no repeats; -1 where absent. A key has few postings alive (those late
+    rows can still read), so each step of the loop tests the j-th pair of every asked key."""
+    found = np.full(len(ask_keys), -1, np.int64)
     if not len(keys) or not len(ask_keys):
-        return np.full(len(ask_keys), -1, np.int64)
-    every, rank = np.unique(np.concatenate([posts, ask_posts]), return_inverse=True)
-    span = len(every) + 1
-    mine = keys * span + rank[: len(keys)]
-    asked = ask_keys * span + rank[len(keys) :]
-    at = np.minimum(np.searchsorted(mine, asked), len(mine) - 1)
-    return np.where(mine[at] == asked, at, -1)
+        return found
+    lo = np.searchsorted(keys, ask_keys, side="left")
+    hi = np.searchsorted(keys, ask_keys, side="right")
+    for j in range(int((hi - lo).max())):
+        at = np.minimum(lo + j, len(keys) - 1)
+        hit = (lo + j < hi) & (posts[at] == ask_posts)
+        found[hit] = at[hit]
+    return found
