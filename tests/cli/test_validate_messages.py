@@ -66,3 +66,33 @@ def test_a_value_of_the_wrong_kind_is_named_in_our_words_at_its_line(tmp_path):
     )
     assert found[6].startswith("column 'qty': hidden must be true or false, not 'maybe'")
     assert "Input should" not in result.output
+
+
+def test_a_type_with_a_comma_unquoted_in_a_flow_mapping_says_to_quote_it(tmp_path):
+    """`{type: decimal(10,2)}` is `{type: "decimal(10", "2)": null}` to YAML; the message says so
+    at the column's line, with the quoted form (or our form of array<...> and map<...>)."""
+    columns = {
+        "a": ("{type: decimal(10,2), min: 1}", 'quote it: `{type: "decimal(10,2)"}`'),
+        "b": ("{type: decimal(40,2)}", 'quote it: `{type: "decimal(40,2)"}`'),
+        "c": ("{type: decimal(5,7)}", 'quote it: `{type: "decimal(5,7)"}`'),
+        "d": ("{type: decimal(10, 2)}", 'quote it: `{type: "decimal(10,2)"}`'),
+        "e": ("{type: array, items: decimal(10,2)}", 'quote it: `{items: "decimal(10,2)"}`'),
+        "f": ("{type: map<string,int>}", "`f: {type: map, keys: string, values: int}`"),
+        "g": ("{type: array<decimal(10,2)>}", '`g: {type: array, items: "decimal(10,2)"}`'),
+    }
+    text = "table: t\ntype: dimension\nnum_rows: 10\ncolumns:\n  t_id: int\n"
+    text += "".join(f"  {name}: {spec}\n" for name, (spec, _) in columns.items())
+    result = validate(tmp_path / "S", ("t.yml", text))
+    assert result.exit_code == 2, result.output
+    found = dict(problems(result.output, "t.yml"))
+    for line, (name, (_, fix)) in enumerate(columns.items(), start=6):
+        assert found[line].startswith(f"column '{name}': `"), found
+        assert "is cut at its comma" in found[line] and fix in found[line], found[line]
+    assert "unknown key" not in result.output
+    # quoted, each is read whole: the range check or our form of the type speaks instead
+    quoted = text.replace("decimal(40,2)", '"decimal(40,2)"').replace(
+        "{type: map<string,int>}", '{type: "map<string,int>"}'
+    )
+    found = dict(problems(validate(tmp_path / "Q", ("t.yml", quoted)).output, "t.yml"))
+    assert found[7].startswith("decimal(40,2) is out of range; use 1 <= precision <= 38")
+    assert found[11].endswith("write `{type: map, keys: string, values: int}`")

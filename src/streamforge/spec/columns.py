@@ -8,6 +8,7 @@ from typing import Any
 
 from streamforge.errors import did_you_mean
 from streamforge.spec.column_limits import ColumnProblem, check_collection, check_numbers
+from streamforge.spec.flow_commas import cut_type, generic_form
 from streamforge.spec.key_applies import KEY_APPLIES
 from streamforge.spec.model import INTEGER_TYPES, NUMERIC_TYPES, ColumnSpec
 from streamforge.spec.number_limits import bound_hint, bound_problem, to_units, unit_scale
@@ -36,6 +37,16 @@ def build_column(name: str, raw: Any, path: Path_) -> ColumnSpec:
             )
         return ColumnSpec(
             name=name, type=parsed.name, precision=parsed.precision, scale=parsed.scale, line=0
+        )
+    if isinstance(raw, dict) and (cut := cut_type(raw)) is not None:
+        key, tail, meant = cut
+        raise ColumnProblem(
+            (*path, tail),
+            f"column '{name}': `{key}: {meant}` is cut at its comma: inside {{...}} a comma "
+            f"separates keys, so YAML reads `{key}: {raw[key]}` and a key '{tail}'",
+            f"write it as `{name}: {generic}`"
+            if (generic := generic_form(meant))
+            else f'quote it: `{{{key}: "{meant}"}}`',
         )
     if not isinstance(raw, dict):
         raise ColumnProblem(
@@ -72,6 +83,11 @@ def _parse_type(text: str, path: Path_):
     try:
         return parse_type(text)
     except ValueError as exc:
+        generic = generic_form(text)
+        if generic is not None:  # Spark's array<t> / map<k,v>: ours is the mapping form
+            raise ColumnProblem(
+                path, f"type '{text}' is Spark's notation", f"write `{generic}`"
+            ) from None
         message, _, hint = str(exc).partition("; ")
         raise ColumnProblem(path, message, hint or None) from None
 
