@@ -11,7 +11,6 @@ from __future__ import annotations
 import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -19,6 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from streamforge.plan import Plan, TablePlan
+from streamforge.plan.times import micros_of_iso as _micros
 from streamforge.readback import read_manifest
 from streamforge.verify.absent import absent
 from streamforge.verify.checks import judge_checks, read_checks
@@ -31,6 +31,7 @@ from streamforge.verify.feeds import (
     check_order,
     order_of,
 )
+from streamforge.verify.hidden_replay import HiddenReplay, Redraw
 from streamforge.verify.hierarchy import check_forest
 from streamforge.verify.lookup_exprs import ExprLookup
 from streamforge.verify.lookups import (
@@ -66,6 +67,7 @@ class _Run:
     timelines: dict[str, Timeline] = field(default_factory=dict)
     states: dict[str, EntityState] = field(default_factory=dict)
     seen: dict[tuple[str, str], SeenValues] = field(default_factory=dict)
+    hidden: HiddenReplay = field(default_factory=HiddenReplay)  # hidden inputs drawn again
     feed_last: dict[str, dict] = field(default_factory=dict)
     # Per change feed and cycle: (before, after) the file, has every older change landed? Only
     # then is the replayed state one the generator had (late rows make gaps otherwise).
@@ -73,13 +75,17 @@ class _Run:
 
 
 def verify_landing(
-    root: Path, plan: Plan, in_flight: Mapping[str, pa.Table] | None = None
+    root: Path,
+    plan: Plan,
+    in_flight: Mapping[str, pa.Table] | None = None,
+    redraw: Redraw | None = None,
 ) -> Report:
     """Every finding about the landing at `root`. `in_flight`: per change feed, rows a live run
     holds back as late (from its checkpoint): they date their keys and belong to the replay,
-    although no file holds them yet."""
+    although no file holds them yet. `redraw`: hidden columns drawn again (hidden_replay.py)."""
     report = Report()
     run = _Run(Path(root), plan, report, {}, {t.name: [] for t in plan.tables})
+    run.hidden.redraw = redraw
     in_flight = {n: t for n, t in (in_flight or {}).items() if n in run.files and t is not None}
     for table in plan.tables:
         try:
@@ -336,6 +342,7 @@ def _judge(run: _Run, table: TablePlan, entry: dict) -> None:
     if table.kind == "fact":
         _check_event_times(run, table, entry, data)
     judge_vocabulary(report, table.name, cycle, data)
+    data = run.hidden.with_hidden(report, table, entry, data, run.checks, run.lookups)
     if run.checks.get(table.name):
         judge_checks(report, table.name, cycle, data, run.checks[table.name], entry)
     if run.lookups.get(table.name):
@@ -602,10 +609,3 @@ def _check_event_times(run: _Run, table: TablePlan, entry: dict, data: pa.Table)
             kind="window",
             count=early + future,
         )
-
-
-def _micros(text: str) -> int:
-    value = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return int(value.timestamp()) * 1_000_000 + value.microsecond
