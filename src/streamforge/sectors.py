@@ -218,7 +218,9 @@ def _unique_capacity(col: ColumnSpec, locale: str | None = None) -> int | None:
 
     if not col.unique:
         return None
-    answer = spec_capacity(col)
+    # spec_capacity reads en_US formats: another locale's provider has its own (de_DE `bban`)
+    localized = col.faker is not None and locale not in (None, "en_US")
+    answer = UNKNOWN if localized else spec_capacity(col)
     if answer is None or isinstance(answer, int):
         return answer
     assert answer == UNKNOWN
