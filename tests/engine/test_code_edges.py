@@ -162,3 +162,23 @@ def test_validate_refuses_null_rate_beside_anomaly_rate_on_a_code(lab_dir) -> No
     assert (
         "k.yml:" in str(issue) and "'upc'" in str(issue) and "its anomalies are nulls" in str(issue)
     )
+
+
+@pytest.mark.parametrize("locale", SUPPORTED_LOCALES)
+def test_a_unique_iban_has_every_bban_of_the_locale(lab_dir, run_lab, locale: str) -> None:
+    """Not a pool of Faker draws (~4,000, then the run stopped): each BBAN of the locale's
+    format once, with its check digits; validate counts them."""
+    from streamforge import sectors
+
+    fmt = Faker(locale).bban.__self__.bban_format
+    column = {"type": "string", "faker": "iban", "unique": True}
+    table = {"type": "dimension", "num_rows": 6000, "locale": locale, "columns": {"k_id": "int"}}
+    table["columns"]["iban"] = column
+    check = sectors.check_sector(lab_dir({"k": table}), "lab")
+    assert check.plan is not None
+    (plan,) = [t for t in check.plan.tables if t.name == "k"]
+    expected = 10 ** fmt.count("#") * 26 ** fmt.count("?")
+    assert sectors._unique_capacity(plan.spec.column("iban"), locale) == expected
+    values = run_lab({"k": table}).table("k").column("iban").to_pylist()
+    assert len(set(values)) == 6000
+    assert all(iban_valid(v) and len(v) == 4 + len(fmt) for v in values)

@@ -16,6 +16,7 @@ from streamforge.engine.key_time import micros_of
 from streamforge.engine.load_profile import event_clock
 from streamforge.engine.memory import reuse_freed_memory
 from streamforge.engine.pipeline_state import anomaly_counts, apply_landed, snapshot_state
+from streamforge.engine.redraw import replay_record
 from streamforge.engine.rows import BatchRequest, Chunk, iter_chunks
 from streamforge.engine.running import (
     Totals,
@@ -108,7 +109,7 @@ class Session:
             if kept:
                 chunks = self._keep_versions(table, chunks)
             stateful = entity.tracked_by is not None or bool(pins) or kept
-            record = self.settings.run_record(table, 0, None)
+            record = self.settings.run_record(table, 0, None) | replay_record(table, 1)
             yield TableOutput(table, 0, rows, table_schema(table), chunks, req, stateful, record)
         for entity in self.plan.entities.values():
             if entity.source != entity.name and entity.name not in state.entities:
@@ -189,6 +190,7 @@ class Session:
                     req = self._with_running(req)
                 chunks = iter_chunks(req, self.settings.workers)
                 record = self.settings.run_record(table, cycle, window, final)
+                record |= replay_record(table, first)
                 yield TableOutput(
                     table, cycle, rows, table_schema(table), chunks, req, record=record
                 )
