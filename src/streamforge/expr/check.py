@@ -1,9 +1,11 @@
 """`validate` for computed columns, lookups and table checks: each problem with file:line.
 
 Columns and lookups are resolved here (did you mean), evaluation order is fixed (cycles refused
-naming their columns), and every expression is bound by DuckDB over the row's real types
-(expr/bind.py), so a type clash (`upper(quantity)`) or an unknown function shows before any data
-is made.
+naming their columns), and every expression is typed over the row's real types, so a type clash
+(`upper(quantity)`) or an unknown function shows before any data is made. The rules of
+expr/static_types.py type the common expressions without DuckDB (a cold `validate` stays fast);
+whatever they do not cover, or find wrong, is bound by DuckDB (expr/bind.py), whose words the
+message keeps.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from streamforge.expr.bind import result_type, sql_type, to_duckdb
 from streamforge.expr.order import CycleError, levels
 from streamforge.expr.parse import ExprError, Parsed, Reference, parse_expression
 from streamforge.expr.rowrefs import Lookup, break_target
+from streamforge.expr.static_types import static_type
 from streamforge.expr.unmeetable import never_holds
 from streamforge.spec.model import ColumnSpec, TableSpec
 
@@ -186,10 +189,18 @@ def _row_schema(table: TableSpec, keys: frozenset[str]) -> dict[str, str]:
 
 
 def _type_problem(col: ColumnSpec, schema: Mapping[str, str], parsed: Parsed) -> str | None:
-    try:
+    known = static_type(parsed.tree, schema)
+    if known is not None and _mismatch(col, parsed, known) is None:
+        return None
+    try:  # DuckDB's binding, for its words (or for what the rules do not cover)
         found = result_type(schema, to_duckdb(parsed, schema))
     except ExprError as exc:
         return f"'{parsed.text}' does not fit the row's types: {exc.message}"
+    return _mismatch(col, parsed, found)
+
+
+def _mismatch(col: ColumnSpec, parsed: Parsed, found: str) -> str | None:
+    """The problem of an expression of type `found` (DuckDB's name) in column `col`."""
     fits = _FITS.get(col.type)
     base = found.split("(")[0]
     if fits is None or base in fits or base == '"NULL"' or found == "NULL":
@@ -225,7 +236,9 @@ def _check_checks(table: TableSpec, schema: Mapping[str, str], where: str) -> li
                         f"unknown column '{name}' in '{check.rule}'",
                         did_you_mean(name, table.column_names),
                     )
-            found = result_type(schema, to_duckdb(parsed, schema))
+            found = static_type(parsed.tree, schema) or ""
+            if found != "BOOLEAN":  # DuckDB's binding, for its words or what rules miss
+                found = result_type(schema, to_duckdb(parsed, schema))
         except ExprError as exc:
             message = f"check '{check.name}': {exc.message}"
             issues.append(Issue(where, check.line, message, exc.hint))
