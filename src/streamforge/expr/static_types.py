@@ -1,4 +1,4 @@
-"""`validate` without DuckDB: the type DuckDB binds an expression to, from rules over sqlglot's tree.
+"""`validate` without DuckDB: the type DuckDB binds an expression to, by rules over sqlglot's tree.
 
 expr/bind.py writes an expression in DuckDB's SQL (with Spark's decimal arithmetic, expr/
 spark_decimal.py) and asks DuckDB for its result type. Importing DuckDB and sqlglot's DuckDB
@@ -82,7 +82,7 @@ def _decimal(width: int, scale: int) -> str:
 
 
 def _is_number(t: str) -> bool:
-    return t in _INTEGERS or t == _LITERAL or t == "DOUBLE" or t.startswith("DECIMAL(")
+    return t in _INTEGERS or t in (_LITERAL, "DOUBLE") or _DECIMAL.fullmatch(t) is not None
 
 
 def _kind(t: str) -> str | None:
@@ -175,7 +175,8 @@ class _Typer:
     def _type_of(self, node: exp.Expression) -> str | None:
         if isinstance(node, exp.Column):
             name = node.name if not node.table else lookup_name(node.table, node.name)
-            return self.types.get(name)
+            found = self.types.get(name)  # `DECIMAL(10, 2)` as sql_type writes it: as DuckDB
+            return None if found is None else _DECIMAL.sub(r"DECIMAL(\1,\2)", found)
         if isinstance(node, exp.Literal):
             return literal_type(node)
         if isinstance(node, exp.Null):
