@@ -37,6 +37,8 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from scratch import scratch_dir  # the bench folder is no package
+
 SECTOR = "Energy"
 FACT = "electricity_production"
 DIMENSION = "customer"
@@ -436,7 +438,7 @@ def main() -> None:
         for c in cases(args.quick, args.fact_baseline_rows, args.dim_baseline_rows)
         if args.only in f"{c.table}/{c.rows}/{c.fmt}"
     ]
-    root = Path(tempfile.mkdtemp(prefix="streamforge-bench-", dir=args.tmp))
+    root = scratch_dir(parser, args.tmp, "streamforge-bench-")
     baselines: dict[tuple[str, str, int], list[dict[str, Any]]] = {}
     results: list[Result] = []
     log: Callable[[str], None] = lambda text: print(text, file=sys.stderr, flush=True)  # noqa: E731

@@ -42,6 +42,7 @@ from bench_generate import (  # the bench folder is no package
     bench_sector,
     streamforge_run,
 )
+from scratch import scratch_dir
 
 MASTER = "local[2]"
 ENGINES = ("local", "spark-native", "spark-spark", "dbldatagen")
@@ -213,7 +214,7 @@ def main() -> None:
     if args.child:
         child(args.child, args.table, args.rows, args.work)
         return
-    root = Path(tempfile.mkdtemp(prefix="bench-spark-", dir=args.tmp))
+    root = scratch_dir(parser, args.tmp, "bench-spark-")
     python = {"dbldatagen": args.dbldatagen_python}
     engines = [(k, python.get(k, sys.executable)) for k in args.engines]
     engines = [(kind, exe) for kind, exe in engines if exe]  # dbldatagen only with its venv

@@ -30,11 +30,12 @@ import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+
+from scratch import scratch_dir  # the bench folder is no package
 
 ROOT = Path(__file__).resolve().parents[1]
 FACT = "electricity_production"
@@ -125,7 +126,7 @@ def main() -> int:
         if fmt not in REFERENCE_FORMAT:
             parser.error(f"unknown format {fmt!r} (parquet, json, csv)")
 
-    work = Path(tempfile.mkdtemp(prefix="sf-vs-ref-", dir=args.tmp))
+    work = scratch_dir(parser, args.tmp, "sf-vs-ref-")
     try:
         return _compare(args, formats, work)
     finally:

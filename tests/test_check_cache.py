@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from streamforge import check_cache, sectors
+from streamforge.errors import Issue
 
 SCHEMA = Path(__file__).resolve().parents[1] / "schema"
 SHIPPED = sectors.sector_names(SCHEMA)
@@ -165,3 +166,26 @@ def test_generate_from_a_kept_plan_writes_the_same_rows(tmp_path: Path, sector: 
     generate("kept")
     assert landed(tmp_path / "kept") == landed(tmp_path / "planned")
     assert len(landed(tmp_path / "kept")) >= 7
+
+
+@pytest.mark.parametrize(
+    "record",
+    [
+        lambda issues: check_cache.CheckSummary("Lab", 2, issues),
+        lambda issues: sectors.SectorCheck("Lab", None, issues),
+    ],
+    ids=["CheckSummary", "SectorCheck"],
+)
+def test_summary_and_check_split_issues_by_severity(record) -> None:
+    """The kept summary and the full check answer `errors`/`warnings` alike: each the issues of
+    that severity, in their order; both stay slotted records (no per-instance dict)."""
+    issues = (
+        Issue("a.yml", 1, "w1", severity="warning"),
+        Issue("a.yml", 2, "e1"),
+        Issue("b.yml", 3, "w2", severity="warning"),
+        Issue("b.yml", 4, "e2", severity="error"),
+    )
+    made = record(issues)
+    assert [i.message for i in made.errors] == ["e1", "e2"]
+    assert [i.message for i in made.warnings] == ["w1", "w2"]
+    assert not hasattr(made, "__dict__")

@@ -735,7 +735,8 @@ def verify(sector: str, out: Path | str, schema_dir: Path | str | None = None):
 
     Args:
         sector: the sector the landing area was written from.
-        out: the local landing folder.
+        out: the landing folder, read with file I/O: a local folder, or on Databricks compute a
+            mounted Volume (`/Volumes/...`, also as `dbfs:/Volumes/...`).
         schema_dir: folder of sector folders; None: ./schema, else the built-in library.
 
     Returns:
@@ -743,16 +744,24 @@ def verify(sector: str, out: Path | str, schema_dir: Path | str | None = None):
         files and rows read.
 
     Raises:
-        StreamForgeError: `out` holds no StreamForge landing area.
+        StreamForgeError: `out` holds no StreamForge landing area, is a URI of another scheme
+            (s3://...), or lies under a /Volumes or /dbfs this machine does not mount.
         NotFound: no such sector. SchemaError: the sector has errors.
     """
     from streamforge import checkpoint
+    from streamforge.file_uris import LANDING_READ, check_mounted, dbfs_uri, file_path
     from streamforge.sinks.local import LocalLanding
     from streamforge.verify import compare_entities, verify_landing
 
-    out = Path(out)
+    out = file_path(out, LANDING_READ)  # dbfs:/Volumes/x is the mounted /Volumes/x
     landing = LocalLanding(out)
     if not landing.exists():
+        check_mounted(
+            out,
+            LANDING_READ,
+            f"run verify there, or copy the landing here (databricks fs cp -r {dbfs_uri(out)} "
+            "./landing) and verify ./landing",
+        )
         raise StreamForgeError(f"{out} holds no StreamForge landing area (no {STATE_DIR}/)")
     plan = load_plan(sector, schema_dir)
     loaded = checkpoint.load(landing)

@@ -49,7 +49,8 @@ def pipeline(
 
     Args:
         sector: the sector's folder name.
-        out: folder to write the project to (None: only return it).
+        out: folder to write the project to (None: only return it); `dbfs:/Volumes/...` is
+            the mounted Volume path.
         schema_dir: folder of sector folders; None: ./schema, else the built-in library.
         target: a registered pipeline target (`pipeline_targets()`).
         language: python or sql.
@@ -75,10 +76,15 @@ def pipeline(
             format cannot have.
         NotFound: no such sector. SchemaError: the sector has errors.
     """
+    from streamforge.file_uris import PROJECT_WRITTEN, check_mounted, file_path
     from streamforge.pipelines.interval import DEFAULT_INTERVAL, landing_format, landing_interval
     from streamforge.pipelines.project import PipelineOptions, build_project
     from streamforge.pipelines.targets import get_target
 
+    if out is not None:  # before any work: dbfs:/Volumes/x is the mounted /Volumes/x
+        out = file_path(out, PROJECT_WRITTEN)
+        fix = "write it to a local folder, and deploy it from there (databricks bundle deploy)"
+        check_mounted(out, PROJECT_WRITTEN, fix)
     if interval is None:
         interval = landing_interval(landing) or DEFAULT_INTERVAL
     elif not interval > 0:

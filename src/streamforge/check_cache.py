@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 import streamforge
 from streamforge.cache_dir import cache_dir, write_atomically
-from streamforge.errors import Issue
+from streamforge.errors import Issue, IssueViews
 
 if TYPE_CHECKING:
     from streamforge.sectors import SectorCheck
@@ -44,20 +44,12 @@ Files = tuple[tuple[str, bytes | None], ...]  # a sector's table files: (name, b
 
 
 @dataclass(frozen=True, slots=True)
-class CheckSummary:
+class CheckSummary(IssueViews):
     """What `validate` prints of one sector: its name, its table count, every issue."""
 
     name: str
     tables: int
     issues: tuple[Issue, ...]
-
-    @property
-    def errors(self) -> tuple[Issue, ...]:
-        return tuple(i for i in self.issues if i.severity == "error")
-
-    @property
-    def warnings(self) -> tuple[Issue, ...]:
-        return tuple(i for i in self.issues if i.severity == "warning")
 
 
 def summary_of(check: SectorCheck) -> CheckSummary:

@@ -15,8 +15,9 @@ import click
 
 from streamforge import __version__, api, stopping
 from streamforge.cli_engine import check_engine_options, engine_options
-from streamforge.cli_options import landing_format_option, schema_dir_option
+from streamforge.cli_options import FolderPath, landing_format_option, schema_dir_option
 from streamforge.errors import SchemaError, StreamForgeError, storage_error
+from streamforge.file_uris import LANDING_READ, PROJECT_WRITTEN, SCHEMA_READ, file_path
 from streamforge.plural import counted
 
 # rich, like the engine behind `api`, loads inside the commands that print with it: `--version`
@@ -191,7 +192,7 @@ def _validate_target(
     if target is None:
         return schema_dir, sector
     if schema_dir is None and ("/" in target or os.sep in target or Path(target).is_dir()):
-        return Path(target), sector
+        return file_path(target, SCHEMA_READ), sector  # s3://b/x quoted as typed
     if sector is not None and sector.lower() != target.lower():
         raise click.UsageError(
             f"two sectors: '{target}' and --sector {sector}; name one (validate SECTOR)"
@@ -336,7 +337,12 @@ def _progress(total: int) -> Iterator[Callable[[str, int], None] | None]:
 @main.command()
 @click.argument("sector")
 @schema_dir_option
-@click.option("--out", type=click.Path(path_type=Path), required=True, help="Landing folder.")
+@click.option(
+    "--out",
+    type=FolderPath(LANDING_READ),
+    required=True,
+    help="Landing folder (on Databricks compute also /Volumes/... or dbfs:/Volumes/...).",
+)
 def verify(sector: str, schema_dir: Path | None, out: Path) -> None:
     """Read a landing area back: unique keys, no orphan foreign key, consistent change feeds."""
     from rich.markup import escape
@@ -365,7 +371,7 @@ def verify(sector: str, schema_dir: Path | None, out: Path) -> None:
 @main.command()
 @click.argument("sector")
 @schema_dir_option
-@click.option("--out", type=click.Path(path_type=Path), required=True, help="Project folder.")
+@click.option("--out", type=FolderPath(PROJECT_WRITTEN), required=True, help="Project folder.")
 @click.option(
     "--target",
     type=RegistryChoice(lambda: tuple(api.pipeline_targets())),

@@ -31,6 +31,28 @@ class Issue:
         return f"{where}: {kind}{self.message}{tail}"
 
 
+def of_severity(issues: Iterable[Issue], severity: Severity) -> tuple[Issue, ...]:
+    """The issues of one severity, in their order."""
+    return tuple(i for i in issues if i.severity == severity)
+
+
+class IssueViews:
+    """Mixin for a record of checked issues (sectors.SectorCheck, check_cache.CheckSummary): its
+    errors and its warnings. Empty `__slots__`, so a slotted dataclass built on it stays slotted;
+    kept here, beside Issue, so the cache can use it without loading the planner."""
+
+    __slots__ = ()
+    issues: tuple[Issue, ...]
+
+    @property
+    def errors(self) -> tuple[Issue, ...]:
+        return of_severity(self.issues, "error")
+
+    @property
+    def warnings(self) -> tuple[Issue, ...]:
+        return of_severity(self.issues, "warning")
+
+
 class StreamForgeError(Exception):
     """An error with a message meant for the user; the CLI prints it without a traceback."""
 
@@ -44,7 +66,7 @@ class SchemaError(StreamForgeError):
 
     def __init__(self, issues: Sequence[Issue]):
         self.issues = tuple(issues)
-        errors = [i for i in self.issues if i.severity == "error"]
+        errors = of_severity(self.issues, "error")
         super().__init__("\n".join(str(i) for i in errors) or "invalid schema")
 
 

@@ -137,7 +137,7 @@ def save_table(
         StreamForgeError: the sector has errors with the edit (nothing is written).
     """
     result = check_edited(schema_dir, sector, filename, text)
-    errors = [i for i in result.check.issues if i.severity == "error"]
+    errors = result.check.errors
     if errors:
         raise StreamForgeError(f"not saved: {len(errors)} problem(s), first {errors[0]}")
     (write or _write_atomic)(sectors.sector_dir(schema_dir, sector) / filename, text)

@@ -9,7 +9,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from streamforge.errors import Issue, SchemaError, StreamForgeError, did_you_mean, display_path
+from streamforge.errors import (
+    Issue,
+    IssueViews,
+    SchemaError,
+    StreamForgeError,
+    did_you_mean,
+    display_path,
+)
 
 if TYPE_CHECKING:  # the planner and the spec models (pydantic) load on first check_sector
     from streamforge.check_cache import CheckSummary
@@ -31,10 +38,20 @@ def default_schema_dir() -> Path:
 
 
 def resolve_schema_dir(schema_dir: Path | str | None) -> Path:
+    """The schema folder `schema_dir` names (None: `default_schema_dir()`); `dbfs:/Volumes/x` is
+    the mounted `/Volumes/x` (file_uris.file_path).
+
+    Raises:
+        StreamForgeError: a URI of another scheme; a folder under a /Volumes or /dbfs this
+            machine does not mount; a folder that does not exist."""
+    from streamforge.file_uris import SCHEMA_READ, check_mounted, dbfs_uri, file_path
+
     if schema_dir is None:
         return default_schema_dir()
-    path = Path(schema_dir)
+    path = file_path(schema_dir, SCHEMA_READ)
     if not path.is_dir():
+        copy = f"copy it here (databricks fs cp -r {dbfs_uri(path)} ./schema) and pass ./schema"
+        check_mounted(path, SCHEMA_READ, copy)
         raise StreamForgeError(f"schema folder '{path}' does not exist")
     return path
 
@@ -91,18 +108,10 @@ def known_sector_dir(schema_dir: Path, sector: str) -> Path:
 
 
 @dataclass(frozen=True, slots=True)
-class SectorCheck:
+class SectorCheck(IssueViews):
     name: str
     plan: Plan | None
     issues: tuple[Issue, ...]
-
-    @property
-    def errors(self) -> tuple[Issue, ...]:
-        return tuple(i for i in self.issues if i.severity == "error")
-
-    @property
-    def warnings(self) -> tuple[Issue, ...]:
-        return tuple(i for i in self.issues if i.severity == "warning")
 
 
 def check_sector(schema_dir: Path, sector: str) -> SectorCheck:
@@ -209,7 +218,9 @@ def _unique_capacity(col: ColumnSpec, locale: str | None = None) -> int | None:
 
     if not col.unique:
         return None
-    answer = spec_capacity(col)
+    # spec_capacity reads en_US formats: another locale's provider has its own (de_DE `bban`)
+    localized = col.faker is not None and locale not in (None, "en_US")
+    answer = UNKNOWN if localized else spec_capacity(col)
     if answer is None or isinstance(answer, int):
         return answer
     assert answer == UNKNOWN

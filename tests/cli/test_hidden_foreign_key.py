@@ -7,9 +7,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from streamforge.cli import main
+from .lab import lab
 
 SHOP = """\
 table: shop
@@ -32,18 +31,13 @@ columns:
 
 
 def test_verify_judges_a_lookup_through_a_hidden_key(tmp_path: Path) -> None:
-    folder = tmp_path / "schema" / "Lab"
-    folder.mkdir(parents=True)
-    (folder / "shop.yml").write_text(SHOP)
-    (folder / "sale.yml").write_text(SALE)
-    schema, out = str(tmp_path / "schema"), str(tmp_path / "out")
-    runner = CliRunner()
-    gen = runner.invoke(main, ["generate", "Lab", "--schema-dir", schema, "--out", out])
+    sector = lab(tmp_path, SHOP, SALE)
+    gen = sector.invoke("generate")
     if gen.exit_code == 2:  # validate refusing a hidden key, naming it, is a correct answer too
         assert "shop_id" in gen.output, gen.output
         return
     assert gen.exit_code == 0, gen.output
-    ver = runner.invoke(main, ["verify", "Lab", "--schema-dir", schema, "--out", out])
+    ver = sector.invoke("verify")
     assert "internal error" not in ver.output, ver.output
     assert ver.exit_code == 0, ver.output
     # the lookup it could not judge is named, with the column it lacks
@@ -67,9 +61,6 @@ def test_every_check_names_the_hidden_column_it_skips(
 ) -> None:
     """Any role column hidden (row key, event time, foreign key): verify passes and says which
     check it could not judge, never crashes and never skips silently."""
-    folder = tmp_path / "schema" / "Lab"
-    folder.mkdir(parents=True)
-    (folder / "shop.yml").write_text(SHOP)
     sale = SALE.replace("shop_id: {type: int, hidden: true}", "shop_id: int")
     sale = sale.replace(f"  {hidden}: int\n", f"  {hidden}: {{type: int, hidden: true}}\n")
     sale = (
@@ -77,12 +68,10 @@ def test_every_check_names_the_hidden_column_it_skips(
         if (hidden == "ts")
         else sale
     )
-    (folder / "sale.yml").write_text(sale)
-    schema, out = str(tmp_path / "schema"), str(tmp_path / "out")
-    runner = CliRunner()
-    gen = runner.invoke(main, ["generate", "Lab", "--schema-dir", schema, "--out", out])
+    sector = lab(tmp_path, SHOP, sale)
+    gen = sector.invoke("generate")
     assert gen.exit_code == 0, gen.output
-    ver = runner.invoke(main, ["verify", "Lab", "--schema-dir", schema, "--out", out])
+    ver = sector.invoke("verify")
     assert ver.exit_code == 0, ver.output
     assert note in ver.output, ver.output
 
@@ -99,17 +88,12 @@ def test_the_ok_summary_claims_only_what_was_checked(
 ) -> None:
     """A key or foreign key verify could not see (hidden) is not vouched for in the `ok:` line:
     the claim names the column it skipped; the other claims stay whole."""
-    folder = tmp_path / "schema" / "Lab"
-    folder.mkdir(parents=True)
-    (folder / "shop.yml").write_text(SHOP)
     sale = SALE.replace("shop_id: {type: int, hidden: true}", "shop_id: int")
     sale = sale.replace(f"  {hidden}: int\n", f"  {hidden}: {{type: int, hidden: true}}\n")
-    (folder / "sale.yml").write_text(sale)
-    schema, out = str(tmp_path / "schema"), str(tmp_path / "out")
-    runner = CliRunner()
-    gen = runner.invoke(main, ["generate", "Lab", "--schema-dir", schema, "--out", out])
+    sector = lab(tmp_path, SHOP, sale)
+    gen = sector.invoke("generate")
     assert gen.exit_code == 0, gen.output
-    ver = runner.invoke(main, ["verify", "Lab", "--schema-dir", schema, "--out", out])
+    ver = sector.invoke("verify")
     assert ver.exit_code == 0, ver.output
     summary = next(line for line in ver.output.splitlines() if line.startswith("ok:"))
     assert said in summary, summary
@@ -119,19 +103,10 @@ def test_the_ok_summary_claims_only_what_was_checked(
 
 
 def test_the_ok_summary_is_whole_when_everything_was_checked(tmp_path: Path) -> None:
-    folder = tmp_path / "schema" / "Lab"
-    folder.mkdir(parents=True)
-    (folder / "shop.yml").write_text(SHOP)
-    (folder / "sale.yml").write_text(
-        SALE.replace("shop_id: {type: int, hidden: true}", "shop_id: int")
-    )
-    schema, out = str(tmp_path / "schema"), str(tmp_path / "out")
-    runner = CliRunner()
-    assert (
-        runner.invoke(main, ["generate", "Lab", "--schema-dir", schema, "--out", out]).exit_code
-        == 0
-    )
-    ver = runner.invoke(main, ["verify", "Lab", "--schema-dir", schema, "--out", out])
+    sector = lab(tmp_path, SHOP, SALE.replace("shop_id: {type: int, hidden: true}", "shop_id: int"))
+    gen = sector.invoke("generate")
+    assert gen.exit_code == 0, gen.output
+    ver = sector.invoke("verify")
     assert ver.exit_code == 0, ver.output
     assert "keys unique, every foreign key live, change feeds replay cleanly" in ver.output
     assert "not judged" not in ver.output, ver.output

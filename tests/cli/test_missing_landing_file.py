@@ -6,9 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from click.testing import CliRunner
-
-from streamforge.cli import main
+from .lab import lab
 
 SHOP = """\
 table: shop
@@ -36,20 +34,14 @@ def _entries(out: Path) -> list[dict]:
 
 
 def test_deleted_landing_file_is_reported_missing(tmp_path: Path) -> None:
-    folder = tmp_path / "schema" / "Lab"
-    folder.mkdir(parents=True)
-    (folder / "shop.yml").write_text(SHOP)
-    (folder / "sale.yml").write_text(SALE)
-    schema, out = str(tmp_path / "schema"), tmp_path / "out"
-    runner = CliRunner()
-    args = ["--schema-dir", schema, "--out", str(out)]
-    gen = runner.invoke(main, ["generate", "Lab", *args, "--cycles", "2"])
+    sector = lab(tmp_path, SHOP, SALE)
+    gen = sector.invoke("generate", "--cycles", "2")
     assert gen.exit_code == 0, gen.output
-    entry = next(e for e in _entries(out) if e["cycle"] == 1)
-    gone = out / entry["file"]
+    entry = next(e for e in _entries(sector.out) if e["cycle"] == 1)
+    gone = sector.out / entry["file"]
     assert gone.is_file(), gone
     gone.unlink()
-    ver = runner.invoke(main, ["verify", "Lab", *args])
+    ver = sector.invoke("verify")
     assert ver.exit_code != 0, ver.output
     assert "cannot read" not in ver.output, ver.output
     expected = f"sale cycle 1: file {entry['file']} is missing: the manifest lists it with "

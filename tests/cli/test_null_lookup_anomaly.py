@@ -7,9 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from click.testing import CliRunner
-
-from streamforge.cli import main
+from .lab import lab
 
 SHOP = """\
 table: shop
@@ -32,35 +30,24 @@ columns:
 
 
 def test_null_lookups_are_not_counted_as_anomalies(tmp_path: Path) -> None:
-    folder = tmp_path / "schema" / "Lab"
-    folder.mkdir(parents=True)
-    (folder / "shop.yml").write_text(SHOP)
-    (folder / "visit.yml").write_text(VISIT)
-    schema, out = str(tmp_path / "schema"), str(tmp_path / "out")
-    runner = CliRunner()
-    args = ["--schema-dir", schema, "--out", out]
-    gen = runner.invoke(main, ["generate", "Lab", *args, "--cycles", "2"])
+    sector = lab(tmp_path, SHOP, VISIT)
+    gen = sector.invoke("generate", "--cycles", "2")
     assert gen.exit_code == 0, gen.output
-    ver = runner.invoke(main, ["verify", "Lab", *args])
+    ver = sector.invoke("verify")
     assert ver.exit_code == 0, ver.output
 
 
 def test_a_value_on_a_null_key_beyond_the_anomalies_is_reported(tmp_path: Path) -> None:
     """The count is judged, not skipped: one more row differing from the lookup (a value where
     the NULL key gives NULL) makes verify report the column against the manifest's count."""
-    folder = tmp_path / "schema" / "Lab"
-    folder.mkdir(parents=True)
-    (folder / "shop.yml").write_text(SHOP)
-    (folder / "visit.yml").write_text(VISIT)
-    schema, out = str(tmp_path / "schema"), tmp_path / "out"
-    runner = CliRunner()
-    args = ["--schema-dir", schema, "--out", str(out)]
-    assert runner.invoke(main, ["generate", "Lab", *args]).exit_code == 0
-    landed = next((out / "visit").glob("*.json"))
+    sector = lab(tmp_path, SHOP, VISIT)
+    gen = sector.invoke("generate")
+    assert gen.exit_code == 0, gen.output
+    landed = next((sector.out / "visit").glob("*.json"))
     rows = [json.loads(line) for line in landed.read_text().splitlines()]
     row = next(r for r in rows if r["shop_id"] is None and r["fee_twice"] is None)
     row["fee_twice"] = 1.0  # the expression over a NULL key is NULL: this row now differs
     landed.write_text("".join(json.dumps(r) + "\n" for r in rows))
-    ver = runner.invoke(main, ["verify", "Lab", *args])
+    ver = sector.invoke("verify")
     assert ver.exit_code != 0, ver.output
     assert "rows of fee_twice differ from its expression" in ver.output, ver.output

@@ -7,9 +7,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from streamforge.cli import main
+from .lab import lab
 
 TABLE = """\
 table: gauge
@@ -24,15 +23,12 @@ columns:
 
 
 def test_a_check_the_rows_cannot_meet_is_reported(tmp_path: Path) -> None:
-    (tmp_path / "schema" / "Lab").mkdir(parents=True)
-    (tmp_path / "schema" / "Lab" / "gauge.yml").write_text(TABLE)
-    schema, out = str(tmp_path / "schema"), str(tmp_path / "out")
-    runner = CliRunner()
-    gen = runner.invoke(main, ["generate", "Lab", "--schema-dir", schema, "--out", out])
+    sector = lab(tmp_path, TABLE)
+    gen = sector.invoke("generate")
     if gen.exit_code != 0:  # refusing to generate, naming the check, is a correct answer too
         assert "above_ten" in gen.output, gen.output
         return
-    ver = runner.invoke(main, ["verify", "Lab", "--schema-dir", schema, "--out", out])
+    ver = sector.invoke("verify")
     assert ver.exit_code == 1, ver.output
 
 
@@ -53,10 +49,8 @@ def test_validate_names_a_check_no_declared_value_meets(
 ) -> None:
     """The obvious cases: a comparison of a drawn column with a constant that no value in the
     column's declared min/max or values satisfies; validate names the check's line."""
-    (tmp_path / "Lab").mkdir()
     text = TABLE.replace('"level > 10"', f'"{rule}"').replace("{type: int, min: 1, max: 5}", column)
-    (tmp_path / "Lab" / "gauge.yml").write_text(text)
-    result = CliRunner().invoke(main, ["validate", "Lab", "--schema-dir", str(tmp_path)])
+    result = lab(tmp_path, text).invoke("validate")
     assert (result.exit_code != 0) == unmeetable, result.output
     if unmeetable:
         assert "gauge.yml:5" in result.output and "above_ten" in result.output, result.output
@@ -78,13 +72,10 @@ columns:
 def test_asked_anomalies_and_nulls_are_not_unmet(tmp_path: Path) -> None:
     """Rows that fail a check only through a column's announced anomalies or NULLs are asked
     for: generate lands them and verify accepts the counts."""
-    (tmp_path / "schema" / "Lab").mkdir(parents=True)
-    (tmp_path / "schema" / "Lab" / "reading.yml").write_text(MIXED)
-    schema, out = str(tmp_path / "schema"), str(tmp_path / "out")
-    runner = CliRunner()
-    gen = runner.invoke(main, ["generate", "Lab", "--schema-dir", schema, "--out", out])
+    sector = lab(tmp_path, MIXED)
+    gen = sector.invoke("generate")
     assert gen.exit_code == 0, gen.output
-    ver = runner.invoke(main, ["verify", "Lab", "--schema-dir", schema, "--out", out])
+    ver = sector.invoke("verify")
     assert ver.exit_code == 0, ver.output
 
 
@@ -104,12 +95,9 @@ columns:
 def test_generate_refuses_rows_that_break_a_check_unasked(tmp_path: Path) -> None:
     """A check validate cannot judge (two columns): generate stops, naming the check, its
     file:line and the fix, and lands no data for the table."""
-    (tmp_path / "schema" / "Lab").mkdir(parents=True)
-    (tmp_path / "schema" / "Lab" / "gauge.yml").write_text(PAIR)
-    schema, out = tmp_path / "schema", tmp_path / "out"
-    args = ["generate", "Lab", "--schema-dir", str(schema), "--out", str(out)]
-    gen = CliRunner().invoke(main, args)
+    sector = lab(tmp_path, PAIR)
+    gen = sector.invoke("generate")
     assert gen.exit_code != 0, gen.output
     assert "gauge.yml:5" in gen.output and "above_limit" in gen.output, gen.output
     assert "expr:" in gen.output and "Traceback" not in gen.output, gen.output
-    assert [p for p in out.rglob("*") if p.is_file() and "gauge" in str(p)] == []
+    assert [p for p in sector.out.rglob("*") if p.is_file() and "gauge" in str(p)] == []

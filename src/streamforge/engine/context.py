@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pyarrow as pa
 
+from streamforge.spec.locales import DEFAULT_LOCALE
 from streamforge.spec.model import TableSpec
 
 if TYPE_CHECKING:
@@ -49,6 +50,9 @@ class ColumnContext:
     event_time: bool  # True for facts and change feeds: datetimes fall in `window`
     clock: EventClock | None = None  # the table's `profile:` over `window`: where event times fall
     row: RowSource | None = None  # None for array elements and anomalies: no row to agree with
+    # the table's Faker locale: array elements and map entries have no row, yet draw from the
+    # table's people, places and providers (de_DE items were en_US before)
+    locale: str = DEFAULT_LOCALE
 
     def child(self, rows: int) -> ColumnContext:
         """Context for the flattened elements of an array or map column."""
@@ -64,4 +68,5 @@ class ColumnContext:
             self.history,
             self.event_time,
             self.clock,
+            locale=self.locale,
         )

@@ -43,6 +43,7 @@ def apply_quality(
         ctx.history,
         ctx.event_time,
         ctx.clock,
+        locale=ctx.locale,
     )
     if col.name in req.table.foreign_keys:
         bad = pa.nulls(count, values.type)  # a missing foreign key is the anomaly a key can have

@@ -255,13 +255,19 @@ def faker_pool(method: str, size: int = POOL_SIZE, locale: str = "en_US") -> Poo
 
 
 @functools.cache
-def words() -> Pool:
+def words(locale: str = "en_US") -> Pool:
+    """Faker's lorem words of `locale` (en_US's where Faker has none), title-case."""
+
     def build() -> Values:
-        from faker.providers.lorem.en_US import Provider
+        import importlib
 
-        return [w.title() for w in Provider.word_list], None
+        try:
+            module = importlib.import_module(f"faker.providers.lorem.{locale}")
+        except ModuleNotFoundError:
+            module = importlib.import_module("faker.providers.lorem.en_US")
+        return [w.title() for w in module.Provider.word_list], None
 
-    return _cached("words", build)
+    return _cached("words" if locale == "en_US" else f"words:{locale}", build)
 
 
 @functools.cache

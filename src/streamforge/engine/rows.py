@@ -24,6 +24,7 @@ from streamforge.engine.seeding import KEYS, VALUES, chunk_bounds, rng_for, stab
 from streamforge.engine.shared_draws import remember
 from streamforge.plan import TablePlan
 from streamforge.plan.columns import column_type, table_schema
+from streamforge.spec.locales import DEFAULT_LOCALE
 from streamforge.spec.model import ColumnSpec, TableSpec
 from streamforge.threads import GENERATE, POOL
 
@@ -96,6 +97,7 @@ def column_context(
         event_time=req.table.kind != "dimension",
         row=row,
         clock=req.clock,
+        locale=req.table.spec.locale or DEFAULT_LOCALE,
     )
 
 

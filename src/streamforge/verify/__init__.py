@@ -3,7 +3,8 @@
 It reads the rules from the YAML text itself and never calls the engine's rule code, so a bug in the
 generator (or in the loader) cannot hide itself. Modules, one check each: `rules` (the YAML's
 rules), `read` (files to exact Arrow), `values`, `columns`, `unique`, `timeline`, `references`,
-`feeds`, `replay`, `hierarchy`; `landing` runs them file by file.
+`feeds`, `replay`, `hierarchy`; `landing` runs them file by file (`landing_run`: its state and
+reading a file; `key_dates`: pass one; `row_keys`, `change_rows`, `event_times`: per file).
 """
 
 from __future__ import annotations

@@ -120,7 +120,7 @@ def edit_preview(request: Request, sector: str, table: str, body: EditIn):
     result = _checked(request, sector, table, body.text)
     plan = result.check.plan
     if plan is None or result.check.errors:
-        problems = [_issue_json(i) for i in result.check.issues if i.severity == "error"]
+        problems = [_issue_json(i) for i in result.check.errors]
         return JSONResponse({"detail": jsonable_encoder(problems)}, status_code=422)
     filename = schema_edit.table_file(_root(request), sector, table).name
     name = next(t.name for t in plan.tables if t.spec.file.name == filename)

@@ -45,7 +45,7 @@ class MapGenerator(ValueGenerator):
 
     def generate(self, col: ColumnSpec, ctx: ColumnContext) -> pa.Array:
         assert col.map_keys is not None and col.map_values is not None
-        domain = _key_domain(col.map_keys)
+        domain = _key_domain(col.map_keys, ctx.locale)
         lengths = ctx.rng.integers(col.min_items, col.max_items + 1, ctx.rows)
         if domain is not None:
             lengths = np.minimum(lengths, len(domain))
@@ -63,20 +63,21 @@ class MapGenerator(ValueGenerator):
         return pa.MapArray.from_arrays(_offsets(lengths), keys, values, type=arrow_type(col))
 
 
-def _key_domain(spec: ColumnSpec) -> pa.Array | None:
-    """A finite set of distinct keys to walk (validation allows no other key types)."""
+def _key_domain(spec: ColumnSpec, locale: str) -> pa.Array | None:
+    """A finite set of distinct keys to walk (validation allows no other key types); Faker's
+    in the table's `locale`."""
     if spec.choices is not None:
         return pc.unique(category_pool(spec))  # `values: [a, a, b]` is two keys, never a twice
     if spec.type == "bool":
         return pa.array([False, True])
     if spec.type == "string" and spec.faker is not None:
-        return pools.faker_pool(spec.faker).values
+        return pools.faker_pool(spec.faker, locale=locale).values
     if spec.type == "string" and spec.format is not None:
         size = min(capacity(spec.format), MAX_DOMAIN)
         numbers = np.arange(size, dtype=np.int64)
         return render_pattern(spec.format, np.random.default_rng(0), size, numbers)
     if spec.type == "string":
-        return pools.words().values
+        return pools.words(locale).values
     if spec.type in INTEGER_TYPES:
         low, high = (int(b) for b in bounds(spec))
         count = min(high - low + 1, MAX_DOMAIN)  # counted from low: low + count stays in int64

@@ -37,7 +37,7 @@ def follows_name(col: ColumnSpec) -> bool:
 
 
 def locale_of(ctx: ColumnContext) -> str:
-    return (ctx.row.table.locale if ctx.row is not None else None) or DEFAULT_LOCALE
+    return ctx.locale
 
 
 def fallback(generator: ValueGenerator, col: ColumnSpec) -> ValueGenerator:
@@ -58,9 +58,12 @@ class PersonFieldGenerator(ValueGenerator):
         return is_free_text(col) and parse_person(col.name) is not None
 
     def unique_capacity(self, col: ColumnSpec) -> int | None:
+        return self.locale_capacity(col, DEFAULT_LOCALE)
+
+    def locale_capacity(self, col: ColumnSpec, locale: str) -> int | None:
         if self._kind(col) in NUMBERED:
             return None  # the row's own number after the name: no end
-        return fallback(self, col).unique_capacity(col)
+        return fallback(self, col).locale_capacity(col, locale)
 
     def generate(self, col: ColumnSpec, ctx: ColumnContext) -> pa.Array:
         kind = self._kind(col)

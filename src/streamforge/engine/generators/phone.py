@@ -28,7 +28,6 @@ from streamforge.engine.generators.row_fields import (
     row_fields,
     split_name,
 )
-from streamforge.spec.locales import DEFAULT_LOCALE
 from streamforge.spec.model import ColumnSpec
 
 US_AREA_CODES = Path(__file__).parent.parent / "vocab" / "us_area_codes.csv"
@@ -159,7 +158,7 @@ class PhoneGenerator(ValueGenerator):
         return mobile_space().size if locale == "de_DE" else phone_space().size
 
     def generate(self, col: ColumnSpec, ctx: ColumnContext) -> pa.Array:
-        locale = (ctx.row.table.locale if ctx.row is not None else None) or DEFAULT_LOCALE
+        locale = ctx.locale
         if locale == "de_DE":
             return _german(col, ctx)
         if col.unique:

@@ -92,6 +92,9 @@ class PlaceFieldGenerator(ValueGenerator):
     def unique_capacity(self, col: ColumnSpec) -> int | None:
         return fallback(self, col).unique_capacity(col)
 
+    def locale_capacity(self, col: ColumnSpec, locale: str) -> int | None:
+        return fallback(self, col).locale_capacity(col, locale)
+
     def generate(self, col: ColumnSpec, ctx: ColumnContext) -> pa.Array:
         if col.unique:  # distinct values come from the field's own space
             return fallback(self, col).generate(col, ctx)

@@ -1,10 +1,12 @@
 """`faker: <provider>` with `unique`: distinct values in the provider's own format, never a suffix.
 
 Some providers have a space that can be counted and enumerated: barcodes (EAN-13, EAN-8: digits
-and a check digit) and providers that fill a `<provider>_format` of `#` and `?` (`bban`). Row i
+and a check digit), IBANs (`iban.py`: the locale's BBAN format and its check digits) and
+providers that fill a `<provider>_format` of `#` and `?` (`bban`). Row i
 gets element perm(i) of that space. Any other provider draws from its pool of distinct Faker
 values, a permutation of the pool, so its capacity is the pool's size (validate says how long it
-lasts).
+lasts). Each space is the table's locale's: a de_DE `bban` has Germany's format and a de_DE
+pool holds the de_DE provider's values (en_US before, whatever the table's `locale:`).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from streamforge.engine.generators.patterns import (
 from streamforge.engine.generators.permute import distinct_numbers
 from streamforge.engine.pool_cache import Values, pool_values
 from streamforge.plan.capacity import PROVIDER_PATTERN
+from streamforge.spec.locales import DEFAULT_LOCALE
 
 PATTERN = PROVIDER_PATTERN  # only `#` and `?` are slots: numerify's other marks are not
 
@@ -59,8 +62,8 @@ def _pattern(fmt: str) -> Space:
     return Space(capacity(fmt), render)
 
 
-def _pool(provider: str) -> Space:
-    return pool_space(pools.faker_pool(provider))  # its values are distinct
+def _pool(provider: str, locale: str) -> Space:
+    return pool_space(pools.faker_pool(provider, locale=locale))  # its values are distinct
 
 
 def pool_space(pool: pools.Pool) -> Space:
@@ -78,35 +81,43 @@ EXACT = {"ean13": lambda: _ean(13), "ean": lambda: _ean(13), "ean8": lambda: _ea
 
 
 @functools.cache
-def _faker() -> object:
-    """Faker as the pools use it (en_US), only to read a provider's format: nothing is drawn."""
+def _faker(locale: str = DEFAULT_LOCALE) -> object:
+    """Faker as the pools use it, only to read a provider's format: nothing is drawn."""
     from faker import Faker
 
-    return Faker("en_US")
+    return Faker(locale)
 
 
-def provider_format(provider: str) -> str | None:
-    """The `<provider>_format` text Faker fills for `provider` (None when it has none), kept in
-    the pool cache: reading it from Faker means importing Faker and making an instance."""
+def provider_format(provider: str, locale: str = DEFAULT_LOCALE) -> str | None:
+    """The `<provider>_format` text Faker fills for `provider` in `locale` (None when it has
+    none), kept in the pool cache: reading it from Faker means importing Faker and making an
+    instance."""
 
     def build() -> Values:
-        owner = getattr(getattr(_faker(), provider, None), "__self__", None)
+        owner = getattr(getattr(_faker(locale), provider, None), "__self__", None)
         fmt = getattr(owner, f"{provider}_format", None)
         return ([fmt] if isinstance(fmt, str) else []), None
 
-    values = pool_values(f"provider_format:{provider}", build)[0]
+    where = "" if locale == DEFAULT_LOCALE else f"{locale}:"  # en_US entries predate locales
+    values = pool_values(f"provider_format:{where}{provider}", build)[0]
     return values[0].as_py() if len(values) else None
 
 
 @functools.cache
-def space_of(provider: str) -> Space:
-    """The countable space of a Faker provider (see the module docstring)."""
+def space_of(provider: str, locale: str = DEFAULT_LOCALE) -> Space:
+    """The countable space of a Faker provider in `locale` (see the module docstring)."""
     if provider in EXACT:
         return EXACT[provider]()
-    fmt = provider_format(provider)
+    if provider == "iban":  # country, check digits and the locale's BBAN: computed, not pooled
+        from streamforge.engine.generators.iban import iban_space
+
+        space = iban_space(locale)
+        if space is not None:
+            return space
+    fmt = provider_format(provider, locale)
     if isinstance(fmt, str) and PATTERN.match(fmt) and ("#" in fmt or "?" in fmt):
         return _pattern(fmt)
-    return _pool(provider)
+    return _pool(provider, locale)
 
 
 def unique_values(space: Space, ctx: ColumnContext) -> pa.Array:

@@ -14,9 +14,9 @@ from streamforge.engine import pools
 from streamforge.engine.context import ColumnContext
 from streamforge.engine.generators import provider_space
 from streamforge.engine.generators.base import ValueGenerator
-from streamforge.engine.generators.permute import distinct_numbers
 from streamforge.engine.generators.phone import PhoneGenerator, phone, phone_space
 from streamforge.engine.generators.row_fields import PERSON_ROLES
+from streamforge.engine.generators.smart_locale import LocalePoolMaker, SpaceMaker, locale_maker
 from streamforge.spec.locales import DEFAULT_LOCALE
 from streamforge.spec.model import ColumnSpec
 
@@ -186,15 +186,22 @@ SUFFIXES = (
 PERSON_NAME = re.compile(rf"^({'|'.join(sorted(PERSON_ROLES))})_name$")
 
 
-def smart_maker(name: str) -> Maker | None:
+def smart_field(name: str) -> str | None:
+    """The key of `EXACT` that a column name asks for (`billing_city` -> `city`)."""
     if name in EXACT:
-        return EXACT[name]
+        return name
     if PERSON_NAME.match(name):
-        return full_name
-    for suffix in SUFFIXES:
-        if name.endswith("_" + suffix):
-            return EXACT[suffix]
-    return None
+        return "name"
+    return next((suffix for suffix in SUFFIXES if name.endswith("_" + suffix)), None)
+
+
+def smart_maker(name: str, locale: str = DEFAULT_LOCALE) -> Maker | None:
+    """The maker of the column's smart field in the table's Faker `locale`."""
+    field = smart_field(name)
+    if field is None:
+        return None
+    made = locale_maker(field, locale) if locale != DEFAULT_LOCALE else None
+    return made if made is not None else EXACT[field]
 
 
 TEMPLATES: dict[Maker, Callable[[], pools.Template]] = {
@@ -207,8 +214,10 @@ TEMPLATES: dict[Maker, Callable[[], pools.Template]] = {
 def unique_space(maker: Maker) -> provider_space.Space | None:
     """The countable space behind a smart field, for `unique`; None for e-mail, which stays
     unique without end (a distinct number goes before the @)."""
-    if isinstance(maker, PoolMaker):
+    if isinstance(maker, PoolMaker | LocalePoolMaker):
         return provider_space.pool_space(maker.pool())
+    if isinstance(maker, SpaceMaker):
+        return maker.space()
     if maker in TEMPLATES:
         return provider_space.template_space(TEMPLATES[maker]())
     if maker is phone:
@@ -220,15 +229,18 @@ class SmartFieldGenerator(ValueGenerator):
     priority = 40
 
     def matches(self, col: ColumnSpec) -> bool:
-        return col.type == "string" and col.format is None and smart_maker(col.name) is not None
+        return col.type == "string" and col.format is None and smart_field(col.name) is not None
 
     def unique_capacity(self, col: ColumnSpec) -> int | None:
-        maker = smart_maker(col.name)
+        return self.locale_capacity(col, DEFAULT_LOCALE)
+
+    def locale_capacity(self, col: ColumnSpec, locale: str) -> int | None:
+        maker = smart_maker(col.name, locale)
         space = unique_space(maker) if maker is not None else None
         return space.size if space is not None else None
 
     def generate(self, col: ColumnSpec, ctx: ColumnContext) -> pa.Array:
-        maker = smart_maker(col.name)
+        maker = smart_maker(col.name, ctx.locale)
         assert maker is not None
         if col.unique:  # distinct values of the field's own kind: a suffix would break its format
             space = unique_space(maker)
@@ -260,37 +272,13 @@ class FakerProviderGenerator(ValueGenerator):
     def locale_capacity(self, col: ColumnSpec, locale: str) -> int | None:
         if col.faker in FAKER_PHONES and locale in PHONE_LOCALES:
             return PhoneGenerator().locale_capacity(col, locale)
-        return self.unique_capacity(col)
+        return provider_space.space_of(col.faker or "word", locale).size
 
     def generate(self, col: ColumnSpec, ctx: ColumnContext) -> pa.Array:
-        locale = (ctx.row.table.locale if ctx.row is not None else None) or DEFAULT_LOCALE
+        locale = ctx.locale
         if col.faker in FAKER_PHONES and locale in PHONE_LOCALES:
             return PhoneGenerator().generate(col, ctx)
         if col.unique:  # from the provider's own space: a suffix would break its format (EAN-13)
-            return provider_space.unique_values(provider_space.space_of(col.faker or "word"), ctx)
+            space = provider_space.space_of(col.faker or "word", locale)
+            return provider_space.unique_values(space, ctx)
         return pools.faker_pool(col.faker or "word", locale=locale).sample(ctx.rng, ctx.rows)
-
-
-class WordsGenerator(ValueGenerator):
-    """Any other string: one or two random title-case words (the original's fallback)."""
-
-    priority = 90
-
-    def matches(self, col: ColumnSpec) -> bool:
-        return col.type == "string"
-
-    def unique_capacity(self, col: ColumnSpec) -> int | None:
-        return _words().size
-
-    def generate(self, col: ColumnSpec, ctx: ColumnContext) -> pa.Array:
-        if col.unique:
-            return _words().render_numbers(distinct_numbers(ctx, _words().size))
-        return _words().render(ctx.rng, ctx.rows)
-
-
-@functools.cache
-def _words() -> pools.Template:
-    """A word, then half the time a space and a second word."""
-    words = pools.words()
-    second = pa.concat_arrays([pa.array([""], pa.string()), words.decorate(prefix=" ").values])
-    return pools.Template(words, pools.Pool(second, [0.5] + [0.5 / len(words)] * len(words)))

@@ -170,6 +170,11 @@ class TextGenerator(ValueGenerator):
             return self._fallback(col).unique_capacity(col)
         return template(kind).size
 
+    def locale_capacity(self, col: ColumnSpec, locale: str) -> int | None:
+        if text_kind(col.name, None) is None:  # someone else's field, maybe of the locale
+            return self._fallback(col).locale_capacity(col, locale)
+        return self.unique_capacity(col)
+
     def generate(self, col: ColumnSpec, ctx: ColumnContext) -> pa.Array:
         kind = self._kind(col, ctx)
         if kind is None:  # `name`/`title` outside a product table: someone else's field

@@ -1,0 +1,98 @@
+"""`streamforge validate` on bad sectors, as a user runs it: every problem of every table in one
+run, each as `file:line: message; fix` in our words, the files read and failed in the header,
+exit code 2 and no traceback (house rule; issue 13 point 1)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from streamforge.cli import main
+
+ENV = {"COLUMNS": "200", "NO_COLOR": "1", "FORCE_COLOR": None, "TTY_COMPATIBLE": None}
+STORE = """\
+table: store
+type: dimension
+num_rows: 10
+columns:
+  store_id: int
+  region: {type: string, values: [north, south]}
+"""
+SALES = """\
+table: sales
+type: fact
+num_rows: 100
+columns:
+  sale_id: long
+  qty: {type: int, min: 1, max: 9}
+  price: {type: double, min: 1, max: 9}
+checks:
+  positive: {rule: "qty *", anomaly_rate: 0.01}
+"""
+
+
+def validate(folder: Path, *files: tuple[str, str]):
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in files:
+        (folder / name).write_text(text, encoding="utf-8")
+    return CliRunner().invoke(main, ["validate", str(folder)], env=ENV)
+
+
+def problems(output: str, file: str) -> list[tuple[int, str]]:
+    """(line, text) of each `<...>/file:line: text` printed."""
+    return [(int(m[1]), m[2]) for m in re.finditer(rf"{re.escape(file)}:(\d+): (.*)", output)]
+
+
+def test_a_check_that_does_not_parse_is_reported_at_its_line_not_as_an_internal_error(tmp_path):
+    result = validate(tmp_path / "Shop", ("store.yml", STORE), ("sales.yml", SALES))
+    assert result.exit_code == 2, result.output
+    assert "internal error" not in result.output and "Traceback" not in result.output
+    found = problems(result.output, "sales.yml")
+    assert [line for line, _ in found] == [9]  # the line of `positive:`
+    assert "check 'positive': 'qty *' is incomplete" in found[0][1]
+    assert "Required keyword" not in result.output and "<class" not in result.output
+
+
+def test_a_value_of_the_wrong_kind_is_named_in_our_words_at_its_line(tmp_path):
+    sales = SALES.replace("num_rows: 100", "num_rows: lots").replace('"qty *"', '"qty > 0"')
+    sales = sales.replace("max: 9}\n  price", "max: 9, hidden: maybe}\n  price")
+    result = validate(tmp_path / "Shop", ("store.yml", STORE), ("sales.yml", sales))
+    assert result.exit_code == 2, result.output
+    found = dict(problems(result.output, "sales.yml"))
+    assert found[3] == "num_rows must be a whole number, not 'lots'; write a whole number " + (
+        "without quotes, e.g. 100"
+    )
+    assert found[6].startswith("column 'qty': hidden must be true or false, not 'maybe'")
+    assert "Input should" not in result.output
+
+
+def test_a_type_with_a_comma_unquoted_in_a_flow_mapping_says_to_quote_it(tmp_path):
+    """`{type: decimal(10,2)}` is `{type: "decimal(10", "2)": null}` to YAML; the message says so
+    at the column's line, with the quoted form (or our form of array<...> and map<...>)."""
+    columns = {
+        "a": ("{type: decimal(10,2), min: 1}", 'quote it: `{type: "decimal(10,2)"}`'),
+        "b": ("{type: decimal(40,2)}", 'quote it: `{type: "decimal(40,2)"}`'),
+        "c": ("{type: decimal(5,7)}", 'quote it: `{type: "decimal(5,7)"}`'),
+        "d": ("{type: decimal(10, 2)}", 'quote it: `{type: "decimal(10,2)"}`'),
+        "e": ("{type: array, items: decimal(10,2)}", 'quote it: `{items: "decimal(10,2)"}`'),
+        "f": ("{type: map<string,int>}", "`f: {type: map, keys: string, values: int}`"),
+        "g": ("{type: array<decimal(10,2)>}", '`g: {type: array, items: "decimal(10,2)"}`'),
+    }
+    text = "table: t\ntype: dimension\nnum_rows: 10\ncolumns:\n  t_id: int\n"
+    text += "".join(f"  {name}: {spec}\n" for name, (spec, _) in columns.items())
+    result = validate(tmp_path / "S", ("t.yml", text))
+    assert result.exit_code == 2, result.output
+    found = dict(problems(result.output, "t.yml"))
+    for line, (name, (_, fix)) in enumerate(columns.items(), start=6):
+        assert found[line].startswith(f"column '{name}': `"), found
+        assert "is cut at its comma" in found[line] and fix in found[line], found[line]
+    assert "unknown key" not in result.output
+    # quoted, each is read whole: the range check or our form of the type speaks instead
+    quoted = text.replace("decimal(40,2)", '"decimal(40,2)"').replace(
+        "{type: map<string,int>}", '{type: "map<string,int>"}'
+    )
+    found = dict(problems(validate(tmp_path / "Q", ("t.yml", quoted)).output, "t.yml"))
+    assert found[7].startswith("decimal(40,2) is out of range; use 1 <= precision <= 38")
+    assert found[11].endswith("write `{type: map, keys: string, values: int}`")
