@@ -17,8 +17,8 @@ from streamforge.expr.bind import result_type, sql_type, to_duckdb
 from streamforge.expr.order import CycleError, levels
 from streamforge.expr.parse import ExprError, Parsed, Reference, parse_expression
 from streamforge.expr.rowrefs import Lookup, break_target
-from streamforge.expr.static_types import static_type
 from streamforge.expr.sql_words import bind_problem, spark_type
+from streamforge.expr.static_types import static_type
 from streamforge.expr.unmeetable import never_holds
 from streamforge.spec.model import ColumnSpec, TableSpec
 
