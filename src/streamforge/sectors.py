@@ -202,13 +202,16 @@ def _check(directory: Path) -> SectorCheck:
     return SectorCheck(directory.name, plan, tuple(issues))
 
 
-def _key_pool(keys: ColumnSpec) -> int:
+def _key_pool(keys: ColumnSpec, locale: str | None = None) -> int:
     """How many distinct values the engine draws string map keys from (their Faker provider's
     pool, else the word pool): the engine, and Faker when the pool is not cached, load only for
     a sector with such a map that wants more than one key."""
     from streamforge.engine import pools
 
-    return len(pools.faker_pool(keys.faker) if keys.faker is not None else pools.words())
+    where = locale or "en_US"
+    if keys.faker is not None:
+        return len(pools.faker_pool(keys.faker, locale=where))
+    return len(pools.words(where))
 
 
 def _unique_capacity(col: ColumnSpec, locale: str | None = None) -> int | None:

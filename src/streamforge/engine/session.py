@@ -16,6 +16,7 @@ from streamforge.engine.key_time import micros_of
 from streamforge.engine.load_profile import event_clock
 from streamforge.engine.memory import reuse_freed_memory
 from streamforge.engine.pipeline_state import anomaly_counts, apply_landed, snapshot_state
+from streamforge.engine.redraw import replay_record
 from streamforge.engine.rows import BatchRequest, Chunk, iter_chunks
 from streamforge.engine.settings import RunSettings
 from streamforge.engine.state import EntityState, FeedState, RunState
@@ -97,7 +98,7 @@ class Session:
             if table.name in self._looked_up:
                 chunks = self._keep_versions(table, chunks)
             stateful = entity.tracked_by is not None or bool(pins) or table.name in self._looked_up
-            record = self.settings.run_record(table, 0, None)
+            record = self.settings.run_record(table, 0, None) | replay_record(table, 1)
             yield TableOutput(table, 0, rows, table_schema(table), chunks, req, stateful, record)
         for entity in self.plan.entities.values():
             if entity.source != entity.name and entity.name not in state.entities:
@@ -176,6 +177,7 @@ class Session:
                 check_room(table, first + rows - 2, cycle)  # row numbers first-1 .. first+rows-2
                 chunks = iter_chunks(req, self.settings.workers)
                 record = self.settings.run_record(table, cycle, window, final)
+                record |= replay_record(table, first)
                 yield TableOutput(
                     table, cycle, rows, table_schema(table), chunks, req, record=record
                 )

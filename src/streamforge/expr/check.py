@@ -300,9 +300,9 @@ def _check_checks(table: TableSpec, schema: Mapping[str, str], where: str) -> li
                 Issue(
                     where,
                     check.line,
-                    f"check '{check.name}' names hidden columns {', '.join(hidden)}: the generator "
-                    "keeps it, "
-                    "but pipelines and verify cannot (those columns are not written)",
+                    f"check '{check.name}' names hidden columns {', '.join(hidden)}: the "
+                    "generator keeps it and verify draws them again from the seed, but pipelines "
+                    "cannot (those columns are not written)",
                     severity="warning",
                 )
             )

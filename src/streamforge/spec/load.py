@@ -13,6 +13,7 @@ from streamforge.spec.columns import ColumnProblem, build_column
 from streamforge.spec.files import MAX_FILE_BYTES as MAX_FILE_BYTES
 from streamforge.spec.files import YAML_SUFFIXES as YAML_SUFFIXES
 from streamforge.spec.limits import MAX_ROWS, name_problem
+from streamforge.spec.locales import SUPPORTED_LOCALES
 from streamforge.spec.model import (
     TABLE_KINDS,
     CheckSpec,
@@ -253,6 +254,8 @@ def _parse_columns(
         return None  # reported by the table model
     columns: list[ColumnSpec] = []
     ok = True
+    given = doc.data.get("locale") if isinstance(doc.data, dict) else None
+    locale = given if given in SUPPORTED_LOCALES else None  # a bad one: the table model says
     for name, spec in raw.items():
         path = ("columns", str(name))
         if not isinstance(name, str) or not NAME.match(name):
@@ -274,7 +277,7 @@ def _parse_columns(
         try:
             column = build_column(name, as_written(spec, path, doc), path)
             if key_pool is not None:
-                check_map_key_pools(column, path, key_pool)
+                check_map_key_pools(column, path, key_pool, locale)
         except ColumnProblem as problem:
             issues.append(Issue(where, doc.line_of(problem.path), problem.message, problem.hint))
             ok = False

@@ -22,6 +22,7 @@ from streamforge.verify.columns import check_columns
 from streamforge.verify.cycle_counts import ROWS_READ, WindowTally, judge_cycle_rows
 from streamforge.verify.event_times import by_event_time, check_event_times, tally_profile
 from streamforge.verify.feeds import as_int64, order_of
+from streamforge.verify.hidden_replay import Redraw
 from streamforge.verify.key_dates import collect_histories, date_keys
 from streamforge.verify.landing_run import LandingRun, entity_of, read_entry, self_references
 from streamforge.verify.lookup_exprs import ExprLookup
@@ -35,13 +36,18 @@ from streamforge.verify.vocabulary import judge_vocabulary
 
 
 def verify_landing(
-    root: Path, plan: Plan, in_flight: Mapping[str, pa.Table] | None = None
+    root: Path,
+    plan: Plan,
+    in_flight: Mapping[str, pa.Table] | None = None,
+    redraw: Redraw | None = None,
 ) -> Report:
     """Every finding about the landing at `root`. `in_flight`: per change feed, rows a live run
     holds back as late (from its checkpoint): they date their keys and belong to the replay,
-    although no file holds them yet."""
+    although no file holds them yet. `redraw`: the engine's draws (hidden_replay.Redraw), so
+    expressions and checks reading hidden columns are judged; None: they are noted."""
     report = Report()
     run = LandingRun(Path(root), plan, report, {}, {t.name: [] for t in plan.tables})
+    run.hidden.redraw = redraw
     in_flight = {n: t for n, t in (in_flight or {}).items() if n in run.files and t is not None}
     for table in plan.tables:
         try:
@@ -177,6 +183,7 @@ def _judge(run: LandingRun, table: TablePlan, entry: dict) -> None:
     if table.kind == "fact":
         check_event_times(run, table, entry, data)
     judge_vocabulary(report, table.name, cycle, data)
+    data = run.hidden.with_hidden(report, table, entry, data, run.checks, run.lookups)
     if run.checks.get(table.name):
         judge_checks(report, table.name, cycle, data, run.checks[table.name], entry)
     if run.lookups.get(table.name):

@@ -12,6 +12,7 @@ import pyarrow as pa
 
 from streamforge.plan import Plan, TablePlan
 from streamforge.verify.cycle_counts import WindowTally
+from streamforge.verify.hidden_replay import HiddenReplay
 from streamforge.verify.lookup_exprs import ExprLookup
 from streamforge.verify.lookups import History, Lookup
 from streamforge.verify.profile_shape import ProfileTally
@@ -41,6 +42,7 @@ class LandingRun:
     timelines: dict[str, Timeline] = field(default_factory=dict)
     states: dict[str, EntityState] = field(default_factory=dict)
     seen: dict[tuple[str, str], SeenValues] = field(default_factory=dict)
+    hidden: HiddenReplay = field(default_factory=HiddenReplay)  # hidden inputs drawn again
     feed_last: dict[str, dict] = field(default_factory=dict)
     # Per change feed and cycle: (before, after) the file, has every older change landed? Only
     # then is the replayed state one the generator had (late rows make gaps otherwise).
