@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-HEAVY_FOR_GENERATE = ("fastapi", "databricks.sdk", "deltalake", "faker", "pandas")
+# subprocess: only ever came in through ctypes.util, to find libc (engine/memory.py)
+HEAVY_FOR_GENERATE = ("fastapi", "databricks.sdk", "deltalake", "faker", "pandas", "subprocess")
 HEAVY = ("fastapi", "databricks.sdk", "deltalake", "faker", "pyarrow", "numpy", "pydantic", "rich")
 
 PROBE = """
