@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-HEAVY_FOR_GENERATE = ("fastapi", "databricks.sdk", "deltalake", "faker", "pandas")
+# subprocess: only ever came in through ctypes.util, to find libc (engine/memory.py)
+HEAVY_FOR_GENERATE = ("fastapi", "databricks.sdk", "deltalake", "faker", "pandas", "subprocess")
 HEAVY = ("fastapi", "databricks.sdk", "deltalake", "faker", "pyarrow", "numpy", "pydantic", "rich")
 
 PROBE = """
@@ -120,14 +121,16 @@ NOT_FOR_VALIDATE = (
     "deltalake",
     "rich.progress",
 )
-EXPRESSIONS = ("duckdb", "sqlglot")  # bind expr and checks: only for a sector that has them
+# sqlglot reads expr and checks: only for a sector that has them. DuckDB binds only what the
+# typing rules (expr/static_types.py) do not cover: every shipped expression is covered.
+EXPRESSIONS = ("duckdb", "sqlglot")
 CHECKING = ("yaml", "pydantic", "streamforge.spec.load", "streamforge.plan.resolve")
 
 
 def needs(sector: str) -> list[str]:
-    """What validate of `sector` may load beyond the spec, by the rules: sqlglot and DuckDB when
-    it has expressions or checks; numpy and pyarrow when a unique column's capacity is the
-    engine's to tell (plan/capacity.py)."""
+    """What validate of `sector` may load beyond the spec, by the rules: sqlglot when it has
+    expressions or checks (not DuckDB: the shipped ones are typed without it); numpy and pyarrow
+    when a unique column's capacity is the engine's to tell (plan/capacity.py)."""
     from streamforge import sectors
     from streamforge.plan.capacity import UNKNOWN, spec_capacity
 
@@ -135,7 +138,7 @@ def needs(sector: str) -> list[str]:
     specs = [t.spec for t in plan.tables]
     expected = []
     if any(s.checks or any(c.expr for c in s.columns) for s in specs):
-        expected += ["duckdb", "sqlglot"]
+        expected += ["sqlglot"]
     if any(c.unique and spec_capacity(c) == UNKNOWN for s in specs for c in s.columns):
         expected += ["numpy", "pyarrow"]
     return expected

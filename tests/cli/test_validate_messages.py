@@ -41,8 +41,9 @@ def validate(folder: Path, *files: tuple[str, str]):
 
 
 def problems(output: str, file: str) -> list[tuple[int, str]]:
-    """(line, text) of each `<...>/file:line: text` printed."""
-    return [(int(m[1]), m[2]) for m in re.finditer(rf"{re.escape(file)}:(\d+): (.*)", output)]
+    """(line, text) of each `<...>/file:line: text` printed, notes left out."""
+    found = re.finditer(rf"{re.escape(file)}:(\d+): (?!note: )(.*)", output)
+    return [(int(m[1]), m[2]) for m in found]
 
 
 def test_a_check_that_does_not_parse_is_reported_at_its_line_not_as_an_internal_error(tmp_path):
@@ -96,3 +97,43 @@ def test_a_type_with_a_comma_unquoted_in_a_flow_mapping_says_to_quote_it(tmp_pat
     found = dict(problems(validate(tmp_path / "Q", ("t.yml", quoted)).output, "t.yml"))
     assert found[7].startswith("decimal(40,2) is out of range; use 1 <= precision <= 38")
     assert found[11].endswith("write `{type: map, keys: string, values: int}`")
+
+
+def test_every_table_is_checked_in_one_run_and_the_header_counts_the_files(tmp_path):
+    """A typing error in one file no longer hides an unknown column in another file's expression:
+    the tables that loaded are planned, without only what depends on the failed table (a foreign
+    key into it, a lookup), which is named once; the rest of such a table is still checked."""
+    store = STORE.replace("values: [north, south]}", "values: [north, south], min: abc}")
+    clicks = (
+        "table: clicks\ntype: fact\nnum_rows: 10\ncolumns:\n  click_id: long\n"
+        '  n: {type: int}\n  m: {type: double, expr: "n * nn"}\nchecks:\n  ok: "n > 0 AND x"\n'
+    )
+    returns = (
+        "table: returns\ntype: fact\nnum_rows: 10\ncolumns:\n  return_id: long\n"
+        '  store_id: int\n  region: {type: string, expr: "store.region"}\n'
+        '  qty: {type: int}\n  refund: {type: double, expr: "qty * pricee"}\n'
+    )
+    result = validate(
+        tmp_path / "Shop", ("store.yml", store), ("clicks.yml", clicks), ("returns.yml", returns)
+    )
+    assert result.exit_code == 2, result.output
+    assert problems(result.output, "store.yml") == [
+        (6, "min/max apply to numbers, dates and datetimes, not to string")
+    ]
+    assert problems(result.output, "clicks.yml") == [
+        (7, "column 'm': unknown column 'nn' in 'n * nn'; did you mean 'n'?"),
+        (9, "check 'ok': unknown column 'x' in 'n > 0 AND x'"),
+    ]
+    # not blamed for the store's error, yet its own error is found
+    assert problems(result.output, "returns.yml") == [
+        (9, "column 'refund': unknown column 'pricee' in 'qty * pricee'")
+    ]
+    notes = [line for line in result.output.splitlines() if ": note: " in line]
+    assert notes == [
+        f"{tmp_path / 'Shop' / 'store.yml'}:1: note: not checked against the other tables, as "
+        "'store' failed to load: returns.region, returns.store_id; fix the errors of this file, "
+        "then validate again"
+    ], result.output
+    assert "Shop: invalid (3 table files read, 1 failed to load, 4 errors, 0 warnings)" in (
+        result.output
+    )

@@ -1,9 +1,11 @@
 """`validate` for computed columns, lookups and table checks: each problem with file:line.
 
 Columns and lookups are resolved here (did you mean), evaluation order is fixed (cycles refused
-naming their columns), and every expression is bound by DuckDB over the row's real types
-(expr/bind.py), so a type clash (`upper(quantity)`) or an unknown function shows before any data
-is made.
+naming their columns), and every expression is typed over the row's real types, so a type clash
+(`upper(quantity)`) or an unknown function shows before any data is made. The rules of
+expr/static_types.py type the common expressions without DuckDB (a cold `validate` stays fast);
+whatever they do not cover, or find not fitting, is bound by DuckDB (expr/bind.py), whose
+verdict the message keeps.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from streamforge.expr.order import CycleError, levels
 from streamforge.expr.parse import ExprError, Parsed, Reference, parse_expression
 from streamforge.expr.rowrefs import Lookup, break_target
 from streamforge.expr.sql_words import bind_problem, spark_type
+from streamforge.expr.static_types import static_type
 from streamforge.expr.unmeetable import never_holds
 from streamforge.spec.model import ColumnSpec, TableSpec
 
@@ -198,10 +201,18 @@ def _type_problem(
     col: ColumnSpec, schema: Mapping[str, str], parsed: Parsed
 ) -> tuple[str, str | None] | None:
     """(message, hint) when the expression's result does not fit the column, else None."""
-    try:
+    known = static_type(parsed.tree, schema)
+    if known is not None and _mismatch(col, parsed, known) is None:
+        return None
+    try:  # DuckDB's binding, for its words (or for what the rules do not cover)
         found = result_type(schema, to_duckdb(parsed, schema))
     except ExprError as exc:
         return bind_problem(parsed.text, exc.message)
+    return _mismatch(col, parsed, found)
+
+
+def _mismatch(col: ColumnSpec, parsed: Parsed, found: str) -> tuple[str, str | None] | None:
+    """(message, hint) when a result of type `found` (DuckDB's name) does not fit `col`."""
     fits = _FITS.get(col.type)
     base = found.split("(")[0]
     if fits is None or base in fits or base == '"NULL"' or found == "NULL":
@@ -245,7 +256,9 @@ def _check_checks(table: TableSpec, schema: Mapping[str, str], where: str) -> li
             issues.append(Issue(where, check.line, message, exc.hint))
             continue
         try:
-            found = result_type(schema, to_duckdb(parsed, schema))
+            found = static_type(parsed.tree, schema) or ""
+            if found != "BOOLEAN":  # DuckDB's binding, for its words or what the rules leave
+                found = result_type(schema, to_duckdb(parsed, schema))
         except ExprError as exc:
             message, hint = bind_problem(check.rule, exc.message)
             issues.append(Issue(where, check.line, f"check '{check.name}': {message}", hint))
