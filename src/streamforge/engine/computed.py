@@ -141,6 +141,7 @@ def finish_chunk(
     """
     from streamforge.engine.faults import apply_quality
     from streamforge.engine.rows import column_context
+    from streamforge.engine.running_pass import draft_columns, draft_stages, running_values
     from streamforge.expr.duck import evaluate_levels
     from streamforge.expr.kept import duckdb_sql
     from streamforge.plan.columns import table_schema
@@ -149,12 +150,12 @@ def finish_chunk(
     if comp.lookups:
         rows = _with_lookups(req, rows)
     for col in comp.running:
-        rows = rows.append_column(col.name, _running_values(req, col, rows))
+        rows = rows.append_column(col.name, running_values(req, col, rows))
     masks: dict[str, np.ndarray] = {}
     drawn = hi - lo
     first = _first_copies(source, drawn)
     moved = not np.array_equal(source, np.arange(len(source)))  # duplicates copied rows
-    for stage in _draft_stages(comp) if req.draft else comp.stages:
+    for stage in draft_stages(comp) if req.draft else comp.stages:
         types = {c.name: arrow_type(c) for level in stage for c in level}
         inputs = rows.select(_inputs(stage, rows.column_names))
         row_types = _duck_types(inputs.schema, types)  # a level reads earlier ones as declared
@@ -177,9 +178,7 @@ def finish_chunk(
             if mask is not None:
                 masks[col.name] = mask[source]
     if req.draft:  # what the running totals add up, in the rows as they land
-        return _one_batch(
-            rows.select(_draft_columns(req.table, comp)).combine_chunks(), None
-        ), masks
+        return _one_batch(rows.select(draft_columns(req.table, comp)).combine_chunks(), None), masks
     faults = {**drawn_faults, **masks}  # rows whose breaking a check was asked for
     for check in comp.checks:
         rows, faults[f"check:{check.spec.name}"] = _break(req, rows, check, chunk, source, drawn)
@@ -221,57 +220,6 @@ def stages(levels: tuple[Level, ...]) -> tuple[Stage, ...]:
     if current:
         result.append(tuple(current))
     return tuple(result)
-
-
-def _running_values(req: BatchRequest, col: ColumnSpec, rows: pa.Table) -> pa.Array:
-    """The running total of each row, from the request by primary key (zeros in the draft)."""
-    from streamforge.engine.running import zeros
-
-    if req.running is None:
-        return zeros(col, rows.num_rows)
-    assert req.table.primary_key is not None
-    keys = rows.column(req.table.primary_key).combine_chunks().cast(pa.int64()).to_numpy()
-    return req.running[col.name].take(pa.array(keys - req.first_key))
-
-
-def _draft_columns(table: TablePlan, comp: Computation) -> list[str]:
-    """Primary key, event time and each total's key and summed column."""
-    names = [table.primary_key, table.event_time]
-    for col in comp.running:
-        assert col.running is not None
-        names += [col.running.by, col.running.sum]
-    return list(dict.fromkeys(n for n in names if n is not None))
-
-
-def _summed(comp: Computation) -> set[str]:
-    """Every column the running totals' summed columns are computed from, themselves included."""
-    from streamforge.expr.rowrefs import columns
-
-    computed = {c.name: c for stage in comp.stages for level in stage for c in level}
-    needed: set[str] = set()
-    todo = [c.running.sum for c in comp.running if c.running is not None]
-    while todo:
-        name = todo.pop()
-        if name not in needed:
-            needed.add(name)
-            todo += list(columns(computed[name].expr or "")) if name in computed else []
-    return needed
-
-
-def draft_drawn(table: TablePlan, comp: Computation) -> tuple[ColumnSpec, ...]:
-    """The drawn columns the draft pass makes: what the totals add up, the primary key, the event
-    time and every foreign key (event-time faults and keys in time move them together). Each
-    column is drawn from its own stream, so these come out as in the whole row."""
-    keep = _summed(comp) | set(table.foreign_keys) | {table.primary_key, table.event_time}
-    return tuple(c for c in comp.drawn if c.name in keep)
-
-
-def _draft_stages(comp: Computation) -> tuple[Stage, ...]:
-    """The stages cut to the computed columns the summed columns need."""
-    needed = _summed(comp)
-    cut = (tuple(tuple(c for c in level if c.name in needed) for level in s) for s in comp.stages)
-    kept = (tuple(level for level in stage if level) for stage in cut)
-    return tuple(stage for stage in kept if stage)
 
 
 def _one_batch(table: pa.Table, schema: pa.Schema | None) -> pa.RecordBatch:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pyarrow as pa
 
-from streamforge.engine.computed import computation, draft_drawn, finish_chunk
+from streamforge.engine.computed import computation, finish_chunk
 from streamforge.engine.context import ColumnContext, RowSource
 from streamforge.engine.event_faults import apply_event_faults, has_faults
 from streamforge.engine.faults import apply_quality
@@ -230,6 +230,8 @@ def make_chunk(req: BatchRequest, chunk: int) -> Chunk:
     # With computed columns, the drawn ones (hidden included) come first; see engine/computed.py.
     columns = req.table.columns if comp is None else comp.drawn
     if req.draft and comp is not None:  # only what the running totals add up (engine/running.py)
+        from streamforge.engine.running_pass import draft_drawn
+
         columns = draft_drawn(req.table, comp)
     schema = pa.schema([pa.field(c.name, column_type(req.table, c)) for c in columns])
     positions = chunk_positions(req, lo, hi)

@@ -18,15 +18,8 @@ from streamforge.engine.memory import reuse_freed_memory
 from streamforge.engine.pipeline_state import anomaly_counts, apply_landed, snapshot_state
 from streamforge.engine.redraw import replay_record
 from streamforge.engine.rows import BatchRequest, Chunk, iter_chunks
-from streamforge.engine.running import (
-    Totals,
-    ledger,
-    posted_columns,
-    running_columns,
-    start_of,
-    total_name,
-)
-from streamforge.engine.running import posted as posted_change
+from streamforge.engine.running import posted_columns, running_columns, total_name
+from streamforge.engine.running_pass import record_postings, with_running
 from streamforge.engine.settings import RunSettings
 from streamforge.engine.state import EntityState, FeedState, RunState
 from streamforge.engine.unique import check_room
@@ -187,7 +180,7 @@ class Session:
             else:
                 check_room(table, first + rows - 2, cycle)  # row numbers first-1 .. first+rows-2
                 if running_columns(table):
-                    req = self._with_running(req)
+                    req = with_running(req, self.state, self.settings.workers)
                 chunks = iter_chunks(req, self.settings.workers)
                 record = self.settings.run_record(table, cycle, window, final)
                 record |= replay_record(table, first)
@@ -246,26 +239,6 @@ class Session:
             postings = Versions.snapshot(keys, rows.select([column]))
             self.state.postings[total_name(table.name, column)] = postings
 
-    def _with_running(self, req: BatchRequest) -> BatchRequest:
-        """The request with its running totals: a draft pass over the batch finds what they add
-        up, engine/running.py orders and sums it; the totals carry on in the run state."""
-        draft = replace(req, draft=True)
-        parts = [chunk.batch for chunk in iter_chunks(draft, self.settings.workers)]
-        values = {}
-        for col in running_columns(req.table):
-            start = start_of(req.table, col)
-            postings = self.state.postings.get(total_name(*start)) if start else None
-            name = total_name(req.table.name, col.name)
-            totals = self.state.totals.get(name, Totals.empty())
-            if not parts:
-                values[col.name] = pa.nulls(0, table_schema(req.table).field(col.name).type)
-                continue
-            values[col.name], totals = ledger(
-                req, col, pa.Table.from_batches(parts), postings, totals
-            )
-            self.state.totals[name] = totals.kept(postings)
-        return replace(req, running=values)
-
     def _add_versions(
         self, table: TablePlan, batch: pa.RecordBatch, window: tuple[int, int]
     ) -> None:
@@ -274,21 +247,18 @@ class Session:
         (late rows) before this window."""
         roles = table.feed
         assert roles is not None
+        reach = (MAX_LATE_CYCLES + 1) * int(self.settings.interval_s * MICROS)
+        starts = self._posted.get(roles.entity, ())
+        if starts:  # the postings running totals start from (engine/running.py)
+            where = (roles.entity_key, roles.timestamp_column, roles.type_column)
+            record_postings(self.state, roles.entity, starts, batch, where, window[0] - reach)
         versions = self.state.versions.get(roles.entity)
-        posted = self._posted.get(roles.entity, ())
-        if versions is None and not posted:
+        if versions is None:
             return
         keys = batch.column(roles.entity_key).to_numpy().astype(np.int64)
         stamps, _ = micros_of(batch.column(roles.timestamp_column))
         ops = batch.column(roles.type_column).to_numpy(zero_copy_only=False)
         images = pa.Table.from_batches([batch])
-        reach = (MAX_LATE_CYCLES + 1) * int(self.settings.interval_s * MICROS)
-        for column in posted:  # the postings running totals start from (engine/running.py)
-            name = total_name(roles.entity, column)
-            postings = posted_change(self.state.postings[name], keys, stamps, ops, images)
-            self.state.postings[name] = postings.pruned(window[0] - reach)
-        if versions is None:
-            return
         carried = [c for c in versions.values.column_names if c in images.column_names]
         versions = versions.changed(keys, stamps, ops == "DELETE", images.select(carried))
         self.state.versions[roles.entity] = versions.pruned(window[0] - reach)
