@@ -137,3 +137,13 @@ def test_every_table_is_checked_in_one_run_and_the_header_counts_the_files(tmp_p
     assert "Shop: invalid (3 table files read, 1 failed to load, 4 errors, 0 warnings)" in (
         result.output
     )
+
+
+def test_a_cut_type_in_a_flow_mapping_of_columns_is_one_error_not_two(tmp_path):
+    text = "table: t\ntype: dimension\nnum_rows: 10\ncolumns: {t_id: int, price: decimal(10,2)}\n"
+    result = validate(tmp_path / "S", ("t.yml", text))
+    assert result.exit_code == 2, result.output
+    (found,) = problems(result.output, "t.yml")
+    assert found[0] == 4
+    assert found[1].startswith("column 'price': `price: decimal(10,2)` is cut at its comma")
+    assert found[1].endswith('quote it: `price: "decimal(10,2)"`')
