@@ -134,9 +134,7 @@ def test_every_table_is_checked_in_one_run_and_the_header_counts_the_files(tmp_p
         "'store' failed to load: returns.region, returns.store_id; fix the errors of this file, "
         "then validate again"
     ], result.output
-    assert "Shop: invalid (3 table files read, 1 failed to load, 4 errors, 0 warnings)" in (
-        result.output
-    )
+    assert "Shop: invalid (3 files read, 1 failed to load, 4 errors, 0 warnings)" in (result.output)
 
 
 def test_a_cut_type_in_a_flow_mapping_of_columns_is_one_error_not_two(tmp_path):
