@@ -218,8 +218,8 @@ def _check_the_rest(spec: SectorSpec, table_files: list[Path]) -> list[Issue]:
     from streamforge.plan import plan_sector
 
     failed = partial_check.failed_tables(spec, table_files)
-    skipped = partial_check.dependents(spec.tables, failed)
-    rest = replace(spec, tables=tuple(t for t in spec.tables if t.name not in skipped))
+    tables, skipped = partial_check.prune(spec.tables, failed)
+    rest = replace(spec, tables=tables)
     issues: list[Issue] = []
     if rest.tables:
         _, issues = plan_sector(rest, capacity=_unique_capacity)

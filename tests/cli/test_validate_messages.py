@@ -101,7 +101,8 @@ def test_a_type_with_a_comma_unquoted_in_a_flow_mapping_says_to_quote_it(tmp_pat
 
 def test_every_table_is_checked_in_one_run_and_the_header_counts_the_files(tmp_path):
     """A typing error in one file no longer hides an unknown column in another file's expression:
-    the tables that loaded are planned; the one that depends on the failed table is named once."""
+    the tables that loaded are planned, without only what depends on the failed table (a foreign
+    key into it, a lookup), which is named once; the rest of such a table is still checked."""
     store = STORE.replace("values: [north, south]}", "values: [north, south], min: abc}")
     clicks = (
         "table: clicks\ntype: fact\nnum_rows: 10\ncolumns:\n  click_id: long\n"
@@ -110,6 +111,7 @@ def test_every_table_is_checked_in_one_run_and_the_header_counts_the_files(tmp_p
     returns = (
         "table: returns\ntype: fact\nnum_rows: 10\ncolumns:\n  return_id: long\n"
         '  store_id: int\n  region: {type: string, expr: "store.region"}\n'
+        '  qty: {type: int}\n  refund: {type: double, expr: "qty * pricee"}\n'
     )
     result = validate(
         tmp_path / "Shop", ("store.yml", store), ("clicks.yml", clicks), ("returns.yml", returns)
@@ -122,13 +124,26 @@ def test_every_table_is_checked_in_one_run_and_the_header_counts_the_files(tmp_p
         (7, "column 'm': unknown column 'nn' in 'n * nn'; did you mean 'n'?"),
         (9, "check 'ok': unknown column 'x' in 'n > 0 AND x'"),
     ]
-    assert problems(result.output, "returns.yml") == []  # not blamed for the store's error
+    # not blamed for the store's error, yet its own error is found
+    assert problems(result.output, "returns.yml") == [
+        (9, "column 'refund': unknown column 'pricee' in 'qty * pricee'")
+    ]
     notes = [line for line in result.output.splitlines() if ": note: " in line]
     assert notes == [
-        f"{tmp_path / 'Shop' / 'store.yml'}:1: note: returns not checked against the other "
-        "tables: it uses 'store', which failed to load; fix the errors of this file, then "
-        "validate again"
+        f"{tmp_path / 'Shop' / 'store.yml'}:1: note: not checked against the other tables, as "
+        "'store' failed to load: returns.region, returns.store_id; fix the errors of this file, "
+        "then validate again"
     ], result.output
-    assert "Shop: invalid (3 table files read, 1 failed to load, 3 errors, 0 warnings)" in (
+    assert "Shop: invalid (3 table files read, 1 failed to load, 4 errors, 0 warnings)" in (
         result.output
     )
+
+
+def test_a_cut_type_in_a_flow_mapping_of_columns_is_one_error_not_two(tmp_path):
+    text = "table: t\ntype: dimension\nnum_rows: 10\ncolumns: {t_id: int, price: decimal(10,2)}\n"
+    result = validate(tmp_path / "S", ("t.yml", text))
+    assert result.exit_code == 2, result.output
+    (found,) = problems(result.output, "t.yml")
+    assert found[0] == 4
+    assert found[1].startswith("column 'price': `price: decimal(10,2)` is cut at its comma")
+    assert found[1].endswith('quote it: `price: "decimal(10,2)"`')

@@ -54,6 +54,7 @@ class Computation:
     lookups: tuple[Lookup, ...]
     checks: tuple[CheckPlan, ...]
     drawn: tuple[ColumnSpec, ...]  # columns drawn by generators (hidden ones included)
+    running: tuple[ColumnSpec, ...] = ()  # running totals, given by the request (running.py)
 
 
 def computation(table: TablePlan) -> Computation | None:
@@ -61,7 +62,9 @@ def computation(table: TablePlan) -> Computation | None:
     spec = table.spec
     if table.feed is not None:
         return None
-    if not spec.checks and not any(c.expr is not None or c.hidden for c in spec.columns):
+    if not spec.checks and not any(
+        c.expr is not None or c.hidden or c.running is not None for c in spec.columns
+    ):
         return None
     fks = tuple((c, fk.entity) for c, fk in table.foreign_keys.items())
     return _computation(spec, fks, table.primary_key)
@@ -92,7 +95,8 @@ def _computation(spec, fks: tuple[tuple[str, str], ...], key: str | None) -> Com
         stages(tuple(tuple(computed[n] for n in level) for level in order)),
         tuple(lookups.values()),
         checks,
-        tuple(c for c in spec.columns if c.expr is None),
+        tuple(c for c in spec.columns if c.expr is None and c.running is None),
+        tuple(c for c in spec.columns if c.running is not None),
     )
 
 
@@ -144,11 +148,13 @@ def finish_chunk(
     rows = pa.Table.from_batches([batch])
     if comp.lookups:
         rows = _with_lookups(req, rows)
+    for col in comp.running:
+        rows = rows.append_column(col.name, _running_values(req, col, rows))
     masks: dict[str, np.ndarray] = {}
     drawn = hi - lo
     first = _first_copies(source, drawn)
     moved = not np.array_equal(source, np.arange(len(source)))  # duplicates copied rows
-    for stage in comp.stages:
+    for stage in _draft_stages(comp) if req.draft else comp.stages:
         types = {c.name: arrow_type(c) for level in stage for c in level}
         inputs = rows.select(_inputs(stage, rows.column_names))
         row_types = _duck_types(inputs.schema, types)  # a level reads earlier ones as declared
@@ -170,6 +176,10 @@ def finish_chunk(
             rows = rows.append_column(col.name, final.take(pa.array(source)) if moved else final)
             if mask is not None:
                 masks[col.name] = mask[source]
+    if req.draft:  # what the running totals add up, in the rows as they land
+        return _one_batch(
+            rows.select(_draft_columns(req.table, comp)).combine_chunks(), None
+        ), masks
     faults = {**drawn_faults, **masks}  # rows whose breaking a check was asked for
     for check in comp.checks:
         rows, faults[f"check:{check.spec.name}"] = _break(req, rows, check, chunk, source, drawn)
@@ -213,9 +223,62 @@ def stages(levels: tuple[Level, ...]) -> tuple[Stage, ...]:
     return tuple(result)
 
 
-def _one_batch(table: pa.Table, schema: pa.Schema) -> pa.RecordBatch:
+def _running_values(req: BatchRequest, col: ColumnSpec, rows: pa.Table) -> pa.Array:
+    """The running total of each row, from the request by primary key (zeros in the draft)."""
+    from streamforge.engine.running import zeros
+
+    if req.running is None:
+        return zeros(col, rows.num_rows)
+    assert req.table.primary_key is not None
+    keys = rows.column(req.table.primary_key).combine_chunks().cast(pa.int64()).to_numpy()
+    return req.running[col.name].take(pa.array(keys - req.first_key))
+
+
+def _draft_columns(table: TablePlan, comp: Computation) -> list[str]:
+    """Primary key, event time and each total's key and summed column."""
+    names = [table.primary_key, table.event_time]
+    for col in comp.running:
+        assert col.running is not None
+        names += [col.running.by, col.running.sum]
+    return list(dict.fromkeys(n for n in names if n is not None))
+
+
+def _summed(comp: Computation) -> set[str]:
+    """Every column the running totals' summed columns are computed from, themselves included."""
+    from streamforge.expr.rowrefs import columns
+
+    computed = {c.name: c for stage in comp.stages for level in stage for c in level}
+    needed: set[str] = set()
+    todo = [c.running.sum for c in comp.running if c.running is not None]
+    while todo:
+        name = todo.pop()
+        if name not in needed:
+            needed.add(name)
+            todo += list(columns(computed[name].expr or "")) if name in computed else []
+    return needed
+
+
+def draft_drawn(table: TablePlan, comp: Computation) -> tuple[ColumnSpec, ...]:
+    """The drawn columns the draft pass makes: what the totals add up, the primary key, the event
+    time and every foreign key (event-time faults and keys in time move them together). Each
+    column is drawn from its own stream, so these come out as in the whole row."""
+    keep = _summed(comp) | set(table.foreign_keys) | {table.primary_key, table.event_time}
+    return tuple(c for c in comp.drawn if c.name in keep)
+
+
+def _draft_stages(comp: Computation) -> tuple[Stage, ...]:
+    """The stages cut to the computed columns the summed columns need."""
+    needed = _summed(comp)
+    cut = (tuple(tuple(c for c in level if c.name in needed) for level in s) for s in comp.stages)
+    kept = (tuple(level for level in stage if level) for stage in cut)
+    return tuple(stage for stage in kept if stage)
+
+
+def _one_batch(table: pa.Table, schema: pa.Schema | None) -> pa.RecordBatch:
     batches = table.to_batches()
     if not batches:
+        if schema is None:
+            schema = table.schema
         return pa.RecordBatch.from_arrays([pa.array([], f.type) for f in schema], schema=schema)
     return batches[0]
 
@@ -235,14 +298,14 @@ def _with_lookups(req: BatchRequest, rows: pa.Table) -> pa.Table:
         versions: Versions | None = req.lookups.get(lookup.entity)
         assert versions is not None, f"no versions of '{lookup.entity}' kept"
         if times is None and not versions.snapshot_only:  # unchanged: any time reads the same
-            times = _lookup_times(req, rows)
+            times = lookup_times(req, rows)
         keys, present = micros_of(rows.column(lookup.via).combine_chunks())
         found = versions.at(np.where(present, keys, -1), times).column(lookup.column)
         rows = rows.append_column(lookup.name, found)
     return rows
 
 
-def _lookup_times(req: BatchRequest, rows: pa.Table) -> np.ndarray:
+def lookup_times(req: BatchRequest, rows: pa.Table) -> np.ndarray:
     """The moment each row reads its dimensions at: its event time, else the batch's end."""
     event = req.table.event_time
     if event is not None and event in rows.column_names:

@@ -18,6 +18,15 @@ from streamforge.engine.memory import reuse_freed_memory
 from streamforge.engine.pipeline_state import anomaly_counts, apply_landed, snapshot_state
 from streamforge.engine.redraw import replay_record
 from streamforge.engine.rows import BatchRequest, Chunk, iter_chunks
+from streamforge.engine.running import (
+    Totals,
+    ledger,
+    posted_columns,
+    running_columns,
+    start_of,
+    total_name,
+)
+from streamforge.engine.running import posted as posted_change
 from streamforge.engine.settings import RunSettings
 from streamforge.engine.state import EntityState, FeedState, RunState
 from streamforge.engine.unique import check_room
@@ -70,6 +79,7 @@ class Session:
         self.state = state or RunState()
         self._named_now: dict[str, list[np.ndarray]] = {}
         self._looked_up = lookup_columns(plan)  # dimension -> columns expressions look up
+        self._posted = posted_columns(plan)  # dimension -> columns running totals start from
 
     def dimensions(self) -> Iterator[TableOutput]:
         """Every dimension once (cycle 0), registering live keys and tracked tables.
@@ -95,9 +105,10 @@ class Session:
                 chunks = self._keep_table(table.name, chunks)
             elif pins:
                 chunks = self._pin_references(pins, chunks)
-            if table.name in self._looked_up:
+            kept = table.name in self._looked_up or table.name in self._posted
+            if kept:
                 chunks = self._keep_versions(table, chunks)
-            stateful = entity.tracked_by is not None or bool(pins) or table.name in self._looked_up
+            stateful = entity.tracked_by is not None or bool(pins) or kept
             record = self.settings.run_record(table, 0, None) | replay_record(table, 1)
             yield TableOutput(table, 0, rows, table_schema(table), chunks, req, stateful, record)
         for entity in self.plan.entities.values():
@@ -175,6 +186,8 @@ class Session:
                 yield TableOutput(table, cycle, landed, schema, iter([chunk]), record=record)
             else:
                 check_room(table, first + rows - 2, cycle)  # row numbers first-1 .. first+rows-2
+                if running_columns(table):
+                    req = self._with_running(req)
                 chunks = iter_chunks(req, self.settings.workers)
                 record = self.settings.run_record(table, cycle, window, final)
                 record |= replay_record(table, first)
@@ -216,8 +229,10 @@ class Session:
         )
 
     def _keep_versions(self, table: TablePlan, chunks: Iterator[Chunk]) -> Iterator[Chunk]:
-        """Keep the columns that expressions look up of this dimension's snapshot."""
-        columns, key = self._looked_up[table.name], table.primary_key
+        """Keep the columns that expressions look up, and that running totals start from, of
+        this dimension's snapshot."""
+        looked, posted = self._looked_up.get(table.name, ()), self._posted.get(table.name, ())
+        columns, key = tuple(dict.fromkeys(looked + posted)), table.primary_key
         assert key is not None
         parts = []
         for chunk in chunks:
@@ -225,7 +240,31 @@ class Session:
             yield chunk
         rows = pa.concat_tables(parts) if parts else table_schema(table).empty_table()
         keys = rows.column(key).to_numpy().astype(np.int64)
-        self.state.versions[table.name] = Versions.snapshot(keys, rows.select(list(columns)))
+        if looked:
+            self.state.versions[table.name] = Versions.snapshot(keys, rows.select(list(looked)))
+        for column in posted:
+            postings = Versions.snapshot(keys, rows.select([column]))
+            self.state.postings[total_name(table.name, column)] = postings
+
+    def _with_running(self, req: BatchRequest) -> BatchRequest:
+        """The request with its running totals: a draft pass over the batch finds what they add
+        up, engine/running.py orders and sums it; the totals carry on in the run state."""
+        draft = replace(req, draft=True)
+        parts = [chunk.batch for chunk in iter_chunks(draft, self.settings.workers)]
+        values = {}
+        for col in running_columns(req.table):
+            start = start_of(req.table, col)
+            postings = self.state.postings.get(total_name(*start)) if start else None
+            name = total_name(req.table.name, col.name)
+            totals = self.state.totals.get(name, Totals.empty())
+            if not parts:
+                values[col.name] = pa.nulls(0, table_schema(req.table).field(col.name).type)
+                continue
+            values[col.name], totals = ledger(
+                req, col, pa.Table.from_batches(parts), postings, totals
+            )
+            self.state.totals[name] = totals.kept(postings)
+        return replace(req, running=values)
 
     def _add_versions(
         self, table: TablePlan, batch: pa.RecordBatch, window: tuple[int, int]
@@ -236,15 +275,22 @@ class Session:
         roles = table.feed
         assert roles is not None
         versions = self.state.versions.get(roles.entity)
-        if versions is None:
+        posted = self._posted.get(roles.entity, ())
+        if versions is None and not posted:
             return
         keys = batch.column(roles.entity_key).to_numpy().astype(np.int64)
         stamps, _ = micros_of(batch.column(roles.timestamp_column))
         ops = batch.column(roles.type_column).to_numpy(zero_copy_only=False)
         images = pa.Table.from_batches([batch])
+        reach = (MAX_LATE_CYCLES + 1) * int(self.settings.interval_s * MICROS)
+        for column in posted:  # the postings running totals start from (engine/running.py)
+            name = total_name(roles.entity, column)
+            postings = posted_change(self.state.postings[name], keys, stamps, ops, images)
+            self.state.postings[name] = postings.pruned(window[0] - reach)
+        if versions is None:
+            return
         carried = [c for c in versions.values.column_names if c in images.column_names]
         versions = versions.changed(keys, stamps, ops == "DELETE", images.select(carried))
-        reach = (MAX_LATE_CYCLES + 1) * int(self.settings.interval_s * MICROS)
         self.state.versions[roles.entity] = versions.pruned(window[0] - reach)
 
     def _pin_targets(self, table: TablePlan) -> dict[str, str]:

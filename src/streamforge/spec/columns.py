@@ -8,9 +8,9 @@ from typing import Any
 
 from streamforge.errors import did_you_mean
 from streamforge.spec.column_limits import ColumnProblem, check_collection, check_numbers
-from streamforge.spec.flow_commas import cut_type, generic_form
+from streamforge.spec.flow_commas import cut_problem, cut_type, generic_form
 from streamforge.spec.key_applies import KEY_APPLIES
-from streamforge.spec.model import INTEGER_TYPES, NUMERIC_TYPES, ColumnSpec
+from streamforge.spec.model import INTEGER_TYPES, NUMERIC_TYPES, ColumnSpec, RunningSpec
 from streamforge.spec.number_limits import bound_hint, bound_problem, to_units, unit_scale
 from streamforge.spec.pydantic_words import Words, shown, translate
 from streamforge.spec.types import ParsedType, parse_type
@@ -39,15 +39,9 @@ def build_column(name: str, raw: Any, path: Path_) -> ColumnSpec:
             name=name, type=parsed.name, precision=parsed.precision, scale=parsed.scale, line=0
         )
     if isinstance(raw, dict) and (cut := cut_type(raw)) is not None:
-        key, tail, meant = cut
-        raise ColumnProblem(
-            (*path, tail),
-            f"column '{name}': `{key}: {meant}` is cut at its comma: inside {{...}} a comma "
-            f"separates keys, so YAML reads `{key}: {raw[key]}` and a key '{tail}'",
-            f"write it as `{name}: {generic}`"
-            if (generic := generic_form(meant))
-            else f'quote it: `{{{key}: "{meant}"}}`',
-        )
+        key, tails, meant = cut
+        message, hint = cut_problem(name, key, raw[key], tails[0], meant)
+        raise ColumnProblem((*path, tails[0]), message, hint)
     if not isinstance(raw, dict):
         raise ColumnProblem(
             path,
@@ -162,6 +156,11 @@ def _from_model(name: str, m: ColumnModel, path: Path_) -> ColumnSpec:
         map_values=map_values,
         expr=m.expr,
         hidden=m.hidden,
+        running=(
+            RunningSpec(m.running.sum, m.running.by, m.running.start)
+            if m.running is not None
+            else None
+        ),
     )
 
 
@@ -196,6 +195,22 @@ def _check_computed(name: str, m: ColumnModel, path: Path_) -> None:
     drawing = [k for k in DRAWING_KEYS if getattr(m, k) is not None]
     drawing += ["distribution"] if m.distribution != "uniform" else []
     drawing += [k for k in ("unique", "sequence") if getattr(m, k)]
+    if m.running is not None:
+        # The value is the ledger's: anything that draws or changes it would break the chain.
+        given = drawing + [k for k in ("expr", "min", "max", "values") if getattr(m, k) is not None]
+        given += [k for k in ("null_rate", "anomaly_rate") if getattr(m, k)]
+        if given:
+            raise ColumnProblem(
+                (*path, given[0]),
+                f"column '{name}' is a running total (running:), so {given[0]} does not apply",
+                "drop it: the value is `start` plus the sum of the key's earlier rows",
+            )
+        if m.type.replace(" ", "").split("(")[0] not in ("int", "long", "decimal"):
+            raise ColumnProblem(
+                (*path, "type"),
+                f"running total '{name}' must be int, long or decimal(p,s), not {m.type}",
+                "sums are exact: write e.g. `type: decimal(14,2)`",
+            )
     if m.expr is not None and drawing:
         raise ColumnProblem(
             (*path, drawing[0]),

@@ -32,6 +32,7 @@ from streamforge.verify.replay import EntityState
 from streamforge.verify.report import Report
 from streamforge.verify.row_keys import check_row_keys, check_unique
 from streamforge.verify.rules import Rule, RuleError, read_rules
+from streamforge.verify.running import Ledger, collect, judge_running, read_running
 from streamforge.verify.vocabulary import judge_vocabulary
 
 
@@ -57,6 +58,9 @@ def verify_landing(
             if table.kind != "fact":  # no event time to look up as of: expressions over the row
                 looks = [one for one in looks if isinstance(one, ExprLookup) and not one.refs]
             run.lookups[table.name] = looks
+            if table.kind == "fact":
+                run.running[table.name] = read_running(table.spec.file, table)
+                run.ledgers[table.name] = Ledger()
         except RuleError as exc:
             report.add(table.name, -1, str(exc), kind="spec")
             run.rules[table.name] = {}
@@ -107,6 +111,9 @@ def verify_landing(
             for entry in (e for e in run.files[table.name] if e["cycle"] == cycle):
                 _judge(run, table, entry)
     for table in plan.streams:
+        if run.running.get(table.name):
+            rules, ledger = run.running[table.name], run.ledgers[table.name]
+            judge_running(report, table, rules, ledger, run.histories)
         if table.name in run.profiles:
             judge_profile(report, table, run.profiles[table.name])
         if table.name in run.windows:
@@ -183,6 +190,9 @@ def _judge(run: LandingRun, table: TablePlan, entry: dict) -> None:
         run.states[table.name].snapshot(data)
     if table.kind == "fact":
         check_event_times(run, table, entry, data)
+        if run.running.get(table.name):
+            rules, ledger = run.running[table.name], run.ledgers[table.name]
+            collect(report, table, cycle, data, rules, ledger)
     judge_vocabulary(report, table.name, cycle, data)
     data = run.hidden.with_hidden(report, table, entry, data, run.checks, run.lookups)
     if run.checks.get(table.name):

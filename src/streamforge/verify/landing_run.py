@@ -20,6 +20,7 @@ from streamforge.verify.read import Landed, arrow_type, read_landed
 from streamforge.verify.replay import EntityState
 from streamforge.verify.report import Report
 from streamforge.verify.rules import Rule
+from streamforge.verify.running import Ledger, Running
 from streamforge.verify.timeline import Timeline
 from streamforge.verify.unique import SeenValues
 
@@ -37,6 +38,8 @@ class LandingRun:
     checks: dict[str, dict[str, str]] = field(default_factory=dict)  # table -> name -> rule
     lookups: dict[str, list[Lookup | ExprLookup]] = field(default_factory=dict)  # table ->
     histories: dict[tuple[str, str], History] = field(default_factory=dict)  # (entity, column)
+    running: dict[str, list[Running]] = field(default_factory=dict)  # table -> running totals
+    ledgers: dict[str, Ledger] = field(default_factory=dict)  # table -> its rows, for them
     profiles: dict[str, ProfileTally] = field(default_factory=dict)  # table -> rows by hour
     windows: dict[str, WindowTally] = field(default_factory=dict)  # table -> rows by window
     timelines: dict[str, Timeline] = field(default_factory=dict)
