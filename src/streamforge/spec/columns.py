@@ -8,7 +8,7 @@ from typing import Any
 
 from streamforge.errors import did_you_mean
 from streamforge.spec.column_limits import ColumnProblem, check_collection, check_numbers
-from streamforge.spec.flow_commas import cut_type, generic_form
+from streamforge.spec.flow_commas import cut_problem, cut_type, generic_form
 from streamforge.spec.key_applies import KEY_APPLIES
 from streamforge.spec.model import INTEGER_TYPES, NUMERIC_TYPES, ColumnSpec, RunningSpec
 from streamforge.spec.number_limits import bound_hint, bound_problem, to_units, unit_scale
@@ -39,15 +39,9 @@ def build_column(name: str, raw: Any, path: Path_) -> ColumnSpec:
             name=name, type=parsed.name, precision=parsed.precision, scale=parsed.scale, line=0
         )
     if isinstance(raw, dict) and (cut := cut_type(raw)) is not None:
-        key, tail, meant = cut
-        raise ColumnProblem(
-            (*path, tail),
-            f"column '{name}': `{key}: {meant}` is cut at its comma: inside {{...}} a comma "
-            f"separates keys, so YAML reads `{key}: {raw[key]}` and a key '{tail}'",
-            f"write it as `{name}: {generic}`"
-            if (generic := generic_form(meant))
-            else f'quote it: `{{{key}: "{meant}"}}`',
-        )
+        key, tails, meant = cut
+        message, hint = cut_problem(name, key, raw[key], tails[0], meant)
+        raise ColumnProblem((*path, tails[0]), message, hint)
     if not isinstance(raw, dict):
         raise ColumnProblem(
             path,
@@ -59,7 +53,9 @@ def build_column(name: str, raw: Any, path: Path_) -> ColumnSpec:
     try:
         model = ColumnModel.model_validate(raw)
     except ValidationError as exc:
-        raise _column_problem(name, path, translate(exc.errors(), raw)[0]) from None
+        first, *others = (_column_problem(name, path, w) for w in translate(exc.errors(), raw))
+        first.others = others
+        raise first from None
     return _from_model(name, model, path)
 
 

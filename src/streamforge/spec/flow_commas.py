@@ -15,23 +15,41 @@ from typing import Any
 _TAIL = re.compile(r"[\w\s,<>()]*[)>]")
 
 
-def cut_type(mapping: dict[Any, Any]) -> tuple[str, str, str] | None:
-    """(key whose value was cut, first key the comma made, the type as meant), else None.
+def cut_type(mapping: dict[Any, Any]) -> tuple[str, tuple[str, ...], str] | None:
+    """(key whose value was cut, the keys the commas made, the type as meant), else None.
 
-    `{type: decimal(10,2)}` -> ("type", "2)", "decimal(10,2)").
+    `{type: decimal(10,2)}` -> ("type", ("2)",), "decimal(10,2)").
     """
     entries = list(mapping.items())
     for i, (key, value) in enumerate(entries):
         if not isinstance(value, str) or _open(value) <= 0:
             continue
         meant = value.strip()
+        tails: list[str] = []
         for tail, tail_value in entries[i + 1 :]:
             if tail_value is not None or not isinstance(tail, str) or not _TAIL.fullmatch(tail):
                 break
             meant += "," + tail.strip()
+            tails.append(tail)
             if _open(meant) <= 0:
-                return str(key), tail, meant
+                return str(key), tuple(tails), meant
     return None
+
+
+def cut_problem(column: str, key: str, read: str, tail: str, meant: str) -> tuple[str, str]:
+    """(message, hint) for `key: meant` that YAML read as `key: read` and a key `tail`;
+    `key` is a column name (in `columns: {...}`) or a column key (`type`, `items`, ...)."""
+    where = f"column '{column}': "
+    message = (
+        f"{where}`{key}: {meant}` is cut at its comma: inside {{...}} a comma separates keys, "
+        f"so YAML reads `{key}: {read}` and a key '{tail}'"
+    )
+    generic = generic_form(meant)
+    if generic is not None:
+        return message, f"write it as `{column}: {generic}`"
+    if key == column:
+        return message, f'quote it: `{key}: "{meant}"`'
+    return message, f'quote it: `{{{key}: "{meant}"}}`'
 
 
 def _open(text: str) -> int:

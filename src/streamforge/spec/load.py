@@ -12,6 +12,7 @@ from streamforge.spec.column_limits import KeyPool, check_map_key_pools
 from streamforge.spec.columns import ColumnProblem, build_column
 from streamforge.spec.files import MAX_FILE_BYTES as MAX_FILE_BYTES
 from streamforge.spec.files import YAML_SUFFIXES as YAML_SUFFIXES
+from streamforge.spec.flow_commas import cut_problem, cut_type
 from streamforge.spec.limits import MAX_ROWS, name_problem
 from streamforge.spec.locales import SUPPORTED_LOCALES
 from streamforge.spec.model import (
@@ -256,6 +257,13 @@ def _parse_columns(
     ok = True
     given = doc.data.get("locale") if isinstance(doc.data, dict) else None
     locale = given if given in SUPPORTED_LOCALES else None  # a bad one: the table model says
+    cut = cut_type(raw)  # `columns: {price: decimal(10,2)}`: YAML made a column of `2)`
+    if cut is not None:
+        cut_name, tails, meant = cut
+        message, hint = cut_problem(cut_name, cut_name, raw[cut_name], tails[0], meant)
+        issues.append(Issue(where, doc.line_of(("columns", cut_name)), message, hint))
+        raw = {k: v for k, v in raw.items() if k != cut_name and k not in tails}
+        ok = False
     for name, spec in raw.items():
         path = ("columns", str(name))
         if not isinstance(name, str) or not NAME.match(name):
@@ -279,7 +287,8 @@ def _parse_columns(
             if key_pool is not None:
                 check_map_key_pools(column, path, key_pool, locale)
         except ColumnProblem as problem:
-            issues.append(Issue(where, doc.line_of(problem.path), problem.message, problem.hint))
+            for each in (problem, *problem.others):
+                issues.append(Issue(where, doc.line_of(each.path), each.message, each.hint))
             ok = False
             continue
         columns.append(dataclasses.replace(column, line=doc.line_of(path)))

@@ -11,11 +11,11 @@ copy whole rows (a duplicate, a late or out-of-order row keeps its key and its h
 the join holds for them too. What the oracle then judges, the expression over the row, is still
 its own evaluation (lookup_exprs.py, checks.py); only the draws come from the engine.
 
-No replay (the table is then judged by the statistical fallback where one is sound, else left
-with a note): a change feed (its rows come from the entity's state, not from draws), no primary
-key, a hidden column that is computed, a key, or the event time, a manifest that does not record
-the replay fields, a spec digest that differs from today's YAML (the run drew other values), or
-a file written under an app scenario.
+No replay: a change feed (its rows come from the entity's state, not from draws alone), no
+primary key, a hidden column that is computed, a key or the event time, a manifest that does not
+record the replay fields, a spec digest that differs from today's YAML (the run drew other
+values), or a file written under an app scenario. The expression is then judged by statistics
+where that is sound (hidden_stats.py), else left with a note.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ import sqlglot
 from sqlglot import exp
 
 from streamforge.plan import TablePlan
+from streamforge.verify.hidden_stats import ProductTally
 from streamforge.verify.report import Report
 
 NEEDED_FIELDS = ("seed", "run_start", "first_key", "spec_digest", "window_start", "window_end")
@@ -55,6 +56,7 @@ class HiddenReplay:
     table or file cannot be replayed (each reason noted once)."""
 
     redraw: Redraw | None = None
+    stats: ProductTally = field(default_factory=ProductTally)  # when no replay is possible
     wanted: dict[str, tuple[str, ...]] = field(default_factory=dict)  # table -> hidden columns
     blocked: dict[str, str | None] = field(default_factory=dict)  # table -> reason or None
 
@@ -85,6 +87,9 @@ class HiddenReplay:
             note = f"{table.name}: hidden {', '.join(names)} not drawn again: {reason}"
             if note not in report.notes:
                 report.notes.append(note)
+            for look in looks.get(table.name, []):  # the statistical fallback, where sound
+                if hasattr(look, "sql"):
+                    self.stats.add(table, data, look.column, look.sql, set(names))
             return data
         assert self.redraw is not None  # entry_blocker says why when it is None
         drawn = self.redraw.draw(table, entry, names)
