@@ -177,7 +177,7 @@ def validate(target: str | None, schema_dir: Path | None, sector: str | None) ->
         status = "[red]invalid[/red]" if check.errors else "[green]valid[/green]"
         # an invalid sector has no plan: count what was read, and what of it failed to load
         read = (
-            f"{counted(check.files, 'table file')} read, {check.failed} failed to load"
+            f"{counted(check.files, 'file')} read, {check.failed} failed to load"
             if check.errors
             else counted(check.tables, "table")
         )

@@ -134,9 +134,7 @@ def test_every_table_is_checked_in_one_run_and_the_header_counts_the_files(tmp_p
         "'store' failed to load: returns.region, returns.store_id; fix the errors of this file, "
         "then validate again"
     ], result.output
-    assert "Shop: invalid (3 table files read, 1 failed to load, 4 errors, 0 warnings)" in (
-        result.output
-    )
+    assert "Shop: invalid (3 files read, 1 failed to load, 4 errors, 0 warnings)" in (result.output)
 
 
 def test_a_cut_type_in_a_flow_mapping_of_columns_is_one_error_not_two(tmp_path):
@@ -147,3 +145,14 @@ def test_a_cut_type_in_a_flow_mapping_of_columns_is_one_error_not_two(tmp_path):
     assert found[0] == 4
     assert found[1].startswith("column 'price': `price: decimal(10,2)` is cut at its comma")
     assert found[1].endswith('quote it: `price: "decimal(10,2)"`')
+
+
+def test_every_bad_key_of_one_column_is_reported_at_its_own_line(tmp_path):
+    text = (
+        "table: t\ntype: dimension\nnum_rows: 10\ncolumns:\n  t_id: int\n  a:\n    type: int\n"
+        "    null_rate: 5\n    hidden: maybe\n    colour: red\n"
+    )
+    result = validate(tmp_path / "S", ("t.yml", text))
+    assert result.exit_code == 2, result.output
+    assert [line for line, _ in problems(result.output, "t.yml")] == [8, 9, 10]
+    assert "S: invalid (1 file read, 1 failed to load, 3 errors, 0 warnings)" in result.output

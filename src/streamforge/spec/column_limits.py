@@ -28,6 +28,8 @@ class ColumnProblem(ValueError):
     def __init__(self, path: Path_, message: str, hint: str | None = None):
         super().__init__(message)
         self.path, self.message, self.hint = path, message, hint
+        # the column's other problems found at the same time (every bad key, not the first)
+        self.others: list[ColumnProblem] = []
 
 
 def nesting(col: ColumnSpec) -> tuple[int, int]:

@@ -53,7 +53,9 @@ def build_column(name: str, raw: Any, path: Path_) -> ColumnSpec:
     try:
         model = ColumnModel.model_validate(raw)
     except ValidationError as exc:
-        raise _column_problem(name, path, translate(exc.errors(), raw)[0]) from None
+        first, *others = (_column_problem(name, path, w) for w in translate(exc.errors(), raw))
+        first.others = others
+        raise first from None
     return _from_model(name, model, path)
 
 

@@ -287,7 +287,8 @@ def _parse_columns(
             if key_pool is not None:
                 check_map_key_pools(column, path, key_pool, locale)
         except ColumnProblem as problem:
-            issues.append(Issue(where, doc.line_of(problem.path), problem.message, problem.hint))
+            for each in (problem, *problem.others):
+                issues.append(Issue(where, doc.line_of(each.path), each.message, each.hint))
             ok = False
             continue
         columns.append(dataclasses.replace(column, line=doc.line_of(path)))

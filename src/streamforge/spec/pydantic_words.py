@@ -8,6 +8,7 @@ a union (`min: float | int | date | str`) become one message naming every kind t
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -82,11 +83,23 @@ def translate(errors: Sequence[ErrorDetails], data: Any) -> list[Words]:
         if is_key:
             on_key.add(loc)
     deeper = {loc[:i] for loc in groups for i in range(len(loc))}
-    return [
+    words = [
         _words(loc, group, loc in on_key)
         for loc, group in groups.items()
         if loc not in deeper or all(e["type"] in ("missing", "extra_forbidden") for e in group)
     ]
+    # `typ: string` is one mistake, not two: the unknown key's "did you mean 'type'?" says it
+    misspelt = {
+        (w.loc[:-1], close)
+        for w in words
+        if w.key == "extra_forbidden" and w.loc
+        for close in difflib.get_close_matches(str(w.loc[-1]), _missing(words, w.loc[:-1]), 1)
+    }
+    return [w for w in words if not (w.key == "missing" and (w.loc[:-1], w.loc[-1]) in misspelt)]
+
+
+def _missing(words: list[Words], parent: Loc) -> list[str]:
+    return [str(w.loc[-1]) for w in words if w.key == "missing" and w.loc[:-1] == parent]
 
 
 def label(loc: Loc) -> str:
