@@ -10,7 +10,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMA = ROOT / "schema"
-SECTOR = "Energy"
+SECTOR = os.environ.get("STREAMFORGE_SOAK_SECTOR", "Energy")  # e.g. Finance: chained balances
 TICKS = os.sysconf("SC_CLK_TCK")
 
 

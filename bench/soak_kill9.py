@@ -2,6 +2,7 @@
 
     python bench/soak_kill9.py                 # 25 kills
     python bench/soak_kill9.py --kills 50 --seed 3
+    STREAMFORGE_SOAK_SECTOR=Finance python bench/soak_kill9.py   # chained balances, verified
 
 Each round starts the same command on the same landing area and kills it with SIGKILL at a
 random moment: during start-up (a random delay), or a random delay after the round's first landed

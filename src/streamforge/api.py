@@ -749,6 +749,7 @@ def verify(sector: str, out: Path | str, schema_dir: Path | str | None = None):
         NotFound: no such sector. SchemaError: the sector has errors.
     """
     from streamforge import checkpoint
+    from streamforge.engine.redraw import EngineRedraw
     from streamforge.file_uris import LANDING_READ, check_mounted, dbfs_uri, file_path
     from streamforge.sinks.local import LocalLanding
     from streamforge.verify import compare_entities, verify_landing
@@ -769,7 +770,8 @@ def verify(sector: str, out: Path | str, schema_dir: Path | str | None = None):
     # Rows held back as late at the last checkpoint are changes the generator made: they date
     # keys that facts of finished cycles use, even while a stopped cycle is pending (its own
     # held rows are lost with it and redone on restart).
-    report = verify_landing(out, plan, loaded[0].held if loaded is not None else None)
+    held = loaded[0].held if loaded is not None else None
+    report = verify_landing(out, plan, held, EngineRedraw())  # hidden inputs drawn again
     if loaded is not None and settled:
         state = loaded[0]
         tables = {n: e.table for n, e in state.entities.items() if e.table is not None}

@@ -45,15 +45,19 @@ Files = tuple[tuple[str, bytes | None], ...]  # a sector's table files: (name, b
 
 @dataclass(frozen=True, slots=True)
 class CheckSummary(IssueViews):
-    """What `validate` prints of one sector: its name, its table count, every issue."""
+    """What `validate` prints of one sector: its name, its table count, every issue, the table
+    files read and how many of them failed to load."""
 
     name: str
     tables: int
     issues: tuple[Issue, ...]
+    files: int = 0
+    failed: int = 0
 
 
 def summary_of(check: SectorCheck) -> CheckSummary:
-    return CheckSummary(check.name, len(check.plan.tables) if check.plan else 0, check.issues)
+    tables = len(check.plan.tables) if check.plan else 0
+    return CheckSummary(check.name, tables, check.issues, check.files, check.failed)
 
 
 def key_of(directory: Path, files: Files, cwd: str) -> str:
@@ -74,7 +78,8 @@ def load_summary(directory: Path, cwd: str, key: str) -> CheckSummary | None:
         if kept["key"] != key:
             return None
         issues = tuple(Issue(*fields) for fields in kept["issues"])
-        return CheckSummary(kept["name"], int(kept["tables"]), issues)
+        files, failed = int(kept["files"]), int(kept["failed"])
+        return CheckSummary(kept["name"], int(kept["tables"]), issues, files, failed)
     except (OSError, ValueError, KeyError, TypeError):
         return None
 
@@ -94,7 +99,14 @@ def store(directory: Path, cwd: str, key: str, check: SectorCheck) -> None:
     """Keep `check` (both files) for this key; silently not when the folder is not writable."""
     summary = summary_of(check)
     issues = [[i.file, i.line, i.message, i.hint, i.severity] for i in summary.issues]
-    text = {"key": key, "name": summary.name, "tables": summary.tables, "issues": issues}
+    text = {
+        "key": key,
+        "name": summary.name,
+        "tables": summary.tables,
+        "files": summary.files,
+        "failed": summary.failed,
+        "issues": issues,
+    }
     write_atomically(_slot(directory, cwd, ".json"), json.dumps(text).encode())
     try:
         data = _dumps((key, check))

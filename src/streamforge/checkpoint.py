@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 import numpy as np
 import pyarrow as pa
 
+from streamforge.engine.running import Totals
 from streamforge.engine.state import EntityState, FeedState, RunState
 from streamforge.engine.versions import Versions
 from streamforge.errors import StreamForgeError
@@ -25,6 +26,8 @@ FORMAT_VERSION = 1
 HELD = "held:"  # entity_files names: late change rows of a feed, not yet landed
 EXPECTED = "expected:"  # ... and the state a pipeline with drop rules must end with
 VERSIONS = "versions:"  # ... and the looked-up dimension columns over time (lookups)
+POSTINGS = "postings:"  # ... and the postings running totals start from (engine/running.py)
+TOTALS = "totals:"  # ... and each running total's sums since its postings
 BORN_COLUMN = "__streamforge_born_us"  # birth of each key (keys in time), beside the entity's rows
 # Checkpointed tables are Arrow IPC files: a cycle of the Energy sector rewrites ~8,000 rows of
 # its customer entity, as kept and as a pipeline should end up. As zstd Parquet that took 13 ms
@@ -71,6 +74,8 @@ def save(landing: Landing, state: RunState, meta: RunMeta, entities_changed: boo
         tables.update({f"{HELD}{name}": rows for name, rows in state.held.items()})
         tables.update({f"{EXPECTED}{name}": rows for name, rows in state.expected.items()})
         tables.update({f"{VERSIONS}{n}": v.to_table() for n, v in state.versions.items()})
+        tables.update({f"{POSTINGS}{n}": v.to_table() for n, v in state.postings.items()})
+        tables.update({f"{TOTALS}{n}": t.to_table() for n, t in state.totals.items()})
         compression = None if getattr(landing, "local", False) else "zstd"
         for name, rows in tables.items():
             folder, stem = _folder(name)
@@ -91,6 +96,8 @@ def save(landing: Landing, state: RunState, meta: RunMeta, entities_changed: boo
         "held": sorted(state.held),
         "expected": sorted(state.expected),
         "versions": sorted(state.versions),
+        "postings": sorted(state.postings),
+        "totals": sorted(state.totals),
         "entities": {
             name: {
                 "key": e.key,
@@ -134,6 +141,11 @@ def load(landing: Landing) -> tuple[RunState, RunMeta] | None:
         for name in document.get("versions", []):
             table = _load_table(landing, meta, f"{VERSIONS}{name}")
             state.versions[name] = Versions.from_table(table)
+        for name in document.get("postings", []):
+            table = _load_table(landing, meta, f"{POSTINGS}{name}")
+            state.postings[name] = Versions.from_table(table)
+        for name in document.get("totals", []):
+            state.totals[name] = Totals.from_table(_load_table(landing, meta, f"{TOTALS}{name}"))
     except (ValueError, KeyError, TypeError) as exc:
         raise StreamForgeError(
             f"the checkpoint {STATE_PATH} cannot be read ({exc}); "
@@ -186,7 +198,14 @@ def _load_table(landing: Landing, meta: RunMeta, name: str) -> pa.Table:
 
 def _folder(name: str) -> tuple[str, str]:
     """(folder under _streamforge/, file stem) of a checkpointed table."""
-    for prefix, folder in ((HELD, "held"), (EXPECTED, "expected"), (VERSIONS, "versions")):
+    prefixes = (
+        (HELD, "held"),
+        (EXPECTED, "expected"),
+        (VERSIONS, "versions"),
+        (POSTINGS, "postings"),
+        (TOTALS, "totals"),
+    )
+    for prefix, folder in prefixes:
         if name.startswith(prefix):
             return folder, name[len(prefix) :]
     return "entities", name

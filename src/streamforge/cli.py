@@ -175,8 +175,14 @@ def validate(target: str | None, schema_dir: Path | None, sector: str | None) ->
             style = "red" if issue.severity == "error" else "yellow"
             stderr().print(str(issue), style=style, markup=False, highlight=False)
         status = "[red]invalid[/red]" if check.errors else "[green]valid[/green]"
+        # an invalid sector has no plan: count what was read, and what of it failed to load
+        read = (
+            f"{counted(check.files, 'file')} read, {check.failed} failed to load"
+            if check.errors
+            else counted(check.tables, "table")
+        )
         stdout().print(
-            f"{escape(check.name)}: {status} ({counted(check.tables, 'table')}, "
+            f"{escape(check.name)}: {status} ({read}, "
             f"{counted(len(check.errors), 'error')}, {counted(len(check.warnings), 'warning')})"
         )
         failed = failed or bool(check.errors)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-Severity = Literal["error", "warning"]
+Severity = Literal["error", "warning", "note"]  # a note: what was not checked, and why
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,7 +26,7 @@ class Issue:
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else self.file
-        kind = "warning: " if self.severity == "warning" else ""
+        kind = "" if self.severity == "error" else f"{self.severity}: "
         tail = f"; {self.hint}" if self.hint else ""
         return f"{where}: {kind}{self.message}{tail}"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import functools
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,7 +21,7 @@ from streamforge.errors import (
 if TYPE_CHECKING:  # the planner and the spec models (pydantic) load on first check_sector
     from streamforge.check_cache import CheckSummary
     from streamforge.plan import Plan
-    from streamforge.spec.model import ColumnSpec
+    from streamforge.spec.model import ColumnSpec, SectorSpec
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -109,9 +109,13 @@ def known_sector_dir(schema_dir: Path, sector: str) -> Path:
 
 @dataclass(frozen=True, slots=True)
 class SectorCheck(IssueViews):
+    """`files`: table files read; `failed`: of them, the ones that did not load."""
+
     name: str
     plan: Plan | None
     issues: tuple[Issue, ...]
+    files: int = 0
+    failed: int = 0
 
 
 def check_sector(schema_dir: Path, sector: str) -> SectorCheck:
@@ -188,6 +192,8 @@ def _check(directory: Path) -> SectorCheck:
     from streamforge.spec.load import load_sector
 
     spec, issues = load_sector(directory, key_pool=_key_pool)
+    table_files = [directory / name for name, _ in _table_files(directory)]
+    failed = len(table_files) - len(spec.tables)
     plan = None
     if not any(i.severity == "error" for i in issues):
         plan, more = plan_sector(spec, capacity=_unique_capacity)
@@ -199,16 +205,39 @@ def _check(directory: Path) -> SectorCheck:
             from streamforge.engine.unique_coherence import unique_coherence_warnings
 
             issues += unique_coherence_warnings(plan)
-    return SectorCheck(directory.name, plan, tuple(issues))
+    elif spec.tables:
+        issues += _check_the_rest(spec, table_files)
+    return SectorCheck(directory.name, plan, tuple(issues), len(table_files), failed)
 
 
-def _key_pool(keys: ColumnSpec) -> int:
+def _check_the_rest(spec: SectorSpec, table_files: list[Path]) -> list[Issue]:
+    """Some files failed to load: plan the tables that do not depend on them, so that this run
+    reports their errors too (partial_check.py); a note names the tables left out."""
+    from streamforge import partial_check
+    from streamforge.engine.place_apart import place_apart_warnings
+    from streamforge.plan import plan_sector
+
+    failed = partial_check.failed_tables(spec, table_files)
+    tables, skipped = partial_check.prune(spec.tables, failed)
+    rest = replace(spec, tables=tables)
+    issues: list[Issue] = []
+    if rest.tables:
+        _, issues = plan_sector(rest, capacity=_unique_capacity)
+        issues += place_apart_warnings(rest)
+    issues += partial_check.skipped_notes(failed, skipped)
+    return issues
+
+
+def _key_pool(keys: ColumnSpec, locale: str | None = None) -> int:
     """How many distinct values the engine draws string map keys from (their Faker provider's
     pool, else the word pool): the engine, and Faker when the pool is not cached, load only for
     a sector with such a map that wants more than one key."""
     from streamforge.engine import pools
 
-    return len(pools.faker_pool(keys.faker) if keys.faker is not None else pools.words())
+    where = locale or "en_US"
+    if keys.faker is not None:
+        return len(pools.faker_pool(keys.faker, locale=where))
+    return len(pools.words(where))
 
 
 def _unique_capacity(col: ColumnSpec, locale: str | None = None) -> int | None:

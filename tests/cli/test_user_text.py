@@ -38,7 +38,9 @@ def test_validate_keeps_line_100_and_square_brackets(tmp_path):
     assert f"{file}:100: unknown type 'strng'; did you mean 'string'?" in result.stderr
     assert f"{file}:99: warning: country.values[0]: NO is read as" in result.stderr
     assert "\N{HUNDRED POINTS SYMBOL}" not in result.output + result.stderr
-    assert f"S{MARKUP}x: invalid (0 tables, 1 error, 1 warning)" in result.stdout
+    assert f"S{MARKUP}x: invalid (1 file read, 1 failed to load, 1 error, 1 warning)" in (
+        result.stdout
+    )
 
 
 def test_error_messages_keep_user_text(tmp_path):

@@ -322,7 +322,7 @@ def test_null_logic_follows_spark():
         "a / 3",  # Spark's exact division of decimals stays in DuckDB
         "d / q",  # a column divisor: Spark's zero check is DuckDB's ERROR()
         "upper(s)",
-        "CASE WHEN s = 'x' THEN a ELSE 0 END",  # text stays in DuckDB
+        "CASE WHEN s LIKE 'x%' THEN a ELSE 0 END",  # text is equal or not here, nothing more
         "CASE WHEN q > 0 THEN a END",  # no ELSE: a NULL of DuckDB's choosing
         "round(a, -1)",
     ],
@@ -379,7 +379,7 @@ def test_a_text_column_written_as_it_is_takes_the_numpy_path():
     assert fast_levels(table, [{"v": 'upper("s")'}], {"v": pa.string()}) is None
 
 
-def test_a_text_column_is_null_or_not_and_nothing_else_on_the_numpy_path():
+def test_a_text_column_is_null_or_equal_on_the_numpy_path_and_never_ordered():
     table = pa.table({"s": pa.array(["a", None, "c"]), "x": pa.array([1, 2, None], pa.int64())})
     types = {"s": "VARCHAR", "x": "BIGINT"}
     check = typed_duckdb("coalesce(s IS NULL OR x = 1, false)", types)
@@ -387,4 +387,18 @@ def test_a_text_column_is_null_or_not_and_nothing_else_on_the_numpy_path():
     assert got is not None
     assert got.column("v").to_pylist() == [True, True, False]
     assert got.equals(_duckdb(table, [{"v": check}], {"v": pa.bool_()}))
-    assert fast_levels(table, [{"v": typed_duckdb("s = 'a'", types)}], {"v": pa.bool_()}) is None
+    equal = typed_duckdb("s = 'a'", types)
+    assert fast_levels(table, [{"v": equal}], {"v": pa.bool_()}) == _duckdb(
+        table, [{"v": equal}], {"v": pa.bool_()}
+    )
+    ordered = typed_duckdb("s < 'b'", types)
+    assert fast_levels(table, [{"v": ordered}], {"v": pa.bool_()}) is None
+
+
+def test_the_smallest_integer_casts_to_its_own_type():
+    """-2^31 fits an INTEGER (DuckDB keeps it); only values beyond the type are NULL."""
+    table = pa.table({"q": pa.array([-(2**31), 2**31 - 1, None], pa.int32())})
+    got = fast_levels(table, [{"v": '"q"'}], {"v": pa.int32()})
+    assert got is not None
+    assert got.column("v").to_pylist() == [-(2**31), 2**31 - 1, None]
+    assert got.equals(_duckdb(table, [{"v": '"q"'}], {"v": pa.int32()}))

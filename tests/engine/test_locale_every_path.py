@@ -272,3 +272,28 @@ def test_plain_strings_are_words_of_the_locales_lorem(run_lab, locale: str) -> N
         texts = [row["bezeichnung"], row["kennung"], *row["schlagworte"], *werte]
         for text in texts:
             assert set(text.split(" ")) <= words, (text, row)
+
+
+@pytest.mark.parametrize("locale", SUPPORTED_LOCALES)
+def test_phones_inside_arrays_and_maps_are_valid_for_the_locale(run_lab, locale: str) -> None:
+    """libphonenumber judges them: a de_DE list of phones holds German numbers, not US ones."""
+    import phonenumbers
+
+    region = {"en_US": "US", "de_DE": "DE"}[locale]
+    phone = {"type": "string", "faker": "phone_number"}
+    columns = {
+        "kunde_id": "int",
+        "phones": {"type": "array", "items": phone, "min_items": 1},
+        "fax": {"type": "array", "items": "string", "min_items": 1},  # smart: `fax` elements
+        "durchwahl": {"type": "map", "keys": {"type": "string", "values": ["a", "b"]}},
+        "mobile": unique(phone),
+    }
+    columns["durchwahl"]["values"] = phone
+    table = {"type": "dimension", "num_rows": 300, "locale": locale, "columns": columns}
+    for row in run_lab({"kunde": table}).rows("kunde"):
+        durchwahl = row["durchwahl"]
+        numbers = dict(durchwahl) if isinstance(durchwahl, list) else durchwahl
+        for text in [*row["phones"], *row["fax"], *numbers.values(), row["mobile"]]:
+            number = phonenumbers.parse(text, region)
+            assert phonenumbers.is_valid_number(number), (text, row)
+            assert phonenumbers.region_code_for_number(number) == region, (text, row)

@@ -79,3 +79,34 @@ def test_a_nested_map_is_counted_too(tmp_path: Path, where: str) -> None:
     lines = (schema / SECTOR / "item.yml").read_text(encoding="utf-8").splitlines()
     assert lines[issue.line - 1].strip() == "min_items: 3"
     assert "only 2 possible distinct keys" in issue.message
+
+
+def _german_spaces() -> dict[str, tuple[object, int]]:
+    from faker.providers.color.de_DE import Provider as Farben
+    from faker.providers.lorem.de_DE import Provider as Worte
+
+    return {
+        "plain_words": ({"type": "string"}, len({w.title() for w in Worte.word_list})),
+        "faker_color_name": (
+            {"type": "string", "faker": "color_name"},
+            len(set(Farben.all_colors)),
+        ),
+    }
+
+
+@pytest.mark.parametrize("space", ["plain_words", "faker_color_name"])
+def test_a_de_DE_tables_keys_are_counted_in_its_locale(tmp_path: Path, space: str) -> None:
+    """de_DE draws keys from its own lorem words and colours: validate counts those."""
+    keys, count = _german_spaces()[space]
+    for min_items, refused in ((count + 1, True), (count, False)):
+        schema = sector(tmp_path / str(min_items), keys, min_items)
+        path = schema / SECTOR / "item.yml"
+        path.write_text("locale: de_DE\n" + path.read_text(encoding="utf-8"), encoding="utf-8")
+        (check,) = api.validate(schema, SECTOR)
+        assert bool(check.errors) == refused, check.errors
+        if refused:
+            assert f"only {count} possible distinct keys" in check.errors[0].message
+    api.generate(SECTOR, tmp_path / "out", schema_dir=schema, fmt="parquet")
+    (file,) = (tmp_path / "out" / "item").glob("*.parquet")
+    for row in pq.read_table(file).column("tags").to_pylist():
+        assert len(row) == len({k for k, _ in row}) == count

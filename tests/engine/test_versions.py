@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyarrow as pa
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from streamforge.engine.versions import Versions
@@ -22,6 +22,12 @@ changes = st.lists(
     batches=st.lists(changes, max_size=3),
     queries=st.lists(st.tuples(st.integers(0, 8), st.integers(-5, 60)), min_size=1, max_size=40),
     horizon=st.integers(-10, 60),
+)
+@example(  # the same change in two batches: the later version wins, not the first equal one
+    snapshot=[],
+    batches=[[(1, 0, False, 1)], [(1, 0, False, 0)], [(1, 0, False, 1)]],
+    queries=[(1, 0)],
+    horizon=0,
 )
 def test_lookup_is_the_last_version_at_or_before_the_time(snapshot, batches, queries, horizon):
     keys = np.array(snapshot, dtype=np.int64)
@@ -45,10 +51,12 @@ def test_lookup_is_the_last_version_at_or_before_the_time(snapshot, batches, que
     q_times = np.array([q[1] for q in queries], np.int64)
 
     def expected(key: int, time: int) -> int | None:
-        found = [h for h in history if h[0] == key and h[1] <= time]
+        # the newest change at or before `time`; of two at one time, the later one in the feed
+        # (by position: equal changes in two batches are two versions, list.index finds the first)
+        found = [(h[1], i, h) for i, h in enumerate(history) if h[0] == key and h[1] <= time]
         if not found:
             return None
-        last = max(found, key=lambda h: (h[1], history.index(h)))
+        last = max(found)[2]
         return None if last[2] else last[3]
 
     got = versions.at(q_keys, q_times).column("v").to_pylist()

@@ -13,7 +13,6 @@ only, and `SEQUENCE BY` orders whatever arrives.
 from __future__ import annotations
 
 import json
-import threading
 from collections import Counter
 from pathlib import Path
 
@@ -21,6 +20,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
+from tests.times import FakeClock
 
 from streamforge import api, checkpoint
 from streamforge.engine.pipeline_state import current_rows
@@ -41,19 +41,7 @@ pytestmark = [
 ]
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1_790_000_000_000_000
-
-    def now_us(self) -> int:
-        return self.now
-
-    def wait(self, seconds: float, stop: threading.Event) -> bool:
-        self.now += int(seconds * 1_000_000)
-        return stop.is_set()
-
-
-def generate(landing: Path, clock: Clock, cycles: int) -> None:
+def generate(landing: Path, clock: FakeClock, cycles: int) -> None:
     api.run(
         "Energy", landing, schema_dir=SCHEMA, interval=30, cycles=cycles, scale=0.3, clock=clock
     )
@@ -62,7 +50,7 @@ def generate(landing: Path, clock: Clock, cycles: int) -> None:
 @pytest.mark.parametrize("language", ["python", "sql"])
 def test_generated_spark_pipeline_ingests_exactly_what_was_generated(tmp_path, language):
     landing, project, work = tmp_path / "landing", tmp_path / "project", tmp_path / "work"
-    clock = Clock()
+    clock = FakeClock()
     generate(landing, clock, 3)
     api.pipeline(
         "Energy",

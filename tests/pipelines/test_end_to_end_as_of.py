@@ -15,20 +15,20 @@ snapshot and change rows.
 
 from __future__ import annotations
 
-import threading
 from datetime import timedelta
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
-import yaml
+from tests.times import FakeClock
 
 from streamforge import api
 from streamforge.pipelines.local_spark import read_table, run_pipeline, spark_available
 from streamforge.plan.columns import table_schema
-from streamforge.readback import read_landing
 from streamforge.sinks.formats import get_format
+
+from .spark_project import landed_tables, set_session_zone
 
 SECTORS = Path(__file__).parent / "sectors"
 SECTOR = "AsOf"
@@ -48,27 +48,13 @@ pytestmark = [
 ]
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1_790_000_000_000_000
-
-    def now_us(self) -> int:
-        return self.now
-
-    def wait(self, seconds: float, stop: threading.Event) -> bool:
-        self.now += int(seconds * 1_000_000)
-        return stop.is_set()
-
-
 @pytest.mark.parametrize(("fmt", "language", "zone"), CASES)
 def test_as_of_join_gives_the_generators_lookups(tmp_path, fmt, language, zone):
     landing, project, work = tmp_path / "landing", tmp_path / "project", tmp_path / "work"
-    api.run(SECTOR, landing, schema_dir=SECTORS, fmt=fmt, interval=30, cycles=CYCLES, clock=Clock())
+    clock = FakeClock()
+    api.run(SECTOR, landing, schema_dir=SECTORS, fmt=fmt, interval=30, cycles=CYCLES, clock=clock)
     plan = api.load_plan(SECTOR, SECTORS)
-    landed = {
-        name: pa.concat_tables([f.data for f in files])
-        for name, files in read_landing(landing, plan).items()
-    }
+    landed = landed_tables(landing, plan)
     ties = land_ties(plan, landed, landing, fmt)
     api.pipeline(
         SECTOR,
@@ -80,10 +66,7 @@ def test_as_of_join_gives_the_generators_lookups(tmp_path, fmt, language, zone):
         scd=2,
         fmt=fmt,
     )
-    spec_path = project / "spark-pipeline.yml"
-    spec = yaml.safe_load(spec_path.read_text())
-    spec["configuration"]["spark.sql.session.timeZone"] = zone
-    spec_path.write_text(yaml.safe_dump(spec))
+    set_session_zone(project, zone)
     run_pipeline(project, work)
 
     gold = read_table(work, "gold_sales_as_of").to_pylist()
@@ -176,12 +159,9 @@ def test_retail_order_lines_as_of_give_the_generators_prices(tmp_path):
     and shows the price each line was sold at (the generator's lookup), also for lines sold after
     their product's price changed."""
     landing, project, work = tmp_path / "landing", tmp_path / "project", tmp_path / "work"
-    api.run("Retail", landing, fmt="parquet", interval=30, cycles=3, scale=0.2, clock=Clock())
+    api.run("Retail", landing, fmt="parquet", interval=30, cycles=3, scale=0.2, clock=FakeClock())
     plan = api.load_plan("Retail")
-    landed = {
-        name: pa.concat_tables([f.data for f in files])
-        for name, files in read_landing(landing, plan).items()
-    }
+    landed = landed_tables(landing, plan)
     api.pipeline(
         "Retail",
         project,

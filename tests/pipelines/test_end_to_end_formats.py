@@ -14,7 +14,6 @@ generator's checkpointed state; gold equals the same aggregates computed with py
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
 from decimal import Decimal
 from pathlib import Path
@@ -23,14 +22,15 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
-import yaml
+from tests.times import FakeClock
 
 from streamforge import api, checkpoint
 from streamforge.engine.rules import violations
 from streamforge.pipelines.expectations import rules_for
 from streamforge.pipelines.local_spark import read_table, run_pipeline, spark_available
-from streamforge.readback import read_landing
 from streamforge.sinks.local import LocalLanding
+
+from .spark_project import landed_tables, set_session_zone
 
 SECTORS = Path(__file__).parent / "sectors"
 SECTOR = "Quirks"
@@ -45,18 +45,6 @@ pytestmark = [
 ]
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1_790_000_000_000_000
-
-    def now_us(self) -> int:
-        return self.now
-
-    def wait(self, seconds: float, stop: threading.Event) -> bool:
-        self.now += int(seconds * 1_000_000)
-        return stop.is_set()
-
-
 @pytest.fixture(scope="module")
 def landings(tmp_path_factory):
     """One landing per format, written by the same seed and clock: the same rows."""
@@ -65,7 +53,7 @@ def landings(tmp_path_factory):
     for fmt in ("parquet", "json", "csv"):
         made[fmt] = root / fmt
         api.run(
-            SECTOR, made[fmt], schema_dir=SECTORS, fmt=fmt, interval=30, cycles=3, clock=Clock()
+            SECTOR, made[fmt], schema_dir=SECTORS, fmt=fmt, interval=30, cycles=3, clock=FakeClock()
         )
     return made
 
@@ -83,17 +71,11 @@ def test_every_landing_format_reads_back_exactly(landings, tmp_path, fmt, langua
         scd=2,
         fmt=fmt,
     )
-    spec_path = project / "spark-pipeline.yml"
-    spec = yaml.safe_load(spec_path.read_text())
-    spec["configuration"]["spark.sql.session.timeZone"] = SESSION_ZONE
-    spec_path.write_text(yaml.safe_dump(spec))
+    set_session_zone(project, SESSION_ZONE)
     run_pipeline(project, work)
 
     plan = api.load_plan(SECTOR, SECTORS)
-    truth = {
-        name: pa.concat_tables([f.data for f in files])
-        for name, files in read_landing(landings["parquet"], plan).items()
-    }
+    truth = landed_tables(landings["parquet"], plan)
     for table in plan.tables:
         columns = [c.name for c in table.columns]
         assert rows(read_table(work, f"bronze_{table.name}"), columns) == rows(

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
 import pytest
 from click.testing import CliRunner
+from tests.times import FakeClock
 
 from streamforge import api
 from streamforge.cli import main
@@ -58,18 +58,8 @@ def test_the_interval_is_read_from_the_landing(tmp_path: Path) -> None:
     api.generate("Energy", generated, schema_dir=SCHEMA, cycles=1, interval=120, scale=0.05)
     assert landing_interval(generated) == 120  # from the manifest's event-time windows
 
-    class Clock:
-        now = 1_790_000_000_000_000
-
-        def now_us(self) -> int:
-            return self.now
-
-        def wait(self, seconds: float, stop: threading.Event) -> bool:
-            self.now += int(seconds * 1_000_000)
-            return stop.is_set()
-
     live = tmp_path / "live"
-    api.run("Energy", live, schema_dir=SCHEMA, interval=45, cycles=2, scale=0.05, clock=Clock())
+    api.run("Energy", live, schema_dir=SCHEMA, interval=45, cycles=2, scale=0.05, clock=FakeClock())
     assert landing_interval(live) == 45  # from the checkpoint
     assert landing_interval("/Volumes/main/s/v/landing") is None
     assert landing_interval(tmp_path / "missing") is None

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from tests.pipelines.test_end_to_end import Clock, check_layers, generate
+from tests.pipelines.test_end_to_end import check_layers, generate
+from tests.times import FakeClock
 
 from streamforge import api
 from streamforge.pipelines.local_spark import PipelineRunError, run_pipeline, spark_available
@@ -24,7 +25,7 @@ pytestmark = [
 
 def test_workshop_solutions_run_and_exercises_fail_clearly(tmp_path: Path) -> None:
     landing, project, work = tmp_path / "landing", tmp_path / "project", tmp_path / "work"
-    generate(landing, Clock(), 3)
+    generate(landing, FakeClock(), 3)
     # SQL: its bronze is a Python notebook beside the SQL one, so both notebook kinds run
     api.pipeline(
         "Energy",

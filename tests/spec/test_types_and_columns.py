@@ -253,7 +253,7 @@ def test_refusals_point_at_the_offending_key(problem):
         ("{type: string, min: 1}", "min/max apply to numbers, dates and datetimes"),
         ('{type: date, min: "2020-13-01"}', "is not an ISO-8601 date"),
         ('{type: string, format: ""}', "format is empty"),
-        ("{typ: string}", "column 'a' has no 'type'"),
+        ("{typ: string}", "unknown key 'typ' in column 'a'"),  # one mistake, one message
         ("", "column 'a' has no type"),
         ("[1, 2]", "must be a type name or a mapping"),
     ],

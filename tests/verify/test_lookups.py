@@ -117,16 +117,50 @@ def test_verify_catches_a_lookup_that_is_not_as_of_the_event_time(lab, tmp_path)
     ]
 
 
+def chained_balances(history: dict, files: list) -> dict:
+    """transaction_id -> balance_before_usd by Finance's rule: per account, in posting order
+    (landing cycle, transaction_time, transaction_id; a duplicate once), the balance as last
+    posted at or before the transaction (a change that set a new value) plus the signed amounts
+    of the account's earlier transactions since that posting."""
+    posted = {
+        key: [(s, v) for i, (s, v) in enumerate(h) if i == 0 or v != h[i - 1][1]]
+        for key, h in history.items()
+    }
+    first: dict = {}
+    for file in files:
+        for row in file.data.to_pylist():
+            first.setdefault(row["transaction_id"], (file.cycle, row))
+    ordered = sorted(
+        first.values(), key=lambda c: (c[1]["transaction_time"], c[1]["transaction_id"])
+    )
+    ordered.sort(key=lambda c: c[0])  # stable: by cycle, then time and id
+    since: dict = defaultdict(Decimal)
+    before = {}
+    for _, row in ordered:
+        read = [
+            (s, v)
+            for s, v in posted[row["account_id"]]
+            if s is None or s <= row["transaction_time"]
+        ]
+        posting = (row["account_id"], read[-1][0])
+        before[row["transaction_id"]] = read[-1][1] + since[posting]
+        since[posting] += row["signed_amount_usd"]
+    return before
+
+
 def test_finance_balances_follow_transactions(tmp_path) -> None:
-    """Rules from Finance's YAML descriptions: signed amounts by type, the ledger balance as the
-    account stood, balance after = before + signed amount, no merchant for bank items; loan
-    payments split and follow their status (except the announced anomalies)."""
+    """Rules from Finance's YAML descriptions: signed amounts by type, balances that chain per
+    account from the last posted ledger balance, balance after = before + signed amount, no
+    merchant for bank items; loan payments split and follow their status (except the announced
+    anomalies)."""
     out = tmp_path / "out"
     api.generate("Finance", out, schema_dir=SCHEMA, fmt="parquet", cycles=3, scale=0.2, seed=4)
     plan = api.load_plan("Finance", SCHEMA)
     files = read_landing(out, plan)
     rows = lambda t: [r for f in files[t] for r in f.data.to_pylist()]  # noqa: E731
     history = as_of(rows("account"), "account_id", "current_balance_usd", rows("account_changes"))
+    chain = chained_balances(history, files["transactions"])
+    passed_on = 0
     credits = {"DEPOSIT", "TRANSFER_IN", "INTEREST", "REFUND"}
     announced = sum(
         (e.get("anomalies") or {}).get("amount_usd", 0)
@@ -137,7 +171,9 @@ def test_finance_balances_follow_transactions(tmp_path) -> None:
     for t in rows("transactions"):
         sign = 1 if t["transaction_type"] in credits else -1
         odd += t["signed_amount_usd"] != sign * t["amount_usd"]
-        assert t["balance_before_usd"] == stood(history, t["account_id"], t["transaction_time"])
+        assert t["balance_before_usd"] == chain[t["transaction_id"]], t
+        stood_then = stood(history, t["account_id"], t["transaction_time"])
+        passed_on += t["balance_before_usd"] != stood_then  # not the posted balance: chained
         assert t["balance_after_usd"] == t["balance_before_usd"] + t["signed_amount_usd"], t
         if t["transaction_type"] in ("ATM_WITHDRAWAL", "FEE", "INTEREST"):
             assert t["merchant_company"] is None and t["merchant_category_code"] is None, t
@@ -158,4 +194,32 @@ def test_finance_balances_follow_transactions(tmp_path) -> None:
         ok = {"MISSED": paid == 0, "PARTIAL": paid is not None and paid < due}
         wrong += not ok.get(status, paid == due)
     assert wrong <= broken
+    assert passed_on > len(rows("transactions")) // 2  # most start from an earlier transaction
     assert verify_landing(out, plan).ok
+
+
+def test_verify_catches_a_balance_that_breaks_the_chain(tmp_path) -> None:
+    """One transaction's balances moved by a cent (before and after alike, so the row's own
+    check still holds): verify names the table, the column, the row and its cycle."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    out = tmp_path / "out"
+    api.generate("Finance", out, schema_dir=SCHEMA, fmt="parquet", cycles=3, scale=0.2, seed=4)
+    plan = api.load_plan("Finance", SCHEMA)
+    entry = next(e for e in read_manifest(out) if e["table"] == "transactions" and e["cycle"] == 1)
+    path = out / entry["file"]
+    data = pq.read_table(path)
+    for name in ("balance_before_usd", "balance_after_usd"):
+        values = data.column(name).to_pylist()
+        values[7] += Decimal("0.01")
+        at = data.schema.get_field_index(name)
+        data = data.set_column(at, name, pa.array(values, data.schema.field(name).type))
+    pq.write_table(data, path)
+    changed = data.column("transaction_id")[7].as_py()
+    dups = data.column("transaction_id").to_pylist().count(changed)
+    found = verify_landing(out, plan).findings
+    assert [(f.table, f.cycle, f.column, f.kind, f.count, f.example) for f in found] == [
+        ("transactions", 1, "balance_before_usd", "running", 1, changed)
+    ], [str(f) for f in found]
+    assert dups == 1

@@ -4,11 +4,11 @@ a resumed second run, and the files read back and verified as a local copy."""
 from __future__ import annotations
 
 import json
-import threading
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from tests.times import FakeClock
 
 from streamforge import api
 from streamforge.cli import main
@@ -19,21 +19,6 @@ from .conftest import DEST, ROOT
 from .files_api_server import TOKEN, FakeFilesApi
 
 SCHEMA = Path(__file__).resolve().parents[2] / "schema"
-START_US = 1_790_000_000_000_000
-
-
-class FakeClock:
-    """Time moves only when the runner waits: two 30-second cycles take milliseconds."""
-
-    def __init__(self, now_us: int = START_US) -> None:
-        self.now = now_us
-
-    def now_us(self) -> int:
-        return self.now
-
-    def wait(self, seconds: float, stop: threading.Event) -> bool:
-        self.now += int(seconds * 1_000_000)
-        return stop.is_set()
 
 
 @pytest.fixture

@@ -54,6 +54,7 @@ class Computation:
     lookups: tuple[Lookup, ...]
     checks: tuple[CheckPlan, ...]
     drawn: tuple[ColumnSpec, ...]  # columns drawn by generators (hidden ones included)
+    running: tuple[ColumnSpec, ...] = ()  # running totals, given by the request (running.py)
 
 
 def computation(table: TablePlan) -> Computation | None:
@@ -61,7 +62,9 @@ def computation(table: TablePlan) -> Computation | None:
     spec = table.spec
     if table.feed is not None:
         return None
-    if not spec.checks and not any(c.expr is not None or c.hidden for c in spec.columns):
+    if not spec.checks and not any(
+        c.expr is not None or c.hidden or c.running is not None for c in spec.columns
+    ):
         return None
     fks = tuple((c, fk.entity) for c, fk in table.foreign_keys.items())
     return _computation(spec, fks, table.primary_key)
@@ -92,7 +95,8 @@ def _computation(spec, fks: tuple[tuple[str, str], ...], key: str | None) -> Com
         stages(tuple(tuple(computed[n] for n in level) for level in order)),
         tuple(lookups.values()),
         checks,
-        tuple(c for c in spec.columns if c.expr is None),
+        tuple(c for c in spec.columns if c.expr is None and c.running is None),
+        tuple(c for c in spec.columns if c.running is not None),
     )
 
 
@@ -137,6 +141,7 @@ def finish_chunk(
     """
     from streamforge.engine.faults import apply_quality
     from streamforge.engine.rows import column_context
+    from streamforge.engine.running_pass import draft_columns, draft_stages, running_values
     from streamforge.expr.duck import evaluate_levels
     from streamforge.expr.kept import duckdb_sql
     from streamforge.plan.columns import table_schema
@@ -144,11 +149,13 @@ def finish_chunk(
     rows = pa.Table.from_batches([batch])
     if comp.lookups:
         rows = _with_lookups(req, rows)
+    for col in comp.running:
+        rows = rows.append_column(col.name, running_values(req, col, rows))
     masks: dict[str, np.ndarray] = {}
     drawn = hi - lo
     first = _first_copies(source, drawn)
     moved = not np.array_equal(source, np.arange(len(source)))  # duplicates copied rows
-    for stage in comp.stages:
+    for stage in draft_stages(comp) if req.draft else comp.stages:
         types = {c.name: arrow_type(c) for level in stage for c in level}
         inputs = rows.select(_inputs(stage, rows.column_names))
         row_types = _duck_types(inputs.schema, types)  # a level reads earlier ones as declared
@@ -170,6 +177,8 @@ def finish_chunk(
             rows = rows.append_column(col.name, final.take(pa.array(source)) if moved else final)
             if mask is not None:
                 masks[col.name] = mask[source]
+    if req.draft:  # what the running totals add up, in the rows as they land
+        return _one_batch(rows.select(draft_columns(req.table, comp)).combine_chunks(), None), masks
     faults = {**drawn_faults, **masks}  # rows whose breaking a check was asked for
     for check in comp.checks:
         rows, faults[f"check:{check.spec.name}"] = _break(req, rows, check, chunk, source, drawn)
@@ -213,9 +222,11 @@ def stages(levels: tuple[Level, ...]) -> tuple[Stage, ...]:
     return tuple(result)
 
 
-def _one_batch(table: pa.Table, schema: pa.Schema) -> pa.RecordBatch:
+def _one_batch(table: pa.Table, schema: pa.Schema | None) -> pa.RecordBatch:
     batches = table.to_batches()
     if not batches:
+        if schema is None:
+            schema = table.schema
         return pa.RecordBatch.from_arrays([pa.array([], f.type) for f in schema], schema=schema)
     return batches[0]
 
@@ -235,14 +246,14 @@ def _with_lookups(req: BatchRequest, rows: pa.Table) -> pa.Table:
         versions: Versions | None = req.lookups.get(lookup.entity)
         assert versions is not None, f"no versions of '{lookup.entity}' kept"
         if times is None and not versions.snapshot_only:  # unchanged: any time reads the same
-            times = _lookup_times(req, rows)
+            times = lookup_times(req, rows)
         keys, present = micros_of(rows.column(lookup.via).combine_chunks())
         found = versions.at(np.where(present, keys, -1), times).column(lookup.column)
         rows = rows.append_column(lookup.name, found)
     return rows
 
 
-def _lookup_times(req: BatchRequest, rows: pa.Table) -> np.ndarray:
+def lookup_times(req: BatchRequest, rows: pa.Table) -> np.ndarray:
     """The moment each row reads its dimensions at: its event time, else the batch's end."""
     event = req.table.event_time
     if event is not None and event in rows.column_names:

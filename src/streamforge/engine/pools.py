@@ -256,7 +256,7 @@ def faker_pool(method: str, size: int = POOL_SIZE, locale: str = "en_US") -> Poo
 
 @functools.cache
 def words(locale: str = "en_US") -> Pool:
-    """Faker's lorem words of `locale` (en_US's where Faker has none), title-case."""
+    """Faker's lorem words of `locale` (en_US's where Faker has none), title-case, each once."""
 
     def build() -> Values:
         import importlib
@@ -265,9 +265,10 @@ def words(locale: str = "en_US") -> Pool:
             module = importlib.import_module(f"faker.providers.lorem.{locale}")
         except ModuleNotFoundError:
             module = importlib.import_module("faker.providers.lorem.en_US")
-        return [w.title() for w in module.Provider.word_list], None
+        # distinct: de_DE lists `Hund` and `hund`, one word once title-cased (map keys walk it)
+        return list(dict.fromkeys(w.title() for w in module.Provider.word_list)), None
 
-    return _cached("words" if locale == "en_US" else f"words:{locale}", build)
+    return _cached("words" if locale == "en_US" else f"lorem_words:{locale}", build)
 
 
 @functools.cache

@@ -61,6 +61,10 @@ class BatchRequest:
     lookups: Mapping[str, Versions] = field(default_factory=dict)
     # A profiled fact with `late_rate`: which rows of the batch are late, from which cycle
     late: LateShare | None = None
+    # Running totals (engine/running.py): column -> its value per row of the batch, by drawn
+    # position; None while `draft` (the pass that finds what the totals add up).
+    running: Mapping[str, pa.Array] | None = None
+    draft: bool = False
 
     @property
     def chunk_count(self) -> int:
@@ -227,6 +231,10 @@ def make_chunk(req: BatchRequest, chunk: int) -> Chunk:
     comp = computation(req.table)
     # With computed columns, the drawn ones (hidden included) come first; see engine/computed.py.
     columns = req.table.columns if comp is None else comp.drawn
+    if req.draft and comp is not None:  # only what the running totals add up (engine/running.py)
+        from streamforge.engine.running_pass import draft_drawn
+
+        columns = draft_drawn(req.table, comp)
     schema = pa.schema([pa.field(c.name, column_type(req.table, c)) for c in columns])
     positions = chunk_positions(req, lo, hi)
     early = _early_event_times(req, lo, hi, chunk, positions)

@@ -16,7 +16,10 @@ from streamforge.engine.key_time import micros_of
 from streamforge.engine.load_profile import event_clock
 from streamforge.engine.memory import reuse_freed_memory
 from streamforge.engine.pipeline_state import anomaly_counts, apply_landed, snapshot_state
+from streamforge.engine.redraw import replay_record
 from streamforge.engine.rows import BatchRequest, Chunk, iter_chunks
+from streamforge.engine.running import posted_columns, running_columns, total_name
+from streamforge.engine.running_pass import record_postings, with_running
 from streamforge.engine.settings import RunSettings
 from streamforge.engine.state import EntityState, FeedState, RunState
 from streamforge.engine.unique import check_room
@@ -69,6 +72,7 @@ class Session:
         self.state = state or RunState()
         self._named_now: dict[str, list[np.ndarray]] = {}
         self._looked_up = lookup_columns(plan)  # dimension -> columns expressions look up
+        self._posted = posted_columns(plan)  # dimension -> columns running totals start from
 
     def dimensions(self) -> Iterator[TableOutput]:
         """Every dimension once (cycle 0), registering live keys and tracked tables.
@@ -94,10 +98,11 @@ class Session:
                 chunks = self._keep_table(table.name, chunks)
             elif pins:
                 chunks = self._pin_references(pins, chunks)
-            if table.name in self._looked_up:
+            kept = table.name in self._looked_up or table.name in self._posted
+            if kept:
                 chunks = self._keep_versions(table, chunks)
-            stateful = entity.tracked_by is not None or bool(pins) or table.name in self._looked_up
-            record = self.settings.run_record(table, 0, None)
+            stateful = entity.tracked_by is not None or bool(pins) or kept
+            record = self.settings.run_record(table, 0, None) | replay_record(table, 1)
             yield TableOutput(table, 0, rows, table_schema(table), chunks, req, stateful, record)
         for entity in self.plan.entities.values():
             if entity.source != entity.name and entity.name not in state.entities:
@@ -174,8 +179,11 @@ class Session:
                 yield TableOutput(table, cycle, landed, schema, iter([chunk]), record=record)
             else:
                 check_room(table, first + rows - 2, cycle)  # row numbers first-1 .. first+rows-2
+                if running_columns(table):
+                    req = with_running(req, self.state, self.settings.workers)
                 chunks = iter_chunks(req, self.settings.workers)
                 record = self.settings.run_record(table, cycle, window, final)
+                record |= replay_record(table, first)
                 yield TableOutput(
                     table, cycle, rows, table_schema(table), chunks, req, record=record
                 )
@@ -214,8 +222,10 @@ class Session:
         )
 
     def _keep_versions(self, table: TablePlan, chunks: Iterator[Chunk]) -> Iterator[Chunk]:
-        """Keep the columns that expressions look up of this dimension's snapshot."""
-        columns, key = self._looked_up[table.name], table.primary_key
+        """Keep the columns that expressions look up, and that running totals start from, of
+        this dimension's snapshot."""
+        looked, posted = self._looked_up.get(table.name, ()), self._posted.get(table.name, ())
+        columns, key = tuple(dict.fromkeys(looked + posted)), table.primary_key
         assert key is not None
         parts = []
         for chunk in chunks:
@@ -223,7 +233,11 @@ class Session:
             yield chunk
         rows = pa.concat_tables(parts) if parts else table_schema(table).empty_table()
         keys = rows.column(key).to_numpy().astype(np.int64)
-        self.state.versions[table.name] = Versions.snapshot(keys, rows.select(list(columns)))
+        if looked:
+            self.state.versions[table.name] = Versions.snapshot(keys, rows.select(list(looked)))
+        for column in posted:
+            postings = Versions.snapshot(keys, rows.select([column]))
+            self.state.postings[total_name(table.name, column)] = postings
 
     def _add_versions(
         self, table: TablePlan, batch: pa.RecordBatch, window: tuple[int, int]
@@ -233,6 +247,11 @@ class Session:
         (late rows) before this window."""
         roles = table.feed
         assert roles is not None
+        reach = (MAX_LATE_CYCLES + 1) * int(self.settings.interval_s * MICROS)
+        starts = self._posted.get(roles.entity, ())
+        if starts:  # the postings running totals start from (engine/running.py)
+            where = (roles.entity_key, roles.timestamp_column, roles.type_column)
+            record_postings(self.state, roles.entity, starts, batch, where, window[0] - reach)
         versions = self.state.versions.get(roles.entity)
         if versions is None:
             return
@@ -242,7 +261,6 @@ class Session:
         images = pa.Table.from_batches([batch])
         carried = [c for c in versions.values.column_names if c in images.column_names]
         versions = versions.changed(keys, stamps, ops == "DELETE", images.select(carried))
-        reach = (MAX_LATE_CYCLES + 1) * int(self.settings.interval_s * MICROS)
         self.state.versions[roles.entity] = versions.pruned(window[0] - reach)
 
     def _pin_targets(self, table: TablePlan) -> dict[str, str]:

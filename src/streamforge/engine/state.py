@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pyarrow as pa
 
 from streamforge.engine.key_time import BEFORE_RUN, KeyBirths, births_of
 from streamforge.engine.versions import Versions
+
+if TYPE_CHECKING:
+    from streamforge.engine.running import Totals
 
 
 @dataclass(slots=True)
@@ -56,6 +60,11 @@ class RunState:
     # Per dimension that expressions look into, the looked-up columns as they changed over time
     # (engine/versions.py): point-in-time lookups read them.
     versions: dict[str, Versions] = field(default_factory=dict)
+    # Per "<dimension>.<column>" that running totals start from, its postings: the values set by
+    # the snapshot and by change rows that changed the column (engine/running.py) ...
+    postings: dict[str, Versions] = field(default_factory=dict)
+    # ... and per "<fact>.<column>" running total, the sums since each posting (Totals).
+    totals: dict[str, Totals] = field(default_factory=dict)
 
     def live_keys(self) -> dict[str, np.ndarray]:
         return {name: entity.keys for name, entity in self.entities.items()}

@@ -63,12 +63,20 @@ class Versions:
         and only keys with several versions take a vectorised binary search."""
         if not len(self.keys):
             return _nulls(self.values.schema, len(keys))
+        index, found = self.locate(keys, times)
+        return self.values.take(pa.array(index, mask=~found))
+
+    def locate(self, keys: np.ndarray, times: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+        """(index, found) per key: the position of its last version with valid_from <= its time
+        (0 where there is none or that version is a tombstone, then found is False)."""
+        if not len(self.keys):
+            return np.zeros(len(keys), np.int64), np.zeros(len(keys), bool)
         at = np.clip(keys, -1, len(self.bounds) - 3) + 1
         start = self.bounds[at]
         count = self.bounds[at + 1] - start
         if self.snapshot_only:
             found = count > 0
-            return self.values.take(pa.array(np.where(found, start, 0), mask=~found))
+            return np.where(found, start, 0), found
         assert times is not None, "versions with changes need the rows' times"
         first = np.minimum(start, len(self.keys) - 1)
         # lo: one past the last version at or before the time (start when there is none)
@@ -79,7 +87,7 @@ class Versions:
         found = lo > start
         index = np.where(found, lo - 1, 0)
         found &= ~self.deleted[index]
-        return self.values.take(pa.array(index, mask=~found))
+        return index, found
 
     def _search(self, start: np.ndarray, count: np.ndarray, times: np.ndarray) -> np.ndarray:
         """Binary search within each key's versions [start, start + count): one past the last

@@ -1,9 +1,11 @@
 """`validate` for computed columns, lookups and table checks: each problem with file:line.
 
 Columns and lookups are resolved here (did you mean), evaluation order is fixed (cycles refused
-naming their columns), and every expression is bound by DuckDB over the row's real types
-(expr/bind.py), so a type clash (`upper(quantity)`) or an unknown function shows before any data
-is made.
+naming their columns), and every expression is typed over the row's real types, so a type clash
+(`upper(quantity)`) or an unknown function shows before any data is made. The rules of
+expr/static_types.py type the common expressions without DuckDB (a cold `validate` stays fast);
+whatever they do not cover, or find not fitting, is bound by DuckDB (expr/bind.py), whose
+verdict the message keeps.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from streamforge.expr.bind import result_type, sql_type, to_duckdb
 from streamforge.expr.order import CycleError, levels
 from streamforge.expr.parse import ExprError, Parsed, Reference, parse_expression
 from streamforge.expr.rowrefs import Lookup, break_target
+from streamforge.expr.sql_words import bind_problem, spark_type
+from streamforge.expr.static_types import static_type
 from streamforge.expr.unmeetable import never_holds
 from streamforge.spec.model import ColumnSpec, TableSpec
 
@@ -55,7 +59,8 @@ def resolve_lookup(
             )
         if len(vias) > 1:
             raise ExprError(
-                f"'{ref.text}': {len(vias)} foreign keys point into '{qualifier}' ({vias})",
+                f"'{ref.text}': {len(vias)} foreign keys point into '{qualifier}' "
+                f"({', '.join(vias)})",
                 f"name the key: '{vias[0]}.{ref.column}'",
             )
         via, entity = vias[0], qualifier
@@ -137,9 +142,16 @@ def check_table(
         assert col is not None
         problem = _type_problem(col, schema, p)
         if problem is not None:
-            issues.append(Issue(where, col.line, f"column '{name}': {problem}"))
-    issues += _check_checks(table, schema, where)
+            message, hint = problem
+            issues.append(Issue(where, col.line, f"column '{name}': {message}", hint))
+    check_issues = _check_checks(table, schema, where)
+    issues += check_issues
+    # A rule reported above (one that does not parse or bind) has no column to break: asking
+    # would parse it again and raise.
+    unusable = {i.line for i in check_issues if i.severity == "error"}
     for check in table.checks:
+        if check.line in unusable:
+            continue
         if check.anomaly_rate > 0 and break_target(table, check, keys) is None:
             issues.append(
                 Issue(
@@ -185,18 +197,32 @@ def _row_schema(table: TableSpec, keys: frozenset[str]) -> dict[str, str]:
     return {c.name: sql_type(c, is_key=c.name in keys) for c in table.columns}
 
 
-def _type_problem(col: ColumnSpec, schema: Mapping[str, str], parsed: Parsed) -> str | None:
-    try:
+def _type_problem(
+    col: ColumnSpec, schema: Mapping[str, str], parsed: Parsed
+) -> tuple[str, str | None] | None:
+    """(message, hint) when the expression's result does not fit the column, else None."""
+    known = static_type(parsed.tree, schema)
+    if known is not None and _mismatch(col, parsed, known) is None:
+        return None
+    try:  # DuckDB's binding, for its words (or for what the rules do not cover)
         found = result_type(schema, to_duckdb(parsed, schema))
     except ExprError as exc:
-        return f"'{parsed.text}' does not fit the row's types: {exc.message}"
+        return bind_problem(parsed.text, exc.message)
+    return _mismatch(col, parsed, found)
+
+
+def _mismatch(col: ColumnSpec, parsed: Parsed, found: str) -> tuple[str, str | None] | None:
+    """(message, hint) when a result of type `found` (DuckDB's name) does not fit `col`."""
     fits = _FITS.get(col.type)
     base = found.split("(")[0]
     if fits is None or base in fits or base == '"NULL"' or found == "NULL":
         if col.type in ("array", "map"):
-            return "expr applies to scalar columns, not to arrays and maps"
+            return "expr applies to scalar columns, not to arrays and maps", "remove expr:"
         return None
-    return f"'{parsed.text}' gives {found}, which is not {_article(col.type)} {col.type}"
+    return (
+        f"'{parsed.text}' gives {spark_type(found)}, which is not {_article(col.type)} {col.type}",
+        f"cast it: cast(... AS {col.type}), or change the column's type",
+    )
 
 
 def _check_checks(table: TableSpec, schema: Mapping[str, str], where: str) -> list[Issue]:
@@ -225,17 +251,25 @@ def _check_checks(table: TableSpec, schema: Mapping[str, str], where: str) -> li
                         f"unknown column '{name}' in '{check.rule}'",
                         did_you_mean(name, table.column_names),
                     )
-            found = result_type(schema, to_duckdb(parsed, schema))
         except ExprError as exc:
             message = f"check '{check.name}': {exc.message}"
             issues.append(Issue(where, check.line, message, exc.hint))
+            continue
+        try:
+            found = static_type(parsed.tree, schema) or ""
+            if found != "BOOLEAN":  # DuckDB's binding, for its words or what the rules leave
+                found = result_type(schema, to_duckdb(parsed, schema))
+        except ExprError as exc:
+            message, hint = bind_problem(check.rule, exc.message)
+            issues.append(Issue(where, check.line, f"check '{check.name}': {message}", hint))
             continue
         if found != "BOOLEAN":
             issues.append(
                 Issue(
                     where,
                     check.line,
-                    f"check '{check.name}': '{check.rule}' gives {found}, not a boolean",
+                    f"check '{check.name}': '{check.rule}' gives {spark_type(found)}, "
+                    "not a boolean",
                     "write a condition, e.g. total >= 0",
                 )
             )
@@ -266,8 +300,9 @@ def _check_checks(table: TableSpec, schema: Mapping[str, str], where: str) -> li
                 Issue(
                     where,
                     check.line,
-                    f"check '{check.name}' names hidden columns {hidden}: the generator keeps it, "
-                    "but pipelines and verify cannot (those columns are not written)",
+                    f"check '{check.name}' names hidden columns {', '.join(hidden)}: the "
+                    "generator keeps it and verify draws them again from the seed, but pipelines "
+                    "cannot (those columns are not written)",
                     severity="warning",
                 )
             )

@@ -8,8 +8,9 @@ against ~0.3 ms of arithmetic. This module evaluates the DuckDB SQL that `expr/b
 DECIMAL, DOUBLE, INTEGER, BIGINT or BOOLEAN; `/` of doubles and integers (one IEEE division,
 as DuckDB; Spark's division of decimals is an INT128 formula here, not compiled); comparisons,
 AND/OR/NOT, IS NULL, COALESCE and CASE over numbers and booleans (expr/fast_logic.py, Spark's
-NULL logic). Anything else (other functions, text, times) is not compiled and the stage runs in
-DuckDB.
+NULL logic); text `=`, `<>` and `IN`, a CASE choosing a text or timestamp column or NULL,
+`hour(ts)` and a list of numbers indexed by it (expr/fast_text.py). Anything else (other
+functions, text built or ordered, date arithmetic) is not compiled and the stage runs in DuckDB.
 
 Values are exact and follow DuckDB, which tests/engine/test_expr_fast.py holds on random inputs:
 - decimals are 64-bit unscaled integers; + - * exact; a scale cut (ROUND, CAST) rounds half
@@ -43,6 +44,7 @@ _DIGITS = 10**18
 _EXACT_DOUBLE = 2**53  # integers a double holds exactly
 _DECIMAL = re.compile(r"DECIMAL\((\d+),\s*(\d+)\)")
 _INTS = {"INT": 32, "INTEGER": 32, "BIGINT": 64}
+_NOT_NUMBERS = frozenset({"bool", "text", "ts", "null"})  # kinds no arithmetic takes here
 
 
 class Bail(Exception):
@@ -156,13 +158,45 @@ def _compile(node: Node) -> Fn:
     if kind == "round":
         inner, digits = _compile(node[1]), node[2]
         return lambda env: round_val(inner(env), digits)
+    if kind in ("str", "null", "hour", "index"):
+        return _compile_text(node)
     return _compile_logic(node)
+
+
+def _compile_text(node: Node) -> Fn:
+    """Text and NULL literals, `hour(ts)` and a list lookup (expr/fast_text.py)."""
+    from streamforge.expr import fast_text as ft
+
+    kind = node[0]
+    if kind == "str":
+        literal = ft.text_literal(node[1])
+        return lambda env: literal
+    if kind == "null":
+        null = ft.null_literal()
+        return lambda env: null
+    if kind == "hour":
+        inner = _compile(node[1])
+        return lambda env: ft.hour(inner(env))
+    items = [_compile(item) for item in node[1][1:]]
+    index = _compile(node[2])
+    return lambda env: ft.element([item(env) for item in items], index(env))
 
 
 def _compile_logic(node: Node) -> Fn:
     from streamforge.expr import fast_logic as fl
 
     kind = node[0]
+    if kind == "in":  # x IN (a, b): x = a OR x = b, NULL logic included
+        x, items = _compile(node[1]), [_compile(item) for item in node[2:]]
+
+        def within(env: Env) -> Val:
+            value = x(env)
+            found = fl.compare("EQ", value, items[0](env))
+            for item in items[1:]:
+                found = fl.logic("Or", found, fl.compare("EQ", value, item(env)))
+            return found
+
+        return within
     if kind in ("EQ", "NEQ", "LT", "LTE", "GT", "GTE", "And", "Or"):
         a, b = _compile(node[1]), _compile(node[2])
         if kind in ("And", "Or"):
@@ -210,7 +244,16 @@ def _cast_fn(inner: Fn, to: str, *, try_: bool) -> Fn:
     if to in _INTS:
         bits = _INTS[to]
         return lambda env: to_int(inner(env), bits, try_=try_)
+    if to in ("VARCHAR", "TEXT", "TIMESTAMP"):  # text stays text, an instant an instant
+        kept = "text" if to != "TIMESTAMP" else "ts"
+        return lambda env: _same_kind(inner(env), kept)
     raise _Unsupported(to)
+
+
+def _same_kind(v: Val, kind: str) -> Val:
+    if v.kind != kind:
+        raise Bail(f"a {v.kind} cast to {kind}")
+    return v
 
 
 def _literal(text: str) -> Val:
@@ -261,8 +304,12 @@ def read(array: pa.Array) -> Val:
     if pa.types.is_float64(kind):
         raw = np.frombuffer(array.buffers()[1], np.float64, count=off + n)[off:]
         return Val("double", np.where(valid, raw, np.nan) if valid is not None else raw, valid)
-    if pa.types.is_string(kind):  # only IS NULL reads it here, or a column written unchanged
+    if pa.types.is_string(kind):  # compared, tested for NULL, chosen or written unchanged
         return Val("text", np.zeros(n, np.int8), valid, text=array)
+    if pa.types.is_timestamp(kind):
+        from streamforge.expr.fast_text import read_timestamp
+
+        return read_timestamp(array, valid)
     raise Bail(f"type {kind}")
 
 
@@ -299,8 +346,8 @@ def _as_double(v: Val) -> np.ndarray:
 
 def arithmetic(op: str, a: Val, b: Val) -> Val:
     """`a op b` (op: Add, Sub, Mul) as DuckDB computes it."""
-    if {a.kind, b.kind} & {"bool", "text"}:
-        raise Bail("arithmetic on a boolean")
+    if {a.kind, b.kind} & _NOT_NUMBERS:
+        raise Bail(f"arithmetic on {a.kind} and {b.kind}")
     valid = _both(a, b)
     if a.kind == "double" or b.kind == "double":
         x, y = _as_double(a), _as_double(b)
@@ -337,8 +384,8 @@ def divide(a: Val, b: Val) -> Val:
 
 
 def _neg(v: Val) -> Val:
-    if v.kind in ("bool", "text"):
-        raise Bail("minus a boolean or text")
+    if v.kind in _NOT_NUMBERS:
+        raise Bail(f"minus a {v.kind}")
     if v.kind != "double":
         _exact(v.data, v.scale, v.bits)
     return Val(v.kind, -v.data, v.valid, v.scale, v.bits)
@@ -405,8 +452,8 @@ def _product_error(a: np.ndarray, b: float, product: np.ndarray) -> np.ndarray:
 
 
 def round_val(v: Val, digits: int) -> Val:
-    if v.kind in ("bool", "text"):
-        raise Bail("ROUND of a boolean or text")
+    if v.kind in _NOT_NUMBERS:
+        raise Bail(f"ROUND of a {v.kind}")
     if v.kind == "dec":
         if digits >= v.scale:
             return v
@@ -424,8 +471,8 @@ def round_val(v: Val, digits: int) -> Val:
 
 
 def to_decimal(v: Val, p: int, s: int, *, try_: bool) -> Val:
-    if v.kind in ("bool", "text"):
-        raise Bail("a boolean or text cast to a decimal")
+    if v.kind in _NOT_NUMBERS:
+        raise Bail(f"a {v.kind} cast to a decimal")
     valid = v.valid
     if v.kind == "double":
         if p > 18:
@@ -449,8 +496,8 @@ def to_decimal(v: Val, p: int, s: int, *, try_: bool) -> Val:
 
 
 def to_double(v: Val) -> Val:
-    if v.kind in ("bool", "text"):
-        raise Bail("a boolean or text cast to a double")
+    if v.kind in _NOT_NUMBERS:
+        raise Bail(f"a {v.kind} cast to a double")
     return Val("double", _as_double(v), v.valid)
 
 
@@ -463,7 +510,8 @@ def to_bool(v: Val) -> Val:
 def to_int(v: Val, bits: int, *, try_: bool) -> Val:
     if v.kind != "int":
         raise Bail("a decimal or double cast to an integer")
-    fits = np.abs(v.data) < 2 ** (bits - 1)
+    low = -(2 ** (bits - 1))  # the smallest value has no positive twin: not an abs() bound
+    fits = (v.data >= low) & (v.data <= -low - 1)
     valid = v.valid
     if not fits.all():
         if not try_:
@@ -487,6 +535,12 @@ def to_arrow(v: Val, arrow: pa.DataType, n: int) -> pa.Array:
         if v.valid is None or v.valid.all()
         else pa.py_buffer(np.packbits(v.valid, bitorder="little"))
     )
+    if v.kind == "ts":
+        from streamforge.expr.fast_text import timestamp_array
+
+        return timestamp_array(v, arrow, mask, n)
+    if v.kind == "null":
+        raise Bail("a NULL literal as a column")
     if pa.types.is_boolean(arrow) and v.kind == "bool":
         bits = np.packbits(np.ascontiguousarray(v.data, bool), bitorder="little")
         return pa.Array.from_buffers(arrow, n, [mask, pa.py_buffer(bits)])

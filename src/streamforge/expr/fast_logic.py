@@ -38,9 +38,19 @@ def _cmp(op: str, x: np.ndarray, y: np.ndarray) -> np.ndarray:
 
 def compare(op: str, a: Val, b: Val) -> Val:
     """`a op b` for op EQ, NEQ, LT, LTE, GT, GTE; NULL when either side is."""
+    if "text" in (a.kind, b.kind) and {a.kind, b.kind} <= {"text", "null"}:
+        from streamforge.expr.fast_text import compare_text
+
+        if "null" not in (a.kind, b.kind):
+            return compare_text(op, a, b)
     valid = _both(a, b)
+    if "null" in (a.kind, b.kind):  # NULL = x is NULL, whatever x is
+        n = max(len(a.data), len(b.data))
+        return Val("bool", np.zeros(n, bool), np.zeros(n, bool))
     if a.kind == "bool" and b.kind == "bool":
         result = _cmp(op, a.data.astype(np.int8), b.data.astype(np.int8))
+    elif a.kind == "ts" and b.kind == "ts":  # instants in microseconds: compared exactly
+        result = _cmp(op, a.data, b.data)
     elif a.kind not in _NUMBERS or b.kind not in _NUMBERS:
         raise Bail(f"a comparison of {a.kind} with {b.kind}")
     elif a.kind == "double" or b.kind == "double":
@@ -101,13 +111,16 @@ def is_null(v: Val) -> Val:
 
 def _common(values: Sequence[Val]) -> list[Val]:
     """The values in the one type DuckDB gives a CASE or COALESCE of them: booleans stay
-    booleans; a double among numbers makes doubles; a decimal makes decimals at the largest
-    scale; else integers (of the widest width)."""
-    kinds = {v.kind for v in values}
-    if kinds == {"bool"}:
-        return list(values)
-    if not kinds <= set(_NUMBERS):
+    booleans, timestamps timestamps; a double among numbers makes doubles; a decimal makes
+    decimals at the largest scale; else integers (of the widest width). A NULL literal takes
+    the type of the others."""
+    kinds = {v.kind for v in values} - {"null"}
+    if len(kinds) == 1 and kinds <= {"bool", "ts"}:
+        (kind,) = kinds
+        return [_null_as(v, kind) for v in values]
+    if not kinds or not kinds <= set(_NUMBERS):
         raise Bail(f"a CASE or COALESCE of {sorted(kinds)}")
+    values = [_null_as(v, "dec" if "dec" in kinds else "int") for v in values]
     if "double" in kinds:
         return [Val("double", _as_double(v), v.valid) for v in values]
     if "dec" in kinds:
@@ -115,6 +128,14 @@ def _common(values: Sequence[Val]) -> list[Val]:
         return [Val("dec", _rescaled(v, scale), v.valid, scale=scale) for v in values]
     bits = max(v.bits for v in values)
     return [Val("int", v.data, v.valid, bits=bits) for v in values]
+
+
+def _null_as(v: Val, kind: str) -> Val:
+    """A NULL literal as a NULL of `kind` (its slot holds 0, or False); other values as they are."""
+    if v.kind != "null":
+        return v
+    blank = np.zeros(1, bool) if kind == "bool" else np.zeros(1, np.int64)
+    return Val(kind, blank, np.zeros(1, bool), bits=32)
 
 
 def _widen(v: Val, n: int) -> Val:
@@ -127,8 +148,12 @@ def _widen(v: Val, n: int) -> Val:
 def choose(conditions: Sequence[Val], values: Sequence[Val], default: Val) -> Val:
     """CASE WHEN conditions[i] THEN values[i] ... ELSE default END."""
     n = max(len(v.data) for v in (*conditions, *values, default))
-    typed = [_widen(v, n) for v in _common([*values, default])]
     conds = [_widen(_need_bool(c), n).data for c in conditions]  # NULL slots are False
+    if any(v.kind == "text" for v in (*values, default)):
+        from streamforge.expr.fast_text import choose_text
+
+        return choose_text([Val("bool", c, None) for c in conds], values, default, n)
+    typed = [_widen(v, n) for v in _common([*values, default])]
     data = np.select(conds, [v.data for v in typed[:-1]], typed[-1].data)
     if all(v.valid is None for v in typed):
         valid = None

@@ -4,9 +4,11 @@ expr/kept.py keeps across processes (a warm `generate` then parses nothing).
 A node is ("col", name), ("lit", text), ("bool", True | False), ("neg", x),
 ("Add" | "Sub" | "Mul" | "Div", a, b), ("round", x, digits), ("cast", x, DuckDB type, is_try),
 a comparison ("EQ" | "NEQ" | "LT" | "LTE" | "GT" | "GTE", a, b), ("And" | "Or", a, b),
-("not", x), ("isnull", x), ("coalesce", x, ...) or ("case", ((when, then), ...), else).
-None: some node is none of these (functions, text, times, a CASE without ELSE...), or the SQL
-does not parse: DuckDB evaluates it.
+("not", x), ("isnull", x), ("coalesce", x, ...), ("case", ((when, then), ...), else),
+("str", text), ("null",), ("in", x, item, ...), ("hour", x) or ("index", ("list", ("lit", n),
+...), i) with `i` 1-based as written (expr/fast_text.py evaluates the last five).
+None: some node is none of these (other functions, a CASE without ELSE...), or the SQL does not
+parse: DuckDB evaluates it.
 """
 
 from __future__ import annotations
@@ -40,8 +42,16 @@ def _node(node: exp.Expression) -> Node:
         return ("cast", _node(node.this), to, isinstance(node, exp.TryCast))
     if isinstance(node, exp.Column) and not node.table:
         return ("col", node.name)
-    if isinstance(node, exp.Literal) and not node.is_string:
-        return ("lit", str(node.this))
+    if isinstance(node, exp.Literal):
+        return ("str" if node.is_string else "lit", str(node.this))
+    if isinstance(node, exp.Null):
+        return ("null",)
+    if isinstance(node, exp.In) and not _extra_args(node):
+        return ("in", _node(node.this), *(_node(e) for e in node.expressions))
+    if isinstance(node, exp.Hour):
+        return ("hour", _node(node.this))
+    if isinstance(node, exp.Bracket):
+        return _list_element(node)
     if isinstance(node, exp.Boolean):
         return ("bool", bool(node.this))
     if isinstance(node, exp.Neg):
@@ -62,6 +72,28 @@ def _node(node: exp.Expression) -> Node:
     if isinstance(node, exp.Round) and _digits(node) is not None:
         return ("round", _node(node.this), _digits(node))
     raise _Unsupported(type(node).__name__)
+
+
+def _list_element(node: exp.Bracket) -> Node:
+    """`[n1, n2, ...][i]` over numeric literals, with `i` read as written (1-based): sqlglot keeps
+    a bracket's index 0-based only when it can tell the index's type, so the index is read
+    again from the SQL sqlglot writes back, which is the SQL as DuckDB reads it."""
+    items = node.this.expressions if isinstance(node.this, exp.Array) else []
+    if not items or _extra_args(node) or len(node.expressions) != 1:
+        raise _Unsupported("a bracket other than a list of literals and one index")
+    values = tuple(_node(item) for item in items)
+    if any(value[0] != "lit" for value in values):
+        raise _Unsupported("a list of other than numbers")
+    written, listed = node.sql(dialect="duckdb"), node.this.sql(dialect="duckdb")
+    if not (written.startswith(listed + "[") and written.endswith("]")):
+        raise _Unsupported(written)
+    index = sqlglot.parse_one(written[len(listed) + 1 : -1], read="duckdb")
+    return ("index", ("list", *values), _node(index))  # type: ignore[arg-type]
+
+
+def _extra_args(node: exp.Expression) -> set[str]:
+    """Arguments set beyond `this` and `expressions` (IN over a subquery, a safe bracket...)."""
+    return {k for k, v in node.args.items() if v} - {"this", "expressions"}
 
 
 def _digits(node: exp.Round) -> int | None:

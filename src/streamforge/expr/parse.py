@@ -13,9 +13,10 @@ from dataclasses import dataclass
 import sqlglot
 from sqlglot import exp
 from sqlglot.dialects.spark import Spark
-from sqlglot.errors import ParseError
+from sqlglot.errors import ParseError, TokenError
 
 from streamforge.errors import did_you_mean
+from streamforge.expr import sql_words
 from streamforge.expr.rowrefs import lookup_name
 
 __all__ = ["ExprError", "Parsed", "Reference", "lookup_name", "parse_expression"]
@@ -65,11 +66,18 @@ def parse_expression(text: str) -> Parsed:
     try:
         trees = sqlglot.parse(text, read="spark")
     except ParseError as exc:
-        detail = exc.errors[0]["description"] if exc.errors else str(exc)
-        raise ExprError(f"cannot read '{text}' as Spark SQL: {detail}") from None
+        raise ExprError(*sql_words.parse_problem(text, exc.errors)) from None
+    except TokenError:
+        raise ExprError(*sql_words.token_problem(text)) from None
     if len(trees) != 1 or trees[0] is None:
         raise ExprError(f"'{text}' is not one expression", "write a single Spark SQL expression")
     tree: exp.Expression = trees[0]  # type: ignore[assignment]
+    if isinstance(tree, exp.Alias):  # `a b` reads as `a AS b`: two values side by side
+        raise ExprError(
+            f"'{text}' has two values side by side ('{tree.this.sql(dialect='spark')}' and "
+            f"'{tree.alias}')",
+            "join them with an operator or a comma inside a function, e.g. qty * price",
+        )
     if isinstance(tree, exp.Query | exp.DDL | exp.DML) or tree.find(exp.Query) is not None:
         raise ExprError(
             f"'{text}' is a query, not an expression over the row",

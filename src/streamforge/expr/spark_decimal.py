@@ -69,6 +69,19 @@ def of_literal(node: exp.Expression) -> Dec | None:
     return max(len(digits), len(fraction), 1), len(fraction), True
 
 
+def cast_target_sql(to: exp.DataType) -> str | None:
+    """The DuckDB SQL sqlglot writes for a cast's target type, for the types `of_duckdb` reads
+    (`DECIMAL(10, 2)`, `TINYINT`, `SMALLINT`, `BIGINT`; `INT` too, which it does not); None for
+    any other type. Written here, so typing a cast loads no DuckDB dialect (a cold `validate`)."""
+    kind = to.this
+    if kind == exp.DataType.Type.DECIMAL:
+        params = [p.this for p in to.expressions]
+        if len(params) == 2 and all(isinstance(p, exp.Literal) and p.is_int for p in params):
+            return f"DECIMAL({params[0].this}, {params[1].this})"
+        return None
+    return kind.name if kind.name in ("TINYINT", "SMALLINT", "INT", "BIGINT") else None
+
+
 def spark_type(node: exp.Expression, duck_type: Callable[[exp.Expression], str]) -> Dec | None:
     """Spark's decimal type of `node` (DuckDB SQL tree), following Spark's rules for literals,
     casts, + - * / and round; other expressions take the type DuckDB binds them to."""
@@ -81,7 +94,7 @@ def spark_type(node: exp.Expression, duck_type: Callable[[exp.Expression], str])
     if isinstance(node, exp.Paren | exp.Neg):
         return spark_type(node.this, duck_type)
     if isinstance(node, exp.Cast | exp.TryCast):
-        return of_duckdb(node.to.sql(dialect="duckdb").upper())
+        return of_duckdb(cast_target_sql(node.to) or "")
     if isinstance(node, exp.Add | exp.Sub | exp.Mul):
         a, b = spark_type(node.this, duck_type), spark_type(node.expression, duck_type)
         if a is None or b is None or not (a[2] or b[2]):
@@ -126,7 +139,7 @@ def wide_arithmetic(
     operand = node.this.sql(dialect="duckdb")
     wide.set("this", exp.maybe_parse(f"CAST(({operand}) AS DECIMAL({width}, {left[1]}))"))
     a, b = left, spark_type(node.expression, duck_type)
-    if b is not None and _uncut(node, a, b):
+    if b is not None and uncut(node, a, b):
         wide.meta["spark_type"] = found
         return wide
     # CAST: a value beyond Spark's cut type stops the query (ANSI, expr/ansi.py)
@@ -134,7 +147,7 @@ def wide_arithmetic(
     return exp.maybe_parse(typed, dialect="duckdb")
 
 
-def _uncut(node: exp.Expression, a: Dec, b: Dec) -> bool:
+def uncut(node: exp.Expression, a: Dec, b: Dec) -> bool:
     """Whether Spark's type of `a op b` is the exact one (no digits cut to fit 38), so the
     value always fits it."""
     (p1, s1, _), (p2, s2, _) = a, b

@@ -13,6 +13,7 @@ from streamforge.plan.feeds import FeedRoles, resolve_feed
 from streamforge.plan.issues import table_issue
 from streamforge.plan.model import Entity, ForeignKey, Plan, TablePlan
 from streamforge.plan.order import dependency_order
+from streamforge.plan.running import check_running
 from streamforge.spec.model import ColumnSpec, SectorSpec, TableSpec
 
 
@@ -137,6 +138,7 @@ def plan_sector(
         plans[table.name] = _plan_table(table, sector, entities, key_owner, feeds, issues)
     order = dependency_order(sector, plans, entities, issues)
     issues += _check_expressions(plans, dims, entities)
+    issues += check_running(plans, dims)
     issues += check_ages(sector.tables)
     if capacity is not None:
         check_unique_capacity(plans, entities, issues, capacity)

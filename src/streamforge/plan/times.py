@@ -53,3 +53,12 @@ def iso_micros(micros: int) -> str:
     """Microseconds since the epoch as ISO-8601 UTC text ('2026-01-05T00:00:00Z'), as the
     manifest writes times."""
     return datetime.fromtimestamp(micros / MICROS, UTC).isoformat().replace("+00:00", "Z")
+
+
+def micros_of_iso(text: str) -> int:
+    """ISO-8601 text as the manifest writes it ('2026-01-05T00:00:00Z'; no zone: UTC) in
+    microseconds since the epoch, exact to the microsecond (the inverse of `iso_micros`)."""
+    value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return int(value.timestamp()) * MICROS + value.microsecond

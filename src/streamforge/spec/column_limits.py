@@ -18,7 +18,8 @@ Path_ = tuple[str | int, ...]
 # How many distinct values the engine draws for a string column without `values` or `format`
 # (its Faker provider's pool, else the word pool). The engine knows; the caller passes its
 # answer in (sectors.py), so the spec never imports the engine.
-KeyPool = Callable[[ColumnSpec], int]
+# (map keys, the table's Faker locale or None for en_US) -> distinct values they are drawn from
+KeyPool = Callable[[ColumnSpec, str | None], int]
 
 
 class ColumnProblem(ValueError):
@@ -27,6 +28,8 @@ class ColumnProblem(ValueError):
     def __init__(self, path: Path_, message: str, hint: str | None = None):
         super().__init__(message)
         self.path, self.message, self.hint = path, message, hint
+        # the column's other problems found at the same time (every bad key, not the first)
+        self.others: list[ColumnProblem] = []
 
 
 def nesting(col: ColumnSpec) -> tuple[int, int]:
@@ -76,22 +79,25 @@ def check_collection(
         )
 
 
-def check_map_key_pools(col: ColumnSpec, path: Path_, pool: KeyPool) -> None:
+def check_map_key_pools(
+    col: ColumnSpec, path: Path_, pool: KeyPool, locale: str | None = None
+) -> None:
     """Each map in `col` (nested ones too) whose string keys come from a pool must have room for
-    `min_items` distinct keys: the pool's size is the engine's answer (`pool`).
+    `min_items` distinct keys: the pool's size is the engine's answer (`pool`) in the table's
+    `locale` (de_DE has 507 lorem words, en_US 971).
 
     Raises:
         ColumnProblem: at the map's `min_items`.
     """
     keys = col.map_keys
     if col.type == "map" and keys is not None and col.min_items > 1 and _from_pool(keys):
-        room = pool(keys)
+        room = pool(keys, locale)
         if room < col.min_items:
             raise _too_few_keys(col.name, room, col.min_items, path)
     if col.items is not None:
-        check_map_key_pools(col.items, (*path, "items"), pool)
+        check_map_key_pools(col.items, (*path, "items"), pool, locale)
     if col.map_values is not None:
-        check_map_key_pools(col.map_values, (*path, "values"), pool)
+        check_map_key_pools(col.map_values, (*path, "values"), pool, locale)
 
 
 def _from_pool(keys: ColumnSpec) -> bool:

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import math
-import re
 from datetime import date, datetime
 from typing import Any
 
 from streamforge.errors import did_you_mean
 from streamforge.spec.column_limits import ColumnProblem, check_collection, check_numbers
+from streamforge.spec.flow_commas import cut_problem, cut_type, generic_form
 from streamforge.spec.key_applies import KEY_APPLIES
-from streamforge.spec.model import INTEGER_TYPES, NUMERIC_TYPES, ColumnSpec
+from streamforge.spec.model import INTEGER_TYPES, NUMERIC_TYPES, ColumnSpec, RunningSpec
 from streamforge.spec.number_limits import bound_hint, bound_problem, to_units, unit_scale
+from streamforge.spec.pydantic_words import Words, shown, translate
 from streamforge.spec.types import ParsedType, parse_type
 from streamforge.spec.yaml_models import ColumnModel
 
@@ -37,43 +38,52 @@ def build_column(name: str, raw: Any, path: Path_) -> ColumnSpec:
         return ColumnSpec(
             name=name, type=parsed.name, precision=parsed.precision, scale=parsed.scale, line=0
         )
+    if isinstance(raw, dict) and (cut := cut_type(raw)) is not None:
+        key, tails, meant = cut
+        message, hint = cut_problem(name, key, raw[key], tails[0], meant)
+        raise ColumnProblem((*path, tails[0]), message, hint)
     if not isinstance(raw, dict):
-        raise ColumnProblem(path, f"column '{name}' must be a type name or a mapping, not {raw!r}")
+        raise ColumnProblem(
+            path,
+            f"column '{name}' must be a type name or a mapping, not {shown(raw)}",
+            f"write `{name}: int` or `{name}: {{type: int, min: 1, max: 10}}`",
+        )
     from pydantic import ValidationError
 
     try:
         model = ColumnModel.model_validate(raw)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        loc = tuple(first["loc"])
-        if first["type"] == "extra_forbidden":
-            key = str(loc[-1])
-            raise ColumnProblem(
-                (*path, *loc),
-                f"unknown key '{key}' in column '{name}'",
-                did_you_mean(key, ColumnModel.model_fields),
-            ) from None
-        if first["type"] == "missing":
-            raise ColumnProblem(
-                path,
-                f"column '{name}' has no 'type'",
-                "add `type: string` (or int, float, datetime, ...)",
-            ) from None
-        message = first["msg"].removeprefix("Value error, ")
-        key = ".".join(str(part) for part in loc)
-        detail = f"{key}: {message}" if key else message
-        if first["type"] == "literal_error" and loc:
-            allowed = first.get("ctx", {}).get("expected", "")
-            hint = did_you_mean(str(first.get("input")), re.findall(r"'(\w+)'", allowed))
-            raise ColumnProblem((*path, *loc), f"column '{name}': {detail}", hint) from None
-        raise ColumnProblem((*path, *loc), f"column '{name}': {detail}") from None
+        first, *others = (_column_problem(name, path, w) for w in translate(exc.errors(), raw))
+        first.others = others
+        raise first from None
     return _from_model(name, model, path)
+
+
+def _column_problem(name: str, path: Path_, words: Words) -> ColumnProblem:
+    """The first problem pydantic found in a column's mapping, in our words."""
+    loc = (*path, *words.loc)
+    if words.key == "extra_forbidden":
+        key = str(words.loc[-1])
+        hint = did_you_mean(key, ColumnModel.model_fields) or "see the column keys in README.md"
+        return ColumnProblem(loc, f"unknown key '{key}' in column '{name}'", hint)
+    if words.key == "missing" and words.loc == ("type",):
+        return ColumnProblem(
+            path,
+            f"column '{name}' has no 'type'",
+            "add `type: string` (or int, float, datetime, ...)",
+        )
+    return ColumnProblem(loc, f"column '{name}': {words.message}", words.hint)
 
 
 def _parse_type(text: str, path: Path_):
     try:
         return parse_type(text)
     except ValueError as exc:
+        generic = generic_form(text)
+        if generic is not None:  # Spark's array<t> / map<k,v>: ours is the mapping form
+            raise ColumnProblem(
+                path, f"type '{text}' is Spark's notation", f"write `{generic}`"
+            ) from None
         message, _, hint = str(exc).partition("; ")
         raise ColumnProblem(path, message, hint or None) from None
 
@@ -148,6 +158,11 @@ def _from_model(name: str, m: ColumnModel, path: Path_) -> ColumnSpec:
         map_values=map_values,
         expr=m.expr,
         hidden=m.hidden,
+        running=(
+            RunningSpec(m.running.sum, m.running.by, m.running.start)
+            if m.running is not None
+            else None
+        ),
     )
 
 
@@ -182,6 +197,22 @@ def _check_computed(name: str, m: ColumnModel, path: Path_) -> None:
     drawing = [k for k in DRAWING_KEYS if getattr(m, k) is not None]
     drawing += ["distribution"] if m.distribution != "uniform" else []
     drawing += [k for k in ("unique", "sequence") if getattr(m, k)]
+    if m.running is not None:
+        # The value is the ledger's: anything that draws or changes it would break the chain.
+        given = drawing + [k for k in ("expr", "min", "max", "values") if getattr(m, k) is not None]
+        given += [k for k in ("null_rate", "anomaly_rate") if getattr(m, k)]
+        if given:
+            raise ColumnProblem(
+                (*path, given[0]),
+                f"column '{name}' is a running total (running:), so {given[0]} does not apply",
+                "drop it: the value is `start` plus the sum of the key's earlier rows",
+            )
+        if m.type.replace(" ", "").split("(")[0] not in ("int", "long", "decimal"):
+            raise ColumnProblem(
+                (*path, "type"),
+                f"running total '{name}' must be int, long or decimal(p,s), not {m.type}",
+                "sums are exact: write e.g. `type: decimal(14,2)`",
+            )
     if m.expr is not None and drawing:
         raise ColumnProblem(
             (*path, drawing[0]),

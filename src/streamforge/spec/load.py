@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
@@ -13,7 +12,9 @@ from streamforge.spec.column_limits import KeyPool, check_map_key_pools
 from streamforge.spec.columns import ColumnProblem, build_column
 from streamforge.spec.files import MAX_FILE_BYTES as MAX_FILE_BYTES
 from streamforge.spec.files import YAML_SUFFIXES as YAML_SUFFIXES
+from streamforge.spec.flow_commas import cut_problem, cut_type
 from streamforge.spec.limits import MAX_ROWS, name_problem
+from streamforge.spec.locales import SUPPORTED_LOCALES
 from streamforge.spec.model import (
     TABLE_KINDS,
     CheckSpec,
@@ -24,13 +25,11 @@ from streamforge.spec.model import (
     TableSpec,
 )
 from streamforge.spec.profile import BurstsModel, ProfileModel, peak_factor
+from streamforge.spec.pydantic_words import Words, shown, translate
 from streamforge.spec.scalar_text import as_written, yaml11_warnings
 from streamforge.spec.sequence import sequence_problem
 from streamforge.spec.yaml_lines import LinedDocument, YamlSyntaxError, load_lined
 from streamforge.spec.yaml_models import MISSING_HINTS, NAME, CheckModel, TableModel
-
-if TYPE_CHECKING:
-    from pydantic_core import ErrorDetails
 
 _NOT_A_TABLE = "every *.yml and *.yaml in a sector folder is read as a table: rename or move it"
 DEFAULT_OPERATIONS: tuple[tuple[Operation, float], ...] = (
@@ -146,11 +145,11 @@ def parse_table(
     try:
         model = TableModel.model_validate(doc.data)
     except ValidationError as exc:
-        for error in exc.errors():
-            loc = tuple(error["loc"])
-            if loc and loc[0] == "columns" and len(loc) > 1:
-                continue  # columns are checked one by one below, with better messages
-            issues.append(_table_issue(where, doc, loc, error))
+        # columns are checked one by one below, with better messages
+        errors = [
+            e for e in exc.errors() if not (e["loc"][:1] == ("columns",) and len(e["loc"]) > 1)
+        ]
+        issues.extend(_table_issue(where, doc, words) for words in translate(errors, doc.data))
         model = None
     columns = _parse_columns(doc, where, issues, key_pool)
     if model is None or columns is None or len(issues) > before:
@@ -256,6 +255,15 @@ def _parse_columns(
         return None  # reported by the table model
     columns: list[ColumnSpec] = []
     ok = True
+    given = doc.data.get("locale") if isinstance(doc.data, dict) else None
+    locale = given if given in SUPPORTED_LOCALES else None  # a bad one: the table model says
+    cut = cut_type(raw)  # `columns: {price: decimal(10,2)}`: YAML made a column of `2)`
+    if cut is not None:
+        cut_name, tails, meant = cut
+        message, hint = cut_problem(cut_name, cut_name, raw[cut_name], tails[0], meant)
+        issues.append(Issue(where, doc.line_of(("columns", cut_name)), message, hint))
+        raw = {k: v for k, v in raw.items() if k != cut_name and k not in tails}
+        ok = False
     for name, spec in raw.items():
         path = ("columns", str(name))
         if not isinstance(name, str) or not NAME.match(name):
@@ -277,9 +285,10 @@ def _parse_columns(
         try:
             column = build_column(name, as_written(spec, path, doc), path)
             if key_pool is not None:
-                check_map_key_pools(column, path, key_pool)
+                check_map_key_pools(column, path, key_pool, locale)
         except ColumnProblem as problem:
-            issues.append(Issue(where, doc.line_of(problem.path), problem.message, problem.hint))
+            for each in (problem, *problem.others):
+                issues.append(Issue(where, doc.line_of(each.path), each.message, each.hint))
             ok = False
             continue
         columns.append(dataclasses.replace(column, line=doc.line_of(path)))
@@ -293,14 +302,19 @@ _NESTED_KEYS = {
 }
 
 
-def _table_issue(where: str, doc: LinedDocument, loc: tuple, error: ErrorDetails) -> Issue:
+def _table_issue(where: str, doc: LinedDocument, words: Words) -> Issue:
+    """One table-level problem (spec/pydantic_words.py), with the key's line and a fix."""
+    loc, kind = words.loc, words.key
     key = str(loc[0]) if loc else ""
-    kind = error["type"]
-    if kind == "missing":
+    if kind == "missing" and len(loc) == 1:
         return Issue(where, 1, f"missing required key '{key}'", MISSING_HINTS.get(key))
     if kind == "extra_forbidden":
         unknown = str(loc[-1])
-        known = _NESTED_KEYS.get(tuple(loc[:-1]), TableModel.model_fields)
+        known: tuple[str, ...] = _NESTED_KEYS.get(
+            tuple(str(p) for p in loc[:-1]), tuple(TableModel.model_fields)
+        )
+        if loc[0] == "checks" and len(loc) == 3:
+            known = tuple(CheckModel.model_fields)
         inside = f" in {'.'.join(str(p) for p in loc[:-1])}" if len(loc) > 1 else ""
         return Issue(
             where,
@@ -308,16 +322,12 @@ def _table_issue(where: str, doc: LinedDocument, loc: tuple, error: ErrorDetails
             f"unknown key '{unknown}'{inside}",
             did_you_mean(unknown, known) or (f"use {', '.join(known)}" if inside else None),
         )
-    if kind == "literal_error" and key == "type":
-        value = str(error.get("input"))
+    if kind == "literal_error" and loc == ("type",):
+        value = doc.data.get("type") if isinstance(doc.data, dict) else None  # checked
         return Issue(
             where,
             doc.line_of(loc),
-            f"unknown table type '{value}'",
-            did_you_mean(value, TABLE_KINDS) or "use dimension, fact or change_feed",
+            f"unknown table type {shown(value)}",
+            did_you_mean(str(value), TABLE_KINDS) or "use dimension, fact or change_feed",
         )
-    message = error["msg"].removeprefix("Value error, ")
-    label = ".".join(str(p) for p in loc)
-    if not label or message.startswith(label):
-        return Issue(where, doc.line_of(loc), message)
-    return Issue(where, doc.line_of(loc), f"{label}: {message}")
+    return Issue(where, doc.line_of(loc), words.message, words.hint)

@@ -23,6 +23,27 @@ INTEGER_TYPES = ("int", "long")
 
 
 @dataclass(frozen=True, slots=True)
+class RunningSpec:
+    """`running:` of a column: a running total per key, in posting order (engine/running.py).
+
+    The column's value on a row = `start` (a lookup `<dimension>.<column>` through the `by`
+    foreign key, as it stood at the key's most recent posting; 0 without `start`) plus `sum` over
+    the key's earlier rows since that posting.
+    """
+
+    sum: str  # the column added up (int, long or decimal)
+    by: str  # the key column the total runs per
+    start: str | None = None  # "<qualifier>.<column>": a lookup through `by`; None: from 0
+
+    @property
+    def start_ref(self) -> tuple[str, str] | None:
+        if self.start is None:
+            return None
+        qualifier, _, column = self.start.partition(".")
+        return qualifier, column
+
+
+@dataclass(frozen=True, slots=True)
 class ColumnSpec:
     """One column: its type and every optional generation rule, already validated."""
 
@@ -56,6 +77,7 @@ class ColumnSpec:
     max_items: int = 3
     expr: str | None = None  # Spark SQL over the same row (DESIGN §3, coherent rows)
     hidden: bool = False  # generated and usable in expressions and checks, never written
+    running: RunningSpec | None = None  # a running total per key (DESIGN §3, coherent rows)
 
     @property
     def choices(self) -> tuple[object, ...] | None:

@@ -32,6 +32,26 @@ def check_name(value: str, what: str) -> str:
     return value
 
 
+class RunningModel(BaseModel):
+    """`running: {sum: <column>, by: <key column>, start: <dimension>.<column>}`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    sum: str = Field(min_length=1)
+    by: str = Field(min_length=1)
+    start: str | None = None
+
+    @field_validator("start")
+    @classmethod
+    def _start_shape(cls, value: str | None) -> str | None:
+        if value is not None and not REFERENCE.match(value):
+            raise ValueError(
+                f"start '{value}' must be a lookup written as <dimension>.<column>, "
+                "e.g. start: account.current_balance_usd"
+            )
+        return value
+
+
 class ColumnModel(BaseModel):
     """The mapping form of a column. `items`, `keys` and `values` (for maps) nest column specs."""
 
@@ -64,6 +84,7 @@ class ColumnModel(BaseModel):
     max_items: int = Field(default=3, ge=0, le=limits.MAX_ITEMS, strict=True)
     expr: str | None = Field(default=None, min_length=1)
     hidden: bool = Field(default=False, strict=True)
+    running: RunningModel | None = None
 
     @field_validator("references")
     @classmethod

@@ -5,6 +5,9 @@ generator (or in the loader) cannot hide itself. Modules, one check each: `rules
 rules), `read` (files to exact Arrow), `values`, `columns`, `unique`, `timeline`, `references`,
 `feeds`, `replay`, `hierarchy`; `landing` runs them file by file (`landing_run`: its state and
 reading a file; `key_dates`: pass one; `row_keys`, `change_rows`, `event_times`: per file).
+`hidden_replay` draws the hidden inputs of expressions and checks again from the seed (the
+engine's draws are passed in by the caller, api.verify); `hidden_stats` is its statistical
+fallback when a batch cannot be replayed.
 """
 
 from __future__ import annotations

@@ -23,12 +23,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 
 import numpy as np
 
 from streamforge.plan import TablePlan
 from streamforge.plan.times import MAX_LATE_CYCLES
+from streamforge.plan.times import micros_of_iso as _micros
 from streamforge.spec.model import LoadProfile
 from streamforge.verify.report import Report
 
@@ -236,10 +236,3 @@ def _file_bands(table: TablePlan, entry: dict, final: bool) -> list[tuple[float,
     log = math.log(2 / FALSE_ALARM)
     slack = log / 3 + math.sqrt((log / 3) ** 2 + 2 * variance * log)
     return [(low - slack, high + slack)]
-
-
-def _micros(text: str) -> int:
-    value = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return int(value.timestamp()) * 1_000_000 + value.microsecond

@@ -59,6 +59,7 @@ def collect_histories(run: LandingRun, in_flight: Mapping[str, pa.Table]) -> Non
     INSERT and UPDATE of its change feed (late rows and rows still in flight included)."""
     plan = run.plan
     wanted = set().union(*(wanted_columns(looks) for looks in run.lookups.values()))
+    wanted |= {r.start for rules in run.running.values() for r in rules if r.start is not None}
     for entity_name, column in sorted(wanted):
         history = run.histories[(entity_name, column)] = History()
         entity = plan.entities[entity_name]

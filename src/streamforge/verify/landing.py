@@ -22,6 +22,7 @@ from streamforge.verify.columns import check_columns
 from streamforge.verify.cycle_counts import ROWS_READ, WindowTally, judge_cycle_rows
 from streamforge.verify.event_times import by_event_time, check_event_times, tally_profile
 from streamforge.verify.feeds import as_int64, order_of
+from streamforge.verify.hidden_replay import Redraw
 from streamforge.verify.key_dates import collect_histories, date_keys
 from streamforge.verify.landing_run import LandingRun, entity_of, read_entry, self_references
 from streamforge.verify.lookup_exprs import ExprLookup
@@ -31,17 +32,23 @@ from streamforge.verify.replay import EntityState
 from streamforge.verify.report import Report
 from streamforge.verify.row_keys import check_row_keys, check_unique
 from streamforge.verify.rules import Rule, RuleError, read_rules
+from streamforge.verify.running import Ledger, collect, judge_running, read_running
 from streamforge.verify.vocabulary import judge_vocabulary
 
 
 def verify_landing(
-    root: Path, plan: Plan, in_flight: Mapping[str, pa.Table] | None = None
+    root: Path,
+    plan: Plan,
+    in_flight: Mapping[str, pa.Table] | None = None,
+    redraw: Redraw | None = None,
 ) -> Report:
     """Every finding about the landing at `root`. `in_flight`: per change feed, rows a live run
     holds back as late (from its checkpoint): they date their keys and belong to the replay,
-    although no file holds them yet."""
+    although no file holds them yet. `redraw`: the engine's draws (hidden_replay.Redraw), so
+    expressions and checks reading hidden columns are judged; None: they are noted."""
     report = Report()
     run = LandingRun(Path(root), plan, report, {}, {t.name: [] for t in plan.tables})
+    run.hidden.redraw = redraw
     in_flight = {n: t for n, t in (in_flight or {}).items() if n in run.files and t is not None}
     for table in plan.tables:
         try:
@@ -51,6 +58,9 @@ def verify_landing(
             if table.kind != "fact":  # no event time to look up as of: expressions over the row
                 looks = [one for one in looks if isinstance(one, ExprLookup) and not one.refs]
             run.lookups[table.name] = looks
+            if table.kind == "fact":
+                run.running[table.name] = read_running(table.spec.file, table)
+                run.ledgers[table.name] = Ledger()
         except RuleError as exc:
             report.add(table.name, -1, str(exc), kind="spec")
             run.rules[table.name] = {}
@@ -101,12 +111,16 @@ def verify_landing(
             for entry in (e for e in run.files[table.name] if e["cycle"] == cycle):
                 _judge(run, table, entry)
     for table in plan.streams:
+        if run.running.get(table.name):
+            rules, ledger = run.running[table.name], run.ledgers[table.name]
+            judge_running(report, table, rules, ledger, run.histories)
         if table.name in run.profiles:
             judge_profile(report, table, run.profiles[table.name])
         if table.name in run.windows:
             run.windows[table.name].judge(report, table)
     for table in plan.tables:  # after the pass: each file's rows as read
         judge_cycle_rows(report, table, run.files[table.name], covered)
+    run.hidden.stats.judge(report)  # expressions over hidden draws that could not be replayed
     for name, rows in in_flight.items():
         roles = plan.table(name).feed
         if roles is not None and roles.entity in run.states and rows.num_rows:
@@ -176,7 +190,11 @@ def _judge(run: LandingRun, table: TablePlan, entry: dict) -> None:
         run.states[table.name].snapshot(data)
     if table.kind == "fact":
         check_event_times(run, table, entry, data)
+        if run.running.get(table.name):
+            rules, ledger = run.running[table.name], run.ledgers[table.name]
+            collect(report, table, cycle, data, rules, ledger)
     judge_vocabulary(report, table.name, cycle, data)
+    data = run.hidden.with_hidden(report, table, entry, data, run.checks, run.lookups)
     if run.checks.get(table.name):
         judge_checks(report, table.name, cycle, data, run.checks[table.name], entry)
     if run.lookups.get(table.name):

@@ -12,6 +12,7 @@ import pyarrow as pa
 
 from streamforge.plan import Plan, TablePlan
 from streamforge.verify.cycle_counts import WindowTally
+from streamforge.verify.hidden_replay import HiddenReplay
 from streamforge.verify.lookup_exprs import ExprLookup
 from streamforge.verify.lookups import History, Lookup
 from streamforge.verify.profile_shape import ProfileTally
@@ -19,6 +20,7 @@ from streamforge.verify.read import Landed, arrow_type, read_landed
 from streamforge.verify.replay import EntityState
 from streamforge.verify.report import Report
 from streamforge.verify.rules import Rule
+from streamforge.verify.running import Ledger, Running
 from streamforge.verify.timeline import Timeline
 from streamforge.verify.unique import SeenValues
 
@@ -36,11 +38,14 @@ class LandingRun:
     checks: dict[str, dict[str, str]] = field(default_factory=dict)  # table -> name -> rule
     lookups: dict[str, list[Lookup | ExprLookup]] = field(default_factory=dict)  # table ->
     histories: dict[tuple[str, str], History] = field(default_factory=dict)  # (entity, column)
+    running: dict[str, list[Running]] = field(default_factory=dict)  # table -> running totals
+    ledgers: dict[str, Ledger] = field(default_factory=dict)  # table -> its rows, for them
     profiles: dict[str, ProfileTally] = field(default_factory=dict)  # table -> rows by hour
     windows: dict[str, WindowTally] = field(default_factory=dict)  # table -> rows by window
     timelines: dict[str, Timeline] = field(default_factory=dict)
     states: dict[str, EntityState] = field(default_factory=dict)
     seen: dict[tuple[str, str], SeenValues] = field(default_factory=dict)
+    hidden: HiddenReplay = field(default_factory=HiddenReplay)  # hidden inputs drawn again
     feed_last: dict[str, dict] = field(default_factory=dict)
     # Per change feed and cycle: (before, after) the file, has every older change landed? Only
     # then is the replayed state one the generator had (late rows make gaps otherwise).

@@ -1,7 +1,8 @@
 """`faker: <provider>` with `unique`: distinct values in the provider's own format, never a suffix.
 
 Some providers have a space that can be counted and enumerated: barcodes (EAN-13, EAN-8: digits
-and a check digit) and providers that fill a `<provider>_format` of `#` and `?` (`bban`). Row i
+and a check digit), IBANs (`iban.py`: the locale's BBAN format and its check digits) and
+providers that fill a `<provider>_format` of `#` and `?` (`bban`). Row i
 gets element perm(i) of that space. Any other provider draws from its pool of distinct Faker
 values, a permutation of the pool, so its capacity is the pool's size (validate says how long it
 lasts). Each space is the table's locale's: a de_DE `bban` has Germany's format and a de_DE
@@ -107,6 +108,12 @@ def space_of(provider: str, locale: str = DEFAULT_LOCALE) -> Space:
     """The countable space of a Faker provider in `locale` (see the module docstring)."""
     if provider in EXACT:
         return EXACT[provider]()
+    if provider == "iban":  # country, check digits and the locale's BBAN: computed, not pooled
+        from streamforge.engine.generators.iban import iban_space
+
+        space = iban_space(locale)
+        if space is not None:
+            return space
     fmt = provider_format(provider, locale)
     if isinstance(fmt, str) and PATTERN.match(fmt) and ("#" in fmt or "?" in fmt):
         return _pattern(fmt)

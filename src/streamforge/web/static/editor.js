@@ -34,7 +34,7 @@ async function lint(text, updateLinting, _options, cm) {
       from: CodeMirror.Pos(line, 0),
       to: CodeMirror.Pos(line, cm.getLine(line).length),
       message: i.hint ? `${i.message} (${i.hint})` : i.message,
-      severity: i.severity === "warning" ? "warning" : "error",
+      severity: i.severity === "error" ? "error" : "warning", // a note shows as a warning
     };
   });
   updateLinting(cm, marks);

@@ -143,7 +143,7 @@ def bronze_electricity_production():
     )
 
 
-@dp.table(name='bronze_meter_readings', comment='Raw Interval readings (15 min) from customer smart meters. Rows per batch and reading times follow a daily load curve (profile, UTC hours): a night trough near 04:00, a morning rise and an evening peak at 18:00-20:00; weekends a little busier. num_rows is the average batch. `streamforge verify` judges the reading times inside cycles of several hours against it (shorter cycles: a note); rows per batch it does not judge. The kWh per reading follows the same curve: kwh_consumed = round(base_kwh × hourly[UTC hour of reading_time], 3), base_kwh a hidden lognormal draw (mean 1.2, stddev 1.2), so the mean reading at 19:00 is 1.70 / 0.38 ≈ 4.5 times the one at 04:00.')
+@dp.table(name='bronze_meter_readings', comment="Raw Interval readings (15 min) from customer smart meters. Rows per batch and reading times follow a daily load curve (profile, UTC hours): a night trough near 04:00, a morning rise and an evening peak at 18:00-20:00; weekends a little busier. num_rows is the average batch. `streamforge verify` judges the reading times inside cycles of several hours against it (shorter cycles: a note); rows per batch it does not judge. The kWh per reading follows the same curve: kwh_consumed = round(base_kwh × hourly[UTC hour of reading_time], 3), base_kwh a hidden lognormal draw (mean 1.2, stddev 1.2), so the mean reading at 19:00 is 1.70 / 0.38 ≈ 4.5 times the one at 04:00. `streamforge verify` judges each reading's kWh against this rule, drawing base_kwh again from the run's seed.")
 def bronze_meter_readings():
     return (
         spark.readStream.format('json')  # noqa: F821
