@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-
 from collections import deque
 from collections.abc import Iterator, Mapping
 from concurrent.futures import Future
