@@ -9,17 +9,17 @@ from __future__ import annotations
 import math
 from decimal import Decimal
 
-import duckdb
 import numpy as np
 import pyarrow as pa
 import pytest
-from hypothesis import HealthCheck, Phase, event, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from streamforge.expr import duck
-from streamforge.expr.ansi import AnsiError
 from streamforge.expr.bind import typed_duckdb
 from streamforge.expr.fast import compile_cast, fast_levels
+
+from .expr_oracle import duckdb_levels, fast_and_duckdb
 
 N = 16  # rows per example
 
@@ -118,14 +118,6 @@ def _same(fast: pa.Array, slow: pa.Array) -> bool:
     return True
 
 
-def _duckdb(table: pa.Table, levels, types):  # type: ignore[no-untyped-def]
-    duck.FAST = False
-    try:
-        return duck.evaluate_levels(table, levels, types)
-    finally:
-        duck.FAST = True
-
-
 @settings(
     max_examples=150,
     deadline=None,
@@ -135,16 +127,8 @@ def _duckdb(table: pa.Table, levels, types):  # type: ignore[no-untyped-def]
 @given(rows(), EXPRESSIONS, st.sampled_from(TARGETS))
 def test_the_numpy_path_gives_duckdbs_values_or_hands_back(table, text, target):
     sql = typed_duckdb(text, _row_types())
-    levels, types = [{"v": sql}], {"v": target}
-    try:
-        expected = _duckdb(table, levels, types)
-    except (duckdb.Error, AnsiError):  # DuckDB stops (an overflow): the numpy path must not answer
-        event("DuckDB stops")
-        assert fast_levels(table, levels, types) is None, sql
-        return
-    got = fast_levels(table, levels, types)
-    event("numpy" if got is not None else "handed back")
-    if got is not None:
+    if (both := fast_and_duckdb(table, sql, target)) is not None:
+        got, expected = both
         assert _same(got.column("v").combine_chunks(), expected.column("v").combine_chunks()), sql
 
 
@@ -191,7 +175,7 @@ def test_levels_that_read_each_other_match_duckdb_and_take_the_numpy_path(data):
             "tax_rate": pa.array(rate, pa.float64()),
         }
     )
-    expected = _duckdb(table, BENCH, BENCH_TYPES)
+    expected = duckdb_levels(table, BENCH, BENCH_TYPES)
     got = fast_levels(table, BENCH, BENCH_TYPES)
     assert got is not None, "prices of 10 digits times 1-12 stay within 64 bits"
     assert got.schema == expected.schema
@@ -265,16 +249,8 @@ def test_conditions_and_choices_give_duckdbs_values_with_nulls_or_hand_back(tabl
     (NULL AND false is false, NULL OR true is true, a NULL condition is not true), as DuckDB."""
     text, target = case
     sql = typed_duckdb(text, _row_types())
-    levels, types = [{"v": sql}], {"v": target}
-    try:
-        expected = _duckdb(table, levels, types)
-    except (duckdb.Error, AnsiError):
-        event("DuckDB stops")
-        assert fast_levels(table, levels, types) is None, sql
-        return
-    got = fast_levels(table, levels, types)
-    event("numpy" if got is not None else "handed back")
-    if got is not None:
+    if (both := fast_and_duckdb(table, sql, target)) is not None:
+        got, expected = both
         assert _same(got.column("v").combine_chunks(), expected.column("v").combine_chunks()), sql
 
 
@@ -336,9 +312,9 @@ def test_a_value_beyond_64_bits_hands_the_chunk_back():
     big = pa.array([Decimal(10**30)], pa.decimal128(38, 2))
     table = pa.table({"h": big})
     assert fast_levels(table, [{"v": '"h"'}], {"v": pa.decimal128(38, 2)}) is None
-    assert _duckdb(table, [{"v": '"h"'}], {"v": pa.decimal128(38, 2)}).column(0).to_pylist() == [
-        Decimal(10**30)
-    ]
+    assert duckdb_levels(table, [{"v": '"h"'}], {"v": pa.decimal128(38, 2)}).column(
+        0
+    ).to_pylist() == [Decimal(10**30)]
 
 
 def test_the_engine_reads_numpy_values_it_wrote():
@@ -365,7 +341,7 @@ def test_round_of_a_double_judges_its_exact_value_and_a_cast_its_scaled_double()
         Decimal("0.28"),
         Decimal("0.13"),
     ]
-    assert got.equals(_duckdb(table, levels, types))
+    assert got.equals(duckdb_levels(table, levels, types))
 
 
 def test_a_text_column_written_as_it_is_takes_the_numpy_path():
@@ -386,9 +362,9 @@ def test_a_text_column_is_null_or_equal_on_the_numpy_path_and_never_ordered():
     got = fast_levels(table, [{"v": check}], {"v": pa.bool_()})
     assert got is not None
     assert got.column("v").to_pylist() == [True, True, False]
-    assert got.equals(_duckdb(table, [{"v": check}], {"v": pa.bool_()}))
+    assert got.equals(duckdb_levels(table, [{"v": check}], {"v": pa.bool_()}))
     equal = typed_duckdb("s = 'a'", types)
-    assert fast_levels(table, [{"v": equal}], {"v": pa.bool_()}) == _duckdb(
+    assert fast_levels(table, [{"v": equal}], {"v": pa.bool_()}) == duckdb_levels(
         table, [{"v": equal}], {"v": pa.bool_()}
     )
     ordered = typed_duckdb("s < 'b'", types)
@@ -401,4 +377,4 @@ def test_the_smallest_integer_casts_to_its_own_type():
     got = fast_levels(table, [{"v": '"q"'}], {"v": pa.int32()})
     assert got is not None
     assert got.column("v").to_pylist() == [-(2**31), 2**31 - 1, None]
-    assert got.equals(_duckdb(table, [{"v": '"q"'}], {"v": pa.int32()}))
+    assert got.equals(duckdb_levels(table, [{"v": '"q"'}], {"v": pa.int32()}))

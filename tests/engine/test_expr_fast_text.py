@@ -10,16 +10,16 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from decimal import Decimal
 
-import duckdb
 import pyarrow as pa
 import pytest
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from streamforge.expr import duck
-from streamforge.expr.ansi import AnsiError
 from streamforge.expr.bind import typed_duckdb
 from streamforge.expr.fast import compile_cast, fast_levels
+
+from .expr_oracle import fast_and_duckdb
 
 N = 12
 TS = pa.timestamp("us", tz="UTC")
@@ -76,29 +76,13 @@ def rows(draw) -> pa.Table:  # type: ignore[no-untyped-def]
     return table.slice(offset)
 
 
-def _duckdb(table: pa.Table, levels, types):  # type: ignore[no-untyped-def]
-    duck.FAST = False
-    try:
-        return duck.evaluate_levels(table, levels, types)
-    finally:
-        duck.FAST = True
-
-
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(rows(), st.sampled_from(CASES))
 def test_text_times_and_lists_give_duckdbs_values_or_hand_back(table, case):
     text, target = case
     sql = typed_duckdb(text, SPARK_TYPES)
-    levels, types = [{"v": sql}], {"v": target}
-    try:
-        expected = _duckdb(table, levels, types)
-    except (duckdb.Error, AnsiError):
-        event("DuckDB stops")
-        assert fast_levels(table, levels, types) is None, sql
-        return
-    got = fast_levels(table, levels, types)
-    event("numpy" if got is not None else "handed back")
-    if got is not None:
+    if (both := fast_and_duckdb(table, sql, target)) is not None:
+        got, expected = both
         assert got.schema == expected.schema, sql
         assert got.column("v").to_pylist() == expected.column("v").to_pylist(), sql
 
