@@ -11,6 +11,7 @@ descriptions), so an edited description does not stop the replay but an edited m
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from dataclasses import replace
 
@@ -26,11 +27,17 @@ from streamforge.plan import TablePlan
 from streamforge.plan.columns import column_type
 from streamforge.plan.times import YEAR_US
 from streamforge.plan.times import micros_of_iso as _micros
+from streamforge.spec.model import TableSpec
 
 
 def spec_digest(table: TablePlan) -> str:
     """A 16-hex-digit fingerprint of the table's spec as it changes drawn values."""
-    spec = table.spec
+    return _digest(table.spec)
+
+
+# Every landed file records it, and a spec never changes during a run: ~0.2 ms a file otherwise.
+@functools.lru_cache(maxsize=256)
+def _digest(spec: TableSpec) -> str:
     columns = tuple(replace(c, line=0, description=None) for c in spec.columns)
     checks = tuple(replace(c, line=0) for c in spec.checks)
     bare = replace(spec, columns=columns, checks=checks, line=1, description=None)
