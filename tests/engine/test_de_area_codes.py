@@ -33,7 +33,8 @@ LAT = np.array([float(r["latitude"]) for r in ROWS])
 LON = np.array([float(r["longitude"]) for r in ROWS])
 CODE = np.array([r["area_code"] for r in ROWS])
 CENTRE = {
-    c: (float(np.median(LAT[CODE == c])), float(np.median(LON[CODE == c]))) for c in set(CODE)
+    c: (float(np.median(LAT[np.equal(CODE, c)])), float(np.median(LON[np.equal(CODE, c)])))
+    for c in set(CODE)
 }
 
 
@@ -46,7 +47,7 @@ def test_shipped_area_codes_follow_the_rule_that_builds_them() -> None:
 
 def test_every_area_code_covers_one_area() -> None:
     for code, (lat0, lon0) in CENTRE.items():
-        rows = np.flatnonzero(CODE == code)
+        rows = np.flatnonzero(np.equal(CODE, code))
         far = rows[km(LAT[rows], LON[rows], lat0, lon0) > AREA_KM]
         assert not len(far), (code, [ROWS[i]["city"] + " " + ROWS[i]["state"] for i in far])
 
