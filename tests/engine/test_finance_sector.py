@@ -33,7 +33,7 @@ def rule() -> dict[str, tuple[float, float, int]]:
     kind = spec["columns"]["transaction_type"]
     weights = dict(zip(kind["values"], kind["weights"], strict=True))
     typical_expr = spec["columns"]["amount_usd"]["expr"]
-    typical = {t: float(v) for t, v in re.findall(r"WHEN '(\w+)' THEN ([\d.]+)", typical_expr)}
+    typical = {t: float(v) for t, v in re.findall(r"= '(\w+)' THEN ([\d.]+)", typical_expr)}
     credits = re.search(r"IN \(([^)]*)\) THEN amount_usd", spec["checks"]["signed_by_type"])
     assert credits is not None
     credit = set(re.findall(r"'(\w+)'", credits.group(1)))
