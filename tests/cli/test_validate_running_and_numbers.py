@@ -134,3 +134,23 @@ def test_num_rows_that_is_not_a_number_names_the_key_and_the_fix(tmp_path):
         3,
         "num_rows must be a whole number, not 'abc'; write a whole number without quotes, e.g. 100",
     ) in problems(result.output, "post.yml")
+
+
+def test_a_unique_faker_column_that_runs_out_is_told_fixes_that_apply_to_faker(tmp_path):
+    """A Faker provider's pool is fixed: "add # to the format" cannot help it (it has none)."""
+    table = (
+        "table: t\ntype: dimension\nnum_rows: 500\ncolumns:\n  t_id: int\n"
+        "  dow: {type: string, faker: day_of_week, unique: true}\n"
+        '  code: {type: string, format: "A#", unique: true}\n'
+        "  n: {type: int, min: 1, max: 9, unique: true}\n"
+    )
+    result = validate(tmp_path / "S", ("t.yml", table))
+    assert result.exit_code == 2, result.output
+    found = dict(problems(result.output, "t.yml"))
+    dow = found[6]
+    assert dow.startswith("unique column 'dow' has only 7 possible values for 500 rows; ")
+    for fix in ("a provider with more values", "lower num_rows", "drop unique", "format"):
+        assert fix in dow, dow
+    assert "more #" not in dow and "min/max" not in dow
+    assert found[7].endswith("add # or ? to the format, lower num_rows, or drop unique")
+    assert found[8].endswith("widen min/max, lower num_rows, or drop unique")
