@@ -16,6 +16,7 @@ import click
 from streamforge import __version__, api, stopping
 from streamforge.cli_engine import check_engine_options, engine_options
 from streamforge.cli_options import FolderPath, landing_format_option, schema_dir_option
+from streamforge.cli_summary import COLUMNS, RIGHT, plain_output, plain_table, summary_rows
 from streamforge.errors import SchemaError, StreamForgeError, storage_error
 from streamforge.file_uris import LANDING_READ, PROJECT_WRITTEN, SCHEMA_READ, file_path
 from streamforge.plural import counted
@@ -265,9 +266,6 @@ def generate(
     spark_writer: str,
 ) -> None:
     """Write the dimensions, then CYCLES batches of facts and change feeds, at once."""
-    from rich.table import Table
-    from rich.text import Text
-
     from streamforge.arrow_start import skip_pandas
     from streamforge.cli_times import parse_start
 
@@ -298,27 +296,28 @@ def generate(
             spark_writer=spark_writer,
         )
     elapsed = time.perf_counter() - began
-    summary = Table(show_edge=False)
-    for column in ("table", "type", "files", "rows", "anomalies"):
-        summary.add_column(column, justify="right" if column in ("files", "rows") else "left")
-    by_table: dict[str, list] = {}
-    for f in result.files:
-        by_table.setdefault(f.table, []).append(f)
-    for name, files in by_table.items():
-        summary.add_row(
-            Text(name),
-            files[0].kind,
-            str(len(files)),
-            f"{sum(f.rows for f in files):,}",
-            str(sum(f.anomalous_rows for f in files)),
-        )
-    stdout().print(summary)
+    rows = summary_rows(result.files)
+    if plain_output():
+        sys.stdout.write(plain_table(rows))
+    else:
+        from rich.table import Table
+        from rich.text import Text
+
+        summary = Table(show_edge=False)
+        for column in COLUMNS:
+            summary.add_column(column, justify="right" if column in RIGHT else "left")
+        for name, *cells in rows:
+            summary.add_row(Text(name), *cells)
+        stdout().print(summary)
     rate = result.rows / elapsed if elapsed > 0 else 0
-    stdout().print(
+    done = (
         f"wrote {counted(result.rows, 'row')} in {counted(len(result.files), 'file')} to {out} "
-        f"({elapsed:.1f}s, {rate:,.0f} rows/s, seed {seed})",
-        markup=False,
+        f"({elapsed:.1f}s, {rate:,.0f} rows/s, seed {seed})"
     )
+    if plain_output():
+        sys.stdout.write(done + "\n")
+    else:
+        stdout().print(done, markup=False)
 
 
 @contextlib.contextmanager

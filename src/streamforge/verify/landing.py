@@ -120,6 +120,7 @@ def verify_landing(
             run.windows[table.name].judge(report, table)
     for table in plan.tables:  # after the pass: each file's rows as read
         judge_cycle_rows(report, table, run.files[table.name], covered)
+    run.hidden.note(report)
     run.hidden.stats.judge(report)  # expressions over hidden draws that could not be replayed
     for name, rows in in_flight.items():
         roles = plan.table(name).feed
