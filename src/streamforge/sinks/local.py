@@ -7,7 +7,6 @@ import fcntl
 import json
 import os
 import secrets
-import shutil
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -26,6 +25,7 @@ from .landing import (
     check_relpath,
     data_file_path,
 )
+from .local_clear import clear_landing, sweep_temp_files
 from .local_group import LandingGroup, fsync_directory, named_file
 
 __all__ = ["LocalLanding", "write_data_file"]
@@ -171,13 +171,9 @@ class LocalLanding:
         self.write_text_atomic(MANIFEST_PATH, text)
 
     def clear(self) -> None:
-        """Remove what StreamForge wrote here: every table folder in the manifest, and its state."""
-        for table in {entry["table"] for entry in self.read_manifest()}:
-            check_relpath(table)
-            shutil.rmtree(self.root / table, ignore_errors=True)
-        for child in (self.root / CONTROL_DIR).glob("*"):
-            if child.name != "lock":
-                shutil.rmtree(child) if child.is_dir() else child.unlink()
+        """Remove what StreamForge wrote here: every table folder in the manifest, and its state
+        (moved aside at once, deleted on a thread: `local_clear.clear_landing`)."""
+        clear_landing(self.root, {entry["table"] for entry in self.read_manifest()})
 
     def exists(self) -> bool:
         """True when a StreamForge run has written here (a manifest or a checkpoint)."""
@@ -208,17 +204,10 @@ class LocalLanding:
                 stream.truncate()
                 stream.write(owner)
                 stream.flush()
-                self._sweep_temp_files()
+                sweep_temp_files(self.root)  # safe: we hold the lock
             yield None
         finally:
             stream.close()
-
-    def _sweep_temp_files(self) -> None:
-        """Remove temp files a killed writer left behind (safe: we hold the lock)."""
-        for temp in self.root.glob("*/.*.tmp"):
-            temp.unlink(missing_ok=True)
-        for temp in self.root.glob(f"{CONTROL_DIR}/**/.*.tmp"):
-            temp.unlink(missing_ok=True)
 
     def read_text(self, relpath: str) -> str | None:
         """The UTF-8 text at `<root>/<relpath>`, or None if the file does not exist."""
