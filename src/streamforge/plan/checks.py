@@ -83,7 +83,8 @@ def check_unique_capacity(
                     cycles = cycles_lasting(room - rows, inserts, shape, DEFAULT_INTERVAL_S)
                     cycles += 1 if owned else 0
                     average = inserts * (mean_factor(shape) if shape else 1)
-                    what = f"{average:,.1f} INSERTs per batch of '{source.name}'"
+                    shown = f"{average:,.0f}" if average == round(average) else f"{average:,.1f}"
+                    what = f"{shown} INSERTs per batch of '{source.name}'"
                     _warn_lasts(spec, col, room, cycles, _with_trend(what, shape), issues)
 
 
