@@ -565,6 +565,5 @@ def _print_quality(checks: list) -> None:
         stdout().print(f"all {len(checks)} rules caught exactly what the landing injected")
 
 
-
 if __name__ == "__main__":
     sys.exit(main())
