@@ -173,8 +173,7 @@ def validate(target: str | None, schema_dir: Path | None, sector: str | None) ->
     SECTOR checks one sector of --schema-dir, as the other commands name it; without it, every
     sector. A folder in its place (`validate schema`, `validate schema/Energy`) is the schema
     folder, as in earlier releases."""
-    from rich.markup import escape
-
+    from streamforge.cli_plain import plain_name, plain_stream, plain_text, write_line
     from streamforge.sectors import check_summary, to_check
 
     schema_dir, sector = _validate_target(target, schema_dir, sector)
@@ -186,21 +185,33 @@ def validate(target: str | None, schema_dir: Path | None, sector: str | None) ->
             "table YAML files per sector (or is one); pass that folder, or --schema-dir DIR SECTOR"
         )
     failed = False
+    # without a terminal, the lines rich would print are written without loading it (cli_plain)
+    plain_out, plain_err = plain_stream(sys.stdout), plain_stream(sys.stderr)
     for check in checks:
         for issue in check.issues:
+            text = str(issue)
+            if plain_err and plain_text(text):
+                write_line(sys.stderr, text)
+                continue
             style = "red" if issue.severity == "error" else "yellow"
-            stderr().print(str(issue), style=style, markup=False, highlight=False)
-        status = "[red]invalid[/red]" if check.errors else "[green]valid[/green]"
+            stderr().print(text, style=style, markup=False, highlight=False)
+        status, style = ("invalid", "red") if check.errors else ("valid", "green")
         # an invalid sector has no plan: count what was read, and what of it failed to load
         read = (
             f"{counted(check.files, 'file')} read, {check.failed} failed to load"
             if check.errors
             else counted(check.tables, "table")
         )
-        stdout().print(
-            f"{escape(check.name)}: {status} ({read}, "
+        rest = (
+            f" ({read}, "
             f"{counted(len(check.errors), 'error')}, {counted(len(check.warnings), 'warning')})"
         )
+        if plain_out and plain_name(check.name):
+            write_line(sys.stdout, f"{check.name}: {status}{rest}")
+        else:
+            from rich.markup import escape
+
+            stdout().print(f"{escape(check.name)}: [{style}]{status}[/{style}]{rest}")
         failed = failed or bool(check.errors)
     if failed:
         raise SystemExit(2)
