@@ -67,8 +67,23 @@ SHOWN_FINDINGS = 20
 PROGRESS_THRESHOLD = 200_000  # rows: below this a bar only flickers
 
 
+# Commands in modules of their own, loaded when named (or listed by --help): `generate` does
+# not pay for `run`'s module and its event classes.
+LAZY_COMMANDS = {"run": "streamforge.cli_run"}
+
+
 class Group(click.Group):
     """Turn StreamForge errors into a message and an exit code; a traceback only with --debug."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *LAZY_COMMANDS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in LAZY_COMMANDS and cmd_name not in self.commands:
+            import importlib
+
+            self.add_command(getattr(importlib.import_module(LAZY_COMMANDS[cmd_name]), cmd_name))
+        return super().get_command(ctx, cmd_name)
 
     def invoke(self, ctx: click.Context) -> object:
         try:
@@ -560,14 +575,6 @@ def _print_quality(checks: list) -> None:
     else:
         stdout().print(f"all {len(checks)} rules caught exactly what the landing injected")
 
-
-def _register_commands() -> None:
-    from streamforge.cli_run import run
-
-    main.add_command(run)
-
-
-_register_commands()
 
 if __name__ == "__main__":
     sys.exit(main())
