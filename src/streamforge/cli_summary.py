@@ -8,9 +8,10 @@ outer edge), so what scripts read stays the same.
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Sequence
+
+from streamforge.cli_plain import plain_stream
 
 COLUMNS = ("table", "type", "files", "rows", "anomalies")
 RIGHT = frozenset({"files", "rows"})  # numbers line up on the right
@@ -38,14 +39,9 @@ def plain_output() -> bool:
     """True where rich would style nothing: standard output is no terminal, and neither
     TTY_COMPATIBLE=1 nor FORCE_COLOR (rich's own overrides) asks for one; its encoding is
     UTF-8 (else rich draws the rules in ASCII)."""
-    if os.environ.get("TTY_COMPATIBLE") == "1" or os.environ.get("FORCE_COLOR"):
-        return False
-    try:
-        if sys.stdout.isatty():
-            return False
-    except (AttributeError, ValueError):  # no isatty, or closed: rich says no terminal too
-        pass
-    return "utf" in (getattr(sys.stdout, "encoding", None) or "").lower()
+    return (
+        plain_stream(sys.stdout) and "utf" in (getattr(sys.stdout, "encoding", None) or "").lower()
+    )
 
 
 def plain_table(rows: Sequence[Sequence[str]]) -> str:

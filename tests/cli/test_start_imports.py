@@ -14,7 +14,12 @@ from pathlib import Path
 import pytest
 
 # subprocess: only ever came in through ctypes.util, to find libc (engine/memory.py)
-HEAVY_FOR_GENERATE = ("fastapi", "databricks.sdk", "deltalake", "faker", "pandas", "subprocess")
+HEAVY_FOR_GENERATE = (
+    *("fastapi", "databricks.sdk", "deltalake", "faker", "pandas", "subprocess"),
+    # a warm generate of a shipped sector: its checks and expressions come from the cache
+    # (check_cache.py, expr/kept.py), its summary is plain text in a pipe (cli_summary.py)
+    *("pydantic", "yaml", "sqlglot", "duckdb", "rich", "streamforge.cli_run"),
+)
 HEAVY = ("fastapi", "databricks.sdk", "deltalake", "faker", "pyarrow", "numpy", "pydantic", "rich")
 
 PROBE = """
@@ -249,3 +254,14 @@ def test_a_corrupt_kept_translation_is_translated_again(tmp_path: Path) -> None:
         path.write_bytes(b"not a pickle")
     assert loaded_after([*args, "--out", str(tmp_path / "again")], ("sqlglot",)) == ["sqlglot"]
     assert landed(tmp_path / "again") == landed(tmp_path / "warm-up")
+
+
+@pytest.mark.parametrize("sector", SHIPPED)
+def test_a_warm_generate_of_every_shipped_sector_loads_nothing_it_does_not_use(
+    tmp_path: Path, sector: str
+) -> None:
+    """Once the caches are warm (the first run), a generate imports no validation (pydantic,
+    YAML, sqlglot), no DuckDB (expr/fast.py evaluates every shipped expression), no rich."""
+    args = ["generate", sector, *GENERATE]
+    loaded_after([*args, "--out", str(tmp_path / "warm-up")], ())
+    assert loaded_after([*args, "--out", str(tmp_path / "o")], HEAVY_FOR_GENERATE) == []

@@ -122,7 +122,7 @@ def test_one_changed_kwh_reading_fails_naming_table_column_and_rows(energy, tmp_
     assert [(f.table, f.cycle, f.kind, f.count) for f in found] == [
         ("meter_readings", 2, "expr", announced + 1)
     ]
-    assert f"{announced + 1} rows of kwh_consumed differ" in found[0].message
+    assert f"{announced + 1} rows of kwh_consumed differing" in found[0].message
     assert str(found[0]).startswith("meter_readings cycle 2: ")
 
 
@@ -183,7 +183,7 @@ def test_without_replay_a_flattened_curve_fails_by_statistics(energy, tmp_path) 
     assert [(f.table, f.column, f.kind) for f in found] == [
         ("meter_readings", "kwh_consumed", "expr_stats")
     ]
-    assert found[0].count >= 100 and f"{found[0].count} rows of kwh_consumed" in found[0].message
+    assert found[0].count >= 100 and f"{found[0].count:,} rows of kwh_consumed" in found[0].message
 
 
 def test_without_the_engines_draws_the_expression_is_noted_not_vouched_for(energy) -> None:
