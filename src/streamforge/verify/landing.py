@@ -26,6 +26,7 @@ from streamforge.verify.event_times import by_event_time, check_event_times, tal
 from streamforge.verify.feeds import as_int64, order_of
 from streamforge.verify.hidden_replay import Redraw
 from streamforge.verify.key_dates import collect_histories, date_keys
+from streamforge.verify.key_range import check_key_range
 from streamforge.verify.landing_run import LandingRun, entity_of, read_entry, self_references
 from streamforge.verify.lookup_exprs import ExprLookup
 from streamforge.verify.lookups import judge_lookups, read_lookups
@@ -185,6 +186,7 @@ def _judge(run: LandingRun, table: TablePlan, entry: dict) -> None:
         skip,
     )
     fresh = check_row_keys(run, table, entry, data)
+    check_key_range(run, table, entry, data)
     check_unique(run, table, entry, data, fresh & (judged if judged is not None else True))
     if roles is not None:
         assert ops is not None
