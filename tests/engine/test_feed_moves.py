@@ -116,3 +116,28 @@ def test_shipped_healthcare_moves_keep_phones_of_the_new_state(drive) -> None:
                 state = row["address"].rsplit(", ", 1)[1][:2]
                 assert us_state_of(row["phone"][1:4]) == state, row
     assert moves > 20
+
+
+OLD_NUMBERS = st.sampled_from(
+    ["0151 23456789", "+49 171 23456789", "030 1234567", "(089) 123456", "+49 40 1234567", None]
+)
+
+
+@given(old=st.lists(OLD_NUMBERS, min_size=1, max_size=30), data=st.data())
+def test_a_german_move_keeps_mobiles_and_no_number_and_moves_landlines(old, data) -> None:
+    import numpy as np
+    import pyarrow as pa
+
+    from streamforge.engine.feed_moves import german_move
+
+    moved = np.array(data.draw(st.lists(st.booleans(), min_size=len(old), max_size=len(old))))
+    fresh = [f"fresh {i}" for i in range(len(old))]
+    new_place = [f"0621 {i}" for i in range(len(old))]  # a landline of the new town
+    after = german_move(pa.array(old, pa.string()), pa.array(fresh), pa.array(new_place), moved)
+    for i, value in enumerate(after.to_pylist()):
+        if not moved[i]:
+            assert value == fresh[i]
+        elif old[i] is None or is_german_mobile(old[i]):
+            assert value == old[i]
+        else:
+            assert value == new_place[i]

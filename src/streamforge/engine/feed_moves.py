@@ -70,10 +70,11 @@ def follow_moves(final: np.ndarray, changed: np.ndarray, phones: list[PlacePhone
 def german_move(
     previous: pa.Array, fresh: pa.Array, landlines: pa.Array | None, rows_moved: np.ndarray
 ) -> pa.Array:
-    """The de_DE phone after a move: a mobile number stays, a landline becomes `landlines`' (one
-    of the new place); rows that did not move keep `fresh` (their own draw or change)."""
+    """The de_DE phone after a move: a mobile number stays (so does no number: a NULL of the
+    column's null_rate), a landline becomes `landlines`' (one of the new place); rows that did
+    not move keep `fresh` (their own draw or change)."""
     if landlines is None:
         return fresh
-    keep = mobile_rows(previous)
+    keep = mobile_rows(previous) | np.asarray(pc.is_null(previous), dtype=bool)
     after = pc.if_else(pa.array(keep), previous, landlines.cast(previous.type))
     return pc.if_else(pa.array(rows_moved), after, fresh)
