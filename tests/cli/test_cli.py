@@ -174,7 +174,7 @@ def test_schema_errors_stop_generate_with_file_and_line(tmp_path):
     result = run("generate", "unknown_type", "--schema-dir", invalid, "--out", tmp_path / "o")
     assert result.exit_code == 2
     no_traceback(result)
-    assert "customer.yml:6: unknown type 'strng'" in flat(result.stderr)
+    assert "customer.yml:6: column 'name': unknown type 'strng'" in flat(result.stderr)
     assert not (tmp_path / "o").exists()
 
 

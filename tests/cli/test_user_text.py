@@ -35,7 +35,8 @@ def test_validate_keeps_line_100_and_square_brackets(tmp_path):
     result = run("validate", folder.parent)
     assert result.exit_code == 2, result.output
     file = folder / "site.yml"
-    assert f"{file}:100: unknown type 'strng'; did you mean 'string'?" in result.stderr
+    expected = f"{file}:100: column 'bad': unknown type 'strng'; did you mean 'string'?"
+    assert expected in result.stderr
     assert f"{file}:99: warning: country.values[0]: NO is read as" in result.stderr
     assert "\N{HUNDRED POINTS SYMBOL}" not in result.output + result.stderr
     assert f"S{MARKUP}x: invalid (1 file read, 1 failed to load, 1 error, 1 warning)" in (

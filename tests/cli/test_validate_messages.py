@@ -95,7 +95,7 @@ def test_a_type_with_a_comma_unquoted_in_a_flow_mapping_says_to_quote_it(tmp_pat
         "{type: map<string,int>}", '{type: "map<string,int>"}'
     )
     found = dict(problems(validate(tmp_path / "Q", ("t.yml", quoted)).output, "t.yml"))
-    assert found[7].startswith("decimal(40,2) is out of range; use 1 <= precision <= 38")
+    assert found[7].startswith("column 'b': decimal(40,2) is out of range; use 1 <= precision")
     assert found[11].endswith("write `{type: map, keys: string, values: int}`")
 
 
@@ -118,7 +118,11 @@ def test_every_table_is_checked_in_one_run_and_the_header_counts_the_files(tmp_p
     )
     assert result.exit_code == 2, result.output
     assert problems(result.output, "store.yml") == [
-        (6, "min/max apply to numbers, dates and datetimes, not to string")
+        (
+            6,
+            "column 'region': min applies to numbers, dates and datetimes, not to string; drop it "
+            "(a string column takes `values:` or `format:` instead)",
+        )
     ]
     assert problems(result.output, "clicks.yml") == [
         (7, "column 'm': unknown column 'nn' in 'n * nn'; did you mean 'n'?"),

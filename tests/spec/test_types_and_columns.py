@@ -88,7 +88,9 @@ def test_decimal_out_of_range_is_refused(problem, written):
 
 @pytest.mark.parametrize(("typo", "meant"), [("strng", "string"), ("floot", "float")])
 def test_unknown_type_suggests_the_closest(problem, typo, meant):
-    assert problem(typo) == f"{FIRST_LINE}: unknown type '{typo}'; did you mean '{meant}'?"
+    assert problem(typo) == (
+        f"{FIRST_LINE}: column 'a': unknown type '{typo}'; did you mean '{meant}'?"
+    )
     assert problem(f"{{type: {typo}}}").endswith(f"did you mean '{meant}'?")
 
 
@@ -208,9 +210,9 @@ def test_refusals_point_at_the_offending_key(problem):
         max: 10
         """
     # `a:` is on line 6, `type:` on line 7
-    assert problem(body) == "8: min (50) is larger than max (10); None"
+    assert problem(body) == "8: column 'a': min (50) is larger than max (10); None"
     assert problem('{type: date, min: "2021-01-01", max: "2020-01-01"}').startswith(
-        f"{FIRST_LINE}: min (2021-01-01) is larger than max"
+        f"{FIRST_LINE}: column 'a': min (2021-01-01) is larger than max"
     )
     fmt = problem(
         """
@@ -218,7 +220,7 @@ def test_refusals_point_at_the_offending_key(problem):
         format: "###"
         """
     )
-    assert fmt.startswith("8: format applies to string columns, not to int")
+    assert fmt.startswith("8: column 'a': format applies to string columns, not to int")
     rate = problem(
         """
         type: float
@@ -238,7 +240,7 @@ def test_refusals_point_at_the_offending_key(problem):
         ("{type: int, weights: [1, 2]}", "weights need a values list"),
         ("{type: string, values: [A, B], weights: [0, 0]}", "add up to more than 0"),
         ("{type: float, unique: true}", "unique applies to int, long and string, not float"),
-        ('{type: string, format: "A|B", unique: true}', "cannot be unique"),
+        ('{type: string, format: "A|B", unique: true}', "unique does not apply"),
         ("{type: int, references: customer}", "must be written as <table>.<column>"),
         ("{type: int, references: Customer.ID}", "must be written as <table>.<column>"),
         ("{type: int, values: [1, two]}", "value 'two' is not a"),
@@ -250,7 +252,7 @@ def test_refusals_point_at_the_offending_key(problem):
         ("{type: string, sequence: true}", "sequence: true needs an int or long column"),
         ("{type: int, decimals: 2}", "decimals apply to float, double and decimal"),
         ("{type: int, faker: city}", "faker applies to string columns"),
-        ("{type: string, min: 1}", "min/max apply to numbers, dates and datetimes"),
+        ("{type: string, min: 1}", "min applies to numbers, dates and datetimes"),
         ('{type: date, min: "2020-13-01"}', "is not an ISO-8601 date"),
         ('{type: string, format: ""}', "format is empty"),
         ("{typ: string}", "unknown key 'typ' in column 'a'"),  # one mistake, one message
@@ -267,7 +269,7 @@ def test_unknown_column_key_and_faker_provider_suggest_a_fix(problem):
         f"{FIRST_LINE}: unknown key 'fromat' in column 'a'; did you mean 'format'?"
     )
     assert problem("{type: string, faker: emial}") == (
-        f"{FIRST_LINE}: unknown Faker provider 'emial'; did you mean 'email'?"
+        f"{FIRST_LINE}: column 'a': unknown Faker provider 'emial'; did you mean 'email'?"
     )
 
 

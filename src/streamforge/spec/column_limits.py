@@ -146,4 +146,4 @@ def check_numbers(
         ):
             problem = f"value {value} has more than {places} decimal places"
         if problem is not None:
-            raise ColumnProblem(path, problem, bound_hint(kind))
+            raise ColumnProblem(path, f"values: {problem}", bound_hint(kind))

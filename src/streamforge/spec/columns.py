@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from datetime import date, datetime
 from typing import Any
 
@@ -12,9 +13,9 @@ from streamforge.spec.flow_commas import cut_problem, cut_type, generic_form
 from streamforge.spec.key_applies import KEY_APPLIES
 from streamforge.spec.model import INTEGER_TYPES, NUMERIC_TYPES, ColumnSpec, RunningSpec
 from streamforge.spec.number_limits import bound_hint, bound_problem, to_units, unit_scale
-from streamforge.spec.pydantic_words import Words, shown, translate
+from streamforge.spec.pydantic_words import Words, label, shown, translate
 from streamforge.spec.types import ParsedType, parse_type
-from streamforge.spec.yaml_models import ColumnModel
+from streamforge.spec.yaml_models import ColumnModel, RunningModel
 
 Path_ = tuple[str | int, ...]
 
@@ -50,13 +51,55 @@ def build_column(name: str, raw: Any, path: Path_) -> ColumnSpec:
         )
     from pydantic import ValidationError
 
+    empty = [
+        _empty_problem(name, path, key) for key in EMPTY_REFUSED if key in raw and raw[key] is None
+    ]
+    given = {k: v for k, v in raw.items() if not (k in EMPTY_REFUSED and v is None)}
+    problems: list[ColumnProblem] = []
     try:
-        model = ColumnModel.model_validate(raw)
+        model = ColumnModel.model_validate(given)
     except ValidationError as exc:
-        first, *others = (_column_problem(name, path, w) for w in translate(exc.errors(), raw))
+        problems = [_column_problem(name, path, w) for w in translate(exc.errors(), given)]
+    problems += empty
+    if problems:
+        first, *others = problems
         first.others = others
-        raise first from None
+        raise first
     return _from_model(name, model, path)
+
+
+# Keys whose empty value (`running:` with nothing after it, `running: null`) would silently drop
+# what the key asks for: refused, since the user wrote the key to get it.
+EMPTY_REFUSED = {
+    "running": "write `running: {sum: <column>, by: <key column>}`",
+    "expr": 'write the expression, e.g. `expr: "qty * price"`',
+    "references": "write `references: <table>.<column>`",
+    "faker": "write a Faker provider, e.g. `faker: company`",
+    "format": 'write a format, e.g. `format: "ID-####"`',
+    "weights": "write one weight per value, e.g. `weights: [0.7, 0.3]`",
+}
+
+
+def _empty_problem(name: str, path: Path_, key: str) -> ColumnProblem:
+    return ColumnProblem(
+        (*path, key),
+        f"column '{name}': {key} is empty",
+        f"{EMPTY_REFUSED[key]}, or remove the key",
+    )
+
+
+# The keys of a column's nested mappings, for "did you mean" on an unknown one.
+_NESTED_KEYS: dict[tuple[str, ...], tuple[str, ...]] = {
+    ("running",): tuple(RunningModel.model_fields),
+}
+
+
+def column_message(name: str, message: str) -> str:
+    """A column's problem as the user reads it: naming the column. A rule of one key says what is
+    wrong with the key ("min must be a number"); the column it belongs to is added here, once."""
+    if re.search(rf"\b(column|total) '{re.escape(name)}'", message):
+        return message
+    return f"column '{name}': {message}"
 
 
 def _column_problem(name: str, path: Path_, words: Words) -> ColumnProblem:
@@ -64,6 +107,11 @@ def _column_problem(name: str, path: Path_, words: Words) -> ColumnProblem:
     loc = (*path, *words.loc)
     if words.key == "extra_forbidden":
         key = str(words.loc[-1])
+        inside = _NESTED_KEYS.get(tuple(str(p) for p in words.loc[:-1]))
+        if inside is not None:  # `running: {summ: ...}`: the keys of that mapping, not a column's
+            where = label(words.loc[:-1])
+            hint = did_you_mean(key, inside) or f"{where} takes {', '.join(inside)}"
+            return ColumnProblem(loc, f"unknown key '{key}' in {where} of column '{name}'", hint)
         hint = did_you_mean(key, ColumnModel.model_fields) or "see the column keys in README.md"
         return ColumnProblem(loc, f"unknown key '{key}' in column '{name}'", hint)
     if words.key == "missing" and words.loc == ("type",):
@@ -177,16 +225,30 @@ def _bound(value: Any, parsed: ParsedType, path: Path_) -> float | str | None:
         except ValueError:
             raise ColumnProblem(
                 path,
-                f"'{value}' is not an ISO-8601 date or time",
+                f"{path[-1]} {shown(value)} is not an ISO-8601 date or time",
                 'write e.g. "2020-01-31" or "2020-01-31T08:00:00Z"',
             ) from None
         return text
+    key = str(path[-1])
     if kind in NUMERIC_TYPES:
-        problem = bound_problem(kind, parsed.precision, parsed.scale, str(path[-1]), value)
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            # the kind of value is wrong, not its size: the type's range is no help here
+            raise ColumnProblem(
+                path,
+                f"{key} must be a number, not {shown(value)}",
+                f"write a number without quotes, e.g. `{key}: 10`",
+            )
+        problem = bound_problem(kind, parsed.precision, parsed.scale, key, value)
         if problem is not None:
             raise ColumnProblem(path, problem, bound_hint(kind))
         return value
-    raise ColumnProblem(path, f"min/max apply to numbers, dates and datetimes, not to {kind}")
+    raise ColumnProblem(
+        path,
+        f"{key} applies to numbers, dates and datetimes, not to {kind}",
+        "drop it (a string column takes `values:` or `format:` instead)"
+        if kind == "string"
+        else "drop it",
+    )
 
 
 # Keys that say how to draw a value: a computed (expr) column draws none.
@@ -252,7 +314,7 @@ def _check_rules(
         if not math.isfinite(getattr(m, key) if getattr(m, key) is not None else 0.0):
             raise ColumnProblem((*path, key), f"{key} must be a finite number")
     if m.format is not None and m.format == "":
-        raise ColumnProblem((*path, "format"), "format is empty")
+        raise ColumnProblem((*path, "format"), "format is empty", "write a format, or drop it")
     if m.faker is not None and not _faker_has(m.faker):
         raise ColumnProblem(
             (*path, "faker"),
@@ -295,7 +357,9 @@ def _check_rules(
             check_numbers(m.values, kind, parsed_precision, parsed_scale, (*path, "values"))
     if m.unique and ((m.values is not None and kind != "map") or (m.format and "|" in m.format)):
         raise ColumnProblem(
-            (*path, "unique"), "a column with a fixed list of values cannot be unique"
+            (*path, "unique"),
+            "unique does not apply to a column with a fixed list of values",
+            "drop unique, or drop the list",
         )
 
 
@@ -316,7 +380,7 @@ def _check_values(values: list, kind: str, path: Path_) -> None:
         if not ok:
             raise ColumnProblem(
                 path,
-                f"value {value!r} is not {_article(kind)} {kind}",
+                f"value {shown(value)} is not {_article(kind)} {kind}",
                 f"every entry of values must be {_article(kind)} {kind}",
             )
 

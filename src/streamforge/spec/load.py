@@ -9,7 +9,7 @@ from pydantic import ValidationError
 
 from streamforge.errors import Issue, did_you_mean, display_path
 from streamforge.spec.column_limits import KeyPool, check_map_key_pools
-from streamforge.spec.columns import ColumnProblem, build_column
+from streamforge.spec.columns import ColumnProblem, build_column, column_message
 from streamforge.spec.files import MAX_FILE_BYTES as MAX_FILE_BYTES
 from streamforge.spec.files import YAML_SUFFIXES as YAML_SUFFIXES
 from streamforge.spec.flow_commas import cut_problem, cut_type
@@ -288,7 +288,8 @@ def _parse_columns(
                 check_map_key_pools(column, path, key_pool, locale)
         except ColumnProblem as problem:
             for each in (problem, *problem.others):
-                issues.append(Issue(where, doc.line_of(each.path), each.message, each.hint))
+                message = column_message(name, each.message)
+                issues.append(Issue(where, doc.line_of(each.path), message, each.hint))
             ok = False
             continue
         columns.append(dataclasses.replace(column, line=doc.line_of(path)))

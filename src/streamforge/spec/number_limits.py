@@ -51,7 +51,7 @@ def bound_problem(
 ) -> str | None:
     """Why a `min`/`max` cannot be a bound of this numeric type, or None when it can."""
     if isinstance(value, bool) or not isinstance(value, int | float):
-        return f"'{value}' is not a number"
+        return f"{key} must be a number, not '{value}'"
     if isinstance(value, float) and not math.isfinite(value):
         return f"{key} must be a finite number, not {value}"
     if kind in ("float", "double"):

@@ -7,13 +7,21 @@ import re
 from datetime import date, datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from streamforge.errors import did_you_mean
 from streamforge.spec import limits
 from streamforge.spec.locales import SUPPORTED_LOCALES, known_locales
 from streamforge.spec.model import Distribution, Expectation, Operation, TableKind
 from streamforge.spec.profile import ProfileModel
+from streamforge.spec.pydantic_words import shown
 
 # \A...\Z, not ^...$: `$` also matches before a final line break, and a name reaches code.
 NAME = re.compile(r"\A[a-z_][a-z0-9_]*\Z")
@@ -41,13 +49,30 @@ class RunningModel(BaseModel):
     by: str = Field(min_length=1)
     start: str | None = None
 
-    @field_validator("start")
+    # mode="before": a number or a list is not text that quoting would fix (`sum: 7` quoted is
+    # still no column), so each key says what it takes instead of pydantic's "a valid string".
+    @field_validator("sum", "by", mode="before")
     @classmethod
-    def _start_shape(cls, value: str | None) -> str | None:
-        if value is not None and not REFERENCE.match(value):
+    def _column_name(cls, value: Any, info: ValidationInfo) -> Any:
+        if not isinstance(value, str):
+            example = "amount_usd" if info.field_name == "sum" else "account_id"
+            role = "the column to add up" if info.field_name == "sum" else "the key column"
             raise ValueError(
-                f"start '{value}' must be a lookup written as <dimension>.<column>, "
-                "e.g. start: account.current_balance_usd"
+                f"running.{info.field_name} must name {role} of this table, not {shown(value)}, "
+                f"e.g. {info.field_name}: {example}"
+            )
+        return value
+
+    @field_validator("start", mode="before")
+    @classmethod
+    def _start_shape(cls, value: Any) -> Any:
+        if value is None:
+            return value
+        if not isinstance(value, str) or not REFERENCE.match(value):
+            raise ValueError(
+                f"running.start must be a lookup written as <dimension>.<column>, not "
+                f"{shown(value)}, "
+                "e.g. start: account.current_balance_usd (a total that starts at 0 has no start)"
             )
         return value
 

@@ -9,6 +9,7 @@ import pyarrow as pa
 
 from streamforge.plan import TablePlan
 from streamforge.verify.absent import absent
+from streamforge.verify.duplicates import check_copies
 from streamforge.verify.feeds import as_int64
 from streamforge.verify.landing_run import LandingRun, entity_of
 from streamforge.verify.unique import SeenValues, fingerprints
@@ -26,8 +27,10 @@ def check_row_keys(run: LandingRun, table: TablePlan, entry: dict, data: pa.Tabl
     column = data.column(key).combine_chunks()
     valid = column.is_valid().to_numpy(zero_copy_only=False)
     seen = run.seen.setdefault((table.name, key), SeenValues())
-    repeat = seen.add(fingerprints(column.filter(pa.array(valid))))
+    prints = fingerprints(column.filter(pa.array(valid)))
+    repeat = seen.add(prints)
     fresh[np.flatnonzero(valid)[repeat]] = False
+    check_copies(run, table, entry, data, key, np.flatnonzero(valid), prints, repeat)
     announced = int((entry.get("faults") or {}).get("duplicate", 0))
     if int(repeat.sum()) != announced:
         shown = column.filter(pa.array(~fresh))[0].as_py() if repeat.any() else None

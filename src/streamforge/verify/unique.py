@@ -45,10 +45,49 @@ def fingerprints(values: pa.Array) -> np.ndarray:
         return floats.view(np.int64)
     if pa.types.is_boolean(dtype):
         return values.fill_null(False).to_numpy(zero_copy_only=False).astype(np.int64)
-    if pa.types.is_timestamp(dtype) or pa.types.is_date(dtype) or pa.types.is_integer(dtype):
+    if pa.types.is_date32(dtype) or pa.types.is_time32(dtype):
+        values = values.view(pa.int32())  # no direct cast from these to int64
+        dtype = values.type
+    if pa.types.is_temporal(dtype) or pa.types.is_integer(dtype):
+        values = values.view(pa.int64()) if not pa.types.is_integer(dtype) else values
         return pc.cast(values, pa.int64()).fill_null(0).to_numpy()
+    if pa.types.is_struct(dtype):
+        fields = values.flatten()  # each field sliced like the struct
+        total = np.full(len(values), 0x2545F4914F6CDD1D, dtype=_U64)
+        with np.errstate(over="ignore"):
+            for i, child in enumerate(fields):
+                total = _mix(total ^ _mix(_valued(child) + _U64(i + 1)))
+        return total.view(np.int64)
+    if pa.types.is_list(dtype) or pa.types.is_large_list(dtype) or pa.types.is_map(dtype):
+        return _list_prints(values)
     texts = pa.array([None if v is None else repr(v) for v in values.to_pylist()], pa.string())
     return _string_prints(texts.cast(pa.large_string()))
+
+
+def _valued(values: pa.Array) -> np.ndarray:
+    """uint64 fingerprints in which a NULL differs from every value (0, "", [] included)."""
+    prints = fingerprints(values).view(_U64)
+    if values.null_count:
+        valid = values.is_valid().to_numpy(zero_copy_only=False)
+        prints = np.where(valid, prints, _U64(0xD6E8FEB86659FD93))
+    return prints
+
+
+def _list_prints(values: pa.Array) -> np.ndarray:
+    """A list (or map: a list of key-value structs) is the sum of its items' fingerprints, each
+    mixed with its position: order matters, like the bytes of a string."""
+    offsets = np.asarray(values.offsets.to_numpy(zero_copy_only=False), dtype=np.int64)
+    lengths = np.diff(offsets)
+    child = _valued(values.values)
+    ends = np.cumsum(lengths)
+    position = np.arange(int(ends[-1]) if len(ends) else 0, dtype=np.int64)
+    position -= np.repeat(ends - lengths, lengths)
+    items = child[np.repeat(offsets[:-1], lengths) + position]
+    with np.errstate(over="ignore"):
+        terms = _mix(items ^ _mix(position.astype(_U64) + _U64(0x9E3779B97F4A7C15)))
+        sums = np.concatenate([np.zeros(1, _U64), np.cumsum(terms, dtype=_U64)])
+        total = sums[ends] - sums[ends - lengths]
+        return _mix(total ^ _mix(lengths.astype(_U64) + _U64(0x632BE59BD9B4E019))).view(np.int64)
 
 
 def _string_prints(values: pa.LargeStringArray) -> np.ndarray:
