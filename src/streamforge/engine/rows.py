@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pyarrow as pa
 
-from streamforge.engine.computed import computation, finish_chunk
+from streamforge.engine.computation import computation
+from streamforge.engine.computed import finish_chunk
 from streamforge.engine.context import ColumnContext, RowSource
 from streamforge.engine.event_faults import apply_event_faults, has_faults
 from streamforge.engine.faults import apply_quality
