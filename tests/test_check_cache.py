@@ -45,7 +45,8 @@ def test_validate_after_an_edit_reports_the_new_error_as_a_cold_run_does(tmp_pat
     shutil.copytree(SCHEMA / "Energy", sector)
     cache = tmp_path / "cache"
     assert validate(sector, cache, tmp_path) == (0, validate(sector, cache, tmp_path)[1])
-    assert kept_files(cache) == [".json", ".pickle"]  # the warm run above read these
+    # the warm run above read these (.expr.pickle: what each expression names, its type)
+    assert kept_files(cache) == [".expr.pickle", ".json", ".pickle"]
 
     table = sector / "customer.yml"
     text = table.read_text()
@@ -67,13 +68,15 @@ def test_a_corrupt_cache_is_ignored_and_rewritten(tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     cold = validate(SCHEMA / "Retail", cache, tmp_path)
     assert cold[0] == 0
-    kept = sorted((cache / "checks").iterdir())
+    kept = sorted([*(cache / "checks").iterdir(), *(cache / "expressions").iterdir()])
+    assert len(kept) == 4  # the summary, the check, its expressions, and every sector's
+    summary = next(p for p in kept if p.suffix == ".json")
     for garbage in (b"", b"\x80\x05not a pickle", b'{"key": 1}'):
         for path in kept:
             path.write_bytes(garbage)
         assert validate(SCHEMA / "Retail", cache, tmp_path) == cold
         tables = len(list((SCHEMA / "Retail").glob("*.yml")))
-        assert json.loads((cache / "checks" / kept[0].name).read_bytes())["tables"] == tables
+        assert json.loads(summary.read_bytes())["tables"] == tables
 
 
 def test_an_unwritable_cache_folder_only_costs_time(tmp_path: Path) -> None:
@@ -159,10 +162,11 @@ def test_generate_from_a_kept_plan_writes_the_same_rows(tmp_path: Path, sector: 
     generate("warm-up")  # fills the Faker pools
     shutil.rmtree(cache / "checks")
     generate("planned")
-    # the per-expression planning is kept only for a sector whose YAML has expr: columns
+    # the per-expression planning is kept only for a sector whose YAML has expr: columns: per
+    # installation, so the check forgotten above found every expression answered there
     computes = any("expr:" in p.read_text() for p in (SCHEMA / sector).glob("*.yml"))
-    expressions = [".expr.pickle"] if computes else []
-    assert kept_files(cache) == sorted([".json", ".pickle", *expressions])
+    assert kept_files(cache) == [".json", ".pickle"]
+    assert len(list((cache / "expressions").glob("*.pickle"))) == int(computes)
     generate("kept")
     assert landed(tmp_path / "kept") == landed(tmp_path / "planned")
     assert len(landed(tmp_path / "kept")) >= 7

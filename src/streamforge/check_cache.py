@@ -11,7 +11,9 @@ One slot per (working directory, sector folder) under cache_dir()/checks, so the
 grow with every edit: `<slot>.json` holds the key and what `validate` prints (the issues and the
 table count; reading it needs no pydantic), `<slot>.pickle` the key and the whole SectorCheck
 (its plan, for `generate`), `<slot>.expr.pickle` the key and the planning of its expressions
-(check_cache.keep_expressions). All are written atomically (temp file, then rename); a file that is
+(check_cache.keep_expressions); the answers about each expression are also kept per installation
+under cache_dir()/expressions, keyed by code and packages only, so that they outlive an edit to a
+table file. All are written atomically (temp file, then rename); a file that is
 missing, unreadable, corrupt or of another key is a miss and is rewritten; a folder that cannot
 be written only costs the time to check again. The folder is the user's own, like the Faker
 pool cache (engine/pool_cache.py) beside it.
@@ -41,6 +43,7 @@ if TYPE_CHECKING:
 
 PACKAGE_DIR = Path(streamforge.__file__).resolve().parent
 Files = tuple[tuple[str, bytes | None], ...]  # a sector's table files: (name, bytes)
+SHARED_ENTRIES = 20_000  # kept expression entries of one installation (a few MB at most)
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,26 +119,66 @@ def store(directory: Path, cwd: str, key: str, check: SectorCheck) -> None:
 
 
 def keep_expressions(directory: Path, cwd: str, key: str) -> None:
-    """Read back the per-expression planning (expr/kept.py: DuckDB SQL, names, the fast path's
-    trees) kept with this check, and write it back at exit if this process added any: the
-    first `generate` after a check translates, every later one loads no sqlglot."""
+    """Read back the per-expression planning (expr/kept.py: DuckDB SQL, names, types, the fast
+    path's trees) kept with this check, and write it back at exit if this process added any: the
+    first `generate` after a check translates, every later one loads no sqlglot.
+
+    Every entry is a pure function of its expression text (and the types it reads), our code and
+    the installed packages, not of the table files: so the entries are also kept in one file per
+    installation keyed by code and packages only (`environment_key`). After an edit to a table
+    file (a new check key), its expressions not edited are answered from there and a cold
+    `validate` loads no sqlglot (issue 14: < 0.3 s)."""
+    slot = _slot(directory, cwd, ".expr.pickle")
+    own = _read_expressions(slot, key)
+    shared, shared_key = _shared_slot(), environment_key()
+    others = _read_expressions(shared, shared_key) - own  # other sectors' entries, mostly
+    atexit.register(_write_expressions, slot, key, others)
+    atexit.register(_write_expressions, shared, shared_key, own | others, SHARED_ENTRIES)
+
+
+def environment_key() -> str:
+    """The hex digest of what every kept expression entry depends on besides its own key:
+    StreamForge's version and code, Python's version and the installed packages (sqlglot's and
+    DuckDB's among them)."""
+    digest = hashlib.sha256()
+    for part in (streamforge.__version__, sys.version, _code(), _packages()):
+        digest.update(part.encode("utf-8", "surrogateescape") + b"\0")
+    return digest.hexdigest()
+
+
+def _read_expressions(slot: Path, key: str) -> frozenset[Any]:
+    """Add the entries kept in `slot` under `key` to expr/kept.py; their keys (none on a miss)."""
     from streamforge.expr import kept
 
-    slot = _slot(directory, cwd, ".expr.pickle")
     try:
         kept_key, entries = pickle.loads(slot.read_bytes())
         if kept_key == key and isinstance(entries, dict):
             kept.add(entries)
+            return frozenset(entries)
     except Exception:  # missing, corrupt or foreign: translate again
         pass
-    atexit.register(_write_expressions, slot, key)
+    return frozenset()
 
 
-def _write_expressions(slot: Path, key: str) -> None:
+def _write_expressions(slot: Path, key: str, old: frozenset[Any], above: int = 0) -> None:
+    """Write this process's entries to `slot` when it added any, leaving out the `old` ones when
+    it holds more than `above`: a sector's file leaves out what it read from the shared file;
+    the shared file, which gathers every sector checked under one installation, drops what it
+    was read with (keeping this process's own) only past SHARED_ENTRIES, so it stays small."""
     from streamforge.expr import kept
 
-    if kept.added():
-        write_atomically(slot, pickle.dumps((key, kept.entries()), pickle.HIGHEST_PROTOCOL))
+    if not kept.added():
+        return
+    entries = kept.entries()
+    if len(entries) > above:
+        entries = {k: v for k, v in entries.items() if k not in old}
+    write_atomically(slot, pickle.dumps((key, entries), pickle.HIGHEST_PROTOCOL))
+
+
+def _shared_slot() -> Path:
+    """The kept expressions of this installation (its package folder and Python)."""
+    where = hashlib.sha256(f"{PACKAGE_DIR}\0{sys.prefix}".encode("utf-8", "surrogateescape"))
+    return cache_dir() / "expressions" / f"{where.hexdigest()[:32]}.pickle"
 
 
 def _slot(directory: Path, cwd: str, suffix: str) -> Path:

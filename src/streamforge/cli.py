@@ -16,6 +16,7 @@ import click
 from streamforge import __version__, api, stopping
 from streamforge.cli_engine import check_engine_options, engine_options
 from streamforge.cli_options import FolderPath, landing_format_option, schema_dir_option
+from streamforge.cli_summary import COLUMNS, RIGHT, plain_output, plain_table, summary_rows
 from streamforge.errors import SchemaError, StreamForgeError, storage_error
 from streamforge.file_uris import LANDING_READ, PROJECT_WRITTEN, SCHEMA_READ, file_path
 from streamforge.plural import counted
@@ -66,8 +67,23 @@ SHOWN_FINDINGS = 20
 PROGRESS_THRESHOLD = 200_000  # rows: below this a bar only flickers
 
 
+# Commands in modules of their own, loaded when named (or listed by --help): `generate` does
+# not pay for `run`'s module and its event classes.
+LAZY_COMMANDS = {"run": "streamforge.cli_run"}
+
+
 class Group(click.Group):
     """Turn StreamForge errors into a message and an exit code; a traceback only with --debug."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *LAZY_COMMANDS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in LAZY_COMMANDS and cmd_name not in self.commands:
+            import importlib
+
+            self.add_command(getattr(importlib.import_module(LAZY_COMMANDS[cmd_name]), cmd_name))
+        return super().get_command(ctx, cmd_name)
 
     def invoke(self, ctx: click.Context) -> object:
         try:
@@ -157,8 +173,7 @@ def validate(target: str | None, schema_dir: Path | None, sector: str | None) ->
     SECTOR checks one sector of --schema-dir, as the other commands name it; without it, every
     sector. A folder in its place (`validate schema`, `validate schema/Energy`) is the schema
     folder, as in earlier releases."""
-    from rich.markup import escape
-
+    from streamforge.cli_plain import plain_name, plain_stream, plain_text, write_line
     from streamforge.sectors import check_summary, to_check
 
     schema_dir, sector = _validate_target(target, schema_dir, sector)
@@ -170,21 +185,33 @@ def validate(target: str | None, schema_dir: Path | None, sector: str | None) ->
             "table YAML files per sector (or is one); pass that folder, or --schema-dir DIR SECTOR"
         )
     failed = False
+    # without a terminal, the lines rich would print are written without loading it (cli_plain)
+    plain_out, plain_err = plain_stream(sys.stdout), plain_stream(sys.stderr)
     for check in checks:
         for issue in check.issues:
+            text = str(issue)
+            if plain_err and plain_text(text):
+                write_line(sys.stderr, text)
+                continue
             style = "red" if issue.severity == "error" else "yellow"
-            stderr().print(str(issue), style=style, markup=False, highlight=False)
-        status = "[red]invalid[/red]" if check.errors else "[green]valid[/green]"
+            stderr().print(text, style=style, markup=False, highlight=False)
+        status, style = ("invalid", "red") if check.errors else ("valid", "green")
         # an invalid sector has no plan: count what was read, and what of it failed to load
         read = (
             f"{counted(check.files, 'file')} read, {check.failed} failed to load"
             if check.errors
             else counted(check.tables, "table")
         )
-        stdout().print(
-            f"{escape(check.name)}: {status} ({read}, "
+        rest = (
+            f" ({read}, "
             f"{counted(len(check.errors), 'error')}, {counted(len(check.warnings), 'warning')})"
         )
+        if plain_out and plain_name(check.name):
+            write_line(sys.stdout, f"{check.name}: {status}{rest}")
+        else:
+            from rich.markup import escape
+
+            stdout().print(f"{escape(check.name)}: [{style}]{status}[/{style}]{rest}")
         failed = failed or bool(check.errors)
     if failed:
         raise SystemExit(2)
@@ -265,9 +292,6 @@ def generate(
     spark_writer: str,
 ) -> None:
     """Write the dimensions, then CYCLES batches of facts and change feeds, at once."""
-    from rich.table import Table
-    from rich.text import Text
-
     from streamforge.arrow_start import skip_pandas
     from streamforge.cli_times import parse_start
 
@@ -298,27 +322,28 @@ def generate(
             spark_writer=spark_writer,
         )
     elapsed = time.perf_counter() - began
-    summary = Table(show_edge=False)
-    for column in ("table", "type", "files", "rows", "anomalies"):
-        summary.add_column(column, justify="right" if column in ("files", "rows") else "left")
-    by_table: dict[str, list] = {}
-    for f in result.files:
-        by_table.setdefault(f.table, []).append(f)
-    for name, files in by_table.items():
-        summary.add_row(
-            Text(name),
-            files[0].kind,
-            str(len(files)),
-            f"{sum(f.rows for f in files):,}",
-            str(sum(f.anomalous_rows for f in files)),
-        )
-    stdout().print(summary)
+    rows = summary_rows(result.files)
+    if plain_output():
+        sys.stdout.write(plain_table(rows))
+    else:
+        from rich.table import Table
+        from rich.text import Text
+
+        summary = Table(show_edge=False)
+        for column in COLUMNS:
+            summary.add_column(column, justify="right" if column in RIGHT else "left")
+        for name, *cells in rows:
+            summary.add_row(Text(name), *cells)
+        stdout().print(summary)
     rate = result.rows / elapsed if elapsed > 0 else 0
-    stdout().print(
+    done = (
         f"wrote {counted(result.rows, 'row')} in {counted(len(result.files), 'file')} to {out} "
-        f"({elapsed:.1f}s, {rate:,.0f} rows/s, seed {seed})",
-        markup=False,
+        f"({elapsed:.1f}s, {rate:,.0f} rows/s, seed {seed})"
     )
+    if plain_output():
+        sys.stdout.write(done + "\n")
+    else:
+        stdout().print(done, markup=False)
 
 
 @contextlib.contextmanager
@@ -550,14 +575,6 @@ def _print_quality(checks: list) -> None:
     else:
         stdout().print(f"all {len(checks)} rules caught exactly what the landing injected")
 
-
-def _register_commands() -> None:
-    from streamforge.cli_run import run
-
-    main.add_command(run)
-
-
-_register_commands()
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -3,6 +3,7 @@ manifest line (rows, anomalies, faults, window); and claim the landing for a new
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import threading
@@ -105,17 +106,26 @@ def write_session(
     change feed, each handed to `write` (default `write_output`) and then to `on_file`."""
     write = write or write_output
     settings, seed = session.settings, session.settings.seed
-    for output in session.dimensions():
-        written = write(landing, output, fmt, seed, (settings.start(),) * 2, on_rows)
-        if on_file is not None:
-            on_file(written)
-    for cycle in range(cycles):
-        window = settings.window(cycle)
-        # A finite run lands every change: rows held back as late arrive in its last file.
-        for output in session.cycle(cycle, final=cycle == cycles - 1):
-            written = write(landing, output, fmt, seed, window, on_rows)
+    with landed_together(landing):
+        for output in session.dimensions():
+            written = write(landing, output, fmt, seed, (settings.start(),) * 2, on_rows)
             if on_file is not None:
                 on_file(written)
+    for cycle in range(cycles):
+        window = settings.window(cycle)
+        with landed_together(landing):  # a cycle's files: memory stays bounded by one cycle
+            # A finite run lands every change: rows held back as late arrive in its last file.
+            for output in session.cycle(cycle, final=cycle == cycles - 1):
+                written = write(landing, output, fmt, seed, window, on_rows)
+                if on_file is not None:
+                    on_file(written)
+
+
+def landed_together(landing: Landing) -> contextlib.AbstractContextManager[None]:
+    """The landing's group of files made durable together, where it has one (a local folder:
+    `LocalLanding.landed_together`); else each file and line lands on its own."""
+    together = getattr(landing, "landed_together", None)
+    return together() if together is not None else contextlib.nullcontext()
 
 
 def write_output(

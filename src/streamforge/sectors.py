@@ -21,6 +21,7 @@ from streamforge.errors import (
 if TYPE_CHECKING:  # the planner and the spec models (pydantic) load on first check_sector
     from streamforge.check_cache import CheckSummary
     from streamforge.plan import Plan
+    from streamforge.spec.load import PartialTable
     from streamforge.spec.model import ColumnSpec, SectorSpec
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -191,7 +192,8 @@ def _check(directory: Path) -> SectorCheck:
     from streamforge.plan import plan_sector
     from streamforge.spec.load import load_sector
 
-    spec, issues = load_sector(directory, key_pool=_key_pool)
+    partial: dict[str, PartialTable] = {}
+    spec, issues = load_sector(directory, key_pool=_key_pool, partial=partial)
     table_files = [directory / name for name, _ in _table_files(directory)]
     failed = len(table_files) - len(spec.tables)
     plan = None
@@ -205,26 +207,31 @@ def _check(directory: Path) -> SectorCheck:
             from streamforge.engine.unique_coherence import unique_coherence_warnings
 
             issues += unique_coherence_warnings(plan)
-    elif spec.tables:
-        issues += _check_the_rest(spec, table_files)
+    elif spec.tables or partial:
+        issues += _check_the_rest(spec, table_files, tuple(partial.values()))
     return SectorCheck(directory.name, plan, tuple(issues), len(table_files), failed)
 
 
-def _check_the_rest(spec: SectorSpec, table_files: list[Path]) -> list[Issue]:
-    """Some files failed to load: plan the tables that do not depend on them, so that this run
-    reports their errors too (partial_check.py); a note names the tables left out."""
+def _check_the_rest(
+    spec: SectorSpec, table_files: list[Path], partial: tuple[PartialTable, ...]
+) -> list[Issue]:
+    """Some files failed to load: plan the tables that do not depend on them, and the columns
+    that loaded of a file that failed in some, so that this run reports their errors too
+    (partial_check.py); a note names what was left out, and because of which table or column."""
     from streamforge import partial_check
     from streamforge.engine.place_apart import place_apart_warnings
     from streamforge.plan import plan_sector
 
-    failed = partial_check.failed_tables(spec, table_files)
-    tables, skipped = partial_check.prune(spec.tables, failed)
+    loaded_in_part = tuple(p.table for p in partial)
+    failed = partial_check.failed_tables(spec, table_files, loaded_in_part)
+    broken = partial_check.broken_columns(partial)
+    tables, skipped = partial_check.prune((*spec.tables, *loaded_in_part), failed, broken)
     rest = replace(spec, tables=tables)
     issues: list[Issue] = []
     if rest.tables:
         _, issues = plan_sector(rest, capacity=_unique_capacity)
         issues += place_apart_warnings(rest)
-    issues += partial_check.skipped_notes(failed, skipped)
+    issues += partial_check.skipped_notes(failed, skipped, partial)
     return issues
 
 

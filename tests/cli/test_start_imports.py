@@ -14,7 +14,12 @@ from pathlib import Path
 import pytest
 
 # subprocess: only ever came in through ctypes.util, to find libc (engine/memory.py)
-HEAVY_FOR_GENERATE = ("fastapi", "databricks.sdk", "deltalake", "faker", "pandas", "subprocess")
+HEAVY_FOR_GENERATE = (
+    *("fastapi", "databricks.sdk", "deltalake", "faker", "pandas", "subprocess"),
+    # a warm generate of a shipped sector: its checks and expressions come from the cache
+    # (check_cache.py, expr/kept.py), its summary is plain text in a pipe (cli_summary.py)
+    *("pydantic", "yaml", "sqlglot", "duckdb", "rich", "streamforge.cli_run"),
+)
 HEAVY = ("fastapi", "databricks.sdk", "deltalake", "faker", "pyarrow", "numpy", "pydantic", "rich")
 
 PROBE = """
@@ -52,8 +57,16 @@ def test_help_and_version_import_nothing_heavy(args: list[str]) -> None:
 
 
 def forget_checks() -> None:
-    """Empty the disk cache of checked sectors (check_cache.py): the next command checks."""
+    """Empty the disk cache of checked sectors (check_cache.py): the next command checks. The
+    answers about each expression (kept per installation, check_cache.keep_expressions) stay,
+    as they do when a table file is edited."""
     shutil.rmtree(Path(os.environ["STREAMFORGE_CACHE_DIR"]) / "checks", ignore_errors=True)
+
+
+def forget_everything() -> None:
+    """Empty the disk cache of checked sectors and of the answers about each expression."""
+    forget_checks()
+    shutil.rmtree(Path(os.environ["STREAMFORGE_CACHE_DIR"]) / "expressions", ignore_errors=True)
 
 
 def test_the_probe_sees_a_heavy_import() -> None:
@@ -152,11 +165,15 @@ def test_validate_loads_only_what_the_sector_needs(sector: str) -> None:
     YAML parser and the pydantic models: the check is read from the disk cache."""
     watched = (*NOT_FOR_VALIDATE, *EXPRESSIONS)
     loaded_after(["validate", str(SCHEMA / sector)], ())  # warms the Faker names file
-    forget_checks()
+    forget_everything()
     loaded = loaded_after(["validate", str(SCHEMA / sector)], watched)
     assert sorted(loaded) == sorted(needs(sector))
     again = loaded_after(["validate", str(SCHEMA / sector)], (*watched, *CHECKING))
     assert again == []
+    # a table file edited (the check is forgotten), its expressions not: answered as kept
+    forget_checks()
+    edited = loaded_after(["validate", str(SCHEMA / sector)], (*watched, *CHECKING))
+    assert sorted(edited) == sorted([*(m for m in needs(sector) if m != "sqlglot"), *CHECKING])
 
 
 def test_no_shipped_sector_needs_the_engine_to_validate() -> None:
@@ -190,8 +207,10 @@ def test_generate_of_a_checked_sector_loads_no_yaml_or_pydantic(tmp_path: Path) 
 
 
 def forget_expressions() -> None:
-    """Drop the kept per-expression planning (check_cache.keep_expressions) but keep the checks."""
-    for kept in (Path(os.environ["STREAMFORGE_CACHE_DIR"]) / "checks").glob("*.expr.pickle"):
+    """Drop the kept per-expression planning (check_cache.keep_expressions: with each check and
+    per installation) but keep the checks."""
+    cache = Path(os.environ["STREAMFORGE_CACHE_DIR"])
+    for kept in [*(cache / "checks").glob("*.expr.pickle"), *(cache / "expressions").glob("*")]:
         kept.unlink()
 
 
@@ -228,9 +247,21 @@ def test_a_corrupt_kept_translation_is_translated_again(tmp_path: Path) -> None:
     what a fresh run writes."""
     args = ["generate", "Retail", *GENERATE]
     loaded_after([*args, "--out", str(tmp_path / "warm-up")], ())
-    kept = list((Path(os.environ["STREAMFORGE_CACHE_DIR"]) / "checks").glob("*.expr.pickle"))
-    assert kept
+    cache = Path(os.environ["STREAMFORGE_CACHE_DIR"])
+    kept = [*(cache / "checks").glob("*.expr.pickle"), *(cache / "expressions").glob("*")]
+    assert {p.parent.name for p in kept} == {"checks", "expressions"}  # with each check, shared
     for path in kept:
         path.write_bytes(b"not a pickle")
     assert loaded_after([*args, "--out", str(tmp_path / "again")], ("sqlglot",)) == ["sqlglot"]
     assert landed(tmp_path / "again") == landed(tmp_path / "warm-up")
+
+
+@pytest.mark.parametrize("sector", SHIPPED)
+def test_a_warm_generate_of_every_shipped_sector_loads_nothing_it_does_not_use(
+    tmp_path: Path, sector: str
+) -> None:
+    """Once the caches are warm (the first run), a generate imports no validation (pydantic,
+    YAML, sqlglot), no DuckDB (expr/fast.py evaluates every shipped expression), no rich."""
+    args = ["generate", sector, *GENERATE]
+    loaded_after([*args, "--out", str(tmp_path / "warm-up")], ())
+    assert loaded_after([*args, "--out", str(tmp_path / "o")], HEAVY_FOR_GENERATE) == []

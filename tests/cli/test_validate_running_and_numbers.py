@@ -134,3 +134,68 @@ def test_num_rows_that_is_not_a_number_names_the_key_and_the_fix(tmp_path):
         3,
         "num_rows must be a whole number, not 'abc'; write a whole number without quotes, e.g. 100",
     ) in problems(result.output, "post.yml")
+
+
+def test_a_unique_faker_column_that_runs_out_is_told_fixes_that_apply_to_faker(tmp_path):
+    """A Faker provider's pool is fixed: "add # to the format" cannot help it (it has none)."""
+    table = (
+        "table: t\ntype: dimension\nnum_rows: 500\ncolumns:\n  t_id: int\n"
+        "  dow: {type: string, faker: day_of_week, unique: true}\n"
+        '  code: {type: string, format: "A#", unique: true}\n'
+        "  n: {type: int, min: 1, max: 9, unique: true}\n"
+    )
+    result = validate(tmp_path / "S", ("t.yml", table))
+    assert result.exit_code == 2, result.output
+    found = dict(problems(result.output, "t.yml"))
+    dow = found[6]
+    assert dow.startswith("unique column 'dow' has only 7 possible values for 500 rows; ")
+    for fix in ("a provider with more values", "lower num_rows", "drop unique", "format"):
+        assert fix in dow, dow
+    assert "more #" not in dow and "min/max" not in dow
+    assert found[7].endswith("add # or ? to the format, lower num_rows, or drop unique")
+    assert found[8].endswith("widen min/max, lower num_rows, or drop unique")
+
+
+def test_a_table_that_loads_in_part_still_gets_its_other_columns_and_checks_checked(tmp_path):
+    """A typing error in one column no longer hides the table's own expression, check and
+    running-total errors: the columns that loaded are checked (within the table and across
+    tables); what reads the broken column is skipped, and one note at that column's line says
+    what, because of which column."""
+    account = ACCOUNT + (
+        "  tier: {type: string, min: abc}\n"  # line 7: the typing error
+        '  score: {type: int, expr: "acct_id + nope"}\n'  # line 8: the dimension's own error
+    )
+    posting = POSTING.replace(
+        "{total}",
+        "  flag: {type: int, max: [1]}\n"  # line 10: a second typing error, in the fact
+        '  bad: {type: int, expr: "amount_usd + nope"}\n'  # 11
+        '  uses_flag: {type: int, expr: "flag + 1"}\n'  # 12: reads the broken column
+        '  tier: {type: string, expr: "acct.tier"}\n'  # 13: looks up the other broken column
+        '  balance: {type: "decimal(12,2)", running: {sum: amount_us, by: acct_id}}\n'  # 14
+        '  flagged: {type: "decimal(12,2)", running: {sum: flag, by: acct_id}}\n'  # 15
+        "checks:\n"
+        '  typo: "nope2 > 0"\n'  # 17
+        '  on_flag: "flag > 0"\n'  # 18
+        '  on_use: "uses_flag > 0"\n',  # 19
+    )
+    result = validate(tmp_path / "Bank", ("acct.yml", account), ("post.yml", posting))
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    acct, post = problems(result.output, "acct.yml"), problems(result.output, "post.yml")
+    assert [line for line, _ in acct] == [7, 8]
+    assert acct[1][1] == "column 'score': unknown column 'nope' in 'acct_id + nope'"
+    assert sorted(line for line, _ in post) == [10, 11, 14, 17]
+    texts = dict(post)
+    assert texts[11] == "column 'bad': unknown column 'nope' in 'amount_usd + nope'"
+    assert texts[14].startswith("column 'balance': running.sum 'amount_us' is not a column")
+    assert texts[17] == "check 'typo': unknown column 'nope2' in 'nope2 > 0'"
+    notes = [line for line in result.output.splitlines() if ": note: " in line]
+    folder = tmp_path / "Bank"
+    assert notes == [
+        f"{folder / 'acct.yml'}:7: note: not checked, as column 'tier' of 'acct' did not load: "
+        "post.tier; fix the errors of this column, then validate again",
+        f"{folder / 'post.yml'}:10: note: not checked, as column 'flag' of 'post' did not load: "
+        "post.flagged, post.on_flag (check), post.on_use (check), post.uses_flag; fix the "
+        "errors of this column, then validate again",
+    ], result.output
+    assert "Bank: invalid (2 files read, 2 failed to load, 6 errors, 0 warnings)" in result.output

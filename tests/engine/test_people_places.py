@@ -9,6 +9,7 @@ import unicodedata
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+import numpy as np
 import pytest
 from faker.providers.address.en_US import Provider as UsAddress
 from faker.providers.geo import Provider as Geo
@@ -17,6 +18,8 @@ from faker.providers.person.en_US import Provider as UsPerson
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from tests.engine.us_reference import BOXES, STATE_NAMES, ZIP3
+
+from streamforge.engine.places import zip_text
 
 PERSON_TABLE = {
     "type": "dimension",
@@ -300,3 +303,9 @@ def test_a_us_phone_has_an_area_code_of_its_state(run_lab, seed: int) -> None:
         assert area(row["billing_phone"]) in by_state[row["billing_state_code"]], row
     # phones of one place share its state, not its number
     assert len({r["phone"] for r in rows}) > 0.99 * len(rows)
+
+
+@given(st.lists(st.integers(0, 99_999), max_size=50))
+def test_zips_are_five_digits_with_leading_zeros(codes: list[int]) -> None:
+    """A US zip (drawn as a number in its state's range) is written zero-padded: 501 -> 00501."""
+    assert zip_text(np.array(codes, dtype=np.int32)).to_pylist() == [f"{c:05d}" for c in codes]

@@ -204,7 +204,7 @@ def test_a_wrong_anomaly_count_is_reported(landing) -> None:
     found = messages(root, plan)
     assert recorded.get("amount", 0) > 0
     expected = (
-        f"{recorded['amount']} rows of amount break its rule (within [1, 100]), manifest says "
+        f"{recorded['amount']} rows of amount breaking its rule (within [1, 100]), manifest says "
     )
     assert len(found) == 1 and expected in found[0] and "sale cycle 3" in found[0]
 
@@ -214,7 +214,7 @@ def test_a_value_pushed_out_of_range_is_reported(landing) -> None:
     path = file_of(root, "sale", 1)
     index = next(i for i, r in enumerate(rows_of(path)) if 1 <= r["amount"] <= 100)
     edit_row(path, index, amount=1000.5)
-    assert any("of amount break its rule" in m for m in messages(root, plan))
+    assert any("of amount breaking its rule" in m for m in messages(root, plan))
 
 
 def test_verify_entities_match_the_session_state(run_lab, landing) -> None:

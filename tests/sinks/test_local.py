@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -159,3 +160,42 @@ def test_landed_files_get_ordinary_permissions(tmp_path: Path) -> None:
     umask = os.umask(0)
     os.umask(umask)
     assert (tmp_path / record.path).stat().st_mode & 0o777 == 0o666 & ~umask
+
+
+def wait_for_no_trash(control: Path) -> list[str]:
+    """What is left in `control` once the clear's thread has deleted its trash (10 s at most)."""
+    deadline = time.monotonic() + 10
+    while any(p.name.startswith("trash-") for p in control.iterdir()):
+        assert time.monotonic() < deadline, "the trash was never deleted"
+        time.sleep(0.01)
+    return sorted(p.name for p in control.iterdir())
+
+
+def test_clear_removes_the_tables_and_state_at_once_and_their_files_soon(tmp_path: Path) -> None:
+    landing = LocalLanding(tmp_path)
+    record = landing.write_file("t", 0, "id", get_format("json"), [batch(1)], SCHEMA)
+    landing.append_manifest({"table": "t", "cycle": 0, "file": record.path})
+    landing.write_text_atomic("_streamforge/state.json", "{}")
+    (tmp_path / "mine").mkdir()  # not StreamForge's: stays
+    leftover = tmp_path / "_streamforge" / "trash-dead" / "old"  # a crashed clear's trash
+    leftover.mkdir(parents=True)
+    with landing.lock("test"):
+        landing.clear()
+        assert not landing.exists() and landing.read_manifest() == []
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["_streamforge", "mine"]
+    assert wait_for_no_trash(tmp_path / "_streamforge") == ["lock"]
+
+
+def test_the_temp_sweep_survives_a_clear_in_flight(tmp_path: Path) -> None:
+    landing = LocalLanding(tmp_path)
+    for cycle in range(20):
+        record = landing.write_file("t", cycle, "id", get_format("json"), [batch(1)], SCHEMA)
+        landing.append_manifest({"table": "t", "cycle": cycle, "file": record.path})
+    with landing.lock("first"):
+        landing.clear()
+    stray = tmp_path / "_streamforge" / ".state.json.1.2.tmp"  # a killed writer's
+    stray.write_text("{")
+    with landing.lock("second"):  # sweeps while the first clear's thread may still delete
+        pass
+    assert not stray.exists()
+    assert wait_for_no_trash(tmp_path / "_streamforge") == ["lock"]

@@ -122,7 +122,7 @@ def test_one_changed_kwh_reading_fails_naming_table_column_and_rows(energy, tmp_
     assert [(f.table, f.cycle, f.kind, f.count) for f in found] == [
         ("meter_readings", 2, "expr", announced + 1)
     ]
-    assert f"{announced + 1} rows of kwh_consumed differ" in found[0].message
+    assert f"{announced + 1} rows of kwh_consumed differing" in found[0].message
     assert str(found[0]).startswith("meter_readings cycle 2: ")
 
 
@@ -183,7 +183,7 @@ def test_without_replay_a_flattened_curve_fails_by_statistics(energy, tmp_path) 
     assert [(f.table, f.column, f.kind) for f in found] == [
         ("meter_readings", "kwh_consumed", "expr_stats")
     ]
-    assert found[0].count >= 100 and f"{found[0].count} rows of kwh_consumed" in found[0].message
+    assert found[0].count >= 100 and f"{found[0].count:,} rows of kwh_consumed" in found[0].message
 
 
 def test_without_the_engines_draws_the_expression_is_noted_not_vouched_for(energy) -> None:
@@ -313,3 +313,53 @@ def test_the_statistical_fallback_passes_any_correct_run(tmp_path_factory, seed)
     report = _verify(out, api.load_plan("lab", root))
     assert report.ok, report.findings[:3]
     assert report.statistical == {"ride.fare"}
+
+
+TEXT_EDITS = {  # (old, new) edits of meter_readings.yml that change no value
+    "table description": ("Interval readings (15 min)", "Readings every 15 minutes"),
+    "column description": ("The household's draw", "The draw"),
+    "a comment above": ("table: meter_readings\n", "# edited\n\n\ntable: meter_readings\n"),
+    "a comment in columns": ("  reading_id: int\n", "  # the key\n  reading_id: int\n"),
+    "an expr laid out again": ("    expr: >-\n      round(", "    expr: |-\n      round("),
+    "a pipeline action": ("    expect: drop\n", "    expect: warn\n"),
+}
+
+
+@pytest.mark.parametrize("edit", sorted(TEXT_EDITS))
+def test_text_that_changes_no_value_still_replays(energy, tmp_path, edit) -> None:
+    """The spec digest covers what draws values, not where or how it is written."""
+    schema = _energy_schema(tmp_path, *TEXT_EDITS[edit])
+    report = _verify(energy, api.load_plan("Energy", schema))
+    assert report.ok, report.findings[:3]
+    assert "meter_readings.base_kwh" in report.replayed, report.notes
+    assert not any("not drawn again" in n for n in report.notes), report.notes
+
+
+VALUE_EDITS = {  # edits that make the run's draws differ
+    "a distribution's mean": ("    mean: 1.2\n", "    mean: 2.5\n"),
+    "a profile weight": ("  weekday: [1.0, 1.0,", "  weekday: [2.0, 1.0,"),
+    "a fault rate": ("late_rate: 0.02", "late_rate: 0.03"),
+}
+
+
+@pytest.mark.parametrize("edit", sorted(VALUE_EDITS))
+def test_a_value_changing_edit_is_said_once_as_a_changed_yaml(energy, tmp_path, edit) -> None:
+    schema = _energy_schema(tmp_path, *VALUE_EDITS[edit])
+    report = _verify(energy, api.load_plan("Energy", schema))
+    notes = [n for n in report.notes if "not drawn again" in n]
+    files = len(_entries(energy))
+    assert notes == [
+        f"meter_readings: hidden base_kwh not drawn again in {files} files: meter_readings.yml "
+        "changed since the run in what draws values (a type, rule, distribution, profile or "
+        "fault rate: its spec digest differs)"
+    ]
+
+
+def test_an_upgrade_that_draws_other_values_is_named_as_one(energy, tmp_path) -> None:
+    out = _copy(energy, tmp_path / "out")
+    _rewrite_manifest(out, lambda e: {**e, "values_version": EngineRedraw.values_version + 1})
+    report = _verify(out, api.load_plan("Energy"))
+    notes = [n for n in report.notes if "not drawn again" in n]
+    assert len(notes) == 1 and "an upgrade, not a broken landing" in notes[0], notes
+    assert f"values version {EngineRedraw.values_version + 1}" in notes[0]
+    assert not _kwh_findings(report) or all(f.kind == "expr_stats" for f in _kwh_findings(report))

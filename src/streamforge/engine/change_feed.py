@@ -18,7 +18,9 @@ import pyarrow.compute as pc
 from streamforge.engine.computed import compute_images
 from streamforge.engine.faults import apply_quality
 from streamforge.engine.feed_checks import judge_after_images
+from streamforge.engine.feed_moves import follow_moves, german_move, moved_rows, place_phones
 from streamforge.engine.generators.person import follows_name
+from streamforge.engine.generators.phone import german_landlines
 from streamforge.engine.generators.row_fields import is_free_text, row_fields
 from streamforge.engine.generators.text import category_column, text_kind
 from streamforge.engine.key_time import KeyBirths, micros_of
@@ -114,11 +116,16 @@ def change_batch(
         ],
         dtype=bool,
     )
-    wanted = rng.random((rows, len(attrs))) < min(1.0, 1.5 / max(int(mutable.sum()), 1))
-    if mutable.any():
-        choice = rng.choice(np.flatnonzero(mutable), rows)
+    # A place's phone changes with its place only (its area code is the place's, feed_moves.py).
+    phones = place_phones(row_spec(table), attrs, mutable)
+    phone_names = {attrs[p.phone].name for p in phones}
+    alone = mutable & ~np.isin(np.arange(len(attrs)), [p.phone for p in phones])
+    wanted = rng.random((rows, len(attrs))) < min(1.0, 1.5 / max(int(alone.sum()), 1))
+    if alone.any():
+        choice = rng.choice(np.flatnonzero(alone), rows)
         wanted[np.arange(rows), choice] = True
-    wanted &= mutable
+    wanted &= alone
+    landlines: dict[str, pa.Array | None] = {}  # de_DE: what a moved landline becomes
 
     # Made before the columns: a foreign key names only keys born by its row's change time.
     stamps = _change_times(rng, rows, req.window, feed_state.last_change_us, req.clock)
@@ -161,6 +168,8 @@ def change_batch(
             values = fill_column(table, col, ctx, req.live, None, req.births, stamp_us)
             values = _none_born_yet(table, col.name, values, req.births, stamp_us)
             fresh[col.name], _ = apply_quality(req, col, values, ctx, 0)
+            if col.name in phone_names and ctx.locale == "de_DE":
+                landlines[col.name] = german_landlines(col, ctx)
             if col.name in facts:
                 if old is not None:
                     previous = old[col.name].combine_chunks()
@@ -180,14 +189,23 @@ def change_batch(
     final = (wanted & changed) if old is not None else changed
     if old is not None and attrs:
         # An UPDATE whose wished-for changes all drew the old value: change another attribute.
-        empty = is_upd & ~final.any(axis=1) & (changed & mutable).any(axis=1)
-        fallback = np.argmax(changed & mutable, axis=1)
+        empty = is_upd & ~final.any(axis=1) & (changed & alone).any(axis=1)
+        fallback = np.argmax(changed & alone, axis=1)
         final[np.flatnonzero(empty), fallback[empty]] = True
     # A person or a place changes whole (a move changes address, city, state, zip and
     # coordinates): the fresh draws of one entity agree, so take all of them or none.
     for group in _entity_groups(table, attrs):
         touched = final[:, group].any(axis=1, keepdims=True)
         final[:, group] |= touched & changed[:, group]
+    if old is not None:
+        for phone in phones:  # a phone of a moved place follows it (feed_moves.py)
+            name = attrs[phone.phone].name
+            if name in landlines:
+                previous = old[name].combine_chunks()
+                rows_moved = moved_rows(final, phone) & is_upd
+                fresh[name] = german_move(previous, fresh[name], landlines[name], rows_moved)
+                changed[:, phone.phone] = _differs(fresh[name], previous)
+        follow_moves(final, changed, phones)
     final[is_ins] = True
     final[is_del] = False
     for j, attr in enumerate(attrs):

@@ -104,7 +104,9 @@ class PlaceDraws:
         return code
 
     def zips(self) -> pa.StringArray:
-        return postcodes(self.place).take(pa.array(self.postcode))
+        if self.place.postcode is not None:
+            return self.place.postcode.take(pa.array(self.postcode))
+        return zip_text(self.postcode)
 
     def street(self, extra: int = 0) -> np.ndarray:
         """(rows, parts + extra) positions into the street template's pieces (the last `extra`
@@ -147,13 +149,19 @@ def postcodes(place: PlacePools) -> pa.StringArray:
     return pools.numbers(0, 100_000, width=5).values
 
 
+def zip_text(codes: np.ndarray) -> pa.StringArray:
+    """Five-digit zips (`00501`), made for the rows at hand: the text of all 100,000 (a cast,
+    a pad and a copy into every address's pieces) cost more than a shipped sector's rows."""
+    return pc.utf8_lpad(pc.cast(pa.array(codes), pa.string()), 5, "0")
+
+
 @functools.cache
 def _address_pieces(place: PlacePools) -> pa.StringArray:
-    """The street's pieces, then per record `, <city>, <ST> ` (US style) or `, <postcode> <city>`,
-    then the postal codes (US style): an address is at most five pieces."""
+    """The street's pieces, then per record `, <city>, <ST> ` (US style, the rows' zips are
+    added after them) or `, <postcode> <city>`: an address is at most five pieces."""
     if place.us_style:
         tail = pc.binary_join_element_wise(", ", place.city, ", ", place.state_abbr, " ", "")
-        return pa.concat_arrays([place.street.pieces, tail, postcodes(place)])
+        return pa.concat_arrays([place.street.pieces, tail])
     assert place.postcode is not None
     tail = pc.binary_join_element_wise(", ", place.postcode, " ", place.city, "")
     return pa.concat_arrays([place.street.pieces, tail])
@@ -165,6 +173,8 @@ def _address(place: PlacePools, draws: PlaceDraws) -> pa.StringArray:
     base, parts = len(place.street.pieces), len(place.street.parts)
     index = draws.street(extra=2 if place.us_style else 1)
     index[:, parts] = base + draws.record
+    pieces = _address_pieces(place)
     if place.us_style:
-        index[:, parts + 1] = base + len(place.city) + draws.postcode
-    return pools.compose(_address_pieces(place), index)
+        index[:, parts + 1] = len(pieces) + np.arange(draws.rows)
+        pieces = pa.concat_arrays([pieces, zip_text(draws.postcode)])
+    return pools.compose(pieces, index)

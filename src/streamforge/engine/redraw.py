@@ -6,14 +6,18 @@ used by expressions, never written) can be drawn again from the seed, the batch'
 its row count and window, but only while the table's spec is the one the run used: a changed
 distribution draws other values. `spec_digest` fingerprints what the draws read (columns, their
 rules, the profile, the faults), leaving out what does not change a value (file, line numbers,
-descriptions), so an edited description does not stop the replay but an edited mean does.
+descriptions, the pipelines' `expect` actions, whitespace in SQL), so an edited description,
+comment or YAML layout does not stop the replay but an edited mean does. `values_version`
+(engine/seeding.py) is recorded beside it: a file written by a StreamForge that drew other values
+is an upgrade, not a changed YAML, and verify says which.
 """
 
 from __future__ import annotations
 
 import functools
 import hashlib
-from dataclasses import replace
+import re
+from dataclasses import fields, is_dataclass
 
 import numpy as np
 import pyarrow as pa
@@ -21,7 +25,7 @@ import pyarrow as pa
 from streamforge.engine.faults import apply_quality
 from streamforge.engine.load_profile import event_clock
 from streamforge.engine.rows import BatchRequest, chunk_positions, column_context, fill_column
-from streamforge.engine.seeding import chunk_bounds
+from streamforge.engine.seeding import VALUES_VERSION, chunk_bounds
 from streamforge.engine.settings import RunSettings
 from streamforge.plan import TablePlan
 from streamforge.plan.columns import column_type
@@ -35,25 +39,54 @@ def spec_digest(table: TablePlan) -> str:
     return _digest(table.spec)
 
 
+# Text that never changes a value: where a rule is written, prose, and the pipelines' action.
+_TEXT_ONLY = frozenset({"line", "file", "description", "expect"})
+# Spark SQL whitespace outside quoted literals is formatting (a folded or literal YAML block).
+_SQL_PARTS = re.compile(r"('(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|`[^`]*`)|\s+")
+
+
+def _sql(text: str) -> str:
+    return _SQL_PARTS.sub(lambda m: m.group(1) or " ", text).strip()
+
+
+def _canonical(value: object) -> object:
+    """The spec as nested tuples without its text-only fields, SQL whitespace normalised."""
+    if is_dataclass(value) and not isinstance(value, type):
+        kept = []
+        for f in fields(value):
+            if f.name in _TEXT_ONLY:
+                continue
+            v = getattr(value, f.name)
+            sql = f.name in ("expr", "rule") and isinstance(v, str)
+            kept.append((f.name, _sql(v) if sql else _canonical(v)))
+        return (type(value).__name__, *kept)
+    if isinstance(value, tuple | list):
+        return tuple(_canonical(v) for v in value)
+    return value
+
+
 # Every landed file records it, and a spec never changes during a run: ~0.2 ms a file otherwise.
 @functools.lru_cache(maxsize=256)
 def _digest(spec: TableSpec) -> str:
-    columns = tuple(replace(c, line=0, description=None) for c in spec.columns)
-    checks = tuple(replace(c, line=0) for c in spec.checks)
-    bare = replace(spec, columns=columns, checks=checks, line=1, description=None)
-    text = repr(replace(bare, file=type(spec.file)("<memory>")))
+    text = repr(_canonical(spec))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
 def replay_record(table: TablePlan, first_key: int) -> dict[str, object]:
     """The manifest fields of one dimension or fact batch that a replay needs besides the seed,
     scale, run start and window: its first row key and the spec digest."""
-    return {"first_key": int(first_key), "spec_digest": spec_digest(table)}
+    return {
+        "first_key": int(first_key),
+        "spec_digest": spec_digest(table),
+        "values_version": VALUES_VERSION,
+    }
 
 
 class EngineRedraw:
     """The engine's side of verify's `Redraw` (verify/hidden_replay.py), passed in by the facade:
     the oracle sits beside the engine and never imports it."""
+
+    values_version = VALUES_VERSION
 
     def digest(self, table: TablePlan) -> str:
         return spec_digest(table)

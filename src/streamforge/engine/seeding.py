@@ -6,6 +6,12 @@ import zlib
 
 import numpy as np
 
+# The generation of values, as a number: bump it in the commit that makes the same seed and YAML
+# draw other values (the commit message says "generated values for a seed change"). Each landed
+# file records it, so `verify` tells an upgrade (its hidden draws cannot be replayed) from a
+# landing that was edited or broken.
+VALUES_VERSION = 1
+
 # Rows per chunk. Part of the determinism contract: changing it changes every generated value.
 CHUNK_ROWS = 1 << 16
 

@@ -46,6 +46,6 @@ def check_room(table: TablePlan, last_index: int, cycle: int) -> None:
             raise UniqueExhausted(
                 f"unique column '{table.name}.{col.name}' has no unused value left: its "
                 f"{room:,} possible values are used up by row {last_index + 1:,} ({where}); "
-                "the run stops rather than repeat a value. Widen its min/max or format "
-                "(or drop unique), then start over with --fresh"
+                f"the run stops rather than repeat a value; {plan_checks.unique_fix(col)}, "
+                "then start over with --fresh"
             )

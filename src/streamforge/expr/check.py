@@ -13,12 +13,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from streamforge.errors import Issue, did_you_mean, display_path
-from streamforge.expr.bind import result_type, sql_type, to_duckdb
+from streamforge.expr.answers import Named, duckdb_type, named, static_type_of
 from streamforge.expr.order import CycleError, levels
-from streamforge.expr.parse import ExprError, Parsed, Reference, parse_expression
-from streamforge.expr.rowrefs import Lookup, break_target
+from streamforge.expr.row_types import sql_type
+from streamforge.expr.rowrefs import ExprError, Lookup, Reference, break_target
 from streamforge.expr.sql_words import bind_problem, spark_type
-from streamforge.expr.static_types import static_type
 from streamforge.expr.unmeetable import never_holds
 from streamforge.spec.model import ColumnSpec, TableSpec
 
@@ -103,7 +102,7 @@ def check_table(
             )
         ]
     schema = _row_schema(table, keys)
-    parsed: dict[str, Parsed] = {}
+    parsed: dict[str, Named] = {}
     for col in computed:
         assert col.expr is not None
         if col.name in keys:
@@ -112,7 +111,7 @@ def check_table(
             )
             continue
         try:
-            parsed[col.name] = parse_expression(col.expr)
+            parsed[col.name] = named(col.expr)
             lookups = _names(parsed[col.name], table, foreign_keys, dimensions)
             if tracked:
                 _image_only(parsed[col.name], table)
@@ -166,7 +165,7 @@ def check_table(
 
 
 def _names(
-    parsed: Parsed,
+    parsed: Named,
     table: TableSpec,
     foreign_keys: Mapping[str, str],
     dimensions: Mapping[str, TableSpec],
@@ -180,7 +179,7 @@ def _names(
     return [resolve_lookup(ref, foreign_keys, dimensions) for ref in parsed.lookups]
 
 
-def _image_only(parsed: Parsed, table: TableSpec) -> None:
+def _image_only(parsed: Named, table: TableSpec) -> None:
     """A tracked dimension's change feed writes after-images with the written columns only."""
     hidden = [n for n in parsed.columns if table.column(n).hidden]  # type: ignore[union-attr]
     if parsed.lookups or hidden:
@@ -198,20 +197,20 @@ def _row_schema(table: TableSpec, keys: frozenset[str]) -> dict[str, str]:
 
 
 def _type_problem(
-    col: ColumnSpec, schema: Mapping[str, str], parsed: Parsed
+    col: ColumnSpec, schema: Mapping[str, str], parsed: Named
 ) -> tuple[str, str | None] | None:
     """(message, hint) when the expression's result does not fit the column, else None."""
-    known = static_type(parsed.tree, schema)
+    known = static_type_of(parsed.text, schema)
     if known is not None and _mismatch(col, parsed, known) is None:
         return None
     try:  # DuckDB's binding, for its words (or for what the rules do not cover)
-        found = result_type(schema, to_duckdb(parsed, schema))
+        found = duckdb_type(parsed.text, schema)
     except ExprError as exc:
         return bind_problem(parsed.text, exc.message)
     return _mismatch(col, parsed, found)
 
 
-def _mismatch(col: ColumnSpec, parsed: Parsed, found: str) -> tuple[str, str | None] | None:
+def _mismatch(col: ColumnSpec, parsed: Named, found: str) -> tuple[str, str | None] | None:
     """(message, hint) when a result of type `found` (DuckDB's name) does not fit `col`."""
     fits = _FITS.get(col.type)
     base = found.split("(")[0]
@@ -239,7 +238,7 @@ def _check_checks(table: TableSpec, schema: Mapping[str, str], where: str) -> li
             )
             continue
         try:
-            parsed = parse_expression(check.rule)
+            parsed = named(check.rule)
             if parsed.lookups:
                 raise ExprError(
                     f"'{parsed.lookups[0].text}': checks name the row's own columns",
@@ -256,9 +255,9 @@ def _check_checks(table: TableSpec, schema: Mapping[str, str], where: str) -> li
             issues.append(Issue(where, check.line, message, exc.hint))
             continue
         try:
-            found = static_type(parsed.tree, schema) or ""
+            found = static_type_of(check.rule, schema) or ""
             if found != "BOOLEAN":  # DuckDB's binding, for its words or what the rules leave
-                found = result_type(schema, to_duckdb(parsed, schema))
+                found = duckdb_type(check.rule, schema)
         except ExprError as exc:
             message, hint = bind_problem(check.rule, exc.message)
             issues.append(Issue(where, check.line, f"check '{check.name}': {message}", hint))
@@ -273,7 +272,7 @@ def _check_checks(table: TableSpec, schema: Mapping[str, str], where: str) -> li
                     "write a condition, e.g. total >= 0",
                 )
             )
-        why = never_holds(parsed.tree, table) if found == "BOOLEAN" else None
+        why = never_holds(check.rule, table) if found == "BOOLEAN" else None
         if why is not None:
             issues.append(
                 Issue(

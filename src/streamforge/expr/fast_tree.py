@@ -7,8 +7,8 @@ a comparison ("EQ" | "NEQ" | "LT" | "LTE" | "GT" | "GTE", a, b), ("And" | "Or", 
 ("not", x), ("isnull", x), ("coalesce", x, ...), ("case", ((when, then), ...), else),
 ("str", text), ("null",), ("in", x, item, ...), ("hour", x) or ("index", ("list", ("lit", n),
 ...), i) with `i` 1-based as written (expr/fast_text.py evaluates the last five).
-None: some node is none of these (other functions, a CASE without ELSE...), or the SQL does not
-parse: DuckDB evaluates it.
+A CASE without ELSE is read with ELSE NULL (what SQL means by it). None: some node is none of
+these (other functions, a simple CASE x WHEN...), or the SQL does not parse: DuckDB evaluates it.
 """
 
 from __future__ import annotations
@@ -66,9 +66,10 @@ def _node(node: exp.Expression) -> Node:
         return ("isnull", _node(node.this))
     if isinstance(node, exp.Coalesce):
         return ("coalesce", _node(node.this), *(_node(e) for e in node.expressions))
-    if isinstance(node, exp.Case) and node.this is None and node.args.get("default") is not None:
+    if isinstance(node, exp.Case) and node.this is None:
         ifs = tuple((_node(i.this), _node(i.args["true"])) for i in node.args["ifs"])
-        return ("case", ifs, _node(node.args["default"]))
+        default = node.args.get("default")  # none: ELSE NULL, as SQL reads a CASE without one
+        return ("case", ifs, ("null",) if default is None else _node(default))
     if isinstance(node, exp.Round) and _digits(node) is not None:
         return ("round", _node(node.this), _digits(node))
     raise _Unsupported(type(node).__name__)

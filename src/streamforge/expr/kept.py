@@ -1,13 +1,17 @@
 """Per-expression planning kept across processes, so a warm `generate` loads no sqlglot (issue 14:
-a fast start; sqlglot's import and parsing cost ~0.25-0.5 CPU s for Finance or Retail).
+a fast start; sqlglot's import and parsing cost ~0.25-0.5 CPU s for Finance or Retail), nor a
+cold `validate` after a table file is edited.
 
 Each entry is a pure function of its arguments and of StreamForge's code and installed packages:
-what an expression names (`expr/rowrefs.py`), its DuckDB SQL over the row's types (expr/bind.py,
-Spark's decimal casts included) and the numpy fast path's reading of that SQL (expr/fast_tree.py).
-Only plain data (strings, tuples, None) is kept, never a sqlglot tree. The entries ride with the
-checked sector of check_cache.py (same key: its code, packages and table files), so they are
-never used by another version of any of those. A miss computes and adds the entry; the process
-writes the added ones back at exit (check_cache.keep_expressions).
+what an expression names (`expr/rowrefs.py`), its static type over the types of those names
+(expr/answers.py), the comparisons of a check (expr/unmeetable.py), its DuckDB SQL over the
+row's types (expr/bind.py, Spark's decimal casts included) and the numpy fast path's reading of
+that SQL (expr/fast_tree.py). Only plain data (strings, tuples, None) is kept, never a sqlglot
+tree. The entries ride with the checked sector of check_cache.py (same key: its code, packages
+and table files) and with every sector of the installation (keyed by code and packages only, as
+no entry depends on a table file), so they are never used by another version of those. A miss
+computes and adds the entry; the process writes the added ones back at exit
+(check_cache.keep_expressions).
 """
 
 from __future__ import annotations

@@ -17,32 +17,12 @@ from sqlglot.errors import ParseError, TokenError
 
 from streamforge.errors import did_you_mean
 from streamforge.expr import sql_words
-from streamforge.expr.rowrefs import lookup_name
+from streamforge.expr.rowrefs import ExprError, Reference, lookup_name
 
 __all__ = ["ExprError", "Parsed", "Reference", "lookup_name", "parse_expression"]
 
 # Functions whose value is not a function of the row: a rerun would write other data.
 IMPURE = (exp.Rand, exp.Randn, exp.Uuid)
-
-
-class ExprError(ValueError):
-    """An expression that cannot be used; `hint` says how to fix it."""
-
-    def __init__(self, message: str, hint: str | None = None):
-        super().__init__(message)
-        self.message, self.hint = message, hint
-
-
-@dataclass(frozen=True, slots=True)
-class Reference:
-    """A name in an expression: a column of the row (`qualifier` None) or a lookup."""
-
-    qualifier: str | None
-    column: str
-
-    @property
-    def text(self) -> str:
-        return self.column if self.qualifier is None else f"{self.qualifier}.{self.column}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,6 +15,27 @@ LOOKUP_PREFIX = "__lookup__"
 Ref = tuple[str | None, str]  # (qualifier or None for a column of the row, column)
 
 
+class ExprError(ValueError):
+    """An expression that cannot be used; `hint` says how to fix it. (Here, not in parse.py,
+    so that code reading kept answers can catch it without loading sqlglot.)"""
+
+    def __init__(self, message: str, hint: str | None = None):
+        super().__init__(message)
+        self.message, self.hint = message, hint
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    """A name in an expression: a column of the row (`qualifier` None) or a lookup."""
+
+    qualifier: str | None
+    column: str
+
+    @property
+    def text(self) -> str:
+        return self.column if self.qualifier is None else f"{self.qualifier}.{self.column}"
+
+
 def lookup_name(qualifier: str, column: str) -> str:
     """The name under which a lookup's values sit beside the row's columns during evaluation."""
     return f"{LOOKUP_PREFIX}{qualifier}__{column}"

@@ -83,7 +83,8 @@ def check_unique_capacity(
                     cycles = cycles_lasting(room - rows, inserts, shape, DEFAULT_INTERVAL_S)
                     cycles += 1 if owned else 0
                     average = inserts * (mean_factor(shape) if shape else 1)
-                    what = f"{average:,.1f} INSERTs per batch of '{source.name}'"
+                    shown = f"{average:,.0f}" if average == round(average) else f"{average:,.1f}"
+                    what = f"{shown} INSERTs per batch of '{source.name}'"
                     _warn_lasts(spec, col, room, cycles, _with_trend(what, shape), issues)
 
 
@@ -122,13 +123,22 @@ def _duration(days: float) -> str:
     raise AssertionError("unreachable")
 
 
-def _hint(col: ColumnSpec) -> str:
-    if col.type in ("int", "long"):
-        return "widen min/max (or drop unique)"
+def unique_fix(col: ColumnSpec) -> str:
+    """What gives a unique column (int, long or string) more distinct values, for the key that
+    draws them: a Faker provider's pool is fixed (no # to add), a number's space is its min/max,
+    a string's its format. Fewer rows or dropping unique fixes any of them."""
     if col.faker:
-        return f"faker '{col.faker}' has no more distinct values: use a format with more # or ?"
-    return "add # or ? to the format (or drop unique)"
+        return (
+            f"faker '{col.faker}' has no more distinct values: use a provider with more values, "
+            'lower num_rows, drop unique, or a format such as `format: "ID-########"` instead of '
+            "faker"
+        )
+    if col.type in ("int", "long"):
+        return "widen min/max, lower num_rows, or drop unique"
+    if col.format:
+        return "add # or ? to the format, lower num_rows, or drop unique"
+    return 'give it a format with enough # or ? (e.g. `format: "ID-########"`), or drop unique'
 
 
 def _issue(spec: TableSpec, col: ColumnSpec, message: str, severity: str = "error") -> Issue:
-    return Issue(display_path(spec.file), col.line, message, _hint(col), severity)  # type: ignore[arg-type]
+    return Issue(display_path(spec.file), col.line, message, unique_fix(col), severity)  # type: ignore[arg-type]

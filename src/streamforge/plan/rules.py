@@ -141,14 +141,14 @@ def check_rules(table: TablePlan) -> tuple[CheckRule, ...]:
     spec = table.spec
     if not spec.checks:
         return ()
-    from streamforge.expr.parse import parse_expression  # sqlglot: only for tables with checks
+    from streamforge.expr import rowrefs  # kept names (expr/kept.py): sqlglot only on a miss
 
     hidden = {c.name for c in spec.columns if c.hidden}
     return tuple(
         CheckRule(
             check,
             check.expect or spec.expect or ("drop" if check.anomaly_rate else "warn"),
-            not hidden & set(parse_expression(check.rule).columns),
+            not hidden & set(rowrefs.columns(check.rule)),
         )
         for check in spec.checks
     )

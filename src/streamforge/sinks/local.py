@@ -7,7 +7,6 @@ import fcntl
 import json
 import os
 import secrets
-import shutil
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -26,6 +25,8 @@ from .landing import (
     check_relpath,
     data_file_path,
 )
+from .local_clear import clear_landing, sweep_temp_files
+from .local_group import LandingGroup, fsync_directory, named_file
 
 __all__ = ["LocalLanding", "write_data_file"]
 
@@ -39,6 +40,39 @@ class LocalLanding:
 
     def __init__(self, root: Path | str) -> None:
         self.root = Path(root)
+        self._group: LandingGroup | None = None
+
+    @contextlib.contextmanager
+    def landed_together(self) -> Iterator[None]:
+        """Within the block, data files are fsynced and renamed into place on threads of their
+        own and manifest lines are held; at its end (also on an error) every file is waited
+        for and the lines of those that landed are appended with one fsync (local_group.py).
+        A block inside another joins the outer group.
+
+        Raises:
+            StorageError: a file or folder could not be made durable (raised at the end,
+                unless another error is already on its way out).
+        """
+        if self._group is not None:
+            yield
+            return
+        group = self._group = LandingGroup()
+        failing = True
+        try:
+            yield
+            failing = False
+        finally:
+            self._group = None
+            # An error already on its way out wins over one of the group's end.
+            with contextlib.suppress(Exception) if failing else contextlib.nullcontext():
+                with _storage(self.root / MANIFEST_PATH):
+                    failed = group.finish(self._append_lines)
+                if failed is not None:
+                    final, error = failed
+                    problem = storage_error(error, final)
+                    if problem is None:
+                        raise error
+                    raise problem from error
 
     def __repr__(self) -> str:
         return f"LocalLanding({str(self.root)!r})"
@@ -66,12 +100,25 @@ class LocalLanding:
                 rows += batch.num_rows
                 yield batch
 
-        size = write_data_file(self.root / relpath, fmt, counted(), schema)
+        final = self.root / relpath
+        if self._group is None:
+            size = write_data_file(final, fmt, counted(), schema)
+        else:
+            with _storage(final):
+                final.parent.mkdir(parents=True, exist_ok=True)
+                size = self._group.write(final, _temp_name(final), _filler(fmt, counted(), schema))
         return FileRecord(table=table, cycle=cycle, path=relpath, rows=rows, bytes=size)
 
     def append_manifest(self, entry: Mapping[str, Any]) -> None:
-        """Append `entry` as one JSON line to `_streamforge/manifest.jsonl`, flushed to disk."""
-        line = json.dumps(entry, ensure_ascii=False, separators=(",", ":")) + "\n"
+        """Append `entry` as one JSON line to `_streamforge/manifest.jsonl`, flushed to disk (in
+        a `landed_together` block: once the file it names has landed, at the block's end)."""
+        line = (json.dumps(entry, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
+        if self._group is not None:
+            self._group.append(named_file(self.root, entry), line)
+        else:
+            self._append_lines(line)
+
+    def _append_lines(self, lines: bytes) -> None:
         path = self.root / MANIFEST_PATH
         with _storage(path):
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -79,7 +126,7 @@ class LocalLanding:
             # cut before the next entry is appended.
             with open(path, "a+b") as stream:
                 _drop_torn_line(stream)
-                stream.write(line.encode("utf-8"))
+                stream.write(lines)
                 stream.flush()
                 os.fsync(stream.fileno())
 
@@ -124,13 +171,9 @@ class LocalLanding:
         self.write_text_atomic(MANIFEST_PATH, text)
 
     def clear(self) -> None:
-        """Remove what StreamForge wrote here: every table folder in the manifest, and its state."""
-        for table in {entry["table"] for entry in self.read_manifest()}:
-            check_relpath(table)
-            shutil.rmtree(self.root / table, ignore_errors=True)
-        for child in (self.root / CONTROL_DIR).glob("*"):
-            if child.name != "lock":
-                shutil.rmtree(child) if child.is_dir() else child.unlink()
+        """Remove what StreamForge wrote here: every table folder in the manifest, and its state
+        (moved aside at once, deleted on a thread: `local_clear.clear_landing`)."""
+        clear_landing(self.root, {entry["table"] for entry in self.read_manifest()})
 
     def exists(self) -> bool:
         """True when a StreamForge run has written here (a manifest or a checkpoint)."""
@@ -161,17 +204,10 @@ class LocalLanding:
                 stream.truncate()
                 stream.write(owner)
                 stream.flush()
-                self._sweep_temp_files()
+                sweep_temp_files(self.root)  # safe: we hold the lock
             yield None
         finally:
             stream.close()
-
-    def _sweep_temp_files(self) -> None:
-        """Remove temp files a killed writer left behind (safe: we hold the lock)."""
-        for temp in self.root.glob("*/.*.tmp"):
-            temp.unlink(missing_ok=True)
-        for temp in self.root.glob(f"{CONTROL_DIR}/**/.*.tmp"):
-            temp.unlink(missing_ok=True)
 
     def read_text(self, relpath: str) -> str | None:
         """The UTF-8 text at `<root>/<relpath>`, or None if the file does not exist."""
@@ -187,14 +223,25 @@ def write_data_file(
 ) -> int:
     """Write `batches` as one `fmt` file at `final`, atomically (see `_replace_atomically`);
     returns its size in bytes. Also what the Spark engine's executors write each part with."""
+    return _replace_atomically(final, _filler(fmt, batches, schema))
 
+
+def _filler(
+    fmt: FileFormat, batches: Iterable[pa.RecordBatch], schema: pa.Schema
+) -> Callable[[BinaryIO], None]:
     def fill(stream: BinaryIO) -> None:
         writer = fmt.open(stream, schema)
         for batch in batches:
             writer.write(batch)
         writer.close()
 
-    return _replace_atomically(final, fill)
+    return fill
+
+
+def _temp_name(final: Path) -> Path:
+    """A hidden name beside `final`: Auto Loader skips it, and the rename stays on one file
+    system, where it is atomic."""
+    return final.with_name(f".{final.name}.{secrets.token_hex(4)}.tmp")
 
 
 def _replace_atomically(final: Path, fill: Callable[[BinaryIO], object]) -> int:
@@ -209,7 +256,7 @@ def _replace_atomically(final: Path, fill: Callable[[BinaryIO], object]) -> int:
 
 def _replace(final: Path, fill: Callable[[BinaryIO], object]) -> int:
     final.parent.mkdir(parents=True, exist_ok=True)
-    temp = final.with_name(f".{final.name}.{secrets.token_hex(4)}.tmp")
+    temp = _temp_name(final)
     try:
         # O_EXCL: never share a temp file; mode 0o666 lets the umask decide, like open() does.
         fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
@@ -224,7 +271,7 @@ def _replace(final: Path, fill: Callable[[BinaryIO], object]) -> int:
         # Also on KeyboardInterrupt: a stopped run must not leave its half-written file behind.
         temp.unlink(missing_ok=True)
         raise
-    _fsync_directory(final.parent)
+    fsync_directory(final.parent)
     return size
 
 
@@ -239,17 +286,6 @@ def _storage(path: Path) -> Iterator[None]:
         if problem is None:
             raise
         raise problem from exc
-
-
-def _fsync_directory(folder: Path) -> None:
-    """Make the rename itself durable (POSIX); Windows cannot open a folder to fsync it."""
-    if os.name != "posix":
-        return
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def _drop_torn_line(stream: BinaryIO) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from dataclasses import dataclass
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -39,20 +40,36 @@ DEFAULT_OPERATIONS: tuple[tuple[Operation, float], ...] = (
 )
 
 
+@dataclass(frozen=True, slots=True)
+class PartialTable:
+    """A table whose file failed to load, as far as it did: the columns that loaded (enough to
+    check their expressions, checks and running totals), and each column that did not, with the
+    line of its first error (what `validate` names when it skips a check that reads it)."""
+
+    table: TableSpec
+    failed_columns: dict[str, int]
+
+
 def load_sector(
-    directory: Path, name: str | None = None, *, key_pool: KeyPool | None = None
+    directory: Path,
+    name: str | None = None,
+    *,
+    key_pool: KeyPool | None = None,
+    partial: dict[str, PartialTable] | None = None,
 ) -> tuple[SectorSpec, list[Issue]]:
     """Every table file of one sector folder, plus every problem found (nothing raised).
 
     `key_pool`: the engine's count of the values a string map key is drawn from, to refuse a
     `min_items` above it (None: not checked; sectors.py passes it).
+    `partial`: when given, each table whose file failed only in some columns is added to it by
+    name (PartialTable); such a table is never in the SectorSpec.
     """
     directory = Path(directory)
     issues: list[Issue] = []
     tables: list[TableSpec] = []
     seen: dict[str, TableSpec] = {}
     for file in sorted(p for p in directory.iterdir() if p.suffix in YAML_SUFFIXES):
-        table = load_table_file(file, issues, key_pool)
+        table = load_table_file(file, issues, key_pool, partial)
         if table is None:
             continue
         if table.name in seen:
@@ -77,7 +94,10 @@ def load_sector(
 
 
 def load_table_file(
-    file: Path, issues: list[Issue], key_pool: KeyPool | None = None
+    file: Path,
+    issues: list[Issue],
+    key_pool: KeyPool | None = None,
+    partial: dict[str, PartialTable] | None = None,
 ) -> TableSpec | None:
     """Load one file; append its problems to `issues`; None when it cannot be used."""
     where = display_path(file)
@@ -90,7 +110,7 @@ def load_table_file(
         issues.append(Issue(where, exc.line, str(exc), exc.hint))
         return None
     issues.extend(yaml11_warnings(doc, where))
-    return parse_table(doc, file, issues, key_pool)
+    return parse_table(doc, file, issues, key_pool, partial)
 
 
 def _read_table_file(file: Path, where: str, issues: list[Issue]) -> str | None:
@@ -131,7 +151,11 @@ def _read_table_file(file: Path, where: str, issues: list[Issue]) -> str | None:
 
 
 def parse_table(
-    doc: LinedDocument, file: Path, issues: list[Issue], key_pool: KeyPool | None = None
+    doc: LinedDocument,
+    file: Path,
+    issues: list[Issue],
+    key_pool: KeyPool | None = None,
+    partial: dict[str, PartialTable] | None = None,
 ) -> TableSpec | None:
     where = display_path(file)
     before = len(issues)
@@ -151,23 +175,34 @@ def parse_table(
         ]
         issues.extend(_table_issue(where, doc, words) for words in translate(errors, doc.data))
         model = None
-    columns = _parse_columns(doc, where, issues, key_pool)
-    if model is None or columns is None or len(issues) > before:
+    parsed = _parse_columns(doc, where, issues, key_pool)
+    if model is None or parsed is None:
         return None
-    if model.primary_key is not None and model.primary_key not in {c.name for c in columns}:
+    columns, failed = parsed
+    named = [c.name for c in columns] + list(failed)
+    if model.primary_key is not None and model.primary_key not in named:
         issues.append(
             Issue(
                 where,
                 doc.line_of(("primary_key",)),
                 f"primary_key '{model.primary_key}' is not a column of '{model.table}'",
-                did_you_mean(model.primary_key, [c.name for c in columns]),
+                did_you_mean(model.primary_key, named),
             )
         )
         return None
-    if model.profile is not None and _bad_profile(model, doc, where, issues):
-        return None
-    if _bad_sequences(model.type, columns, doc, where, issues):
-        return None
+    profile_ok = model.profile is None or not _bad_profile(model, doc, where, issues)
+    failed.update(_bad_sequences(model.type, columns, doc, where, issues))
+    table = _table_spec(model, doc, file, [c for c in columns if c.name not in failed], profile_ok)
+    if len(issues) == before:
+        return table
+    if partial is not None and table.columns:
+        partial[table.name] = PartialTable(table, failed)
+    return None
+
+
+def _table_spec(
+    model: TableModel, doc: LinedDocument, file: Path, columns: list[ColumnSpec], profile_ok: bool
+) -> TableSpec:
     operations = tuple(model.operations.items()) if model.operations else None
     return TableSpec(
         name=model.table,
@@ -187,7 +222,11 @@ def parse_table(
         checks=_checks(model, doc),
         expect=model.expect,
         locale=model.locale,
-        profile=model.profile.to_spec(doc.line_of(("profile",))) if model.profile else None,
+        profile=(
+            model.profile.to_spec(doc.line_of(("profile",)))
+            if model.profile and profile_ok
+            else None
+        ),
     )
 
 
@@ -206,15 +245,17 @@ def _checks(model: TableModel, doc: LinedDocument) -> tuple[CheckSpec, ...]:
 
 def _bad_sequences(
     kind: TableKind, columns: list[ColumnSpec], doc: LinedDocument, where: str, issues: list[Issue]
-) -> bool:
-    """A sequence column's keys that would be ignored (spec/sequence.py), one issue each column."""
-    before = len(issues)
+) -> dict[str, int]:
+    """A sequence column's keys that would be ignored (spec/sequence.py), one issue each column;
+    answers the columns at fault and the line of each issue."""
+    bad: dict[str, int] = {}
     for col in columns:
         problem = sequence_problem(kind, col)
         if problem is not None:
             key, message, hint = problem
-            issues.append(Issue(where, doc.line_of(("columns", col.name, key)), message, hint))
-    return len(issues) > before
+            bad[col.name] = doc.line_of(("columns", col.name, key))
+            issues.append(Issue(where, bad[col.name], message, hint))
+    return bad
 
 
 def _bad_profile(model: TableModel, doc: LinedDocument, where: str, issues: list[Issue]) -> bool:
@@ -249,21 +290,23 @@ def _bad_profile(model: TableModel, doc: LinedDocument, where: str, issues: list
 
 def _parse_columns(
     doc: LinedDocument, where: str, issues: list[Issue], key_pool: KeyPool | None
-) -> list[ColumnSpec] | None:
+) -> tuple[list[ColumnSpec], dict[str, int]] | None:
+    """The columns that loaded, and each one that did not with the line of its first error (a
+    name that is no snake_case is not a column anyone can name: left out of both)."""
     raw = doc.data.get("columns") if isinstance(doc.data, dict) else None
     if not isinstance(raw, dict):
         return None  # reported by the table model
     columns: list[ColumnSpec] = []
-    ok = True
+    failed: dict[str, int] = {}
     given = doc.data.get("locale") if isinstance(doc.data, dict) else None
     locale = given if given in SUPPORTED_LOCALES else None  # a bad one: the table model says
     cut = cut_type(raw)  # `columns: {price: decimal(10,2)}`: YAML made a column of `2)`
     if cut is not None:
         cut_name, tails, meant = cut
         message, hint = cut_problem(cut_name, cut_name, raw[cut_name], tails[0], meant)
-        issues.append(Issue(where, doc.line_of(("columns", cut_name)), message, hint))
+        failed[cut_name] = doc.line_of(("columns", cut_name))
+        issues.append(Issue(where, failed[cut_name], message, hint))
         raw = {k: v for k, v in raw.items() if k != cut_name and k not in tails}
-        ok = False
     for name, spec in raw.items():
         path = ("columns", str(name))
         if not isinstance(name, str) or not NAME.match(name):
@@ -275,12 +318,10 @@ def _parse_columns(
                     "use lower-case letters, digits and _",
                 )
             )
-            ok = False
             continue
         too_long = name_problem(name, f"column name '{name[:20]}...'")
         if too_long is not None:
             issues.append(Issue(where, doc.line_of(path), too_long, "use a shorter name"))
-            ok = False
             continue
         try:
             column = build_column(name, as_written(spec, path, doc), path)
@@ -290,10 +331,10 @@ def _parse_columns(
             for each in (problem, *problem.others):
                 message = column_message(name, each.message)
                 issues.append(Issue(where, doc.line_of(each.path), message, each.hint))
-            ok = False
+            failed[name] = doc.line_of(problem.path)
             continue
         columns.append(dataclasses.replace(column, line=doc.line_of(path)))
-    return columns if ok else None
+    return columns, failed
 
 
 # Keys of the table's nested mappings, for "did you mean" on an unknown one.

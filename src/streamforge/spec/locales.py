@@ -26,3 +26,16 @@ def known_locales() -> tuple[str, ...]:
     person = Path(next(iter(spec.submodule_search_locations))) / "providers" / "person"
     names = {p.name for p in person.iterdir() if p.is_dir() and LOCALE.match(p.name)}
     return tuple(sorted(names | {DEFAULT_LOCALE}))
+
+
+@functools.cache
+def text_locales() -> tuple[str, ...]:
+    """Locales whose text fields (descriptions, notes, reviews, titles) Faker can write in the
+    locale's own language: those with a lorem provider of their own, besides en_US (whose text
+    comes from the shipped English vocabulary). Read from Faker's folders, sorted."""
+    spec = importlib.util.find_spec("faker")
+    if spec is None or not spec.submodule_search_locations:
+        return ()
+    lorem = Path(next(iter(spec.submodule_search_locations))) / "providers" / "lorem"
+    names = {p.name for p in lorem.iterdir() if p.is_dir() and LOCALE.match(p.name)}
+    return tuple(sorted(names - {DEFAULT_LOCALE}))

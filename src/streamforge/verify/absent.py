@@ -31,10 +31,25 @@ def absent(
         return False
     if claim is not None:
         report.unjudged.setdefault(claim, set()).update(f"{table}.{name}" for name in missing)
-    note = (
-        f"{table}: {check} not judged: {', '.join(missing)} not in the landing "
-        "(hidden or not written)"
-    )
+    note = absent_note(table, check, missing)
     if note not in report.notes:
         report.notes.append(note)
     return True
+
+
+def absent_note(table: str, check: str, missing: list[str], how: str = "not judged") -> str:
+    """The note absent() leaves."""
+    listed = ", ".join(missing)
+    return f"{table}: {check} {how}: {listed} not in the landing (hidden or not written)"
+
+
+def settle_notes(report: Report) -> None:
+    """An expression judged by statistics after all (hidden_stats.py) says so in its note, which
+    would otherwise contradict the `ok:` line ("... (by statistics only)")."""
+    for subject in report.statistical:
+        table, column = subject.split(".", 1)
+        skipped = f"{table}: expression {column} not judged: "
+        for i, note in enumerate(report.notes):
+            if note.startswith(skipped):
+                rest = note.removeprefix(skipped)
+                report.notes[i] = f"{table}: expression {column} judged by statistics only: {rest}"

@@ -8,6 +8,7 @@ import numpy as np
 import pyarrow as pa
 
 from streamforge.plan import TablePlan
+from streamforge.plural import counted
 from streamforge.verify.absent import absent
 from streamforge.verify.feeds import (
     as_int64,
@@ -117,8 +118,8 @@ def _check_late_changes(run: LandingRun, table: TablePlan, entry: dict, data: pa
         run.report.add(
             table.name,
             entry["cycle"],
-            f"{late} change rows are stamped before the file's window (from {start}), "
-            f"manifest announces {announced} late rows",
+            f"{counted(late, 'change row')} stamped before the file's window (from {start}), "
+            f"manifest announces {counted(announced, 'late row')}",
             column=roles.timestamp_column,
             kind="late",
             count=late,

@@ -17,6 +17,7 @@ import sqlglot
 import yaml
 from sqlglot import exp
 
+from streamforge.plural import counted
 from streamforge.verify.absent import absent
 from streamforge.verify.report import Report
 from streamforge.verify.spark_sql import to_duckdb
@@ -53,7 +54,8 @@ def judge_checks(
             report.add(
                 table,
                 cycle,
-                f"check '{name}' ({rule}) fails on {failing} rows; the manifest counts {expected}",
+                f"check '{name}' ({rule}) fails on {counted(failing, 'row')}; the manifest counts "
+                f"{expected}",
                 kind="check",
             )
 

@@ -9,8 +9,10 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 
+from streamforge.plural import counted
 from streamforge.verify.read import Landed
 from streamforge.verify.report import Report
+from streamforge.verify.report import shown as shown_
 from streamforge.verify.rules import Rule
 from streamforge.verify.values import broken_rows, example
 
@@ -41,7 +43,8 @@ def check_columns(
         report.add(
             table,
             cycle,
-            f"{count} values of {name} are not {what} (e.g. {value!r})",
+            f"{counted(count, 'value')} of {name} {'is' if count == 1 else 'are'} not {what} "
+            f"(e.g. {shown_(value)})",
             column=name,
             kind="type",
             count=count,
@@ -64,8 +67,9 @@ def check_columns(
             report.add(
                 table,
                 cycle,
-                f"{count} rows of {name} break its rule ({rule.describe()}), manifest says "
-                f"{expected} (e.g. {shown!r})",
+                f"{counted(count, 'row')} of {name} breaking its rule ({rule.describe()}), "
+                "manifest says "
+                f"{expected} (e.g. {shown_(shown)})",
                 column=name,
                 kind="value",
                 count=count,

@@ -8,6 +8,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from streamforge.plan import TablePlan
+from streamforge.plural import counted
 from streamforge.verify.absent import absent
 from streamforge.verify.cycle_counts import moves_rows
 from streamforge.verify.feeds import as_int64
@@ -36,8 +37,8 @@ def check_event_times(run: LandingRun, table: TablePlan, entry: dict, data: pa.T
         run.report.add(
             table.name,
             entry["cycle"],
-            f"{early} rows before and {future} after the window [{start}, {end}), "
-            f"manifest announces {late} late rows",
+            f"{counted(early, 'row')} before and {future} after the window [{start}, {end}), "
+            f"manifest announces {counted(late, 'late row')}",
             column=event,
             kind="window",
             count=early + future,

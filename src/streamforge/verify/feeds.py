@@ -14,6 +14,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from streamforge.plan.feeds import FeedRoles
+from streamforge.plural import counted
 from streamforge.verify.report import Report
 from streamforge.verify.timeline import Timeline
 
@@ -76,7 +77,8 @@ def check_changes(
             report.add(
                 table,
                 cycle,
-                f"{int(mask.sum())} rows: {message} (e.g. {roles.entity_key} {int(keys[first])} "
+                f"{counted(int(mask.sum()), 'row')}: {message} (e.g. {roles.entity_key} "
+                f"{int(keys[first])} "
                 f"{ops[first]} at sequence {int(order[first])})",
                 column=roles.entity_key,
                 kind="change",
@@ -108,7 +110,8 @@ def check_order(
             report.add(
                 table,
                 cycle,
-                f"{int(broken.sum())} rows: ordered by sequence, the change timestamp does not "
+                f"{counted(int(broken.sum()), 'row')}: ordered by sequence, the change timestamp "
+                "does not "
                 f"increase (e.g. sequence {int(o[i])})",
                 column=roles.timestamp_column,
                 kind="order",
@@ -180,7 +183,8 @@ def check_changed_fields(
         report.add(
             table,
             cycle,
-            f"{int(missed.sum())} UPDATE rows change an attribute that {column} does not name "
+            f"{counted(int(missed.sum()), 'UPDATE row')} changing an attribute that {column} does "
+            "not name "
             f"(e.g. key {example[0]} changes {example[1]})",  # type: ignore[index]
             column=column,
             kind="changed_fields",

@@ -30,6 +30,7 @@ import sqlglot
 from sqlglot import exp
 
 from streamforge.plan import TablePlan
+from streamforge.plural import counted
 from streamforge.verify.hidden_stats import ProductTally
 from streamforge.verify.report import Report
 
@@ -39,6 +40,8 @@ NEEDED_FIELDS = ("seed", "run_start", "first_key", "spec_digest", "window_start"
 class Redraw(Protocol):
     """The engine's draws, passed in by the caller (engine/redraw.EngineRedraw): verify never
     imports the engine (layering), so without one nothing is drawn again (a note says so)."""
+
+    values_version: int  # the engine's generation of values, as the manifest records it
 
     def digest(self, table: TablePlan) -> str:
         """The table spec's fingerprint as the manifest records it (`spec_digest`)."""
@@ -59,6 +62,14 @@ class HiddenReplay:
     stats: ProductTally = field(default_factory=ProductTally)  # when no replay is possible
     wanted: dict[str, tuple[str, ...]] = field(default_factory=dict)  # table -> hidden columns
     blocked: dict[str, str | None] = field(default_factory=dict)  # table -> reason or None
+    # (what, why) -> the files it holds for, noted once each by `note`
+    unreplayed: dict[tuple[str, str], list[str]] = field(default_factory=dict)
+
+    def note(self, report: Report) -> None:
+        """One note per table and reason, with the number of files it holds for."""
+        for (what, why), files in self.unreplayed.items():
+            where = f"in {counted(len(files), 'file')}" if len(files) > 1 else f"in {files[0]}"
+            report.notes.append(f"{what} {where}: {why}")
 
     def with_hidden(
         self,
@@ -84,9 +95,8 @@ class HiddenReplay:
         if reason is None and table.primary_key not in data.column_names:
             reason = f"its primary key {table.primary_key} is not in the landing"
         if reason is not None:
-            note = f"{table.name}: hidden {', '.join(names)} not drawn again: {reason}"
-            if note not in report.notes:
-                report.notes.append(note)
+            note = f"{table.name}: hidden {', '.join(names)} not drawn again"
+            self.unreplayed.setdefault((note, reason), []).append(str(entry.get("file")))
             for look in looks.get(table.name, []):  # the statistical fallback, where sound
                 if hasattr(look, "sql"):
                     self.stats.add(table, data, look.column, look.sql, set(names))
@@ -148,22 +158,26 @@ def table_blocker(table: TablePlan, hidden: tuple[str, ...]) -> str | None:
 
 
 def entry_blocker(table: TablePlan, entry: dict, redraw: Redraw | None) -> str | None:
-    """Why this file's batch cannot be replayed, or None."""
+    """Why this file's batch cannot be replayed, or None. The same words for every file with the
+    same reason, so the report says each reason once, with a count of files."""
     if redraw is None:
         return "verify was called without the engine's draws (api.verify passes them)"
     missing = [f for f in NEEDED_FIELDS if entry.get(f) is None]
     if missing:
+        return f"the manifest lacks {', '.join(missing)} (written before verify could replay draws)"
+    version = entry.get("values_version")
+    if version is not None and version != redraw.values_version:
         return (
-            f"the manifest line of {entry.get('file')} lacks {', '.join(missing)} "
-            "(written before verify could replay draws)"
+            f"written by a StreamForge that draws other values (values version {version}; this "
+            f"one draws version {redraw.values_version}): an upgrade, not a broken landing"
         )
     if entry["spec_digest"] != redraw.digest(table):
         return (
-            f"{table.spec.file.name} changed since the run wrote {entry.get('file')} "
-            "(its spec digest differs: the run drew other values)"
+            f"{table.spec.file.name} changed since the run in what draws values (a type, rule, "
+            "distribution, profile or fault rate: its spec digest differs)"
         )
     if entry.get("scenario"):
-        return f"{entry.get('file')} was written under an app scenario"
+        return "written under an app scenario"
     return None
 
 

@@ -26,6 +26,7 @@ import sqlglot
 from sqlglot import exp
 
 from streamforge.plan import TablePlan
+from streamforge.plural import counted
 from streamforge.verify.report import Report
 from streamforge.verify.spark_sql import to_duckdb
 
@@ -103,10 +104,12 @@ class ProductTally:
             report.add(
                 table,
                 -1,
-                f"{rows} rows of {column} do not follow its expression: {column} / ({factor}) "
+                f"{counted(rows, 'row')} of {column} not following its expression: {column} / "
+                f"({factor}) "
                 f"should average the same in every group of rows ({hidden} is drawn on its own), "
                 f"but where the factor is {f:g} it averages {s[1] / s[0]:.4g} against "
-                f"{mean:.4g} over all {int(total[0])} rows ({len(off)} of {len(big)} groups "
+                f"{mean:.4g} over all {counted(int(total[0]), 'row')} ({len(off)} of {len(big)} "
+                "groups "
                 f"beyond {z:.1f} standard errors; judged by statistics: {hidden} could not be "
                 "drawn again)",
                 column=column,

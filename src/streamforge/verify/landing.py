@@ -15,7 +15,9 @@ import numpy as np
 import pyarrow as pa
 
 from streamforge.plan import Plan, TablePlan
+from streamforge.plural import counted
 from streamforge.readback import read_manifest
+from streamforge.verify.absent import settle_notes
 from streamforge.verify.change_rows import check_hierarchy, check_references, judge_changes
 from streamforge.verify.checks import judge_checks, read_checks
 from streamforge.verify.columns import check_columns
@@ -114,13 +116,16 @@ def verify_landing(
         if run.running.get(table.name):
             rules, ledger = run.running[table.name], run.ledgers[table.name]
             judge_running(report, table, rules, ledger, run.histories)
+            report.running.update(f"{table.name}.{rule.column}" for rule in rules)
         if table.name in run.profiles:
             judge_profile(report, table, run.profiles[table.name])
         if table.name in run.windows:
             run.windows[table.name].judge(report, table)
     for table in plan.tables:  # after the pass: each file's rows as read
         judge_cycle_rows(report, table, run.files[table.name], covered)
+    run.hidden.note(report)
     run.hidden.stats.judge(report)  # expressions over hidden draws that could not be replayed
+    settle_notes(report)
     for name, rows in in_flight.items():
         roles = plan.table(name).feed
         if roles is not None and roles.entity in run.states and rows.num_rows:
@@ -146,7 +151,7 @@ def _judge(run: LandingRun, table: TablePlan, entry: dict) -> None:
         report.add(
             table.name,
             cycle,
-            f"{data.num_rows} rows in file, manifest says {entry.get('rows')}",
+            f"{counted(data.num_rows, 'row')} in file, manifest says {entry.get('rows')}",
             kind="rows",
         )
     roles = table.feed

@@ -26,8 +26,9 @@ import sqlglot
 from sqlglot import exp
 
 from streamforge.plan import TablePlan
+from streamforge.plural import counted
 from streamforge.verify.absent import absent
-from streamforge.verify.report import Report
+from streamforge.verify.report import Report, shown
 from streamforge.verify.spark_sql import to_duckdb
 
 EARLIEST = np.iinfo(np.int64).min
@@ -189,11 +190,11 @@ def _report(report, table, cycle, data, look, landed, expected, judged, allowed,
     report.add(
         table.name,
         cycle,
-        f"{count} rows of {look.column} differ from its expression{over}"
+        f"{counted(count, 'row')} of {look.column} differing from its expression{over}"
         + (f", manifest says {own}" if own is not None else "")
         + (
-            f" (e.g. {key or 'row'} {example}: {landed[i].as_py()!r}, the expression gives "
-            f"{expected[i].as_py()!r})"
+            f" (e.g. {key or 'row'} {example}: {shown(landed[i].as_py())}, the expression gives "
+            f"{shown(expected[i].as_py())})"
             if count
             else ""
         ),

@@ -22,6 +22,7 @@ import sqlglot
 import yaml
 
 from streamforge.plan import TablePlan
+from streamforge.plural import counted
 from streamforge.verify.absent import absent
 from streamforge.verify.lookup_exprs import (
     ExprLookup,
@@ -29,7 +30,7 @@ from streamforge.verify.lookup_exprs import (
     parse_expr_lookup,
     resolve_fk,
 )
-from streamforge.verify.report import Report
+from streamforge.verify.report import Report, shown
 
 BARE = re.compile(r"^\s*([A-Za-z_]\w*)\.([A-Za-z_]\w*)\s*$")
 EARLIEST = np.iinfo(np.int64).min
@@ -191,9 +192,9 @@ def judge_lookups(
             report.add(
                 table.name,
                 cycle,
-                f"{int(wrong.sum())} rows of {look.column} differ from {look.entity}."
+                f"{counted(int(wrong.sum()), 'row')} of {look.column} differing from {look.entity}."
                 f"{look.source} as it stood at {event} (e.g. {look.fk} {int(keys[i])}: "
-                f"{landed[i].as_py()!r}, the dimension then {expected[i].as_py()!r})",
+                f"{shown(landed[i].as_py())}, the dimension then {shown(expected[i].as_py())})",
                 column=look.column,
                 kind="lookup",
                 count=int(wrong.sum()),

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from streamforge.plural import counted
 from streamforge.verify.report import Report
 from streamforge.verify.timeline import EARLIEST, Timeline
 
@@ -78,7 +79,8 @@ def check_reference(
             report.add(
                 table,
                 cycle,
-                f"{int(mask.sum())} rows reference a key of {entity} {what} in {column} "
+                f"{counted(int(mask.sum()), 'row')} referencing a key of {entity} {what} in "
+                f"{column} "
                 f"(e.g. {column} {int(keys[i])}{moment})",
                 column=column,
                 kind=kind,

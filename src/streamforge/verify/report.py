@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from decimal import Decimal
 from typing import Any
 
 import pyarrow as pa
+
+from streamforge.plural import counted
 
 # What a clean report vouches for, in the words of the `verify` summary line; absent() names the
 # claim a skipped check weakens.
@@ -31,7 +35,26 @@ class Finding:
     example: Any = None
 
     def __str__(self) -> str:
-        return f"{self.table} cycle {self.cycle}: {self.message}"
+        where = self.table if self.cycle < 0 else f"{self.table} cycle {self.cycle}"
+        return f"{where}: {self.message}"
+
+
+def shown(value: Any) -> str:
+    """A value as a user reads it in a message: 12.30 (not Decimal('12.30')), an ISO-8601
+    time, text in quotes, lists and maps item by item."""
+    if isinstance(value, str):
+        return repr(value)
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, datetime | date | time):
+        return value.isoformat()
+    if isinstance(value, list):
+        return "[" + ", ".join(shown(v) for v in value) + "]"
+    if isinstance(value, tuple):
+        return "(" + ", ".join(shown(v) for v in value) + ")"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{shown(k)}: {shown(v)}" for k, v in value.items()) + "}"
+    return repr(value)
 
 
 @dataclass(slots=True)
@@ -50,6 +73,12 @@ class Report:
     replayed: set[str] = field(default_factory=set)
     # "table.column" of each expression judged only by statistics (verify/hidden_stats.py)
     statistical: set[str] = field(default_factory=set)
+    # What was checked beyond the fixed claims, for the summary: duplicate copies compared with
+    # their originals, "table.column" of each running total recomputed, tables whose `profile:`
+    # was judged (by rows per cycle and by hour of day)
+    duplicates: int = 0
+    running: set[str] = field(default_factory=set)
+    profiled: set[str] = field(default_factory=set)
 
     @property
     def ok(self) -> bool:
@@ -74,7 +103,15 @@ class Report:
             left = [f"{', '.join(skipped)} (not judged)"] if skipped else []
             left += [f"{', '.join(rough)} (by statistics only)"] if rough else []
             parts.append(f"{words} except {'; '.join(left)}" if left else words)
-        parts += ["change feeds replay cleanly", "anomaly counts match the manifest"]
+        if self.duplicates:
+            parts[0] += f" ({counted(self.duplicates, 'duplicate')} equal to their originals)"
+        if self.running:
+            parts.append(f"running totals follow their rule ({', '.join(sorted(self.running))})")
+        if self.profiled:
+            parts.append(f"load follows its profile ({', '.join(sorted(self.profiled))})")
+        if self.states:
+            parts.append("change feeds replay cleanly")
+        parts.append("anomaly counts match the manifest")
         return ", ".join(parts)
 
     def add(self, table: str, cycle: int, message: str, **detail: Any) -> None:

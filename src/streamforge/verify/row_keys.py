@@ -8,10 +8,12 @@ import numpy as np
 import pyarrow as pa
 
 from streamforge.plan import TablePlan
+from streamforge.plural import counted
 from streamforge.verify.absent import absent
 from streamforge.verify.duplicates import check_copies
 from streamforge.verify.feeds import as_int64
 from streamforge.verify.landing_run import LandingRun, entity_of
+from streamforge.verify.report import shown as show
 from streamforge.verify.unique import SeenValues, fingerprints
 
 
@@ -30,15 +32,17 @@ def check_row_keys(run: LandingRun, table: TablePlan, entry: dict, data: pa.Tabl
     prints = fingerprints(column.filter(pa.array(valid)))
     repeat = seen.add(prints)
     fresh[np.flatnonzero(valid)[repeat]] = False
-    check_copies(run, table, entry, data, key, np.flatnonzero(valid), prints, repeat)
     announced = int((entry.get("faults") or {}).get("duplicate", 0))
+    if table.spec.duplicate_rate or announced:  # elsewhere a repeat is a key collision
+        check_copies(run, table, entry, data, key, np.flatnonzero(valid), prints, repeat)
+        run.report.duplicates += int(repeat.sum())
     if int(repeat.sum()) != announced:
         shown = column.filter(pa.array(~fresh))[0].as_py() if repeat.any() else None
         run.report.add(
             table.name,
             entry["cycle"],
-            f"{int(repeat.sum())} repeated values of key {key}, manifest announces {announced} "
-            f"duplicates (e.g. {shown!r})",
+            f"{counted(int(repeat.sum()), 'repeated value')} of key {key}, manifest announces "
+            f"{counted(announced, 'duplicate')} (e.g. {show(shown)})",
             column=key,
             kind="unique",
             count=int(repeat.sum()),
@@ -74,7 +78,8 @@ def check_unique(run: LandingRun, table: TablePlan, entry: dict, data: pa.Table,
             run.report.add(
                 table.name,
                 entry["cycle"],
-                f"{int(repeat.sum())} rows repeat a value of unique column {name} (e.g. {shown!r})",
+                f"{counted(int(repeat.sum()), 'row')} repeating a value of unique column {name} "
+                f"(e.g. {show(shown)})",
                 column=name,
                 kind="unique",
                 count=int(repeat.sum()),

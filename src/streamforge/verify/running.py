@@ -22,6 +22,7 @@ import pyarrow.compute as pc
 import yaml
 
 from streamforge.plan import TablePlan
+from streamforge.plural import counted
 from streamforge.verify.absent import absent
 from streamforge.verify.lookups import History
 from streamforge.verify.report import Report
@@ -137,7 +138,8 @@ def judge_running(
             report.add(
                 table.name,
                 int(rows["cycle"][order][i]),
-                f"{int(wrong.sum())} rows of {rule.column} break the running total ({source} "
+                f"{counted(int(wrong.sum()), 'row')} of {rule.column} breaking the running total "
+                f"({source} "
                 f"plus the earlier {rule.sum} of the same {rule.by} since that posting), e.g. "
                 f"{table.primary_key} {int(rows['pk'][order][i])}: "
                 f"{landed[i] / scale:.{rule.places}f}, the chain gives "

@@ -18,7 +18,8 @@ from importlib import resources
 
 import pyarrow as pa
 
-from streamforge.verify.report import Report
+from streamforge.plural import counted
+from streamforge.verify.report import Report, shown
 
 _PRODUCT = r"(product|item|article|listing|sku|merchandise|good)"
 _NAMED = re.compile(rf"^{_PRODUCT}s?_(name|title)$")
@@ -89,13 +90,13 @@ def judge_vocabulary(report: Report, table: str, cycle: int, data: pa.Table) -> 
                 continue
             if text.removesuffix(end) not in names:
                 wrong += 1
-                example = example or f"{text!r} in {department}"
+                example = example or f"{shown(text)} in {department}"
         if wrong:
             report.add(
                 table,
                 cycle,
-                f"{wrong} {column} values are not names of their {category}'s vocabulary "
-                f"(engine/vocab/product_names.yml), e.g. {example}",
+                f"{counted(wrong, f'{column} value')} not among the names of their {category}'s "
+                f"vocabulary (engine/vocab/product_names.yml), e.g. {example}",
                 column=column,
                 kind="vocabulary",
                 count=wrong,
@@ -115,12 +116,13 @@ def _judge_parts(report: Report, table: str, cycle: int, data: pa.Table) -> None
                 continue
             if not _label(text).startswith(_label(material) + "_"):
                 wrong += 1
-                example = example or f"{text!r} of {material}"
+                example = example or f"{shown(text)} of {material}"
         if wrong:
             report.add(
                 table,
                 cycle,
-                f"{wrong} {column} values do not start with the row's material, e.g. {example}",
+                f"{counted(wrong, f'{column} value')} not starting with the row's material, e.g. "
+                f"{example}",
                 column=column,
                 kind="vocabulary",
                 count=wrong,

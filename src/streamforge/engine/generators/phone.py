@@ -28,7 +28,7 @@ from streamforge.engine.generators.row_fields import (
     row_fields,
     split_name,
 )
-from streamforge.spec.model import ColumnSpec
+from streamforge.spec.model import ColumnSpec, TableSpec
 
 US_AREA_CODES = Path(__file__).parent.parent / "vocab" / "us_area_codes.csv"
 LINES = 10_000  # NNNN per exchange
@@ -188,24 +188,42 @@ def _german(col: ColumnSpec, ctx: ColumnContext) -> pa.Array:
     return german_phone(ctx.rng, areas.codes, areas.subscriber_digits, areas.area[record])
 
 
-def row_place(
-    col: ColumnSpec, ctx: ColumnContext
-) -> tuple[places.PlacePools, places.PlaceDraws] | None:
-    """The place a phone belongs to: its own entity's (`customer_phone` and `customer_city`),
-    else the row's main place (the only one for a `faker:` phone, whatever its name); None
-    without a place in the row. The place's record is the one its fields draw."""
-    from streamforge.engine.generators.place import place_draws
-
-    if ctx.row is None:
-        return None
+def place_entity(col: ColumnSpec, table: TableSpec) -> str | None:
+    """The entity of the place a phone belongs to: its own entity's (`customer_phone` and
+    `customer_city`), else the row's main place "" (the only one for a `faker:` phone, whatever
+    its name); None without a place in the row."""
     split = split_name(col.name, PHONE_FIELDS)  # None for `faker: phone_number` under any name
-    table = ctx.row.table
     fields = row_fields(table)
     own = owner(table.name, split[0]) if split is not None else ""
     for entity in dict.fromkeys((own, "")):
         if any(kind not in AREAS for kind in fields.place(entity)):
-            return place_draws(col, ctx, entity)
+            return entity
     return None
+
+
+def row_place(
+    col: ColumnSpec, ctx: ColumnContext
+) -> tuple[places.PlacePools, places.PlaceDraws] | None:
+    """The place a phone belongs to (`place_entity`), None without one. The place's record is
+    the one its fields draw."""
+    from streamforge.engine.generators.place import place_draws
+
+    if ctx.row is None:
+        return None
+    entity = place_entity(col, ctx.row.table)
+    return None if entity is None else place_draws(col, ctx, entity)
+
+
+def german_landlines(col: ColumnSpec, ctx: ColumnContext) -> pa.Array | None:
+    """A German landline of the row's place for every row (never a mobile number): what a
+    moved person's landline becomes (engine/feed_moves.py); None without a place."""
+    made = row_place(col, ctx)
+    areas = places.place_pools("de_DE").phone_area
+    if made is None or areas is None:
+        return None
+    return german_phone(
+        ctx.rng, areas.codes, areas.subscriber_digits, areas.area[made[1].record], mobile_share=0.0
+    )
 
 
 def row_states(col: ColumnSpec, ctx: ColumnContext) -> tuple[np.ndarray, tuple[str, ...]] | None:

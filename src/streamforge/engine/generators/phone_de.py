@@ -47,14 +47,15 @@ def german_phone(
     area_code: tuple[str, ...],
     subscriber_digits: np.ndarray,
     area: np.ndarray,
+    mobile_share: float = MOBILE_SHARE,
 ) -> pa.Array:
     """One number per row; `area[r]` is the row's position in `area_code`/`subscriber_digits`
-    (its town's code)."""
+    (its town's code); a share `mobile_share` of rows get a mobile number instead."""
     rows = len(area)
     fixed = rng.integers(0, len(FIXED_STYLES), rows) * len(area_code) + area
     mobile_code = rng.integers(0, len(MOBILE_PREFIXES), rows)
     mobile = rng.integers(0, len(MOBILE_STYLES), rows) * len(MOBILE_PREFIXES) + mobile_code
-    is_mobile = rng.random(rows) < MOBILE_SHARE
+    is_mobile = rng.random(rows) < mobile_share
     prefix = pc.if_else(
         pa.array(is_mobile),
         _prefixes(MOBILE_PREFIXES, MOBILE_STYLES).take(pa.array(mobile)),
@@ -62,6 +63,13 @@ def german_phone(
     )
     digits = np.where(is_mobile, MOBILE_DIGITS, subscriber_digits[area])
     return pc.binary_join_element_wise(prefix, _subscribers(rng, digits), "")
+
+
+def mobile_rows(numbers: pa.Array) -> np.ndarray:
+    """Whether each German number is a mobile one: `01...` or `+49 1...` (area codes of
+    landlines never start with 1)."""
+    found = pc.match_substring_regex(numbers, r"^(0|\+49 )1")
+    return np.asarray(pc.fill_null(found, False).to_numpy(zero_copy_only=False), dtype=bool)
 
 
 @functools.cache

@@ -1,6 +1,10 @@
 """Text that reads: product names, part descriptions, reviews, notes and titles, composed from
 shipped word lists (`engine/vocab/words.py`, `engine/vocab/product_names.yml`) or Faker's
-phrases, never random words. A product's name fits the row's department or category."""
+phrases, never random words. A product's name fits the row's department or category.
+
+In a table whose locale Faker writes text for (`spec.locales.text_locales`: de_DE among them),
+reviews, notes, descriptions and titles are Faker's sentences of that locale, in its language;
+product names and part descriptions come from the shipped English vocabulary in every locale."""
 
 from __future__ import annotations
 
@@ -17,6 +21,7 @@ from streamforge.engine.generators.base import ValueGenerator, generate_values
 from streamforge.engine.generators.permute import distinct_numbers
 from streamforge.engine.generators.row_fields import is_free_text
 from streamforge.engine.vocab import products, words
+from streamforge.spec.locales import DEFAULT_LOCALE, text_locales
 from streamforge.spec.model import ColumnSpec, TableSpec
 
 PRODUCT_WORDS = ("product", "item", "article", "listing", "sku", "merchandise", "good")
@@ -58,9 +63,15 @@ def _pool(values: tuple[str, ...], suffix: str = "") -> pools.Pool:
     return pools.Pool(pa.array([v + suffix for v in values], pa.string()))
 
 
+LOCALE_KINDS = ("review", "note", "description", "title")  # Faker writes these in the locale
+
+
 @functools.cache
-def template(kind: str) -> pools.Template:
-    """The parts a text of `kind` is made of."""
+def template(kind: str, locale: str = DEFAULT_LOCALE) -> pools.Template:
+    """The parts a text of `kind` is made of, in `locale`'s language where Faker has text in it
+    (else the shipped English vocabulary)."""
+    if kind in LOCALE_KINDS and locale != DEFAULT_LOCALE and locale in text_locales():
+        return _locale_template(kind, locale)
     if kind in ("product", "product_description"):
         return department_template(kind, None)
     if kind == "part":
@@ -81,6 +92,16 @@ def template(kind: str) -> pools.Template:
     if kind == "title":
         return pools.Template(pools.Pool(pc.utf8_title(phrases.values)))
     return pools.Template(pools.Pool(pc.binary_join_element_wise(phrases.values, ".", "")))
+
+
+def _locale_template(kind: str, locale: str) -> pools.Template:
+    """Faker's sentences of `locale` (a pool cached like the others); a title is one without
+    its stop, title-case."""
+    sentences = pools.faker_pool("sentence", pools.POOL_SIZE, locale)
+    if kind == "title":
+        bare = pc.utf8_title(pc.utf8_rtrim(sentences.values, "."))
+        return pools.Template(pools.Pool(pa.array(dict.fromkeys(bare.to_pylist()), pa.string())))
+    return pools.Template(sentences)
 
 
 @functools.cache
@@ -171,15 +192,16 @@ class TextGenerator(ValueGenerator):
         return template(kind).size
 
     def locale_capacity(self, col: ColumnSpec, locale: str) -> int | None:
-        if text_kind(col.name, None) is None:  # someone else's field, maybe of the locale
+        kind = text_kind(col.name, None)
+        if kind is None:  # someone else's field, maybe of the locale
             return self._fallback(col).locale_capacity(col, locale)
-        return self.unique_capacity(col)
+        return template(kind, locale).size
 
     def generate(self, col: ColumnSpec, ctx: ColumnContext) -> pa.Array:
         kind = self._kind(col, ctx)
         if kind is None:  # `name`/`title` outside a product table: someone else's field
             return self._fallback(col).generate(col, ctx)
-        made = template(kind)
+        made = template(kind, ctx.locale)
         category = None
         if not col.unique and ctx.row is not None:
             category = category_column(ctx.row.table, col.name, kind)
