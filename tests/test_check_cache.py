@@ -117,7 +117,9 @@ def test_the_key_covers_files_folder_cwd_and_code(monkeypatch: pytest.MonkeyPatc
     assert check_cache.key_of(directory, files, "/v") != key
     assert check_cache.key_of(SCHEMA / "Retail", files, "/w") != key
     monkeypatch.setattr(check_cache, "_code", lambda: "an edited module")
+    check_cache.environment_key.cache_clear()  # once per process: a new process sees the edit
     assert check_cache.key_of(directory, files, "/w") != key
+    check_cache.environment_key.cache_clear()
 
 
 def test_an_edited_module_changes_the_code_fingerprint(

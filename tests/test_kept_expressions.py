@@ -87,14 +87,21 @@ def test_the_shared_file_is_keyed_by_code_and_packages(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Another StreamForge, Python or set of packages (sqlglot upgraded) never reads them."""
+    fresh = check_cache.environment_key.cache_clear  # once per process: a new one is fresh
+    fresh()
     key = check_cache.environment_key()
     assert check_cache.environment_key() == key
     for part in ("_code", "_packages"):
         with monkeypatch.context() as patch:
             patch.setattr(check_cache, part, lambda: "changed")
+            fresh()
             assert check_cache.environment_key() != key
     monkeypatch.setattr(check_cache.streamforge, "__version__", "0.0.0-other")
+    fresh()
     assert check_cache.environment_key() != key
+    monkeypatch.undo()
+    fresh()
+    assert check_cache.environment_key() == key
 
     slot = tmp_path / "kept.pickle"
     entry = (("static_type", ("x + 1", (("x", "INTEGER"),))), "VARCHAR")  # a wrong answer

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import atexit
 import copyreg
+import functools
 import hashlib
 import io
 import json
@@ -66,7 +67,7 @@ def summary_of(check: SectorCheck) -> CheckSummary:
 def key_of(directory: Path, files: Files, cwd: str) -> str:
     """The hex digest of everything a check of `directory` holding `files` depends on."""
     digest = hashlib.sha256()
-    for part in (streamforge.__version__, sys.version, cwd, str(directory), _code(), _packages()):
+    for part in (environment_key(), cwd, str(directory)):
         digest.update(part.encode("utf-8", "surrogateescape") + b"\0")
     for name, data in files:
         digest.update(name.encode("utf-8", "surrogateescape") + b"\0")
@@ -136,10 +137,14 @@ def keep_expressions(directory: Path, cwd: str, key: str) -> None:
     atexit.register(_write_expressions, shared, shared_key, own | others, SHARED_ENTRIES)
 
 
+@functools.cache
 def environment_key() -> str:
-    """The hex digest of what every kept expression entry depends on besides its own key:
-    StreamForge's version and code, Python's version and the installed packages (sqlglot's and
-    DuckDB's among them)."""
+    """The hex digest of what every kept expression entry depends on besides its own key, and
+    every check besides its files: StreamForge's version and code, Python's version and the
+    installed packages (sqlglot's and DuckDB's among them).
+
+    Once per process (a stat of every module, ~1 ms, that a cold `validate` asked for three
+    times): a process runs the code it loaded, whatever is edited on disk meanwhile."""
     digest = hashlib.sha256()
     for part in (streamforge.__version__, sys.version, _code(), _packages()):
         digest.update(part.encode("utf-8", "surrogateescape") + b"\0")

@@ -199,3 +199,39 @@ def test_a_table_that_loads_in_part_still_gets_its_other_columns_and_checks_chec
         "errors of this column, then validate again",
     ], result.output
     assert "Bank: invalid (2 files read, 2 failed to load, 6 errors, 0 warnings)" in result.output
+
+
+def test_a_problem_in_a_nested_spec_names_the_column_and_the_key_with_advice_for_that_key(
+    tmp_path,
+):
+    """`items:` of an array, `keys:`/`values:` of a map: the fix is for that key, not for the
+    column (`write items: int`, never `write tags: int`, which would drop the array)."""
+    table = (
+        "table: t\ntype: dimension\nnum_rows: 5\ncolumns:\n  t_id: int\n"
+        "  tags: {type: array, items: -1}\n"
+        "  more: {type: array, items: {type: int, min: abc}}\n"
+        "  few: {type: array, items: {min: 1}}\n"
+        "  attrs: {type: map, keys: strng, values: int}\n"
+        "  props: {type: map, keys: string, values: {type: int, colour: 1}}\n"
+    )
+    result = validate(tmp_path / "S", ("t.yml", table))
+    assert result.exit_code == 2, result.output
+    assert problems(result.output, "t.yml") == [
+        (
+            6,
+            "column 'tags': items must be a type name or a mapping, not -1; write `items: int` "
+            "or `items: {type: int, min: 1, max: 10}`",
+        ),
+        (
+            7,
+            "column 'more': items: min must be a number, not 'abc'; write a number without "
+            "quotes, e.g. `min: 10`",
+        ),
+        (
+            8,
+            "items of column 'few' has no 'type'; add `type: string` (or int, float, "
+            "datetime, ...)",
+        ),
+        (9, "column 'attrs': keys: unknown type 'strng'; did you mean 'string'?"),
+        (10, "unknown key 'colour' in values of column 'props'; see the column keys in README.md"),
+    ]

@@ -34,6 +34,7 @@ COLUMNS = {
     "latitude": "double",
     "longitude": "double",
     "phone": "string",
+    "contact_number": {"type": "string", "faker": "phone_number"},  # the phone generator's too
     "plan": {"type": "string", "values": ["A", "B", "C"]},
 }
 
@@ -43,12 +44,13 @@ def is_german_mobile(text: str) -> bool:
 
 
 def assert_phone_of_place(row: dict, locale: str) -> None:
-    if locale == "en_US":
-        state = row["address"].rsplit(", ", 1)[1][:2]
-        assert us_state_of(row["phone"][1:4]) == state, row
-    elif not is_german_mobile(row["phone"]):
-        national = str(phonenumbers.parse(row["phone"], "DE").national_number)
-        assert national.startswith(GERMAN_AREA[(row["zip"], row["city"])]), row
+    for text in (row["phone"], row["contact_number"]):
+        if locale == "en_US":
+            state = row["address"].rsplit(", ", 1)[1][:2]
+            assert us_state_of(text[1:4]) == state, row
+        elif not is_german_mobile(text):
+            national = str(phonenumbers.parse(text, "DE").national_number)
+            assert national.startswith(GERMAN_AREA[(row["zip"], row["city"])]), row
 
 
 def replay(run, cycles: int, locale: str) -> tuple[int, int]:
@@ -68,10 +70,11 @@ def replay(run, cycles: int, locale: str) -> tuple[int, int]:
                     moves += 1
                     renames += row["last_name"] != old["last_name"]
                     assert {"latitude", "longitude"} <= set(row["changed_fields"]), row
-                    if locale == "de_DE" and is_german_mobile(old["phone"]):
-                        assert row["phone"] == old["phone"], (old, row)
-                    if row["phone"] != old["phone"]:
-                        assert "phone" in row["changed_fields"], row
+                    for name in ("phone", "contact_number"):
+                        if locale == "de_DE" and is_german_mobile(old[name]):
+                            assert row[name] == old[name], (old, row)
+                        if row[name] != old[name]:
+                            assert name in row["changed_fields"], row
             live[key] = row
             assert_phone_of_place(row, locale)
     for row in live.values():
@@ -97,7 +100,9 @@ def test_moves_happen_and_keep_the_person(run_lab) -> None:
         run = run_lab({"patient_changes": feed}, cycles=6, seed=3)
         moves, renames = replay(run, 6, locale)
         assert moves > 100, locale  # the checks above ran on real moves
-        assert renames < 0.5 * moves, (locale, moves, renames)  # a move is not a new person
+        # a move is not a new person: a rename comes with it only by its own chance (about 1.5
+        # changed fields in 10 drawn per UPDATE), never always, as one group of both would do
+        assert renames < 0.75 * moves, (locale, moves, renames)
 
 
 def test_shipped_healthcare_moves_keep_phones_of_the_new_state(drive) -> None:
@@ -111,3 +116,28 @@ def test_shipped_healthcare_moves_keep_phones_of_the_new_state(drive) -> None:
                 state = row["address"].rsplit(", ", 1)[1][:2]
                 assert us_state_of(row["phone"][1:4]) == state, row
     assert moves > 20
+
+
+OLD_NUMBERS = st.sampled_from(
+    ["0151 23456789", "+49 171 23456789", "030 1234567", "(089) 123456", "+49 40 1234567", None]
+)
+
+
+@given(old=st.lists(OLD_NUMBERS, min_size=1, max_size=30), data=st.data())
+def test_a_german_move_keeps_mobiles_and_no_number_and_moves_landlines(old, data) -> None:
+    import numpy as np
+    import pyarrow as pa
+
+    from streamforge.engine.feed_moves import german_move
+
+    moved = np.array(data.draw(st.lists(st.booleans(), min_size=len(old), max_size=len(old))))
+    fresh = [f"fresh {i}" for i in range(len(old))]
+    new_place = [f"0621 {i}" for i in range(len(old))]  # a landline of the new town
+    after = german_move(pa.array(old, pa.string()), pa.array(fresh), pa.array(new_place), moved)
+    for i, value in enumerate(after.to_pylist()):
+        if not moved[i]:
+            assert value == fresh[i]
+        elif old[i] is None or is_german_mobile(old[i]):
+            assert value == old[i]
+        else:
+            assert value == new_place[i]

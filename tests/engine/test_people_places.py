@@ -309,3 +309,10 @@ def test_a_us_phone_has_an_area_code_of_its_state(run_lab, seed: int) -> None:
 def test_zips_are_five_digits_with_leading_zeros(codes: list[int]) -> None:
     """A US zip (drawn as a number in its state's range) is written zero-padded: 501 -> 00501."""
     assert zip_text(np.array(codes, dtype=np.int32)).to_pylist() == [f"{c:05d}" for c in codes]
+
+
+def test_a_phone_line_is_four_digits_with_leading_zeros() -> None:
+    """The last four digits of `(AAA) EEE-NNNN`: every line 0000..9999, each once, in order."""
+    from streamforge.engine.generators.phone import LINES, _phone_parts
+
+    assert [line.decode() for line in _phone_parts()[2]] == [f"{n:04d}" for n in range(LINES)]

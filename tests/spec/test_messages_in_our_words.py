@@ -12,12 +12,14 @@ from __future__ import annotations
 import copy
 import re
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
+from streamforge.errors import Issue
 from streamforge.sectors import SectorCheck, _check
 
 STORE = {
@@ -44,6 +46,7 @@ STORE = {
         "tags": {"type": "array", "items": "string", "min_items": 1, "max_items": 3},
         "attrs": {"type": "map", "keys": "string", "values": "int"},
         "email": {"type": "string", "faker": "email", "null_rate": 0.1, "description": "x"},
+        "credit": {"type": "decimal(10,2)", "min": 0, "max": 100},
     },
 }
 STORE_CHANGES = {
@@ -83,6 +86,10 @@ SALES = {
         "region": {"type": "string", "expr": "store_id.region"},
         "who": {"type": "int", "references": "store.store_id"},
         "pick": {"type": "int", "distribution": "zipf", "skew": 2, "min": 1, "max": 10},
+        "balance": {
+            "type": "decimal(12,2)",
+            "running": {"sum": "price", "by": "store_id", "start": "store.credit"},
+        },
     },
     "checks": {
         "positive": "total >= 0",
@@ -97,7 +104,9 @@ SALES = {
 }
 SECTOR = {"store.yml": STORE, "store_changes.yml": STORE_CHANGES, "sales.yml": SALES}
 
-WRONG: tuple[Any, ...] = ("text", -1, [1, "x"], {"a": 1}, None)
+# Text, a negative, a list of one (counts of 1: "has 1 entry"), a mixed list, a mapping, a
+# boolean, a date, and nothing.
+WRONG: tuple[Any, ...] = ("text", -1, [1], [1, "x"], {"a": 1}, True, date(2020, 2, 1), None)
 BAD_EXPRESSIONS = (
     "qty * pricee",  # a typo in a column name
     "qty *",  # an operand missing
@@ -126,40 +135,61 @@ FOREIGN = re.compile(
     r"Input should|Extra inputs|Field required|validation error|Value error|Required keyword|"
     r"missing for <class|Invalid expression|Unexpected token|Expecting |Error tokenizing|"
     r"No function matches|Could not choose|explicit type casts|Binder Error|Parser Error|"
-    r"syntax error at or near|pydantic|sqlglot|duckdb|\['|\{'|\bNone\b|\bTrue\b|\bFalse\b"
+    r"syntax error at or near|pydantic|sqlglot|duckdb|\['|\{'|\bNone\b|\bTrue\b|\bFalse\b|"
+    r"Decimal\(|datetime\.|date\(|<class|object at 0x"
 )
+# "1 rows", "1 values": a count of one with a plural noun (a slip of f"{n} rows").
+ONE_PLURAL = re.compile(r"(?<![\w.,+-])1 ([a-z]+s)\b")
+NOT_PLURAL = {"is", "was", "has", "does", "as", "plus", "minus", "this", "thus"}
+
+# (file, column, key or None): the column, and the key of it, that a mutation changed
+Owner = tuple[str, str, "str | None"]
+Mutation = tuple[str, dict[str, dict[str, Any]], "Owner | None"]
 
 
-def _mutations() -> Iterator[tuple[str, dict[str, dict[str, Any]]]]:
+def _mutations() -> Iterator[Mutation]:
+    """(label, sector, (file, column) when the mutated key belongs to a column, else None)."""
     for file, table in SECTOR.items():
         for key in table:
             if key != "columns":
                 for wrong in WRONG:
-                    yield f"{file} {key}={wrong!r}", _with(file, (key,), wrong)
-        yield f"{file} unknown table key", _with(file, ("colour",), 1)
+                    yield f"{file} {key}={wrong!r}", _with(file, (key,), wrong), None
+        yield f"{file} unknown table key", _with(file, ("colour",), 1), None
         for name, column in table["columns"].items():
+            owner: Owner = (file, name, None)
             for wrong in WRONG:
-                yield f"{file} column {name}={wrong!r}", _with(file, ("columns", name), wrong)
+                label = f"{file} column {name}={wrong!r}"
+                yield label, _with(file, ("columns", name), wrong), owner
             given = column if isinstance(column, dict) else {"type": column}
             for key in given:
                 for wrong in WRONG:
                     label = f"{file} {name}.{key}={wrong!r}"
-                    yield label, _with(file, ("columns", name), {**given, key: wrong})
-            yield f"{file} {name}.colour", _with(file, ("columns", name), {**given, "colour": 1})
+                    mutated = _with(file, ("columns", name), {**given, key: wrong})
+                    yield label, mutated, (file, name, key)
+            colour = {**given, "colour": 1}
+            colour_owner = (file, name, "colour")
+            yield f"{file} {name}.colour", _with(file, ("columns", name), colour), colour_owner
     for nested in (("profile",), ("profile", "bursts"), ("checks", "rich")):
         keys = _at(SALES, nested)
         for key in [*keys, "colour"]:
             for wrong in WRONG:
                 label = f"{'.'.join(nested)}.{key}={wrong!r}"
-                yield label, _with("sales.yml", (*nested, key), wrong)
+                yield label, _with("sales.yml", (*nested, key), wrong), None
+    running = ("columns", "balance", "running")
+    for key in [*_at(SALES, running), "colour"]:
+        for wrong in (*WRONG, "pricee", "store_idd", "stor.credit", "store.credt"):
+            label = f"balance.running.{key}={wrong!r}"
+            owner = ("sales.yml", "balance", key)
+            yield label, _with("sales.yml", (*running, key), wrong), owner
     for operation in ("INSERT", "UPSERT"):
         for wrong in WRONG:
             path = ("operations", operation)
-            yield f"operations.{operation}={wrong!r}", _with("store_changes.yml", path, wrong)
+            yield f"operations.{operation}={wrong!r}", _with("store_changes.yml", path, wrong), None
     for text in BAD_EXPRESSIONS:
-        yield f"expr {text}", _with("sales.yml", ("columns", "total", "expr"), text)
-        yield f"check {text}", _with("sales.yml", ("checks", "positive"), text)
-        yield f"rich check {text}", _with("sales.yml", ("checks", "rich", "rule"), text)
+        total: Owner = ("sales.yml", "total", "expr")
+        yield f"expr {text}", _with("sales.yml", ("columns", "total", "expr"), text), total
+        yield f"check {text}", _with("sales.yml", ("checks", "positive"), text), None
+        yield f"rich check {text}", _with("sales.yml", ("checks", "rich", "rule"), text), None
 
 
 def _at(data: Any, path: tuple[str, ...]) -> Any:
@@ -187,10 +217,10 @@ def test_the_unmutated_sector_is_valid(tmp_path: Path) -> None:
 
 
 def test_no_mutation_passes_a_library_phrase_or_loses_its_line(tmp_path: Path) -> None:
-    """Table-driven over every key (one run, not one test each: ~700 small sectors)."""
+    """Table-driven over every key (one run, not one test each: ~1,100 small sectors)."""
     bad: list[str] = []
     checked = 0
-    for n, (label, sector) in enumerate(_mutations()):
+    for n, (label, sector, owner) in enumerate(_mutations()):
         try:
             check = _validate(tmp_path / f"s{n}", sector)
         except Exception as exc:  # a crash is the worst message of all
@@ -198,13 +228,56 @@ def test_no_mutation_passes_a_library_phrase_or_loses_its_line(tmp_path: Path) -
             continue
         checked += 1
         for issue in check.issues:
-            text = f"{issue.message}; {issue.hint or ''}"
-            if FOREIGN.search(text):
-                bad.append(f"{label}: foreign phrasing: {issue}")
-            if issue.severity == "error" and (issue.line < 1 or not issue.file.endswith(".yml")):
-                bad.append(f"{label}: no file:line: {issue}")
-    assert checked > 600
+            bad += [f"{label}: {slip}: {issue}" for slip in message_slips(issue, owner)]
+    assert checked > 700
     assert not bad, "\n".join(bad)
+
+
+def message_slips(issue: Issue, owner: Owner | None) -> list[str]:
+    """What is wrong with one message by the house rule: a library's or Python's phrasing, an
+    English plural after 1, an error without file:line, or (when the mutated key belongs to a
+    column) an error at that column's line that does not name the column."""
+    text = f"{issue.message}; {issue.hint or ''}"
+    slips = []
+    if FOREIGN.search(text):
+        slips.append("foreign phrasing")
+    plural = [m for m in ONE_PLURAL.findall(text) if m not in NOT_PLURAL and not m.endswith("ss")]
+    if plural:
+        slips.append(f"'1 {plural[0]}'")
+    if issue.severity != "error":
+        return slips
+    if issue.line < 1 or not issue.file.endswith(".yml"):
+        slips.append("no file:line")
+    elif owner is not None and issue.file.endswith(owner[0]):
+        _, column, key = owner
+        if issue.line in _lines_of(issue.file, column):
+            if f"'{column}'" not in text:
+                slips.append(f"column '{column}' not named")
+            at_key = key is not None and issue.line == _line_of_key(issue.file, column, key)
+            if at_key and not re.search(rf"\b{key}\b", text, re.IGNORECASE):
+                slips.append(f"key '{key}' not named")
+    return slips
+
+
+def _line_of_key(file: str, column: str, key: str) -> int | None:
+    """The line of `key:` inside one column's entry (block layout), or None."""
+    lines = Path(file).read_text(encoding="utf-8").splitlines()
+    for n in _lines_of(file, column):
+        if lines[n - 1].lstrip().startswith(f"{key}:"):
+            return n
+    return None
+
+
+def _lines_of(file: str, column: str) -> range:
+    """The lines of one column's entry in a table file (yaml.safe_dump's block layout)."""
+    lines = Path(file).read_text(encoding="utf-8").splitlines()
+    start = next((i for i, x in enumerate(lines) if x.startswith(f"  {column}:")), None)
+    if start is None:
+        return range(0)
+    end = next(
+        (i for i in range(start + 1, len(lines)) if not lines[i].startswith("    ")), len(lines)
+    )
+    return range(start + 1, end + 1)
 
 
 @pytest.mark.parametrize(
@@ -227,3 +300,28 @@ def test_a_value_of_the_wrong_kind_names_the_key_and_the_kind_it_takes(
     check = _validate(tmp_path / "Shop", _with("sales.yml", path, value))
     messages = [str(i) for i in check.errors]
     assert any(expected in m and "sales.yml:" in m for m in messages), messages
+
+
+def test_the_slip_finder_finds_each_kind_of_slip(tmp_path: Path) -> None:
+    """The mutation test above is worth something only if `message_slips` can fail."""
+    file = tmp_path / "sales.yml"
+    file.write_text(yaml.safe_dump(SALES, sort_keys=False), encoding="utf-8")
+    qty_line = file.read_text().splitlines().index("  qty:") + 1
+    where, owner = str(file), ("sales.yml", "qty", "min")
+
+    def slips(message: str, line: int = qty_line) -> list[str]:
+        return message_slips(Issue(where, line, message, None), owner)
+
+    assert slips("column 'qty': min must be a number, not 'x'") == []
+    assert slips("min must be a number, not 'x'") == ["column 'qty' not named"]
+    assert slips("min must be a number, not 'x'", line=1) == []  # not the column's line
+    min_line = qty_line + 2  # type, then min
+    assert slips("column 'qty': must be a number, not 'x'", line=min_line) == [
+        "key 'min' not named"
+    ]
+    assert slips("column 'qty': Min must be a number", line=min_line) == []
+    assert slips("column 'qty': weights has 1 entries") == ["'1 entries'"]
+    assert slips("column 'qty': weights has 1 entry, 11 values") == []
+    assert slips("column 'qty': min Decimal('1.5') is above") == ["foreign phrasing"]
+    assert slips("column 'qty': unique is True") == ["foreign phrasing"]
+    assert message_slips(Issue("sales.yml", 0, "x"), None) == ["no file:line"]

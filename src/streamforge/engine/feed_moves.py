@@ -19,6 +19,7 @@ import pyarrow.compute as pc
 from streamforge.engine.generators.phone import place_entity
 from streamforge.engine.generators.phone_de import mobile_rows
 from streamforge.engine.generators.row_fields import AREAS, is_phone, row_fields
+from streamforge.engine.generators.smart import FAKER_PHONES
 from streamforge.spec.model import ColumnSpec, TableSpec
 
 
@@ -34,12 +35,13 @@ class PlacePhone:
 def place_phones(
     table: TableSpec, attrs: list[ColumnSpec], mutable: np.ndarray
 ) -> list[PlacePhone]:
-    """The feed's mutable phone attributes that belong to a place among its attributes."""
+    """The feed's mutable phone attributes (a phone by name, or `faker: phone_number` and its
+    kin, which the phone generator makes) that belong to a place among its attributes."""
     position = {a.name: j for j, a in enumerate(attrs)}
     fields = row_fields(table)
     found = []
     for j, attr in enumerate(attrs):
-        if not (mutable[j] and is_phone(attr)):
+        if not (mutable[j] and (is_phone(attr) or attr.faker in FAKER_PHONES)):
             continue
         entity = place_entity(attr, table)
         if entity is None:
@@ -68,10 +70,11 @@ def follow_moves(final: np.ndarray, changed: np.ndarray, phones: list[PlacePhone
 def german_move(
     previous: pa.Array, fresh: pa.Array, landlines: pa.Array | None, rows_moved: np.ndarray
 ) -> pa.Array:
-    """The de_DE phone after a move: a mobile number stays, a landline becomes `landlines`' (one
-    of the new place); rows that did not move keep `fresh` (their own draw or change)."""
+    """The de_DE phone after a move: a mobile number stays (so does no number: a NULL of the
+    column's null_rate), a landline becomes `landlines`' (one of the new place); rows that did
+    not move keep `fresh` (their own draw or change)."""
     if landlines is None:
         return fresh
-    keep = mobile_rows(previous)
+    keep = mobile_rows(previous) | np.asarray(pc.is_null(previous), dtype=bool)
     after = pc.if_else(pa.array(keep), previous, landlines.cast(previous.type))
     return pc.if_else(pa.array(rows_moved), after, fresh)

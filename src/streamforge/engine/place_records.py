@@ -15,6 +15,7 @@ import pyarrow.compute as pc
 
 from streamforge.engine import pools
 from streamforge.engine.pool_cache import pool_values
+from streamforge.engine.vocab_cache import kept_table
 
 US_PLACES = Path(__file__).parent / "vocab" / "us_places.csv"
 CENSUS_REGIONS = Path(__file__).parent / "vocab" / "us_census_regions.csv"
@@ -71,26 +72,21 @@ def place_pools(locale: str) -> PlacePools:
 
 
 def _us_places() -> PlacePools:
-    import pyarrow.csv as csv
-
-    table = csv.read_csv(US_PLACES)
-    abbr = table.column("state_abbr").combine_chunks()
-    ranges = _states_postcode()
-    low = np.array([ranges[s][0] for s in abbr.to_pylist()], dtype=np.int32)
-    high = np.array([ranges[s][1] for s in abbr.to_pylist()], dtype=np.int32)
+    table = kept_table(
+        "us_places", (US_PLACES, CENSUS_REGIONS, US_GRID, Path(__file__)), _us_records
+    )
     number, name, suffix = (
         pools.numbers(1, 9999).decorate(suffix=" "),
         pools.last_names().decorate(suffix=" "),
         pools.static_pool("address", "street_suffixes"),
     )
-    region, division = _census_regions(abbr)
+    low, high = (table.column(c).to_numpy() for c in ("zip_low", "zip_high"))
+    text = {c: table.column(c).combine_chunks() for c in ("city", "state", "state_abbr")}
     return PlacePools(
-        city=table.column("city").combine_chunks(),
-        state=table.column("state").combine_chunks(),
-        state_abbr=abbr,
-        region=region,
-        division=division,
-        grid_region=by_state(abbr, US_GRID, "grid_region"),
+        **text,
+        region=table.column("region").combine_chunks(),
+        division=table.column("division").combine_chunks(),
+        grid_region=table.column("grid_region").combine_chunks(),
         zip_low=low,
         zip_high=high,
         zip_span=(high - low + 1).astype(np.float64),
@@ -103,6 +99,27 @@ def _us_places() -> PlacePools:
         country_code="US",
         us_style=True,
     )
+
+
+def _us_records() -> pa.Table:
+    """The US places with each one's state's Census region and division, grid region and
+    Faker's zip range: kept in the cache folder (engine/vocab_cache.py)."""
+    import pyarrow.csv as csv
+
+    table = csv.read_csv(US_PLACES)
+    abbr = table.column("state_abbr").combine_chunks()
+    ranges = _states_postcode()
+    region, division = _census_regions(abbr)
+    added = {
+        "region": region,
+        "division": division,
+        "grid_region": by_state(abbr, US_GRID, "grid_region"),
+        "zip_low": pa.array([ranges[s][0] for s in abbr.to_pylist()], pa.int32()),
+        "zip_high": pa.array([ranges[s][1] for s in abbr.to_pylist()], pa.int32()),
+    }
+    for name, column in added.items():
+        table = table.append_column(name, column)
+    return table
 
 
 def _census_regions(abbr: pa.StringArray) -> tuple[pa.StringArray, pa.StringArray]:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import math
-import re
 from datetime import date, datetime
 from typing import Any
 
 from streamforge.errors import did_you_mean
+from streamforge.plural import counted
 from streamforge.spec.column_limits import ColumnProblem, check_collection, check_numbers
+from streamforge.spec.column_words import EMPTY_REFUSED, empty_problem, naming_key
 from streamforge.spec.flow_commas import cut_problem, cut_type, generic_form
 from streamforge.spec.key_applies import KEY_APPLIES
 from streamforge.spec.model import INTEGER_TYPES, NUMERIC_TYPES, ColumnSpec, RunningSpec
@@ -21,17 +22,33 @@ Path_ = tuple[str | int, ...]
 
 
 def build_column(name: str, raw: Any, path: Path_) -> ColumnSpec:
-    """Build a column from its shorthand (`int`) or mapping form; raise ColumnProblem."""
+    """Build a column from its shorthand (`int`) or mapping form; raise ColumnProblem.
+
+    `path`: ("columns", name) for a column, longer for the spec nested in it (`items`, a map's
+    `keys`/`values`), whose problems then name that key after the column (`column 'tags': items
+    must be ...`): the advice is for the nested spec, not for the column."""
+    within = ".".join(str(p) for p in path[2:])
+    if not within:
+        return _build(name, raw, path, name)
+    try:
+        return _build(name, raw, path, within)
+    except ColumnProblem as problem:
+        for each in (problem, *problem.others):
+            each.message = naming_key(name, within, each.message)
+        raise
+
+
+def _build(name: str, raw: Any, path: Path_, written: str) -> ColumnSpec:
+    """`written`: the key the spec is written under (the column's name, or `items`...)."""
+    subject = f"column '{name}'" if written == name else f"column '{name}': {written}"
     if raw is None:
-        raise ColumnProblem(
-            path, f"column '{name}' has no type", "write e.g. `" + name + ": string`"
-        )
+        raise ColumnProblem(path, f"{subject} has no type", f"write e.g. `{written}: string`")
     if isinstance(raw, str):
         parsed = _parse_type(raw, (*path,))
         if parsed.name in ("array", "map"):
             raise ColumnProblem(
                 path,
-                f"column '{name}' of type {parsed.name} needs the mapping form",
+                f"{subject} of type {parsed.name} needs the mapping form",
                 "write `type: array` with `items: <type>`"
                 if parsed.name == "array"
                 else "write `type: map` with `keys: <type>` and `values: <type>`",
@@ -46,13 +63,13 @@ def build_column(name: str, raw: Any, path: Path_) -> ColumnSpec:
     if not isinstance(raw, dict):
         raise ColumnProblem(
             path,
-            f"column '{name}' must be a type name or a mapping, not {shown(raw)}",
-            f"write `{name}: int` or `{name}: {{type: int, min: 1, max: 10}}`",
+            f"{subject} must be a type name or a mapping, not {shown(raw)}",
+            f"write `{written}: int` or `{written}: {{type: int, min: 1, max: 10}}`",
         )
     from pydantic import ValidationError
 
     empty = [
-        _empty_problem(name, path, key) for key in EMPTY_REFUSED if key in raw and raw[key] is None
+        empty_problem(name, path, key) for key in EMPTY_REFUSED if key in raw and raw[key] is None
     ]
     given = {k: v for k, v in raw.items() if not (k in EMPTY_REFUSED and v is None)}
     problems: list[ColumnProblem] = []
@@ -68,38 +85,10 @@ def build_column(name: str, raw: Any, path: Path_) -> ColumnSpec:
     return _from_model(name, model, path)
 
 
-# Keys whose empty value (`running:` with nothing after it, `running: null`) would silently drop
-# what the key asks for: refused, since the user wrote the key to get it.
-EMPTY_REFUSED = {
-    "running": "write `running: {sum: <column>, by: <key column>}`",
-    "expr": 'write the expression, e.g. `expr: "qty * price"`',
-    "references": "write `references: <table>.<column>`",
-    "faker": "write a Faker provider, e.g. `faker: company`",
-    "format": 'write a format, e.g. `format: "ID-####"`',
-    "weights": "write one weight per value, e.g. `weights: [0.7, 0.3]`",
-}
-
-
-def _empty_problem(name: str, path: Path_, key: str) -> ColumnProblem:
-    return ColumnProblem(
-        (*path, key),
-        f"column '{name}': {key} is empty",
-        f"{EMPTY_REFUSED[key]}, or remove the key",
-    )
-
-
 # The keys of a column's nested mappings, for "did you mean" on an unknown one.
 _NESTED_KEYS: dict[tuple[str, ...], tuple[str, ...]] = {
     ("running",): tuple(RunningModel.model_fields),
 }
-
-
-def column_message(name: str, message: str) -> str:
-    """A column's problem as the user reads it: naming the column. A rule of one key says what is
-    wrong with the key ("min must be a number"); the column it belongs to is added here, once."""
-    if re.search(rf"\b(column|total) '{re.escape(name)}'", message):
-        return message
-    return f"column '{name}': {message}"
 
 
 def _column_problem(name: str, path: Path_, words: Words) -> ColumnProblem:
@@ -329,8 +318,8 @@ def _check_rules(
         if len(m.weights) != len(m.values):
             raise ColumnProblem(
                 where,
-                f"column '{name}': weights has {len(m.weights)} entries but values has "
-                f"{len(m.values)}",
+                f"column '{name}': weights has {counted(len(m.weights), 'entry', 'entries')} but "
+                f"values has {len(m.values)}",
                 "give one weight per value",
             )
         finite = all(math.isfinite(w) and w >= 0 for w in m.weights)

@@ -10,7 +10,8 @@ from pydantic import ValidationError
 
 from streamforge.errors import Issue, did_you_mean, display_path
 from streamforge.spec.column_limits import KeyPool, check_map_key_pools
-from streamforge.spec.columns import ColumnProblem, build_column, column_message
+from streamforge.spec.column_words import column_message
+from streamforge.spec.columns import ColumnProblem, build_column
 from streamforge.spec.files import MAX_FILE_BYTES as MAX_FILE_BYTES
 from streamforge.spec.files import YAML_SUFFIXES as YAML_SUFFIXES
 from streamforge.spec.flow_commas import cut_problem, cut_type

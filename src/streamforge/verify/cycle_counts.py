@@ -99,7 +99,7 @@ def judge_cycle_rows(report: Report, table: TablePlan, entries: list[dict], cycl
     for entry in judged:
         _check_recorded(report, table, entry)
         final = bool(entry.get("final")) or entry["cycle"] == last
-        bands = _file_bands(table, entry, final)
+        bands = file_bands(table, entry, final)
         rows = int(entry.get(ROWS_READ, entry.get("rows", 0)))
         if table.feed is not None:  # a change feed's duplicates are extra copies (announced)
             rows -= int((entry.get("faults") or {}).get("duplicate", 0))
@@ -212,7 +212,7 @@ def _bands(
     return bands
 
 
-def _file_bands(table: TablePlan, entry: dict, final: bool) -> list[tuple[float, float]]:
+def file_bands(table: TablePlan, entry: dict, final: bool) -> list[tuple[float, float]]:
     """The rows a file may hold: its cycle's count, or with late rows moving between files a
     Bernstein bound around this cycle's rows staying and earlier cycles' rows arriving."""
     bands = _own_bands(table, entry)

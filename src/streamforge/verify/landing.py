@@ -118,7 +118,7 @@ def verify_landing(
             judge_running(report, table, rules, ledger, run.histories)
             report.running.update(f"{table.name}.{rule.column}" for rule in rules)
         if table.name in run.profiles:
-            judge_profile(report, table, run.profiles[table.name])
+            judge_profile(report, table, run.profiles[table.name], run.files[table.name])
         if table.name in run.windows:
             run.windows[table.name].judge(report, table)
     for table in plan.tables:  # after the pass: each file's rows as read

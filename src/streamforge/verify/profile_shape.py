@@ -9,10 +9,11 @@ and variance V_h, so Bernstein's inequality bounds |O_h - E_h| by t_h with proba
 across all 24 hours: a finding is never chance at that level. How many rows each cycle has
 (`num_rows`, the scale, bursts) is not judged: the landing does not record the run's scale.
 
-When the windows are too short or too few for the weights to show (30 s cycles inside one hour
-are spread evenly, as the profile says; hour-long cycles aligned on the hour too), the check
-cannot tell the profile from an even spread and says so in the report's notes instead of passing
-silently.
+Between cycles the shape is in the rows per cycle, which cycle_counts.py judges against the
+profile: a day of 2-hour cycles shows every hour's weight there even when the hours inside each
+window weigh about the same. Only when neither way can tell the profile from an even spread (30 s
+cycles inside one hour) does the report say so in a note, naming the hours covered; otherwise the
+`ok:` line names how the profile was checked and over which hours of the day.
 """
 
 from __future__ import annotations
@@ -25,7 +26,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from streamforge.plan import TablePlan
+from streamforge.plan.times import micros_of_iso
+from streamforge.plural import counted
 from streamforge.spec.model import LoadProfile
+from streamforge.verify.cycle_counts import file_bands, judgeable
 from streamforge.verify.report import Report
 
 HOUR_US = 3_600_000_000
@@ -97,19 +101,33 @@ def on_time_times(table: TablePlan, data: pa.Table, window: tuple[int, int]) -> 
     return times[inside][first]
 
 
-def judge_profile(report: Report, table: TablePlan, tally: ProfileTally) -> None:
-    """A finding per hour whose rows leave the bound; a note when the test has no power."""
+def judge_profile(
+    report: Report, table: TablePlan, tally: ProfileTally, entries: list[dict]
+) -> None:
+    """A finding per hour whose rows leave the bound. The shape is checked two ways, each only
+    where the landing can show it: between cycles, by the rows per cycle that cycle_counts.py
+    judges against the profile (it tells the profile from an even spread when an even load
+    would leave some cycle's band); within cycles, by the hours of the event times (below). A
+    note only when neither can tell, naming the hours of the day the landing covers."""
+    ways = []
+    hours = _hours_covered(entries)
+    if _counts_show_shape(table, entries):
+        ways.append("rows per cycle")
     bound = tally.bounds()
-    if not (np.abs(tally.expected - tally.even) > 2 * bound).any():
+    if (np.abs(tally.expected - tally.even) > 2 * bound).any():
+        ways.append("event times within cycles")
+    if not ways:
         report.notes.append(
-            f"{table.name}: profile not checkable on this landing "
-            f"({int(tally.observed.sum()):,} rows on time): its windows are too short or too few "
-            "for the hourly weights to differ from an even spread beyond chance; a day or more "
-            "of cycles spanning hours of different weight (--interval 7200) shows them"
+            f"{table.name}: profile not checkable on this landing: its "
+            f"{counted(len(entries), 'cycle')} cover {_hours_text(hours)} of the day, where an "
+            "even load gives the same rows per cycle and the same event times within the "
+            "windows, beyond chance, as the profile; cycles spanning hours of different "
+            "weight show it (e.g. --cycles 12 --interval 7200: a day of 2-hour cycles)"
         )
         return
+    report.profiled.add(f"{table.name}: {' and '.join(ways)}, {_hours_text(hours)}")
     off = np.abs(tally.observed - tally.expected) > bound
-    for hour in np.flatnonzero(off):
+    for hour in np.flatnonzero(off) if "event times within cycles" in ways else ():
         report.add(
             table.name,
             -1,
@@ -119,3 +137,50 @@ def judge_profile(report: Report, table: TablePlan, tally: ProfileTally) -> None
             count=int(tally.observed[hour]),
             example=int(hour),
         )
+
+
+def _counts_show_shape(table: TablePlan, entries: list[dict]) -> bool:
+    """An even load (num_rows × scale every cycle, the trend kept) would leave the band of rows
+    some judged cycle may hold (cycle_counts.file_bands): the count check sees the shape."""
+    profile = table.spec.profile
+    last = max((e["cycle"] for e in entries), default=-1)
+    for entry in entries:
+        if not judgeable(entry) or profile is None:
+            continue
+        window = (micros_of_iso(entry["window_start"]), micros_of_iso(entry["window_end"]))
+        start, scale = micros_of_iso(entry["run_start"]), float(entry["scale"])
+        even = table.spec.num_rows * scale  # the profile's average, its trend kept
+        if profile.trend:
+            days = ((window[0] + window[1]) / 2 - start) / DAY_US
+            even *= math.exp(days * math.log1p(profile.trend))
+        final = bool(entry.get("final")) or entry["cycle"] == last
+        if not any(low <= even <= high for low, high in file_bands(table, entry, final)):
+            return True
+    return False
+
+
+def _hours_covered(entries: list[dict]) -> set[int]:
+    hours: set[int] = set()
+    for entry in entries:
+        if entry.get("window_start") is None or entry.get("window_end") is None:
+            continue
+        start, end = micros_of_iso(entry["window_start"]), micros_of_iso(entry["window_end"])
+        for t in range(start - start % HOUR_US, max(end, start + 1), HOUR_US):
+            hours.add(int((t // HOUR_US) % HOURS))
+            if len(hours) == HOURS:
+                return hours
+    return hours
+
+
+def _hours_text(hours: set[int]) -> str:
+    """ "all 24 hours", or the hours as ranges: "hours 00-01, 08 UTC"."""
+    if len(hours) == HOURS:
+        return "all 24 hours"
+    runs: list[list[int]] = []
+    for hour in sorted(hours):
+        if runs and hour == runs[-1][-1] + 1:
+            runs[-1].append(hour)
+        else:
+            runs.append([hour])
+    parts = [f"{r[0]:02d}" if len(r) == 1 else f"{r[0]:02d}-{r[-1]:02d}" for r in runs]
+    return f"hour{'s' if len(hours) != 1 else ''} {', '.join(parts)} UTC"

@@ -138,7 +138,9 @@ def _phone_parts() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """`(AAA) ` for each area code, `EEE-` for each exchange, `NNNN` for each line."""
     area = np.array([f"({code}) ".encode() for code in area_codes()], "S6")
     middle = np.array([f"{code}-".encode() for code in exchanges()], "S4")
-    last = np.array([f"{n:04d}".encode() for n in range(LINES)], "S4")
+    # the 10,000 lines' digits at once (a loop of f-strings cost ~3 ms of a generate)
+    digits = np.arange(LINES)[:, None] // 10 ** np.arange(3, -1, -1) % 10
+    last = np.ascontiguousarray(digits + ord("0"), dtype=np.uint8).view("S4").ravel()
     return area, middle, last
 
 
