@@ -235,3 +235,29 @@ def test_a_problem_in_a_nested_spec_names_the_column_and_the_key_with_advice_for
         (9, "column 'attrs': keys: unknown type 'strng'; did you mean 'string'?"),
         (10, "unknown key 'colour' in values of column 'props'; see the column keys in README.md"),
     ]
+
+
+def test_a_wrong_num_rows_does_not_hide_the_tables_expression_and_check_errors(tmp_path):
+    """num_rows (or a fault rate) of the wrong kind leaves the columns as checkable as before:
+    their errors are reported in the same run; only what counts rows (a unique column's
+    capacity) is skipped, and a note at num_rows says so."""
+    table = (
+        "table: t\ntype: fact\nnum_rows: lots\nlate_rate: often\ncolumns:\n  t_id: long\n"
+        '  code: {type: string, format: "A#", unique: true}\n'
+        '  a: {type: int, expr: "t_id + nope"}\n'
+        'checks:\n  c: "zz > 1"\n'
+    )
+    result = validate(tmp_path / "S", ("t.yml", table))
+    assert result.exit_code == 2, result.output
+    found = problems(result.output, "t.yml")
+    assert [line for line, _ in found] == [3, 4, 8, 10], found
+    assert found[2][1] == "column 'a': unknown column 'nope' in 't_id + nope'"
+    assert found[3][1] == "check 'c': unknown column 'zz' in 'zz > 1'"
+    notes = [line for line in result.output.splitlines() if ": note: " in line]
+    assert notes == [
+        f"{tmp_path / 'S' / 't.yml'}:3: note: not checked, as num_rows did not load: whether "
+        "unique 'code' can have that many values; fix num_rows, then validate again"
+    ]
+    # a wrong table type leaves nothing to check: its columns are not guessed at
+    result = validate(tmp_path / "T", ("t.yml", table.replace("type: fact", "type: fakt")))
+    assert [line for line, _ in problems(result.output, "t.yml")] == [2, 3, 4]

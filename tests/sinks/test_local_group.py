@@ -123,3 +123,15 @@ def test_outside_a_group_each_line_is_durable_at_once(tmp_path: Path) -> None:
     landing = LocalLanding(tmp_path)
     land(landing, "a", 0, 1)
     assert [e["table"] for e in landing.read_manifest()] == ["a"]
+
+
+def test_a_line_naming_a_file_written_elsewhere_is_kept(tmp_path: Path) -> None:
+    # The Spark engine's executors write the files; the driver only appends their manifest
+    # lines inside the group. Those files are not the group's to wait for or to drop.
+    landing = LocalLanding(tmp_path)
+    (tmp_path / "t").mkdir()
+    (tmp_path / "t" / "part-0.parquet").write_bytes(b"written by an executor")
+    with landing.landed_together():
+        land(landing, "a", 0, 1)
+        landing.append_manifest({"table": "t", "cycle": 0, "file": "t/part-0.parquet"})
+    assert [e["table"] for e in landing.read_manifest()] == ["a", "t"]

@@ -43,7 +43,7 @@ def judge_after_images(
     dimension, as verify leaves it.
     """
     failing: dict[str, np.ndarray] = {}
-    from streamforge.engine.computed import holds
+    from streamforge.engine.row_rules import holds
 
     for check, reads in _judged(dimension, columns):
         rows = pa.table({name: columns[name] for name in columns if name in reads})
@@ -65,7 +65,7 @@ def check_failures(dimension: TableSpec, batch: pa.RecordBatch) -> dict[str, np.
     """Check name -> rows of a landed change-feed file failing that check of `dimension` (DELETE
     rows too: they carry the old image, and verify judges every row of the file). What the
     manifest announces for the file, as a dimension's manifest counts its checks' failures."""
-    from streamforge.engine.computed import holds
+    from streamforge.engine.row_rules import holds
 
     columns = {name: batch.column(name) for name in batch.schema.names}
     failing = {}

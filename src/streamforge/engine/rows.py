@@ -2,191 +2,31 @@
 
 from __future__ import annotations
 
-import functools
 from collections import deque
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from concurrent.futures import Future
-from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING
+from dataclasses import replace
 
 import numpy as np
 import pyarrow as pa
 
-from streamforge.engine.computed import computation, finish_chunk
-from streamforge.engine.context import ColumnContext, RowSource
+# Chunk, BatchRequest and a column's context live in batch_request.py, a column's values by role
+# in key_columns.py; engines, sinks and tests import them from here, beside make_chunk.
+from streamforge.engine.batch_request import BatchRequest as BatchRequest
+from streamforge.engine.batch_request import Chunk as Chunk
+from streamforge.engine.batch_request import chunk_positions as chunk_positions
+from streamforge.engine.batch_request import column_context as column_context
+from streamforge.engine.batch_request import row_spec as row_spec
+from streamforge.engine.computation import computation
+from streamforge.engine.computed import finish_chunk
 from streamforge.engine.event_faults import apply_event_faults, has_faults
 from streamforge.engine.faults import apply_quality
-from streamforge.engine.generators import generate_values
-from streamforge.engine.generators.age_bounds import person_age
-from streamforge.engine.key_time import KeyBirths, draw_born_before, keep_in_time, micros_of
-from streamforge.engine.late_rows import LateShare
-from streamforge.engine.load_profile import EventClock
-from streamforge.engine.seeding import KEYS, VALUES, chunk_bounds, rng_for, stable_rng
-from streamforge.engine.shared_draws import remember
-from streamforge.plan import TablePlan
+from streamforge.engine.key_columns import fill_column as fill_column
+from streamforge.engine.key_columns import parents_below as parents_below
+from streamforge.engine.key_time import keep_in_time, micros_of
+from streamforge.engine.seeding import KEYS, chunk_bounds, rng_for
 from streamforge.plan.columns import column_type, table_schema
-from streamforge.spec.locales import DEFAULT_LOCALE
-from streamforge.spec.model import ColumnSpec, TableSpec
 from streamforge.threads import GENERATE, POOL
-
-if TYPE_CHECKING:
-    from streamforge.engine.versions import Versions
-
-
-@dataclass(frozen=True, slots=True)
-class Chunk:
-    batch: pa.RecordBatch
-    anomalies: Mapping[str, int]  # column -> rows pushed outside its rule
-    anomalous_rows: int  # rows with at least one anomaly
-    faults: Mapping[str, int] = field(default_factory=dict)  # late / duplicate / out_of_order
-
-
-@dataclass(frozen=True, slots=True)
-class BatchRequest:
-    """Everything needed to make any chunk of one table's batch, in any order, on any worker."""
-
-    table: TablePlan
-    seed: int
-    cycle: int
-    rows: int
-    first_key: int  # key of the batch's first row (1 for a dimension)
-    window: tuple[int, int]
-    history: tuple[int, int]
-    live: Mapping[str, np.ndarray]  # entity -> live keys, for foreign keys
-    # entity -> its live keys by birth, for entities with keys born during the run
-    births: Mapping[str, KeyBirths] = field(default_factory=dict)
-    clock: EventClock | None = None  # the table's `profile:` over `window` (None: even spread)
-    # dimension -> the looked-up columns' versions, for point-in-time lookups (engine/versions.py)
-    lookups: Mapping[str, Versions] = field(default_factory=dict)
-    # A profiled fact with `late_rate`: which rows of the batch are late, from which cycle
-    late: LateShare | None = None
-    # Running totals (engine/running.py): column -> its value per row of the batch, by drawn
-    # position; None while `draft` (the pass that finds what the totals add up).
-    running: Mapping[str, pa.Array] | None = None
-    draft: bool = False
-
-    @property
-    def chunk_count(self) -> int:
-        return len(chunk_bounds(self.rows))
-
-
-def column_context(
-    req: BatchRequest,
-    col: str,
-    lo: int,
-    hi: int,
-    chunk: int,
-    positions: tuple[np.ndarray, np.ndarray] | None = None,
-) -> ColumnContext:
-    """`positions`: the chunk's (batch_position, row_index), shared by its columns (read-only)."""
-    position, row_index = positions or chunk_positions(req, lo, hi)
-    row = RowSource(
-        table=row_spec(req.table),
-        context=lambda other: column_context(req, other, lo, hi, chunk, positions),
-        stream=lambda entity: rng_for(
-            req.seed, req.table.name, req.cycle, chunk, f"entity:{entity}", VALUES
-        ),
-        shared=lambda name, make: remember(
-            (req.seed, req.table.name, hash(req.table.spec), req.cycle, chunk, lo, hi, name), make
-        ),
-    )
-    return ColumnContext(
-        rng_source=functools.partial(rng_for, req.seed, req.table.name, req.cycle, chunk, col),
-        stable_source=functools.partial(stable_rng, req.seed, req.table.name, col),
-        rows=hi - lo,
-        row_index=row_index,
-        batch_position=position,
-        batch_rows=req.rows,
-        window=req.window,
-        history=req.history,
-        event_time=req.table.kind != "dimension",
-        row=row,
-        clock=req.clock,
-        locale=req.table.spec.locale or DEFAULT_LOCALE,
-    )
-
-
-def row_spec(table: TablePlan) -> TableSpec:
-    """The spec whose columns describe one row: a change feed that tracks a dimension may
-    declare only a few columns, while its after-image carries all of the dimension's; the person
-    and place fields must see those (else an INSERT's first name ignored its sex and an UPDATE
-    renamed a patient but kept the old e-mail)."""
-    if table.feed is None or table.feed.owns_entity:
-        return table.spec
-    declared = {c.name for c in table.spec.columns}
-    extra = tuple(c for c in table.columns if c.name not in declared)
-    return replace(table.spec, columns=table.spec.columns + extra) if extra else table.spec
-
-
-def chunk_positions(req: BatchRequest, lo: int, hi: int) -> tuple[np.ndarray, np.ndarray]:
-    """Each row's index in its batch and its run-wide row number, made once per chunk: two
-    fresh 512 KiB arrays per column were ~15% of making a 6-column fact chunk. Read-only, as
-    every column sees the same arrays."""
-    position = np.arange(lo, hi, dtype=np.int64)
-    row_index = req.first_key - 1 + position
-    position.flags.writeable = row_index.flags.writeable = False
-    return position, row_index
-
-
-def foreign_key_values(
-    table: TablePlan,
-    col: ColumnSpec,
-    ctx: ColumnContext,
-    live: Mapping[str, np.ndarray],
-    own_keys: np.ndarray | None,
-    births: Mapping[str, KeyBirths] | None = None,
-    event_us: np.ndarray | None = None,
-) -> pa.Array:
-    """Values drawn only from keys that are live now, so no foreign key is ever an orphan; with
-    `event_us`, only from keys born by each row's event time (DESIGN §4, keys in time)."""
-    fk = table.foreign_keys[col.name]
-    if own_keys is not None and fk.entity == table.name:
-        # A self-reference points at an earlier row (key 1 is the root): a hierarchy, never a loop.
-        parent = 1 + np.floor(ctx.rng.random(ctx.rows) * (own_keys - 1)).astype(np.int64)
-        return pa.array(parent, pa.int64(), mask=own_keys <= 1)
-    keys = live[fk.entity]
-    if len(keys) == 0:
-        return pa.nulls(ctx.rows, pa.int64())
-    timed = births.get(fk.entity) if births and event_us is not None else None
-    if timed is not None and event_us is not None and timed.latest > int(event_us.min()):
-        zipf = ctx.rng.zipf(col.skew or 1.5, ctx.rows) if col.distribution == "zipf" else None
-        uniform = ctx.rng.random(ctx.rows) if zipf is None else None
-        return pa.array(draw_born_before(timed, event_us, uniform, zipf), pa.int64())
-    if col.distribution == "zipf":
-        index = np.mod(ctx.rng.zipf(col.skew or 1.5, ctx.rows) - 1, len(keys))
-    else:
-        index = ctx.rng.integers(0, len(keys), ctx.rows)
-    return pa.array(keys[index], pa.int64())
-
-
-def parents_below(rng: np.random.Generator, keys: np.ndarray, candidates: np.ndarray) -> pa.Array:
-    """A parent for each of `keys` among the sorted `candidates` with a smaller key, else null.
-
-    The key is the node's rank (keys are handed out in insertion order), so every edge points at
-    an older node: no key can become its own ancestor, whatever the updates do.
-    """
-    below = np.searchsorted(candidates, keys)  # how many candidates rank before each key
-    pick = np.floor(rng.random(len(keys)) * below).astype(np.int64)
-    parent = candidates[np.minimum(pick, len(candidates) - 1)] if len(candidates) else pick
-    return pa.array(parent, pa.int64(), mask=below == 0)
-
-
-def fill_column(
-    table: TablePlan,
-    col: ColumnSpec,
-    ctx: ColumnContext,
-    live: Mapping[str, np.ndarray],
-    keys: np.ndarray | None,
-    births: Mapping[str, KeyBirths] | None = None,
-    event_us: np.ndarray | None = None,
-) -> pa.Array:
-    """One column of a chunk by its role: key, sequential id, foreign key, or plain value."""
-    if keys is not None and (col.name == table.primary_key or col.name in table.sequential):
-        return pa.array(keys, pa.int64())
-    if col.name in table.foreign_keys:
-        own = keys if table.kind == "dimension" else None
-        return foreign_key_values(table, col, ctx, live, own, births, event_us)
-    return generate_values(person_age(col, ctx), ctx)
 
 
 def _early_event_times(

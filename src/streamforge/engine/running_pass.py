@@ -28,7 +28,7 @@ from streamforge.expr.rowrefs import columns
 from streamforge.plan.columns import table_schema
 
 if TYPE_CHECKING:
-    from streamforge.engine.computed import Computation, Stage
+    from streamforge.engine.computation import Computation, Stage
     from streamforge.engine.rows import BatchRequest
     from streamforge.engine.state import RunState
     from streamforge.plan import TablePlan

@@ -17,7 +17,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from streamforge.expr.fast import Bail, Val, _as_double, _both, _rescaled
+from streamforge.expr.fast_numbers import as_double, rescaled
+from streamforge.expr.fast_values import Bail, Val, both_valid
 
 _NUMBERS = ("int", "dec", "double")
 
@@ -43,7 +44,7 @@ def compare(op: str, a: Val, b: Val) -> Val:
 
         if "null" not in (a.kind, b.kind):
             return compare_text(op, a, b)
-    valid = _both(a, b)
+    valid = both_valid(a, b)
     if "null" in (a.kind, b.kind):  # NULL = x is NULL, whatever x is
         n = max(len(a.data), len(b.data))
         return Val("bool", np.zeros(n, bool), np.zeros(n, bool))
@@ -54,7 +55,7 @@ def compare(op: str, a: Val, b: Val) -> Val:
     elif a.kind not in _NUMBERS or b.kind not in _NUMBERS:
         raise Bail(f"a comparison of {a.kind} with {b.kind}")
     elif a.kind == "double" or b.kind == "double":
-        x, y = np.broadcast_arrays(_as_double(a), _as_double(b))
+        x, y = np.broadcast_arrays(as_double(a), as_double(b))
         nan_x, nan_y = np.isnan(x), np.isnan(y)
         with np.errstate(invalid="ignore"):
             result = _cmp(op, x, y)
@@ -64,7 +65,7 @@ def compare(op: str, a: Val, b: Val) -> Val:
             result = np.where(either, _cmp(op, order, np.zeros_like(order)), result)
     else:
         scale = max(a.scale, b.scale)
-        result = _cmp(op, _rescaled(a, scale), _rescaled(b, scale))
+        result = _cmp(op, rescaled(a, scale), rescaled(b, scale))
     return _bool(result, valid)
 
 
@@ -83,7 +84,7 @@ def _need_bool(v: Val) -> Val:
 def logic(op: str, a: Val, b: Val) -> Val:
     """`a AND b` / `a OR b` with NULL: a false operand decides AND, a true one decides OR."""
     a, b = _need_bool(a), _need_bool(b)
-    known = _both(a, b)
+    known = both_valid(a, b)
     if op == "And":
         decided = _false(a) | _false(b)
         data = a.data & b.data
@@ -122,10 +123,10 @@ def _common(values: Sequence[Val]) -> list[Val]:
         raise Bail(f"a CASE or COALESCE of {sorted(kinds)}")
     values = [_null_as(v, "dec" if "dec" in kinds else "int") for v in values]
     if "double" in kinds:
-        return [Val("double", _as_double(v), v.valid) for v in values]
+        return [Val("double", as_double(v), v.valid) for v in values]
     if "dec" in kinds:
         scale = max(v.scale for v in values)
-        return [Val("dec", _rescaled(v, scale), v.valid, scale=scale) for v in values]
+        return [Val("dec", rescaled(v, scale), v.valid, scale=scale) for v in values]
     bits = max(v.bits for v in values)
     return [Val("int", v.data, v.valid, bits=bits) for v in values]
 

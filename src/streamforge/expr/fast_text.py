@@ -20,7 +20,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from streamforge.expr.fast import Bail, Val, _both
+from streamforge.expr.fast_values import Bail, Val, both_valid
 
 MICROS_PER_HOUR = 3_600_000_000
 
@@ -61,7 +61,7 @@ def compare_text(op: str, a: Val, b: Val) -> Val:
         data = np.array([bool(same.as_py())])
     else:
         data = pc.fill_null(same, False).to_numpy(zero_copy_only=False)
-    valid = _both(a, b)
+    valid = both_valid(a, b)
     return Val("bool", data & valid if valid is not None else data, valid)
 
 

@@ -27,7 +27,8 @@ from streamforge.pipelines.literals import quote
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
 
-    from streamforge.pipelines.model import Dimension, Source
+    from streamforge.pipelines.model import Dimension
+    from streamforge.pipelines.sources import Source
     from streamforge.plan import Plan, TablePlan
 
 AS_OF = "gold_{}_as_of"

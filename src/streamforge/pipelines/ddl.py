@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from streamforge.pipelines.expectations import Rule
 from streamforge.pipelines.literals import quote, sql_string
-from streamforge.pipelines.model import Column, Dimension, Source
+from streamforge.pipelines.model import Dimension
+from streamforge.pipelines.sources import Column, Source
 
 # What bronze adds to every landing row (Databricks targets), with what it means
 BRONZE_COLUMNS = (

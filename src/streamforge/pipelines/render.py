@@ -8,10 +8,11 @@ from pathlib import Path
 import jinja2
 
 from streamforge.pipelines import ddl
+from streamforge.pipelines.aggregates import Aggregate
 from streamforge.pipelines.as_of import AsOf, as_of_query
 from streamforge.pipelines.expectations import RESCUED, failed_rules_sql
 from streamforge.pipelines.literals import quote, sql_string
-from streamforge.pipelines.model import Aggregate, Dimension, PipelineModel
+from streamforge.pipelines.model import Dimension, PipelineModel
 from streamforge.pipelines.names import comment_text, python_name
 from streamforge.pipelines.readers import pipeline_format, reader_options
 

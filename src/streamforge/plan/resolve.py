@@ -1,4 +1,5 @@
-"""Resolve keys, foreign keys and change-feed roles of a sector into its Plan (DESIGN §4)."""
+"""Resolve keys, foreign keys and change-feed roles of a sector into its Plan (DESIGN §4). Primary
+keys are plan/keys.py's, an explicit `references:` plan/references.py's."""
 
 from __future__ import annotations
 
@@ -6,65 +7,19 @@ from collections.abc import Mapping
 from dataclasses import replace
 from types import MappingProxyType
 
-from streamforge.errors import Issue, did_you_mean
+from streamforge.errors import Issue
 from streamforge.plan.ages import check_ages
 from streamforge.plan.checks import Capacity, check_unique_capacity
 from streamforge.plan.feeds import FeedRoles, resolve_feed
 from streamforge.plan.issues import table_issue
+from streamforge.plan.keys import check_key_type, default_primary_key, dimension_keys, key_owners
 from streamforge.plan.model import Entity, ForeignKey, Plan, TablePlan
 from streamforge.plan.order import dependency_order
+from streamforge.plan.references import explicit_reference
 from streamforge.plan.running import check_running
-from streamforge.spec.model import ColumnSpec, SectorSpec, TableSpec
+from streamforge.spec.model import SectorSpec, TableSpec
 
-
-def default_primary_key(table: TableSpec, others: frozenset[str] = frozenset()) -> str | None:
-    """DESIGN §4: `primary_key:`, else `<table>_id`, else the first `*_id` column that is not
-    the key of another table (`others`), so a foreign key listed first never becomes the key."""
-    if table.primary_key:
-        return table.primary_key
-    names = table.column_names
-    if f"{table.name}_id" in names:
-        return f"{table.name}_id"
-    return next((n for n in names if n.endswith("_id") and n not in others), None)
-
-
-def _dimension_keys(dims: dict[str, TableSpec]) -> dict[str, str | None]:
-    """Each dimension's key: explicit and `<table>_id` keys first, then the rest around them."""
-    firm = {
-        name: (t.primary_key or (f"{name}_id" if f"{name}_id" in t.column_names else None))
-        for name, t in dims.items()
-    }
-    taken = frozenset(k for k in firm.values() if k)
-    return {name: firm[name] or default_primary_key(t, taken) for name, t in dims.items()}
-
-
-def _key_owners(
-    keys: dict[str, str | None], dims: dict[str, TableSpec], issues: list[Issue]
-) -> dict[str | None, str]:
-    """Key column name -> dimension. A name that two dimensions use as key belongs to the one
-    named after it (`customer_id` -> customer); otherwise it is ambiguous and reported."""
-    owners: dict[str | None, list[str]] = {}
-    for name, key in keys.items():
-        owners.setdefault(key, []).append(name)
-    result: dict[str | None, str] = {}
-    for key, names in owners.items():
-        if len(names) == 1:
-            result[key] = names[0]
-            continue
-        named = [n for n in names if f"{n}_id" == key]
-        if len(named) == 1:
-            result[key] = named[0]
-            continue
-        table = dims[sorted(names)[1]]
-        issues.append(
-            table_issue(
-                table,
-                table.line,
-                f"key '{key}' is the key of several dimensions: {', '.join(sorted(names))}",
-                "give each dimension its own key name (primary_key:), or use references:",
-            )
-        )
-    return result
+__all__ = ["default_primary_key", "plan_sector"]  # plan/__init__.py loads both from here
 
 
 def plan_sector(
@@ -77,8 +32,8 @@ def plan_sector(
     """
     issues: list[Issue] = []
     dims = {t.name: t for t in sector.tables if t.kind == "dimension"}
-    keys = _dimension_keys(dims)
-    dim_keys = _key_owners(keys, dims, issues)
+    keys = dimension_keys(dims)
+    dim_keys = key_owners(keys, dims, issues)
     entities: dict[str, Entity] = {}
     for dim in dims.values():
         key = keys[dim.name]
@@ -92,7 +47,7 @@ def plan_sector(
                 )
             )
             continue
-        _check_key_type(dim, key, issues)
+        check_key_type(dim, key, issues)
         attrs = tuple(c for c in dim.columns if c.name != key and not c.hidden)
         entities[dim.name] = Entity(dim.name, key, dim.name, attrs, None)
     feeds: dict[str, FeedRoles] = {}
@@ -193,7 +148,7 @@ def _plan_table(
             pk = default_primary_key(table, frozenset(key_owner))
         own_entity = table.name if table.kind == "dimension" else None
         if pk is not None and table.kind == "fact":
-            _check_key_type(table, pk, issues)
+            check_key_type(table, pk, issues)
     fks: dict[str, ForeignKey] = {}
     sequential: list[str] = []
     columns = feed.columns if feed is not None else table.columns
@@ -201,7 +156,7 @@ def _plan_table(
         if col.name == pk or (feed is not None and col.name in feed.role_columns):
             continue
         if col.references:
-            fk = _explicit_reference(table, col, sector, entities, issues)
+            fk = explicit_reference(table, col, sector, entities, issues)
             if fk is not None:
                 fks[col.name] = fk
         elif col.name in key_owner and key_owner[col.name] != own_entity:
@@ -243,83 +198,3 @@ def _plan_table(
             )
     written = tuple(c for c in columns if not c.hidden)  # hidden: generated, never written
     return TablePlan(table, pk, MappingProxyType(fks), tuple(sequential), written, feed)
-
-
-def _explicit_reference(
-    table: TableSpec,
-    col: ColumnSpec,
-    sector: SectorSpec,
-    entities: dict[str, Entity],
-    issues: list[Issue],
-) -> ForeignKey | None:
-    target_table, _, target_col = (col.references or "").partition(".")
-    entity = entities.get(target_table)
-    if entity is None:
-        other = sector.table(target_table)
-        if other is not None and other.kind == "fact":
-            issues.append(
-                table_issue(
-                    table,
-                    col.line,
-                    f"column '{col.name}' references fact "
-                    f"'{target_table}'; only dimensions can be referenced",
-                    "point it at a dimension",
-                )
-            )
-        elif other is not None and other.kind == "change_feed":
-            # its rows are changes; the keys they change belong to the entity it tracks
-            changed = next((e for e in entities.values() if e.tracked_by == other.name), None)
-            issues.append(
-                table_issue(
-                    table,
-                    col.line,
-                    f"column '{col.name}' references change feed '{target_table}'; "
-                    "only dimensions (and entities a feed owns) can be referenced",
-                    f"reference the entity it changes: {changed.name}.{changed.key}"
-                    if changed is not None
-                    else "point it at a dimension",
-                )
-            )
-        else:
-            names = [*entities, *(t.name for t in sector.tables)]
-            issues.append(
-                table_issue(
-                    table,
-                    col.line,
-                    f"column '{col.name}' references missing table '{target_table}'",
-                    did_you_mean(target_table, names),
-                )
-            )
-        return None
-    if target_col != entity.key:
-        known = [entity.key, *(a.name for a in entity.attributes)]
-        if target_col in known:
-            hint = f"reference the key: {target_table}.{entity.key}"
-            problem = f"which is not the key of '{target_table}'"
-        else:
-            hint = did_you_mean(target_col, known) or f"the key of '{target_table}' is {entity.key}"
-            problem = f"but '{target_table}' has no column '{target_col}'"
-        issues.append(
-            table_issue(
-                table,
-                col.line,
-                f"column '{col.name}' references '{col.references}', {problem}",
-                hint,
-            )
-        )
-        return None
-    return ForeignKey(col.name, entity.name, target_col)
-
-
-def _check_key_type(table: TableSpec, key: str, issues: list[Issue]) -> None:
-    col = table.column(key)
-    if col is not None and col.type not in ("int", "long"):
-        issues.append(
-            table_issue(
-                table,
-                col.line,
-                f"key '{key}' of '{table.name}' must be int or "
-                f"long (keys are 1..n and never reused), not {col.type}",
-                f"write `{key}: int`",
-            )
-        )

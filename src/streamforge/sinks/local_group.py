@@ -57,10 +57,12 @@ class LandingGroup:
         self._lines.append((file, line))
 
     def finish(self, append: Callable[[bytes], None]) -> tuple[Path, BaseException] | None:
-        """Wait for every file, fsync their folders, `append` the lines of the files that
-        landed (and those naming none) at once; the first failed file and its error, if any."""
+        """Wait for every file, fsync their folders, `append` the held lines at once, but for
+        those naming a file of this group that did not land; the first failed file and its
+        error, if any. A line naming a file the group did not write (the Spark engine's
+        executors write their own) is appended as it is."""
         failed: tuple[Path, BaseException] | None = None
-        landed = []
+        landed, lost = [], set()
         try:
             for final, pending in self._files.items():
                 try:
@@ -68,13 +70,13 @@ class LandingGroup:
                     landed.append(final)
                 except BaseException as error:
                     failed = failed or (final, error)
+                    lost.add(final)
             folders = sorted({final.parent for final in landed})
             for done in [self._threads.submit(fsync_directory, f) for f in folders]:
                 done.result()  # raises: then no line is appended, as when a file's fsync fails
         finally:
             self._threads.shutdown(wait=True)
-        kept = set(landed)
-        lines = [line for file, line in self._lines if file is None or file in kept]
+        lines = [line for file, line in self._lines if file not in lost]
         if lines:
             append(b"".join(lines))
         return failed

@@ -167,6 +167,8 @@ def parse_table(
             Issue(where, 1, "a table file must be a mapping with table, type, num_rows and columns")
         )
         return None
+    salvaged: set[str] = set()
+    model: TableModel | None
     try:
         model = TableModel.model_validate(doc.data)
     except ValidationError as exc:
@@ -175,11 +177,13 @@ def parse_table(
             e for e in exc.errors() if not (e["loc"][:1] == ("columns",) and len(e["loc"]) > 1)
         ]
         issues.extend(_table_issue(where, doc, words) for words in translate(errors, doc.data))
-        model = None
+        model, salvaged = _salvage(doc.data, errors)
     parsed = _parse_columns(doc, where, issues, key_pool)
     if model is None or parsed is None:
         return None
     columns, failed = parsed
+    if "num_rows" in salvaged:
+        columns = _without_capacity(columns, doc, where, issues)
     named = [c.name for c in columns] + list(failed)
     if model.primary_key is not None and model.primary_key not in named:
         issues.append(
@@ -199,6 +203,50 @@ def parse_table(
     if partial is not None and table.columns:
         partial[table.name] = PartialTable(table, failed)
     return None
+
+
+# Table keys whose wrong value leaves the columns, expressions and checks as checkable as a right
+# one would (num_rows: except a unique column's capacity, left out). A wrong table, type,
+# columns, tracks, locale or profile changes what the rest means: nothing is salvaged then.
+_SALVAGEABLE = {"num_rows", "description", "expect", "late_rate", "duplicate_rate"}
+_SALVAGEABLE |= {"out_of_order_rate"}
+
+
+def _salvage(data: dict, errors: list) -> tuple[TableModel | None, set[str]]:
+    """The table model without its wrong keys (num_rows as 1), when only keys of _SALVAGEABLE
+    are wrong, and those keys; else (None, set())."""
+    from pydantic import ValidationError
+
+    wrong = {str(e["loc"][0]) if e["loc"] else "" for e in errors}
+    if not wrong or not wrong <= _SALVAGEABLE:
+        return None, set()
+    kept = {k: v for k, v in data.items() if k not in wrong}
+    if "num_rows" in wrong:
+        kept["num_rows"] = 1  # a stand-in: nothing that counts rows is checked (see above)
+    try:
+        return TableModel.model_validate(kept), wrong
+    except ValidationError:
+        return None, set()
+
+
+def _without_capacity(
+    columns: list[ColumnSpec], doc: LinedDocument, where: str, issues: list[Issue]
+) -> list[ColumnSpec]:
+    """The columns without `unique` (a capacity is counted against num_rows, which did not load),
+    and a note naming the columns whose capacity is not checked."""
+    unique = [f"'{c.name}'" for c in columns if c.unique]
+    if unique:
+        issues.append(
+            Issue(
+                where,
+                doc.line_of(("num_rows",)),
+                f"not checked, as num_rows did not load: whether unique {', '.join(unique)} "
+                "can have that many values",
+                "fix num_rows, then validate again",
+                severity="note",
+            )
+        )
+    return [dataclasses.replace(c, unique=False) if c.unique else c for c in columns]
 
 
 def _table_spec(
