@@ -80,21 +80,75 @@ def test_a_row_dropped_with_the_manifest_edited_to_match(good, tmp_path, table, 
     assert found[0][5] not in left and found[0][5] >= entry["first_key"]
 
 
-def test_a_key_changed_to_one_of_no_batch(good, tmp_path) -> None:
+@pytest.mark.parametrize(
+    ("table", "key"), [("reading", "reading_id"), ("meter_changes", "change_id")]
+)
+def test_a_key_changed_to_one_of_no_batch(good, tmp_path, table, key) -> None:
+    """A change feed's row keys (`change_id`) continue from batch to batch like a fact's
+    (DESIGN §4/§5), late and duplicate rows included, so an edited one is caught the same way."""
     schema, clean = good
     root = tmp_path / "landing"
     shutil.copytree(clean, root)
 
     def rekey(rows: pa.Table) -> pa.Table:
-        keys = rows.column("reading_id").to_pylist()
+        keys = rows.column(key).to_pylist()
         at_row = next(i for i, k in enumerate(keys) if keys.count(k) == 1)
         keys[at_row] = 10**9
-        index = rows.schema.get_field_index("reading_id")
+        index = rows.schema.get_field_index(key)
         field = rows.schema.field(index)
         return rows.set_column(index, field, pa.array(keys, field.type))
 
-    _edit(root, "reading", 2, rekey)
+    _edit(root, table, 2, rekey)
     found = sorted(f for f in _found(schema, root) if f[3] == "key_range")
     # the new key lies outside the batch, and the key it replaced is missing from it
-    assert [(f[0], f[1], f[2], f[4]) for f in found] == [("reading", 2, "reading_id", 1)] * 2
+    assert [(f[0], f[1], f[2], f[4]) for f in found] == [(table, 2, key, 1)] * 2
     assert 10**9 in {f[5] for f in found}
+
+
+def test_a_change_row_dropped_is_missing_by_the_finished_run(good, tmp_path) -> None:
+    """A change feed's late rows land in a later file, so a dropped change row is known missing
+    at the finished run's last file (`final`), which names its key."""
+    schema, clean = good
+    root = tmp_path / "landing"
+    shutil.copytree(clean, root)
+    dropped: list[int] = []
+
+    def drop(rows: pa.Table) -> pa.Table:
+        keys = rows.column("change_id").to_pylist()
+        at_row = next(i for i, k in enumerate(keys) if keys.count(k) == 1)
+        dropped.append(keys[at_row])
+        return pa.concat_tables([rows.slice(0, at_row), rows.slice(at_row + 1)])
+
+    _edit(root, "meter_changes", 1, drop)
+    last = max(e["cycle"] for e in read_manifest(root) if e["table"] == "meter_changes")
+    found = [f for f in _found(schema, root) if f[3] == "key_range"]
+    assert found == [("meter_changes", last, "change_id", "key_range", 1, dropped[0])]
+
+
+def test_a_change_key_changed_to_another_files_key(good, tmp_path) -> None:
+    """Every change row's key lands in one file only: one set to a key an earlier file landed
+    is caught there, and the key it replaced is missing by the last file."""
+    schema, clean = good
+    root = tmp_path / "landing"
+    shutil.copytree(clean, root)
+    earlier = pq.read_table(
+        root / next(e for e in read_manifest(root) if e["table"] == "meter_changes")["file"]
+    )
+    taken = earlier.column("change_id").to_pylist()[0]
+    replaced: list[int] = []
+
+    def rekey(rows: pa.Table) -> pa.Table:
+        keys = rows.column("change_id").to_pylist()
+        at_row = next(i for i, k in enumerate(keys) if keys.count(k) == 1)
+        replaced.append(keys[at_row])
+        keys[at_row] = taken
+        index = rows.schema.get_field_index("change_id")
+        return rows.set_column(index, rows.schema.field(index), pa.array(keys, pa.int64()))
+
+    _edit(root, "meter_changes", 1, rekey)
+    found = sorted(f for f in _found(schema, root) if f[3] == "key_range")
+    last = max(e["cycle"] for e in read_manifest(root) if e["table"] == "meter_changes")
+    assert found == [
+        ("meter_changes", 1, "change_id", "key_range", 1, taken),
+        ("meter_changes", last, "change_id", "key_range", 1, replaced[0]),
+    ]

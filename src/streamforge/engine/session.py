@@ -175,6 +175,9 @@ class Session:
                 chunk = self._deliver(table, result.chunk.batch, cycle, final)
                 landed = chunk.batch.num_rows
                 record = self.settings.run_record(table, cycle, window, final)
+                # The batch's row keys are [first_key, first_key + made_rows): verify checks each
+                # lands once over the run, late rows in a later file (verify/key_range.py).
+                record |= {"first_key": int(first), "made_rows": int(rows)}
                 schema = table_schema(table)
                 yield TableOutput(table, cycle, landed, schema, iter([chunk]), record=record)
             else:

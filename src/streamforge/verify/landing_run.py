@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 
 from streamforge.plan import Plan, TablePlan
@@ -47,6 +48,7 @@ class LandingRun:
     seen: dict[tuple[str, str], SeenValues] = field(default_factory=dict)
     hidden: HiddenReplay = field(default_factory=HiddenReplay)  # hidden inputs drawn again
     feed_last: dict[str, dict] = field(default_factory=dict)
+    feed_keys: dict[str, np.ndarray] = field(default_factory=dict)  # change feed -> key landed?
     # Per change feed and cycle: (before, after) the file, has every older change landed? Only
     # then is the replayed state one the generator had (late rows make gaps otherwise).
     settled: dict[str, dict[int, tuple[bool, bool]]] = field(default_factory=dict)
