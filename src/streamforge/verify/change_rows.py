@@ -10,6 +10,7 @@ import pyarrow as pa
 from streamforge.plan import TablePlan
 from streamforge.plural import counted
 from streamforge.verify.absent import absent
+from streamforge.verify.changed_replay import keep_rows
 from streamforge.verify.feeds import (
     as_int64,
     check_changed_fields,
@@ -95,7 +96,9 @@ def judge_changes(
     if state is None:
         return
     before, after = run.settled.get(table.name, {}).get(cycle, (True, True))
-    if before:
+    if table.name in run.feed_rows:  # a finished run: judged over the whole feed at the end
+        keep_rows(run.feed_rows[table.name], table, cycle, data, ok & fresh, state.table)
+    elif before:
         check_changed_fields(report, table.name, cycle, roles, data, state.table)
     state.apply(data, ops, order_of(roles, data), ok & fresh)
     if after:

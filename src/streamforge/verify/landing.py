@@ -19,6 +19,7 @@ from streamforge.plural import counted
 from streamforge.readback import read_manifest
 from streamforge.verify.absent import settle_notes
 from streamforge.verify.change_rows import check_hierarchy, check_references, judge_changes
+from streamforge.verify.changed_replay import FeedRows, judge_rows
 from streamforge.verify.checks import judge_checks, read_checks
 from streamforge.verify.columns import check_columns
 from streamforge.verify.cycle_counts import ROWS_READ, WindowTally, judge_cycle_rows
@@ -108,12 +109,19 @@ def verify_landing(
             _judge(run, dim, entry)
         if dim.name in run.states:
             check_hierarchy(run, dim, dim.name, 0)
+    for table in plan.streams:
+        roles = table.feed
+        tracked = roles and roles.changed_fields_column and run.states.get(roles.entity)
+        if tracked is not None and any(e.get("final") for e in run.files[table.name]):
+            run.feed_rows[table.name] = FeedRows()
     cycles = sorted({e["cycle"] for t in plan.streams for e in run.files[t.name]})
     for cycle in cycles:
         for table in plan.streams:
             for entry in (e for e in run.files[table.name] if e["cycle"] == cycle):
                 _judge(run, table, entry)
     for table in plan.streams:
+        if table.name in run.feed_rows:
+            judge_rows(report, table, run.feed_rows[table.name])
         if run.running.get(table.name):
             rules, ledger = run.running[table.name], run.ledgers[table.name]
             judge_running(report, table, rules, ledger, run.histories)

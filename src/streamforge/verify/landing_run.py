@@ -12,6 +12,7 @@ import numpy as np
 import pyarrow as pa
 
 from streamforge.plan import Plan, TablePlan
+from streamforge.verify.changed_replay import FeedRows
 from streamforge.verify.cycle_counts import WindowTally
 from streamforge.verify.hidden_replay import HiddenReplay
 from streamforge.verify.lookup_exprs import ExprLookup
@@ -49,6 +50,7 @@ class LandingRun:
     hidden: HiddenReplay = field(default_factory=HiddenReplay)  # hidden inputs drawn again
     feed_last: dict[str, dict] = field(default_factory=dict)
     feed_keys: dict[str, np.ndarray] = field(default_factory=dict)  # change feed -> key landed?
+    feed_rows: dict[str, FeedRows] = field(default_factory=dict)  # finished runs' change feeds
     # Per change feed and cycle: (before, after) the file, has every older change landed? Only
     # then is the replayed state one the generator had (late rows make gaps otherwise).
     settled: dict[str, dict[int, tuple[bool, bool]]] = field(default_factory=dict)
