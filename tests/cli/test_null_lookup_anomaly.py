@@ -50,4 +50,5 @@ def test_a_value_on_a_null_key_beyond_the_anomalies_is_reported(tmp_path: Path) 
     landed.write_text("".join(json.dumps(r) + "\n" for r in rows))
     ver = sector.invoke("verify")
     assert ver.exit_code != 0, ver.output
-    assert "rows of fee_twice differ from its expression" in ver.output, ver.output
+    assert "rows of fee_twice differing from its expression" in ver.output, ver.output
+    assert "the expression gives NULL" in ver.output, ver.output  # SQL's word, not Python's

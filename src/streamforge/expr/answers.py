@@ -10,26 +10,9 @@ a refused expression raises ExprError and is never kept, so its message is alway
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 from streamforge.expr.kept import recall
-from streamforge.expr.rowrefs import Reference, evaluation_names, references
-
-
-@dataclass(frozen=True, slots=True)
-class Named:
-    """What parse.Parsed tells of an expression, without its sqlglot tree."""
-
-    text: str
-    references: tuple[Reference, ...]  # in order of first appearance, no repeats
-
-    @property
-    def columns(self) -> tuple[str, ...]:
-        return tuple(r.column for r in self.references if r.qualifier is None)
-
-    @property
-    def lookups(self) -> tuple[Reference, ...]:
-        return tuple(r for r in self.references if r.qualifier is not None)
+from streamforge.expr.rowrefs import Named, Reference, evaluation_names, references
 
 
 def named(text: str) -> Named:

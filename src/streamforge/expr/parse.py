@@ -17,7 +17,7 @@ from sqlglot.errors import ParseError, TokenError
 
 from streamforge.errors import did_you_mean
 from streamforge.expr import sql_words
-from streamforge.expr.rowrefs import ExprError, Reference, lookup_name
+from streamforge.expr.rowrefs import ExprError, Named, Reference, lookup_name
 
 __all__ = ["ExprError", "Parsed", "Reference", "lookup_name", "parse_expression"]
 
@@ -26,18 +26,10 @@ IMPURE = (exp.Rand, exp.Randn, exp.Uuid)
 
 
 @dataclass(frozen=True, slots=True)
-class Parsed:
-    text: str
+class Parsed(Named):
+    """A parsed expression: what it names (Named) and its sqlglot tree."""
+
     tree: exp.Expression
-    references: tuple[Reference, ...]  # in order of first appearance, no repeats
-
-    @property
-    def columns(self) -> tuple[str, ...]:
-        return tuple(r.column for r in self.references if r.qualifier is None)
-
-    @property
-    def lookups(self) -> tuple[Reference, ...]:
-        return tuple(r for r in self.references if r.qualifier is not None)
 
 
 @functools.lru_cache(maxsize=1024)
@@ -75,7 +67,7 @@ def parse_expression(text: str) -> Parsed:
             )
         qualifier = column.table or None
         references[Reference(qualifier, column.name)] = None
-    return Parsed(text, tree, tuple(references))
+    return Parsed(text, tuple(references), tree)
 
 
 def _refuse_non_row(tree: exp.Expression, text: str) -> None:

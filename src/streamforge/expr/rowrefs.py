@@ -42,6 +42,25 @@ def lookup_name(qualifier: str, column: str) -> str:
 
 
 @dataclass(frozen=True, slots=True)
+class Named:
+    """What an expression names: its text and the references in it, in order of first
+    appearance without repeats (parse.Parsed adds the sqlglot tree)."""
+
+    text: str
+    references: tuple[Reference, ...]
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """The same-row columns it reads."""
+        return tuple(r.column for r in self.references if r.qualifier is None)
+
+    @property
+    def lookups(self) -> tuple[Reference, ...]:
+        """The `dimension.column` (or `fk.column`) lookups it reads."""
+        return tuple(r for r in self.references if r.qualifier is not None)
+
+
+@dataclass(frozen=True, slots=True)
 class Lookup:
     """`<qualifier>.<column>`: `column` of the `entity` row that `via` points at."""
 

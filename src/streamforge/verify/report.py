@@ -41,7 +41,12 @@ class Finding:
 
 def shown(value: Any) -> str:
     """A value as a user reads it in a message: 12.30 (not Decimal('12.30')), an ISO-8601
-    time, text in quotes, lists and maps item by item."""
+    time, text in quotes, NULL and true/false as SQL and YAML write them, lists and maps item
+    by item."""
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return "true" if value else "false"
     if isinstance(value, str):
         return repr(value)
     if isinstance(value, Decimal):
