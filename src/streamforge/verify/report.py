@@ -84,6 +84,7 @@ class Report:
     duplicates: int = 0
     running: set[str] = field(default_factory=set)
     profiled: set[str] = field(default_factory=set)
+    places: set[str] = field(default_factory=set)  # "table(city, state)" judged one place
 
     @property
     def ok(self) -> bool:
@@ -114,6 +115,8 @@ class Report:
             parts.append(f"running totals follow their rule ({', '.join(sorted(self.running))})")
         if self.profiled:
             parts.append(f"load follows its profile ({', '.join(sorted(self.profiled))})")
+        if self.places:
+            parts.append(f"places are real places ({', '.join(sorted(self.places))})")
         if self.states:
             parts.append("change feeds replay cleanly")
         parts.append("anomaly counts match the manifest")

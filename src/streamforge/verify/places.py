@@ -1,0 +1,84 @@
+"""A row's place fields describe one place of the locale's shipped place data (README, smart
+fields: "The place fields describe one place").
+
+en_US: (`city`, `state`) is a city of `vocab/us_places.csv` with its state (`state` the name,
+`state_code` the abbreviation); de_DE: (`postal_code`/`zip`/`zip_code`, `city`, `state`) is a
+postcode of `vocab/de_places.csv` with its own town and Land. A city or state swapped with another
+row's, or edited, is caught. Only unprefixed columns that are smart fields (no `values:`,
+`format:` or `faker:`, string typed) are judged, the rows where all are non-NULL. Vectorised: the
+pairs are joined into one string and looked up with pyarrow.compute.is_in.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+
+from streamforge.plan import TablePlan
+from streamforge.plural import counted
+from streamforge.verify.report import Report
+
+VOCAB = Path(__file__).resolve().parent.parent / "engine" / "vocab"
+SEP = "\x1f"
+ZIPS = ("postal_code", "zip", "zip_code")
+
+
+@functools.cache
+def _known(locale: str, names: tuple[str, ...]) -> pa.Array:
+    """The place data's rows as joined strings of `names` (columns of the CSV)."""
+    path = VOCAB / ("de_places.csv" if locale == "de_DE" else "us_places.csv")
+    options = pacsv.ConvertOptions(column_types={n: pa.string() for n in names})
+    table = pacsv.read_csv(path, convert_options=options)
+    return pc.unique(pc.binary_join_element_wise(*(table.column(n) for n in names), SEP))
+
+
+def _columns(table: TablePlan, data: pa.Table) -> tuple[list[str], tuple[str, ...]]:
+    """(landed columns, place-data columns) of the row's place, or empty when it has none."""
+    smart = {
+        c.name
+        for c in table.columns
+        if c.values is None and c.format is None and c.faker is None and c.name in data.column_names
+    }
+    smart = {n for n in smart if pa.types.is_string(data.schema.field(n).type)}
+    if "city" not in smart:
+        return [], ()
+    if (table.spec.locale or "en_US") == "de_DE":
+        code = next((z for z in ZIPS if z in smart), "")
+        pairs = [(code, "postcode"), ("city", "city"), ("state", "state")]
+    else:
+        pairs = [("city", "city"), ("state", "state"), ("state_code", "state_abbr")]
+    pairs = [(mine, theirs) for mine, theirs in pairs if mine in smart]
+    if len(pairs) < 2:
+        return [], ()
+    return [p[0] for p in pairs], tuple(p[1] for p in pairs)
+
+
+def check_places(report: Report, table: TablePlan, cycle: int, data: pa.Table) -> list[str]:
+    """Findings for rows whose place is not one of the locale's places; the columns checked."""
+    mine, theirs = _columns(table, data)
+    if not mine:
+        return []
+    locale = "de_DE" if (table.spec.locale or "en_US") == "de_DE" else "en_US"
+    joined = pc.binary_join_element_wise(*(data.column(n) for n in mine), SEP)
+    ok = pc.is_in(joined, value_set=_known(locale, theirs))
+    bad = pc.and_(pc.is_valid(joined), pc.invert(ok)).to_numpy(zero_copy_only=False)
+    bad = np.asarray(bad, dtype=bool)
+    if bad.any():
+        first = int(np.flatnonzero(bad)[0])
+        example = {n: data.column(n)[first].as_py() for n in mine}
+        report.add(
+            table.name,
+            cycle,
+            f"{counted(int(bad.sum()), 'row')} whose {', '.join(mine)} are not one place of the "
+            f"{locale} place data (e.g. row {first}: {example})",
+            column=mine[0],
+            kind="place",
+            count=int(bad.sum()),
+            example=first,
+        )
+    return mine

@@ -1,0 +1,104 @@
+"""A row's place fields describe one place of the locale's shipped place data (README, smart
+fields; verify/places.py): a city or state swapped between rows, or a German postcode given
+another town, is caught naming the table, the column and the rows."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from tests.times import at
+
+from streamforge import api
+from streamforge.readback import read_manifest
+from streamforge.verify import verify_landing
+
+VOCAB = Path(api.__file__).resolve().parent / "engine" / "vocab"
+
+
+def _places() -> set[tuple[str, str]]:
+    with (VOCAB / "us_places.csv").open() as f:
+        return {(r["city"], r["state"]) for r in csv.DictReader(f)}
+
+
+@pytest.fixture(scope="module")
+def good(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("places") / "landing"
+    start = at("2026-01-01T00:00:00Z")
+    api.generate("energy", out, fmt="parquet", cycles=1, seed=3, start=start, scale=0.2)
+    return out
+
+
+def _found(root: Path) -> list:
+    findings = verify_landing(root, api.load_plan("energy")).findings
+    return [(f.table, f.cycle, f.column, f.kind, f.count) for f in findings]
+
+
+def test_the_untouched_landing_passes_and_says_what_it_checked(good) -> None:
+    report = verify_landing(good, api.load_plan("energy"))
+    assert report.findings == []
+    assert "customer(city, state)" in report.summary()
+
+
+@pytest.mark.parametrize("column", ["city", "state"])
+def test_a_place_field_swapped_between_rows(good, tmp_path, column) -> None:
+    root = tmp_path / "landing"
+    shutil.copytree(good, root)
+    entry = next(e for e in read_manifest(root) if e["table"] == "customer")
+    path = root / entry["file"]
+    rows = pq.read_table(path)
+    cities, states = rows.column("city").to_pylist(), rows.column("state").to_pylist()
+    places = _places()
+    # two rows whose swapped field makes a pair that is no place of the data
+    i, j = next(
+        (i, j)
+        for i in range(len(cities))
+        for j in range(i + 1, len(cities))
+        if (cities[j], states[i]) not in places and (cities[i], states[j]) not in places
+    )
+    values = rows.column(column).to_pylist()
+    values[i], values[j] = values[j], values[i]
+    index = rows.schema.get_field_index(column)
+    field = rows.schema.field(index)
+    pq.write_table(rows.set_column(index, field, pa.array(values, field.type)), path)
+    assert _found(root) == [("customer", 0, "city", "place", 2)]
+
+
+TOWN = """\
+table: town_office
+type: dimension
+locale: de_DE
+num_rows: 60
+columns:
+  office_id: int
+  postal_code: string
+  city: string
+  state: string
+"""
+
+
+def test_a_german_town_given_another_postcode(tmp_path) -> None:
+    schema = tmp_path / "schema"
+    (schema / "amt").mkdir(parents=True)
+    (schema / "amt" / "town_office.yml").write_text(TOWN)
+    root = tmp_path / "landing"
+    start = at("2026-01-01T00:00:00Z")
+    api.generate("amt", root, schema_dir=schema, fmt="parquet", cycles=0, seed=2, start=start)
+    plan = api.load_plan("amt", schema)
+    assert verify_landing(root, plan).findings == []
+    entry = next(e for e in read_manifest(root) if e["table"] == "town_office")
+    rows = pq.read_table(root / entry["file"])
+    codes = rows.column("postal_code").to_pylist()
+    j = next(j for j, c in enumerate(codes) if c[:2] != codes[0][:2])  # another region's postcode
+    codes[0], codes[j] = codes[j], codes[0]
+    index = rows.schema.get_field_index("postal_code")
+    field = rows.schema.field(index)
+    pq.write_table(rows.set_column(index, field, pa.array(codes, field.type)), root / entry["file"])
+    found = [
+        (f.table, f.cycle, f.column, f.kind, f.count) for f in verify_landing(root, plan).findings
+    ]
+    assert found == [("town_office", 0, "postal_code", "place", 2)]
