@@ -41,7 +41,7 @@ def _found(root: Path) -> list:
 def test_the_untouched_landing_passes_and_says_what_it_checked(good) -> None:
     report = verify_landing(good, api.load_plan("energy"))
     assert report.findings == []
-    assert "customer(city, state)" in report.summary()
+    assert "customer(city, state, phone)" in report.summary()
 
 
 @pytest.mark.parametrize("column", ["city", "state"])
@@ -52,20 +52,24 @@ def test_a_place_field_swapped_between_rows(good, tmp_path, column) -> None:
     path = root / entry["file"]
     rows = pq.read_table(path)
     cities, states = rows.column("city").to_pylist(), rows.column("state").to_pylist()
-    places = _places()
-    # two rows whose swapped field makes a pair that is no place of the data
+    places, codes = _places(), _codes()
+    phones = rows.column("phone").to_pylist()
+    # two rows whose swapped field makes a pair that is no place of the data, and whose phones
+    # are no number of the other's state (a state swapped makes the phone wrong too)
     i, j = next(
         (i, j)
         for i in range(len(cities))
         for j in range(i + 1, len(cities))
         if (cities[j], states[i]) not in places and (cities[i], states[j]) not in places
+        if _area(phones[i]) not in codes[states[j]] and _area(phones[j]) not in codes[states[i]]
     )
     values = rows.column(column).to_pylist()
     values[i], values[j] = values[j], values[i]
     index = rows.schema.get_field_index(column)
     field = rows.schema.field(index)
     pq.write_table(rows.set_column(index, field, pa.array(values, field.type)), path)
-    assert _found(root) == [("customer", 0, "city", "place", 2)]
+    phone = [("customer", 0, "phone", "place", 2)] if column == "state" else []
+    assert _found(root) == [("customer", 0, "city", "place", 2), *phone]
 
 
 TOWN = """\
@@ -102,3 +106,42 @@ def test_a_german_town_given_another_postcode(tmp_path) -> None:
         (f.table, f.cycle, f.column, f.kind, f.count) for f in verify_landing(root, plan).findings
     ]
     assert found == [("town_office", 0, "postal_code", "place", 2)]
+
+
+def _area(phone: str) -> str:
+    digits = "".join(ch for ch in phone if ch.isdigit())
+    return digits[-10:][:3]
+
+
+def _codes() -> dict[str, set[str]]:
+    states = {}
+    with (VOCAB / "us_places.csv").open() as f:
+        states = {r["state"]: r["state_abbr"] for r in csv.DictReader(f)}
+    codes: dict[str, set[str]] = {}
+    with (VOCAB / "us_area_codes.csv").open() as f:
+        for r in csv.DictReader(f):
+            codes.setdefault(r["state_abbr"], set()).add(r["area_code"])
+    return {name: codes.get(abbr, set()) for name, abbr in states.items()}
+
+
+def test_a_phone_swapped_between_rows_of_other_states(good, tmp_path) -> None:
+    """An en_US phone carries an area code of the row's state (README, smart fields)."""
+    root = tmp_path / "landing"
+    shutil.copytree(good, root)
+    entry = next(e for e in read_manifest(root) if e["table"] == "customer")
+    path = root / entry["file"]
+    rows = pq.read_table(path)
+    phones, states = rows.column("phone").to_pylist(), rows.column("state").to_pylist()
+    codes = _codes()
+
+    i, j = next(
+        (i, j)
+        for i in range(len(phones))
+        for j in range(i + 1, len(phones))
+        if _area(phones[j]) not in codes[states[i]] and _area(phones[i]) not in codes[states[j]]
+    )
+    phones[i], phones[j] = phones[j], phones[i]
+    index = rows.schema.get_field_index("phone")
+    field = rows.schema.field(index)
+    pq.write_table(rows.set_column(index, field, pa.array(phones, field.type)), path)
+    assert _found(root) == [("customer", 0, "phone", "place", 2)]

@@ -7,6 +7,10 @@ postcode of `vocab/de_places.csv` with its own town and Land. A city or state sw
 row's, or edited, is caught. Only unprefixed columns that are smart fields (no `values:`,
 `format:` or `faker:`, string typed) are judged, the rows where all are non-NULL. Vectorised: the
 pairs are joined into one string and looked up with pyarrow.compute.is_in.
+
+An en_US `phone` beside a `state`/`state_code` carries an area code assigned to that state
+(`vocab/us_area_codes.csv`; README: "US numbers follow the North American Numbering Plan on
+assigned area codes of the place's state").
 """
 
 from __future__ import annotations
@@ -81,4 +85,63 @@ def check_places(report: Report, table: TablePlan, cycle: int, data: pa.Table) -
             count=int(bad.sum()),
             example=first,
         )
-    return mine
+    return mine + _check_phones(report, table, cycle, data, mine)
+
+
+@functools.cache
+def _state_codes() -> tuple[pa.Array, pa.Array, pa.Array]:
+    """(state names, their abbreviations, "abbr<SEP>area code" of every assigned code)."""
+    places = pacsv.read_csv(VOCAB / "us_places.csv").select(["state", "state_abbr"])
+    names = places.group_by(["state", "state_abbr"]).aggregate([])
+    options = pacsv.ConvertOptions(column_types={"area_code": pa.string()})
+    codes = pacsv.read_csv(VOCAB / "us_area_codes.csv", convert_options=options)
+    pairs = pc.binary_join_element_wise(codes.column("state_abbr"), codes.column("area_code"), SEP)
+    return (
+        names.column("state").combine_chunks(),
+        names.column("state_abbr").combine_chunks(),
+        pairs.combine_chunks(),
+    )
+
+
+def _check_phones(
+    report: Report, table: TablePlan, cycle: int, data: pa.Table, mine: list[str]
+) -> list[str]:
+    """Findings for en_US phones whose area code is not one of the row's state's; ["phone"]
+    when judged."""
+    if (table.spec.locale or "en_US") == "de_DE" or "phone" not in data.column_names:
+        return []
+    col = next(c for c in table.columns if c.name == "phone")
+    if col.values is not None or col.format is not None or col.faker is not None:
+        return []
+    if not pa.types.is_string(data.schema.field("phone").type):
+        return []
+    names, abbrs, assigned = _state_codes()
+    if "state_code" in mine:
+        abbr = data.column("state_code")
+    elif "state" in mine:
+        abbr = pc.take(abbrs, pc.index_in(data.column("state"), value_set=names))
+    else:
+        return []
+    digits = pc.replace_substring_regex(data.column("phone"), r"[^0-9]", "")
+    # A leading country code 1 (+1 ...) is not part of the area code.
+    national = pc.if_else(
+        pc.equal(pc.utf8_length(digits), 11), pc.utf8_slice_codeunits(digits, 1), digits
+    )
+    area = pc.utf8_slice_codeunits(national, 0, 3)
+    joined = pc.binary_join_element_wise(abbr, area, SEP)
+    bad = pc.and_(pc.is_valid(joined), pc.invert(pc.is_in(joined, value_set=assigned)))
+    bad_rows = np.asarray(bad.to_numpy(zero_copy_only=False), dtype=bool)
+    if bad_rows.any():
+        first = int(np.flatnonzero(bad_rows)[0])
+        report.add(
+            table.name,
+            cycle,
+            f"{counted(int(bad_rows.sum()), 'row')} whose phone's area code is not one of its "
+            f"state's (e.g. row {first}: {data.column('phone')[first].as_py()} in "
+            f"{abbr[first].as_py()})",
+            column="phone",
+            kind="place",
+            count=int(bad_rows.sum()),
+            example=first,
+        )
+    return ["phone"]

@@ -116,7 +116,9 @@ class Report:
         if self.profiled:
             parts.append(f"load follows its profile ({', '.join(sorted(self.profiled))})")
         if self.places:
-            parts.append(f"places are real places ({', '.join(sorted(self.places))})")
+            parts.append(
+                f"places (and phones) are their locale's ({', '.join(sorted(self.places))})"
+            )
         if self.states:
             parts.append("change feeds replay cleanly")
         parts.append("anomaly counts match the manifest")
