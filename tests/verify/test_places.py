@@ -41,7 +41,7 @@ def _found(root: Path) -> list:
 def test_the_untouched_landing_passes_and_says_what_it_checked(good) -> None:
     report = verify_landing(good, api.load_plan("energy"))
     assert report.findings == []
-    assert "customer(city, state, phone)" in report.summary()
+    assert "customer(city, state, phone, name, email)" in report.summary()
 
 
 @pytest.mark.parametrize("column", ["city", "state"])
@@ -145,3 +145,28 @@ def test_a_phone_swapped_between_rows_of_other_states(good, tmp_path) -> None:
     field = rows.schema.field(index)
     pq.write_table(rows.set_column(index, field, pa.array(phones, field.type)), path)
     assert _found(root) == [("customer", 0, "phone", "place", 2)]
+
+
+@pytest.mark.parametrize("column", ["email", "name"])
+def test_an_email_or_name_swapped_between_rows(good, tmp_path, column) -> None:
+    """`email` is made from the row's name (README, smart fields): swapping either between two
+    rows of different last names leaves both rows with an address of someone else."""
+    root = tmp_path / "landing"
+    shutil.copytree(good, root)
+    entry = next(e for e in read_manifest(root) if e["table"] == "customer")
+    path = root / entry["file"]
+    rows = pq.read_table(path)
+    names = rows.column("name").to_pylist()
+    last = [n.split()[-1].lower() for n in names]
+    i, j = next(
+        (i, j)
+        for i in range(len(names))
+        for j in range(i + 1, len(names))
+        if last[i] not in last[j] and last[j] not in last[i] and names[i][0] != names[j][0]
+    )
+    values = rows.column(column).to_pylist()
+    values[i], values[j] = values[j], values[i]
+    index = rows.schema.get_field_index(column)
+    field = rows.schema.field(index)
+    pq.write_table(rows.set_column(index, field, pa.array(values, field.type)), path)
+    assert _found(root) == [("customer", 0, "email", "person", 2)]

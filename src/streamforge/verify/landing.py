@@ -31,6 +31,7 @@ from streamforge.verify.key_range import check_key_range
 from streamforge.verify.landing_run import LandingRun, entity_of, read_entry, self_references
 from streamforge.verify.lookup_exprs import ExprLookup
 from streamforge.verify.lookups import judge_lookups, read_lookups
+from streamforge.verify.people import check_people
 from streamforge.verify.places import check_places
 from streamforge.verify.profile_shape import judge_profile
 from streamforge.verify.replay import EntityState
@@ -210,7 +211,7 @@ def _judge(run: LandingRun, table: TablePlan, entry: dict) -> None:
             rules, ledger = run.running[table.name], run.ledgers[table.name]
             collect(report, table, cycle, data, rules, ledger)
     judge_vocabulary(report, table.name, cycle, data)
-    placed = check_places(report, table, cycle, data)
+    placed = check_places(report, table, cycle, data) + check_people(report, table, cycle, data)
     if placed:
         report.places.add(f"{table.name}({', '.join(placed)})")
     data = run.hidden.with_hidden(report, table, entry, data, run.checks, run.lookups)

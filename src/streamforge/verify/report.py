@@ -116,9 +116,7 @@ class Report:
         if self.profiled:
             parts.append(f"load follows its profile ({', '.join(sorted(self.profiled))})")
         if self.places:
-            parts.append(
-                f"places (and phones) are their locale's ({', '.join(sorted(self.places))})"
-            )
+            parts.append(f"people and places agree within a row ({', '.join(sorted(self.places))})")
         if self.states:
             parts.append("change feeds replay cleanly")
         parts.append("anomaly counts match the manifest")
