@@ -33,10 +33,12 @@ def check_key_range(run: LandingRun, table: TablePlan, entry: dict, data: pa.Tab
     first = entry.get("first_key")
     if key is None or first is None or key not in data.column_names:
         return
-    if not pa.types.is_integer(data.schema.field(key).type) or entry.get("scenario"):
+    if not pa.types.is_integer(data.schema.field(key).type):
         return
     if table.feed is not None:
         _check_feed_keys(run, table, entry, data)
+        return
+    if entry.get("scenario"):
         return
     low, high = int(first), _end(run, table, entry)
     keys = pc.drop_null(data.column(key)).to_numpy().astype(np.int64)
@@ -94,6 +96,9 @@ def _check_feed_keys(run: LandingRun, table: TablePlan, entry: dict, data: pa.Ta
     high = int(entry["first_key"]) + int(entry.get("made_rows") or 0)
     keys = np.unique(pc.drop_null(data.column(key)).to_numpy().astype(np.int64))
     outside = (keys < 1) | (keys >= high)
+    if entry.get("scenario"):  # a scenario changed the rates: its keys count as landed, unjudged
+        outside[:] = False
+        high = max(high, int(keys.max(initial=0)) + 1)
     if outside.any():
         run.report.add(
             table.name,
