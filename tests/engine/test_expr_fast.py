@@ -321,6 +321,20 @@ def test_a_value_beyond_64_bits_hands_the_chunk_back():
     ).to_pylist() == [Decimal(10**30)]
 
 
+def test_a_case_of_decimals_of_other_scales_gives_duckdbs_digits_or_hands_back():
+    """DuckDB types a CASE over decimal(4,4) and decimal(38,2) as one decimal of at most 38
+    digits, dropping scale: -0.0825 comes out -0.08. The numpy path holds no declared
+    precisions, so it must hand such a CASE back rather than keep four digits (found by the
+    Hypothesis test above)."""
+    table = pa.table({"h": pa.array([Decimal("-2.19"), Decimal("5.00")], pa.decimal128(38, 2))})
+    text = 'CASE WHEN "h" < 0 THEN -(0.0825) ELSE ROUND("h", 3) END'
+    target = {"v": pa.decimal128(38, 6)}
+    expected = duckdb_levels(table, [{"v": text}], target).column(0).to_pylist()
+    assert expected == [Decimal("-0.080000"), Decimal("5.000000")]  # DuckDB's rule, as above
+    made = fast_levels(table, [{"v": text}], target)
+    assert made is None or made.column(0).to_pylist() == expected
+
+
 def test_the_engine_reads_numpy_values_it_wrote():
     made = fast_levels(
         pa.table({"x": pa.array(np.arange(5), pa.int64())}), [{"v": '"x" * 2'}], {"v": pa.int64()}

@@ -121,6 +121,10 @@ def _common(values: Sequence[Val]) -> list[Val]:
         return [_null_as(v, kind) for v in values]
     if not kinds or not kinds <= set(_NUMBERS):
         raise Bail(f"a CASE or COALESCE of {sorted(kinds)}")
+    if "double" not in kinds and len({v.scale for v in values if v.kind == "dec"}) > 1:
+        # DuckDB's common type of decimal(p1,s1), decimal(p2,s2) caps the precision at 38 by
+        # dropping scale; without the declared precisions here, its digits are not known
+        raise Bail("a CASE or COALESCE of decimals of different scales")
     values = [_null_as(v, "dec" if "dec" in kinds else "int") for v in values]
     if "double" in kinds:
         return [Val("double", as_double(v), v.valid) for v in values]

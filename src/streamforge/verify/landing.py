@@ -33,6 +33,7 @@ from streamforge.verify.lookup_exprs import ExprLookup
 from streamforge.verify.lookups import judge_lookups, read_lookups
 from streamforge.verify.people import check_people
 from streamforge.verify.places import check_places
+from streamforge.verify.presence import check_presence
 from streamforge.verify.profile_shape import judge_profile
 from streamforge.verify.replay import EntityState
 from streamforge.verify.report import Report
@@ -83,9 +84,11 @@ def verify_landing(
             run.checks[table.name] = {**inherited, **run.checks.get(table.name, {})}
         for col in table.columns:  # a column the YAML does not spell out (a role): type only
             run.rules[table.name].setdefault(col.name, Rule(col.name, col.type))
-    for entry in read_manifest(run.root):
+    manifest = read_manifest(run.root)
+    for entry in manifest:
         if entry.get("table") in run.files:
             run.files[entry["table"]].append(entry)
+    check_presence(report, plan, run.files, manifest)
     for name, entries in run.files.items():
         entries.sort(key=lambda e: e["cycle"])
         report.files[name] = len(entries)
@@ -162,7 +165,7 @@ def _judge(run: LandingRun, table: TablePlan, entry: dict) -> None:
         report.add(
             table.name,
             cycle,
-            f"{counted(data.num_rows, 'row')} in file, manifest says {entry.get('rows')}",
+            f"{counted(data.num_rows, 'row')} in file, manifest says {_number(entry.get('rows'))}",
             kind="rows",
         )
     roles = table.feed
@@ -227,3 +230,8 @@ def _judge(run: LandingRun, table: TablePlan, entry: dict) -> None:
         stamps = data.column(event or "")
         kept = fresh & stamps.is_valid().to_numpy(zero_copy_only=False)
         run.windows[table.name].add(as_int64(stamps)[kept])
+
+
+def _number(value: object) -> str:
+    """A count as the rest of the message writes one (1,999), anything else as it is."""
+    return f"{value:,}" if isinstance(value, int) else str(value)
