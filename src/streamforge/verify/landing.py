@@ -82,6 +82,14 @@ def verify_landing(
             steady = {c.name for c in dim.spec.checks if c.anomaly_rate == 0}
             inherited = {n: r for n, r in run.checks.get(dim.name, {}).items() if n in steady}
             run.checks[table.name] = {**inherited, **run.checks.get(table.name, {})}
+            # and its expressions over the row: a feed's INSERT and UPDATE rows are computed
+            # like the dimension's (README "change feeds"); judged on those rows only
+            over_row = [
+                one
+                for one in run.lookups.get(dim.name, [])
+                if isinstance(one, ExprLookup) and not one.refs
+            ]
+            run.lookups[table.name] = [*over_row, *run.lookups.get(table.name, [])]
         for col in table.columns:  # a column the YAML does not spell out (a role): type only
             run.rules[table.name].setdefault(col.name, Rule(col.name, col.type))
     manifest = read_manifest(run.root)
@@ -222,7 +230,8 @@ def _judge(run: LandingRun, table: TablePlan, entry: dict) -> None:
         judge_checks(report, table.name, cycle, data, run.checks[table.name], entry)
     if run.lookups.get(table.name):
         looks, histories = run.lookups[table.name], run.histories
-        judge_lookups(report, table, cycle, data, looks, histories, entry.get("anomalies"))
+        images = data if judged is None else data.filter(judged)  # a DELETE computes nothing
+        judge_lookups(report, table, cycle, images, looks, histories, entry.get("anomalies"))
     if table.spec.profile is not None:
         tally_profile(run, table, entry, data)
     if table.name in run.windows:
