@@ -170,3 +170,41 @@ def test_an_email_or_name_swapped_between_rows(good, tmp_path, column) -> None:
     field = rows.schema.field(index)
     pq.write_table(rows.set_column(index, field, pa.array(values, field.type)), path)
     assert _found(root) == [("customer", 0, "email", "person", 2)]
+
+
+PERSON = """\
+table: member
+type: dimension
+num_rows: 40
+columns:
+  member_id: int
+  first_name: string
+  last_name: string
+  name: string
+  email: string
+"""
+
+
+def test_a_last_name_edited_away_from_the_name(tmp_path) -> None:
+    """`name` is first + last name where the table has both (README, smart fields)."""
+    schema = tmp_path / "schema"
+    (schema / "club").mkdir(parents=True)
+    (schema / "club" / "member.yml").write_text(PERSON)
+    root = tmp_path / "landing"
+    start = at("2026-01-01T00:00:00Z")
+    api.generate("club", root, schema_dir=schema, fmt="parquet", cycles=0, seed=2, start=start)
+    plan = api.load_plan("club", schema)
+    report = verify_landing(root, plan)
+    assert report.findings == []
+    assert "member(name, email, first_name, last_name)" in report.summary()
+    entry = next(e for e in read_manifest(root) if e["table"] == "member")
+    rows = pq.read_table(root / entry["file"])
+    last = rows.column("last_name").to_pylist()
+    last[3] = last[3] + "x"
+    index = rows.schema.get_field_index("last_name")
+    field = rows.schema.field(index)
+    pq.write_table(rows.set_column(index, field, pa.array(last, field.type)), root / entry["file"])
+    found = [
+        (f.table, f.cycle, f.column, f.kind, f.count) for f in verify_landing(root, plan).findings
+    ]
+    assert found == [("member", 0, "name", "person", 1)]

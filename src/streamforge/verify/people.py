@@ -43,8 +43,15 @@ def check_people(report: Report, table: TablePlan, cycle: int, data: pa.Table) -
         return []
     judged = [c for c in ("email", "username") if _smart(table, data, c)]
     name = data.column("name").combine_chunks()
+    if _smart(table, data, "first_name") and _smart(table, data, "last_name"):
+        # `name` is first + last name where the table has both
+        parts = [data.column(c).combine_chunks() for c in ("first_name", "last_name")]
+        whole = pc.binary_join_element_wise(*parts, " ")
+        differ = pc.fill_null(pc.not_equal(name, whole), False).to_numpy(zero_copy_only=False)
+        _report(report, table, cycle, data, np.asarray(differ, dtype=bool), "name", "first + last")
+        judged.extend(("first_name", "last_name"))
     compact = _ascii_lower(name)
-    for column in judged:
+    for column in [c for c in judged if c in ("email", "username")]:
         local = pc.utf8_lower(data.column(column).combine_chunks())
         if column == "email":
             local = pc.replace_substring_regex(local, "@.*$", "")
@@ -59,19 +66,7 @@ def check_people(report: Report, table: TablePlan, cycle: int, data: pa.Table) -
         initial = (np.char.str_len(s) >= 2) & (_first_char(s) == _first_char(full))
         flast = initial & np.char.endswith(full, _drop_first(s))
         bad = valid & ~same & ~flast
-        if bad.any():
-            first = int(np.flatnonzero(bad)[0])
-            report.add(
-                table.name,
-                cycle,
-                f"{counted(int(bad.sum()), 'row')} whose {column} is not made from its name "
-                f"(e.g. row {first}: {name[first].as_py()!r}, "
-                f"{data.column(column)[first].as_py()!r})",
-                column=column,
-                kind="person",
-                count=int(bad.sum()),
-                example=first,
-            )
+        _report(report, table, cycle, data, bad, column, "made from its name")
     return ["name", *judged] if judged else []
 
 
@@ -87,4 +82,24 @@ def _drop_first(s: np.ndarray) -> np.ndarray:
     return np.asarray(
         pc.utf8_slice_codeunits(pa.array(s, pa.string()), 1).to_numpy(zero_copy_only=False),
         dtype=str,
+    )
+
+
+def _report(
+    report: Report, table: TablePlan, cycle: int, data: pa.Table, bad, column: str, rule: str
+) -> None:
+    """One finding for the rows `bad` (numpy bool) whose `column` breaks `rule`."""
+    if not bad.any():
+        return
+    first = int(np.flatnonzero(bad)[0])
+    report.add(
+        table.name,
+        cycle,
+        f"{counted(int(bad.sum()), 'row')} whose {column} is not {rule} (e.g. row {first}: "
+        f"name {data.column('name')[first].as_py()!r}, {column} "
+        f"{data.column(column)[first].as_py()!r})",
+        column=column,
+        kind="person",
+        count=int(bad.sum()),
+        example=first,
     )
