@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from streamforge.errors import Issue, display_path
+from streamforge.errors import Issue, did_you_mean, display_path
 from streamforge.spec.files import MAX_FILE_BYTES
 from streamforge.spec.load import PartialTable
 from streamforge.spec.model import ColumnSpec, SectorSpec, TableSpec
@@ -227,3 +227,36 @@ def skipped_notes(
                 )
             )
     return notes
+
+
+_UNKNOWN = re.compile(r"unknown column '([^']+)' in '")
+
+
+def hint_left_out(
+    issues: list[Issue], tables: Iterable[TableSpec], left_out: Iterable[str]
+) -> list[Issue]:
+    """`issues`, where an unknown column in an expression is close to a column of its table that
+    was left out (`left_out`: `table.column`, it did not load or reads one that did not): the
+    hint names it, as `did you mean` would had it loaded, and says why it is not known here."""
+    gone: dict[str, list[str]] = {}
+    for name in left_out:
+        table, _, column = name.partition(".")
+        if column and not column.endswith(" (check)"):
+            gone.setdefault(table, []).append(column)
+    by_file = {display_path(t.file): t.name for t in tables}
+    names = {t.name: list(t.column_names) for t in tables}
+    out = []
+    for issue in issues:
+        found = _UNKNOWN.search(issue.message)
+        table = by_file.get(issue.file, "")
+        if found and table in gone:
+            # the closest of all the table's names; only a left-out one changes the hint
+            close = did_you_mean(found[1], [*gone[table], *names[table]])
+            if close is not None and close.split("'")[1] in gone[table]:
+                issue = replace(
+                    issue,
+                    hint=f"{close} (not checked in this run: it did not load, or reads a "
+                    "column that did not)",
+                )
+        out.append(issue)
+    return out

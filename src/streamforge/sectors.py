@@ -230,6 +230,8 @@ def _check_the_rest(
     issues: list[Issue] = []
     if rest.tables:
         _, issues = plan_sector(rest, capacity=_unique_capacity)
+        left_out = [*skipped, *broken]
+        issues = partial_check.hint_left_out(list(issues), rest.tables, left_out)
         issues += place_apart_warnings(rest)
     issues += partial_check.skipped_notes(failed, skipped, partial)
     return issues
