@@ -156,3 +156,22 @@ def test_every_bad_key_of_one_column_is_reported_at_its_own_line(tmp_path):
     assert result.exit_code == 2, result.output
     assert [line for line, _ in problems(result.output, "t.yml")] == [8, 9, 10]
     assert "S: invalid (1 file read, 1 failed to load, 3 errors, 0 warnings)" in result.output
+
+
+def test_the_rest_of_a_column_with_a_cut_type_is_checked_in_the_same_run(tmp_path):
+    """`{type: decimal(10,2), mni: 0}`: the cut type and the misspelt key are two errors at the
+    column's line in one run (the column read as meant finds the second), the cut said once."""
+    text = (
+        "table: t\ntype: dimension\nnum_rows: 10\ncolumns:\n  t_id: int\n"
+        "  fee: {type: decimal(10,2), mni: 0, max: 50}\n"
+        "  tags: {type: map<string,int>, nul_rate: 0.1}\n"
+    )
+    result = validate(tmp_path / "S", ("t.yml", text))
+    assert result.exit_code == 2, result.output
+    found = problems(result.output, "t.yml")
+    at6 = [t for line, t in found if line == 6]
+    at7 = [t for line, t in found if line == 7]
+    assert len(at6) == 2 and "is cut at its comma" in at6[0], found
+    assert at6[1] == "unknown key 'mni' in column 'fee'; did you mean 'min'?"
+    assert len(at7) == 2 and "is cut at its comma" in at7[0], found
+    assert at7[1] == "unknown key 'nul_rate' in column 'tags'; did you mean 'null_rate'?"

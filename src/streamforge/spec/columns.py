@@ -59,7 +59,14 @@ def _build(name: str, raw: Any, path: Path_, written: str) -> ColumnSpec:
     if isinstance(raw, dict) and (cut := cut_type(raw)) is not None:
         key, tails, meant = cut
         message, hint = cut_problem(name, key, raw[key], tails[0], meant)
-        raise ColumnProblem((*path, tails[0]), message, hint)
+        problem = ColumnProblem((*path, tails[0]), message, hint)
+        # the rest of the column, read as meant, in the same run (`mni: 0` beside the cut type)
+        mended = {k: (meant if k == key else v) for k, v in raw.items() if k not in tails}
+        try:
+            build_column(name, mended, path)
+        except ColumnProblem as more:  # what the cut's own message says once is left out
+            problem.others = [p for p in (more, *more.others) if p.path != (*path, key)]
+        raise problem
     if not isinstance(raw, dict):
         raise ColumnProblem(
             path,
