@@ -208,3 +208,65 @@ def test_a_last_name_edited_away_from_the_name(tmp_path) -> None:
         (f.table, f.cycle, f.column, f.kind, f.count) for f in verify_landing(root, plan).findings
     ]
     assert found == [("member", 0, "name", "person", 1)]
+
+
+def _de_codes() -> dict[tuple[str, str, str], set[str]]:
+    codes: dict[tuple[str, str, str], set[str]] = {}
+    with (VOCAB / "de_places.csv").open() as f:
+        for r in csv.DictReader(f):
+            codes.setdefault((r["postcode"], r["city"], r["state"]), set()).add(r["area_code"])
+    return codes
+
+
+def _de_area(phone: str) -> str | None:
+    """The Ortsnetzkennzahl of a landline as README writes them (030 ..., (030) ..., 030/...,
+    +49 30 ...), None for a mobile number (01...)."""
+    national = "0" + phone[4:] if phone.startswith("+49 ") else phone.lstrip("(")
+    code = national.replace(")", " ").replace("/", " ").split(" ")[0]
+    return None if code.startswith("01") else code[1:]
+
+
+def test_a_german_landline_given_another_towns_number(tmp_path) -> None:
+    """A de_DE landline carries the area code of the row's own place (README, smart fields);
+    a mobile number belongs to no place and is never judged by it."""
+    schema = tmp_path / "schema"
+    (schema / "amt").mkdir(parents=True)
+    (schema / "amt" / "town_office.yml").write_text(TOWN + "  phone: string\n")
+    root = tmp_path / "landing"
+    start = at("2026-01-01T00:00:00Z")
+    api.generate("amt", root, schema_dir=schema, fmt="parquet", cycles=0, seed=2, start=start)
+    plan = api.load_plan("amt", schema)
+    report = verify_landing(root, plan)
+    assert report.findings == []
+    assert "town_office(postal_code, city, state, phone)" in report.summary()
+    entry = next(e for e in read_manifest(root) if e["table"] == "town_office")
+    rows = pq.read_table(root / entry["file"])
+    phones = rows.column("phone").to_pylist()
+    columns = [rows.column(n).to_pylist() for n in ("postal_code", "city", "state")]
+    places = list(zip(*columns, strict=True))
+    codes = _de_codes()
+    for phone, place in zip(phones, places, strict=True):  # the landing follows the rule, by hand
+        assert _de_area(phone) is None or _de_area(phone) in codes[place]
+    fixed = [i for i, p in enumerate(phones) if _de_area(p) is not None]
+    i, j = next(
+        (i, j)
+        for i in fixed
+        for j in fixed
+        if _de_area(phones[j]) not in codes[places[i]]
+        and _de_area(phones[i]) not in codes[places[j]]
+    )
+    mobile = next(k for k, p in enumerate(phones) if _de_area(p) is None and k not in (i, j))
+    other = next(
+        k for k in range(len(phones)) if places[k] != places[mobile] and k not in (i, j, mobile)
+    )
+    phones[i], phones[j] = phones[j], phones[i]
+    phones[other] = phones[mobile]  # a mobile number moved to another place: still fine
+    index = rows.schema.get_field_index("phone")
+    field = rows.schema.field(index)
+    pq.write_table(
+        rows.set_column(index, field, pa.array(phones, field.type)), root / entry["file"]
+    )
+    found = [
+        (f.table, f.cycle, f.column, f.kind, f.count) for f in verify_landing(root, plan).findings
+    ]
+    assert found == [("town_office", 0, "phone", "place", 2)]

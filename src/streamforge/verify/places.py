@@ -85,7 +85,63 @@ def check_places(report: Report, table: TablePlan, cycle: int, data: pa.Table) -
             count=int(bad.sum()),
             example=first,
         )
+    if locale == "de_DE":
+        return mine + _check_german_phones(report, table, cycle, data, mine, theirs)
     return mine + _check_phones(report, table, cycle, data, mine)
+
+
+def _smart_phone(table: TablePlan, data: pa.Table) -> bool:
+    """The table has a `phone` smart field (no values, format or faker of its own) as text."""
+    if "phone" not in data.column_names:
+        return False
+    col = next(c for c in table.columns if c.name == "phone")
+    if col.values is not None or col.format is not None or col.faker is not None:
+        return False
+    return pa.types.is_string(data.schema.field("phone").type)
+
+
+# The area code (Ortsnetzkennzahl) of a German landline as the generator writes it: `0351 ...`,
+# `0351/...`, `(0351) ...`, `+49 351 ...` (engine/generators/phone_de.py).
+_DE_AREA = r"^(?:\+49 |\(0|0)(?P<code>[2-9][0-9]*)[) /]"
+
+
+def _check_german_phones(
+    report: Report,
+    table: TablePlan,
+    cycle: int,
+    data: pa.Table,
+    mine: list[str],
+    theirs: tuple[str, ...],
+) -> list[str]:
+    """Findings for de_DE landlines whose area code is not the one of the row's own place (its
+    postcode, town and Land in the place data); mobile numbers (01...) belong to no place.
+    ["phone"] when judged."""
+    if not _smart_phone(table, data):
+        return []
+    from streamforge.engine.generators.phone_de import mobile_rows
+
+    phones = data.column("phone").combine_chunks()
+    landline = pc.and_(pc.is_valid(phones), pc.invert(pa.array(mobile_rows(phones))))
+    area = pc.struct_field(pc.extract_regex(phones, _DE_AREA), [0])
+    place = [data.column(n).combine_chunks() for n in mine]
+    joined = pc.binary_join_element_wise(*place, area, SEP)
+    known = pc.is_in(joined, value_set=_known("de_DE", (*theirs, "area_code")))
+    bad = pc.and_(landline, pc.invert(pc.fill_null(known, False)))
+    bad_rows = np.asarray(bad.to_numpy(zero_copy_only=False), dtype=bool)
+    if bad_rows.any():
+        first = int(np.flatnonzero(bad_rows)[0])
+        where = ", ".join(str(data.column(n)[first].as_py()) for n in mine)
+        report.add(
+            table.name,
+            cycle,
+            f"{counted(int(bad_rows.sum()), 'row')} whose landline's area code is not its own "
+            f"place's (e.g. row {first}: {phones[first].as_py()} in {where})",
+            column="phone",
+            kind="place",
+            count=int(bad_rows.sum()),
+            example=first,
+        )
+    return ["phone"]
 
 
 @functools.cache
@@ -108,12 +164,7 @@ def _check_phones(
 ) -> list[str]:
     """Findings for en_US phones whose area code is not one of the row's state's; ["phone"]
     when judged."""
-    if (table.spec.locale or "en_US") == "de_DE" or "phone" not in data.column_names:
-        return []
-    col = next(c for c in table.columns if c.name == "phone")
-    if col.values is not None or col.format is not None or col.faker is not None:
-        return []
-    if not pa.types.is_string(data.schema.field("phone").type):
+    if not _smart_phone(table, data):
         return []
     names, abbrs, assigned = _state_codes()
     if "state_code" in mine:
