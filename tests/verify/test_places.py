@@ -41,7 +41,7 @@ def _found(root: Path) -> list:
 def test_the_untouched_landing_passes_and_says_what_it_checked(good) -> None:
     report = verify_landing(good, api.load_plan("energy"))
     assert report.findings == []
-    assert "customer(city, state, phone, name, email)" in report.summary()
+    assert "customer(city, state, zip, phone, name, email)" in report.summary()
 
 
 @pytest.mark.parametrize("column", ["city", "state"])
@@ -68,8 +68,10 @@ def test_a_place_field_swapped_between_rows(good, tmp_path, column) -> None:
     index = rows.schema.get_field_index(column)
     field = rows.schema.field(index)
     pq.write_table(rows.set_column(index, field, pa.array(values, field.type)), path)
+    # a state swapped makes the zip (another state's range) and the phone wrong too
+    zips = [("customer", 0, "zip", "place", 2)] if column == "state" else []
     phone = [("customer", 0, "phone", "place", 2)] if column == "state" else []
-    assert _found(root) == [("customer", 0, "city", "place", 2), *phone]
+    assert _found(root) == [("customer", 0, "city", "place", 2), *zips, *phone]
 
 
 TOWN = """\
@@ -270,3 +272,41 @@ def test_a_german_landline_given_another_towns_number(tmp_path) -> None:
         (f.table, f.cycle, f.column, f.kind, f.count) for f in verify_landing(root, plan).findings
     ]
     assert found == [("town_office", 0, "phone", "place", 2)]
+
+
+def _zip_ranges() -> dict[str, tuple[int, int]]:
+    """Faker's en_US zip range per state abbreviation (the README's rule: "a zip inside its
+    state's range")."""
+    from faker.providers.address.en_US import Provider
+
+    return {abbr: (low, high) for abbr, (low, high) in Provider.states_postcode.items()}
+
+
+def test_a_zip_swapped_between_rows_of_other_states(good, tmp_path) -> None:
+    root = tmp_path / "landing"
+    shutil.copytree(good, root)
+    entry = next(e for e in read_manifest(root) if e["table"] == "customer")
+    path = root / entry["file"]
+    rows = pq.read_table(path)
+    zips, states = rows.column("zip").to_pylist(), rows.column("state").to_pylist()
+    abbr = {}
+    with (VOCAB / "us_places.csv").open() as f:
+        abbr = {r["state"]: r["state_abbr"] for r in csv.DictReader(f)}
+    ranges = _zip_ranges()
+
+    def inside(z: str, state: str) -> bool:
+        low, high = ranges[abbr[state]]
+        return low <= int(z) <= high
+
+    assert all(inside(z, st) for z, st in zip(zips, states, strict=True))  # the rule holds
+    i, j = next(
+        (i, j)
+        for i in range(len(zips))
+        for j in range(i + 1, len(zips))
+        if not inside(zips[j], states[i]) and not inside(zips[i], states[j])
+    )
+    zips[i], zips[j] = zips[j], zips[i]
+    index = rows.schema.get_field_index("zip")
+    field = rows.schema.field(index)
+    pq.write_table(rows.set_column(index, field, pa.array(zips, field.type)), path)
+    assert _found(root) == [("customer", 0, "zip", "place", 2)]

@@ -8,7 +8,9 @@ row's, or edited, is caught. Only unprefixed columns that are smart fields (no `
 `format:` or `faker:`, string typed) are judged, the rows where all are non-NULL. Vectorised: the
 pairs are joined into one string and looked up with pyarrow.compute.is_in.
 
-An en_US `phone` beside a `state`/`state_code` carries an area code assigned to that state
+An en_US zip lies in its state's range (the generator's, Faker's `states_postcode`), and a de_DE
+landline carries the area code of the row's own place. An en_US `phone` beside a
+`state`/`state_code` carries an area code assigned to that state
 (`vocab/us_area_codes.csv`; README: "US numbers follow the North American Numbering Plan on
 assigned area codes of the place's state").
 """
@@ -29,7 +31,7 @@ from streamforge.verify.report import Report
 
 VOCAB = Path(__file__).resolve().parent.parent / "engine" / "vocab"
 SEP = "\x1f"
-ZIPS = ("postal_code", "zip", "zip_code")
+ZIPS = ("postal_code", "zip", "zip_code", "zipcode", "postcode")
 
 
 @functools.cache
@@ -87,17 +89,86 @@ def check_places(report: Report, table: TablePlan, cycle: int, data: pa.Table) -
         )
     if locale == "de_DE":
         return mine + _check_german_phones(report, table, cycle, data, mine, theirs)
-    return mine + _check_phones(report, table, cycle, data, mine)
+    abbr = _state_abbr(data, mine)
+    if abbr is None:
+        return mine
+    return (
+        mine
+        + _check_zips(report, table, cycle, data, abbr)
+        + _check_phones(report, table, cycle, data, abbr)
+    )
+
+
+def _state_abbr(data: pa.Table, mine: list[str]) -> pa.Array | None:
+    """Each en_US row's state abbreviation (from `state_code`, else the `state` name)."""
+    names, abbrs, _ = _state_codes()
+    if "state_code" in mine:
+        return data.column("state_code").combine_chunks()
+    if "state" in mine:
+        return pc.take(abbrs, pc.index_in(data.column("state"), value_set=names))
+    return None
+
+
+@functools.cache
+def _zip_ranges() -> tuple[pa.Array, np.ndarray, np.ndarray]:
+    """(state abbreviations, their lowest and highest zip) as the generator draws them."""
+    from streamforge.engine.place_records import place_pools
+
+    places = place_pools("en_US")
+    assert places.zip_low is not None and places.zip_high is not None
+    states = (
+        pa.table({"abbr": places.state_abbr, "low": places.zip_low, "high": places.zip_high})
+        .group_by("abbr")
+        .aggregate([("low", "min"), ("high", "max")])
+    )
+    low, high = (states.column(c).to_numpy() for c in ("low_min", "high_max"))
+    return states.column("abbr").combine_chunks(), low, high
+
+
+def _check_zips(
+    report: Report, table: TablePlan, cycle: int, data: pa.Table, abbr: pa.Array
+) -> list[str]:
+    """Findings for en_US zips (a smart zip field) outside the range of the row's state
+    (README: "a zip inside its state's range"); [the zip column] when judged."""
+    column = next((z for z in ZIPS if z in data.column_names and _smart(table, data, z)), None)
+    if column is None:
+        return []
+    states, lows, highs = _zip_ranges()
+    at = pc.index_in(abbr, value_set=states)
+    zips = data.column(column).combine_chunks()
+    five = pc.match_substring_regex(zips, r"^[0-9]{5}$")
+    number = pc.cast(pc.if_else(five, zips, "0"), pa.int64()).to_numpy(zero_copy_only=False)
+    where = np.asarray(pc.fill_null(at, 0).to_numpy(zero_copy_only=False), dtype=np.int64)
+    inside = (number >= lows[where]) & (number <= highs[where])
+    judged = pc.and_(pc.is_valid(zips), pc.is_valid(at)).to_numpy(zero_copy_only=False)
+    five_ok = np.asarray(pc.fill_null(five, False).to_numpy(zero_copy_only=False), dtype=bool)
+    bad_rows = np.asarray(judged, dtype=bool) & ~(five_ok & inside)
+    if bad_rows.any():
+        first = int(np.flatnonzero(bad_rows)[0])
+        report.add(
+            table.name,
+            cycle,
+            f"{counted(int(bad_rows.sum()), 'row')} whose {column} is not in its state's zip "
+            f"range (e.g. row {first}: {zips[first].as_py()} in {abbr[first].as_py()})",
+            column=column,
+            kind="place",
+            count=int(bad_rows.sum()),
+            example=first,
+        )
+    return [column]
+
+
+def _smart(table: TablePlan, data: pa.Table, name: str) -> bool:
+    """`name` is a smart field (no values, format or faker of its own) landed as text."""
+    col = next((c for c in table.columns if c.name == name), None)
+    if col is None or col.values is not None or col.format is not None or col.faker is not None:
+        return False
+    return pa.types.is_string(data.schema.field(name).type)
 
 
 def _smart_phone(table: TablePlan, data: pa.Table) -> bool:
-    """The table has a `phone` smart field (no values, format or faker of its own) as text."""
-    if "phone" not in data.column_names:
-        return False
-    col = next(c for c in table.columns if c.name == "phone")
-    if col.values is not None or col.format is not None or col.faker is not None:
-        return False
-    return pa.types.is_string(data.schema.field("phone").type)
+    """The table has a `phone` smart field landed as text."""
+    return "phone" in data.column_names and _smart(table, data, "phone")
 
 
 # The area code (Ortsnetzkennzahl) of a German landline as the generator writes it: `0351 ...`,
@@ -160,19 +231,13 @@ def _state_codes() -> tuple[pa.Array, pa.Array, pa.Array]:
 
 
 def _check_phones(
-    report: Report, table: TablePlan, cycle: int, data: pa.Table, mine: list[str]
+    report: Report, table: TablePlan, cycle: int, data: pa.Table, abbr: pa.Array
 ) -> list[str]:
     """Findings for en_US phones whose area code is not one of the row's state's; ["phone"]
     when judged."""
     if not _smart_phone(table, data):
         return []
-    names, abbrs, assigned = _state_codes()
-    if "state_code" in mine:
-        abbr = data.column("state_code")
-    elif "state" in mine:
-        abbr = pc.take(abbrs, pc.index_in(data.column("state"), value_set=names))
-    else:
-        return []
+    _, _, assigned = _state_codes()
     digits = pc.replace_substring_regex(data.column("phone"), r"[^0-9]", "")
     # A leading country code 1 (+1 ...) is not part of the area code.
     national = pc.if_else(
