@@ -18,6 +18,7 @@ assigned area codes of the place's state").
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -73,20 +74,17 @@ def check_places(report: Report, table: TablePlan, cycle: int, data: pa.Table) -
     joined = pc.binary_join_element_wise(*(data.column(n) for n in mine), SEP)
     ok = pc.is_in(joined, value_set=_known(locale, theirs))
     bad = pc.and_(pc.is_valid(joined), pc.invert(ok)).to_numpy(zero_copy_only=False)
-    bad = np.asarray(bad, dtype=bool)
-    if bad.any():
-        first = int(np.flatnonzero(bad)[0])
-        example = {n: data.column(n)[first].as_py() for n in mine}
-        report.add(
-            table.name,
-            cycle,
-            f"{counted(int(bad.sum()), 'row')} whose {', '.join(mine)} are not one place of the "
-            f"{locale} place data (e.g. row {first}: {example})",
-            column=mine[0],
-            kind="place",
-            count=int(bad.sum()),
-            example=first,
-        )
+    _say(
+        report,
+        table,
+        cycle,
+        np.asarray(bad, dtype=bool),
+        mine[0],
+        lambda i: (
+            f"whose {', '.join(mine)} are not one place of the {locale} place data "
+            f"(e.g. row {i}: { {n: data.column(n)[i].as_py() for n in mine} })"
+        ),
+    )
     if locale == "de_DE":
         return mine + _check_german_phones(report, table, cycle, data, mine, theirs)
     abbr = _state_abbr(data, mine)
@@ -143,19 +141,41 @@ def _check_zips(
     judged = pc.and_(pc.is_valid(zips), pc.is_valid(at)).to_numpy(zero_copy_only=False)
     five_ok = np.asarray(pc.fill_null(five, False).to_numpy(zero_copy_only=False), dtype=bool)
     bad_rows = np.asarray(judged, dtype=bool) & ~(five_ok & inside)
-    if bad_rows.any():
-        first = int(np.flatnonzero(bad_rows)[0])
-        report.add(
-            table.name,
-            cycle,
-            f"{counted(int(bad_rows.sum()), 'row')} whose {column} is not in its state's zip "
-            f"range (e.g. row {first}: {zips[first].as_py()} in {abbr[first].as_py()})",
-            column=column,
-            kind="place",
-            count=int(bad_rows.sum()),
-            example=first,
-        )
+    _say(
+        report,
+        table,
+        cycle,
+        bad_rows,
+        column,
+        lambda i: (
+            f"whose {column} is not in its state's zip range "
+            f"(e.g. row {i}: {zips[i].as_py()} in {abbr[i].as_py()})"
+        ),
+    )
     return [column]
+
+
+def _say(
+    report: Report,
+    table: TablePlan,
+    cycle: int,
+    bad_rows: np.ndarray,
+    column: str,
+    describe: Callable[[int], str],
+) -> None:
+    """One finding for the `bad_rows` of `column`, if any: "<n> rows <describe(first row)>"."""
+    if not bad_rows.any():
+        return
+    first, count = int(np.flatnonzero(bad_rows)[0]), int(bad_rows.sum())
+    report.add(
+        table.name,
+        cycle,
+        f"{counted(count, 'row')} {describe(first)}",
+        column=column,
+        kind="place",
+        count=count,
+        example=first,
+    )
 
 
 def _smart(table: TablePlan, data: pa.Table, name: str) -> bool:
@@ -198,20 +218,17 @@ def _check_german_phones(
     joined = pc.binary_join_element_wise(*place, area, SEP)
     known = pc.is_in(joined, value_set=_known("de_DE", (*theirs, "area_code")))
     bad = pc.and_(landline, pc.invert(pc.fill_null(known, False)))
-    bad_rows = np.asarray(bad.to_numpy(zero_copy_only=False), dtype=bool)
-    if bad_rows.any():
-        first = int(np.flatnonzero(bad_rows)[0])
-        where = ", ".join(str(data.column(n)[first].as_py()) for n in mine)
-        report.add(
-            table.name,
-            cycle,
-            f"{counted(int(bad_rows.sum()), 'row')} whose landline's area code is not its own "
-            f"place's (e.g. row {first}: {phones[first].as_py()} in {where})",
-            column="phone",
-            kind="place",
-            count=int(bad_rows.sum()),
-            example=first,
-        )
+    _say(
+        report,
+        table,
+        cycle,
+        np.asarray(bad.to_numpy(zero_copy_only=False), dtype=bool),
+        "phone",
+        lambda i: (
+            f"whose landline's area code is not its own place's (e.g. row {i}: "
+            f"{phones[i].as_py()} in {', '.join(str(data.column(n)[i].as_py()) for n in mine)})"
+        ),
+    )
     return ["phone"]
 
 
@@ -246,18 +263,15 @@ def _check_phones(
     area = pc.utf8_slice_codeunits(national, 0, 3)
     joined = pc.binary_join_element_wise(abbr, area, SEP)
     bad = pc.and_(pc.is_valid(joined), pc.invert(pc.is_in(joined, value_set=assigned)))
-    bad_rows = np.asarray(bad.to_numpy(zero_copy_only=False), dtype=bool)
-    if bad_rows.any():
-        first = int(np.flatnonzero(bad_rows)[0])
-        report.add(
-            table.name,
-            cycle,
-            f"{counted(int(bad_rows.sum()), 'row')} whose phone's area code is not one of its "
-            f"state's (e.g. row {first}: {data.column('phone')[first].as_py()} in "
-            f"{abbr[first].as_py()})",
-            column="phone",
-            kind="place",
-            count=int(bad_rows.sum()),
-            example=first,
-        )
+    _say(
+        report,
+        table,
+        cycle,
+        np.asarray(bad.to_numpy(zero_copy_only=False), dtype=bool),
+        "phone",
+        lambda i: (
+            f"whose phone's area code is not one of its state's (e.g. row {i}: "
+            f"{data.column('phone')[i].as_py()} in {abbr[i].as_py()})"
+        ),
+    )
     return ["phone"]
