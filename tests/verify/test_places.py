@@ -33,6 +33,25 @@ def good(tmp_path_factory) -> Path:
     return out
 
 
+def _rewrite(path: Path, rows: pa.Table, column: str, values: list) -> None:
+    """Write `rows` back to `path` with `column` replaced by `values` (same type)."""
+    index = rows.schema.get_field_index(column)
+    field = rows.schema.field(index)
+    pq.write_table(rows.set_column(index, field, pa.array(values, field.type)), path)
+
+
+def _lab(tmp_path: Path, sector: str, table: str, text: str):
+    """A one-table sector generated once (parquet, seed 2): (landing root, plan, the file)."""
+    schema = tmp_path / "schema"
+    (schema / sector).mkdir(parents=True)
+    (schema / sector / f"{table}.yml").write_text(text)
+    root = tmp_path / "landing"
+    start = at("2026-01-01T00:00:00Z")
+    api.generate(sector, root, schema_dir=schema, fmt="parquet", cycles=0, seed=2, start=start)
+    entry = next(e for e in read_manifest(root) if e["table"] == table)
+    return root, api.load_plan(sector, schema), root / entry["file"]
+
+
 def _found(root: Path) -> list:
     findings = verify_landing(root, api.load_plan("energy")).findings
     return [(f.table, f.cycle, f.column, f.kind, f.count) for f in findings]
@@ -65,9 +84,7 @@ def test_a_place_field_swapped_between_rows(good, tmp_path, column) -> None:
     )
     values = rows.column(column).to_pylist()
     values[i], values[j] = values[j], values[i]
-    index = rows.schema.get_field_index(column)
-    field = rows.schema.field(index)
-    pq.write_table(rows.set_column(index, field, pa.array(values, field.type)), path)
+    _rewrite(path, rows, column, values)
     # a state swapped makes the zip (another state's range) and the phone wrong too
     zips = [("customer", 0, "zip", "place", 2)] if column == "state" else []
     phone = [("customer", 0, "phone", "place", 2)] if column == "state" else []
@@ -88,22 +105,13 @@ columns:
 
 
 def test_a_german_town_given_another_postcode(tmp_path) -> None:
-    schema = tmp_path / "schema"
-    (schema / "amt").mkdir(parents=True)
-    (schema / "amt" / "town_office.yml").write_text(TOWN)
-    root = tmp_path / "landing"
-    start = at("2026-01-01T00:00:00Z")
-    api.generate("amt", root, schema_dir=schema, fmt="parquet", cycles=0, seed=2, start=start)
-    plan = api.load_plan("amt", schema)
+    root, plan, path = _lab(tmp_path, "amt", "town_office", TOWN)
     assert verify_landing(root, plan).findings == []
-    entry = next(e for e in read_manifest(root) if e["table"] == "town_office")
-    rows = pq.read_table(root / entry["file"])
+    rows = pq.read_table(path)
     codes = rows.column("postal_code").to_pylist()
     j = next(j for j, c in enumerate(codes) if c[:2] != codes[0][:2])  # another region's postcode
     codes[0], codes[j] = codes[j], codes[0]
-    index = rows.schema.get_field_index("postal_code")
-    field = rows.schema.field(index)
-    pq.write_table(rows.set_column(index, field, pa.array(codes, field.type)), root / entry["file"])
+    _rewrite(path, rows, "postal_code", codes)
     found = [
         (f.table, f.cycle, f.column, f.kind, f.count) for f in verify_landing(root, plan).findings
     ]
@@ -143,9 +151,7 @@ def test_a_phone_swapped_between_rows_of_other_states(good, tmp_path) -> None:
         if _area(phones[j]) not in codes[states[i]] and _area(phones[i]) not in codes[states[j]]
     )
     phones[i], phones[j] = phones[j], phones[i]
-    index = rows.schema.get_field_index("phone")
-    field = rows.schema.field(index)
-    pq.write_table(rows.set_column(index, field, pa.array(phones, field.type)), path)
+    _rewrite(path, rows, "phone", phones)
     assert _found(root) == [("customer", 0, "phone", "place", 2)]
 
 
@@ -168,9 +174,7 @@ def test_an_email_or_name_swapped_between_rows(good, tmp_path, column) -> None:
     )
     values = rows.column(column).to_pylist()
     values[i], values[j] = values[j], values[i]
-    index = rows.schema.get_field_index(column)
-    field = rows.schema.field(index)
-    pq.write_table(rows.set_column(index, field, pa.array(values, field.type)), path)
+    _rewrite(path, rows, column, values)
     assert _found(root) == [("customer", 0, "email", "person", 2)]
 
 
@@ -189,23 +193,14 @@ columns:
 
 def test_a_last_name_edited_away_from_the_name(tmp_path) -> None:
     """`name` is first + last name where the table has both (README, smart fields)."""
-    schema = tmp_path / "schema"
-    (schema / "club").mkdir(parents=True)
-    (schema / "club" / "member.yml").write_text(PERSON)
-    root = tmp_path / "landing"
-    start = at("2026-01-01T00:00:00Z")
-    api.generate("club", root, schema_dir=schema, fmt="parquet", cycles=0, seed=2, start=start)
-    plan = api.load_plan("club", schema)
+    root, plan, path = _lab(tmp_path, "club", "member", PERSON)
     report = verify_landing(root, plan)
     assert report.findings == []
     assert "member(name, email, first_name, last_name)" in report.summary()
-    entry = next(e for e in read_manifest(root) if e["table"] == "member")
-    rows = pq.read_table(root / entry["file"])
+    rows = pq.read_table(path)
     last = rows.column("last_name").to_pylist()
     last[3] = last[3] + "x"
-    index = rows.schema.get_field_index("last_name")
-    field = rows.schema.field(index)
-    pq.write_table(rows.set_column(index, field, pa.array(last, field.type)), root / entry["file"])
+    _rewrite(path, rows, "last_name", last)
     found = [
         (f.table, f.cycle, f.column, f.kind, f.count) for f in verify_landing(root, plan).findings
     ]
@@ -231,18 +226,11 @@ def _de_area(phone: str) -> str | None:
 def test_a_german_landline_given_another_towns_number(tmp_path) -> None:
     """A de_DE landline carries the area code of the row's own place (README, smart fields);
     a mobile number belongs to no place and is never judged by it."""
-    schema = tmp_path / "schema"
-    (schema / "amt").mkdir(parents=True)
-    (schema / "amt" / "town_office.yml").write_text(TOWN + "  phone: string\n")
-    root = tmp_path / "landing"
-    start = at("2026-01-01T00:00:00Z")
-    api.generate("amt", root, schema_dir=schema, fmt="parquet", cycles=0, seed=2, start=start)
-    plan = api.load_plan("amt", schema)
+    root, plan, path = _lab(tmp_path, "amt", "town_office", TOWN + "  phone: string\n")
     report = verify_landing(root, plan)
     assert report.findings == []
     assert "town_office(postal_code, city, state, phone)" in report.summary()
-    entry = next(e for e in read_manifest(root) if e["table"] == "town_office")
-    rows = pq.read_table(root / entry["file"])
+    rows = pq.read_table(path)
     phones = rows.column("phone").to_pylist()
     columns = [rows.column(n).to_pylist() for n in ("postal_code", "city", "state")]
     places = list(zip(*columns, strict=True))
@@ -263,11 +251,7 @@ def test_a_german_landline_given_another_towns_number(tmp_path) -> None:
     )
     phones[i], phones[j] = phones[j], phones[i]
     phones[other] = phones[mobile]  # a mobile number moved to another place: still fine
-    index = rows.schema.get_field_index("phone")
-    field = rows.schema.field(index)
-    pq.write_table(
-        rows.set_column(index, field, pa.array(phones, field.type)), root / entry["file"]
-    )
+    _rewrite(path, rows, "phone", phones)
     found = [
         (f.table, f.cycle, f.column, f.kind, f.count) for f in verify_landing(root, plan).findings
     ]
@@ -306,7 +290,5 @@ def test_a_zip_swapped_between_rows_of_other_states(good, tmp_path) -> None:
         if not inside(zips[j], states[i]) and not inside(zips[i], states[j])
     )
     zips[i], zips[j] = zips[j], zips[i]
-    index = rows.schema.get_field_index("zip")
-    field = rows.schema.field(index)
-    pq.write_table(rows.set_column(index, field, pa.array(zips, field.type)), path)
+    _rewrite(path, rows, "zip", zips)
     assert _found(root) == [("customer", 0, "zip", "place", 2)]
